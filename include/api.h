@@ -1,0 +1,185 @@
+/* Handlers and the helpers they share. A handler parses and validates its
+ * input, calls the store, and builds the JSON answer; it never sees the
+ * HTTP library or SQL. It returns RB_OK after api_reply(), or an error
+ * code, with api_fail()/api_field_error() having said why: the router turns
+ * that into a problem-details answer and rolls the transaction back. */
+#ifndef RAGBOARD_API_H
+#define RAGBOARD_API_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "app.h"
+#include "auth.h"
+#include "error.h"
+#include "request.h"
+#include "store.h"
+#include "util.h"
+
+#define API_MAX_PATH_PARAMS 4
+
+struct api_ctx {
+  struct app *app;
+  const struct rb_request *req;
+  struct rb_response *resp;
+  struct store *st;        /* in a transaction: write for write routes */
+  struct auth_actor actor;
+  const char *path[API_MAX_PATH_PARAMS]; /* path parameters, in pattern order */
+  size_t npath;
+  char now[UTIL_TIME_LEN]; /* one timestamp for every write of the request */
+  char detail[512];
+  json_t *errors;          /* [{field, message}] for validation failures */
+};
+
+typedef enum rb_err (*api_handler)(struct api_ctx *c);
+
+/* Record why the request fails; returns err for `return api_fail(...)`. */
+enum rb_err api_fail(struct api_ctx *c, enum rb_err err, const char *fmt, ...)
+  __attribute__((format(printf, 3, 4)));
+/* Note one invalid field; see api_check_errors. */
+void api_field_error(struct api_ctx *c, const char *field, const char *fmt, ...)
+  __attribute__((format(printf, 3, 4)));
+/* RB_ERR_INVALID (with a detail) when any field error was noted. */
+enum rb_err api_check_errors(struct api_ctx *c);
+
+/* Answer `status` with body serialised as JSON. Steals body. */
+enum rb_err api_reply(struct api_ctx *c, unsigned status, json_t *body);
+/* Answer a list page {"items": items, "next": cursor|null}. Steals items;
+ * frees next. */
+enum rb_err api_reply_list(struct api_ctx *c, json_t *items, char *next);
+/* 204 No Content. */
+enum rb_err api_reply_empty(struct api_ctx *c);
+/* Build the problem-details answer for err from c->detail and c->errors. */
+void api_problem(struct api_ctx *c, enum rb_err err);
+
+/* Parse the body as a JSON object: 415 for a non-JSON content type, 400
+ * for malformed JSON or duplicate keys, 422 when not an object. */
+enum rb_err api_body(struct api_ctx *c, json_t **out);
+
+/* Value of a query parameter, or NULL. */
+const char *api_query(struct api_ctx *c, const char *name);
+/* 400 for a query parameter not in allowed (NULL-terminated) or repeated. */
+enum rb_err api_query_allow(struct api_ctx *c, const char *const *allowed);
+/* Parse limit and cursor. keybuf receives the decoded cursor key. */
+enum rb_err api_page(struct api_ctx *c, struct store_page *pg, char *keybuf, size_t cap);
+/* Parse the list filters year, group, priority, owner, code. */
+enum rb_err api_filter(struct api_ctx *c, struct store_filter *f);
+/* Path parameter i as a positive id; 404 otherwise. */
+enum rb_err api_path_id(struct api_ctx *c, size_t i, int64_t *id);
+
+/* True when the actor may write anything (admin). */
+bool api_is_admin(const struct api_ctx *c);
+
+/* Generic answers for store errors on a named thing. */
+enum rb_err api_store_fail(struct api_ctx *c, enum rb_err err, const char *what);
+
+/* ---- handlers (router.c holds the table) ---- */
+enum rb_err api_healthz(struct api_ctx *c);
+enum rb_err api_readyz(struct api_ctx *c);
+
+enum rb_err api_org_list(struct api_ctx *c);
+enum rb_err api_org_create(struct api_ctx *c);
+enum rb_err api_org_get(struct api_ctx *c);
+enum rb_err api_org_patch(struct api_ctx *c);
+enum rb_err api_org_delete(struct api_ctx *c);
+
+enum rb_err api_group_list(struct api_ctx *c);
+enum rb_err api_group_create(struct api_ctx *c);
+enum rb_err api_group_get(struct api_ctx *c);
+enum rb_err api_group_patch(struct api_ctx *c);
+enum rb_err api_group_delete(struct api_ctx *c);
+
+enum rb_err api_priority_list(struct api_ctx *c);
+enum rb_err api_priority_create(struct api_ctx *c);
+enum rb_err api_priority_get(struct api_ctx *c);
+enum rb_err api_priority_patch(struct api_ctx *c);
+enum rb_err api_priority_delete(struct api_ctx *c);
+
+enum rb_err api_milestone_list(struct api_ctx *c);
+enum rb_err api_milestone_create(struct api_ctx *c);
+enum rb_err api_milestone_get(struct api_ctx *c);
+enum rb_err api_milestone_patch(struct api_ctx *c);
+enum rb_err api_milestone_delete(struct api_ctx *c);
+
+enum rb_err api_kpi_list(struct api_ctx *c);
+enum rb_err api_kpi_create(struct api_ctx *c);
+enum rb_err api_kpi_get(struct api_ctx *c);
+enum rb_err api_kpi_patch(struct api_ctx *c);
+enum rb_err api_kpi_delete(struct api_ctx *c);
+
+#endif
+
+/* ---- shared validation (handlers and the importer) ----
+ * Each checks a whole representation `obj` (fields, formats, and that what
+ * it refers to exists), appending problems to errors with names prefixed
+ * by prefix. Returns the number of problems added. The KPI check also sorts
+ * obj["priorities"] in place. */
+size_t api_validate_org(const json_t *obj, const char *prefix, json_t *errors);
+size_t api_validate_group(const json_t *obj, const char *prefix, json_t *errors);
+size_t api_validate_priority(struct store *st, const json_t *obj, const char *prefix,
+                             json_t *errors);
+size_t api_validate_milestone(struct store *st, const json_t *obj, const char *prefix,
+                              json_t *errors);
+size_t api_validate_kpi(struct store *st, json_t *obj, const char *prefix, json_t *errors);
+
+/* Apply a JSON merge patch to the stored representation `current`: members
+ * not among `fields` are refused, members in `fixed` must keep their value.
+ * *out (new) holds exactly the fields, ready for validation. Problems go to
+ * c->errors. */
+enum rb_err api_merge_patch(struct api_ctx *c, const json_t *current, const json_t *patch,
+                            const char *const *fields, const char *const *fixed,
+                            json_t **out);
+
+/* ---- resources addressed by integer id (priorities, milestones, KPIs) ----
+ * One description per resource drives list/get/create/patch/delete. */
+struct api_resource {
+  const char *name;                  /* "milestone" */
+  const char *collection;            /* "/api/v1/milestones" */
+  const char *const *list_params;    /* allowed query parameters */
+  const char *const *fields;         /* writable fields */
+  const char *const *fixed;          /* fields a PATCH may not change */
+  size_t (*validate)(struct store *st, json_t *obj, const char *prefix, json_t *errors);
+  enum rb_err (*list)(struct store *st, const struct store_filter *f,
+                      const struct store_page *pg, json_t **items, char **next);
+  enum rb_err (*get)(struct store *st, int64_t id, json_t **out);
+  enum rb_err (*insert)(struct store *st, const json_t *in, const char *now, json_t **out);
+  enum rb_err (*update)(struct store *st, int64_t id, const json_t *in, const char *now,
+                        json_t **out);
+  enum rb_err (*remove)(struct store *st, int64_t id);
+  const char *duplicate;        /* detail for a duplicate natural key */
+  const char *still_referenced; /* detail for a delete refused by references */
+};
+
+enum rb_err api_resource_list(struct api_ctx *c, const struct api_resource *r);
+enum rb_err api_resource_get(struct api_ctx *c, const struct api_resource *r);
+enum rb_err api_resource_create(struct api_ctx *c, const struct api_resource *r);
+enum rb_err api_resource_patch(struct api_ctx *c, const struct api_resource *r);
+enum rb_err api_resource_delete(struct api_ctx *c, const struct api_resource *r);
+
+/* 304 Not Modified (no body). */
+enum rb_err api_reply_not_modified(struct api_ctx *c);
+/* True when the request's If-None-Match lists etag (or is "*"). */
+bool api_etag_matches(const char *if_none_match, const char *etag);
+/* Path parameter i as a quarter id; 400 with a clear message otherwise. */
+enum rb_err api_path_quarter(struct api_ctx *c, size_t i);
+/* Query parameter "quarter", required and valid; 400 otherwise. */
+enum rb_err api_query_quarter(struct api_ctx *c, const char **out);
+
+enum rb_err api_update_list(struct api_ctx *c);
+enum rb_err api_update_put(struct api_ctx *c);
+enum rb_err api_update_delete(struct api_ctx *c);
+enum rb_err api_reading_list(struct api_ctx *c);
+enum rb_err api_reading_put(struct api_ctx *c);
+enum rb_err api_reading_delete(struct api_ctx *c);
+
+enum rb_err api_summary(struct api_ctx *c);
+enum rb_err api_group_summary(struct api_ctx *c);
+enum rb_err api_exceptions(struct api_ctx *c);
+
+enum rb_err api_quarter_list(struct api_ctx *c);
+enum rb_err api_quarter_get(struct api_ctx *c);
+enum rb_err api_quarter_put(struct api_ctx *c);
+
+enum rb_err api_import(struct api_ctx *c);

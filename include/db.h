@@ -1,0 +1,48 @@
+/* Opening SQLite connections with ragboard's settings, and the schema
+ * migrations compiled in from migrations/NNNN_name.sql. */
+#ifndef RAGBOARD_DB_H
+#define RAGBOARD_DB_H
+
+#include <stdbool.h>
+#include <sqlite3.h>
+
+#include "error.h"
+
+struct db_migration {
+  int version;      /* the schema version this file brings the database to */
+  const char *name; /* file name, e.g. "0001_init.sql" */
+  const char *sql;
+};
+
+/* Generated from migrations/ at build time, ordered by version 1..N. */
+extern const struct db_migration db_migrations[];
+extern const int db_migration_count;
+
+struct db_options {
+  bool synchronous_full; /* true: an acknowledged commit survives power loss */
+  int busy_timeout_ms;
+  bool readonly;
+  bool create;           /* create the file if missing */
+};
+
+/* Open a connection: WAL journal (except in-memory databases), foreign
+ * keys on, the chosen synchronous level, extended result codes, a busy
+ * timeout. *out is set only on success; close with sqlite3_close_v2. */
+enum rb_err db_open(const char *path, const struct db_options *opt, sqlite3 **out);
+
+/* Schema version recorded in the database: 0 for a fresh one. */
+enum rb_err db_schema_version(sqlite3 *db, int *version);
+
+/* Apply pending migrations in order, each in its own transaction that also
+ * records it. *applied (may be NULL) receives how many ran. Refuses
+ * (RB_ERR_SCHEMA) a database newer than this binary. */
+enum rb_err db_migrate(sqlite3 *db, int *applied);
+
+/* RB_OK when the schema is exactly this binary's; RB_ERR_SCHEMA when it is
+ * newer (refuse to serve) or has pending migrations (run `migrate`). */
+enum rb_err db_check_schema(sqlite3 *db, const char **why);
+
+/* Map an SQLite result code to ragboard's error enum. */
+enum rb_err db_error(int rc);
+
+#endif

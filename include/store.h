@@ -1,0 +1,211 @@
+/* The storage layer: the only code that holds SQL.
+ *
+ * Representations cross this boundary as jansson objects whose keys are the
+ * API's field names: the handlers validate input and hand the store an object
+ * it binds field by field; the store answers rows already shaped for the API.
+ * Functions that take `const json_t *in` borrow it; `json_t **out` receives a
+ * new reference the caller must json_decref, set only on RB_OK.
+ *
+ * A struct store is one SQLite connection with its cached prepared
+ * statements; it is not thread-safe, and a pool hands each request its own.
+ * Writes happen inside store_begin(st, true) ... store_commit(st). */
+#ifndef RAGBOARD_STORE_H
+#define RAGBOARD_STORE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "db.h"
+#include "error.h"
+
+struct store;
+struct store_pool;
+
+/* ---- connections, pool, transactions --------------------------------- */
+
+/* Open one connection. The schema must already be migrated unless
+ * `migrate` is true, in which case pending migrations are applied. */
+enum rb_err store_open(const char *path, const struct db_options *opt, bool migrate,
+                       struct store **out);
+void store_close(struct store *st); /* NULL is a no-op */
+
+/* A pool of `readers` read connections and one writer, all on `path`. */
+enum rb_err store_pool_open(const char *path, const struct db_options *opt, int readers,
+                            struct store_pool **out);
+void store_pool_close(struct store_pool *pool); /* NULL is a no-op */
+/* Blocks until a reader is free. Give it back with store_pool_release. */
+struct store *store_pool_reader(struct store_pool *pool);
+/* Blocks until the single writer is free. */
+struct store *store_pool_writer(struct store_pool *pool);
+void store_pool_release(struct store_pool *pool, struct store *st);
+
+enum rb_err store_begin(struct store *st, bool write);
+/* Commit, bumping the data version first when the transaction wrote. */
+enum rb_err store_commit(struct store *st);
+void store_rollback(struct store *st);
+/* Mark the open write transaction as having changed data. */
+void store_mark_changed(struct store *st);
+/* Monotonic counter bumped by every committed change. */
+enum rb_err store_data_version(struct store *st, int64_t *out);
+/* RB_OK when the database answers and its schema is this binary's. */
+enum rb_err store_ready(struct store *st, const char **why);
+/* The most recent SQLite error message of this connection. */
+const char *store_errmsg(struct store *st);
+
+/* ---- lists ------------------------------------------------------------- */
+
+struct store_page {
+  int limit;         /* 1..500 */
+  const char *after; /* key decoded from the cursor, or NULL for page one */
+};
+
+/* Filters for priorities, milestones and KPIs: NULL / has_priority false
+ * means "any". */
+struct store_filter {
+  const char *year;
+  const char *group;
+  bool has_priority;
+  int64_t priority;
+  const char *owner;
+  const char *code;
+};
+
+/* Every list call answers *items (new array) and *next (malloc'd key to
+ * encode into the next cursor, or NULL on the last page). */
+
+/* ---- organisations ----------------------------------------------------- */
+enum rb_err store_org_list(struct store *st, const struct store_page *pg, json_t **items,
+                           char **next);
+enum rb_err store_org_get(struct store *st, const char *code, json_t **out);
+enum rb_err store_org_id(struct store *st, const char *code, int64_t *id);
+enum rb_err store_org_insert(struct store *st, const json_t *in, const char *now, json_t **out);
+enum rb_err store_org_update(struct store *st, const char *code, const json_t *in,
+                             const char *now, json_t **out);
+enum rb_err store_org_delete(struct store *st, const char *code);
+/* Insert or update by code; an identical row is left untouched. */
+enum rb_err store_org_upsert(struct store *st, const json_t *in, const char *now);
+
+/* ---- transformation groups --------------------------------------------- */
+enum rb_err store_group_list(struct store *st, const struct store_page *pg, json_t **items,
+                             char **next);
+enum rb_err store_group_get(struct store *st, const char *code, json_t **out);
+enum rb_err store_group_id(struct store *st, const char *code, int64_t *id);
+enum rb_err store_group_insert(struct store *st, const json_t *in, const char *now,
+                               json_t **out);
+enum rb_err store_group_update(struct store *st, const char *code, const json_t *in,
+                               const char *now, json_t **out);
+enum rb_err store_group_delete(struct store *st, const char *code);
+enum rb_err store_group_upsert(struct store *st, const json_t *in, const char *now);
+
+/* ---- priorities ---------------------------------------------------------- */
+enum rb_err store_priority_list(struct store *st, const struct store_filter *f,
+                                const struct store_page *pg, json_t **items, char **next);
+enum rb_err store_priority_get(struct store *st, int64_t id, json_t **out);
+/* Id of the priority (year, group code, number), RB_ERR_NOT_FOUND if none. */
+enum rb_err store_priority_find(struct store *st, const char *year, const char *group,
+                                int64_t number, int64_t *id);
+enum rb_err store_priority_insert(struct store *st, const json_t *in, const char *now,
+                                  json_t **out);
+enum rb_err store_priority_update(struct store *st, int64_t id, const json_t *in,
+                                  const char *now, json_t **out);
+enum rb_err store_priority_delete(struct store *st, int64_t id);
+enum rb_err store_priority_upsert(struct store *st, const json_t *in, const char *now);
+
+/* ---- milestones ---------------------------------------------------------- */
+enum rb_err store_milestone_list(struct store *st, const struct store_filter *f,
+                                 const struct store_page *pg, json_t **items, char **next);
+enum rb_err store_milestone_get(struct store *st, int64_t id, json_t **out);
+enum rb_err store_milestone_find(struct store *st, const char *year, const char *code,
+                                 int64_t *id);
+enum rb_err store_milestone_insert(struct store *st, const json_t *in, const char *now,
+                                   json_t **out);
+enum rb_err store_milestone_update(struct store *st, int64_t id, const json_t *in,
+                                   const char *now, json_t **out);
+enum rb_err store_milestone_delete(struct store *st, int64_t id);
+/* Upsert by (year, code); *id receives the row's id. */
+enum rb_err store_milestone_upsert(struct store *st, const json_t *in, const char *now,
+                                   int64_t *id);
+
+/* ---- KPIs ---------------------------------------------------------------- */
+enum rb_err store_kpi_list(struct store *st, const struct store_filter *f,
+                           const struct store_page *pg, json_t **items, char **next);
+enum rb_err store_kpi_get(struct store *st, int64_t id, json_t **out);
+enum rb_err store_kpi_find(struct store *st, const char *year, const char *code, int64_t *id);
+enum rb_err store_kpi_insert(struct store *st, const json_t *in, const char *now, json_t **out);
+enum rb_err store_kpi_update(struct store *st, int64_t id, const json_t *in, const char *now,
+                             json_t **out);
+enum rb_err store_kpi_delete(struct store *st, int64_t id);
+enum rb_err store_kpi_upsert(struct store *st, const json_t *in, const char *now, int64_t *id);
+
+/* ---- tokens ---------------------------------------------------------------- */
+struct store_token {
+  int64_t id;
+  char role[16];
+  char name[129];
+  int64_t org_id; /* 0 when none */
+  char org[65];
+  unsigned char hash[32];
+  bool revoked;
+};
+/* Create a token row; the caller made the secret and passes its hash. */
+enum rb_err store_token_insert(struct store *st, const char *name, const char *role,
+                               const char *org, const unsigned char hash[32],
+                               const char *now, json_t **out);
+enum rb_err store_token_load(struct store *st, int64_t id, struct store_token *out);
+enum rb_err store_token_list(struct store *st, const struct store_page *pg, json_t **items,
+                             char **next);
+enum rb_err store_token_get(struct store *st, int64_t id, json_t **out);
+enum rb_err store_token_revoke(struct store *st, int64_t id, const char *now, json_t **out);
+enum rb_err store_token_touch(struct store *st, int64_t id, const char *now);
+
+/* ---- quarterly reporting ------------------------------------------------------
+ * A milestone update or KPI reading is one per (item, quarter). put creates
+ * or replaces; with touch false an identical row is left as it was (the
+ * importer's idempotence), with touch true updated_at/updated_by move. */
+enum rb_err store_update_list(struct store *st, int64_t milestone_id, json_t **items);
+enum rb_err store_update_get(struct store *st, int64_t milestone_id, const char *quarter,
+                             json_t **out);
+enum rb_err store_update_put(struct store *st, int64_t milestone_id, const char *quarter,
+                             const char *status, const char *comment, const char *by,
+                             const char *now, bool touch);
+enum rb_err store_update_delete(struct store *st, int64_t milestone_id, const char *quarter);
+
+/* value_json: a JSON number or NULL/json null. */
+enum rb_err store_reading_list(struct store *st, int64_t kpi_id, json_t **items);
+enum rb_err store_reading_get(struct store *st, int64_t kpi_id, const char *quarter,
+                              json_t **out);
+enum rb_err store_reading_put(struct store *st, int64_t kpi_id, const char *quarter,
+                              const json_t *value, const char *value_text, const char *rating,
+                              const char *comment, const char *by, const char *now, bool touch);
+enum rb_err store_reading_delete(struct store *st, int64_t kpi_id, const char *quarter);
+
+struct rag_rule;
+/* The RAG rule of a KPI at a quarter: the quarter's target when it has
+ * one, else the KPI's. */
+enum rb_err store_kpi_rule(struct store *st, int64_t kpi_id, const char *quarter,
+                           struct rag_rule *out);
+
+/* ---- quarters ------------------------------------------------------------------ */
+enum rb_err store_quarter_list(struct store *st, json_t **items);
+/* A quarter never stored answers its defaults (state open, no dates). */
+enum rb_err store_quarter_get(struct store *st, const char *id, json_t **out);
+/* Set the fields present in `in` (delivery_team_date, place_board_date,
+ * state); absent ones keep their value. */
+enum rb_err store_quarter_put(struct store *st, const char *id, const json_t *in,
+                              const char *now, json_t **out);
+
+/* ---- summaries ------------------------------------------------------------------ */
+struct summary_input;
+struct store_summary;
+/* Load everything the summary of `quarter` needs: the items of its plan
+ * year with their status for the quarter. Free with store_summary_free. */
+enum rb_err store_summary_load(struct store *st, const char *quarter,
+                               struct store_summary **out);
+const struct summary_input *store_summary_input(const struct store_summary *s);
+void store_summary_free(struct store_summary *s); /* NULL is a no-op */
+/* Index of group `code` in the summary's groups, or -1. */
+long store_summary_group(const struct store_summary *s, const char *code);
+
+#endif

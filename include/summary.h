@@ -1,0 +1,90 @@
+/* RAG summaries per transformation group, and the cache that lets
+ * dashboards poll them cheaply. The computation is pure: it takes the
+ * items of one plan year with their ratings for a quarter and builds the
+ * JSON answer, with no I/O, clock or globals. */
+#ifndef RAGBOARD_SUMMARY_H
+#define RAGBOARD_SUMMARY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "error.h"
+#include "rag.h"
+
+struct summary_group {
+  const char *code;
+  const char *name;
+  bool active; /* has priorities or items in the plan year: listed in /summary */
+};
+
+struct summary_priority {
+  size_t group; /* index into groups */
+  int64_t number;
+  const char *title;
+};
+
+struct summary_item {
+  bool is_kpi;
+  int64_t id;
+  size_t group;            /* index into groups */
+  const int64_t *priorities; /* priority numbers within the group */
+  size_t npriorities;
+  const char *code;
+  const char *description;
+  enum rag_status status;  /* milestone status or KPI effective rating */
+  bool disagreement;       /* KPI: reported rating differs from computed */
+  const char *value_text;  /* NULL when none */
+  const char *comment;     /* NULL when none */
+};
+
+/* Everything one quarter's summary needs. Groups in code order,
+ * priorities in (group, number) order. All strings borrowed. */
+struct summary_input {
+  const char *quarter;
+  const char *year;
+  const struct summary_group *groups;
+  size_t ngroups;
+  const struct summary_priority *priorities;
+  size_t npriorities;
+  const struct summary_item *items;
+  size_t nitems;
+};
+
+/* Headline figures of another quarter, for comparisons. */
+struct summary_headline {
+  bool present;            /* false when that quarter's year has no items */
+  char quarter[16];
+  int64_t milestones_tenths; /* on track or complete, tenths of a percent; -1 = null */
+  int64_t kpis_tenths;       /* KPIs on track; -1 = null */
+};
+
+/* One group's object (milestones, kpis, exceptions). New reference. */
+json_t *summary_group_json(const struct summary_input *in, size_t group);
+/* The whole answer of GET /api/v1/summary. New reference. */
+json_t *summary_json(const struct summary_input *in, const struct summary_headline *previous,
+                     const struct summary_headline *last_year);
+/* Headline percentages of an input (for use as a comparison). */
+void summary_headline_of(const struct summary_input *in, struct summary_headline *out);
+/* Red items of every group: [{"group", ...exception}]. New reference. */
+json_t *summary_exceptions_json(const struct summary_input *in);
+
+/* percent = count * 100 / total rounded half up to one decimal, as tenths;
+ * -1 when total is 0. */
+int64_t summary_tenths(int64_t count, int64_t total);
+
+/* ---- cache of serialised answers, keyed by name and data version ---- */
+struct summary_cache;
+
+enum rb_err summary_cache_new(struct summary_cache **out);
+void summary_cache_free(struct summary_cache *c); /* NULL is a no-op */
+/* A copy of the cached body for key at this data version, or NULL. */
+char *summary_cache_get(struct summary_cache *c, const char *key, int64_t version,
+                        size_t *len);
+/* Remember body (copied) for key at version. */
+void summary_cache_put(struct summary_cache *c, const char *key, int64_t version,
+                       const char *body, size_t len);
+
+#endif

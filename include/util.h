@@ -1,0 +1,29 @@
+/* Small helpers with no better home: clock, integers, cursors. */
+#ifndef RAGBOARD_UTIL_H
+#define RAGBOARD_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+
+#define UTIL_TIME_LEN 25 /* "2026-11-22T14:07:06.123Z" plus NUL */
+
+/* Current UTC time as RFC 3339 with milliseconds. */
+void util_now(char out[UTIL_TIME_LEN]);
+
+/* Strict decimal integer: optional '-', digits only, no overflow. */
+bool util_parse_int64(const char *s, int64_t *out);
+
+/* Opaque pagination cursors: URL-safe base64 of the last key returned.
+ * util_cursor_encode: *out is malloc'd, caller frees. util_cursor_decode
+ * writes a NUL-terminated key into buf; false when the cursor is not one
+ * of ours or does not fit. */
+enum rb_err util_cursor_encode(const char *key, char **out);
+bool util_cursor_decode(const char *cursor, char *buf, size_t cap);
+
+/* printf into a fresh malloc'd string; NULL on failure. */
+char *util_asprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

@@ -1,0 +1,433 @@
+#include "api.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "jsonv.h"
+#include "quarter.h"
+
+#define PAGE_DEFAULT 100
+#define PAGE_MAX 500
+
+void
+rb_response_header(struct rb_response *resp, const char *name, const char *value)
+{
+  char *copy;
+
+  if (resp->nheaders >= RB_MAX_HEADERS)
+    return;
+  copy = strdup(value);
+  if (copy == NULL)
+    return;
+  resp->headers[resp->nheaders].name = name;
+  resp->headers[resp->nheaders].value = copy;
+  resp->nheaders++;
+}
+
+void
+rb_response_clear(struct rb_response *resp)
+{
+  for (size_t i = 0; i < resp->nheaders; i++)
+    free(resp->headers[i].value);
+  free(resp->body);
+  resp->nheaders = 0;
+  resp->body = NULL;
+  resp->body_len = 0;
+  resp->content_type = NULL;
+  resp->status = 0;
+}
+
+enum rb_err
+api_fail(struct api_ctx *c, enum rb_err err, const char *fmt, ...)
+{
+  va_list ap;
+
+  va_start(ap, fmt);
+  vsnprintf(c->detail, sizeof(c->detail), fmt, ap);
+  va_end(ap);
+  return err;
+}
+
+void
+api_field_error(struct api_ctx *c, const char *field, const char *fmt, ...)
+{
+  char msg[512];
+  va_list ap;
+
+  if (c->errors == NULL)
+    c->errors = json_array();
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof(msg), fmt, ap);
+  va_end(ap);
+  jv_error(c->errors, "", field, "%s", msg);
+}
+
+enum rb_err
+api_check_errors(struct api_ctx *c)
+{
+  size_t n = json_array_size(c->errors);
+
+  if (n == 0)
+    return RB_OK;
+  if (n == 1)
+    return api_fail(c, RB_ERR_INVALID, "%s %s",
+                    json_string_value(json_object_get(json_array_get(c->errors, 0), "field")),
+                    json_string_value(json_object_get(json_array_get(c->errors, 0), "message")));
+  return api_fail(c, RB_ERR_INVALID, "%zu fields are invalid; see errors", n);
+}
+
+static enum rb_err
+set_body(struct rb_response *resp, unsigned status, const char *ctype, json_t *body)
+{
+  char *text = json_dumps(body, JSON_COMPACT | JSON_REAL_PRECISION(15) | JSON_ENCODE_ANY);
+  size_t len;
+
+  json_decref(body);
+  if (text == NULL)
+    return RB_ERR_NOMEM;
+  len = strlen(text);
+  /* A trailing newline keeps curl output readable; it costs one byte. */
+  {
+    char *grown = realloc(text, len + 2);
+
+    if (grown == NULL) {
+      free(text);
+      return RB_ERR_NOMEM;
+    }
+    text = grown;
+    text[len++] = '\n';
+    text[len] = '\0';
+  }
+  free(resp->body);
+  resp->body = text;
+  resp->body_len = len;
+  resp->status = status;
+  resp->content_type = ctype;
+  return RB_OK;
+}
+
+enum rb_err
+api_reply(struct api_ctx *c, unsigned status, json_t *body)
+{
+  if (body == NULL)
+    return RB_ERR_NOMEM;
+  return set_body(c->resp, status, "application/json", body);
+}
+
+enum rb_err
+api_reply_list(struct api_ctx *c, json_t *items, char *next)
+{
+  char *cursor = NULL;
+  json_t *body;
+  enum rb_err err;
+
+  if (next != NULL) {
+    err = util_cursor_encode(next, &cursor);
+    free(next);
+    if (err != RB_OK) {
+      json_decref(items);
+      return err;
+    }
+  }
+  body = json_pack("{s:o, s:s?}", "items", items, "next", cursor);
+  free(cursor);
+  if (body == NULL)
+    return RB_ERR_NOMEM;
+  return api_reply(c, 200, body);
+}
+
+enum rb_err
+api_reply_empty(struct api_ctx *c)
+{
+  free(c->resp->body);
+  c->resp->body = NULL;
+  c->resp->body_len = 0;
+  c->resp->content_type = NULL;
+  c->resp->status = 204;
+  return RB_OK;
+}
+
+void
+api_problem(struct api_ctx *c, enum rb_err err)
+{
+  unsigned status = rb_err_status(err);
+  json_t *body;
+
+  body = json_pack("{s:s, s:s, s:i, s:s}", "type", rb_err_type(err), "title", rb_err_title(err),
+                   "status", (int)status, "detail",
+                   c->detail[0] ? c->detail : rb_err_title(err));
+  if (body != NULL && json_array_size(c->errors) > 0)
+    json_object_set(body, "errors", c->errors);
+  if (body != NULL && c->req->request_id != NULL)
+    json_object_set_new(body, "instance",
+                        json_sprintf("urn:ragboard:request:%s", c->req->request_id));
+  if (body == NULL || set_body(c->resp, status, "application/problem+json", body) != RB_OK) {
+    static const char fallback[] =
+      "{\"type\":\"urn:ragboard:problem:out-of-memory\",\"title\":\"Out of memory\","
+      "\"status\":500}\n";
+
+    free(c->resp->body);
+    c->resp->body = strdup(fallback);
+    c->resp->body_len = c->resp->body != NULL ? strlen(fallback) : 0;
+    c->resp->status = 500;
+    c->resp->content_type = "application/problem+json";
+  }
+  if (status == 401)
+    rb_response_header(c->resp, "WWW-Authenticate", "Bearer realm=\"ragboard\"");
+}
+
+static bool
+content_type_is(const char *ctype, const char *want)
+{
+  size_t n = strlen(want);
+
+  if (ctype == NULL)
+    return false;
+  while (*ctype == ' ')
+    ctype++;
+  return strncasecmp(ctype, want, n) == 0 &&
+         (ctype[n] == '\0' || ctype[n] == ';' || ctype[n] == ' ');
+}
+
+enum rb_err
+api_body(struct api_ctx *c, json_t **out)
+{
+  json_error_t jerr;
+  json_t *v;
+  int max_depth = c->app != NULL ? c->app->cfg.max_json_depth : 32;
+
+  if (c->req->content_type != NULL && !content_type_is(c->req->content_type, "application/json"))
+    return api_fail(c, RB_ERR_UNSUPPORTED_MEDIA,
+                    "the body must be application/json, not %.100s", c->req->content_type);
+  if (c->req->body_len == 0)
+    return api_fail(c, RB_ERR_BAD_JSON, "a JSON body is required");
+  if (jv_depth(c->req->body, c->req->body_len, max_depth) > max_depth)
+    return api_fail(c, RB_ERR_BAD_JSON, "JSON nested deeper than %d levels", max_depth);
+  v = json_loadb(c->req->body, c->req->body_len, JSON_REJECT_DUPLICATES, &jerr);
+  if (v == NULL)
+    return api_fail(c, RB_ERR_BAD_JSON, "malformed JSON at line %d, column %d: %s", jerr.line,
+                    jerr.column, jerr.text);
+  if (!json_is_object(v)) {
+    json_decref(v);
+    return api_fail(c, RB_ERR_INVALID, "the body must be a JSON object");
+  }
+  *out = v;
+  return RB_OK;
+}
+
+const char *
+api_query(struct api_ctx *c, const char *name)
+{
+  for (size_t i = 0; i < c->req->nquery; i++)
+    if (strcmp(c->req->query[i].key, name) == 0)
+      return c->req->query[i].value != NULL ? c->req->query[i].value : "";
+  return NULL;
+}
+
+enum rb_err
+api_query_allow(struct api_ctx *c, const char *const *allowed)
+{
+  for (size_t i = 0; i < c->req->nquery; i++) {
+    const char *key = c->req->query[i].key;
+    bool ok = false;
+
+    for (const char *const *a = allowed; *a != NULL && !ok; a++)
+      ok = strcmp(*a, key) == 0;
+    if (!ok) {
+      api_field_error(c, key, "is not a query parameter of this resource");
+      continue;
+    }
+    for (size_t j = 0; j < i; j++) {
+      if (strcmp(c->req->query[j].key, key) == 0) {
+        api_field_error(c, key, "is given more than once");
+        break;
+      }
+    }
+  }
+  if (json_array_size(c->errors) > 0) {
+    api_check_errors(c);
+    return RB_ERR_BAD_REQUEST;
+  }
+  return RB_OK;
+}
+
+enum rb_err
+api_page(struct api_ctx *c, struct store_page *pg, char *keybuf, size_t cap)
+{
+  const char *limit = api_query(c, "limit");
+  const char *cursor = api_query(c, "cursor");
+  int64_t n = PAGE_DEFAULT;
+
+  if (limit != NULL && (!util_parse_int64(limit, &n) || n < 1 || n > PAGE_MAX))
+    return api_fail(c, RB_ERR_BAD_REQUEST, "limit must be an integer from 1 to %d", PAGE_MAX);
+  pg->limit = (int)n;
+  pg->after = NULL;
+  if (cursor != NULL) {
+    if (!util_cursor_decode(cursor, keybuf, cap))
+      return api_fail(c, RB_ERR_BAD_REQUEST, "cursor is not one this server issued");
+    pg->after = keybuf;
+  }
+  return RB_OK;
+}
+
+enum rb_err
+api_filter(struct api_ctx *c, struct store_filter *f)
+{
+  const char *year = api_query(c, "year");
+  const char *priority = api_query(c, "priority");
+  int start;
+
+  memset(f, 0, sizeof(*f));
+  if (year != NULL && quarter_parse_year(year, &start) != NULL)
+    return api_fail(c, RB_ERR_BAD_REQUEST, "year %s", quarter_parse_year(year, &start));
+  f->year = year;
+  f->group = api_query(c, "group");
+  f->owner = api_query(c, "owner");
+  f->code = api_query(c, "code");
+  if (priority != NULL) {
+    if (!util_parse_int64(priority, &f->priority) || f->priority < 1)
+      return api_fail(c, RB_ERR_BAD_REQUEST, "priority must be a positive integer");
+    f->has_priority = true;
+  }
+  return RB_OK;
+}
+
+enum rb_err
+api_path_id(struct api_ctx *c, size_t i, int64_t *id)
+{
+  int64_t v;
+
+  if (i >= c->npath || !util_parse_int64(c->path[i], &v) || v < 1)
+    return api_fail(c, RB_ERR_NOT_FOUND, "no such item: ids are positive integers");
+  *id = v;
+  return RB_OK;
+}
+
+bool
+api_is_admin(const struct api_ctx *c)
+{
+  return c->actor.role == AUTH_ADMIN;
+}
+
+enum rb_err
+api_store_fail(struct api_ctx *c, enum rb_err err, const char *what)
+{
+  switch (err) {
+  case RB_ERR_NOT_FOUND:
+    return api_fail(c, err, "no such %s", what);
+  case RB_ERR_CONFLICT:
+    return api_fail(c, err, "%s conflicts with existing data", what);
+  case RB_ERR_BUSY:
+    return api_fail(c, err, "the database is busy; retry shortly");
+  case RB_ERR_FULL:
+    return api_fail(c, err, "the database disk is full");
+  case RB_ERR_READONLY:
+    return api_fail(c, err, "the database cannot be written");
+  default:
+    return api_fail(c, err, "storage failed while handling %s", what);
+  }
+}
+
+static bool
+in_list(const char *const *list, const char *s)
+{
+  for (; list != NULL && *list != NULL; list++)
+    if (strcmp(*list, s) == 0)
+      return true;
+  return false;
+}
+
+enum rb_err
+api_merge_patch(struct api_ctx *c, const json_t *current, const json_t *patch,
+                const char *const *fields, const char *const *fixed, json_t **out)
+{
+  json_t *merged = json_object();
+  const char *key;
+  json_t *v;
+
+  if (merged == NULL)
+    return RB_ERR_NOMEM;
+  json_object_foreach((json_t *)patch, key, v) {
+    if (!in_list(fields, key))
+      api_field_error(c, key, "is not a field that can be changed");
+    else if (in_list(fixed, key) && !json_equal(v, json_object_get(current, key)))
+      api_field_error(c, key, "cannot be changed");
+  }
+  for (const char *const *f = fields; *f != NULL; f++) {
+    json_t *pv = json_object_get(patch, *f);
+    json_t *cv = json_object_get(current, *f);
+
+    if (pv != NULL)
+      json_object_set(merged, *f, pv);
+    else if (cv != NULL && !json_is_null(cv))
+      json_object_set(merged, *f, cv);
+  }
+  if (api_check_errors(c) != RB_OK) {
+    json_decref(merged);
+    return RB_ERR_INVALID;
+  }
+  *out = merged;
+  return RB_OK;
+}
+
+enum rb_err
+api_reply_not_modified(struct api_ctx *c)
+{
+  api_reply_empty(c);
+  c->resp->status = 304;
+  return RB_OK;
+}
+
+bool
+api_etag_matches(const char *inm, const char *etag)
+{
+  size_t n = strlen(etag);
+
+  if (inm == NULL)
+    return false;
+  while (*inm != '\0') {
+    while (*inm == ' ' || *inm == ',')
+      inm++;
+    if (*inm == '*')
+      return true;
+    if (strncmp(inm, "W/", 2) == 0)
+      inm += 2; /* weak comparison, as RFC 9110 asks for If-None-Match */
+    if (strncmp(inm, etag, n) == 0 && (inm[n] == '\0' || inm[n] == ',' || inm[n] == ' '))
+      return true;
+    inm += strcspn(inm, ",");
+  }
+  return false;
+}
+
+enum rb_err
+api_path_quarter(struct api_ctx *c, size_t i)
+{
+  struct quarter q;
+  const char *msg = i < c->npath ? quarter_parse(c->path[i], &q) : "is required";
+
+  if (msg != NULL)
+    return api_fail(c, RB_ERR_BAD_REQUEST, "quarter %.20s %s", i < c->npath ? c->path[i] : "",
+                    msg);
+  return RB_OK;
+}
+
+enum rb_err
+api_query_quarter(struct api_ctx *c, const char **out)
+{
+  const char *q = api_query(c, "quarter");
+  struct quarter parsed;
+  const char *msg;
+
+  if (q == NULL)
+    return api_fail(c, RB_ERR_BAD_REQUEST, "the quarter query parameter is required, e.g. "
+                                            "?quarter=2018-19-Q1");
+  msg = quarter_parse(q, &parsed);
+  if (msg != NULL)
+    return api_fail(c, RB_ERR_BAD_REQUEST, "quarter %s", msg);
+  *out = q;
+  return RB_OK;
+}

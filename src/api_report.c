@@ -1,0 +1,226 @@
+/* Milestone updates and KPI readings: one per item and quarter. */
+#include <stdio.h>
+#include <string.h>
+
+#include "api.h"
+#include "jsonv.h"
+#include "rag.h"
+
+static const struct jv_field update_fields[] = {
+  {"status", JV_CODE, JV_REQUIRED, NULL},
+  {"comment", JV_TEXT, JV_NULLABLE, NULL},
+};
+
+static const struct jv_field reading_fields[] = {
+  {"value", JV_NUMBER, JV_NULLABLE, NULL},
+  {"value_text", JV_TEXT, JV_NULLABLE, NULL},
+  {"rating", JV_CODE, JV_NULLABLE, NULL},
+  {"comment", JV_TEXT, JV_NULLABLE, NULL},
+};
+
+/* Load the parent item (404 when missing). */
+static enum rb_err
+parent(struct api_ctx *c, bool kpi, int64_t *id, json_t **item)
+{
+  enum rb_err err = api_path_id(c, 0, id);
+
+  if (err != RB_OK)
+    return api_fail(c, err, "no %s with id %.32s", kpi ? "KPI" : "milestone", c->path[0]);
+  err = kpi ? store_kpi_get(c->st, *id, item) : store_milestone_get(c->st, *id, item);
+  if (err == RB_ERR_NOT_FOUND)
+    return api_fail(c, err, "no %s with id %lld", kpi ? "KPI" : "milestone", (long long)*id);
+  if (err != RB_OK)
+    return api_store_fail(c, err, kpi ? "KPI" : "milestone");
+  return RB_OK;
+}
+
+/* Add computed_rating and effective_rating to a stored reading. */
+static enum rb_err
+annotate(struct api_ctx *c, int64_t kpi_id, json_t *reading)
+{
+  struct rag_rule rule;
+  const char *quarter = json_string_value(json_object_get(reading, "quarter"));
+  json_t *value = json_object_get(reading, "value");
+  enum rag_status reported = RAG_NONE, computed;
+  enum rb_err err = store_kpi_rule(c->st, kpi_id, quarter, &rule);
+
+  if (err != RB_OK)
+    return api_store_fail(c, err, "KPI");
+  rag_parse_kpi_rating(json_string_value(json_object_get(reading, "rating")), &reported);
+  computed = rag_rate_kpi(&rule, json_is_number(value), json_number_value(value));
+  json_object_set_new(reading, "computed_rating",
+                      computed == RAG_NONE ? json_null() : json_string(rag_code(computed)));
+  json_object_set_new(reading, "effective_rating",
+                      json_string(rag_code(rag_effective(reported, computed))));
+  json_object_set_new(reading, "rating_disagreement",
+                      json_boolean(rag_disagrees(reported, computed)));
+  return RB_OK;
+}
+
+static enum rb_err
+list(struct api_ctx *c, bool kpi)
+{
+  static const char *const allowed[] = {NULL};
+  json_t *item = NULL, *items = NULL, *r;
+  int64_t id;
+  size_t i;
+  enum rb_err err;
+
+  if ((err = api_query_allow(c, allowed)) != RB_OK || (err = parent(c, kpi, &id, &item)) != RB_OK)
+    return err;
+  json_decref(item);
+  err = kpi ? store_reading_list(c->st, id, &items) : store_update_list(c->st, id, &items);
+  if (err != RB_OK)
+    return api_store_fail(c, err, kpi ? "readings" : "updates");
+  if (kpi) {
+    json_array_foreach(items, i, r) {
+      err = annotate(c, id, r);
+      if (err != RB_OK) {
+        json_decref(items);
+        return err;
+      }
+    }
+  }
+  return api_reply_list(c, items, NULL);
+}
+
+enum rb_err
+api_update_list(struct api_ctx *c)
+{
+  return list(c, false);
+}
+
+enum rb_err
+api_reading_list(struct api_ctx *c)
+{
+  return list(c, true);
+}
+
+enum rb_err
+api_update_put(struct api_ctx *c)
+{
+  json_t *body = NULL, *item = NULL, *out = NULL, *prior = NULL;
+  const char *quarter = c->path[1];
+  char by[160];
+  enum rag_status status;
+  int64_t id;
+  enum rb_err err;
+
+  if ((err = parent(c, false, &id, &item)) != RB_OK || (err = api_path_quarter(c, 1)) != RB_OK)
+    goto out;
+  if ((err = api_body(c, &body)) != RB_OK)
+    goto out;
+  c->errors = json_array();
+  jv_check(body, update_fields, 2, "", c->errors);
+  if (json_array_size(c->errors) == 0 &&
+      !rag_parse_milestone_status(json_string_value(json_object_get(body, "status")), &status))
+    api_field_error(c, "status", "must be one of BR, B, G, A, R, TBC (or Brown, Blue, Green, "
+                                 "Amber, Red)");
+  if ((err = api_check_errors(c)) != RB_OK)
+    goto out;
+  err = store_update_get(c->st, id, quarter, &prior);
+  if (err != RB_OK && err != RB_ERR_NOT_FOUND) {
+    err = api_store_fail(c, err, "update");
+    goto out;
+  }
+  auth_actor_label(&c->actor, by, sizeof(by));
+  err = store_update_put(c->st, id, quarter, rag_code(status),
+                         json_string_value(json_object_get(body, "comment")), by, c->now, true);
+  if (err == RB_OK)
+    err = store_update_get(c->st, id, quarter, &out);
+  if (err != RB_OK) {
+    err = api_store_fail(c, err, "update");
+    goto out;
+  }
+  err = api_reply(c, prior != NULL ? 200 : 201, out);
+out:
+  json_decref(body);
+  json_decref(item);
+  json_decref(prior);
+  return err;
+}
+
+enum rb_err
+api_reading_put(struct api_ctx *c)
+{
+  json_t *body = NULL, *item = NULL, *out = NULL, *prior = NULL;
+  const char *quarter = c->path[1], *rating_text;
+  char by[160];
+  enum rag_status rating = RAG_NONE;
+  int64_t id;
+  enum rb_err err;
+
+  if ((err = parent(c, true, &id, &item)) != RB_OK || (err = api_path_quarter(c, 1)) != RB_OK)
+    goto out;
+  if ((err = api_body(c, &body)) != RB_OK)
+    goto out;
+  c->errors = json_array();
+  jv_check(body, reading_fields, 4, "", c->errors);
+  rating_text = json_string_value(json_object_get(body, "rating"));
+  if (json_array_size(c->errors) == 0 && rating_text != NULL &&
+      !rag_parse_kpi_rating(rating_text, &rating))
+    api_field_error(c, "rating", "must be one of G, A, R, TBC (or Green, Amber, Red)");
+  if ((err = api_check_errors(c)) != RB_OK)
+    goto out;
+  err = store_reading_get(c->st, id, quarter, &prior);
+  if (err != RB_OK && err != RB_ERR_NOT_FOUND) {
+    err = api_store_fail(c, err, "reading");
+    goto out;
+  }
+  auth_actor_label(&c->actor, by, sizeof(by));
+  err = store_reading_put(c->st, id, quarter, json_object_get(body, "value"),
+                          json_string_value(json_object_get(body, "value_text")),
+                          rating == RAG_NONE ? NULL : rag_code(rating),
+                          json_string_value(json_object_get(body, "comment")), by, c->now, true);
+  if (err == RB_OK)
+    err = store_reading_get(c->st, id, quarter, &out);
+  if (err != RB_OK) {
+    err = api_store_fail(c, err, "reading");
+    goto out;
+  }
+  err = annotate(c, id, out);
+  if (err != RB_OK) {
+    json_decref(out);
+    goto out;
+  }
+  err = api_reply(c, prior != NULL ? 200 : 201, out);
+out:
+  json_decref(body);
+  json_decref(item);
+  json_decref(prior);
+  return err;
+}
+
+static enum rb_err
+remove_one(struct api_ctx *c, bool kpi)
+{
+  json_t *item = NULL;
+  int64_t id;
+  enum rb_err err;
+
+  if ((err = parent(c, kpi, &id, &item)) != RB_OK || (err = api_path_quarter(c, 1)) != RB_OK)
+    goto out;
+  err = kpi ? store_reading_delete(c->st, id, c->path[1])
+            : store_update_delete(c->st, id, c->path[1]);
+  if (err == RB_ERR_NOT_FOUND)
+    err = api_fail(c, err, "no %s for quarter %s", kpi ? "reading" : "update", c->path[1]);
+  else if (err != RB_OK)
+    err = api_store_fail(c, err, kpi ? "reading" : "update");
+  else
+    err = api_reply_empty(c);
+out:
+  json_decref(item);
+  return err;
+}
+
+enum rb_err
+api_update_delete(struct api_ctx *c)
+{
+  return remove_one(c, false);
+}
+
+enum rb_err
+api_reading_delete(struct api_ctx *c)
+{
+  return remove_one(c, true);
+}

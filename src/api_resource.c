@@ -1,0 +1,140 @@
+#include <stdio.h>
+
+#include "api.h"
+
+enum rb_err
+api_resource_list(struct api_ctx *c, const struct api_resource *r)
+{
+  struct store_filter f;
+  struct store_page pg;
+  char key[64];
+  json_t *items;
+  char *next;
+  enum rb_err err;
+
+  if ((err = api_query_allow(c, r->list_params)) != RB_OK ||
+      (err = api_page(c, &pg, key, sizeof(key))) != RB_OK || (err = api_filter(c, &f)) != RB_OK)
+    return err;
+  err = r->list(c->st, &f, &pg, &items, &next);
+  if (err != RB_OK)
+    return api_store_fail(c, err, r->name);
+  return api_reply_list(c, items, next);
+}
+
+static enum rb_err
+load(struct api_ctx *c, const struct api_resource *r, int64_t *id, json_t **out)
+{
+  enum rb_err err = api_path_id(c, 0, id);
+
+  if (err != RB_OK)
+    return api_fail(c, err, "no %s with id %.32s", r->name, c->path[0]);
+  err = r->get(c->st, *id, out);
+  if (err == RB_ERR_NOT_FOUND)
+    return api_fail(c, err, "no %s with id %lld", r->name, (long long)*id);
+  if (err != RB_OK)
+    return api_store_fail(c, err, r->name);
+  return RB_OK;
+}
+
+enum rb_err
+api_resource_get(struct api_ctx *c, const struct api_resource *r)
+{
+  json_t *obj;
+  int64_t id;
+  enum rb_err err = load(c, r, &id, &obj);
+
+  if (err != RB_OK)
+    return err;
+  return api_reply(c, 200, obj);
+}
+
+static enum rb_err
+write_failed(struct api_ctx *c, const struct api_resource *r, enum rb_err err)
+{
+  if (err == RB_ERR_CONFLICT)
+    return api_fail(c, err, "%s", r->duplicate);
+  return api_store_fail(c, err, r->name);
+}
+
+enum rb_err
+api_resource_create(struct api_ctx *c, const struct api_resource *r)
+{
+  json_t *in = NULL, *out = NULL;
+  char location[128];
+  enum rb_err err;
+
+  err = api_body(c, &in);
+  if (err != RB_OK)
+    return err;
+  if (c->errors == NULL)
+    c->errors = json_array();
+  r->validate(c->st, in, "", c->errors);
+  err = api_check_errors(c);
+  if (err != RB_OK)
+    goto out;
+  err = r->insert(c->st, in, c->now, &out);
+  if (err != RB_OK) {
+    err = write_failed(c, r, err);
+    goto out;
+  }
+  snprintf(location, sizeof(location), "%s/%lld", r->collection,
+           (long long)json_integer_value(json_object_get(out, "id")));
+  rb_response_header(c->resp, "Location", location);
+  err = api_reply(c, 201, out);
+out:
+  json_decref(in);
+  return err;
+}
+
+enum rb_err
+api_resource_patch(struct api_ctx *c, const struct api_resource *r)
+{
+  json_t *patch = NULL, *cur = NULL, *merged = NULL, *out;
+  int64_t id;
+  enum rb_err err;
+
+  err = load(c, r, &id, &cur);
+  if (err != RB_OK)
+    return err;
+  err = api_body(c, &patch);
+  if (err != RB_OK)
+    goto out;
+  err = api_merge_patch(c, cur, patch, r->fields, r->fixed, &merged);
+  if (err != RB_OK)
+    goto out;
+  if (c->errors == NULL)
+    c->errors = json_array();
+  r->validate(c->st, merged, "", c->errors);
+  err = api_check_errors(c);
+  if (err != RB_OK)
+    goto out;
+  err = r->update(c->st, id, merged, c->now, &out);
+  if (err != RB_OK) {
+    err = write_failed(c, r, err);
+    goto out;
+  }
+  err = api_reply(c, 200, out);
+out:
+  json_decref(patch);
+  json_decref(cur);
+  json_decref(merged);
+  return err;
+}
+
+enum rb_err
+api_resource_delete(struct api_ctx *c, const struct api_resource *r)
+{
+  int64_t id;
+  enum rb_err err = api_path_id(c, 0, &id);
+
+  if (err != RB_OK)
+    return api_fail(c, err, "no %s with id %.32s", r->name, c->path[0]);
+  err = r->remove(c->st, id);
+  if (err == RB_ERR_NOT_FOUND)
+    return api_fail(c, err, "no %s with id %lld", r->name, (long long)id);
+  if (err == RB_ERR_CONFLICT)
+    return api_fail(c, err, "%s", r->still_referenced);
+  if (err != RB_OK)
+    return api_store_fail(c, err, r->name);
+  return api_reply_empty(c);
+}

@@ -1,0 +1,77 @@
+#include "app.h"
+
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "db.h"
+#include "store.h"
+#include "summary.h"
+
+void
+app_config_defaults(struct app_config *cfg)
+{
+  cfg->db_path = NULL;
+  cfg->listen = "127.0.0.1:8080";
+  cfg->port_file = NULL;
+  cfg->public_read = false;
+  cfg->sync_full = true;
+  cfg->threads = 0;
+  cfg->busy_timeout_ms = 5000;
+  cfg->max_body = (size_t)1 << 20;
+  cfg->max_import_body = (size_t)32 << 20;
+  cfg->max_json_depth = 32;
+  cfg->connection_timeout_s = 30;
+  cfg->max_connections = 1024;
+  cfg->max_connections_per_ip = 256;
+}
+
+enum rb_err
+app_open(const struct app_config *cfg, struct app **out, const char **why)
+{
+  struct app *app = calloc(1, sizeof(*app));
+  struct db_options opt = {
+    .synchronous_full = cfg->sync_full,
+    .busy_timeout_ms = cfg->busy_timeout_ms,
+    .readonly = false,
+    .create = false,
+  };
+  long cores = sysconf(_SC_NPROCESSORS_ONLN);
+  int threads = cfg->threads > 0 ? cfg->threads : (cores > 0 ? (int)cores : 1);
+  enum rb_err err;
+
+  if (app == NULL)
+    return RB_ERR_NOMEM;
+  app->cfg = *cfg;
+  /* One read connection per HTTP worker, so readers never wait on each
+   * other; writes go through the single writer connection. */
+  err = store_pool_open(cfg->db_path, &opt, threads, &app->pool);
+  if (err == RB_ERR_SCHEMA) {
+    *why = "the database schema does not match this binary: run `ragboard migrate`, or "
+           "upgrade ragboard if the database is newer";
+    goto fail;
+  }
+  if (err != RB_OK) {
+    *why = "cannot open the database";
+    goto fail;
+  }
+  err = summary_cache_new(&app->summaries);
+  if (err != RB_OK) {
+    *why = "out of memory";
+    goto fail;
+  }
+  *out = app;
+  return RB_OK;
+fail:
+  app_close(app);
+  return err;
+}
+
+void
+app_close(struct app *app)
+{
+  if (app == NULL)
+    return;
+  summary_cache_free(app->summaries);
+  store_pool_close(app->pool);
+  free(app);
+}

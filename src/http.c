@@ -1,0 +1,360 @@
+#include "http.h"
+
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <microhttpd.h>
+#include <sodium.h>
+
+#include "router.h"
+
+#define MAX_QUERY_PARAMS 32
+
+struct http_server {
+  struct app *app;
+  struct MHD_Daemon *daemon;
+  unsigned port;
+  atomic_int in_flight;
+};
+
+/* Per-request state, from the first callback to the completion notice. */
+struct conn_state {
+  char *body;
+  size_t len, cap, limit;
+  bool too_large;
+  char request_id[33];
+  struct timespec start;
+};
+
+struct query_vec {
+  struct rb_param items[MAX_QUERY_PARAMS];
+  size_t n;
+  bool overflow;
+};
+
+static enum MHD_Result
+collect_query(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+  struct query_vec *q = cls;
+
+  (void)kind;
+  if (q->n >= MAX_QUERY_PARAMS) {
+    q->overflow = true;
+    return MHD_NO;
+  }
+  q->items[q->n].key = key;
+  q->items[q->n].value = value;
+  q->n++;
+  return MHD_YES;
+}
+
+static enum MHD_Result
+send_response(struct MHD_Connection *conn, struct rb_response *resp, const char *request_id)
+{
+  struct MHD_Response *r;
+  enum MHD_Result ret;
+
+  r = MHD_create_response_from_buffer(resp->body_len, resp->body, MHD_RESPMEM_MUST_FREE);
+  if (r == NULL)
+    return MHD_NO;
+  resp->body = NULL; /* now owned by libmicrohttpd */
+  if (resp->content_type != NULL)
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, resp->content_type);
+  for (size_t i = 0; i < resp->nheaders; i++)
+    MHD_add_response_header(r, resp->headers[i].name, resp->headers[i].value);
+  MHD_add_response_header(r, "X-Request-Id", request_id);
+  MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+  MHD_add_response_header(r, "Cache-Control", "no-cache");
+  ret = MHD_queue_response(conn, resp->status, r);
+  MHD_destroy_response(r);
+  return ret;
+}
+
+static long
+elapsed_us(const struct timespec *start)
+{
+  struct timespec now;
+
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  return (now.tv_sec - start->tv_sec) * 1000000L + (now.tv_nsec - start->tv_nsec) / 1000L;
+}
+
+static void
+log_request(const char *method, const char *url, const struct rb_response *resp,
+            const struct conn_state *cs, size_t bytes)
+{
+  char now[UTIL_TIME_LEN];
+  json_t *line;
+  char *text;
+
+  util_now(now);
+  line = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s?, s:i, s:f, s:s, s:I}", "time", now, "level",
+                   "info", "request_id", cs->request_id, "method", method, "path", url, "route",
+                   resp->route, "status", (int)resp->status, "duration_ms",
+                   (double)elapsed_us(&cs->start) / 1000.0, "actor",
+                   resp->actor[0] ? resp->actor : "-", "bytes", (json_int_t)bytes);
+  text = line != NULL ? json_dumps(line, JSON_COMPACT | JSON_REAL_PRECISION(6)) : NULL;
+  if (text != NULL)
+    fprintf(stderr, "%s\n", text);
+  free(text);
+  json_decref(line);
+}
+
+static enum MHD_Result
+on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
+           const char *version, const char *upload_data, size_t *upload_data_size,
+           void **con_cls)
+{
+  struct http_server *srv = cls;
+  struct conn_state *cs = *con_cls;
+  struct query_vec q = {.n = 0};
+  struct rb_request req;
+  struct rb_response resp;
+  enum MHD_Result ret;
+  size_t bytes;
+
+  (void)version;
+  if (cs == NULL) {
+    const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+                                                 MHD_HTTP_HEADER_CONTENT_LENGTH);
+    unsigned char rnd[16];
+
+    cs = calloc(1, sizeof(*cs));
+    if (cs == NULL)
+      return MHD_NO;
+    *con_cls = cs;
+    atomic_fetch_add(&srv->in_flight, 1);
+    clock_gettime(CLOCK_MONOTONIC, &cs->start);
+    randombytes_buf(rnd, sizeof(rnd));
+    sodium_bin2hex(cs->request_id, sizeof(cs->request_id), rnd, sizeof(rnd));
+    cs->limit = router_body_limit(srv->app, method, url);
+    if (cl != NULL && strtoull(cl, NULL, 10) > cs->limit)
+      cs->too_large = true; /* answered below without reading the body */
+    else
+      return MHD_YES;
+  }
+  if (*upload_data_size != 0 && !cs->too_large) {
+    size_t n = *upload_data_size;
+
+    if (cs->len + n > cs->limit) {
+      cs->too_large = true;
+      free(cs->body);
+      cs->body = NULL;
+    } else {
+      if (cs->len + n + 1 > cs->cap) {
+        size_t cap = cs->cap ? cs->cap : 4096;
+        char *grown;
+
+        while (cap < cs->len + n + 1)
+          cap *= 2;
+        grown = realloc(cs->body, cap);
+        if (grown == NULL)
+          return MHD_NO;
+        cs->body = grown;
+        cs->cap = cap;
+      }
+      memcpy(cs->body + cs->len, upload_data, n);
+      cs->len += n;
+      cs->body[cs->len] = '\0';
+      *upload_data_size = 0;
+      return MHD_YES;
+    }
+  }
+  memset(&resp, 0, sizeof(resp));
+  if (cs->too_large) {
+    char body[256];
+    int len = snprintf(body, sizeof(body),
+                       "{\"type\":\"urn:ragboard:problem:too-large\",\"title\":\"Request too "
+                       "large\",\"status\":413,\"detail\":\"the body is larger than %zu "
+                       "bytes\"}\n",
+                       cs->limit);
+
+    resp.status = 413;
+    resp.content_type = "application/problem+json";
+    resp.body = strdup(body);
+    resp.body_len = resp.body != NULL ? (size_t)len : 0;
+    rb_response_header(&resp, "Connection", "close");
+  } else {
+    MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_query, &q);
+    memset(&req, 0, sizeof(req));
+    req.method = method;
+    req.path = url;
+    req.query = q.items;
+    req.nquery = q.n;
+    req.authorization = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization");
+    req.content_type = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Type");
+    req.if_none_match = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "If-None-Match");
+    req.if_match = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "If-Match");
+    req.origin = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Origin");
+    req.body = cs->body != NULL ? cs->body : "";
+    req.body_len = cs->len;
+    req.request_id = cs->request_id;
+    if (q.overflow) {
+      static const char msg[] =
+        "{\"type\":\"urn:ragboard:problem:bad-request\",\"title\":\"Bad request\","
+        "\"status\":400,\"detail\":\"too many query parameters\"}\n";
+
+      resp.status = 400;
+      resp.content_type = "application/problem+json";
+      resp.body = strdup(msg);
+      resp.body_len = resp.body != NULL ? sizeof(msg) - 1 : 0;
+    } else {
+      router_dispatch(srv->app, &req, &resp);
+    }
+  }
+  bytes = resp.body_len;
+  ret = send_response(conn, &resp, cs->request_id);
+  log_request(method, url, &resp, cs, bytes);
+  rb_response_clear(&resp);
+  return ret;
+}
+
+static void
+on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+             enum MHD_RequestTerminationCode toe)
+{
+  struct http_server *srv = cls;
+  struct conn_state *cs = *con_cls;
+
+  (void)conn;
+  (void)toe;
+  if (cs == NULL)
+    return;
+  free(cs->body);
+  free(cs);
+  *con_cls = NULL;
+  atomic_fetch_sub(&srv->in_flight, 1);
+}
+
+static bool
+parse_listen(const char *listen, struct sockaddr_storage *ss, socklen_t *len, bool *ipv6)
+{
+  char host[256];
+  const char *colon = strrchr(listen, ':');
+  struct addrinfo hints, *res = NULL;
+  size_t hlen;
+
+  if (colon == NULL)
+    return false;
+  hlen = (size_t)(colon - listen);
+  if (hlen >= sizeof(host))
+    return false;
+  memcpy(host, listen, hlen);
+  host[hlen] = '\0';
+  if (hlen >= 2 && host[0] == '[' && host[hlen - 1] == ']') {
+    memmove(host, host + 1, hlen - 2);
+    host[hlen - 2] = '\0';
+  }
+  memset(&hints, 0, sizeof(hints));
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV | AI_PASSIVE;
+  if (getaddrinfo(host[0] ? host : NULL, colon + 1, &hints, &res) != 0 || res == NULL)
+    return false;
+  memcpy(ss, res->ai_addr, res->ai_addrlen);
+  *len = res->ai_addrlen;
+  *ipv6 = res->ai_family == AF_INET6;
+  freeaddrinfo(res);
+  return true;
+}
+
+static bool
+write_port_file(const char *path, unsigned port)
+{
+  char tmp[4096];
+  FILE *f;
+
+  if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
+    return false;
+  f = fopen(tmp, "w");
+  if (f == NULL)
+    return false;
+  fprintf(f, "%u\n", port);
+  if (fclose(f) != 0)
+    return false;
+  return rename(tmp, path) == 0;
+}
+
+enum rb_err
+http_start(struct app *app, struct http_server **out, const char **why)
+{
+  struct http_server *srv = calloc(1, sizeof(*srv));
+  struct sockaddr_storage ss;
+  socklen_t sslen;
+  const union MHD_DaemonInfo *info;
+  unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC;
+  unsigned threads;
+  bool ipv6 = false;
+
+  if (srv == NULL)
+    return RB_ERR_NOMEM;
+  srv->app = app;
+  if (!parse_listen(app->cfg.listen, &ss, &sslen, &ipv6)) {
+    *why = "--listen must be HOST:PORT with a numeric host, e.g. 127.0.0.1:8080";
+    free(srv);
+    return RB_ERR_BAD_REQUEST;
+  }
+  if (ipv6)
+    flags |= MHD_USE_IPv6;
+  threads = app->cfg.threads > 0 ? (unsigned)app->cfg.threads
+                                 : (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
+  if (threads < 1)
+    threads = 1;
+  srv->daemon = MHD_start_daemon(
+    flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+    MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+    MHD_OPTION_CONNECTION_TIMEOUT, app->cfg.connection_timeout_s,
+    MHD_OPTION_CONNECTION_LIMIT, app->cfg.max_connections,
+    MHD_OPTION_PER_IP_CONNECTION_LIMIT, app->cfg.max_connections_per_ip,
+    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024, MHD_OPTION_END);
+  if (srv->daemon == NULL) {
+    *why = "cannot listen on the requested address (in use, or not permitted)";
+    free(srv);
+    return RB_ERR_IO;
+  }
+  info = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
+  srv->port = info != NULL ? info->port : 0;
+  if (app->cfg.port_file != NULL && !write_port_file(app->cfg.port_file, srv->port)) {
+    *why = "cannot write the port file";
+    MHD_stop_daemon(srv->daemon);
+    free(srv);
+    return RB_ERR_IO;
+  }
+  *out = srv;
+  return RB_OK;
+}
+
+unsigned
+http_port(const struct http_server *srv)
+{
+  return srv->port;
+}
+
+void
+http_stop(struct http_server *srv, unsigned grace_ms)
+{
+  MHD_socket fd;
+
+  if (srv == NULL)
+    return;
+  fd = MHD_quiesce_daemon(srv->daemon);
+  if (fd != MHD_INVALID_SOCKET)
+    close(fd);
+  for (unsigned waited = 0; waited < grace_ms && atomic_load(&srv->in_flight) > 0;
+       waited += 10) {
+    struct timespec ts = {0, 10 * 1000 * 1000};
+
+    nanosleep(&ts, NULL);
+  }
+  MHD_stop_daemon(srv->daemon);
+  free(srv);
+}

@@ -1,0 +1,336 @@
+#include "import.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "api.h"
+#include "jsonv.h"
+#include "quarter.h"
+#include "rag.h"
+
+#define FORMAT "icp-performance-dataset/1"
+
+static const char *const top_fields[] = {"format",     "title",      "financial_year",
+                                         "organisations", "quarters", "groups",
+                                         "priorities", "milestones", "kpis",
+                                         NULL};
+
+static const struct jv_field quarter_fields[] = {
+  {"id", JV_QUARTER, JV_REQUIRED, NULL},
+  {"delivery_team_date", JV_DATE, JV_NULLABLE, NULL},
+  {"place_board_date", JV_DATE, JV_NULLABLE, NULL},
+};
+
+static const char *const statuses[] = {"BR", "B", "G", "A", "R", "TBC", NULL};
+static const char *const ratings[] = {"G", "A", "R", "TBC", NULL};
+
+static const struct jv_field update_fields[] = {
+  {"quarter", JV_QUARTER, JV_REQUIRED, NULL},
+  {"status", JV_ENUM, JV_REQUIRED, statuses},
+  {"comment", JV_TEXT, JV_NULLABLE, NULL},
+};
+
+static const struct jv_field reading_fields[] = {
+  {"quarter", JV_QUARTER, JV_REQUIRED, NULL},
+  {"value", JV_NUMBER, JV_NULLABLE, NULL},
+  {"value_text", JV_TEXT, JV_NULLABLE, NULL},
+  {"rating", JV_ENUM, JV_NULLABLE, ratings},
+  {"comment", JV_TEXT, JV_NULLABLE, NULL},
+};
+
+#define NF(a) (sizeof(a) / sizeof((a)[0]))
+
+/* The array member `name` of doc, or an error when present and not an array. */
+static json_t *
+array_of(json_t *doc, const char *name, bool required, json_t *errors)
+{
+  json_t *a = json_object_get(doc, name);
+
+  if (a == NULL) {
+    if (required)
+      jv_error(errors, "", name, "is required");
+    return NULL;
+  }
+  if (!json_is_array(a)) {
+    jv_error(errors, "", name, "must be an array");
+    return NULL;
+  }
+  return a;
+}
+
+static bool
+storage_failed(enum rb_err err, const char *path, json_t *errors)
+{
+  if (err == RB_OK)
+    return false;
+  jv_error(errors, "", path, "could not be stored: %s", rb_err_title(err));
+  return true;
+}
+
+/* Items may not repeat a natural key within one file. */
+static bool
+seen_before(json_t *seen, const char *key)
+{
+  if (json_object_get(seen, key) != NULL)
+    return true;
+  json_object_set_new(seen, key, json_true());
+  return false;
+}
+
+static enum rb_err
+import_simple(struct store *st, json_t *arr, const char *name, const char *now, json_t *errors,
+              size_t (*validate)(const json_t *, const char *, json_t *),
+              enum rb_err (*upsert)(struct store *, const json_t *, const char *))
+{
+  json_t *seen = json_object(), *item;
+  size_t i;
+  char path[64];
+
+  json_array_foreach(arr, i, item) {
+    snprintf(path, sizeof(path), "%s[%zu]", name, i);
+    if (!json_is_object(item)) {
+      jv_error(errors, "", path, "must be an object");
+      continue;
+    }
+    if (validate(item, path, errors) > 0)
+      continue;
+    if (seen_before(seen, json_string_value(json_object_get(item, "code")))) {
+      jv_error(errors, path, "code", "repeats an earlier code in this file");
+      continue;
+    }
+    storage_failed(upsert(st, item, now), path, errors);
+  }
+  json_decref(seen);
+  return RB_OK;
+}
+
+/* Copy of item without `drop`, with the plan year set. */
+static json_t *
+with_year(json_t *item, const char *year, const char *drop)
+{
+  json_t *copy = json_copy(item);
+
+  if (copy == NULL)
+    return NULL;
+  json_object_del(copy, drop);
+  json_object_set_new(copy, "year", json_string(year));
+  return copy;
+}
+
+static void
+import_updates(struct store *st, int64_t milestone_id, json_t *updates, const char *path,
+               const char *now, const char *by, json_t *errors)
+{
+  json_t *seen = json_object(), *u;
+  char upath[96];
+  size_t i;
+
+  json_array_foreach(updates, i, u) {
+    snprintf(upath, sizeof(upath), "%s.updates[%zu]", path, i);
+    if (!json_is_object(u)) {
+      jv_error(errors, "", upath, "must be an object");
+      continue;
+    }
+    if (jv_check(u, update_fields, NF(update_fields), upath, errors) > 0)
+      continue;
+    if (seen_before(seen, json_string_value(json_object_get(u, "quarter")))) {
+      jv_error(errors, upath, "quarter", "repeats an earlier update for this quarter");
+      continue;
+    }
+    storage_failed(store_update_put(st, milestone_id, json_string_value(json_object_get(u, "quarter")),
+                                    json_string_value(json_object_get(u, "status")),
+                                    json_string_value(json_object_get(u, "comment")), by, now,
+                                    false),
+                   upath, errors);
+  }
+  json_decref(seen);
+}
+
+static void
+import_readings(struct store *st, int64_t kpi_id, json_t *readings, const char *path,
+                const char *now, const char *by, json_t *errors)
+{
+  json_t *seen = json_object(), *r;
+  char rpath[96];
+  size_t i;
+
+  json_array_foreach(readings, i, r) {
+    snprintf(rpath, sizeof(rpath), "%s.readings[%zu]", path, i);
+    if (!json_is_object(r)) {
+      jv_error(errors, "", rpath, "must be an object");
+      continue;
+    }
+    if (jv_check(r, reading_fields, NF(reading_fields), rpath, errors) > 0)
+      continue;
+    if (seen_before(seen, json_string_value(json_object_get(r, "quarter")))) {
+      jv_error(errors, rpath, "quarter", "repeats an earlier reading for this quarter");
+      continue;
+    }
+    storage_failed(store_reading_put(st, kpi_id, json_string_value(json_object_get(r, "quarter")),
+                                     json_object_get(r, "value"),
+                                     json_string_value(json_object_get(r, "value_text")),
+                                     json_string_value(json_object_get(r, "rating")),
+                                     json_string_value(json_object_get(r, "comment")), by, now,
+                                     false),
+                   rpath, errors);
+  }
+  json_decref(seen);
+}
+
+static void
+import_items(struct store *st, json_t *arr, bool kpi, const char *year, const char *now,
+             const char *by, json_t *errors)
+{
+  const char *name = kpi ? "kpis" : "milestones";
+  const char *children = kpi ? "readings" : "updates";
+  json_t *seen = json_object(), *item;
+  char path[64];
+  size_t i;
+
+  json_array_foreach(arr, i, item) {
+    json_t *obj, *kids;
+    int64_t id = 0;
+    enum rb_err err;
+
+    snprintf(path, sizeof(path), "%s[%zu]", name, i);
+    if (!json_is_object(item)) {
+      jv_error(errors, "", path, "must be an object");
+      continue;
+    }
+    if (json_object_get(item, "year") != NULL) {
+      jv_error(errors, path, "year", "is not a known field (the file's financial_year applies)");
+      continue;
+    }
+    kids = json_object_get(item, children);
+    if (kids != NULL && !json_is_array(kids)) {
+      jv_error(errors, path, children, "must be an array");
+      continue;
+    }
+    obj = with_year(item, year, children);
+    if (obj == NULL)
+      continue;
+    if ((kpi ? api_validate_kpi(st, obj, path, errors)
+             : api_validate_milestone(st, obj, path, errors)) > 0) {
+      json_decref(obj);
+      continue;
+    }
+    if (seen_before(seen, json_string_value(json_object_get(obj, "code")))) {
+      jv_error(errors, path, "code", "repeats an earlier code in this file");
+      json_decref(obj);
+      continue;
+    }
+    err = kpi ? store_kpi_upsert(st, obj, now, &id) : store_milestone_upsert(st, obj, now, &id);
+    json_decref(obj);
+    if (storage_failed(err, path, errors))
+      continue;
+    if (kpi)
+      import_readings(st, id, kids, path, now, by, errors);
+    else
+      import_updates(st, id, kids, path, now, by, errors);
+  }
+  json_decref(seen);
+}
+
+static size_t
+count_children(json_t *arr, const char *member)
+{
+  size_t n = 0, i;
+  json_t *item;
+
+  json_array_foreach(arr, i, item)
+    n += json_array_size(json_object_get(item, member));
+  return n;
+}
+
+enum rb_err
+import_dataset(struct store *st, json_t *doc, const char *now, const char *updated_by,
+               json_t *errors, json_t **counts)
+{
+  const char *year, *key, *msg;
+  json_t *v, *orgs, *quarters, *groups, *prios, *milestones, *kpis, *item;
+  size_t before = json_array_size(errors), i;
+  int start;
+  char path[64];
+
+  if (!json_is_object(doc)) {
+    jv_error(errors, "", "$", "must be a JSON object");
+    return RB_ERR_INVALID;
+  }
+  json_object_foreach(doc, key, v) {
+    bool known = false;
+
+    for (const char *const *f = top_fields; *f != NULL && !known; f++)
+      known = strcmp(*f, key) == 0;
+    if (!known)
+      jv_error(errors, "", key, "is not a known field");
+  }
+  if (json_string_value(json_object_get(doc, "format")) == NULL ||
+      strcmp(json_string_value(json_object_get(doc, "format")), FORMAT) != 0)
+    jv_error(errors, "", "format", "must be \"" FORMAT "\"");
+  year = json_string_value(json_object_get(doc, "financial_year"));
+  msg = quarter_parse_year(year, &start);
+  if (msg != NULL)
+    jv_error(errors, "", "financial_year", "%s", msg);
+  if (json_object_get(doc, "title") != NULL && jv_check_value(json_object_get(doc, "title"), JV_TEXT, 0, NULL) != NULL)
+    jv_error(errors, "", "title", "must be text up to 10000 bytes");
+  orgs = array_of(doc, "organisations", false, errors);
+  quarters = array_of(doc, "quarters", false, errors);
+  groups = array_of(doc, "groups", true, errors);
+  prios = array_of(doc, "priorities", true, errors);
+  milestones = array_of(doc, "milestones", true, errors);
+  kpis = array_of(doc, "kpis", true, errors);
+  if (json_array_size(errors) > before)
+    return RB_ERR_INVALID;
+
+  import_simple(st, orgs, "organisations", now, errors, api_validate_org, store_org_upsert);
+  import_simple(st, groups, "groups", now, errors, api_validate_group, store_group_upsert);
+  json_array_foreach(quarters, i, item) {
+    snprintf(path, sizeof(path), "quarters[%zu]", i);
+    if (!json_is_object(item)) {
+      jv_error(errors, "", path, "must be an object");
+      continue;
+    }
+    if (jv_check(item, quarter_fields, NF(quarter_fields), path, errors) > 0)
+      continue;
+    {
+      json_t *fields = json_copy(item);
+
+      json_object_del(fields, "id");
+      storage_failed(store_quarter_put(st, json_string_value(json_object_get(item, "id")), fields,
+                                       now, NULL),
+                     path, errors);
+      json_decref(fields);
+    }
+  }
+  json_array_foreach(prios, i, item) {
+    json_t *obj;
+
+    snprintf(path, sizeof(path), "priorities[%zu]", i);
+    if (!json_is_object(item)) {
+      jv_error(errors, "", path, "must be an object");
+      continue;
+    }
+    obj = with_year(item, year, "year");
+    if (obj == NULL)
+      continue;
+    if (json_object_get(item, "year") != NULL)
+      jv_error(errors, path, "year", "is not a known field (the file's financial_year applies)");
+    else if (api_validate_priority(st, obj, path, errors) == 0)
+      storage_failed(store_priority_upsert(st, obj, now), path, errors);
+    json_decref(obj);
+  }
+  import_items(st, milestones, false, year, now, updated_by, errors);
+  import_items(st, kpis, true, year, now, updated_by, errors);
+  if (json_array_size(errors) > before)
+    return RB_ERR_INVALID;
+  *counts = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "financial_year", year,
+                      "organisations", (json_int_t)json_array_size(orgs), "quarters",
+                      (json_int_t)json_array_size(quarters), "groups",
+                      (json_int_t)json_array_size(groups), "priorities",
+                      (json_int_t)json_array_size(prios), "milestones",
+                      (json_int_t)json_array_size(milestones), "kpis",
+                      (json_int_t)json_array_size(kpis), "updates",
+                      (json_int_t)count_children(milestones, "updates"), "readings",
+                      (json_int_t)count_children(kpis, "readings"));
+  return *counts != NULL ? RB_OK : RB_ERR_NOMEM;
+}

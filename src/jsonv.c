@@ -1,0 +1,248 @@
+#include "jsonv.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "quarter.h"
+
+void
+jv_error(json_t *errors, const char *prefix, const char *field, const char *fmt, ...)
+{
+  char name[256], msg[512];
+  va_list ap;
+
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof(msg), fmt, ap);
+  va_end(ap);
+  if (prefix != NULL && prefix[0] != '\0')
+    snprintf(name, sizeof(name), "%s%s%s", prefix, field[0] == '[' ? "" : ".", field);
+  else
+    snprintf(name, sizeof(name), "%s", field);
+  json_array_append_new(errors, json_pack("{s:s, s:s}", "field", name, "message", msg));
+}
+
+static bool
+has_control(const char *s, bool allow_newlines)
+{
+  for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+    if (*p == 0x7f)
+      return true;
+    if (*p < 0x20 && !(allow_newlines && (*p == '\n' || *p == '\r' || *p == '\t')))
+      return true;
+  }
+  return false;
+}
+
+static bool
+blank(const char *s)
+{
+  for (; *s; s++)
+    if (!isspace((unsigned char)*s))
+      return false;
+  return true;
+}
+
+static const char *
+check_text(const json_t *v, unsigned flags)
+{
+  const char *s;
+
+  if (!json_is_string(v))
+    return "must be a string";
+  s = json_string_value(v);
+  if (strlen(s) != json_string_length(v))
+    return "must not contain NUL characters";
+  if (json_string_length(v) > JV_MAX_TEXT)
+    return "is longer than 10000 bytes";
+  if (has_control(s, true))
+    return "must not contain control characters";
+  if ((flags & JV_NONEMPTY) && blank(s))
+    return "must not be empty";
+  return NULL;
+}
+
+const char *
+jv_check_value(const json_t *v, enum jv_kind kind, unsigned flags, const char *const *choices)
+{
+  const char *s, *msg;
+  size_t len, i;
+  json_t *item;
+  int start;
+  struct quarter q;
+
+  switch (kind) {
+  case JV_KEY:
+    if (!json_is_string(v))
+      return "must be a string";
+    s = json_string_value(v);
+    len = json_string_length(v);
+    if (len == 0 || len > JV_MAX_CODE || strlen(s) != len)
+      return "must be 1 to 64 characters";
+    for (; *s; s++)
+      if (!isalnum((unsigned char)*s) && *s != '_' && *s != '-' && *s != '.')
+        return "may contain only letters, digits, '_', '-' and '.'";
+    return NULL;
+  case JV_CODE:
+    if (!json_is_string(v))
+      return "must be a string";
+    s = json_string_value(v);
+    len = json_string_length(v);
+    if (len == 0 || len > JV_MAX_CODE || strlen(s) != len)
+      return "must be 1 to 64 characters";
+    if (has_control(s, false))
+      return "must not contain control characters";
+    if (isspace((unsigned char)s[0]) || isspace((unsigned char)s[len - 1]))
+      return "must not start or end with white space";
+    return NULL;
+  case JV_TEXT:
+    return check_text(v, flags);
+  case JV_INT:
+    if (!json_is_integer(v))
+      return "must be an integer";
+    if (json_integer_value(v) < 1 || json_integer_value(v) > 1000000)
+      return "must be between 1 and 1000000";
+    return NULL;
+  case JV_NUMBER:
+    if (!json_is_number(v))
+      return "must be a number";
+    if (!isfinite(json_number_value(v)) || fabs(json_number_value(v)) > 1e15)
+      return "must be a finite number no larger than 1e15 in magnitude";
+    return NULL;
+  case JV_TEXT_LIST:
+    if (!json_is_array(v))
+      return "must be an array of strings";
+    if (json_array_size(v) > 100)
+      return "must have at most 100 items";
+    json_array_foreach(v, i, item) {
+      msg = check_text(item, JV_NONEMPTY);
+      if (msg != NULL)
+        return "must be an array of non-empty strings";
+    }
+    return NULL;
+  case JV_INT_LIST:
+    if (!json_is_array(v) || json_array_size(v) == 0)
+      return "must be a non-empty array of integers";
+    if (json_array_size(v) > 100)
+      return "must have at most 100 items";
+    json_array_foreach(v, i, item) {
+      if (!json_is_integer(item) || json_integer_value(item) < 1 ||
+          json_integer_value(item) > 1000000)
+        return "must be an array of integers from 1";
+      for (size_t j = 0; j < i; j++)
+        if (json_integer_value(json_array_get(v, j)) == json_integer_value(item))
+          return "must not repeat a number";
+    }
+    return NULL;
+  case JV_ENUM:
+    if (!json_is_string(v))
+      return "must be a string";
+    for (const char *const *c = choices; c != NULL && *c != NULL; c++)
+      if (strcmp(*c, json_string_value(v)) == 0)
+        return NULL;
+    return "is not one of the allowed values";
+  case JV_YEAR:
+    if (!json_is_string(v))
+      return "must be a string";
+    return quarter_parse_year(json_string_value(v), &start);
+  case JV_QUARTER:
+    if (!json_is_string(v))
+      return "must be a string";
+    return quarter_parse(json_string_value(v), &q);
+  case JV_DATE:
+    if (!json_is_string(v))
+      return "must be a string";
+    return quarter_parse_date(json_string_value(v));
+  case JV_OBJECT:
+    if (!json_is_object(v))
+      return "must be an object";
+    return NULL;
+  }
+  return "has an unknown kind";
+}
+
+static void
+enum_message(char *buf, size_t cap, const char *const *choices)
+{
+  size_t used = (size_t)snprintf(buf, cap, "must be one of");
+
+  for (const char *const *c = choices; c != NULL && *c != NULL && used < cap; c++)
+    used += (size_t)snprintf(buf + used, cap - used, "%s %s", c == choices ? "" : ",", *c);
+}
+
+size_t
+jv_check(const json_t *obj, const struct jv_field *fields, size_t n, const char *prefix,
+         json_t *errors)
+{
+  size_t before = json_array_size(errors);
+  const char *key;
+  json_t *v;
+
+  json_object_foreach((json_t *)obj, key, v) {
+    bool known = false;
+
+    for (size_t i = 0; i < n && !known; i++)
+      known = strcmp(fields[i].name, key) == 0;
+    if (!known)
+      jv_error(errors, prefix, key, "is not a known field");
+  }
+  for (size_t i = 0; i < n; i++) {
+    const struct jv_field *f = &fields[i];
+    const char *msg;
+
+    v = json_object_get(obj, f->name);
+    if (v == NULL || json_is_null(v)) {
+      if (f->flags & JV_REQUIRED)
+        jv_error(errors, prefix, f->name, "is required");
+      else if (v != NULL && !(f->flags & JV_NULLABLE))
+        jv_error(errors, prefix, f->name, "must not be null");
+      continue;
+    }
+    msg = jv_check_value(v, f->kind, f->flags, f->choices);
+    if (msg != NULL) {
+      char buf[256];
+
+      if (f->kind == JV_ENUM && strcmp(msg, "is not one of the allowed values") == 0) {
+        enum_message(buf, sizeof(buf), f->choices);
+        msg = buf;
+      }
+      jv_error(errors, prefix, f->name, "%s", msg);
+    }
+  }
+  return json_array_size(errors) - before;
+}
+
+int
+jv_depth(const char *text, size_t len, int stop)
+{
+  int depth = 0, max = 0;
+  bool in_string = false, escaped = false;
+
+  for (size_t i = 0; i < len; i++) {
+    char c = text[i];
+
+    if (in_string) {
+      if (escaped)
+        escaped = false;
+      else if (c == '\\')
+        escaped = true;
+      else if (c == '"')
+        in_string = false;
+      continue;
+    }
+    if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > max) {
+        max = depth;
+        if (max > stop)
+          return max;
+      }
+    } else if (c == ']' || c == '}') {
+      depth--;
+    }
+  }
+  return max;
+}

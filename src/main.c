@@ -1,0 +1,596 @@
+/* ragboard: the command line. Subcommands: migrate, serve, import, token. */
+#include <errno.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+#include <sodium.h>
+
+#include "app.h"
+#include "auth.h"
+#include "db.h"
+#include "http.h"
+#include "import.h"
+#include "store.h"
+#include "util.h"
+
+enum opt_kind { OPT_STRING, OPT_FLAG, OPT_UINT, OPT_SIZE };
+
+struct opt {
+  const char *name;  /* "--listen" */
+  const char *env;   /* "RAGBOARD_LISTEN" or NULL */
+  enum opt_kind kind;
+  const char *meta;  /* "HOST:PORT" */
+  const char *help;
+  const char *value; /* set by parsing; default first */
+  bool seen;
+};
+
+static void
+print_opts(FILE *f, const struct opt *opts, size_t n)
+{
+  for (size_t i = 0; i < n; i++) {
+    char left[64];
+
+    snprintf(left, sizeof(left), "%s%s%s", opts[i].name, opts[i].meta ? " " : "",
+             opts[i].meta ? opts[i].meta : "");
+    fprintf(f, "  %-26s %s", left, opts[i].help);
+    if (opts[i].value != NULL && opts[i].kind != OPT_FLAG)
+      fprintf(f, " (default: %s)", opts[i].value);
+    if (opts[i].env != NULL)
+      fprintf(f, " [env %s]", opts[i].env);
+    fputc('\n', f);
+  }
+}
+
+/* Parse argv[first..] into opts; positional arguments are collected in pos.
+ * Environment variables fill what the command line does not set. */
+static int
+parse_opts(int argc, char **argv, int first, struct opt *opts, size_t n, const char **pos,
+           int *npos, int maxpos, bool *help)
+{
+  *npos = 0;
+  *help = false;
+  for (int i = first; i < argc; i++) {
+    const char *a = argv[i];
+    size_t j;
+
+    if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+      *help = true;
+      return 0;
+    }
+    if (strncmp(a, "--", 2) != 0) {
+      if (*npos >= maxpos) {
+        fprintf(stderr, "ragboard: unexpected argument %s\n", a);
+        return -1;
+      }
+      pos[(*npos)++] = a;
+      continue;
+    }
+    for (j = 0; j < n; j++) {
+      size_t len = strlen(opts[j].name);
+
+      if (strncmp(a, opts[j].name, len) != 0 || (a[len] != '\0' && a[len] != '='))
+        continue;
+      if (opts[j].kind == OPT_FLAG) {
+        if (a[len] == '=') {
+          fprintf(stderr, "ragboard: %s takes no value\n", opts[j].name);
+          return -1;
+        }
+        opts[j].value = "1";
+      } else if (a[len] == '=') {
+        opts[j].value = a + len + 1;
+      } else if (i + 1 < argc) {
+        opts[j].value = argv[++i];
+      } else {
+        fprintf(stderr, "ragboard: %s needs a value\n", opts[j].name);
+        return -1;
+      }
+      opts[j].seen = true;
+      break;
+    }
+    if (j == n) {
+      fprintf(stderr, "ragboard: unknown option %s (see --help)\n", a);
+      return -1;
+    }
+  }
+  for (size_t j = 0; j < n; j++) {
+    const char *e = opts[j].env != NULL ? getenv(opts[j].env) : NULL;
+
+    if (!opts[j].seen && e != NULL && e[0] != '\0') {
+      if (opts[j].kind == OPT_FLAG)
+        opts[j].value = (strcmp(e, "0") == 0 || strcmp(e, "false") == 0) ? NULL : "1";
+      else
+        opts[j].value = e;
+    }
+  }
+  return 0;
+}
+
+static const char *
+opt_get(const struct opt *opts, size_t n, const char *name)
+{
+  for (size_t i = 0; i < n; i++)
+    if (strcmp(opts[i].name, name) == 0)
+      return opts[i].value;
+  return NULL;
+}
+
+static bool
+opt_uint(const struct opt *opts, size_t n, const char *name, unsigned long long *out)
+{
+  const char *v = opt_get(opts, n, name);
+  char *end;
+  unsigned long long x;
+
+  if (v == NULL)
+    return false;
+  errno = 0;
+  x = strtoull(v, &end, 10);
+  if (errno != 0 || end == v) {
+    fprintf(stderr, "ragboard: %s must be a number\n", name);
+    exit(2);
+  }
+  if (*end == 'K' || *end == 'k')
+    x <<= 10, end++;
+  else if (*end == 'M' || *end == 'm')
+    x <<= 20, end++;
+  else if (*end == 'G' || *end == 'g')
+    x <<= 30, end++;
+  if (*end != '\0') {
+    fprintf(stderr, "ragboard: %s must be a number\n", name);
+    exit(2);
+  }
+  *out = x;
+  return true;
+}
+
+#define NOPTS(a) (sizeof(a) / sizeof((a)[0]))
+
+static int
+need_db(const char *db)
+{
+  if (db == NULL || db[0] == '\0') {
+    fprintf(stderr, "ragboard: --db PATH is required\n");
+    return 2;
+  }
+  return 0;
+}
+
+static int
+open_store(const char *db, bool create, bool migrate, struct store **out)
+{
+  struct db_options opt = {.synchronous_full = true, .busy_timeout_ms = 10000, .create = create};
+  enum rb_err err = store_open(db, &opt, migrate, out);
+
+  if (err == RB_ERR_SCHEMA) {
+    fprintf(stderr, "ragboard: %s: the schema does not match this binary (run `ragboard "
+                    "migrate --db %s`, or upgrade ragboard if the database is newer)\n",
+            db, db);
+    return 1;
+  }
+  if (err != RB_OK) {
+    fprintf(stderr, "ragboard: cannot open database %s (%s)\n", db, rb_err_title(err));
+    return 1;
+  }
+  return 0;
+}
+
+/* ---- migrate ---------------------------------------------------------------- */
+
+static int
+cmd_migrate(int argc, char **argv)
+{
+  struct opt opts[] = {
+    {"--db", "RAGBOARD_DB", OPT_STRING, "PATH", "SQLite database file (created if missing)", NULL, false},
+  };
+  const char *pos[1];
+  int npos, rc, version = 0, applied = 0;
+  bool help;
+  struct db_options dbo = {.synchronous_full = true, .busy_timeout_ms = 10000, .create = true};
+  sqlite3 *db = NULL;
+  enum rb_err err;
+
+  if (parse_opts(argc, argv, 2, opts, NOPTS(opts), pos, &npos, 0, &help) != 0)
+    return 2;
+  if (help) {
+    printf("Usage: ragboard migrate --db PATH\n\nApply pending schema migrations.\n\n");
+    print_opts(stdout, opts, NOPTS(opts));
+    return 0;
+  }
+  if ((rc = need_db(opts[0].value)) != 0)
+    return rc;
+  err = db_open(opts[0].value, &dbo, &db);
+  if (err == RB_OK)
+    err = db_migrate(db, &applied);
+  if (err == RB_OK)
+    err = db_schema_version(db, &version);
+  sqlite3_close_v2(db);
+  if (err == RB_ERR_SCHEMA) {
+    fprintf(stderr, "ragboard: %s has a newer schema than this binary knows (%d)\n",
+            opts[0].value, db_migration_count);
+    return 1;
+  }
+  if (err != RB_OK) {
+    fprintf(stderr, "ragboard: migrate failed: %s\n", rb_err_title(err));
+    return 1;
+  }
+  printf("applied %d migration(s); schema version %d\n", applied, version);
+  return 0;
+}
+
+/* ---- serve -------------------------------------------------------------------- */
+
+static int
+cmd_serve(int argc, char **argv)
+{
+  struct app_config cfg;
+  struct opt opts[] = {
+    {"--db", "RAGBOARD_DB", OPT_STRING, "PATH", "SQLite database file (must be migrated)", NULL, false},
+    {"--listen", "RAGBOARD_LISTEN", OPT_STRING, "HOST:PORT", "address to listen on; port 0 picks a free port", "127.0.0.1:8080", false},
+    {"--port-file", "RAGBOARD_PORT_FILE", OPT_STRING, "FILE", "write the bound port here once accepting", NULL, false},
+    {"--public-read", "RAGBOARD_PUBLIC_READ", OPT_FLAG, NULL, "allow anonymous reads", NULL, false},
+    {"--threads", "RAGBOARD_THREADS", OPT_UINT, "N", "HTTP worker threads (0 = one per core)", "0", false},
+    {"--synchronous", "RAGBOARD_SYNCHRONOUS", OPT_STRING, "full|normal", "SQLite synchronous level; full survives power loss", "full", false},
+    {"--busy-timeout-ms", "RAGBOARD_BUSY_TIMEOUT_MS", OPT_UINT, "MS", "wait this long for a locked database", "5000", false},
+    {"--max-body", "RAGBOARD_MAX_BODY", OPT_SIZE, "BYTES", "largest request body", "1M", false},
+    {"--max-import-body", "RAGBOARD_MAX_IMPORT_BODY", OPT_SIZE, "BYTES", "largest body for POST /api/v1/import", "32M", false},
+    {"--max-json-depth", "RAGBOARD_MAX_JSON_DEPTH", OPT_UINT, "N", "deepest JSON nesting accepted", "32", false},
+    {"--connection-timeout", "RAGBOARD_CONNECTION_TIMEOUT", OPT_UINT, "SECONDS", "close idle or slow connections after this", "30", false},
+    {"--max-connections", "RAGBOARD_MAX_CONNECTIONS", OPT_UINT, "N", "most connections at once", "1024", false},
+    {"--max-connections-per-ip", "RAGBOARD_MAX_CONNECTIONS_PER_IP", OPT_UINT, "N", "most connections from one address", "256", false},
+    {"--shutdown-grace-ms", "RAGBOARD_SHUTDOWN_GRACE_MS", OPT_UINT, "MS", "on SIGTERM, wait this long for requests in flight", "10000", false},
+  };
+  const char *pos[1];
+  int npos, rc, sig = 0;
+  bool help;
+  unsigned long long v;
+  struct app *app = NULL;
+  struct http_server *srv = NULL;
+  const char *why = "";
+  sigset_t set;
+  enum rb_err err;
+  char now[UTIL_TIME_LEN];
+
+  if (parse_opts(argc, argv, 2, opts, NOPTS(opts), pos, &npos, 0, &help) != 0)
+    return 2;
+  if (help) {
+    printf("Usage: ragboard serve --db PATH [options]\n\n"
+           "Serve the JSON API. Every option can also be set with the environment\n"
+           "variable shown; the command line wins.\n\n");
+    print_opts(stdout, opts, NOPTS(opts));
+    return 0;
+  }
+  app_config_defaults(&cfg);
+  cfg.db_path = opt_get(opts, NOPTS(opts), "--db");
+  if ((rc = need_db(cfg.db_path)) != 0)
+    return rc;
+  cfg.listen = opt_get(opts, NOPTS(opts), "--listen");
+  cfg.port_file = opt_get(opts, NOPTS(opts), "--port-file");
+  cfg.public_read = opt_get(opts, NOPTS(opts), "--public-read") != NULL;
+  if (opt_uint(opts, NOPTS(opts), "--threads", &v))
+    cfg.threads = (int)v;
+  if (strcmp(opt_get(opts, NOPTS(opts), "--synchronous"), "normal") == 0)
+    cfg.sync_full = false;
+  else if (strcmp(opt_get(opts, NOPTS(opts), "--synchronous"), "full") != 0) {
+    fprintf(stderr, "ragboard: --synchronous must be full or normal\n");
+    return 2;
+  }
+  if (opt_uint(opts, NOPTS(opts), "--busy-timeout-ms", &v))
+    cfg.busy_timeout_ms = (int)v;
+  if (opt_uint(opts, NOPTS(opts), "--max-body", &v))
+    cfg.max_body = (size_t)v;
+  if (opt_uint(opts, NOPTS(opts), "--max-import-body", &v))
+    cfg.max_import_body = (size_t)v;
+  if (opt_uint(opts, NOPTS(opts), "--max-json-depth", &v))
+    cfg.max_json_depth = (int)v;
+  if (opt_uint(opts, NOPTS(opts), "--connection-timeout", &v))
+    cfg.connection_timeout_s = (unsigned)v;
+  if (opt_uint(opts, NOPTS(opts), "--max-connections", &v))
+    cfg.max_connections = (unsigned)v;
+  if (opt_uint(opts, NOPTS(opts), "--max-connections-per-ip", &v))
+    cfg.max_connections_per_ip = (unsigned)v;
+  opt_uint(opts, NOPTS(opts), "--shutdown-grace-ms", &v);
+
+  /* Block the stop signals before any thread starts, so only sigwait sees them. */
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &set, NULL);
+  signal(SIGPIPE, SIG_IGN);
+
+  err = app_open(&cfg, &app, &why);
+  if (err != RB_OK) {
+    fprintf(stderr, "ragboard: %s: %s\n", cfg.db_path, why);
+    return 1;
+  }
+  err = http_start(app, &srv, &why);
+  if (err != RB_OK) {
+    fprintf(stderr, "ragboard: %s: %s\n", cfg.listen, why);
+    app_close(app);
+    return 1;
+  }
+  util_now(now);
+  fprintf(stderr,
+          "{\"time\":\"%s\",\"level\":\"info\",\"event\":\"start\",\"listen\":\"%s\","
+          "\"port\":%u,\"public_read\":%s}\n",
+          now, cfg.listen, http_port(srv), cfg.public_read ? "true" : "false");
+  sigwait(&set, &sig);
+  util_now(now);
+  fprintf(stderr, "{\"time\":\"%s\",\"level\":\"info\",\"event\":\"stopping\",\"signal\":%d}\n",
+          now, sig);
+  http_stop(srv, (unsigned)v);
+  app_close(app);
+  util_now(now);
+  fprintf(stderr, "{\"time\":\"%s\",\"level\":\"info\",\"event\":\"stopped\"}\n", now);
+  return 0;
+}
+
+/* ---- import ------------------------------------------------------------------ */
+
+static int
+cmd_import(int argc, char **argv)
+{
+  struct opt opts[] = {
+    {"--db", "RAGBOARD_DB", OPT_STRING, "PATH", "SQLite database file (migrated if needed)", NULL, false},
+  };
+  const char *files[64];
+  int nfiles, rc;
+  bool help;
+  struct store *st = NULL;
+  char now[UTIL_TIME_LEN];
+  enum rb_err err;
+
+  if (parse_opts(argc, argv, 2, opts, NOPTS(opts), files, &nfiles, 64, &help) != 0)
+    return 2;
+  if (help) {
+    printf("Usage: ragboard import --db PATH FILE...\n\n"
+           "Import datasets (format icp-performance-dataset/1). All files are one\n"
+           "transaction: on any error nothing is written and every problem is listed.\n\n");
+    print_opts(stdout, opts, NOPTS(opts));
+    return 0;
+  }
+  if ((rc = need_db(opts[0].value)) != 0)
+    return rc;
+  if (nfiles == 0) {
+    fprintf(stderr, "ragboard: import needs at least one FILE\n");
+    return 2;
+  }
+  if ((rc = open_store(opts[0].value, true, true, &st)) != 0)
+    return rc;
+  util_now(now);
+  err = store_begin(st, true);
+  for (int i = 0; i < nfiles && err == RB_OK; i++) {
+    json_error_t jerr;
+    json_t *doc = json_load_file(files[i], JSON_REJECT_DUPLICATES, &jerr);
+    json_t *errors = json_array(), *counts = NULL;
+
+    if (doc == NULL) {
+      fprintf(stderr, "ragboard: %s: line %d, column %d: %s\n", files[i], jerr.line, jerr.column,
+              jerr.text);
+      err = RB_ERR_BAD_JSON;
+    } else {
+      err = import_dataset(st, doc, now, "import (command line)", errors, &counts);
+      if (err != RB_OK) {
+        size_t k;
+        json_t *e;
+
+        json_array_foreach(errors, k, e)
+          fprintf(stderr, "ragboard: %s: %s: %s\n", files[i],
+                  json_string_value(json_object_get(e, "field")),
+                  json_string_value(json_object_get(e, "message")));
+        if (json_array_size(errors) == 0)
+          fprintf(stderr, "ragboard: %s: %s (%s)\n", files[i], rb_err_title(err),
+                  store_errmsg(st));
+      } else {
+        char *text = json_dumps(counts, JSON_COMPACT);
+
+        printf("%s: %s\n", files[i], text != NULL ? text : "");
+        free(text);
+      }
+    }
+    json_decref(counts);
+    json_decref(errors);
+    json_decref(doc);
+  }
+  if (err == RB_OK)
+    err = store_commit(st);
+  else
+    store_rollback(st);
+  store_close(st);
+  if (err != RB_OK) {
+    fprintf(stderr, "ragboard: import failed; nothing was written\n");
+    return 1;
+  }
+  return 0;
+}
+
+/* ---- token ------------------------------------------------------------------ */
+
+static int
+cmd_token(int argc, char **argv)
+{
+  struct opt opts[] = {
+    {"--db", "RAGBOARD_DB", OPT_STRING, "PATH", "SQLite database file", NULL, false},
+    {"--role", NULL, OPT_STRING, "ROLE", "create: admin, submitter or viewer", NULL, false},
+    {"--org", NULL, OPT_STRING, "CODE", "create: the organisation (required for submitters)", NULL, false},
+    {"--name", NULL, OPT_STRING, "TEXT", "create: what the token is for", NULL, false},
+  };
+  const char *pos[2];
+  int npos, rc;
+  bool help;
+  struct store *st = NULL;
+  char now[UTIL_TIME_LEN];
+  enum rb_err err;
+  const char *sub = argc > 2 ? argv[2] : NULL;
+
+  if (sub == NULL || strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0 ||
+      (strcmp(sub, "create") != 0 && strcmp(sub, "list") != 0 && strcmp(sub, "revoke") != 0)) {
+    printf("Usage: ragboard token create --db PATH --role admin|submitter|viewer [--org CODE] "
+           "[--name TEXT]\n"
+           "       ragboard token list --db PATH\n"
+           "       ragboard token revoke --db PATH ID\n\n"
+           "create prints the new token alone on the last line: it is shown only once.\n\n");
+    print_opts(stdout, opts, NOPTS(opts));
+    return sub == NULL || sub[0] != '-' ? (sub == NULL ? 2 : 2) : 0;
+  }
+  if (parse_opts(argc, argv, 3, opts, NOPTS(opts), pos, &npos, 1, &help) != 0)
+    return 2;
+  if (help) {
+    printf("Usage: ragboard token %s --db PATH ...\n\n", sub);
+    print_opts(stdout, opts, NOPTS(opts));
+    return 0;
+  }
+  if ((rc = need_db(opts[0].value)) != 0)
+    return rc;
+  if ((rc = open_store(opts[0].value, false, false, &st)) != 0)
+    return rc;
+  util_now(now);
+  if (strcmp(sub, "create") == 0) {
+    enum auth_role role;
+    char token[AUTH_TOKEN_MAX];
+    json_t *row = NULL;
+    const char *org = opts[2].value, *name = opts[3].value;
+
+    if (!auth_role_parse(opts[1].value, &role)) {
+      fprintf(stderr, "ragboard: --role must be admin, submitter or viewer\n");
+      rc = 2;
+      goto out;
+    }
+    if (role == AUTH_SUBMITTER && org == NULL) {
+      fprintf(stderr, "ragboard: a submitter token needs --org CODE\n");
+      rc = 2;
+      goto out;
+    }
+    if (org != NULL) {
+      int64_t id;
+
+      if (store_org_id(st, org, &id) != RB_OK) {
+        fprintf(stderr, "ragboard: no organisation with code %s\n", org);
+        rc = 1;
+        goto out;
+      }
+    }
+    err = store_begin(st, true);
+    if (err == RB_OK)
+      err = auth_token_create(st, name != NULL ? name : auth_role_name(role), role, org, now,
+                              token, &row);
+    if (err == RB_OK)
+      err = store_commit(st);
+    else
+      store_rollback(st);
+    if (err != RB_OK) {
+      fprintf(stderr, "ragboard: cannot create token: %s\n", rb_err_title(err));
+      rc = 1;
+      goto out;
+    }
+    printf("created %s token %lld%s%s\n", auth_role_name(role),
+           (long long)json_integer_value(json_object_get(row, "id")), org ? " for " : "",
+           org ? org : "");
+    printf("%s\n", token);
+    sodium_memzero(token, sizeof(token));
+    json_decref(row);
+  } else if (strcmp(sub, "list") == 0) {
+    struct store_page pg = {.limit = 500, .after = NULL};
+    json_t *items = NULL;
+    char *next = NULL;
+    size_t i;
+    json_t *t;
+
+    do {
+      err = store_token_list(st, &pg, &items, &next);
+      if (err != RB_OK) {
+        fprintf(stderr, "ragboard: cannot list tokens: %s\n", rb_err_title(err));
+        rc = 1;
+        goto out;
+      }
+      json_array_foreach(items, i, t) {
+        char *line = json_dumps(t, JSON_COMPACT);
+
+        printf("%s\n", line != NULL ? line : "");
+        free(line);
+      }
+      json_decref(items);
+      free((char *)pg.after);
+      pg.after = next;
+    } while (next != NULL);
+  } else {
+    int64_t id;
+    json_t *row = NULL;
+
+    if (npos != 1 || !util_parse_int64(pos[0], &id)) {
+      fprintf(stderr, "ragboard: token revoke needs the token ID\n");
+      rc = 2;
+      goto out;
+    }
+    err = store_begin(st, true);
+    if (err == RB_OK)
+      err = store_token_revoke(st, id, now, &row);
+    if (err == RB_OK)
+      err = store_commit(st);
+    else
+      store_rollback(st);
+    if (err != RB_OK) {
+      fprintf(stderr, "ragboard: cannot revoke token %s: %s\n", pos[0], rb_err_title(err));
+      rc = 1;
+      goto out;
+    }
+    printf("revoked token %lld at %s\n", (long long)id,
+           json_string_value(json_object_get(row, "revoked_at")));
+    json_decref(row);
+  }
+out:
+  store_close(st);
+  return rc;
+}
+
+static void
+usage(FILE *f)
+{
+  fprintf(f, "Usage: ragboard COMMAND [options]\n\n"
+             "The system of record for an integrated care partnership's performance\n"
+             "framework: priorities, milestones, KPIs and their RAG summaries.\n\n"
+             "Commands:\n"
+             "  migrate   apply pending schema migrations to a database\n"
+             "  serve     serve the JSON API over HTTP\n"
+             "  import    import datasets (icp-performance-dataset/1)\n"
+             "  token     create, list or revoke API tokens\n"
+             "  version   print the version\n\n"
+             "`ragboard COMMAND --help` describes each command.\n");
+}
+
+int
+main(int argc, char **argv)
+{
+  if (sodium_init() < 0) {
+    fprintf(stderr, "ragboard: libsodium failed to initialise\n");
+    return 1;
+  }
+  if (argc < 2) {
+    usage(stderr);
+    return 2;
+  }
+  if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+      strcmp(argv[1], "help") == 0) {
+    usage(stdout);
+    return 0;
+  }
+  if (strcmp(argv[1], "version") == 0 || strcmp(argv[1], "--version") == 0) {
+    printf("ragboard %s (schema %d)\n", RAGBOARD_VERSION, db_migration_count);
+    return 0;
+  }
+  if (strcmp(argv[1], "migrate") == 0)
+    return cmd_migrate(argc, argv);
+  if (strcmp(argv[1], "serve") == 0)
+    return cmd_serve(argc, argv);
+  if (strcmp(argv[1], "import") == 0)
+    return cmd_import(argc, argv);
+  if (strcmp(argv[1], "token") == 0)
+    return cmd_token(argc, argv);
+  fprintf(stderr, "ragboard: unknown command %s\n\n", argv[1]);
+  usage(stderr);
+  return 2;
+}

@@ -1,0 +1,282 @@
+#include "router.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "store.h"
+
+/* Read routes need any valid token, or none with --public-read. Writes need
+ * an admin, or a submitter where ROUTE_SUBMIT says the handler decides. */
+static const struct route routes[] = {
+  {"GET", "/healthz", api_healthz, ROUTE_PUBLIC},
+  {"GET", "/readyz", api_readyz, ROUTE_PUBLIC},
+
+  {"GET", "/api/v1/organisations", api_org_list, 0},
+  {"POST", "/api/v1/organisations", api_org_create, ROUTE_WRITE | ROUTE_ADMIN},
+  {"GET", "/api/v1/organisations/{code}", api_org_get, 0},
+  {"PATCH", "/api/v1/organisations/{code}", api_org_patch, ROUTE_WRITE | ROUTE_ADMIN},
+  {"DELETE", "/api/v1/organisations/{code}", api_org_delete, ROUTE_WRITE | ROUTE_ADMIN},
+
+  {"GET", "/api/v1/groups", api_group_list, 0},
+  {"POST", "/api/v1/groups", api_group_create, ROUTE_WRITE | ROUTE_ADMIN},
+  {"GET", "/api/v1/groups/{code}", api_group_get, 0},
+  {"PATCH", "/api/v1/groups/{code}", api_group_patch, ROUTE_WRITE | ROUTE_ADMIN},
+  {"DELETE", "/api/v1/groups/{code}", api_group_delete, ROUTE_WRITE | ROUTE_ADMIN},
+
+  {"GET", "/api/v1/priorities", api_priority_list, 0},
+  {"POST", "/api/v1/priorities", api_priority_create, ROUTE_WRITE | ROUTE_ADMIN},
+  {"GET", "/api/v1/priorities/{id}", api_priority_get, 0},
+  {"PATCH", "/api/v1/priorities/{id}", api_priority_patch, ROUTE_WRITE | ROUTE_ADMIN},
+  {"DELETE", "/api/v1/priorities/{id}", api_priority_delete, ROUTE_WRITE | ROUTE_ADMIN},
+
+  {"GET", "/api/v1/milestones", api_milestone_list, 0},
+  {"POST", "/api/v1/milestones", api_milestone_create, ROUTE_WRITE | ROUTE_ADMIN},
+  {"GET", "/api/v1/milestones/{id}", api_milestone_get, 0},
+  {"PATCH", "/api/v1/milestones/{id}", api_milestone_patch, ROUTE_WRITE | ROUTE_ADMIN},
+  {"DELETE", "/api/v1/milestones/{id}", api_milestone_delete, ROUTE_WRITE | ROUTE_ADMIN},
+
+  {"GET", "/api/v1/kpis", api_kpi_list, 0},
+  {"POST", "/api/v1/kpis", api_kpi_create, ROUTE_WRITE | ROUTE_ADMIN},
+  {"GET", "/api/v1/kpis/{id}", api_kpi_get, 0},
+  {"PATCH", "/api/v1/kpis/{id}", api_kpi_patch, ROUTE_WRITE | ROUTE_ADMIN},
+  {"DELETE", "/api/v1/kpis/{id}", api_kpi_delete, ROUTE_WRITE | ROUTE_ADMIN},
+
+  {"GET", "/api/v1/milestones/{id}/updates", api_update_list, 0},
+  {"PUT", "/api/v1/milestones/{id}/updates/{quarter}", api_update_put, ROUTE_WRITE | ROUTE_SUBMIT},
+  {"DELETE", "/api/v1/milestones/{id}/updates/{quarter}", api_update_delete, ROUTE_WRITE | ROUTE_SUBMIT},
+  {"GET", "/api/v1/kpis/{id}/readings", api_reading_list, 0},
+  {"PUT", "/api/v1/kpis/{id}/readings/{quarter}", api_reading_put, ROUTE_WRITE | ROUTE_SUBMIT},
+  {"DELETE", "/api/v1/kpis/{id}/readings/{quarter}", api_reading_delete, ROUTE_WRITE | ROUTE_SUBMIT},
+
+  {"GET", "/api/v1/summary", api_summary, 0},
+  {"GET", "/api/v1/groups/{code}/summary", api_group_summary, 0},
+  {"GET", "/api/v1/exceptions", api_exceptions, 0},
+
+  {"GET", "/api/v1/quarters", api_quarter_list, 0},
+  {"GET", "/api/v1/quarters/{quarter}", api_quarter_get, 0},
+  {"PUT", "/api/v1/quarters/{quarter}", api_quarter_put, ROUTE_WRITE | ROUTE_ADMIN},
+
+  {"POST", "/api/v1/import", api_import, ROUTE_WRITE | ROUTE_ADMIN | ROUTE_IMPORT},
+};
+
+#define NROUTES (sizeof(routes) / sizeof(routes[0]))
+
+const struct route *
+router_routes(size_t *n)
+{
+  *n = NROUTES;
+  return routes;
+}
+
+/* Match path against pattern; path parameters point into `scratch`, which
+ * holds a copy of the path with '/' replaced by NUL. */
+static bool
+match(const char *pattern, const char *path, char *scratch, size_t cap, const char **params,
+      size_t *nparams)
+{
+  const char *p = pattern, *s = path;
+  size_t n = 0, used = 0;
+
+  while (*p != '\0' && *s != '\0') {
+    if (*p != '/' || *s != '/')
+      return false;
+    p++;
+    s++;
+    if (*p == '{') {
+      size_t len = strcspn(s, "/");
+
+      if (len == 0 || n >= API_MAX_PATH_PARAMS || used + len + 1 > cap)
+        return false;
+      memcpy(scratch + used, s, len);
+      scratch[used + len] = '\0';
+      params[n++] = scratch + used;
+      used += len + 1;
+      s += len;
+      p = strchr(p, '}');
+      if (p == NULL)
+        return false;
+      p++;
+    } else {
+      size_t plen = strcspn(p, "/"), slen = strcspn(s, "/");
+
+      if (plen != slen || strncmp(p, s, plen) != 0)
+        return false;
+      p += plen;
+      s += slen;
+    }
+  }
+  *nparams = n;
+  return *p == '\0' && *s == '\0';
+}
+
+static bool
+method_is(const char *route_method, const char *method)
+{
+  if (strcmp(route_method, method) == 0)
+    return true;
+  return strcmp(route_method, "GET") == 0 && strcmp(method, "HEAD") == 0;
+}
+
+size_t
+router_body_limit(const struct app *app, const char *method, const char *path)
+{
+  const char *params[API_MAX_PATH_PARAMS];
+  char scratch[512];
+  size_t n;
+
+  for (size_t i = 0; i < NROUTES; i++)
+    if ((routes[i].flags & ROUTE_IMPORT) && strcmp(routes[i].method, method) == 0 &&
+        match(routes[i].pattern, path, scratch, sizeof(scratch), params, &n))
+      return app->cfg.max_import_body;
+  return app->cfg.max_body;
+}
+
+static enum rb_err
+authorise(struct api_ctx *c, const struct route *r)
+{
+  enum rb_err err;
+
+  memset(&c->actor, 0, sizeof(c->actor));
+  if (r->flags & ROUTE_PUBLIC)
+    return RB_OK;
+  if (c->req->authorization != NULL) {
+    err = auth_authenticate(c->st, c->req->authorization, &c->actor);
+    if (err == RB_ERR_UNAUTHORIZED)
+      return api_fail(c, err, "the bearer token is not valid (unknown, malformed or revoked)");
+    if (err != RB_OK)
+      return api_store_fail(c, err, "authentication");
+  } else if (!(r->flags & ROUTE_WRITE) && c->app->cfg.public_read) {
+    snprintf(c->actor.name, sizeof(c->actor.name), "anonymous");
+    return RB_OK;
+  } else {
+    return api_fail(c, RB_ERR_UNAUTHORIZED, "this request needs an Authorization: Bearer token");
+  }
+  if (!(r->flags & ROUTE_WRITE))
+    return (r->flags & ROUTE_ADMIN) && c->actor.role != AUTH_ADMIN
+             ? api_fail(c, RB_ERR_FORBIDDEN, "only admin tokens may read this")
+             : RB_OK;
+  if (c->actor.role == AUTH_ADMIN)
+    return RB_OK;
+  if ((r->flags & ROUTE_SUBMIT) && c->actor.role == AUTH_SUBMITTER)
+    return RB_OK;
+  return api_fail(c, RB_ERR_FORBIDDEN, "a %s token may not make this change",
+                  auth_role_name(c->actor.role));
+}
+
+static void
+allow_header(struct api_ctx *c, const char *path)
+{
+  const char *params[API_MAX_PATH_PARAMS];
+  char scratch[512], allow[128] = "";
+  size_t n, used = 0;
+
+  for (size_t i = 0; i < NROUTES; i++) {
+    if (!match(routes[i].pattern, path, scratch, sizeof(scratch), params, &n))
+      continue;
+    used += (size_t)snprintf(allow + used, sizeof(allow) - used, "%s%s", used ? ", " : "",
+                             routes[i].method);
+    if (strcmp(routes[i].method, "GET") == 0)
+      used += (size_t)snprintf(allow + used, sizeof(allow) - used, ", HEAD");
+    if (used >= sizeof(allow))
+      break;
+  }
+  rb_response_header(c->resp, "Allow", allow);
+}
+
+void
+router_dispatch(struct app *app, const struct rb_request *req, struct rb_response *resp)
+{
+  struct api_ctx c;
+  const struct route *r = NULL;
+  char scratch[1024];
+  bool path_known = false, write;
+  enum rb_err err;
+
+  memset(&c, 0, sizeof(c));
+  c.app = app;
+  c.req = req;
+  c.resp = resp;
+  util_now(c.now);
+  for (size_t i = 0; i < NROUTES && r == NULL; i++) {
+    size_t n;
+
+    if (!match(routes[i].pattern, req->path, scratch, sizeof(scratch), c.path, &n))
+      continue;
+    path_known = true;
+    if (method_is(routes[i].method, req->method)) {
+      r = &routes[i];
+      c.npath = n;
+    }
+  }
+  if (r == NULL && path_known && strcmp(req->method, "OPTIONS") == 0) {
+    allow_header(&c, req->path);
+    resp->route = NULL;
+    api_reply_empty(&c);
+    return;
+  }
+  if (r == NULL) {
+    if (path_known) {
+      allow_header(&c, req->path);
+      err = api_fail(&c, RB_ERR_METHOD, "%s is not allowed here", req->method);
+    } else {
+      err = api_fail(&c, RB_ERR_NOT_FOUND, "no such resource: %.200s", req->path);
+    }
+    goto problem;
+  }
+  resp->route = r->pattern;
+  write = (r->flags & ROUTE_WRITE) != 0;
+  c.st = write ? store_pool_writer(app->pool) : store_pool_reader(app->pool);
+  err = authorise(&c, r);
+  if (err != RB_OK)
+    goto problem;
+  auth_actor_label(&c.actor, resp->actor, sizeof(resp->actor));
+  if (!(r->flags & ROUTE_PUBLIC)) {
+    err = store_begin(c.st, write);
+    if (err != RB_OK) {
+      err = api_store_fail(&c, err, "the request");
+      goto problem;
+    }
+  }
+  err = r->handler(&c);
+  if (err != RB_OK)
+    goto problem;
+  if (!(r->flags & ROUTE_PUBLIC)) {
+    err = store_commit(c.st);
+    if (err != RB_OK) {
+      rb_response_clear(resp);
+      resp->route = r->pattern;
+      err = api_store_fail(&c, err, "the change");
+      goto problem;
+    }
+  }
+  goto done;
+problem:
+  if (c.st != NULL)
+    store_rollback(c.st);
+  {
+    /* Keep only headers that still make sense on an error answer. */
+    const char *route = resp->route;
+    char actor[sizeof(resp->actor)];
+    struct rb_header keep[RB_MAX_HEADERS];
+    size_t nkeep = 0;
+
+    memcpy(actor, resp->actor, sizeof(actor));
+    for (size_t i = 0; i < resp->nheaders; i++) {
+      if (strcmp(resp->headers[i].name, "Allow") == 0) {
+        keep[nkeep++] = resp->headers[i];
+        resp->headers[i].value = NULL;
+      }
+    }
+    rb_response_clear(resp);
+    for (size_t i = 0; i < nkeep; i++)
+      resp->headers[resp->nheaders++] = keep[i];
+    resp->route = route;
+    memcpy(resp->actor, actor, sizeof(actor));
+  }
+  api_problem(&c, err);
+done:
+  if (c.st != NULL)
+    store_pool_release(app->pool, c.st);
+  json_decref(c.errors);
+}

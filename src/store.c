@@ -1,0 +1,479 @@
+#include "store_int.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- connections ---------------------------------------------------------- */
+
+enum rb_err
+store_open(const char *path, const struct db_options *opt, bool migrate, struct store **out)
+{
+  struct store *st = calloc(1, sizeof(*st));
+  const char *why;
+  enum rb_err err;
+
+  if (st == NULL)
+    return RB_ERR_NOMEM;
+  err = db_open(path, opt, &st->db);
+  if (err != RB_OK)
+    goto fail;
+  err = migrate ? db_migrate(st->db, NULL) : db_check_schema(st->db, &why);
+  if (err != RB_OK)
+    goto fail;
+  *out = st;
+  return RB_OK;
+fail:
+  store_close(st);
+  return err;
+}
+
+void
+store_close(struct store *st)
+{
+  if (st == NULL)
+    return;
+  for (size_t i = 0; i < STORE_STMT_SLOTS; i++)
+    sqlite3_finalize(st->cache[i].stmt);
+  sqlite3_close_v2(st->db);
+  free(st);
+}
+
+const char *
+store_errmsg(struct store *st)
+{
+  return sqlite3_errmsg(st->db);
+}
+
+enum rb_err
+store_stmt(struct store *st, const char *sql, sqlite3_stmt **out)
+{
+  size_t h = ((uintptr_t)sql >> 3) % STORE_STMT_SLOTS;
+
+  for (size_t i = 0; i < STORE_STMT_SLOTS; i++) {
+    size_t slot = (h + i) % STORE_STMT_SLOTS;
+
+    if (st->cache[slot].sql == sql) {
+      sqlite3_reset(st->cache[slot].stmt);
+      sqlite3_clear_bindings(st->cache[slot].stmt);
+      *out = st->cache[slot].stmt;
+      return RB_OK;
+    }
+    if (st->cache[slot].sql == NULL) {
+      sqlite3_stmt *s = NULL;
+      int rc = sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, NULL);
+
+      if (rc != SQLITE_OK)
+        return db_error(rc) == RB_OK ? RB_ERR_DB : db_error(rc);
+      st->cache[slot].sql = sql;
+      st->cache[slot].stmt = s;
+      *out = s;
+      return RB_OK;
+    }
+  }
+  return RB_ERR_INTERNAL; /* more distinct statements than slots */
+}
+
+int
+store_bind_text(sqlite3_stmt *s, int idx, const char *text)
+{
+  if (text == NULL)
+    return sqlite3_bind_null(s, idx);
+  return sqlite3_bind_text(s, idx, text, -1, SQLITE_TRANSIENT);
+}
+
+int
+store_bind(sqlite3_stmt *s, int idx, const json_t *v)
+{
+  char *text;
+  int rc;
+
+  switch (v == NULL ? JSON_NULL : json_typeof(v)) {
+  case JSON_STRING:
+    return sqlite3_bind_text(s, idx, json_string_value(v), (int)json_string_length(v),
+                             SQLITE_TRANSIENT);
+  case JSON_INTEGER:
+    return sqlite3_bind_int64(s, idx, json_integer_value(v));
+  case JSON_REAL:
+    return sqlite3_bind_double(s, idx, json_real_value(v));
+  case JSON_TRUE:
+    return sqlite3_bind_int(s, idx, 1);
+  case JSON_FALSE:
+    return sqlite3_bind_int(s, idx, 0);
+  case JSON_OBJECT:
+  case JSON_ARRAY:
+    text = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(17));
+    if (text == NULL)
+      return SQLITE_NOMEM;
+    rc = sqlite3_bind_text(s, idx, text, -1, free);
+    return rc;
+  case JSON_NULL:
+  default:
+    return sqlite3_bind_null(s, idx);
+  }
+}
+
+const char *
+store_str(const json_t *in, const char *name)
+{
+  return json_string_value(json_object_get(in, name));
+}
+
+json_t *
+store_row(sqlite3_stmt *s)
+{
+  json_t *row = json_object();
+  int n = sqlite3_column_count(s);
+
+  if (row == NULL)
+    return NULL;
+  for (int i = 0; i < n; i++) {
+    const char *name = sqlite3_column_name(s, i);
+    size_t len = strlen(name);
+    json_t *v;
+
+    if (len > 6 && strcmp(name + len - 6, "__json") == 0) {
+      const char *text = (const char *)sqlite3_column_text(s, i);
+      char key[64];
+
+      v = text != NULL ? json_loads(text, JSON_DECODE_ANY, NULL) : json_null();
+      if (len - 6 >= sizeof(key)) {
+        json_decref(v);
+        continue;
+      }
+      memcpy(key, name, len - 6);
+      key[len - 6] = '\0';
+      if (v == NULL || json_object_set_new(row, key, v) != 0)
+        goto fail;
+      continue;
+    }
+    switch (sqlite3_column_type(s, i)) {
+    case SQLITE_INTEGER:
+      v = json_integer(sqlite3_column_int64(s, i));
+      break;
+    case SQLITE_FLOAT:
+      v = json_real(sqlite3_column_double(s, i));
+      break;
+    case SQLITE_TEXT:
+      v = json_stringn((const char *)sqlite3_column_text(s, i),
+                       (size_t)sqlite3_column_bytes(s, i));
+      break;
+    case SQLITE_NULL:
+    default:
+      v = json_null();
+      break;
+    }
+    if (v == NULL || json_object_set_new(row, name, v) != 0)
+      goto fail;
+  }
+  return row;
+fail:
+  json_decref(row);
+  return NULL;
+}
+
+enum rb_err
+store_fail(struct store *st, int rc)
+{
+  enum rb_err err = db_error(rc);
+
+  (void)st;
+  return err == RB_OK ? RB_ERR_DB : err;
+}
+
+enum rb_err
+store_exec(struct store *st, sqlite3_stmt *s)
+{
+  int rc = sqlite3_step(s);
+
+  sqlite3_reset(s);
+  if (rc != SQLITE_DONE)
+    return store_fail(st, sqlite3_extended_errcode(st->db));
+  return RB_OK;
+}
+
+enum rb_err
+store_one(struct store *st, sqlite3_stmt *s, json_t **out)
+{
+  enum rb_err err;
+  int rc = sqlite3_step(s);
+  json_t *row;
+
+  if (rc == SQLITE_DONE) {
+    err = RB_ERR_NOT_FOUND;
+    goto out;
+  }
+  if (rc != SQLITE_ROW) {
+    err = store_fail(st, sqlite3_extended_errcode(st->db));
+    goto out;
+  }
+  row = store_row(s);
+  if (row == NULL) {
+    err = RB_ERR_NOMEM;
+    goto out;
+  }
+  *out = row;
+  err = RB_OK;
+out:
+  sqlite3_reset(s);
+  return err;
+}
+
+enum rb_err
+store_int(struct store *st, sqlite3_stmt *s, int64_t *out)
+{
+  enum rb_err err;
+  int rc = sqlite3_step(s);
+
+  if (rc == SQLITE_ROW) {
+    *out = sqlite3_column_int64(s, 0);
+    err = RB_OK;
+  } else if (rc == SQLITE_DONE) {
+    err = RB_ERR_NOT_FOUND;
+  } else {
+    err = store_fail(st, sqlite3_extended_errcode(st->db));
+  }
+  sqlite3_reset(s);
+  return err;
+}
+
+enum rb_err
+store_many(struct store *st, sqlite3_stmt *s, int limit, int key_col, json_t **items,
+           char **next)
+{
+  json_t *arr = json_array();
+  char *key = NULL;
+  enum rb_err err;
+  int rc, n = 0;
+
+  if (arr == NULL)
+    return RB_ERR_NOMEM;
+  while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    json_t *row;
+
+    if (n == limit)
+      break; /* a further row exists: the last one returned is the cursor */
+    row = store_row(s);
+    if (row == NULL || json_array_append_new(arr, row) != 0) {
+      err = RB_ERR_NOMEM;
+      goto fail;
+    }
+    n++;
+  }
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+    err = store_fail(st, sqlite3_extended_errcode(st->db));
+    goto fail;
+  }
+  if (rc == SQLITE_ROW) {
+    json_t *last = json_array_get(arr, json_array_size(arr) - 1);
+    const char *name = sqlite3_column_name(s, key_col);
+    json_t *kv = json_object_get(last, name);
+    char buf[32];
+
+    if (json_is_integer(kv)) {
+      snprintf(buf, sizeof(buf), "%lld", (long long)json_integer_value(kv));
+      key = strdup(buf);
+    } else {
+      key = strdup(json_string_value(kv) != NULL ? json_string_value(kv) : "");
+    }
+    if (key == NULL) {
+      err = RB_ERR_NOMEM;
+      goto fail;
+    }
+  }
+  sqlite3_reset(s);
+  *items = arr;
+  *next = key;
+  return RB_OK;
+fail:
+  sqlite3_reset(s);
+  json_decref(arr);
+  free(key);
+  return err;
+}
+
+/* ---- transactions ---------------------------------------------------------- */
+
+static enum rb_err
+exec_sql(struct store *st, const char *sql)
+{
+  sqlite3_stmt *s;
+  enum rb_err err = store_stmt(st, sql, &s);
+
+  if (err != RB_OK)
+    return err;
+  return store_exec(st, s);
+}
+
+enum rb_err
+store_begin(struct store *st, bool write)
+{
+  enum rb_err err = exec_sql(st, write ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED");
+
+  if (err != RB_OK)
+    return err;
+  st->in_txn = true;
+  st->write = write;
+  st->changed = false;
+  return RB_OK;
+}
+
+void
+store_mark_changed(struct store *st)
+{
+  st->changed = true;
+}
+
+enum rb_err
+store_commit(struct store *st)
+{
+  enum rb_err err;
+
+  if (st->changed) {
+    err = exec_sql(st, "UPDATE meta SET value = value + 1 WHERE key = 'data_version'");
+    if (err != RB_OK) {
+      store_rollback(st);
+      return err;
+    }
+  }
+  err = exec_sql(st, "COMMIT");
+  if (err != RB_OK) {
+    store_rollback(st);
+    return err;
+  }
+  st->in_txn = st->changed = st->write = false;
+  return RB_OK;
+}
+
+void
+store_rollback(struct store *st)
+{
+  if (!sqlite3_get_autocommit(st->db))
+    (void)exec_sql(st, "ROLLBACK");
+  st->in_txn = st->changed = st->write = false;
+}
+
+enum rb_err
+store_data_version(struct store *st, int64_t *out)
+{
+  static const char sql[] = "SELECT value FROM meta WHERE key = 'data_version'";
+  sqlite3_stmt *s;
+  enum rb_err err = store_stmt(st, sql, &s);
+
+  if (err != RB_OK)
+    return err;
+  return store_int(st, s, out);
+}
+
+enum rb_err
+store_ready(struct store *st, const char **why)
+{
+  return db_check_schema(st->db, why);
+}
+
+/* ---- pool ------------------------------------------------------------------ */
+
+struct store_pool {
+  pthread_mutex_t mu;
+  pthread_cond_t cv;
+  struct store *free_readers;
+  struct store **all;
+  int n;
+  struct store *writer;
+  pthread_mutex_t writer_mu;
+};
+
+enum rb_err
+store_pool_open(const char *path, const struct db_options *opt, int readers,
+                struct store_pool **out)
+{
+  struct store_pool *p = calloc(1, sizeof(*p));
+  struct db_options ro = *opt;
+  enum rb_err err;
+
+  if (p == NULL)
+    return RB_ERR_NOMEM;
+  pthread_mutex_init(&p->mu, NULL);
+  pthread_cond_init(&p->cv, NULL);
+  pthread_mutex_init(&p->writer_mu, NULL);
+  if (readers < 1)
+    readers = 1;
+  p->all = calloc((size_t)readers, sizeof(*p->all));
+  if (p->all == NULL) {
+    err = RB_ERR_NOMEM;
+    goto fail;
+  }
+  err = store_open(path, opt, false, &p->writer);
+  if (err != RB_OK)
+    goto fail;
+  ro.create = false;
+  for (int i = 0; i < readers; i++) {
+    err = store_open(path, &ro, false, &p->all[i]);
+    if (err != RB_OK)
+      goto fail;
+    p->n++;
+    p->all[i]->next_free = p->free_readers;
+    p->free_readers = p->all[i];
+  }
+  *out = p;
+  return RB_OK;
+fail:
+  store_pool_close(p);
+  return err;
+}
+
+void
+store_pool_close(struct store_pool *p)
+{
+  if (p == NULL)
+    return;
+  for (int i = 0; i < p->n; i++)
+    store_close(p->all[i]);
+  free(p->all);
+  store_close(p->writer);
+  pthread_mutex_destroy(&p->mu);
+  pthread_cond_destroy(&p->cv);
+  pthread_mutex_destroy(&p->writer_mu);
+  free(p);
+}
+
+struct store *
+store_pool_reader(struct store_pool *p)
+{
+  struct store *st;
+
+  pthread_mutex_lock(&p->mu);
+  while (p->free_readers == NULL)
+    pthread_cond_wait(&p->cv, &p->mu);
+  st = p->free_readers;
+  p->free_readers = st->next_free;
+  pthread_mutex_unlock(&p->mu);
+  return st;
+}
+
+struct store *
+store_pool_writer(struct store_pool *p)
+{
+  pthread_mutex_lock(&p->writer_mu);
+  return p->writer;
+}
+
+void
+store_pool_release(struct store_pool *p, struct store *st)
+{
+  if (st == NULL)
+    return;
+  if (st->in_txn)
+    store_rollback(st);
+  if (st == p->writer) {
+    pthread_mutex_unlock(&p->writer_mu);
+    return;
+  }
+  pthread_mutex_lock(&p->mu);
+  st->next_free = p->free_readers;
+  p->free_readers = st;
+  pthread_cond_signal(&p->cv);
+  pthread_mutex_unlock(&p->mu);
+}

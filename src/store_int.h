@@ -1,0 +1,56 @@
+/* Internals shared by the store_*.c files; nothing outside the store
+ * includes this header. */
+#ifndef RAGBOARD_STORE_INT_H
+#define RAGBOARD_STORE_INT_H
+
+#include <sqlite3.h>
+
+#include "store.h"
+
+#define STORE_STMT_SLOTS 256
+
+struct store {
+  sqlite3 *db;
+  struct {
+    const char *sql; /* identity of the statement: the address of its text */
+    sqlite3_stmt *stmt;
+  } cache[STORE_STMT_SLOTS];
+  bool in_txn;
+  bool write;
+  bool changed;
+  struct store *next_free; /* pool bookkeeping */
+};
+
+/* The prepared statement for `sql`, which must be a string with static
+ * storage: statements are cached by address. Reset and unbound. */
+enum rb_err store_stmt(struct store *st, const char *sql, sqlite3_stmt **out);
+
+/* Bind a JSON value: string -> TEXT, integer -> INTEGER, real -> REAL,
+ * boolean -> 0/1, object or array -> compact JSON TEXT, NULL or json null ->
+ * NULL. */
+int store_bind(sqlite3_stmt *s, int idx, const json_t *v);
+int store_bind_text(sqlite3_stmt *s, int idx, const char *text); /* NULL -> NULL */
+
+/* The current row as an object keyed by column names. A column whose name
+ * ends in "__json" holds JSON text and is decoded under the name without the
+ * suffix. NULL on allocation failure. */
+json_t *store_row(sqlite3_stmt *s);
+
+/* Step a statement that returns no rows; maps failures; resets it. */
+enum rb_err store_exec(struct store *st, sqlite3_stmt *s);
+/* Step for one row: RB_OK with *out (new ref), or RB_ERR_NOT_FOUND. Resets. */
+enum rb_err store_one(struct store *st, sqlite3_stmt *s, json_t **out);
+/* Step for one integer in column 0: RB_ERR_NOT_FOUND when no row. Resets. */
+enum rb_err store_int(struct store *st, sqlite3_stmt *s, int64_t *out);
+/* Collect up to `limit` rows; when a further row exists, *next is the text
+ * of column `key_col` of the last row returned. Resets. */
+enum rb_err store_many(struct store *st, sqlite3_stmt *s, int limit, int key_col,
+                       json_t **items, char **next);
+
+/* Map a failed step and record that a change was attempted. */
+enum rb_err store_fail(struct store *st, int rc);
+
+/* The value of field `name` of `in` as text, or NULL when absent or null. */
+const char *store_str(const json_t *in, const char *name);
+
+#endif

@@ -1,0 +1,265 @@
+#include "store_int.h"
+
+#define KPI_SELECT                                                                        \
+  "SELECT k.id, k.year, k.code, g.code AS \"group\","                                    \
+  " (SELECT json_group_array(number) FROM (SELECT number FROM kpi_priority"              \
+  "   WHERE kpi_id = k.id ORDER BY number)) AS priorities__json,"                         \
+  " k.description, k.direction, k.unit, k.target, k.target_text,"                        \
+  " k.quarterly_targets AS quarterly_targets__json,"                                      \
+  " json_object('mode', k.tolerance_mode, 'value', k.tolerance_value) AS tolerance__json,"\
+  " o.code AS owner, k.source, k.created_at, k.updated_at"                                \
+  " FROM kpi k JOIN tgroup g ON g.id = k.group_id"                                        \
+  " LEFT JOIN organisation o ON o.id = k.owner_id"
+
+/* ?1..?13: the KPI's columns; ?14: now. Absent quarterly_targets and
+ * tolerance take their defaults. */
+static void
+bind_fields(sqlite3_stmt *s, const json_t *in, const char *now)
+{
+  const json_t *tol = json_object_get(in, "tolerance");
+  const json_t *qt = json_object_get(in, "quarterly_targets");
+  const json_t *mode = json_object_get(tol, "mode");
+  const json_t *value = json_object_get(tol, "value");
+
+  store_bind(s, 1, json_object_get(in, "year"));
+  store_bind(s, 2, json_object_get(in, "code"));
+  store_bind(s, 3, json_object_get(in, "group"));
+  store_bind(s, 4, json_object_get(in, "description"));
+  store_bind(s, 5, json_object_get(in, "direction"));
+  store_bind(s, 6, json_object_get(in, "unit"));
+  store_bind(s, 7, json_object_get(in, "target"));
+  store_bind(s, 8, json_object_get(in, "target_text"));
+  if (json_is_object(qt))
+    store_bind(s, 9, qt);
+  else
+    sqlite3_bind_text(s, 9, "{}", 2, SQLITE_STATIC);
+  if (json_is_string(mode))
+    store_bind(s, 10, mode);
+  else
+    sqlite3_bind_text(s, 10, "relative", -1, SQLITE_STATIC);
+  if (json_is_number(value))
+    sqlite3_bind_double(s, 11, json_number_value(value));
+  else
+    sqlite3_bind_double(s, 11, 2.0);
+  store_bind(s, 12, json_object_get(in, "owner"));
+  store_bind(s, 13, json_object_get(in, "source"));
+  store_bind_text(s, 14, now);
+}
+
+/* Replace the KPI's priority links with in["priorities"] (sorted, unique:
+ * the handler guarantees it), touching updated_at only when they change. */
+static enum rb_err
+set_priorities(struct store *st, int64_t id, const json_t *in, const char *now)
+{
+  static const char touch_sql[] =
+    "UPDATE kpi SET updated_at = ?2 WHERE id = ?1 AND (SELECT json_group_array(number)"
+    " FROM (SELECT number FROM kpi_priority WHERE kpi_id = ?1 ORDER BY number)) IS NOT ?3";
+  static const char clear_sql[] = "DELETE FROM kpi_priority WHERE kpi_id = ?1";
+  static const char add_sql[] = "INSERT INTO kpi_priority (kpi_id, year, group_id, number)"
+                                " SELECT id, year, group_id, ?2 FROM kpi WHERE id = ?1";
+  const json_t *prios = json_object_get(in, "priorities");
+  sqlite3_stmt *s;
+  enum rb_err err;
+  size_t i;
+  json_t *n;
+
+  err = store_stmt(st, touch_sql, &s);
+  if (err != RB_OK)
+    return err;
+  sqlite3_bind_int64(s, 1, id);
+  store_bind_text(s, 2, now);
+  store_bind(s, 3, prios);
+  err = store_exec(st, s);
+  if (err != RB_OK)
+    return err;
+  err = store_stmt(st, clear_sql, &s);
+  if (err != RB_OK)
+    return err;
+  sqlite3_bind_int64(s, 1, id);
+  err = store_exec(st, s);
+  if (err != RB_OK)
+    return err;
+  json_array_foreach(prios, i, n) {
+    err = store_stmt(st, add_sql, &s);
+    if (err != RB_OK)
+      return err;
+    sqlite3_bind_int64(s, 1, id);
+    sqlite3_bind_int64(s, 2, json_integer_value(n));
+    err = store_exec(st, s);
+    if (err != RB_OK)
+      return err;
+  }
+  return RB_OK;
+}
+
+enum rb_err
+store_kpi_list(struct store *st, const struct store_filter *f, const struct store_page *pg,
+               json_t **items, char **next)
+{
+  static const char sql[] = KPI_SELECT
+    " WHERE (?1 IS NULL OR k.year = ?1) AND (?2 IS NULL OR g.code = ?2)"
+    " AND (?3 IS NULL OR EXISTS (SELECT 1 FROM kpi_priority kp WHERE kp.kpi_id = k.id"
+    "   AND kp.number = ?3))"
+    " AND (?4 IS NULL OR o.code = ?4) AND (?5 IS NULL OR k.code = ?5)"
+    " AND (?6 IS NULL OR k.id > ?6) ORDER BY k.id LIMIT ?7";
+  sqlite3_stmt *s;
+  enum rb_err err = store_stmt(st, sql, &s);
+
+  if (err != RB_OK)
+    return err;
+  store_bind_text(s, 1, f->year);
+  store_bind_text(s, 2, f->group);
+  if (f->has_priority)
+    sqlite3_bind_int64(s, 3, f->priority);
+  store_bind_text(s, 4, f->owner);
+  store_bind_text(s, 5, f->code);
+  store_bind_text(s, 6, pg->after);
+  sqlite3_bind_int(s, 7, pg->limit + 1);
+  return store_many(st, s, pg->limit, 0, items, next);
+}
+
+enum rb_err
+store_kpi_get(struct store *st, int64_t id, json_t **out)
+{
+  static const char sql[] = KPI_SELECT " WHERE k.id = ?1";
+  sqlite3_stmt *s;
+  enum rb_err err = store_stmt(st, sql, &s);
+
+  if (err != RB_OK)
+    return err;
+  sqlite3_bind_int64(s, 1, id);
+  return store_one(st, s, out);
+}
+
+enum rb_err
+store_kpi_find(struct store *st, const char *year, const char *code, int64_t *id)
+{
+  static const char sql[] = "SELECT id FROM kpi WHERE year = ?1 AND code = ?2";
+  sqlite3_stmt *s;
+  enum rb_err err = store_stmt(st, sql, &s);
+
+  if (err != RB_OK)
+    return err;
+  store_bind_text(s, 1, year);
+  store_bind_text(s, 2, code);
+  return store_int(st, s, id);
+}
+
+enum rb_err
+store_kpi_insert(struct store *st, const json_t *in, const char *now, json_t **out)
+{
+  static const char sql[] =
+    "INSERT INTO kpi (year, code, group_id, description, direction, unit, target,"
+    " target_text, quarterly_targets, tolerance_mode, tolerance_value, owner_id, source,"
+    " created_at, updated_at)"
+    " VALUES (?1, ?2, (SELECT id FROM tgroup WHERE code = ?3), ?4, ?5, ?6, ?7, ?8, ?9,"
+    " ?10, ?11, (SELECT id FROM organisation WHERE code = ?12), ?13, ?14, ?14)";
+  sqlite3_stmt *s;
+  enum rb_err err = store_stmt(st, sql, &s);
+  int64_t id;
+
+  if (err != RB_OK)
+    return err;
+  bind_fields(s, in, now);
+  err = store_exec(st, s);
+  if (err != RB_OK)
+    return err;
+  id = sqlite3_last_insert_rowid(sqlite3_db_handle(s));
+  store_mark_changed(st);
+  err = set_priorities(st, id, in, now);
+  if (err != RB_OK)
+    return err;
+  return store_kpi_get(st, id, out);
+}
+
+enum rb_err
+store_kpi_update(struct store *st, int64_t id, const json_t *in, const char *now, json_t **out)
+{
+  static const char sql[] =
+    "UPDATE kpi SET code = ?2, group_id = (SELECT id FROM tgroup WHERE code = ?3),"
+    " description = ?4, direction = ?5, unit = ?6, target = ?7, target_text = ?8,"
+    " quarterly_targets = ?9, tolerance_mode = ?10, tolerance_value = ?11,"
+    " owner_id = (SELECT id FROM organisation WHERE code = ?12), source = ?13, updated_at = ?14"
+    " WHERE id = ?15 AND (code IS NOT ?2 OR group_id IS NOT (SELECT id FROM tgroup WHERE code = ?3)"
+    " OR description IS NOT ?4 OR direction IS NOT ?5 OR unit IS NOT ?6 OR target IS NOT ?7"
+    " OR target_text IS NOT ?8 OR quarterly_targets IS NOT ?9 OR tolerance_mode IS NOT ?10"
+    " OR tolerance_value IS NOT ?11"
+    " OR owner_id IS NOT (SELECT id FROM organisation WHERE code = ?12) OR source IS NOT ?13)";
+  sqlite3_stmt *s;
+  enum rb_err err = store_stmt(st, sql, &s);
+
+  if (err != RB_OK)
+    return err;
+  bind_fields(s, in, now);
+  sqlite3_bind_int64(s, 15, id);
+  err = store_exec(st, s);
+  if (err != RB_OK)
+    return err;
+  store_mark_changed(st);
+  err = set_priorities(st, id, in, now);
+  if (err != RB_OK)
+    return err;
+  return store_kpi_get(st, id, out);
+}
+
+enum rb_err
+store_kpi_delete(struct store *st, int64_t id)
+{
+  static const char sql[] = "DELETE FROM kpi WHERE id = ?1";
+  sqlite3_stmt *s;
+  enum rb_err err = store_stmt(st, sql, &s);
+
+  if (err != RB_OK)
+    return err;
+  sqlite3_bind_int64(s, 1, id);
+  err = store_exec(st, s);
+  if (err != RB_OK)
+    return err;
+  if (sqlite3_changes(sqlite3_db_handle(s)) == 0)
+    return RB_ERR_NOT_FOUND;
+  store_mark_changed(st);
+  return RB_OK;
+}
+
+enum rb_err
+store_kpi_upsert(struct store *st, const json_t *in, const char *now, int64_t *id)
+{
+  static const char sql[] =
+    "INSERT INTO kpi (year, code, group_id, description, direction, unit, target,"
+    " target_text, quarterly_targets, tolerance_mode, tolerance_value, owner_id, source,"
+    " created_at, updated_at)"
+    " VALUES (?1, ?2, (SELECT id FROM tgroup WHERE code = ?3), ?4, ?5, ?6, ?7, ?8, ?9,"
+    " ?10, ?11, (SELECT id FROM organisation WHERE code = ?12), ?13, ?14, ?14)"
+    " ON CONFLICT (year, code) DO UPDATE SET group_id = excluded.group_id,"
+    " description = excluded.description, direction = excluded.direction,"
+    " unit = excluded.unit, target = excluded.target, target_text = excluded.target_text,"
+    " quarterly_targets = excluded.quarterly_targets, tolerance_mode = excluded.tolerance_mode,"
+    " tolerance_value = excluded.tolerance_value, owner_id = excluded.owner_id,"
+    " source = excluded.source, updated_at = excluded.updated_at"
+    " WHERE group_id IS NOT excluded.group_id OR description IS NOT excluded.description"
+    " OR direction IS NOT excluded.direction OR unit IS NOT excluded.unit"
+    " OR target IS NOT excluded.target OR target_text IS NOT excluded.target_text"
+    " OR quarterly_targets IS NOT excluded.quarterly_targets"
+    " OR tolerance_mode IS NOT excluded.tolerance_mode"
+    " OR tolerance_value IS NOT excluded.tolerance_value OR owner_id IS NOT excluded.owner_id"
+    " OR source IS NOT excluded.source";
+  sqlite3_stmt *s;
+  enum rb_err err = store_stmt(st, sql, &s);
+  int64_t kid;
+
+  if (err != RB_OK)
+    return err;
+  bind_fields(s, in, now);
+  err = store_exec(st, s);
+  if (err != RB_OK)
+    return err;
+  store_mark_changed(st);
+  err = store_kpi_find(st, store_str(in, "year"), store_str(in, "code"), &kid);
+  if (err != RB_OK)
+    return err;
+  err = set_priorities(st, kid, in, now);
+  if (err != RB_OK)
+    return err;
+  *id = kid;
+  return RB_OK;
+}

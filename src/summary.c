@@ -1,0 +1,330 @@
+#include "summary.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+int64_t
+summary_tenths(int64_t count, int64_t total)
+{
+  if (total <= 0)
+    return -1;
+  /* round(count * 1000 / total) half up, in integers: exact. */
+  return (count * 2000 + total) / (2 * total);
+}
+
+static json_t *
+pct(int64_t count, int64_t total)
+{
+  int64_t t = summary_tenths(count, total);
+
+  return t < 0 ? json_null() : json_real((double)t / 10.0);
+}
+
+static json_t *
+tenths_json(int64_t t)
+{
+  return t < 0 ? json_null() : json_real((double)t / 10.0);
+}
+
+/* Milestones use all six codes; KPIs G, A, R and TBC. */
+static const enum rag_status milestone_keys[] = {RAG_BR, RAG_B, RAG_G, RAG_A, RAG_R, RAG_TBC};
+static const enum rag_status kpi_keys[] = {RAG_G, RAG_A, RAG_R, RAG_TBC};
+
+struct tally {
+  int64_t total;
+  int64_t counts[RAG__COUNT];
+  int64_t disagreements;
+};
+
+static void
+tally_add(struct tally *t, const struct summary_item *it)
+{
+  enum rag_status s = it->status;
+
+  if (s < 0 || s >= RAG__COUNT)
+    s = RAG_TBC;
+  t->total++;
+  t->counts[s]++;
+  if (it->disagreement)
+    t->disagreements++;
+}
+
+/* {"total", "counts", "percent"} plus the headline fields. */
+static json_t *
+tally_json(const struct tally *t, bool kpi, bool headlines)
+{
+  const enum rag_status *keys = kpi ? kpi_keys : milestone_keys;
+  size_t nkeys = kpi ? 4 : 6;
+  json_t *counts = json_object(), *percent = json_object();
+  json_t *o;
+
+  for (size_t i = 0; i < nkeys; i++) {
+    json_object_set_new(counts, rag_code(keys[i]), json_integer(t->counts[keys[i]]));
+    json_object_set_new(percent, rag_code(keys[i]), pct(t->counts[keys[i]], t->total));
+  }
+  o = json_pack("{s:I, s:o, s:o}", "total", (json_int_t)t->total, "counts", counts, "percent",
+                percent);
+  if (o == NULL || !headlines)
+    return o;
+  if (kpi) {
+    json_object_set_new(o, "on_track_percent", pct(t->counts[RAG_G], t->total));
+  } else {
+    json_object_set_new(o, "on_track_or_complete_percent",
+                        pct(t->counts[RAG_G] + t->counts[RAG_B], t->total));
+  }
+  json_object_set_new(o, "red_percent", pct(t->counts[RAG_R], t->total));
+  return o;
+}
+
+static bool
+in_priority(const struct summary_item *it, int64_t number)
+{
+  for (size_t i = 0; i < it->npriorities; i++)
+    if (it->priorities[i] == number)
+      return true;
+  return false;
+}
+
+/* One kind (milestones or KPIs) of one group: totals, headlines, by priority. */
+static json_t *
+kind_json(const struct summary_input *in, size_t group, bool kpi)
+{
+  struct tally all = {0};
+  json_t *o, *by = json_array();
+
+  for (size_t i = 0; i < in->nitems; i++)
+    if (in->items[i].is_kpi == kpi && in->items[i].group == group)
+      tally_add(&all, &in->items[i]);
+  o = tally_json(&all, kpi, true);
+  for (size_t p = 0; p < in->npriorities; p++) {
+    const struct summary_priority *pr = &in->priorities[p];
+    struct tally t = {0};
+    json_t *row;
+
+    if (pr->group != group)
+      continue;
+    for (size_t i = 0; i < in->nitems; i++) {
+      const struct summary_item *it = &in->items[i];
+
+      if (it->is_kpi == kpi && it->group == group && in_priority(it, pr->number))
+        tally_add(&t, it);
+    }
+    row = tally_json(&t, kpi, false);
+    json_object_set_new(row, "priority", json_integer(pr->number));
+    json_object_set_new(row, "title", json_string(pr->title));
+    json_array_append_new(by, row);
+  }
+  json_object_set_new(o, "by_priority", by);
+  if (kpi)
+    json_object_set_new(o, "rating_disagreements", json_integer(all.disagreements));
+  return o;
+}
+
+static json_t *
+exception_json(const struct summary_item *it)
+{
+  return json_pack("{s:s, s:I, s:s, s:s, s:s, s:s?, s:s?}", "type",
+                   it->is_kpi ? "kpi" : "milestone", "id", (json_int_t)it->id, "code", it->code,
+                   "description", it->description, it->is_kpi ? "rating" : "status",
+                   rag_code(it->status), "value_text", it->value_text, "comment", it->comment);
+}
+
+static json_t *
+group_exceptions(const struct summary_input *in, size_t group)
+{
+  json_t *arr = json_array();
+
+  /* Milestones first, then KPIs, each in the order given (by code). */
+  for (int pass = 0; pass < 2; pass++)
+    for (size_t i = 0; i < in->nitems; i++) {
+      const struct summary_item *it = &in->items[i];
+
+      if (it->group == group && it->is_kpi == (pass == 1) && it->status == RAG_R)
+        json_array_append_new(arr, exception_json(it));
+    }
+  return arr;
+}
+
+json_t *
+summary_group_json(const struct summary_input *in, size_t group)
+{
+  return json_pack("{s:s, s:s, s:o, s:o, s:o}", "code", in->groups[group].code, "name",
+                   in->groups[group].name, "milestones", kind_json(in, group, false), "kpis",
+                   kind_json(in, group, true), "exceptions", group_exceptions(in, group));
+}
+
+static json_t *
+overall_kind(const struct summary_input *in, bool kpi)
+{
+  struct tally t = {0};
+  json_t *o;
+
+  for (size_t i = 0; i < in->nitems; i++)
+    if (in->items[i].is_kpi == kpi)
+      tally_add(&t, &in->items[i]);
+  o = tally_json(&t, kpi, true);
+  if (kpi)
+    json_object_set_new(o, "rating_disagreements", json_integer(t.disagreements));
+  return o;
+}
+
+void
+summary_headline_of(const struct summary_input *in, struct summary_headline *out)
+{
+  struct tally m = {0}, k = {0};
+
+  for (size_t i = 0; i < in->nitems; i++)
+    tally_add(in->items[i].is_kpi ? &k : &m, &in->items[i]);
+  out->present = in->nitems > 0;
+  strncpy(out->quarter, in->quarter, sizeof(out->quarter) - 1);
+  out->quarter[sizeof(out->quarter) - 1] = '\0';
+  out->milestones_tenths = summary_tenths(m.counts[RAG_G] + m.counts[RAG_B], m.total);
+  out->kpis_tenths = summary_tenths(k.counts[RAG_G], k.total);
+}
+
+static json_t *
+headline_json(const struct summary_headline *h)
+{
+  if (h == NULL || !h->present)
+    return json_null();
+  return json_pack("{s:s, s:o, s:o}", "quarter", h->quarter,
+                   "milestones_on_track_or_complete_percent", tenths_json(h->milestones_tenths),
+                   "kpis_on_track_percent", tenths_json(h->kpis_tenths));
+}
+
+json_t *
+summary_json(const struct summary_input *in, const struct summary_headline *previous,
+             const struct summary_headline *last_year)
+{
+  json_t *groups = json_array();
+
+  for (size_t g = 0; g < in->ngroups; g++)
+    if (in->groups[g].active)
+      json_array_append_new(groups, summary_group_json(in, g));
+  return json_pack("{s:s, s:s, s:o, s:{s:o, s:o}, s:{s:o, s:o}}", "quarter", in->quarter, "year",
+                   in->year, "groups", groups, "overall", "milestones",
+                   overall_kind(in, false), "kpis", overall_kind(in, true), "comparison",
+                   "previous_quarter", headline_json(previous), "same_quarter_last_year",
+                   headline_json(last_year));
+}
+
+json_t *
+summary_exceptions_json(const struct summary_input *in)
+{
+  json_t *arr = json_array();
+
+  for (size_t g = 0; g < in->ngroups; g++) {
+    json_t *ex = group_exceptions(in, g);
+    size_t i;
+    json_t *e;
+
+    json_array_foreach(ex, i, e) {
+      json_object_set_new(e, "group", json_string(in->groups[g].code));
+      json_array_append(arr, e);
+    }
+    json_decref(ex);
+  }
+  return arr;
+}
+
+/* ---- cache ----------------------------------------------------------------- */
+
+#define CACHE_SLOTS 64
+
+struct cache_entry {
+  char *key;
+  int64_t version;
+  char *body;
+  size_t len;
+  unsigned long used; /* for eviction: least recently used goes */
+};
+
+struct summary_cache {
+  pthread_mutex_t mu;
+  struct cache_entry e[CACHE_SLOTS];
+  unsigned long clock;
+};
+
+enum rb_err
+summary_cache_new(struct summary_cache **out)
+{
+  struct summary_cache *c = calloc(1, sizeof(*c));
+
+  if (c == NULL)
+    return RB_ERR_NOMEM;
+  pthread_mutex_init(&c->mu, NULL);
+  *out = c;
+  return RB_OK;
+}
+
+void
+summary_cache_free(struct summary_cache *c)
+{
+  if (c == NULL)
+    return;
+  for (size_t i = 0; i < CACHE_SLOTS; i++) {
+    free(c->e[i].key);
+    free(c->e[i].body);
+  }
+  pthread_mutex_destroy(&c->mu);
+  free(c);
+}
+
+char *
+summary_cache_get(struct summary_cache *c, const char *key, int64_t version, size_t *len)
+{
+  char *copy = NULL;
+
+  pthread_mutex_lock(&c->mu);
+  for (size_t i = 0; i < CACHE_SLOTS; i++) {
+    struct cache_entry *e = &c->e[i];
+
+    if (e->key != NULL && e->version == version && strcmp(e->key, key) == 0) {
+      copy = malloc(e->len + 1);
+      if (copy != NULL) {
+        memcpy(copy, e->body, e->len + 1);
+        *len = e->len;
+      }
+      e->used = ++c->clock;
+      break;
+    }
+  }
+  pthread_mutex_unlock(&c->mu);
+  return copy;
+}
+
+void
+summary_cache_put(struct summary_cache *c, const char *key, int64_t version, const char *body,
+                  size_t len)
+{
+  struct cache_entry *victim = NULL;
+  char *k = strdup(key), *b = malloc(len + 1);
+
+  if (k == NULL || b == NULL) {
+    free(k);
+    free(b);
+    return;
+  }
+  memcpy(b, body, len);
+  b[len] = '\0';
+  pthread_mutex_lock(&c->mu);
+  for (size_t i = 0; i < CACHE_SLOTS; i++) {
+    struct cache_entry *e = &c->e[i];
+
+    if (e->key != NULL && strcmp(e->key, key) == 0) {
+      victim = e;
+      break;
+    }
+    if (victim == NULL || e->key == NULL || (victim->key != NULL && e->used < victim->used))
+      victim = e;
+  }
+  free(victim->key);
+  free(victim->body);
+  victim->key = k;
+  victim->body = b;
+  victim->len = len;
+  victim->version = version;
+  victim->used = ++c->clock;
+  pthread_mutex_unlock(&c->mu);
+}

@@ -1,0 +1,101 @@
+#include "util.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sodium.h>
+
+void
+util_now(char out[UTIL_TIME_LEN])
+{
+  struct timespec ts;
+  struct tm tm;
+
+  clock_gettime(CLOCK_REALTIME, &ts);
+  gmtime_r(&ts.tv_sec, &tm);
+  char buf[96];
+
+  snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ",
+           tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+           tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000L);
+  memcpy(out, buf, UTIL_TIME_LEN - 1);
+  out[UTIL_TIME_LEN - 1] = '\0';
+}
+
+bool
+util_parse_int64(const char *s, int64_t *out)
+{
+  const char *p = s;
+  char *end;
+  long long v;
+
+  if (s == NULL || *s == '\0')
+    return false;
+  if (*p == '-')
+    p++;
+  if (*p == '\0')
+    return false;
+  for (; *p; p++)
+    if (*p < '0' || *p > '9')
+      return false;
+  errno = 0;
+  v = strtoll(s, &end, 10);
+  if (errno != 0 || *end != '\0')
+    return false;
+  *out = (int64_t)v;
+  return true;
+}
+
+enum rb_err
+util_cursor_encode(const char *key, char **out)
+{
+  size_t len = strlen(key);
+  size_t cap = sodium_base64_ENCODED_LEN(len, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+  char *buf = malloc(cap);
+
+  if (buf == NULL)
+    return RB_ERR_NOMEM;
+  sodium_bin2base64(buf, cap, (const unsigned char *)key, len,
+                    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+  *out = buf;
+  return RB_OK;
+}
+
+bool
+util_cursor_decode(const char *cursor, char *buf, size_t cap)
+{
+  size_t len = 0;
+
+  if (cap < 2 || cursor == NULL || *cursor == '\0')
+    return false;
+  if (sodium_base642bin((unsigned char *)buf, cap - 1, cursor, strlen(cursor), NULL,
+                        &len, NULL, sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0)
+    return false;
+  buf[len] = '\0';
+  return len > 0 && strlen(buf) == len;
+}
+
+char *
+util_asprintf(const char *fmt, ...)
+{
+  va_list ap;
+  int n;
+  char *s;
+
+  va_start(ap, fmt);
+  n = vsnprintf(NULL, 0, fmt, ap);
+  va_end(ap);
+  if (n < 0)
+    return NULL;
+  s = malloc((size_t)n + 1);
+  if (s == NULL)
+    return NULL;
+  va_start(ap, fmt);
+  vsnprintf(s, (size_t)n + 1, fmt, ap);
+  va_end(ap);
+  return s;
+}
