@@ -135,7 +135,8 @@ enum rb_err api_merge_patch(struct api_ctx *c, const json_t *current, const json
 /* ---- resources addressed by integer id (priorities, milestones, KPIs) ----
  * One description per resource drives list/get/create/patch/delete. */
 struct api_resource {
-  const char *name;                  /* "milestone" */
+  const char *name;                  /* "milestone", for messages */
+  const char *entity;                /* "milestone", for the audit trail */
   const char *collection;            /* "/api/v1/milestones" */
   const char *const *list_params;    /* allowed query parameters */
   const char *const *fields;         /* writable fields */
@@ -183,3 +184,23 @@ enum rb_err api_quarter_get(struct api_ctx *c);
 enum rb_err api_quarter_put(struct api_ctx *c);
 
 enum rb_err api_import(struct api_ctx *c);
+
+/* Append an audit entry for a successful change made by this request (in
+ * its transaction, so a later failure rolls it back too). before/after are
+ * borrowed and may be NULL. Nothing is written when both are equal. */
+enum rb_err api_audit(struct api_ctx *c, const char *action, const char *entity, int64_t id,
+                      const char *code, const char *quarter, const json_t *before,
+                      const json_t *after);
+
+enum rb_err api_token_list(struct api_ctx *c);
+enum rb_err api_token_create(struct api_ctx *c);
+enum rb_err api_token_revoke(struct api_ctx *c);
+enum rb_err api_audit_list(struct api_ctx *c);
+enum rb_err api_audit_verify(struct api_ctx *c);
+enum rb_err api_submission(struct api_ctx *c);
+enum rb_err api_completeness(struct api_ctx *c);
+
+/* Whether the actor may write `quarter` for an item owned by `owner` (an
+ * organisation code or NULL): 403 for another organisation's item, 409 for
+ * a closed (submitters) or locked (everyone) quarter. */
+enum rb_err api_may_write_quarter(struct api_ctx *c, const char *owner, const char *quarter);

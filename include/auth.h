@@ -28,6 +28,7 @@ struct auth_actor {
   char name[129];
   int64_t org_id;   /* 0 when the token has no organisation */
   char org[65];
+  bool touch;       /* last_used_at is older than this minute: record the use */
 };
 
 #define AUTH_TOKEN_MAX 96

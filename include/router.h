@@ -15,6 +15,7 @@ enum {
   ROUTE_ADMIN = 1u << 2,  /* admin tokens only */
   ROUTE_SUBMIT = 1u << 3, /* submitters may call it; the handler checks ownership */
   ROUTE_IMPORT = 1u << 4, /* large bodies allowed */
+  ROUTE_TOKEN = 1u << 5,  /* needs a token even with --public-read (audit) */
 };
 
 struct route {

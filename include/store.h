@@ -148,6 +148,7 @@ struct store_token {
   char org[65];
   unsigned char hash[32];
   bool revoked;
+  char last_used[32]; /* "" when never used */
 };
 /* Create a token row; the caller made the secret and passes its hash. */
 enum rb_err store_token_insert(struct store *st, const char *name, const char *role,
@@ -187,6 +188,10 @@ struct rag_rule;
 enum rb_err store_kpi_rule(struct store *st, int64_t kpi_id, const char *quarter,
                            struct rag_rule *out);
 
+/* The items of the quarter's plan year and whether each has an update or
+ * reading for it: [{"type", "id", "code", "group", "owner", "provided"}]. */
+enum rb_err store_completeness(struct store *st, const char *quarter, json_t **items);
+
 /* ---- quarters ------------------------------------------------------------------ */
 enum rb_err store_quarter_list(struct store *st, json_t **items);
 /* A quarter never stored answers its defaults (state open, no dates). */
@@ -207,5 +212,45 @@ const struct summary_input *store_summary_input(const struct store_summary *s);
 void store_summary_free(struct store_summary *s); /* NULL is a no-op */
 /* Index of group `code` in the summary's groups, or -1. */
 long store_summary_group(const struct store_summary *s, const char *code);
+
+/* ---- audit trail ---------------------------------------------------------------
+ * Append-only (triggers refuse UPDATE and DELETE) and hash-chained: each
+ * entry stores SHA-256(previous hash || canonical JSON of the entry), the
+ * canonical JSON being the entry with sorted keys, compact, reals at 17
+ * significant digits. */
+struct store_audit {
+  const char *at;
+  int64_t actor_id; /* 0 for the command line */
+  const char *actor_name;
+  const char *actor_role;
+  const char *actor_org; /* NULL when none */
+  const char *action;
+  const char *entity;
+  int64_t entity_id; /* 0 when none */
+  const char *code;
+  const char *quarter;
+  const json_t *before; /* borrowed; NULL when none */
+  const json_t *after;
+  const char *request_id;
+};
+enum rb_err store_audit_append(struct store *st, const struct store_audit *e);
+
+struct store_audit_filter {
+  const char *since; /* at >= since (RFC 3339 or a date) */
+  const char *until; /* at < until */
+  bool has_actor;
+  int64_t actor;
+  const char *organisation;
+  const char *entity;
+  const char *code;
+  const char *quarter;
+  const char *action;
+};
+enum rb_err store_audit_list(struct store *st, const struct store_audit_filter *f,
+                             const struct store_page *pg, json_t **items, char **next);
+/* Re-walk the chain. *ok false and *broken the first bad entry's id when
+ * a hash or link does not match. */
+enum rb_err store_audit_verify(struct store *st, bool *ok, int64_t *entries, int64_t *broken,
+                               char *why, size_t cap);
 
 #endif

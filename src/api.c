@@ -431,3 +431,62 @@ api_query_quarter(struct api_ctx *c, const char **out)
   *out = q;
   return RB_OK;
 }
+
+enum rb_err
+api_audit(struct api_ctx *c, const char *action, const char *entity, int64_t id,
+          const char *code, const char *quarter, const json_t *before, const json_t *after)
+{
+  struct store_audit e;
+  enum rb_err err;
+
+  if (before != NULL && after != NULL && json_equal((json_t *)before, (json_t *)after))
+    return RB_OK;
+  memset(&e, 0, sizeof(e));
+  e.at = c->now;
+  e.actor_id = c->actor.token_id;
+  e.actor_name = c->actor.name[0] ? c->actor.name : "anonymous";
+  e.actor_role = auth_role_name(c->actor.role);
+  e.actor_org = c->actor.org[0] ? c->actor.org : NULL;
+  e.action = action;
+  e.entity = entity;
+  e.entity_id = id;
+  e.code = code;
+  e.quarter = quarter;
+  e.before = before;
+  e.after = after;
+  e.request_id = c->req->request_id;
+  err = store_audit_append(c->st, &e);
+  if (err != RB_OK)
+    return api_store_fail(c, err, "the audit trail");
+  return RB_OK;
+}
+
+enum rb_err
+api_may_write_quarter(struct api_ctx *c, const char *owner, const char *quarter)
+{
+  json_t *q = NULL;
+  const char *state;
+  enum rb_err err;
+
+  if (c->actor.role == AUTH_SUBMITTER && (owner == NULL || strcmp(owner, c->actor.org) != 0))
+    return api_fail(c, RB_ERR_FORBIDDEN,
+                    "this item is owned by %s, not by %s: submitters write only their own "
+                    "organisation's items",
+                    owner != NULL ? owner : "no organisation", c->actor.org);
+  err = store_quarter_get(c->st, quarter, &q);
+  if (err != RB_OK)
+    return api_store_fail(c, err, "quarter");
+  state = json_string_value(json_object_get(q, "state"));
+  if (state != NULL && strcmp(state, "locked") == 0)
+    err = api_fail(c, RB_ERR_WINDOW,
+                   "quarter %s is locked: the Place Board has approved its report; an admin "
+                   "must unlock it first",
+                   quarter);
+  else if (state != NULL && strcmp(state, "closed") == 0 && c->actor.role != AUTH_ADMIN)
+    err = api_fail(c, RB_ERR_WINDOW,
+                   "quarter %s is closed for submissions; ask the performance team", quarter);
+  else
+    err = RB_OK;
+  json_decref(q);
+  return err;
+}

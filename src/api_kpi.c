@@ -124,6 +124,7 @@ static const char *const fixed[] = {"year", NULL};
 
 static const struct api_resource kpi_resource = {
   .name = "KPI",
+  .entity = "kpi",
   .collection = "/api/v1/kpis",
   .list_params = list_params,
   .fields = fields,

@@ -50,6 +50,7 @@ static const char *const fixed[] = {"year", NULL};
 
 static const struct api_resource milestone_resource = {
   .name = "milestone",
+  .entity = "milestone",
   .collection = "/api/v1/milestones",
   .list_params = list_params,
   .fields = fields,

@@ -77,6 +77,12 @@ api_org_create(struct api_ctx *c)
   snprintf(location, sizeof(location), "/api/v1/organisations/%s",
            json_string_value(json_object_get(out, "code")));
   rb_response_header(c->resp, "Location", location);
+  err = api_audit(c, "organisation.create", "organisation", json_integer_value(json_object_get(out, "id")),
+                  json_string_value(json_object_get(out, "code")), NULL, NULL, out);
+  if (err != RB_OK) {
+    json_decref(out);
+    goto out;
+  }
   err = api_reply(c, 201, out);
 out:
   json_decref(in);
@@ -112,6 +118,12 @@ api_org_patch(struct api_ctx *c)
     err = api_store_fail(c, err, "organisation");
     goto out;
   }
+  err = api_audit(c, "organisation.update", "organisation", json_integer_value(json_object_get(out, "id")),
+                  c->path[0], NULL, cur, out);
+  if (err != RB_OK) {
+    json_decref(out);
+    goto out;
+  }
   err = api_reply(c, 200, out);
 out:
   json_decref(patch);
@@ -123,7 +135,16 @@ out:
 enum rb_err
 api_org_delete(struct api_ctx *c)
 {
-  enum rb_err err = store_org_delete(c->st, c->path[0]);
+  json_t *cur = NULL;
+  enum rb_err err = store_org_get(c->st, c->path[0], &cur);
+
+  if (err == RB_OK) {
+    err = store_org_delete(c->st, c->path[0]);
+    if (err == RB_OK)
+      err = api_audit(c, "organisation.delete", "organisation", json_integer_value(json_object_get(cur, "id")),
+                      c->path[0], NULL, cur, NULL);
+  }
+  json_decref(cur);
 
   if (err == RB_ERR_NOT_FOUND)
     return api_fail(c, err, "no organisation with code %.64s", c->path[0]);

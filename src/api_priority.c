@@ -36,6 +36,7 @@ static const char *const fixed[] = {"year", "group", "number", NULL};
 
 static const struct api_resource priority_resource = {
   .name = "priority",
+  .entity = "priority",
   .collection = "/api/v1/priorities",
   .list_params = list_params,
   .fields = fields,

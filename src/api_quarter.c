@@ -1,4 +1,6 @@
 /* Quarters: Delivery Team and Place Board dates, and submission state. */
+#include <string.h>
+
 #include "api.h"
 #include "import.h"
 #include "jsonv.h"
@@ -40,27 +42,64 @@ api_quarter_get(struct api_ctx *c)
   return api_reply(c, 200, q);
 }
 
+/* Unlocking a quarter the Place Board approved must be deliberate: the body
+ * says "unlock": true, and the audit trail records a quarter.unlock. */
 enum rb_err
 api_quarter_put(struct api_ctx *c)
 {
-  json_t *body = NULL, *out;
+  json_t *body = NULL, *before = NULL, *out = NULL, *unlock;
+  const char *was, *want;
+  bool unlocking;
   enum rb_err err;
 
   if ((err = api_path_quarter(c, 0)) != RB_OK || (err = api_body(c, &body)) != RB_OK)
     return err;
-  c->errors = json_array();
-  jv_check(body, quarter_fields, sizeof(quarter_fields) / sizeof(quarter_fields[0]), "",
-           c->errors);
-  err = api_check_errors(c);
-  if (err != RB_OK)
+  unlock = json_object_get(body, "unlock");
+  if (unlock != NULL && !json_is_true(unlock)) {
+    err = api_fail(c, RB_ERR_INVALID, "unlock must be true when given");
     goto out;
+  }
+  json_incref(unlock);
+  json_object_del(body, "unlock");
+  c->errors = json_array();
+  jv_check(body, quarter_fields, 3, "", c->errors);
+  err = api_check_errors(c);
+  if (err != RB_OK) {
+    json_decref(unlock);
+    goto out;
+  }
+  err = store_quarter_get(c->st, c->path[0], &before);
+  if (err != RB_OK) {
+    json_decref(unlock);
+    err = api_store_fail(c, err, "quarter");
+    goto out;
+  }
+  was = json_string_value(json_object_get(before, "state"));
+  want = json_string_value(json_object_get(body, "state"));
+  unlocking = strcmp(was, "locked") == 0 && want != NULL && strcmp(want, "locked") != 0;
+  json_decref(unlock);
+  if (unlocking && unlock == NULL) {
+    err = api_fail(c, RB_ERR_WINDOW,
+                   "quarter %s is locked; to unlock it send \"unlock\": true with the new "
+                   "state (the unlock is recorded in the audit trail)",
+                   c->path[0]);
+    goto out;
+  }
   err = store_quarter_put(c->st, c->path[0], body, c->now, &out);
   if (err != RB_OK) {
     err = api_store_fail(c, err, "quarter");
     goto out;
   }
+  err = api_audit(c, unlocking ? "quarter.unlock" : "quarter.update", "quarter", 0, c->path[0],
+                  c->path[0], json_is_null(json_object_get(before, "created_at")) ? NULL : before,
+                  out);
+  if (err != RB_OK) {
+    json_decref(out);
+    goto out;
+  }
   err = api_reply(c, 200, out);
 out:
+  json_decref(before);
   json_decref(body);
   return err;
 }
@@ -82,5 +121,12 @@ api_import(struct api_ctx *c)
     return api_check_errors(c);
   if (err != RB_OK)
     return api_store_fail(c, err, "the import");
+  err = api_audit(c, "import", "dataset", 0,
+                  json_string_value(json_object_get(counts, "financial_year")), NULL, NULL,
+                  counts);
+  if (err != RB_OK) {
+    json_decref(counts);
+    return err;
+  }
   return api_reply(c, 200, counts);
 }

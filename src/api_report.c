@@ -110,6 +110,9 @@ api_update_put(struct api_ctx *c)
     goto out;
   if ((err = api_body(c, &body)) != RB_OK)
     goto out;
+  if ((err = api_may_write_quarter(c, json_string_value(json_object_get(item, "owner")),
+                                   quarter)) != RB_OK)
+    goto out;
   c->errors = json_array();
   jv_check(body, update_fields, 2, "", c->errors);
   if (json_array_size(c->errors) == 0 &&
@@ -130,6 +133,12 @@ api_update_put(struct api_ctx *c)
     err = store_update_get(c->st, id, quarter, &out);
   if (err != RB_OK) {
     err = api_store_fail(c, err, "update");
+    goto out;
+  }
+  err = api_audit(c, "update.put", "milestone_update", id,
+                  json_string_value(json_object_get(item, "code")), quarter, prior, out);
+  if (err != RB_OK) {
+    json_decref(out);
     goto out;
   }
   err = api_reply(c, prior != NULL ? 200 : 201, out);
@@ -153,6 +162,9 @@ api_reading_put(struct api_ctx *c)
   if ((err = parent(c, true, &id, &item)) != RB_OK || (err = api_path_quarter(c, 1)) != RB_OK)
     goto out;
   if ((err = api_body(c, &body)) != RB_OK)
+    goto out;
+  if ((err = api_may_write_quarter(c, json_string_value(json_object_get(item, "owner")),
+                                   quarter)) != RB_OK)
     goto out;
   c->errors = json_array();
   jv_check(body, reading_fields, 4, "", c->errors);
@@ -179,6 +191,9 @@ api_reading_put(struct api_ctx *c)
     goto out;
   }
   err = annotate(c, id, out);
+  if (err == RB_OK)
+    err = api_audit(c, "reading.put", "kpi_reading", id,
+                    json_string_value(json_object_get(item, "code")), quarter, prior, out);
   if (err != RB_OK) {
     json_decref(out);
     goto out;
@@ -194,21 +209,32 @@ out:
 static enum rb_err
 remove_one(struct api_ctx *c, bool kpi)
 {
-  json_t *item = NULL;
+  json_t *item = NULL, *prior = NULL;
   int64_t id;
   enum rb_err err;
 
   if ((err = parent(c, kpi, &id, &item)) != RB_OK || (err = api_path_quarter(c, 1)) != RB_OK)
     goto out;
-  err = kpi ? store_reading_delete(c->st, id, c->path[1])
-            : store_update_delete(c->st, id, c->path[1]);
+  if ((err = api_may_write_quarter(c, json_string_value(json_object_get(item, "owner")),
+                                   c->path[1])) != RB_OK)
+    goto out;
+  err = kpi ? store_reading_get(c->st, id, c->path[1], &prior)
+            : store_update_get(c->st, id, c->path[1], &prior);
+  if (err == RB_OK)
+    err = kpi ? store_reading_delete(c->st, id, c->path[1])
+              : store_update_delete(c->st, id, c->path[1]);
   if (err == RB_ERR_NOT_FOUND)
     err = api_fail(c, err, "no %s for quarter %s", kpi ? "reading" : "update", c->path[1]);
   else if (err != RB_OK)
     err = api_store_fail(c, err, kpi ? "reading" : "update");
   else
+    err = api_audit(c, kpi ? "reading.delete" : "update.delete",
+                    kpi ? "kpi_reading" : "milestone_update", id,
+                    json_string_value(json_object_get(item, "code")), c->path[1], prior, NULL);
+  if (err == RB_OK)
     err = api_reply_empty(c);
 out:
+  json_decref(prior);
   json_decref(item);
   return err;
 }

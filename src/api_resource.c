@@ -49,6 +49,18 @@ api_resource_get(struct api_ctx *c, const struct api_resource *r)
 }
 
 static enum rb_err
+audit(struct api_ctx *c, const struct api_resource *r, const char *verb, const json_t *before,
+      const json_t *after)
+{
+  const json_t *obj = after != NULL ? after : before;
+  char action[64];
+
+  snprintf(action, sizeof(action), "%s.%s", r->entity, verb);
+  return api_audit(c, action, r->entity, json_integer_value(json_object_get(obj, "id")),
+                   json_string_value(json_object_get(obj, "code")), NULL, before, after);
+}
+
+static enum rb_err
 write_failed(struct api_ctx *c, const struct api_resource *r, enum rb_err err)
 {
   if (err == RB_ERR_CONFLICT)
@@ -75,6 +87,11 @@ api_resource_create(struct api_ctx *c, const struct api_resource *r)
   err = r->insert(c->st, in, c->now, &out);
   if (err != RB_OK) {
     err = write_failed(c, r, err);
+    goto out;
+  }
+  err = audit(c, r, "create", NULL, out);
+  if (err != RB_OK) {
+    json_decref(out);
     goto out;
   }
   snprintf(location, sizeof(location), "%s/%lld", r->collection,
@@ -113,6 +130,11 @@ api_resource_patch(struct api_ctx *c, const struct api_resource *r)
     err = write_failed(c, r, err);
     goto out;
   }
+  err = audit(c, r, "update", cur, out);
+  if (err != RB_OK) {
+    json_decref(out);
+    goto out;
+  }
   err = api_reply(c, 200, out);
 out:
   json_decref(patch);
@@ -124,17 +146,19 @@ out:
 enum rb_err
 api_resource_delete(struct api_ctx *c, const struct api_resource *r)
 {
+  json_t *cur = NULL;
   int64_t id;
-  enum rb_err err = api_path_id(c, 0, &id);
+  enum rb_err err = load(c, r, &id, &cur);
 
   if (err != RB_OK)
-    return api_fail(c, err, "no %s with id %.32s", r->name, c->path[0]);
+    return err;
   err = r->remove(c->st, id);
-  if (err == RB_ERR_NOT_FOUND)
-    return api_fail(c, err, "no %s with id %lld", r->name, (long long)id);
   if (err == RB_ERR_CONFLICT)
-    return api_fail(c, err, "%s", r->still_referenced);
-  if (err != RB_OK)
-    return api_store_fail(c, err, r->name);
-  return api_reply_empty(c);
+    err = api_fail(c, err, "%s", r->still_referenced);
+  else if (err != RB_OK)
+    err = api_store_fail(c, err, r->name);
+  else
+    err = audit(c, r, "delete", cur, NULL);
+  json_decref(cur);
+  return err != RB_OK ? err : api_reply_empty(c);
 }

@@ -6,6 +6,8 @@
 
 #include <sodium.h>
 
+#include "util.h"
+
 #define SECRET_BYTES 32
 #define SECRET_B64_LEN 43 /* unpadded URL-safe base64 of 32 bytes */
 
@@ -123,6 +125,12 @@ auth_authenticate(struct store *st, const char *authorization, struct auth_actor
   if (!auth_role_parse(tok.role, &a.role))
     return RB_ERR_UNAUTHORIZED;
   a.token_id = tok.id;
+  {
+    char now[UTIL_TIME_LEN];
+
+    util_now(now);
+    a.touch = strncmp(now, tok.last_used, 16) != 0; /* minute resolution */
+  }
   snprintf(a.name, sizeof(a.name), "%s", tok.name);
   a.org_id = tok.org_id;
   snprintf(a.org, sizeof(a.org), "%s", tok.org);

@@ -179,6 +179,24 @@ open_store(const char *db, bool create, bool migrate, struct store **out)
   return 0;
 }
 
+/* Changes made from the command line are audited like any other, with
+ * the operator's login name as the actor. */
+static enum rb_err
+cli_audit(struct store *st, const char *now, const char *action, const char *entity, int64_t id,
+          const char *code, const json_t *before, const json_t *after)
+{
+  const char *user = getenv("USER");
+  char name[128];
+  struct store_audit e = {
+    .at = now, .actor_id = 0, .actor_name = name, .actor_role = "admin", .actor_org = NULL,
+    .action = action, .entity = entity, .entity_id = id, .code = code, .quarter = NULL,
+    .before = before, .after = after, .request_id = NULL,
+  };
+
+  snprintf(name, sizeof(name), "command line (%s)", user != NULL ? user : "unknown user");
+  return store_audit_append(st, &e);
+}
+
 /* ---- migrate ---------------------------------------------------------------- */
 
 static int
@@ -388,6 +406,10 @@ cmd_import(int argc, char **argv)
       } else {
         char *text = json_dumps(counts, JSON_COMPACT);
 
+        err = cli_audit(st, now, "import", "dataset", 0,
+                        json_string_value(json_object_get(counts, "financial_year")), NULL,
+                        counts);
+
         printf("%s: %s\n", files[i], text != NULL ? text : "");
         free(text);
       }
@@ -479,6 +501,9 @@ cmd_token(int argc, char **argv)
       err = auth_token_create(st, name != NULL ? name : auth_role_name(role), role, org, now,
                               token, &row);
     if (err == RB_OK)
+      err = cli_audit(st, now, "token.create", "token",
+                      json_integer_value(json_object_get(row, "id")), NULL, NULL, row);
+    if (err == RB_OK)
       err = store_commit(st);
     else
       store_rollback(st);
@@ -526,9 +551,16 @@ cmd_token(int argc, char **argv)
       rc = 2;
       goto out;
     }
+    json_t *before = NULL;
+
     err = store_begin(st, true);
     if (err == RB_OK)
+      err = store_token_get(st, id, &before);
+    if (err == RB_OK)
       err = store_token_revoke(st, id, now, &row);
+    if (err == RB_OK)
+      err = cli_audit(st, now, "token.revoke", "token", id, NULL, before, row);
+    json_decref(before);
     if (err == RB_OK)
       err = store_commit(st);
     else

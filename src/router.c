@@ -57,7 +57,17 @@ static const struct route routes[] = {
   {"GET", "/api/v1/quarters/{quarter}", api_quarter_get, 0},
   {"PUT", "/api/v1/quarters/{quarter}", api_quarter_put, ROUTE_WRITE | ROUTE_ADMIN},
 
+  {"POST", "/api/v1/quarters/{quarter}/submissions", api_submission, ROUTE_WRITE | ROUTE_SUBMIT},
+  {"GET", "/api/v1/quarters/{quarter}/completeness", api_completeness, 0},
+
   {"POST", "/api/v1/import", api_import, ROUTE_WRITE | ROUTE_ADMIN | ROUTE_IMPORT},
+
+  {"GET", "/api/v1/tokens", api_token_list, ROUTE_ADMIN},
+  {"POST", "/api/v1/tokens", api_token_create, ROUTE_WRITE | ROUTE_ADMIN},
+  {"DELETE", "/api/v1/tokens/{id}", api_token_revoke, ROUTE_WRITE | ROUTE_ADMIN},
+
+  {"GET", "/api/v1/audit", api_audit_list, ROUTE_TOKEN},
+  {"GET", "/api/v1/audit/verify", api_audit_verify, ROUTE_ADMIN},
 };
 
 #define NROUTES (sizeof(routes) / sizeof(routes[0]))
@@ -146,7 +156,7 @@ authorise(struct api_ctx *c, const struct route *r)
       return api_fail(c, err, "the bearer token is not valid (unknown, malformed or revoked)");
     if (err != RB_OK)
       return api_store_fail(c, err, "authentication");
-  } else if (!(r->flags & ROUTE_WRITE) && c->app->cfg.public_read) {
+  } else if (!(r->flags & (ROUTE_WRITE | ROUTE_ADMIN | ROUTE_TOKEN)) && c->app->cfg.public_read) {
     snprintf(c->actor.name, sizeof(c->actor.name), "anonymous");
     return RB_OK;
   } else {
@@ -278,5 +288,13 @@ problem:
 done:
   if (c.st != NULL)
     store_pool_release(app->pool, c.st);
+  if (c.actor.touch && c.actor.token_id != 0) {
+    /* Record the token's use, at most once a minute, outside the request's
+     * own transaction so a failed request still counts as a use. */
+    struct store *w = store_pool_writer(app->pool);
+
+    (void)store_token_touch(w, c.actor.token_id, c.now);
+    store_pool_release(app->pool, w);
+  }
   json_decref(c.errors);
 }

@@ -562,3 +562,30 @@ fail:
   store_summary_free(sum);
   return err;
 }
+
+enum rb_err
+store_completeness(struct store *st, const char *quarter, json_t **items)
+{
+  static const char sql[] =
+    "SELECT 'milestone' AS type, m.id, m.code, g.code AS \"group\", o.code AS owner,"
+    " EXISTS (SELECT 1 FROM milestone_update u WHERE u.milestone_id = m.id"
+    "   AND u.quarter = ?2) AS provided"
+    " FROM milestone m JOIN tgroup g ON g.id = m.group_id"
+    " LEFT JOIN organisation o ON o.id = m.owner_id WHERE m.year = substr(?2, 1, 7)"
+    " UNION ALL"
+    " SELECT 'kpi', k.id, k.code, g.code, o.code,"
+    " EXISTS (SELECT 1 FROM kpi_reading r WHERE r.kpi_id = k.id AND r.quarter = ?2)"
+    " FROM kpi k JOIN tgroup g ON g.id = k.group_id"
+    " LEFT JOIN organisation o ON o.id = k.owner_id WHERE k.year = substr(?2, 1, 7)"
+    " ORDER BY 1 DESC, 2";
+  sqlite3_stmt *s;
+  char *next = NULL;
+  enum rb_err err = store_stmt(st, sql, &s);
+
+  if (err != RB_OK)
+    return err;
+  store_bind_text(s, 2, quarter);
+  err = store_many(st, s, 10000000, 0, items, &next);
+  free(next);
+  return err;
+}

@@ -36,7 +36,7 @@ store_token_load(struct store *st, int64_t id, struct store_token *out)
 {
   static const char sql[] =
     "SELECT t.id, t.role, t.name, coalesce(t.org_id, 0), coalesce(o.code, ''), t.hash,"
-    " t.revoked_at IS NOT NULL FROM token t LEFT JOIN organisation o ON o.id = t.org_id"
+    " t.revoked_at IS NOT NULL, coalesce(t.last_used_at, '') FROM token t LEFT JOIN organisation o ON o.id = t.org_id"
     " WHERE t.id = ?1";
   struct store_token tok;
   sqlite3_stmt *s;
@@ -67,6 +67,7 @@ store_token_load(struct store *st, int64_t id, struct store_token *out)
   }
   memcpy(tok.hash, sqlite3_column_blob(s, 5), 32);
   tok.revoked = sqlite3_column_int(s, 6) != 0;
+  snprintf(tok.last_used, sizeof(tok.last_used), "%s", (const char *)sqlite3_column_text(s, 7));
   *out = tok;
   err = RB_OK;
 out:

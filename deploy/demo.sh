@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Install what is missing, build, load the 2018/19 demo dataset into a fresh
+# database and serve it on http://127.0.0.1:8080 with anonymous reads on.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash .ci/install-deps
+if [ -f build/build.ninja ]; then meson setup --reconfigure build >/dev/null; else meson setup build >/dev/null; fi
+ninja -C build >/dev/null
+db=${RAGBOARD_DEMO_DB:-build/demo.db}
+listen=${RAGBOARD_DEMO_LISTEN:-127.0.0.1:8080}
+rm -f "$db" "$db-wal" "$db-shm"
+./build/ragboard migrate --db "$db" >/dev/null
+./build/ragboard import --db "$db" data/rotherham-icp-2018-19.json >/dev/null
+token=$(./build/ragboard token create --db "$db" --role admin --name demo-admin | tail -n 1)
+cat <<MSG
+
+ragboard demo: http://$listen/api/v1/summary?quarter=2018-19-Q1
+admin token:   $token
+
+  curl -s http://$listen/api/v1/groups | jq
+  curl -s -H "Authorization: Bearer $token" -X PUT -H 'Content-Type: application/json' \\
+       -d '{"status":"G","comment":"on track"}' http://$listen/api/v1/milestones/1/updates/2018-19-Q2
+
+Stop with Ctrl-C.
+MSG
+exec ./build/ragboard serve --db "$db" --listen "$listen" --public-read

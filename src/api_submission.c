@@ -1,0 +1,502 @@
+/* A partner's whole quarterly return in one request, all or nothing; and
+ * who has not yet reported. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "api.h"
+#include "csv.h"
+#include "jsonv.h"
+#include "rag.h"
+
+/* One row of a return, from JSON or CSV, normalised. Strings borrowed
+ * from the parsed document. */
+struct row {
+  bool kpi;
+  char where[48];    /* "milestones[3]" or "line[4]" for error field names */
+  long index;        /* array index, or -1 */
+  long line;         /* CSV line, or -1 */
+  const char *code;
+  const char *status;  /* milestone status or KPI reported rating; may be NULL */
+  json_t *value;       /* owned: number or NULL */
+  const char *value_text;
+  const char *comment;
+  int64_t id;
+  json_t *item;        /* owned: the stored milestone or KPI */
+  enum rag_status parsed;
+};
+
+static void
+row_error(struct api_ctx *c, const struct row *r, const char *field, const char *msg)
+{
+  char name[96];
+  json_t *e;
+
+  if (c->errors == NULL)
+    c->errors = json_array();
+  snprintf(name, sizeof(name), "%s.%s", r->where, field);
+  e = json_pack("{s:s, s:s}", "field", name, "message", msg);
+  if (e == NULL)
+    return;
+  if (r->line >= 0)
+    json_object_set_new(e, "line", json_integer(r->line));
+  else
+    json_object_set_new(e, "index", json_integer(r->index));
+  json_object_set_new(e, "kind", json_string(r->kpi ? "kpi" : "milestone"));
+  json_array_append_new(c->errors, e);
+}
+
+static const struct jv_field milestone_row_fields[] = {
+  {"code", JV_CODE, JV_REQUIRED, NULL},
+  {"status", JV_CODE, JV_REQUIRED, NULL},
+  {"comment", JV_TEXT, JV_NULLABLE, NULL},
+};
+static const struct jv_field kpi_row_fields[] = {
+  {"code", JV_CODE, JV_REQUIRED, NULL},
+  {"value", JV_NUMBER, JV_NULLABLE, NULL},
+  {"value_text", JV_TEXT, JV_NULLABLE, NULL},
+  {"rating", JV_CODE, JV_NULLABLE, NULL},
+  {"comment", JV_TEXT, JV_NULLABLE, NULL},
+};
+
+static const char *
+empty_null(json_t *s)
+{
+  const char *v = json_string_value(s);
+
+  return v != NULL && v[0] != '\0' ? v : NULL;
+}
+
+/* JSON return: {"milestones": [...], "kpis": [...]} */
+static enum rb_err
+rows_from_json(struct api_ctx *c, json_t *doc, struct row **out, size_t *n)
+{
+  const char *key;
+  json_t *v, *ms = json_object_get(doc, "milestones"), *ks = json_object_get(doc, "kpis");
+  size_t total, k = 0;
+  struct row *rows;
+
+  json_object_foreach(doc, key, v) {
+    if (strcmp(key, "milestones") != 0 && strcmp(key, "kpis") != 0)
+      api_field_error(c, key, "is not a known field");
+  }
+  if (ms != NULL && !json_is_array(ms))
+    api_field_error(c, "milestones", "must be an array");
+  if (ks != NULL && !json_is_array(ks))
+    api_field_error(c, "kpis", "must be an array");
+  if (json_array_size(c->errors) > 0)
+    return api_check_errors(c);
+  total = json_array_size(ms) + json_array_size(ks);
+  if (total == 0)
+    return api_fail(c, RB_ERR_INVALID, "the return holds no milestones and no KPIs");
+  rows = calloc(total, sizeof(*rows));
+  if (rows == NULL)
+    return RB_ERR_NOMEM;
+  for (int pass = 0; pass < 2; pass++) {
+    json_t *arr = pass == 0 ? ms : ks, *item;
+    size_t i;
+
+    json_array_foreach(arr, i, item) {
+      struct row *r = &rows[k++];
+      json_t *errs = json_array();
+      size_t j;
+      json_t *e;
+
+      r->kpi = pass == 1;
+      r->index = (long)i;
+      r->line = -1;
+      snprintf(r->where, sizeof(r->where), "%s[%zu]", r->kpi ? "kpis" : "milestones", i);
+      if (!json_is_object(item)) {
+        row_error(c, r, "$", "must be an object");
+        json_decref(errs);
+        continue;
+      }
+      jv_check(item, r->kpi ? kpi_row_fields : milestone_row_fields, r->kpi ? 5 : 3, "", errs);
+      json_array_foreach(errs, j, e)
+        row_error(c, r, json_string_value(json_object_get(e, "field")),
+                  json_string_value(json_object_get(e, "message")));
+      json_decref(errs);
+      r->code = json_string_value(json_object_get(item, "code"));
+      r->status = json_string_value(json_object_get(item, r->kpi ? "rating" : "status"));
+      r->value = json_incref(json_is_number(json_object_get(item, "value"))
+                               ? json_object_get(item, "value")
+                               : NULL);
+      r->value_text = json_string_value(json_object_get(item, "value_text"));
+      r->comment = json_string_value(json_object_get(item, "comment"));
+    }
+  }
+  *out = rows;
+  *n = total;
+  return RB_OK;
+}
+
+static bool
+parse_number(const char *s, double *out)
+{
+  char *end;
+  double v;
+
+  errno = 0;
+  v = strtod(s, &end);
+  if (end == s || *end != '\0' || errno == ERANGE || !isfinite(v))
+    return false;
+  /* strtod accepts "inf", "nan" and hex; a return should hold plain decimals. */
+  for (const char *p = s; *p; p++)
+    if (!strchr("0123456789+-.eE", *p))
+      return false;
+  *out = v;
+  return true;
+}
+
+/* CSV return: header kind,code,status,value,value_text,comment */
+static enum rb_err
+rows_from_csv(struct api_ctx *c, json_t **keep, struct row **out, size_t *n)
+{
+  static const char *const header[] = {"kind", "code", "status", "value", "value_text",
+                                       "comment"};
+  char why[128];
+  size_t bad = 0, i, total;
+  json_t *rows_json = NULL, *rec, *head;
+  struct row *rows;
+  enum rb_err err;
+
+  err = csv_parse(c->req->body, c->req->body_len, &rows_json, why, sizeof(why), &bad);
+  if (err == RB_ERR_INVALID)
+    return api_fail(c, RB_ERR_BAD_REQUEST, "CSV line %zu %s", bad, why);
+  if (err != RB_OK)
+    return err;
+  *keep = rows_json;
+  head = json_object_get(json_array_get(rows_json, 0), "fields");
+  if (json_array_size(head) != 6)
+    return api_fail(c, RB_ERR_INVALID,
+                    "the CSV needs the header row kind,code,status,value,value_text,comment");
+  for (i = 0; i < 6; i++) {
+    const char *h = json_string_value(json_array_get(head, i));
+
+    if (strcasecmp(h, header[i]) != 0)
+      return api_fail(c, RB_ERR_INVALID,
+                      "the CSV header must be kind,code,status,value,value_text,comment "
+                      "(column %zu is \"%.40s\")",
+                      i + 1, h);
+  }
+  total = json_array_size(rows_json) - 1;
+  if (total == 0)
+    return api_fail(c, RB_ERR_INVALID, "the return holds no rows");
+  rows = calloc(total, sizeof(*rows));
+  if (rows == NULL)
+    return RB_ERR_NOMEM;
+  for (i = 1; i <= total; i++) {
+    struct row *r = &rows[i - 1];
+    json_t *f;
+    const char *kind, *value;
+    double d;
+
+    rec = json_array_get(rows_json, i);
+    f = json_object_get(rec, "fields");
+    r->line = (long)json_integer_value(json_object_get(rec, "line"));
+    r->index = -1;
+    snprintf(r->where, sizeof(r->where), "line[%ld]", r->line);
+    if (json_array_size(f) != 6) {
+      row_error(c, r, "$", "must have 6 fields: kind,code,status,value,value_text,comment");
+      continue;
+    }
+    kind = json_string_value(json_array_get(f, 0));
+    if (strcasecmp(kind, "kpi") == 0)
+      r->kpi = true;
+    else if (strcasecmp(kind, "milestone") != 0)
+      row_error(c, r, "kind", "must be milestone or kpi");
+    r->code = empty_null(json_array_get(f, 1));
+    if (r->code == NULL)
+      row_error(c, r, "code", "is required");
+    r->status = empty_null(json_array_get(f, 2));
+    value = empty_null(json_array_get(f, 3));
+    if (value != NULL) {
+      if (!r->kpi)
+        row_error(c, r, "value", "milestones have no value");
+      else if (!parse_number(value, &d) || fabs(d) > 1e15)
+        row_error(c, r, "value", "must be a finite decimal number");
+      else
+        r->value = json_real(d);
+    }
+    r->value_text = empty_null(json_array_get(f, 4));
+    r->comment = empty_null(json_array_get(f, 5));
+    if (!r->kpi && r->value_text != NULL)
+      row_error(c, r, "value_text", "milestones have no value_text");
+    if (r->comment != NULL && jv_check_value(json_array_get(f, 5), JV_TEXT, 0, NULL) != NULL)
+      row_error(c, r, "comment", jv_check_value(json_array_get(f, 5), JV_TEXT, 0, NULL));
+  }
+  *out = rows;
+  *n = total;
+  return RB_OK;
+}
+
+static void
+free_rows(struct row *rows, size_t n)
+{
+  for (size_t i = 0; rows != NULL && i < n; i++) {
+    json_decref(rows[i].value);
+    json_decref(rows[i].item);
+  }
+  free(rows);
+}
+
+/* Resolve codes, check statuses, ownership and repeats; every problem noted. */
+static void
+check_rows(struct api_ctx *c, struct row *rows, size_t n, const char *year)
+{
+  json_t *seen = json_object();
+
+  for (size_t i = 0; i < n; i++) {
+    struct row *r = &rows[i];
+    const char *owner;
+    char key[96];
+    enum rb_err err;
+
+    if (r->code == NULL)
+      continue;
+    snprintf(key, sizeof(key), "%c%s", r->kpi ? 'k' : 'm', r->code);
+    if (json_object_get(seen, key) != NULL) {
+      row_error(c, r, "code", "repeats an earlier row for the same item");
+      continue;
+    }
+    json_object_set_new(seen, key, json_true());
+    err = r->kpi ? store_kpi_find(c->st, year, r->code, &r->id)
+                 : store_milestone_find(c->st, year, r->code, &r->id);
+    if (err == RB_OK)
+      err = r->kpi ? store_kpi_get(c->st, r->id, &r->item)
+                   : store_milestone_get(c->st, r->id, &r->item);
+    if (err != RB_OK) {
+      char msg[160];
+
+      snprintf(msg, sizeof(msg), "no %s with code %.64s in plan year %s",
+               r->kpi ? "KPI" : "milestone", r->code, year);
+      row_error(c, r, "code", msg);
+      continue;
+    }
+    owner = json_string_value(json_object_get(r->item, "owner"));
+    if (c->actor.role == AUTH_SUBMITTER && (owner == NULL || strcmp(owner, c->actor.org) != 0)) {
+      char msg[160];
+
+      snprintf(msg, sizeof(msg), "is owned by %s, not by %s", owner ? owner : "no organisation",
+               c->actor.org);
+      row_error(c, r, "code", msg);
+    }
+    r->parsed = RAG_NONE;
+    if (r->kpi) {
+      if (r->status != NULL && !rag_parse_kpi_rating(r->status, &r->parsed))
+        row_error(c, r, "rating", "must be one of G, A, R, TBC (or Green, Amber, Red)");
+    } else if (r->status == NULL) {
+      row_error(c, r, "status", "is required");
+    } else if (!rag_parse_milestone_status(r->status, &r->parsed)) {
+      row_error(c, r, "status", "must be one of BR, B, G, A, R, TBC (or Brown, Blue, Green, "
+                                "Amber, Red)");
+    }
+  }
+  json_decref(seen);
+}
+
+/* Write every row, with an audit entry each; rows are valid by now. */
+static enum rb_err
+write_rows(struct api_ctx *c, struct row *rows, size_t n, const char *quarter, json_t *mids,
+           json_t *kids)
+{
+  char by[160];
+
+  auth_actor_label(&c->actor, by, sizeof(by));
+  for (size_t i = 0; i < n; i++) {
+    struct row *r = &rows[i];
+    json_t *before = NULL, *after = NULL;
+    const char *code = rag_code(r->parsed);
+    enum rb_err err;
+
+    if (r->kpi) {
+      err = store_reading_get(c->st, r->id, quarter, &before);
+      if (err == RB_OK || err == RB_ERR_NOT_FOUND)
+        err = store_reading_put(c->st, r->id, quarter, r->value, r->value_text, code, r->comment,
+                                by, c->now, true);
+      if (err == RB_OK)
+        err = store_reading_get(c->st, r->id, quarter, &after);
+    } else {
+      err = store_update_get(c->st, r->id, quarter, &before);
+      if (err == RB_OK || err == RB_ERR_NOT_FOUND)
+        err = store_update_put(c->st, r->id, quarter, code, r->comment, by, c->now, true);
+      if (err == RB_OK)
+        err = store_update_get(c->st, r->id, quarter, &after);
+    }
+    if (err == RB_OK)
+      err = api_audit(c, r->kpi ? "reading.put" : "update.put",
+                      r->kpi ? "kpi_reading" : "milestone_update", r->id, r->code, quarter,
+                      before, after);
+    json_decref(before);
+    json_decref(after);
+    if (err != RB_OK)
+      return c->detail[0] ? err : api_store_fail(c, err, "the return");
+    json_array_append_new(r->kpi ? kids : mids, json_integer(r->id));
+  }
+  return RB_OK;
+}
+
+static bool
+is_csv(const char *ctype)
+{
+  return ctype != NULL && (strncasecmp(ctype, "text/csv", 8) == 0);
+}
+
+enum rb_err
+api_submission(struct api_ctx *c)
+{
+  const char *quarter = c->path[0];
+  json_t *doc = NULL, *keep = NULL, *mids = NULL, *kids = NULL, *result = NULL;
+  struct row *rows = NULL;
+  size_t n = 0;
+  char year[8];
+  enum rb_err err;
+
+  if ((err = api_path_quarter(c, 0)) != RB_OK)
+    return err;
+  memcpy(year, quarter, 7);
+  year[7] = '\0';
+  if (is_csv(c->req->content_type)) {
+    err = rows_from_csv(c, &keep, &rows, &n);
+  } else {
+    err = api_body(c, &doc);
+    if (err == RB_OK) {
+      c->errors = json_array();
+      err = rows_from_json(c, doc, &rows, &n);
+    }
+  }
+  if (err != RB_OK)
+    goto out;
+  /* The window applies to the whole return. */
+  err = api_may_write_quarter(c, c->actor.role == AUTH_SUBMITTER ? c->actor.org : NULL, quarter);
+  if (err != RB_OK)
+    goto out;
+  check_rows(c, rows, n, year);
+  if ((err = api_check_errors(c)) != RB_OK) {
+    snprintf(c->detail, sizeof(c->detail),
+             "%zu problem(s) in the return; nothing was written (see errors)",
+             json_array_size(c->errors));
+    goto out;
+  }
+  mids = json_array();
+  kids = json_array();
+  err = write_rows(c, rows, n, quarter, mids, kids);
+  if (err != RB_OK)
+    goto out;
+  result = json_pack("{s:s, s:s?, s:{s:I, s:O}, s:{s:I, s:O}}", "quarter", quarter,
+                     "organisation", c->actor.org[0] ? c->actor.org : NULL, "milestones",
+                     "written", (json_int_t)json_array_size(mids), "ids", mids, "kpis", "written",
+                     (json_int_t)json_array_size(kids), "ids", kids);
+  err = api_audit(c, "submission", "submission", 0, c->actor.org[0] ? c->actor.org : NULL,
+                  quarter, NULL, result);
+  if (err != RB_OK) {
+    json_decref(result);
+    goto out;
+  }
+  err = api_reply(c, 200, result);
+out:
+  free_rows(rows, n);
+  json_decref(doc);
+  json_decref(keep);
+  json_decref(mids);
+  json_decref(kids);
+  return err;
+}
+
+static json_t *
+bucket(json_t *map, const char *key)
+{
+  json_t *b = json_object_get(map, key);
+
+  if (b == NULL) {
+    b = json_pack("{s:s, s:i, s:i, s:[]}", "code", key, "total", 0, "provided", 0, "missing");
+    json_object_set_new(map, key, b);
+  }
+  return b;
+}
+
+static void
+count(json_t *b, json_t *item, bool provided)
+{
+  json_object_set_new(b, "total", json_integer(json_integer_value(json_object_get(b, "total")) + 1));
+  if (provided)
+    json_object_set_new(b, "provided",
+                        json_integer(json_integer_value(json_object_get(b, "provided")) + 1));
+  else
+    json_array_append_new(json_object_get(b, "missing"),
+                          json_pack("{s:O, s:O, s:O}", "type", json_object_get(item, "type"),
+                                    "id", json_object_get(item, "id"), "code",
+                                    json_object_get(item, "code")));
+}
+
+static json_t *
+values_sorted(json_t *map)
+{
+  json_t *arr = json_array();
+  const char **keys = malloc((json_object_size(map) + 1) * sizeof(*keys));
+  const char *key;
+  json_t *v;
+  size_t n = 0;
+
+  if (keys == NULL)
+    return arr;
+  json_object_foreach(map, key, v)
+    keys[n++] = key;
+  for (size_t i = 1; i < n; i++)
+    for (size_t j = i; j > 0 && strcmp(keys[j - 1], keys[j]) > 0; j--) {
+      const char *t = keys[j];
+
+      keys[j] = keys[j - 1];
+      keys[j - 1] = t;
+    }
+  for (size_t i = 0; i < n; i++) {
+    json_t *b = json_object_get(map, keys[i]);
+
+    json_object_set_new(b, "percent",
+                        json_real((double)((json_integer_value(json_object_get(b, "provided")) *
+                                              2000 +
+                                            json_integer_value(json_object_get(b, "total"))) /
+                                           (2 * json_integer_value(json_object_get(b, "total")))) /
+                                  10.0));
+    json_array_append(arr, b);
+  }
+  free(keys);
+  return arr;
+}
+
+enum rb_err
+api_completeness(struct api_ctx *c)
+{
+  static const char *const allowed[] = {NULL};
+  json_t *items = NULL, *orgs = json_object(), *groups = json_object(), *item, *out;
+  size_t i, provided = 0;
+  enum rb_err err;
+
+  if ((err = api_query_allow(c, allowed)) != RB_OK || (err = api_path_quarter(c, 0)) != RB_OK)
+    goto out;
+  err = store_completeness(c->st, c->path[0], &items);
+  if (err != RB_OK) {
+    err = api_store_fail(c, err, "completeness");
+    goto out;
+  }
+  json_array_foreach(items, i, item) {
+    bool has = json_integer_value(json_object_get(item, "provided")) != 0;
+    const char *owner = json_string_value(json_object_get(item, "owner"));
+
+    provided += has;
+    count(bucket(orgs, owner != NULL ? owner : "(no owner)"), item, has);
+    count(bucket(groups, json_string_value(json_object_get(item, "group"))), item, has);
+  }
+  out = json_pack("{s:s, s:I, s:I, s:o, s:o}", "quarter", c->path[0], "total",
+                  (json_int_t)json_array_size(items), "provided", (json_int_t)provided,
+                  "organisations", values_sorted(orgs), "groups", values_sorted(groups));
+  err = api_reply(c, 200, out);
+out:
+  json_decref(items);
+  json_decref(orgs);
+  json_decref(groups);
+  return err;
+}

@@ -1,0 +1,213 @@
+#include "harness.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include <check.h>
+#include <curl/curl.h>
+#include <sodium.h>
+
+#include "auth.h"
+#include "db.h"
+#include "import.h"
+#include "util.h"
+
+#ifndef RAGBOARD_SOURCE_ROOT
+#error "RAGBOARD_SOURCE_ROOT must be defined by the build"
+#endif
+
+const char *
+th_demo_path(void)
+{
+  return RAGBOARD_SOURCE_ROOT "/data/rotherham-icp-2018-19.json";
+}
+
+struct store *
+th_store(struct th_server *s)
+{
+  struct db_options opt = {.synchronous_full = false, .busy_timeout_ms = 5000, .create = true};
+  struct store *st = NULL;
+
+  ck_assert_int_eq(store_open(s->db_path, &opt, true, &st), RB_OK);
+  return st;
+}
+
+void
+th_token(struct th_server *s, const char *role, const char *org, char *out, size_t cap)
+{
+  struct store *st = th_store(s);
+  enum auth_role r;
+  char now[UTIL_TIME_LEN], tok[AUTH_TOKEN_MAX];
+
+  ck_assert(auth_role_parse(role, &r));
+  util_now(now);
+  ck_assert_int_eq(store_begin(st, true), RB_OK);
+  ck_assert_int_eq(auth_token_create(st, role, r, org, now, tok, NULL), RB_OK);
+  ck_assert_int_eq(store_commit(st), RB_OK);
+  store_close(st);
+  snprintf(out, cap, "%s", tok);
+}
+
+void
+th_start(struct th_server *s, bool demo, void (*cfg_edit)(struct app_config *cfg))
+{
+  struct app_config cfg;
+  struct store *st;
+  const char *why = "";
+
+  memset(s, 0, sizeof(*s));
+  ck_assert(sodium_init() >= 0);
+  snprintf(s->dir, sizeof(s->dir), "/tmp/ragboard-test-XXXXXX");
+  ck_assert_ptr_nonnull(mkdtemp(s->dir));
+  snprintf(s->db_path, sizeof(s->db_path), "%s/test.db", s->dir);
+  st = th_store(s);
+  if (demo) {
+    json_error_t jerr;
+    json_t *doc = json_load_file(th_demo_path(), JSON_REJECT_DUPLICATES, &jerr);
+    json_t *errors = json_array(), *counts = NULL;
+    char now[UTIL_TIME_LEN];
+
+    ck_assert_msg(doc != NULL, "cannot read %s: %s", th_demo_path(), jerr.text);
+    util_now(now);
+    ck_assert_int_eq(store_begin(st, true), RB_OK);
+    ck_assert_int_eq(import_dataset(st, doc, now, "test", errors, &counts), RB_OK);
+    ck_assert_int_eq(store_commit(st), RB_OK);
+    json_decref(doc);
+    json_decref(errors);
+    json_decref(counts);
+  }
+  store_close(st);
+  th_token(s, "admin", NULL, s->admin, sizeof(s->admin));
+  th_token(s, "viewer", NULL, s->viewer, sizeof(s->viewer));
+  app_config_defaults(&cfg);
+  cfg.db_path = s->db_path;
+  cfg.listen = "127.0.0.1:0";
+  cfg.threads = 2;
+  cfg.sync_full = false; /* tests do not need power-loss durability */
+  if (cfg_edit != NULL)
+    cfg_edit(&cfg);
+  ck_assert_msg(app_open(&cfg, &s->app, &why) == RB_OK, "app_open: %s", why);
+  ck_assert_msg(http_start(s->app, &s->http, &why) == RB_OK, "http_start: %s", why);
+  s->port = http_port(s->http);
+  ck_assert_uint_gt(s->port, 0);
+}
+
+void
+th_stop(struct th_server *s)
+{
+  char cmd[512];
+
+  http_stop(s->http, 2000);
+  app_close(s->app);
+  snprintf(cmd, sizeof(cmd), "rm -rf '%s'", s->dir);
+  if (system(cmd) != 0)
+    fprintf(stderr, "could not remove %s\n", s->dir);
+}
+
+struct buf {
+  char *data;
+  size_t len;
+};
+
+static size_t
+collect(char *ptr, size_t size, size_t n, void *ud)
+{
+  struct buf *b = ud;
+  size_t add = size * n;
+  char *grown = realloc(b->data, b->len + add + 1);
+
+  if (grown == NULL)
+    return 0;
+  memcpy(grown + b->len, ptr, add);
+  b->data = grown;
+  b->len += add;
+  b->data[b->len] = '\0';
+  return add;
+}
+
+void
+th_request(struct th_server *s, const char *method, const char *path, const char *body,
+           const char *token, const char *extra_header, struct th_response *r)
+{
+  CURL *curl = curl_easy_init();
+  struct curl_slist *hdrs = NULL;
+  struct buf b = {NULL, 0}, h = {NULL, 0};
+  char url[2048], auth[256];
+  CURLcode rc;
+
+  ck_assert_ptr_nonnull(curl);
+  memset(r, 0, sizeof(*r));
+  snprintf(url, sizeof(url), "http://127.0.0.1:%u%s", s->port, path);
+  curl_easy_setopt(curl, CURLOPT_URL, url);
+  curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method);
+  if (strcmp(method, "HEAD") == 0)
+    curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
+  if (body != NULL) {
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+    /* An extra Content-Type header replaces the default one. */
+    if (extra_header == NULL || strncasecmp(extra_header, "Content-Type:", 13) != 0)
+      hdrs = curl_slist_append(hdrs, "Content-Type: application/json");
+  }
+  if (token != NULL) {
+    snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token);
+    hdrs = curl_slist_append(hdrs, auth);
+  }
+  if (extra_header != NULL)
+    hdrs = curl_slist_append(hdrs, extra_header);
+  hdrs = curl_slist_append(hdrs, "Expect:");
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, hdrs);
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, collect);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &b);
+  curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, collect);
+  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &h);
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT, 30L);
+  rc = curl_easy_perform(curl);
+  ck_assert_msg(rc == CURLE_OK, "%s %s: %s", method, path, curl_easy_strerror(rc));
+  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &r->status);
+  r->body = b.data != NULL ? b.data : strdup("");
+  r->len = b.len;
+  r->headers = h.data != NULL ? h.data : strdup("");
+  r->json = r->len > 0 ? json_loadb(r->body, r->len, 0, NULL) : NULL;
+  curl_slist_free_all(hdrs);
+  curl_easy_cleanup(curl);
+}
+
+void
+th_response_free(struct th_response *r)
+{
+  free(r->body);
+  free(r->headers);
+  json_decref(r->json);
+  memset(r, 0, sizeof(*r));
+}
+
+bool
+th_header(const struct th_response *r, const char *name, char *buf, size_t cap)
+{
+  size_t n = strlen(name);
+
+  for (const char *line = r->headers; line != NULL && *line != '\0';) {
+    const char *end = strstr(line, "\r\n");
+    size_t len = end != NULL ? (size_t)(end - line) : strlen(line);
+
+    if (len > n && strncasecmp(line, name, n) == 0 && line[n] == ':') {
+      const char *v = line + n + 1;
+      size_t vlen;
+
+      while (*v == ' ')
+        v++;
+      vlen = len - (size_t)(v - line);
+      if (vlen >= cap)
+        vlen = cap - 1;
+      memcpy(buf, v, vlen);
+      buf[vlen] = '\0';
+      return true;
+    }
+    line = end != NULL ? end + 2 : NULL;
+  }
+  return false;
+}

@@ -1,0 +1,56 @@
+/* Test harness: a fresh migrated database in a temporary directory, the real
+ * server started in-process on port 0, and a libcurl client. */
+#ifndef RAGBOARD_TEST_HARNESS_H
+#define RAGBOARD_TEST_HARNESS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "app.h"
+#include "http.h"
+#include "store.h"
+
+struct th_server {
+  char dir[256];
+  char db_path[300];
+  struct app *app;
+  struct http_server *http;
+  unsigned port;
+  char admin[128];   /* admin token */
+  char viewer[128];  /* viewer token */
+};
+
+struct th_response {
+  long status;
+  char *body;
+  size_t len;
+  char *headers;     /* raw header block */
+  json_t *json;      /* parsed body, or NULL */
+};
+
+/* Create a database (imported with the demo dataset when `demo`), tokens,
+ * and start the server. `cfg_edit` (may be NULL) adjusts the config first. */
+void th_start(struct th_server *s, bool demo, void (*cfg_edit)(struct app_config *cfg));
+void th_stop(struct th_server *s);
+
+/* Open the server's database directly (write mode, migrated). */
+struct store *th_store(struct th_server *s);
+
+/* Create a token with the CLI's code path; returns it in out. */
+void th_token(struct th_server *s, const char *role, const char *org, char *out, size_t cap);
+
+/* One request. body may be NULL; token NULL for anonymous; extra_header
+ * (may be NULL) is one "Name: value" line; a Content-Type line there
+ * replaces the default application/json of a body. */
+void th_request(struct th_server *s, const char *method, const char *path, const char *body,
+                const char *token, const char *extra_header, struct th_response *r);
+void th_response_free(struct th_response *r);
+/* Value of a response header (case-insensitive name), copied into buf. */
+bool th_header(const struct th_response *r, const char *name, char *buf, size_t cap);
+
+/* Path of the repository's demo dataset. */
+const char *th_demo_path(void);
+
+#endif
