@@ -11,6 +11,7 @@
 
 struct store_pool;
 struct summary_cache;
+struct metrics;
 
 struct app_config {
   const char *db_path;
@@ -26,12 +27,17 @@ struct app_config {
   unsigned connection_timeout_s;
   unsigned max_connections;
   unsigned max_connections_per_ip;
+  const char *cors_origins; /* comma-separated allow-list; NULL or "" = no CORS */
+  int log_level;            /* LOG_ERROR .. LOG_DEBUG */
 };
+
+enum { LOG_ERROR = 0, LOG_WARN, LOG_INFO, LOG_DEBUG };
 
 struct app {
   struct app_config cfg;
   struct store_pool *pool;
   struct summary_cache *summaries;
+  struct metrics *metrics;
 };
 
 void app_config_defaults(struct app_config *cfg);

@@ -32,6 +32,9 @@ const struct route *router_routes(size_t *n);
  * with rb_response_clear. */
 void router_dispatch(struct app *app, const struct rb_request *req, struct rb_response *resp);
 
+/* The methods path answers, "GET, HEAD, POST" style; 0 when none. */
+size_t router_allow(const char *path, char *allow, size_t cap);
+
 /* Largest body accepted for method + path. */
 size_t router_body_limit(const struct app *app, const char *method, const char *path);
 

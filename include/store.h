@@ -51,6 +51,10 @@ void store_mark_changed(struct store *st);
 enum rb_err store_data_version(struct store *st, int64_t *out);
 /* RB_OK when the database answers and its schema is this binary's. */
 enum rb_err store_ready(struct store *st, const char **why);
+/* Bytes the database uses: page_count * page_size. */
+enum rb_err store_db_size(struct store *st, int64_t *bytes);
+/* Checkpoint the WAL into the database file and truncate it. */
+enum rb_err store_checkpoint(struct store *st);
 /* The most recent SQLite error message of this connection. */
 const char *store_errmsg(struct store *st);
 

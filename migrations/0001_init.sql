@@ -84,11 +84,14 @@ CREATE INDEX kpi_by_group ON kpi (year, group_id);
 CREATE INDEX kpi_by_owner ON kpi (owner_id);
 
 -- A KPI serves one or more priorities of its own group and year.
+-- Primary key columns come first: SQLite 3.40's integrity_check reports
+-- false NULLs in WITHOUT ROWID tables whose key order differs from the
+-- column order.
 CREATE TABLE kpi_priority (
   kpi_id   INTEGER NOT NULL REFERENCES kpi (id) ON DELETE CASCADE,
+  number   INTEGER NOT NULL,
   year     TEXT NOT NULL,
   group_id INTEGER NOT NULL,
-  number   INTEGER NOT NULL,
   PRIMARY KEY (kpi_id, number),
   FOREIGN KEY (year, group_id, number)
     REFERENCES priority (year, group_id, number) ON DELETE RESTRICT ON UPDATE RESTRICT

@@ -207,7 +207,8 @@ api_body(struct api_ctx *c, json_t **out)
     return api_fail(c, RB_ERR_BAD_JSON, "a JSON body is required");
   if (jv_depth(c->req->body, c->req->body_len, max_depth) > max_depth)
     return api_fail(c, RB_ERR_BAD_JSON, "JSON nested deeper than %d levels", max_depth);
-  v = json_loadb(c->req->body, c->req->body_len, JSON_REJECT_DUPLICATES, &jerr);
+  /* DECODE_ANY: a scalar is well-formed JSON, refused below as not an object. */
+  v = json_loadb(c->req->body, c->req->body_len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
   if (v == NULL)
     return api_fail(c, RB_ERR_BAD_JSON, "malformed JSON at line %d, column %d: %s", jerr.line,
                     jerr.column, jerr.text);

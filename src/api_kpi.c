@@ -59,6 +59,12 @@ sort_priorities(json_t *obj)
   free(items);
 }
 
+static bool
+well_formed(const json_t *obj, const char *name, enum jv_kind kind)
+{
+  return jv_check_value(json_object_get(obj, name), kind, 0, NULL) == NULL;
+}
+
 size_t
 api_validate_kpi(struct store *st, json_t *obj, const char *prefix, json_t *errors)
 {
@@ -74,8 +80,9 @@ api_validate_kpi(struct store *st, json_t *obj, const char *prefix, json_t *erro
   size_t i;
   int64_t id;
 
-  if (jv_check(obj, kpi_fields, sizeof(kpi_fields) / sizeof(kpi_fields[0]), prefix, errors) > 0)
-    return json_array_size(errors) - before;
+  /* Nested values and references are checked for every well-formed field
+   * even when others are invalid, so that one answer names every bad field. */
+  jv_check(obj, kpi_fields, sizeof(kpi_fields) / sizeof(kpi_fields[0]), prefix, errors);
   json_object_foreach(qt, key, v) {
     json_t *k = json_string(key);
 
@@ -95,9 +102,11 @@ api_validate_kpi(struct store *st, json_t *obj, const char *prefix, json_t *erro
         json_number_value(json_object_get(tol, "value")) < 0)
       jv_error(errors, tprefix, "value", "must not be negative");
   }
-  if (store_group_id(st, group, &id) != RB_OK) {
+  if (!well_formed(obj, "group", JV_KEY)) {
+    /* already reported */
+  } else if (store_group_id(st, group, &id) != RB_OK) {
     jv_error(errors, prefix, "group", "no transformation group with code %s", group);
-  } else {
+  } else if (well_formed(obj, "year", JV_YEAR) && well_formed(obj, "priorities", JV_INT_LIST)) {
     json_array_foreach(json_object_get(obj, "priorities"), i, v) {
       if (store_priority_find(st, year, group, json_integer_value(v), &id) != RB_OK) {
         snprintf(field, sizeof(field), "priorities[%zu]", i);
@@ -106,7 +115,7 @@ api_validate_kpi(struct store *st, json_t *obj, const char *prefix, json_t *erro
       }
     }
   }
-  if (owner != NULL && store_org_id(st, owner, &id) != RB_OK)
+  if (well_formed(obj, "owner", JV_KEY) && store_org_id(st, owner, &id) != RB_OK)
     jv_error(errors, prefix, "owner", "no organisation with code %s", owner);
   if (json_array_size(errors) == before)
     sort_priorities(obj);

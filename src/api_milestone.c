@@ -12,6 +12,12 @@ static const struct jv_field milestone_fields[] = {
   {"owner", JV_KEY, JV_NULLABLE, NULL},
 };
 
+static bool
+well_formed(const json_t *obj, const char *name, enum jv_kind kind)
+{
+  return jv_check_value(json_object_get(obj, name), kind, 0, NULL) == NULL;
+}
+
 size_t
 api_validate_milestone(struct store *st, const json_t *obj, const char *prefix, json_t *errors)
 {
@@ -22,15 +28,19 @@ api_validate_milestone(struct store *st, const json_t *obj, const char *prefix, 
   json_int_t number = json_integer_value(json_object_get(obj, "priority"));
   int64_t id;
 
-  if (jv_check(obj, milestone_fields, sizeof(milestone_fields) / sizeof(milestone_fields[0]),
-               prefix, errors) > 0)
-    return json_array_size(errors) - before;
-  if (store_group_id(st, group, &id) != RB_OK)
-    jv_error(errors, prefix, "group", "no transformation group with code %s", group);
-  else if (store_priority_find(st, year, group, number, &id) != RB_OK)
-    jv_error(errors, prefix, "priority", "group %s has no priority %lld in plan year %s", group,
-             (long long)number, year);
-  if (owner != NULL && store_org_id(st, owner, &id) != RB_OK)
+  /* References are checked for every well-formed field even when others
+   * are invalid, so that one answer names every bad field. */
+  jv_check(obj, milestone_fields, sizeof(milestone_fields) / sizeof(milestone_fields[0]), prefix,
+           errors);
+  if (well_formed(obj, "group", JV_KEY)) {
+    if (store_group_id(st, group, &id) != RB_OK)
+      jv_error(errors, prefix, "group", "no transformation group with code %s", group);
+    else if (well_formed(obj, "year", JV_YEAR) && well_formed(obj, "priority", JV_INT) &&
+             store_priority_find(st, year, group, number, &id) != RB_OK)
+      jv_error(errors, prefix, "priority", "group %s has no priority %lld in plan year %s",
+               group, (long long)number, year);
+  }
+  if (well_formed(obj, "owner", JV_KEY) && store_org_id(st, owner, &id) != RB_OK)
     jv_error(errors, prefix, "owner", "no organisation with code %s", owner);
   return json_array_size(errors) - before;
 }

@@ -1,4 +1,8 @@
+#include <stdlib.h>
+#include <string.h>
+
 #include "api.h"
+#include "metrics.h"
 
 enum rb_err
 api_healthz(struct api_ctx *c)
@@ -15,4 +19,23 @@ api_readyz(struct api_ctx *c)
   if (err != RB_OK)
     return api_fail(c, RB_ERR_SCHEMA, "not ready: %s", why != NULL ? why : "database unavailable");
   return api_reply(c, 200, json_pack("{s:s}", "status", "ready"));
+}
+
+enum rb_err
+api_metrics(struct api_ctx *c)
+{
+  int64_t bytes = -1;
+  char *text;
+
+  if (store_db_size(c->st, &bytes) != RB_OK)
+    bytes = -1;
+  text = metrics_render(c->app->metrics, bytes);
+  if (text == NULL)
+    return RB_ERR_NOMEM;
+  free(c->resp->body);
+  c->resp->body = text;
+  c->resp->body_len = strlen(text);
+  c->resp->status = 200;
+  c->resp->content_type = "text/plain; version=0.0.4; charset=utf-8";
+  return RB_OK;
 }

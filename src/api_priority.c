@@ -16,10 +16,12 @@ api_validate_priority(struct store *st, const json_t *obj, const char *prefix, j
   const char *group = json_string_value(json_object_get(obj, "group"));
   int64_t id;
 
-  if (jv_check(obj, priority_fields, sizeof(priority_fields) / sizeof(priority_fields[0]),
-               prefix, errors) > 0)
-    return json_array_size(errors) - before;
-  if (store_group_id(st, group, &id) != RB_OK)
+  /* The group is checked even when other fields are invalid, so that one
+   * answer names every bad field. */
+  jv_check(obj, priority_fields, sizeof(priority_fields) / sizeof(priority_fields[0]), prefix,
+           errors);
+  if (jv_check_value(json_object_get(obj, "group"), JV_KEY, 0, NULL) == NULL &&
+      store_group_id(st, group, &id) != RB_OK)
     jv_error(errors, prefix, "group", "no transformation group with code %s", group);
   return json_array_size(errors) - before;
 }

@@ -11,10 +11,14 @@ api_resource_list(struct api_ctx *c, const struct api_resource *r)
   json_t *items;
   char *next;
   enum rb_err err;
+  int64_t after;
 
   if ((err = api_query_allow(c, r->list_params)) != RB_OK ||
       (err = api_page(c, &pg, key, sizeof(key))) != RB_OK || (err = api_filter(c, &f)) != RB_OK)
     return err;
+  /* These lists page by id: any other cursor key is not one we issued. */
+  if (pg.after != NULL && (!util_parse_int64(pg.after, &after) || after < 1))
+    return api_fail(c, RB_ERR_BAD_REQUEST, "cursor is not one this server issued");
   err = r->list(c->st, &f, &pg, &items, &next);
   if (err != RB_OK)
     return api_store_fail(c, err, r->name);

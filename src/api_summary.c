@@ -88,6 +88,16 @@ serve(struct api_ctx *c, enum summary_kind kind, const char *group)
 
   if ((err = api_query_allow(c, allowed)) != RB_OK || (err = api_query_quarter(c, &quarter)) != RB_OK)
     return err;
+  if (kind == KIND_GROUP) {
+    /* A missing group is 404 whatever If-None-Match says (RFC 9110 13.2.1). */
+    int64_t gid;
+
+    err = store_group_id(c->st, group, &gid);
+    if (err == RB_ERR_NOT_FOUND)
+      return api_fail(c, err, "no transformation group with code %.64s", group);
+    if (err != RB_OK)
+      return api_store_fail(c, err, "summary");
+  }
   err = store_data_version(c->st, &version);
   if (err != RB_OK)
     return api_store_fail(c, err, "summary");

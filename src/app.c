@@ -5,6 +5,7 @@
 
 #include "db.h"
 #include "store.h"
+#include "metrics.h"
 #include "summary.h"
 
 void
@@ -23,6 +24,8 @@ app_config_defaults(struct app_config *cfg)
   cfg->connection_timeout_s = 30;
   cfg->max_connections = 1024;
   cfg->max_connections_per_ip = 256;
+  cfg->cors_origins = NULL;
+  cfg->log_level = LOG_INFO;
 }
 
 enum rb_err
@@ -55,6 +58,8 @@ app_open(const struct app_config *cfg, struct app **out, const char **why)
     goto fail;
   }
   err = summary_cache_new(&app->summaries);
+  if (err == RB_OK)
+    err = metrics_new(&app->metrics);
   if (err != RB_OK) {
     *why = "out of memory";
     goto fail;
@@ -71,7 +76,16 @@ app_close(struct app *app)
 {
   if (app == NULL)
     return;
+  if (app->pool != NULL) {
+    /* Fold the WAL back into the database file so a stopped server leaves
+     * one self-contained file behind. */
+    struct store *w = store_pool_writer(app->pool);
+
+    (void)store_checkpoint(w);
+    store_pool_release(app->pool, w);
+  }
   summary_cache_free(app->summaries);
+  metrics_free(app->metrics);
   store_pool_close(app->pool);
   free(app);
 }

@@ -15,6 +15,7 @@
 #include <microhttpd.h>
 #include <sodium.h>
 
+#include "metrics.h"
 #include "router.h"
 
 #define MAX_QUERY_PARAMS 32
@@ -33,6 +34,7 @@ struct conn_state {
   bool too_large;
   char request_id[33];
   struct timespec start;
+  bool answered; /* a response was queued (metrics counted it) */
 };
 
 struct query_vec {
@@ -57,8 +59,42 @@ collect_query(void *cls, enum MHD_ValueKind kind, const char *key, const char *v
   return MHD_YES;
 }
 
+/* The Origin when it is on the allow-list (exact match), else NULL. */
+static const char *
+cors_origin(const struct app *app, struct MHD_Connection *conn)
+{
+  const char *origin = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Origin");
+  const char *list = app->cfg.cors_origins;
+  size_t n;
+
+  if (origin == NULL || list == NULL || list[0] == '\0')
+    return NULL;
+  n = strlen(origin);
+  while (*list != '\0') {
+    size_t len;
+
+    while (*list == ',' || *list == ' ')
+      list++;
+    len = strcspn(list, ", ");
+    if ((len == n && strncmp(list, origin, n) == 0) || (len == 1 && list[0] == '*'))
+      return origin;
+    list += len;
+  }
+  return NULL;
+}
+
+static void
+add_cors(struct MHD_Response *r, const char *origin)
+{
+  MHD_add_response_header(r, "Access-Control-Allow-Origin", origin);
+  MHD_add_response_header(r, "Vary", "Origin");
+  MHD_add_response_header(r, "Access-Control-Expose-Headers",
+                          "ETag, Location, X-Request-Id, X-Next-Cursor");
+}
+
 static enum MHD_Result
-send_response(struct MHD_Connection *conn, struct rb_response *resp, const char *request_id)
+send_response(struct MHD_Connection *conn, struct rb_response *resp, const char *request_id,
+              const char *origin)
 {
   struct MHD_Response *r;
   enum MHD_Result ret;
@@ -74,6 +110,8 @@ send_response(struct MHD_Connection *conn, struct rb_response *resp, const char 
   MHD_add_response_header(r, "X-Request-Id", request_id);
   MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
   MHD_add_response_header(r, "Cache-Control", "no-cache");
+  if (origin != NULL)
+    add_cors(r, origin);
   ret = MHD_queue_response(conn, resp->status, r);
   MHD_destroy_response(r);
   return ret;
@@ -89,16 +127,20 @@ elapsed_us(const struct timespec *start)
 }
 
 static void
-log_request(const char *method, const char *url, const struct rb_response *resp,
-            const struct conn_state *cs, size_t bytes)
+log_request(const struct app *app, const char *method, const char *url,
+            const struct rb_response *resp, const struct conn_state *cs, size_t bytes)
 {
+  int level = resp->status >= 500 ? LOG_ERROR : resp->status >= 400 ? LOG_WARN : LOG_INFO;
+  static const char *const names[] = {"error", "warn", "info", "debug"};
   char now[UTIL_TIME_LEN];
   json_t *line;
   char *text;
 
+  if (level > app->cfg.log_level)
+    return;
   util_now(now);
   line = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s?, s:i, s:f, s:s, s:I}", "time", now, "level",
-                   "info", "request_id", cs->request_id, "method", method, "path", url, "route",
+                   names[level], "request_id", cs->request_id, "method", method, "path", url, "route",
                    resp->route, "status", (int)resp->status, "duration_ms",
                    (double)elapsed_us(&cs->start) / 1000.0, "actor",
                    resp->actor[0] ? resp->actor : "-", "bytes", (json_int_t)bytes);
@@ -133,6 +175,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
       return MHD_NO;
     *con_cls = cs;
     atomic_fetch_add(&srv->in_flight, 1);
+    metrics_request_begin(srv->app->metrics);
     clock_gettime(CLOCK_MONOTONIC, &cs->start);
     randombytes_buf(rnd, sizeof(rnd));
     sodium_bin2hex(cs->request_id, sizeof(cs->request_id), rnd, sizeof(rnd));
@@ -207,13 +250,30 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
       resp.content_type = "application/problem+json";
       resp.body = strdup(msg);
       resp.body_len = resp.body != NULL ? sizeof(msg) - 1 : 0;
+    } else if (strcmp(method, "OPTIONS") == 0 && cors_origin(srv->app, conn) != NULL &&
+               MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+                                           "Access-Control-Request-Method") != NULL) {
+      /* CORS preflight from an allowed dashboard origin. */
+      char allow[128];
+
+      resp.status = router_allow(url, allow, sizeof(allow)) > 0 ? 204 : 404;
+      resp.route = "preflight";
+      if (resp.status == 204) {
+        rb_response_header(&resp, "Access-Control-Allow-Methods", allow);
+        rb_response_header(&resp, "Access-Control-Allow-Headers",
+                           "Authorization, Content-Type, If-Match, If-None-Match");
+        rb_response_header(&resp, "Access-Control-Max-Age", "600");
+      }
     } else {
       router_dispatch(srv->app, &req, &resp);
     }
   }
   bytes = resp.body_len;
-  ret = send_response(conn, &resp, cs->request_id);
-  log_request(method, url, &resp, cs, bytes);
+  ret = send_response(conn, &resp, cs->request_id, cors_origin(srv->app, conn));
+  log_request(srv->app, method, url, &resp, cs, bytes);
+  metrics_request_end(srv->app->metrics, resp.route, method, resp.status,
+                      (double)elapsed_us(&cs->start) / 1e6);
+  cs->answered = true;
   rb_response_clear(&resp);
   return ret;
 }
@@ -229,6 +289,8 @@ on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
   (void)toe;
   if (cs == NULL)
     return;
+  if (!cs->answered)
+    metrics_request_abandon(srv->app->metrics);
   free(cs->body);
   free(cs);
   *con_cls = NULL;

@@ -11,6 +11,7 @@
 
 #include "app.h"
 #include "auth.h"
+#include "backup.h"
 #include "db.h"
 #include "http.h"
 #include "import.h"
@@ -261,6 +262,8 @@ cmd_serve(int argc, char **argv)
     {"--max-connections", "RAGBOARD_MAX_CONNECTIONS", OPT_UINT, "N", "most connections at once", "1024", false},
     {"--max-connections-per-ip", "RAGBOARD_MAX_CONNECTIONS_PER_IP", OPT_UINT, "N", "most connections from one address", "256", false},
     {"--shutdown-grace-ms", "RAGBOARD_SHUTDOWN_GRACE_MS", OPT_UINT, "MS", "on SIGTERM, wait this long for requests in flight", "10000", false},
+    {"--cors-origins", "RAGBOARD_CORS_ORIGINS", OPT_STRING, "LIST", "comma-separated dashboard origins allowed by CORS (none by default)", NULL, false},
+    {"--log-level", "RAGBOARD_LOG_LEVEL", OPT_STRING, "LEVEL", "error, warn, info or debug", "info", false},
   };
   const char *pos[1];
   int npos, rc, sig = 0;
@@ -311,6 +314,20 @@ cmd_serve(int argc, char **argv)
     cfg.max_connections = (unsigned)v;
   if (opt_uint(opts, NOPTS(opts), "--max-connections-per-ip", &v))
     cfg.max_connections_per_ip = (unsigned)v;
+  cfg.cors_origins = opt_get(opts, NOPTS(opts), "--cors-origins");
+  {
+    static const char *const levels[] = {"error", "warn", "info", "debug"};
+    const char *lv = opt_get(opts, NOPTS(opts), "--log-level");
+    int i;
+
+    for (i = 0; i < 4 && strcmp(lv, levels[i]) != 0; i++)
+      ;
+    if (i == 4) {
+      fprintf(stderr, "ragboard: --log-level must be error, warn, info or debug\n");
+      return 2;
+    }
+    cfg.log_level = i;
+  }
   opt_uint(opts, NOPTS(opts), "--shutdown-grace-ms", &v);
 
   /* Block the stop signals before any thread starts, so only sigwait sees them. */
@@ -427,6 +444,50 @@ cmd_import(int argc, char **argv)
     fprintf(stderr, "ragboard: import failed; nothing was written\n");
     return 1;
   }
+  return 0;
+}
+
+/* ---- backup and restore ---------------------------------------------------- */
+
+static int
+cmd_backup(int argc, char **argv, bool restore)
+{
+  struct opt opts[] = {
+    {"--db", "RAGBOARD_DB", OPT_STRING, "PATH", "the live database file", NULL, false},
+  };
+  const char *pos[1], *why = "";
+  int npos, rc;
+  bool help;
+  enum rb_err err;
+
+  if (parse_opts(argc, argv, 2, opts, NOPTS(opts), pos, &npos, 1, &help) != 0)
+    return 2;
+  if (help) {
+    if (restore)
+      printf("Usage: ragboard restore --db PATH BACKUP\n\n"
+             "Replace the database with a backup made by `ragboard backup`, after checking\n"
+             "its integrity and schema. Stop the server first.\n\n");
+    else
+      printf("Usage: ragboard backup --db PATH OUT\n\n"
+             "Write a consistent copy of the database to OUT with SQLite's online backup\n"
+             "API; safe while the server runs and writes.\n\n");
+    print_opts(stdout, opts, NOPTS(opts));
+    return 0;
+  }
+  if ((rc = need_db(opts[0].value)) != 0)
+    return rc;
+  if (npos != 1) {
+    fprintf(stderr, "ragboard: %s needs the %s file\n", restore ? "restore" : "backup",
+            restore ? "BACKUP" : "OUT");
+    return 2;
+  }
+  err = restore ? backup_restore(opts[0].value, pos[0], &why)
+                : backup_create(opts[0].value, pos[0], &why);
+  if (err != RB_OK) {
+    fprintf(stderr, "ragboard: %s failed: %s\n", restore ? "restore" : "backup", why);
+    return 1;
+  }
+  printf("%s %s\n", restore ? "restored from" : "backed up to", pos[0]);
   return 0;
 }
 
@@ -590,6 +651,8 @@ usage(FILE *f)
              "  serve     serve the JSON API over HTTP\n"
              "  import    import datasets (icp-performance-dataset/1)\n"
              "  token     create, list or revoke API tokens\n"
+             "  backup    copy the database consistently while the server runs\n"
+             "  restore   bring a backup back\n"
              "  version   print the version\n\n"
              "`ragboard COMMAND --help` describes each command.\n");
 }
@@ -622,6 +685,10 @@ main(int argc, char **argv)
     return cmd_import(argc, argv);
   if (strcmp(argv[1], "token") == 0)
     return cmd_token(argc, argv);
+  if (strcmp(argv[1], "backup") == 0)
+    return cmd_backup(argc, argv, false);
+  if (strcmp(argv[1], "restore") == 0)
+    return cmd_backup(argc, argv, true);
   fprintf(stderr, "ragboard: unknown command %s\n\n", argv[1]);
   usage(stderr);
   return 2;

@@ -4,13 +4,17 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "metrics.h"
 #include "store.h"
+
+#include <time.h>
 
 /* Read routes need any valid token, or none with --public-read. Writes need
  * an admin, or a submitter where ROUTE_SUBMIT says the handler decides. */
 static const struct route routes[] = {
   {"GET", "/healthz", api_healthz, ROUTE_PUBLIC},
   {"GET", "/readyz", api_readyz, ROUTE_PUBLIC},
+  {"GET", "/metrics", api_metrics, ROUTE_PUBLIC},
 
   {"GET", "/api/v1/organisations", api_org_list, 0},
   {"POST", "/api/v1/organisations", api_org_create, ROUTE_WRITE | ROUTE_ADMIN},
@@ -174,23 +178,35 @@ authorise(struct api_ctx *c, const struct route *r)
                   auth_role_name(c->actor.role));
 }
 
-static void
-allow_header(struct api_ctx *c, const char *path)
+size_t
+router_allow(const char *path, char *allow, size_t cap)
 {
   const char *params[API_MAX_PATH_PARAMS];
-  char scratch[512], allow[128] = "";
+  char scratch[512];
   size_t n, used = 0;
 
+  allow[0] = '\0';
   for (size_t i = 0; i < NROUTES; i++) {
     if (!match(routes[i].pattern, path, scratch, sizeof(scratch), params, &n))
       continue;
-    used += (size_t)snprintf(allow + used, sizeof(allow) - used, "%s%s", used ? ", " : "",
+    used += (size_t)snprintf(allow + used, cap - used, "%s%s", used ? ", " : "",
                              routes[i].method);
     if (strcmp(routes[i].method, "GET") == 0)
-      used += (size_t)snprintf(allow + used, sizeof(allow) - used, ", HEAD");
-    if (used >= sizeof(allow))
+      used += (size_t)snprintf(allow + used, cap - used, ", HEAD");
+    if (used >= cap) {
+      used = cap - 1;
       break;
+    }
   }
+  return used;
+}
+
+static void
+allow_header(struct api_ctx *c, const char *path)
+{
+  char allow[128];
+
+  router_allow(path, allow, sizeof(allow));
   rb_response_header(c->resp, "Allow", allow);
 }
 
@@ -253,6 +269,12 @@ router_dispatch(struct app *app, const struct rb_request *req, struct rb_respons
     goto problem;
   if (!(r->flags & ROUTE_PUBLIC)) {
     err = store_commit(c.st);
+    if (err == RB_OK && write) {
+      struct timespec ts;
+
+      clock_gettime(CLOCK_REALTIME, &ts);
+      metrics_write_committed(app->metrics, (double)ts.tv_sec + (double)ts.tv_nsec / 1e9);
+    }
     if (err != RB_OK) {
       rb_response_clear(resp);
       resp->route = r->pattern;

@@ -477,3 +477,28 @@ store_pool_release(struct store_pool *p, struct store *st)
   pthread_cond_signal(&p->cv);
   pthread_mutex_unlock(&p->mu);
 }
+
+enum rb_err
+store_db_size(struct store *st, int64_t *bytes)
+{
+  static const char count_sql[] = "PRAGMA page_count";
+  static const char size_sql[] = "PRAGMA page_size";
+  int64_t pages, size;
+  sqlite3_stmt *s;
+  enum rb_err err;
+
+  if ((err = store_stmt(st, count_sql, &s)) != RB_OK || (err = store_int(st, s, &pages)) != RB_OK)
+    return err;
+  if ((err = store_stmt(st, size_sql, &s)) != RB_OK || (err = store_int(st, s, &size)) != RB_OK)
+    return err;
+  *bytes = pages * size;
+  return RB_OK;
+}
+
+enum rb_err
+store_checkpoint(struct store *st)
+{
+  int rc = sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+
+  return rc == SQLITE_OK ? RB_OK : store_fail(st, rc);
+}

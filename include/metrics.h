@@ -1,0 +1,28 @@
+/* Prometheus metrics: request counts by route template, method and status,
+ * a latency histogram, requests in flight, the last successful write. The
+ * counters are guarded by one mutex: an update is a few adds. */
+#ifndef RAGBOARD_METRICS_H
+#define RAGBOARD_METRICS_H
+
+#include <stdint.h>
+
+#include "error.h"
+
+struct metrics;
+
+enum rb_err metrics_new(struct metrics **out);
+void metrics_free(struct metrics *m); /* NULL is a no-op */
+
+void metrics_request_begin(struct metrics *m);
+/* route: the matched pattern, or NULL for no route. */
+void metrics_request_end(struct metrics *m, const char *route, const char *method,
+                         unsigned status, double seconds);
+/* A request ended without a response (the client went away). */
+void metrics_request_abandon(struct metrics *m);
+/* A write transaction committed at unix time `when` (seconds). */
+void metrics_write_committed(struct metrics *m, double when);
+
+/* The exposition text (malloc'd), with the database size appended. */
+char *metrics_render(struct metrics *m, int64_t db_bytes);
+
+#endif

@@ -1,0 +1,193 @@
+#include "metrics.h"
+
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SERIES_MAX 512
+
+static const double bounds[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+                                0.05,   0.1,   0.25,   0.5,   1.0,  2.5, 5.0};
+#define NBOUNDS (sizeof(bounds) / sizeof(bounds[0]))
+
+struct series {
+  const char *route; /* static strings from the route table, or "none" */
+  char method[8];
+  unsigned status;
+  uint64_t count;
+};
+
+struct metrics {
+  pthread_mutex_t mu;
+  struct series s[SERIES_MAX];
+  size_t n;
+  uint64_t overflow;
+  uint64_t buckets[NBOUNDS + 1];
+  double sum;
+  uint64_t total;
+  int64_t in_flight;
+  double last_write;
+};
+
+enum rb_err
+metrics_new(struct metrics **out)
+{
+  struct metrics *m = calloc(1, sizeof(*m));
+
+  if (m == NULL)
+    return RB_ERR_NOMEM;
+  pthread_mutex_init(&m->mu, NULL);
+  *out = m;
+  return RB_OK;
+}
+
+void
+metrics_free(struct metrics *m)
+{
+  if (m == NULL)
+    return;
+  pthread_mutex_destroy(&m->mu);
+  free(m);
+}
+
+void
+metrics_request_begin(struct metrics *m)
+{
+  pthread_mutex_lock(&m->mu);
+  m->in_flight++;
+  pthread_mutex_unlock(&m->mu);
+}
+
+void
+metrics_request_end(struct metrics *m, const char *route, const char *method, unsigned status,
+                    double seconds)
+{
+  size_t i, b;
+
+  if (route == NULL)
+    route = "none";
+  pthread_mutex_lock(&m->mu);
+  m->in_flight--;
+  for (i = 0; i < m->n; i++)
+    if (m->s[i].status == status && strcmp(m->s[i].route, route) == 0 &&
+        strcmp(m->s[i].method, method) == 0)
+      break;
+  if (i == m->n && m->n < SERIES_MAX) {
+    m->s[i].route = route;
+    snprintf(m->s[i].method, sizeof(m->s[i].method), "%s", method);
+    m->s[i].status = status;
+    m->n++;
+  }
+  if (i < m->n)
+    m->s[i].count++;
+  else
+    m->overflow++;
+  for (b = 0; b < NBOUNDS && seconds > bounds[b]; b++)
+    ;
+  m->buckets[b]++;
+  m->sum += seconds;
+  m->total++;
+  pthread_mutex_unlock(&m->mu);
+}
+
+void
+metrics_request_abandon(struct metrics *m)
+{
+  pthread_mutex_lock(&m->mu);
+  m->in_flight--;
+  pthread_mutex_unlock(&m->mu);
+}
+
+void
+metrics_write_committed(struct metrics *m, double when)
+{
+  pthread_mutex_lock(&m->mu);
+  m->last_write = when;
+  pthread_mutex_unlock(&m->mu);
+}
+
+struct text {
+  char *buf;
+  size_t len, cap;
+};
+
+static void
+add(struct text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+add(struct text *t, const char *fmt, ...)
+{
+  va_list ap;
+  int n;
+
+  for (;;) {
+    va_start(ap, fmt);
+    n = vsnprintf(t->buf + t->len, t->cap - t->len, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+      return;
+    if ((size_t)n < t->cap - t->len) {
+      t->len += (size_t)n;
+      return;
+    }
+    {
+      size_t cap = (t->cap + (size_t)n + 1) * 2;
+      char *grown = realloc(t->buf, cap);
+
+      if (grown == NULL)
+        return;
+      t->buf = grown;
+      t->cap = cap;
+    }
+  }
+}
+
+char *
+metrics_render(struct metrics *m, int64_t db_bytes)
+{
+  struct text t = {malloc(4096), 0, 4096};
+  uint64_t cum = 0;
+
+  if (t.buf == NULL)
+    return NULL;
+  t.buf[0] = '\0';
+  pthread_mutex_lock(&m->mu);
+  add(&t, "# HELP ragboard_http_requests_total HTTP requests by route template, method and "
+          "status.\n# TYPE ragboard_http_requests_total counter\n");
+  for (size_t i = 0; i < m->n; i++)
+    add(&t, "ragboard_http_requests_total{route=\"%s\",method=\"%s\",status=\"%u\"} %llu\n",
+        m->s[i].route, m->s[i].method, m->s[i].status, (unsigned long long)m->s[i].count);
+  add(&t, "# HELP ragboard_http_request_duration_seconds Time from request to response.\n"
+          "# TYPE ragboard_http_request_duration_seconds histogram\n");
+  for (size_t b = 0; b < NBOUNDS; b++) {
+    cum += m->buckets[b];
+    add(&t, "ragboard_http_request_duration_seconds_bucket{le=\"%g\"} %llu\n", bounds[b],
+        (unsigned long long)cum);
+  }
+  cum += m->buckets[NBOUNDS];
+  add(&t, "ragboard_http_request_duration_seconds_bucket{le=\"+Inf\"} %llu\n",
+      (unsigned long long)cum);
+  add(&t, "ragboard_http_request_duration_seconds_sum %.6f\n", m->sum);
+  add(&t, "ragboard_http_request_duration_seconds_count %llu\n", (unsigned long long)m->total);
+  add(&t, "# HELP ragboard_http_requests_in_flight Requests being handled now.\n"
+          "# TYPE ragboard_http_requests_in_flight gauge\n"
+          "ragboard_http_requests_in_flight %lld\n",
+      (long long)m->in_flight);
+  add(&t, "# HELP ragboard_http_series_dropped_total Requests not counted by label because "
+          "the series table was full.\n# TYPE ragboard_http_series_dropped_total counter\n"
+          "ragboard_http_series_dropped_total %llu\n",
+      (unsigned long long)m->overflow);
+  add(&t, "# HELP ragboard_last_write_timestamp_seconds Unix time of the last committed "
+          "write (0: none since start).\n"
+          "# TYPE ragboard_last_write_timestamp_seconds gauge\n"
+          "ragboard_last_write_timestamp_seconds %.3f\n",
+      m->last_write);
+  pthread_mutex_unlock(&m->mu);
+  add(&t, "# HELP ragboard_database_size_bytes Size of the SQLite database (pages in use "
+          "times page size).\n# TYPE ragboard_database_size_bytes gauge\n"
+          "ragboard_database_size_bytes %lld\n",
+      (long long)db_bytes);
+  return t.buf;
+}
