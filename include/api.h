@@ -79,6 +79,7 @@ enum rb_err api_store_fail(struct api_ctx *c, enum rb_err err, const char *what)
 enum rb_err api_healthz(struct api_ctx *c);
 enum rb_err api_readyz(struct api_ctx *c);
 enum rb_err api_metrics(struct api_ctx *c);
+enum rb_err api_openapi(struct api_ctx *c);
 
 enum rb_err api_org_list(struct api_ctx *c);
 enum rb_err api_org_create(struct api_ctx *c);

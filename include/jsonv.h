@@ -17,8 +17,8 @@ enum jv_kind {
   JV_KEY,       /* identifier used in URLs: 1..64 of [A-Za-z0-9_.-] */
   JV_CODE,      /* milestone / KPI code: 1..64 printable chars, trimmed */
   JV_TEXT,      /* free text up to JV_MAX_TEXT bytes */
-  JV_INT,       /* integer >= 1 */
-  JV_NUMBER,    /* any finite number */
+  JV_INT,       /* integer from 1 to 1000000 */
+  JV_NUMBER,    /* finite number no larger than 1e15 in magnitude */
   JV_TEXT_LIST, /* array of free text */
   JV_INT_LIST,  /* non-empty array of distinct integers >= 1 */
   JV_ENUM,      /* one of `choices` */

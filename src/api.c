@@ -342,6 +342,28 @@ in_list(const char *const *list, const char *s)
   return false;
 }
 
+/* RFC 7396 for an object member: the patch's members replace the target's,
+ * null removes one, objects merge recursively. New reference. */
+static json_t *
+merge_objects(const json_t *target, const json_t *patch)
+{
+  json_t *out = json_is_object(target) ? json_deep_copy(target) : json_object();
+  const char *key;
+  json_t *v;
+
+  if (out == NULL)
+    return NULL;
+  json_object_foreach((json_t *)patch, key, v) {
+    if (json_is_null(v))
+      json_object_del(out, key);
+    else if (json_is_object(v))
+      json_object_set_new(out, key, merge_objects(json_object_get(out, key), v));
+    else
+      json_object_set(out, key, v);
+  }
+  return out;
+}
+
 enum rb_err
 api_merge_patch(struct api_ctx *c, const json_t *current, const json_t *patch,
                 const char *const *fields, const char *const *fixed, json_t **out)
@@ -362,7 +384,9 @@ api_merge_patch(struct api_ctx *c, const json_t *current, const json_t *patch,
     json_t *pv = json_object_get(patch, *f);
     json_t *cv = json_object_get(current, *f);
 
-    if (pv != NULL)
+    if (json_is_object(pv))
+      json_object_set_new(merged, *f, merge_objects(cv, pv));
+    else if (pv != NULL)
       json_object_set(merged, *f, pv);
     else if (cv != NULL && !json_is_null(cv))
       json_object_set(merged, *f, cv);

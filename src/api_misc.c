@@ -21,6 +21,26 @@ api_readyz(struct api_ctx *c)
   return api_reply(c, 200, json_pack("{s:s}", "status", "ready"));
 }
 
+/* openapi/openapi.yaml, compiled in (tools/embed_file.py). */
+extern const char openapi_yaml[];
+extern const size_t openapi_yaml_len;
+
+enum rb_err
+api_openapi(struct api_ctx *c)
+{
+  char *text = malloc(openapi_yaml_len + 1);
+
+  if (text == NULL)
+    return RB_ERR_NOMEM;
+  memcpy(text, openapi_yaml, openapi_yaml_len + 1);
+  free(c->resp->body);
+  c->resp->body = text;
+  c->resp->body_len = openapi_yaml_len;
+  c->resp->status = 200;
+  c->resp->content_type = "application/yaml";
+  return RB_OK;
+}
+
 enum rb_err
 api_metrics(struct api_ctx *c)
 {

@@ -15,6 +15,7 @@
 #include "db.h"
 #include "http.h"
 #include "import.h"
+#include "router.h"
 #include "store.h"
 #include "util.h"
 
@@ -653,6 +654,7 @@ usage(FILE *f)
              "  token     create, list or revoke API tokens\n"
              "  backup    copy the database consistently while the server runs\n"
              "  restore   bring a backup back\n"
+             "  routes    list the HTTP routes\n"
              "  version   print the version\n\n"
              "`ragboard COMMAND --help` describes each command.\n");
 }
@@ -685,6 +687,16 @@ main(int argc, char **argv)
     return cmd_import(argc, argv);
   if (strcmp(argv[1], "token") == 0)
     return cmd_token(argc, argv);
+  if (strcmp(argv[1], "routes") == 0) {
+    /* The route table, one "METHOD PATTERN" a line: the spec test compares
+     * it with openapi/openapi.yaml. */
+    size_t n;
+    const struct route *r = router_routes(&n);
+
+    for (size_t i = 0; i < n; i++)
+      printf("%s %s\n", r[i].method, r[i].pattern);
+    return 0;
+  }
   if (strcmp(argv[1], "backup") == 0)
     return cmd_backup(argc, argv, false);
   if (strcmp(argv[1], "restore") == 0)

@@ -15,6 +15,7 @@ static const struct route routes[] = {
   {"GET", "/healthz", api_healthz, ROUTE_PUBLIC},
   {"GET", "/readyz", api_readyz, ROUTE_PUBLIC},
   {"GET", "/metrics", api_metrics, ROUTE_PUBLIC},
+  {"GET", "/openapi.yaml", api_openapi, ROUTE_PUBLIC},
 
   {"GET", "/api/v1/organisations", api_org_list, 0},
   {"POST", "/api/v1/organisations", api_org_create, ROUTE_WRITE | ROUTE_ADMIN},
@@ -254,9 +255,10 @@ router_dispatch(struct app *app, const struct rb_request *req, struct rb_respons
   write = (r->flags & ROUTE_WRITE) != 0;
   c.st = write ? store_pool_writer(app->pool) : store_pool_reader(app->pool);
   err = authorise(&c, r);
+  if (c.actor.token_id != 0 || c.actor.name[0] != '\0')
+    auth_actor_label(&c.actor, resp->actor, sizeof(resp->actor));
   if (err != RB_OK)
     goto problem;
-  auth_actor_label(&c.actor, resp->actor, sizeof(resp->actor));
   if (!(r->flags & ROUTE_PUBLIC)) {
     err = store_begin(c.st, write);
     if (err != RB_OK) {

@@ -135,7 +135,7 @@ group_exceptions(const struct summary_input *in, size_t group)
 {
   json_t *arr = json_array();
 
-  /* Milestones first, then KPIs, each in the order given (by code). */
+  /* Milestones first, then KPIs, each in the order the store gave (by id). */
   for (int pass = 0; pass < 2; pass++)
     for (size_t i = 0; i < in->nitems; i++) {
       const struct summary_item *it = &in->items[i];
