@@ -115,12 +115,17 @@ rows_from_json(struct api_ctx *c, json_t *doc, struct row **out, size_t *n)
         continue;
       }
       jv_check(item, r->kpi ? kpi_row_fields : milestone_row_fields, r->kpi ? 5 : 3, "", errs);
-      json_array_foreach(errs, j, e)
+      r->status = json_string_value(json_object_get(item, r->kpi ? "rating" : "status"));
+      json_array_foreach(errs, j, e) {
         row_error(c, r, json_string_value(json_object_get(e, "field")),
                   json_string_value(json_object_get(e, "message")));
+        /* A status already refused here is not checked (and reported) again. */
+        if (strcmp(json_string_value(json_object_get(e, "field")),
+                   r->kpi ? "rating" : "status") == 0)
+          r->status = NULL;
+      }
       json_decref(errs);
       r->code = json_string_value(json_object_get(item, "code"));
-      r->status = json_string_value(json_object_get(item, r->kpi ? "rating" : "status"));
       r->value = json_incref(json_is_number(json_object_get(item, "value"))
                                ? json_object_get(item, "value")
                                : NULL);
@@ -225,6 +230,9 @@ rows_from_csv(struct api_ctx *c, json_t **keep, struct row **out, size_t *n)
     r->comment = empty_null(json_array_get(f, 5));
     if (!r->kpi && r->value_text != NULL)
       row_error(c, r, "value_text", "milestones have no value_text");
+    else if (r->value_text != NULL &&
+             jv_check_value(json_array_get(f, 4), JV_TEXT, 0, NULL) != NULL)
+      row_error(c, r, "value_text", jv_check_value(json_array_get(f, 4), JV_TEXT, 0, NULL));
     if (r->comment != NULL && jv_check_value(json_array_get(f, 5), JV_TEXT, 0, NULL) != NULL)
       row_error(c, r, "comment", jv_check_value(json_array_get(f, 5), JV_TEXT, 0, NULL));
   }
@@ -287,9 +295,11 @@ check_rows(struct api_ctx *c, struct row *rows, size_t n, const char *year)
     r->parsed = RAG_NONE;
     if (r->kpi) {
       if (r->status != NULL && !rag_parse_kpi_rating(r->status, &r->parsed))
-        row_error(c, r, "rating", "must be one of G, A, R, TBC (or Green, Amber, Red)");
+        row_error(c, r, r->line >= 0 ? "status" : "rating", /* the CSV column is "status" */
+                  "must be one of G, A, R, TBC (or Green, Amber, Red)");
     } else if (r->status == NULL) {
-      row_error(c, r, "status", "is required");
+      if (r->line >= 0) /* a JSON row's missing status was reported with its fields */
+        row_error(c, r, "status", "is required");
     } else if (!rag_parse_milestone_status(r->status, &r->parsed)) {
       row_error(c, r, "status", "must be one of BR, B, G, A, R, TBC (or Brown, Blue, Green, "
                                 "Amber, Red)");

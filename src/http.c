@@ -408,9 +408,11 @@ http_stop(struct http_server *srv, unsigned grace_ms)
 
   if (srv == NULL)
     return;
+  /* Stop accepting. The listening socket stays open (new connections wait
+   * in the backlog and are reset at close) until MHD_stop_daemon: closing it
+   * earlier races with the workers still removing it from their epoll sets,
+   * which libmicrohttpd treats as fatal. */
   fd = MHD_quiesce_daemon(srv->daemon);
-  if (fd != MHD_INVALID_SOCKET)
-    close(fd);
   for (unsigned waited = 0; waited < grace_ms && atomic_load(&srv->in_flight) > 0;
        waited += 10) {
     struct timespec ts = {0, 10 * 1000 * 1000};
@@ -418,5 +420,7 @@ http_stop(struct http_server *srv, unsigned grace_ms)
     nanosleep(&ts, NULL);
   }
   MHD_stop_daemon(srv->daemon);
+  if (fd != MHD_INVALID_SOCKET)
+    close(fd);
   free(srv);
 }

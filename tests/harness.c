@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <check.h>
@@ -128,6 +129,46 @@ collect(char *ptr, size_t size, size_t n, void *ud)
   return add;
 }
 
+/* With RAGBOARD_TEST_CAPTURE naming a file, append one JSON line per request
+ * ({"method", "path" (without query), "status", "content_type", "length",
+ * "body" (parsed JSON or null)}) for tests/spec/validate.py to check every
+ * answer against the OpenAPI contract. One write() per line with O_APPEND,
+ * so the forked test processes do not interleave lines. */
+static void
+capture(const char *method, const char *path, long status, const char *ctype,
+        const struct th_response *r)
+{
+  const char *file = getenv("RAGBOARD_TEST_CAPTURE");
+  json_t *line;
+  char *text;
+  int fd;
+
+  if (file == NULL || file[0] == '\0')
+    return;
+  line = json_pack("{s:s, s:s%, s:i, s:s?, s:I, s:O?}", "method", method, "path", path,
+                   strcspn(path, "?"), "status", (int)status, "content_type", ctype, "length",
+                   (json_int_t)r->len, "body", r->json);
+  text = line != NULL ? json_dumps(line, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+  json_decref(line);
+  ck_assert_msg(text != NULL, "RAGBOARD_TEST_CAPTURE: cannot encode %s %s", method, path);
+  fd = open(file, O_WRONLY | O_APPEND | O_CREAT, 0644);
+  ck_assert_msg(fd >= 0, "RAGBOARD_TEST_CAPTURE: cannot open %s", file);
+  {
+    size_t len = strlen(text);
+    char *buf = malloc(len + 1);
+    ssize_t wrote;
+
+    ck_assert_ptr_nonnull(buf);
+    memcpy(buf, text, len);
+    buf[len] = '\n';
+    wrote = write(fd, buf, len + 1);
+    ck_assert_msg(wrote == (ssize_t)(len + 1), "RAGBOARD_TEST_CAPTURE: cannot write %s", file);
+    free(buf);
+  }
+  close(fd);
+  free(text);
+}
+
 void
 th_request(struct th_server *s, const char *method, const char *path, const char *body,
            const char *token, const char *extra_header, struct th_response *r)
@@ -136,6 +177,7 @@ th_request(struct th_server *s, const char *method, const char *path, const char
   struct curl_slist *hdrs = NULL;
   struct buf b = {NULL, 0}, h = {NULL, 0};
   char url[2048], auth[256];
+  char *ctype = NULL; /* owned by curl */
   CURLcode rc;
 
   ck_assert_ptr_nonnull(curl);
@@ -168,10 +210,12 @@ th_request(struct th_server *s, const char *method, const char *path, const char
   rc = curl_easy_perform(curl);
   ck_assert_msg(rc == CURLE_OK, "%s %s: %s", method, path, curl_easy_strerror(rc));
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &r->status);
+  curl_easy_getinfo(curl, CURLINFO_CONTENT_TYPE, &ctype);
   r->body = b.data != NULL ? b.data : strdup("");
   r->len = b.len;
   r->headers = h.data != NULL ? h.data : strdup("");
   r->json = r->len > 0 ? json_loadb(r->body, r->len, 0, NULL) : NULL;
+  capture(method, path, r->status, ctype, r);
   curl_slist_free_all(hdrs);
   curl_easy_cleanup(curl);
 }

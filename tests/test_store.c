@@ -1,0 +1,1664 @@
+/* Storage tests: migrations, connection settings, CRUD of the reference
+ * data, the data version, the importer and the summary loader, each on a
+ * fresh database (in memory unless the test needs a file). */
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+#include <sqlite3.h>
+
+#include "db.h"
+#include "harness.h"
+#include "import.h"
+#include "rag.h"
+#include "store.h"
+#include "summary.h"
+#include "util.h"
+
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+
+#define NOW1 "2024-01-01T00:00:00.000Z"
+#define NOW2 "2024-02-02T00:00:00.000Z"
+#define NOW3 "2024-03-03T00:00:00.000Z"
+#define YEAR "2018-19"
+
+/* ---- helpers ---------------------------------------------------------------- */
+
+static const struct db_options mem_opt = {
+  .synchronous_full = false, .busy_timeout_ms = 2000, .readonly = false, .create = true};
+
+static struct store *
+mem_store(void)
+{
+  struct store *st = NULL;
+
+  ck_assert_int_eq(store_open(":memory:", &mem_opt, true, &st), RB_OK);
+  ck_assert_ptr_nonnull(st);
+  return st;
+}
+
+static json_t *
+J(const char *text)
+{
+  json_error_t err;
+  json_t *v = json_loads(text, JSON_REJECT_DUPLICATES, &err);
+
+  ck_assert_msg(v != NULL, "bad test JSON %s: %s", text, err.text);
+  return v;
+}
+
+static void
+begin(struct store *st)
+{
+  ck_assert_int_eq(store_begin(st, true), RB_OK);
+}
+
+static void
+commit(struct store *st)
+{
+  ck_assert_int_eq(store_commit(st), RB_OK);
+}
+
+/* Member at a path like "groups[0].milestones.counts.G" (NULL if missing). */
+static json_t *
+jget(json_t *root, const char *path)
+{
+  json_t *cur = root;
+  const char *p = path;
+
+  while (cur != NULL && *p != '\0') {
+    if (*p == '.') {
+      p++;
+      continue;
+    }
+    if (*p == '[') {
+      char *end;
+      long idx = strtol(p + 1, &end, 10);
+
+      ck_assert_msg(*end == ']', "bad path %s", path);
+      cur = json_array_get(cur, (size_t)idx);
+      p = end + 1;
+      continue;
+    }
+    {
+      char key[128];
+      size_t n = strcspn(p, ".[");
+
+      ck_assert_msg(n < sizeof(key), "bad path %s", path);
+      memcpy(key, p, n);
+      key[n] = '\0';
+      cur = json_object_get(cur, key);
+      p += n;
+    }
+  }
+  return cur;
+}
+
+static void
+expect_int(json_t *root, const char *path, long long want)
+{
+  json_t *v = jget(root, path);
+
+  ck_assert_msg(json_is_integer(v), "%s: not an integer", path);
+  ck_assert_msg(json_integer_value(v) == want, "%s: got %lld, want %lld", path,
+                (long long)json_integer_value(v), want);
+}
+
+static void
+expect_num(json_t *root, const char *path, double want)
+{
+  json_t *v = jget(root, path);
+
+  ck_assert_msg(json_is_number(v), "%s: not a number", path);
+  ck_assert_msg(fabs(json_number_value(v) - want) < 1e-9, "%s: got %.17g, want %.17g", path,
+                json_number_value(v), want);
+}
+
+static void
+expect_str(json_t *root, const char *path, const char *want)
+{
+  json_t *v = jget(root, path);
+
+  ck_assert_msg(json_is_string(v), "%s: not a string", path);
+  ck_assert_msg(strcmp(json_string_value(v), want) == 0, "%s: got \"%s\", want \"%s\"", path,
+                json_string_value(v), want);
+}
+
+static void
+expect_null(json_t *root, const char *path)
+{
+  json_t *v = jget(root, path);
+
+  ck_assert_msg(v != NULL && json_is_null(v), "%s: want null", path);
+}
+
+/* Assert two JSON values are equal, naming the first place they differ. */
+static void
+expect_same(json_t *a, json_t *b, const char *where)
+{
+  if (json_equal(a, b))
+    return;
+  if (json_is_object(a) && json_is_object(b)) {
+    const char *key;
+    json_t *v;
+    char sub[512];
+
+    json_object_foreach(a, key, v) {
+      snprintf(sub, sizeof(sub), "%s.%s", where, key);
+      expect_same(v, json_object_get(b, key), sub);
+    }
+    json_object_foreach(b, key, v) {
+      snprintf(sub, sizeof(sub), "%s.%s", where, key);
+      ck_assert_msg(json_object_get(a, key) != NULL, "%s: only in the second", sub);
+    }
+  } else if (json_is_array(a) && json_is_array(b) && json_array_size(a) == json_array_size(b)) {
+    char sub[512];
+
+    for (size_t i = 0; i < json_array_size(a); i++) {
+      snprintf(sub, sizeof(sub), "%s[%zu]", where, i);
+      expect_same(json_array_get(a, i), json_array_get(b, i), sub);
+    }
+  }
+  {
+    char *x = a ? json_dumps(a, JSON_ENCODE_ANY | JSON_COMPACT) : NULL;
+    char *y = b ? json_dumps(b, JSON_ENCODE_ANY | JSON_COMPACT) : NULL;
+
+    ck_abort_msg("%s differs: %.300s vs %.300s", where, x ? x : "(absent)",
+                 y ? y : "(absent)");
+    free(x);
+    free(y);
+  }
+}
+
+typedef enum rb_err (*filtered_list)(struct store *, const struct store_filter *,
+                                     const struct store_page *, json_t **, char **);
+typedef enum rb_err (*plain_list)(struct store *, const struct store_page *, json_t **,
+                                  char **);
+
+/* Every item of a list, walking pages of `limit`; *pages counts them. */
+static json_t *
+walk(struct store *st, filtered_list fl, plain_list pl, const struct store_filter *f, int limit,
+     int *pages)
+{
+  json_t *all = json_array();
+  char *after = NULL;
+  int n = 0;
+
+  for (;;) {
+    struct store_page pg = {.limit = limit, .after = after};
+    json_t *items = NULL;
+    char *next = NULL;
+    enum rb_err err = fl != NULL ? fl(st, f, &pg, &items, &next) : pl(st, &pg, &items, &next);
+
+    ck_assert_int_eq(err, RB_OK);
+    ck_assert_ptr_nonnull(items);
+    ck_assert_uint_le(json_array_size(items), (size_t)limit);
+    n++;
+    json_array_extend(all, items);
+    if (next != NULL)
+      ck_assert_uint_eq(json_array_size(items), (size_t)limit);
+    json_decref(items);
+    free(after);
+    after = next;
+    if (next == NULL)
+      break;
+    ck_assert_int_lt(n, 10000);
+  }
+  if (pages != NULL)
+    *pages = n;
+  return all;
+}
+
+static json_t *
+all_of(struct store *st, filtered_list fl, const struct store_filter *f)
+{
+  return walk(st, fl, NULL, f, 500, NULL);
+}
+
+static size_t
+count_of(struct store *st, filtered_list fl, const struct store_filter *f)
+{
+  json_t *a = all_of(st, fl, f);
+  size_t n = json_array_size(a);
+
+  json_decref(a);
+  return n;
+}
+
+/* The codes (or another string member) of a list, space separated. */
+static void
+column(json_t *items, const char *member, char *buf, size_t cap)
+{
+  size_t i, used = 0;
+  json_t *it;
+
+  buf[0] = '\0';
+  json_array_foreach(items, i, it) {
+    json_t *v = json_object_get(it, member);
+
+    if (json_is_integer(v))
+      used += (size_t)snprintf(buf + used, cap - used, "%s%lld", i ? " " : "",
+                               (long long)json_integer_value(v));
+    else
+      used += (size_t)snprintf(buf + used, cap - used, "%s%s", i ? " " : "",
+                               json_string_value(v) ? json_string_value(v) : "null");
+    ck_assert_uint_lt(used, cap);
+  }
+}
+
+static int64_t
+id_of(json_t *row)
+{
+  json_t *v = json_object_get(row, "id");
+
+  ck_assert_msg(json_is_integer(v), "row has no id");
+  return json_integer_value(v);
+}
+
+static bool
+has_error(json_t *errors, const char *field)
+{
+  size_t i;
+  json_t *e;
+
+  json_array_foreach(errors, i, e) {
+    const char *f = json_string_value(json_object_get(e, "field"));
+
+    if (f != NULL && strcmp(f, field) == 0)
+      return true;
+  }
+  return false;
+}
+
+static int64_t
+data_version(struct store *st)
+{
+  int64_t v = -1;
+
+  ck_assert_int_eq(store_data_version(st, &v), RB_OK);
+  return v;
+}
+
+/* Everything stored, as JSON: every list plus every update and reading. */
+static json_t *
+snapshot(struct store *st)
+{
+  struct store_filter any = {0};
+  json_t *snap = json_object(), *ms, *ks, *quarters = NULL, *it;
+  size_t i;
+
+  json_object_set_new(snap, "organisations", walk(st, NULL, store_org_list, NULL, 500, NULL));
+  json_object_set_new(snap, "groups", walk(st, NULL, store_group_list, NULL, 500, NULL));
+  json_object_set_new(snap, "priorities", all_of(st, store_priority_list, &any));
+  ms = all_of(st, store_milestone_list, &any);
+  ks = all_of(st, store_kpi_list, &any);
+  json_array_foreach(ms, i, it) {
+    json_t *u = NULL;
+
+    ck_assert_int_eq(store_update_list(st, id_of(it), &u), RB_OK);
+    json_object_set_new(it, "updates", u);
+  }
+  json_array_foreach(ks, i, it) {
+    json_t *r = NULL;
+
+    ck_assert_int_eq(store_reading_list(st, id_of(it), &r), RB_OK);
+    json_object_set_new(it, "readings", r);
+  }
+  json_object_set_new(snap, "milestones", ms);
+  json_object_set_new(snap, "kpis", ks);
+  ck_assert_int_eq(store_quarter_list(st, &quarters), RB_OK);
+  json_object_set_new(snap, "quarters", quarters);
+  return snap;
+}
+
+static json_t *
+load_demo(void)
+{
+  json_error_t jerr;
+  json_t *doc = json_load_file(th_demo_path(), JSON_REJECT_DUPLICATES, &jerr);
+
+  ck_assert_msg(doc != NULL, "cannot read %s: %s", th_demo_path(), jerr.text);
+  return doc;
+}
+
+/* Import doc in its own transaction and commit; the answer's counts. */
+static json_t *
+import_ok(struct store *st, json_t *doc, const char *now)
+{
+  json_t *errors = json_array(), *counts = NULL;
+  enum rb_err err;
+
+  begin(st);
+  err = import_dataset(st, doc, now, "test", errors, &counts);
+  if (err != RB_OK) {
+    char *e = json_dumps(errors, JSON_COMPACT);
+
+    ck_abort_msg("import failed (%d): %.1000s", err, e);
+    free(e);
+  }
+  ck_assert_uint_eq(json_array_size(errors), 0);
+  commit(st);
+  json_decref(errors);
+  ck_assert_ptr_nonnull(counts);
+  return counts;
+}
+
+static struct store *
+demo_store(void)
+{
+  struct store *st = mem_store();
+  json_t *doc = load_demo();
+
+  json_decref(import_ok(st, doc, NOW1));
+  json_decref(doc);
+  return st;
+}
+
+/* A small reference set: organisations ORG1, ORG2; groups CYP, MHLD;
+ * priorities 2018-19 CYP 1 and 2, MHLD 1. */
+static void
+seed(struct store *st)
+{
+  static const char *const rows[] = {
+    "{\"code\": \"ORG1\", \"name\": \"Org one\"}",
+    "{\"code\": \"ORG2\", \"name\": \"Org two\"}",
+  };
+  static const char *const groups[] = {
+    "{\"code\": \"CYP\", \"name\": \"Children\", \"chairs\": [\"A\", \"B\"]}",
+    "{\"code\": \"MHLD\", \"name\": \"Mental health\"}",
+  };
+  static const char *const prios[] = {
+    "{\"year\": \"2018-19\", \"group\": \"CYP\", \"number\": 1, \"title\": \"CYP one\"}",
+    "{\"year\": \"2018-19\", \"group\": \"CYP\", \"number\": 2, \"title\": \"CYP two\"}",
+    "{\"year\": \"2018-19\", \"group\": \"MHLD\", \"number\": 1, \"title\": \"MHLD one\"}",
+  };
+
+  begin(st);
+  for (size_t i = 0; i < N(rows); i++) {
+    json_t *in = J(rows[i]), *out = NULL;
+
+    ck_assert_int_eq(store_org_insert(st, in, NOW1, &out), RB_OK);
+    json_decref(in);
+    json_decref(out);
+  }
+  for (size_t i = 0; i < N(groups); i++) {
+    json_t *in = J(groups[i]), *out = NULL;
+
+    ck_assert_int_eq(store_group_insert(st, in, NOW1, &out), RB_OK);
+    json_decref(in);
+    json_decref(out);
+  }
+  for (size_t i = 0; i < N(prios); i++) {
+    json_t *in = J(prios[i]), *out = NULL;
+
+    ck_assert_int_eq(store_priority_insert(st, in, NOW1, &out), RB_OK);
+    json_decref(in);
+    json_decref(out);
+  }
+  commit(st);
+}
+
+static int64_t
+add_milestone(struct store *st, const char *json)
+{
+  json_t *in = J(json), *out = NULL;
+  int64_t id;
+
+  ck_assert_int_eq(store_milestone_insert(st, in, NOW1, &out), RB_OK);
+  id = id_of(out);
+  json_decref(in);
+  json_decref(out);
+  return id;
+}
+
+static int64_t
+add_kpi(struct store *st, const char *json)
+{
+  json_t *in = J(json), *out = NULL;
+  int64_t id;
+
+  ck_assert_int_eq(store_kpi_insert(st, in, NOW1, &out), RB_OK);
+  id = id_of(out);
+  json_decref(in);
+  json_decref(out);
+  return id;
+}
+
+/* ---- migrations and connection settings ------------------------------------ */
+
+START_TEST(test_migrations_table)
+{
+  ck_assert_int_ge(db_migration_count, 2);
+  for (int i = 0; i < db_migration_count; i++) {
+    ck_assert_int_eq(db_migrations[i].version, i + 1);
+    ck_assert_ptr_nonnull(db_migrations[i].name);
+    ck_assert_ptr_nonnull(db_migrations[i].sql);
+    ck_assert_uint_gt(strlen(db_migrations[i].sql), 0);
+  }
+  ck_assert_str_eq(db_migrations[0].name, "0001_init.sql");
+}
+END_TEST
+
+START_TEST(test_migrate)
+{
+  sqlite3 *db = NULL;
+  const char *why = NULL;
+  int version = -1, applied = -1;
+  char sql[160];
+
+  ck_assert_int_eq(db_open(":memory:", &mem_opt, &db), RB_OK);
+  ck_assert_int_eq(db_schema_version(db, &version), RB_OK);
+  ck_assert_int_eq(version, 0);
+  /* fresh: pending migrations */
+  ck_assert_int_eq(db_check_schema(db, &why), RB_ERR_SCHEMA);
+  ck_assert_ptr_nonnull(why);
+  ck_assert_ptr_nonnull(strstr(why, "migrat"));
+
+  ck_assert_int_eq(db_migrate(db, &applied), RB_OK);
+  ck_assert_int_eq(applied, db_migration_count);
+  ck_assert_int_eq(db_schema_version(db, &version), RB_OK);
+  ck_assert_int_eq(version, db_migration_count);
+  why = NULL;
+  ck_assert_int_eq(db_check_schema(db, &why), RB_OK);
+  /* again: nothing to do */
+  applied = -1;
+  ck_assert_int_eq(db_migrate(db, &applied), RB_OK);
+  ck_assert_int_eq(applied, 0);
+  ck_assert_int_eq(db_migrate(db, NULL), RB_OK);
+  ck_assert_int_eq(db_schema_version(db, &version), RB_OK);
+  ck_assert_int_eq(version, db_migration_count);
+
+  /* a database from a newer binary is refused */
+  snprintf(sql, sizeof(sql),
+           "INSERT INTO schema_migrations (version, name, applied_at)"
+           " VALUES (%d, '9999_future.sql', 'x')",
+           db_migration_count + 1);
+  ck_assert_int_eq(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+  ck_assert_int_eq(db_schema_version(db, &version), RB_OK);
+  ck_assert_int_eq(version, db_migration_count + 1);
+  ck_assert_int_eq(db_migrate(db, &applied), RB_ERR_SCHEMA);
+  why = NULL;
+  ck_assert_int_eq(db_check_schema(db, &why), RB_ERR_SCHEMA);
+  ck_assert_ptr_nonnull(why);
+  ck_assert_ptr_nonnull(strstr(why, "newer"));
+  sqlite3_close_v2(db);
+}
+END_TEST
+
+START_TEST(test_store_open_unmigrated)
+{
+  struct store *st = NULL;
+  const char *why = NULL;
+
+  /* without migrate, a fresh database is refused */
+  ck_assert_int_eq(store_open(":memory:", &mem_opt, false, &st), RB_ERR_SCHEMA);
+  ck_assert_ptr_null(st);
+  st = mem_store();
+  ck_assert_int_eq(store_ready(st, &why), RB_OK);
+  store_close(st);
+  store_close(NULL);
+}
+END_TEST
+
+struct tmpdb {
+  char dir[64];
+  char path[128];
+};
+
+static void
+tmpdb_make(struct tmpdb *t)
+{
+  snprintf(t->dir, sizeof(t->dir), "/tmp/ragboard-store-XXXXXX");
+  ck_assert_ptr_nonnull(mkdtemp(t->dir));
+  snprintf(t->path, sizeof(t->path), "%s/test.db", t->dir);
+}
+
+static void
+tmpdb_remove(struct tmpdb *t)
+{
+  static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
+  char p[160];
+
+  for (size_t i = 0; i < N(suffixes); i++) {
+    snprintf(p, sizeof(p), "%s%s", t->path, suffixes[i]);
+    unlink(p);
+  }
+  rmdir(t->dir);
+}
+
+static void
+pragma_text(sqlite3 *db, const char *sql, char *out, size_t cap)
+{
+  sqlite3_stmt *s = NULL;
+
+  ck_assert_int_eq(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
+  ck_assert_int_eq(sqlite3_step(s), SQLITE_ROW);
+  snprintf(out, cap, "%s", (const char *)sqlite3_column_text(s, 0));
+  sqlite3_finalize(s);
+}
+
+static int
+pragma_int(sqlite3 *db, const char *sql)
+{
+  sqlite3_stmt *s = NULL;
+  int v;
+
+  ck_assert_int_eq(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
+  ck_assert_int_eq(sqlite3_step(s), SQLITE_ROW);
+  v = sqlite3_column_int(s, 0);
+  sqlite3_finalize(s);
+  return v;
+}
+
+START_TEST(test_pragmas)
+{
+  struct db_options full = {.synchronous_full = true, .busy_timeout_ms = 1000, .create = true};
+  struct db_options normal = {.synchronous_full = false, .busy_timeout_ms = 1000, .create = false};
+  struct tmpdb t;
+  sqlite3 *db = NULL, *other = NULL;
+  char buf[32];
+
+  tmpdb_make(&t);
+  ck_assert_int_eq(db_open(t.path, &full, &db), RB_OK);
+  pragma_text(db, "PRAGMA journal_mode", buf, sizeof(buf));
+  ck_assert_str_eq(buf, "wal");
+  ck_assert_int_eq(pragma_int(db, "PRAGMA foreign_keys"), 1);
+  ck_assert_int_eq(pragma_int(db, "PRAGMA synchronous"), 2); /* FULL */
+  ck_assert_int_eq(db_migrate(db, NULL), RB_OK);
+
+  /* WAL is a property of the file: a plain connection sees it */
+  ck_assert_int_eq(sqlite3_open(t.path, &other), SQLITE_OK);
+  pragma_text(other, "PRAGMA journal_mode", buf, sizeof(buf));
+  ck_assert_str_eq(buf, "wal");
+  sqlite3_close(other);
+  sqlite3_close_v2(db);
+
+  /* synchronous NORMAL unless asked for FULL */
+  db = NULL;
+  ck_assert_int_eq(db_open(t.path, &normal, &db), RB_OK);
+  ck_assert_int_eq(pragma_int(db, "PRAGMA synchronous"), 1);
+  ck_assert_int_eq(pragma_int(db, "PRAGMA foreign_keys"), 1);
+  sqlite3_close_v2(db);
+
+  /* in memory: no WAL, still foreign keys */
+  db = NULL;
+  ck_assert_int_eq(db_open(":memory:", &full, &db), RB_OK);
+  pragma_text(db, "PRAGMA journal_mode", buf, sizeof(buf));
+  ck_assert_str_eq(buf, "memory");
+  ck_assert_int_eq(pragma_int(db, "PRAGMA foreign_keys"), 1);
+  sqlite3_close_v2(db);
+
+  /* a missing file without create is not created */
+  tmpdb_remove(&t);
+  tmpdb_make(&t);
+  db = NULL;
+  ck_assert_int_ne(db_open(t.path, &normal, &db), RB_OK);
+  ck_assert_ptr_null(db);
+  ck_assert_int_ne(access(t.path, F_OK), 0);
+  tmpdb_remove(&t);
+}
+END_TEST
+
+START_TEST(test_file_schema_newer)
+{
+  struct db_options opt = {.busy_timeout_ms = 1000, .create = true};
+  struct tmpdb t;
+  struct store *st = NULL;
+  sqlite3 *db = NULL;
+  char sql[160];
+
+  tmpdb_make(&t);
+  ck_assert_int_eq(store_open(t.path, &opt, true, &st), RB_OK);
+  store_close(st);
+  /* reopening a migrated file without migrate works */
+  st = NULL;
+  ck_assert_int_eq(store_open(t.path, &opt, false, &st), RB_OK);
+  store_close(st);
+
+  ck_assert_int_eq(sqlite3_open(t.path, &db), SQLITE_OK);
+  snprintf(sql, sizeof(sql),
+           "INSERT INTO schema_migrations (version, name, applied_at) VALUES (%d, 'f', 'x')",
+           db_migration_count + 1);
+  ck_assert_int_eq(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+  sqlite3_close(db);
+
+  st = NULL;
+  ck_assert_int_eq(store_open(t.path, &opt, false, &st), RB_ERR_SCHEMA);
+  ck_assert_int_eq(store_open(t.path, &opt, true, &st), RB_ERR_SCHEMA);
+  ck_assert_ptr_null(st);
+  tmpdb_remove(&t);
+}
+END_TEST
+
+/* ---- CRUD -------------------------------------------------------------------- */
+
+START_TEST(test_org_crud)
+{
+  struct store *st = mem_store();
+  json_t *in = J("{\"code\": \"ORG1\", \"name\": \"Org one\"}"), *out = NULL, *got = NULL;
+  json_t *ren = J("{\"name\": \"Renamed\"}");
+  int64_t id = 0;
+
+  begin(st);
+  ck_assert_int_eq(store_org_insert(st, in, NOW1, &out), RB_OK);
+  expect_str(out, "code", "ORG1");
+  expect_str(out, "name", "Org one");
+  expect_str(out, "created_at", NOW1);
+  expect_str(out, "updated_at", NOW1);
+  ck_assert_int_gt(id_of(out), 0);
+  /* duplicate code */
+  ck_assert_int_eq(store_org_insert(st, in, NOW2, &got), RB_ERR_CONFLICT);
+  commit(st);
+
+  ck_assert_int_eq(store_org_get(st, "ORG1", &got), RB_OK);
+  ck_assert(json_equal(got, out));
+  json_decref(got);
+  ck_assert_int_eq(store_org_get(st, "NOPE", &got), RB_ERR_NOT_FOUND);
+  ck_assert_int_eq(store_org_id(st, "ORG1", &id), RB_OK);
+  ck_assert_int_eq(id, id_of(out));
+  ck_assert_int_eq(store_org_id(st, "NOPE", &id), RB_ERR_NOT_FOUND);
+
+  begin(st);
+  ck_assert_int_eq(store_org_update(st, "ORG1", ren, NOW2, &got), RB_OK);
+  expect_str(got, "name", "Renamed");
+  expect_str(got, "created_at", NOW1);
+  expect_str(got, "updated_at", NOW2);
+  json_decref(got);
+  /* an identical update leaves updated_at alone */
+  ck_assert_int_eq(store_org_update(st, "ORG1", ren, NOW3, &got), RB_OK);
+  expect_str(got, "updated_at", NOW2);
+  json_decref(got);
+  ck_assert_int_eq(store_org_update(st, "NOPE", ren, NOW3, &got), RB_ERR_NOT_FOUND);
+  /* upsert: identical untouched, different updated */
+  {
+    json_t *same = J("{\"code\": \"ORG1\", \"name\": \"Renamed\"}");
+
+    ck_assert_int_eq(store_org_upsert(st, same, NOW3), RB_OK);
+    json_decref(same);
+  }
+  ck_assert_int_eq(store_org_get(st, "ORG1", &got), RB_OK);
+  expect_str(got, "updated_at", NOW2);
+  json_decref(got);
+  ck_assert_int_eq(store_org_upsert(st, in, NOW3), RB_OK);
+  commit(st);
+  ck_assert_int_eq(store_org_get(st, "ORG1", &got), RB_OK);
+  expect_str(got, "name", "Org one");
+  expect_str(got, "updated_at", NOW3);
+  ck_assert_int_eq(id_of(got), id_of(out));
+  json_decref(got);
+
+  begin(st);
+  ck_assert_int_eq(store_org_delete(st, "NOPE"), RB_ERR_NOT_FOUND);
+  ck_assert_int_eq(store_org_delete(st, "ORG1"), RB_OK);
+  ck_assert_int_eq(store_org_delete(st, "ORG1"), RB_ERR_NOT_FOUND);
+  commit(st);
+  ck_assert_int_eq(store_org_get(st, "ORG1", &got), RB_ERR_NOT_FOUND);
+  json_decref(in);
+  json_decref(ren);
+  json_decref(out);
+  store_close(st);
+}
+END_TEST
+
+START_TEST(test_org_list_pages)
+{
+  static const char *const codes[] = {"E5", "A1", "C3", "B2", "D4"};
+  struct store *st = mem_store();
+  json_t *all, *items = NULL;
+  struct store_page pg = {.limit = 2, .after = NULL};
+  char *next = NULL;
+  char buf[256];
+  int pages = 0;
+
+  begin(st);
+  for (size_t i = 0; i < N(codes); i++) {
+    json_t *in = json_pack("{s:s, s:s}", "code", codes[i], "name", "x"), *out = NULL;
+
+    ck_assert_int_eq(store_org_insert(st, in, NOW1, &out), RB_OK);
+    json_decref(in);
+    json_decref(out);
+  }
+  commit(st);
+  /* first page: two items, next is the last code returned */
+  ck_assert_int_eq(store_org_list(st, &pg, &items, &next), RB_OK);
+  column(items, "code", buf, sizeof(buf));
+  ck_assert_str_eq(buf, "A1 B2");
+  ck_assert_ptr_nonnull(next);
+  ck_assert_str_eq(next, "B2");
+  json_decref(items);
+  free(next);
+  /* walking every page */
+  all = walk(st, NULL, store_org_list, NULL, 2, &pages);
+  column(all, "code", buf, sizeof(buf));
+  ck_assert_str_eq(buf, "A1 B2 C3 D4 E5");
+  ck_assert_int_eq(pages, 3);
+  json_decref(all);
+  /* a page exactly filled has no next */
+  all = walk(st, NULL, store_org_list, NULL, 5, &pages);
+  ck_assert_int_eq(pages, 1);
+  ck_assert_uint_eq(json_array_size(all), 5);
+  json_decref(all);
+  pg.limit = 10;
+  pg.after = "C3";
+  ck_assert_int_eq(store_org_list(st, &pg, &items, &next), RB_OK);
+  column(items, "code", buf, sizeof(buf));
+  ck_assert_str_eq(buf, "D4 E5");
+  ck_assert_ptr_null(next);
+  json_decref(items);
+  store_close(st);
+}
+END_TEST
+
+START_TEST(test_group_crud)
+{
+  struct store *st = mem_store();
+  json_t *in = J("{\"code\": \"CYP\", \"name\": \"Children\", \"chairs\": [\"A\", \"B\"]}");
+  json_t *out = NULL, *got = NULL, *upd, *all;
+  int64_t id = 0;
+  char buf[128];
+
+  begin(st);
+  ck_assert_int_eq(store_group_insert(st, in, NOW1, &out), RB_OK);
+  expect_str(out, "code", "CYP");
+  expect_str(out, "name", "Children");
+  ck_assert_uint_eq(json_array_size(jget(out, "chairs")), 2);
+  expect_str(out, "chairs[1]", "B");
+  expect_str(out, "created_at", NOW1);
+  ck_assert_int_eq(store_group_insert(st, in, NOW1, &got), RB_ERR_CONFLICT);
+  json_decref(in);
+  /* chairs default to an empty list */
+  in = J("{\"code\": \"MHLD\", \"name\": \"Mental health\"}");
+  ck_assert_int_eq(store_group_insert(st, in, NOW1, &got), RB_OK);
+  ck_assert(json_is_array(jget(got, "chairs")));
+  ck_assert_uint_eq(json_array_size(jget(got, "chairs")), 0);
+  json_decref(got);
+  commit(st);
+
+  ck_assert_int_eq(store_group_get(st, "CYP", &got), RB_OK);
+  ck_assert(json_equal(got, out));
+  json_decref(got);
+  ck_assert_int_eq(store_group_get(st, "UCC", &got), RB_ERR_NOT_FOUND);
+  ck_assert_int_eq(store_group_id(st, "CYP", &id), RB_OK);
+  ck_assert_int_eq(id, id_of(out));
+  ck_assert_int_eq(store_group_id(st, "UCC", &id), RB_ERR_NOT_FOUND);
+
+  begin(st);
+  upd = J("{\"name\": \"Children and Young People\", \"chairs\": [\"C\"]}");
+  ck_assert_int_eq(store_group_update(st, "CYP", upd, NOW2, &got), RB_OK);
+  expect_str(got, "name", "Children and Young People");
+  ck_assert_uint_eq(json_array_size(jget(got, "chairs")), 1);
+  expect_str(got, "updated_at", NOW2);
+  json_decref(got);
+  ck_assert_int_eq(store_group_update(st, "CYP", upd, NOW3, &got), RB_OK);
+  expect_str(got, "updated_at", NOW2);
+  json_decref(got);
+  ck_assert_int_eq(store_group_update(st, "UCC", upd, NOW3, &got), RB_ERR_NOT_FOUND);
+  json_decref(upd);
+  commit(st);
+
+  all = walk(st, NULL, store_group_list, NULL, 1, NULL);
+  column(all, "code", buf, sizeof(buf));
+  ck_assert_str_eq(buf, "CYP MHLD");
+  json_decref(all);
+
+  /* a group with priorities cannot go */
+  begin(st);
+  upd = J("{\"year\": \"2018-19\", \"group\": \"CYP\", \"number\": 1, \"title\": \"t\"}");
+  ck_assert_int_eq(store_priority_insert(st, upd, NOW1, &got), RB_OK);
+  json_decref(upd);
+  json_decref(got);
+  ck_assert_int_eq(store_group_delete(st, "CYP"), RB_ERR_CONFLICT);
+  ck_assert_int_eq(store_group_delete(st, "UCC"), RB_ERR_NOT_FOUND);
+  ck_assert_int_eq(store_group_delete(st, "MHLD"), RB_OK);
+  commit(st);
+  ck_assert_int_eq(store_group_get(st, "CYP", &got), RB_OK);
+  json_decref(got);
+  ck_assert_int_eq(store_group_get(st, "MHLD", &got), RB_ERR_NOT_FOUND);
+  json_decref(in);
+  json_decref(out);
+  store_close(st);
+}
+END_TEST
+
+START_TEST(test_priority_crud)
+{
+  struct store *st = mem_store();
+  struct store_filter f = {0};
+  json_t *in, *out = NULL, *got = NULL, *all;
+  int64_t id = 0, cyp1;
+  char buf[256];
+  int pages = 0;
+
+  seed(st);
+  ck_assert_int_eq(store_priority_find(st, YEAR, "CYP", 1, &cyp1), RB_OK);
+  ck_assert_int_eq(store_priority_get(st, cyp1, &got), RB_OK);
+  expect_str(got, "year", YEAR);
+  expect_str(got, "group", "CYP");
+  expect_int(got, "number", 1);
+  expect_str(got, "title", "CYP one");
+  expect_null(got, "long_title");
+  expect_str(got, "created_at", NOW1);
+  json_decref(got);
+  ck_assert_int_eq(store_priority_find(st, YEAR, "CYP", 9, &id), RB_ERR_NOT_FOUND);
+  ck_assert_int_eq(store_priority_find(st, "2019-20", "CYP", 1, &id), RB_ERR_NOT_FOUND);
+  ck_assert_int_eq(store_priority_get(st, 999999, &got), RB_ERR_NOT_FOUND);
+
+  begin(st);
+  /* (year, group, number) is unique */
+  in = J("{\"year\": \"2018-19\", \"group\": \"CYP\", \"number\": 1, \"title\": \"again\"}");
+  ck_assert_int_eq(store_priority_insert(st, in, NOW1, &got), RB_ERR_CONFLICT);
+  json_decref(in);
+  /* the same number in another year is another priority */
+  in = J("{\"year\": \"2019-20\", \"group\": \"CYP\", \"number\": 1, \"title\": \"next\","
+         " \"long_title\": \"Next year\"}");
+  ck_assert_int_eq(store_priority_insert(st, in, NOW1, &out), RB_OK);
+  expect_str(out, "long_title", "Next year");
+  json_decref(in);
+  /* an unknown group is refused by the schema */
+  in = J("{\"year\": \"2018-19\", \"group\": \"NOPE\", \"number\": 1, \"title\": \"x\"}");
+  ck_assert_int_eq(store_priority_insert(st, in, NOW1, &got), RB_ERR_CONFLICT);
+  json_decref(in);
+  commit(st);
+
+  begin(st);
+  in = J("{\"title\": \"CYP first\", \"long_title\": \"Long\"}");
+  ck_assert_int_eq(store_priority_update(st, cyp1, in, NOW2, &got), RB_OK);
+  expect_str(got, "title", "CYP first");
+  expect_str(got, "long_title", "Long");
+  expect_str(got, "updated_at", NOW2);
+  expect_str(got, "created_at", NOW1);
+  json_decref(got);
+  ck_assert_int_eq(store_priority_update(st, cyp1, in, NOW3, &got), RB_OK);
+  expect_str(got, "updated_at", NOW2);
+  json_decref(got);
+  ck_assert_int_eq(store_priority_update(st, 999999, in, NOW3, &got), RB_ERR_NOT_FOUND);
+  json_decref(in);
+  commit(st);
+
+  /* filters */
+  all = all_of(st, store_priority_list, &f);
+  ck_assert_uint_eq(json_array_size(all), 4);
+  json_decref(all);
+  f.year = YEAR;
+  all = all_of(st, store_priority_list, &f);
+  column(all, "title", buf, sizeof(buf));
+  ck_assert_str_eq(buf, "CYP first CYP two MHLD one");
+  json_decref(all);
+  f.group = "CYP";
+  ck_assert_uint_eq(count_of(st, store_priority_list, &f), 2);
+  f.has_priority = true;
+  f.priority = 2;
+  all = all_of(st, store_priority_list, &f);
+  column(all, "title", buf, sizeof(buf));
+  ck_assert_str_eq(buf, "CYP two");
+  json_decref(all);
+  f = (struct store_filter){.group = "MHLD"};
+  ck_assert_uint_eq(count_of(st, store_priority_list, &f), 1);
+  f = (struct store_filter){.has_priority = true, .priority = 1};
+  ck_assert_uint_eq(count_of(st, store_priority_list, &f), 3);
+  f = (struct store_filter){.year = "2017-18"};
+  ck_assert_uint_eq(count_of(st, store_priority_list, &f), 0);
+  /* pages of one, keyed by id */
+  f = (struct store_filter){0};
+  all = walk(st, store_priority_list, NULL, &f, 1, &pages);
+  ck_assert_int_eq(pages, 4);
+  column(all, "title", buf, sizeof(buf));
+  ck_assert_str_eq(buf, "CYP first CYP two MHLD one next");
+  json_decref(all);
+
+  /* deleting: referenced by a milestone or a KPI link, missing, free */
+  begin(st);
+  add_milestone(st, "{\"year\": \"2018-19\", \"code\": \"M1\", \"group\": \"CYP\", \"priority\": 1,"
+                    " \"description\": \"d\"}");
+  add_kpi(st, "{\"year\": \"2018-19\", \"code\": \"K1\", \"group\": \"CYP\", \"priorities\": [2],"
+              " \"description\": \"k\"}");
+  ck_assert_int_eq(store_priority_delete(st, cyp1), RB_ERR_CONFLICT);
+  ck_assert_int_eq(store_priority_find(st, YEAR, "CYP", 2, &id), RB_OK);
+  ck_assert_int_eq(store_priority_delete(st, id), RB_ERR_CONFLICT);
+  ck_assert_int_eq(store_priority_delete(st, 999999), RB_ERR_NOT_FOUND);
+  ck_assert_int_eq(store_priority_delete(st, id_of(out)), RB_OK);
+  ck_assert_int_eq(store_priority_delete(st, id_of(out)), RB_ERR_NOT_FOUND);
+  commit(st);
+  ck_assert_int_eq(store_priority_get(st, cyp1, &got), RB_OK);
+  json_decref(got);
+  ck_assert_int_eq(store_priority_get(st, id_of(out), &got), RB_ERR_NOT_FOUND);
+  json_decref(out);
+  store_close(st);
+}
+END_TEST
+
+START_TEST(test_milestone_crud)
+{
+  struct store *st = mem_store();
+  struct store_filter f = {0};
+  json_t *in, *out = NULL, *got = NULL, *all;
+  int64_t id, m2, found = 0;
+  char buf[256];
+
+  seed(st);
+  begin(st);
+  in = J("{\"year\": \"2018-19\", \"code\": \"CH1.1\", \"group\": \"CYP\", \"priority\": 1,"
+         " \"description\": \"Review the pathway\", \"target_quarter\": \"2018-19-Q4\","
+         " \"target_text\": \"Q4 18/19\", \"owner\": \"ORG1\"}");
+  ck_assert_int_eq(store_milestone_insert(st, in, NOW1, &out), RB_OK);
+  id = id_of(out);
+  expect_str(out, "year", YEAR);
+  expect_str(out, "code", "CH1.1");
+  expect_str(out, "group", "CYP");
+  expect_int(out, "priority", 1);
+  expect_str(out, "description", "Review the pathway");
+  expect_str(out, "target_quarter", "2018-19-Q4");
+  expect_str(out, "target_text", "Q4 18/19");
+  expect_str(out, "owner", "ORG1");
+  expect_str(out, "created_at", NOW1);
+  expect_str(out, "updated_at", NOW1);
+  /* (year, code) is unique */
+  ck_assert_int_eq(store_milestone_insert(st, in, NOW1, &got), RB_ERR_CONFLICT);
+  json_decref(in);
+  /* the priority must exist in the group and year (foreign keys are on) */
+  in = J("{\"year\": \"2018-19\", \"code\": \"X\", \"group\": \"CYP\", \"priority\": 9,"
+         " \"description\": \"d\"}");
+  ck_assert_int_eq(store_milestone_insert(st, in, NOW1, &got), RB_ERR_CONFLICT);
+  json_decref(in);
+  in = J("{\"year\": \"2018-19\", \"code\": \"X\", \"group\": \"MHLD\", \"priority\": 2,"
+         " \"description\": \"d\"}");
+  ck_assert_int_eq(store_milestone_insert(st, in, NOW1, &got), RB_ERR_CONFLICT);
+  json_decref(in);
+  m2 = add_milestone(st, "{\"year\": \"2018-19\", \"code\": \"MH1.1\", \"group\": \"MHLD\","
+                         " \"priority\": 1, \"description\": \"d\", \"owner\": \"ORG2\"}");
+  add_milestone(st, "{\"year\": \"2018-19\", \"code\": \"CH2.1\", \"group\": \"CYP\","
+                    " \"priority\": 2, \"description\": \"d\", \"owner\": \"ORG1\"}");
+  commit(st);
+
+  ck_assert_int_eq(store_milestone_get(st, id, &got), RB_OK);
+  ck_assert(json_equal(got, out));
+  json_decref(got);
+  ck_assert_int_eq(store_milestone_get(st, 999999, &got), RB_ERR_NOT_FOUND);
+  ck_assert_int_eq(store_milestone_find(st, YEAR, "CH1.1", &found), RB_OK);
+  ck_assert_int_eq(found, id);
+  ck_assert_int_eq(store_milestone_find(st, "2019-20", "CH1.1", &found), RB_ERR_NOT_FOUND);
+
+  begin(st);
+  in = J("{\"year\": \"2018-19\", \"code\": \"CH1.1\", \"group\": \"CYP\", \"priority\": 2,"
+         " \"description\": \"Reviewed\", \"target_quarter\": null, \"owner\": null}");
+  ck_assert_int_eq(store_milestone_update(st, id, in, NOW2, &got), RB_OK);
+  expect_int(got, "priority", 2);
+  expect_str(got, "description", "Reviewed");
+  expect_null(got, "target_quarter");
+  expect_null(got, "target_text");
+  expect_null(got, "owner");
+  expect_str(got, "updated_at", NOW2);
+  expect_str(got, "created_at", NOW1);
+  json_decref(got);
+  ck_assert_int_eq(store_milestone_update(st, id, in, NOW3, &got), RB_OK);
+  expect_str(got, "updated_at", NOW2);
+  json_decref(got);
+  ck_assert_int_eq(store_milestone_update(st, 999999, in, NOW3, &got), RB_ERR_NOT_FOUND);
+  json_decref(in);
+  commit(st);
+
+  /* filters */
+  ck_assert_uint_eq(count_of(st, store_milestone_list, &f), 3);
+  f.group = "CYP";
+  all = all_of(st, store_milestone_list, &f);
+  column(all, "code", buf, sizeof(buf));
+  ck_assert_str_eq(buf, "CH1.1 CH2.1");
+  json_decref(all);
+  f = (struct store_filter){.owner = "ORG1"};
+  all = all_of(st, store_milestone_list, &f);
+  column(all, "code", buf, sizeof(buf));
+  ck_assert_str_eq(buf, "CH2.1");
+  json_decref(all);
+  f = (struct store_filter){.has_priority = true, .priority = 1};
+  all = all_of(st, store_milestone_list, &f);
+  column(all, "code", buf, sizeof(buf));
+  ck_assert_str_eq(buf, "MH1.1");
+  json_decref(all);
+  f = (struct store_filter){.group = "CYP", .has_priority = true, .priority = 2, .code = "CH1.1"};
+  ck_assert_uint_eq(count_of(st, store_milestone_list, &f), 1);
+  f = (struct store_filter){.year = "2019-20"};
+  ck_assert_uint_eq(count_of(st, store_milestone_list, &f), 0);
+  f = (struct store_filter){.year = YEAR};
+  all = walk(st, store_milestone_list, NULL, &f, 2, NULL);
+  column(all, "code", buf, sizeof(buf));
+  ck_assert_str_eq(buf, "CH1.1 MH1.1 CH2.1");
+  json_decref(all);
+
+  /* a milestone with quarterly updates cannot go until they do */
+  begin(st);
+  ck_assert_int_eq(store_update_put(st, m2, "2018-19-Q1", "A", "late", "test", NOW1, true), RB_OK);
+  ck_assert_int_eq(store_milestone_delete(st, m2), RB_ERR_CONFLICT);
+  ck_assert_int_eq(store_update_delete(st, m2, "2018-19-Q1"), RB_OK);
+  ck_assert_int_eq(store_update_delete(st, m2, "2018-19-Q1"), RB_ERR_NOT_FOUND);
+  ck_assert_int_eq(store_milestone_delete(st, m2), RB_OK);
+  ck_assert_int_eq(store_milestone_delete(st, m2), RB_ERR_NOT_FOUND);
+  ck_assert_int_eq(store_milestone_delete(st, 999999), RB_ERR_NOT_FOUND);
+  /* an organisation owning a milestone cannot go */
+  ck_assert_int_eq(store_org_delete(st, "ORG1"), RB_ERR_CONFLICT);
+  ck_assert_int_eq(store_org_delete(st, "ORG2"), RB_OK);
+  commit(st);
+  ck_assert_int_eq(store_milestone_get(st, m2, &got), RB_ERR_NOT_FOUND);
+  ck_assert_int_eq(store_org_get(st, "ORG1", &got), RB_OK);
+  json_decref(got);
+  json_decref(out);
+  store_close(st);
+}
+END_TEST
+
+START_TEST(test_kpi_crud)
+{
+  struct store *st = mem_store();
+  struct store_filter f = {0};
+  struct rag_rule rule;
+  json_t *in, *out = NULL, *got = NULL, *all, *value;
+  int64_t k1, k2, found = 0, cyp1 = 0;
+  char buf[256];
+
+  seed(st);
+  begin(st);
+  in = J("{\"year\": \"2018-19\", \"code\": \"CH/KPI 1\", \"group\": \"CYP\", \"priorities\": [1, 2],"
+         " \"description\": \"Referrals assessed\", \"direction\": \"increase\","
+         " \"unit\": \"percent\", \"target\": 95, \"target_text\": \"95%\","
+         " \"quarterly_targets\": {\"2018-19-Q2\": 90.5},"
+         " \"tolerance\": {\"mode\": \"absolute\", \"value\": 1.5}, \"owner\": \"ORG2\","
+         " \"source\": \"SystmOne\"}");
+  ck_assert_int_eq(store_kpi_insert(st, in, NOW1, &out), RB_OK);
+  k1 = id_of(out);
+  expect_str(out, "year", YEAR);
+  expect_str(out, "code", "CH/KPI 1");
+  expect_str(out, "group", "CYP");
+  ck_assert_uint_eq(json_array_size(jget(out, "priorities")), 2);
+  expect_int(out, "priorities[0]", 1);
+  expect_int(out, "priorities[1]", 2);
+  expect_str(out, "direction", "increase");
+  expect_str(out, "unit", "percent");
+  expect_num(out, "target", 95);
+  expect_str(out, "target_text", "95%");
+  expect_num(out, "quarterly_targets.2018-19-Q2", 90.5);
+  expect_str(out, "tolerance.mode", "absolute");
+  expect_num(out, "tolerance.value", 1.5);
+  expect_str(out, "owner", "ORG2");
+  expect_str(out, "source", "SystmOne");
+  expect_str(out, "updated_at", NOW1);
+  ck_assert_int_eq(store_kpi_insert(st, in, NOW1, &got), RB_ERR_CONFLICT);
+  json_decref(in);
+  /* defaults */
+  in = J("{\"year\": \"2018-19\", \"code\": \"CH/KPI 2\", \"group\": \"CYP\", \"priorities\": [2],"
+         " \"description\": \"Second\"}");
+  ck_assert_int_eq(store_kpi_insert(st, in, NOW1, &got), RB_OK);
+  k2 = id_of(got);
+  expect_str(got, "tolerance.mode", "relative");
+  expect_num(got, "tolerance.value", 2);
+  ck_assert(json_is_object(jget(got, "quarterly_targets")));
+  ck_assert_uint_eq(json_object_size(jget(got, "quarterly_targets")), 0);
+  expect_null(got, "direction");
+  expect_null(got, "target");
+  expect_null(got, "owner");
+  json_decref(got);
+  json_decref(in);
+  commit(st);
+
+  /* linking a priority the group does not have fails (and the caller rolls back) */
+  begin(st);
+  in = J("{\"year\": \"2018-19\", \"code\": \"CH/KPI 3\", \"group\": \"CYP\", \"priorities\": [9],"
+         " \"description\": \"Third\"}");
+  ck_assert_int_eq(store_kpi_insert(st, in, NOW1, &got), RB_ERR_CONFLICT);
+  json_decref(in);
+  store_rollback(st);
+  ck_assert_int_eq(store_kpi_find(st, YEAR, "CH/KPI 3", &found), RB_ERR_NOT_FOUND);
+
+  ck_assert_int_eq(store_kpi_get(st, k1, &got), RB_OK);
+  ck_assert(json_equal(got, out));
+  json_decref(got);
+  ck_assert_int_eq(store_kpi_get(st, 999999, &got), RB_ERR_NOT_FOUND);
+  ck_assert_int_eq(store_kpi_find(st, YEAR, "CH/KPI 2", &found), RB_OK);
+  ck_assert_int_eq(found, k2);
+
+  /* the rule: the quarter's target when it has one */
+  ck_assert_int_eq(store_kpi_rule(st, k1, "2018-19-Q2", &rule), RB_OK);
+  ck_assert_int_eq(rule.direction, RAG_DIR_INCREASE);
+  ck_assert(rule.has_target);
+  ck_assert_double_eq_tol(rule.target, 90.5, 1e-9);
+  ck_assert_int_eq(rule.mode, RAG_TOL_ABSOLUTE);
+  ck_assert_double_eq_tol(rule.tolerance, 1.5, 1e-9);
+  ck_assert_int_eq(store_kpi_rule(st, k1, "2018-19-Q1", &rule), RB_OK);
+  ck_assert_double_eq_tol(rule.target, 95, 1e-9);
+  ck_assert_int_eq(store_kpi_rule(st, k2, "2018-19-Q1", &rule), RB_OK);
+  ck_assert(!rule.has_target);
+  ck_assert_int_eq(rule.direction, RAG_DIR_NONE);
+  ck_assert_int_eq(rule.mode, RAG_TOL_RELATIVE);
+  ck_assert_double_eq_tol(rule.tolerance, 2, 1e-9);
+  ck_assert_int_eq(store_kpi_rule(st, 999999, "2018-19-Q1", &rule), RB_ERR_NOT_FOUND);
+
+  /* filters: priority matches any linked priority */
+  ck_assert_uint_eq(count_of(st, store_kpi_list, &f), 2);
+  f.has_priority = true;
+  f.priority = 1;
+  all = all_of(st, store_kpi_list, &f);
+  column(all, "code", buf, sizeof(buf));
+  ck_assert_str_eq(buf, "CH/KPI 1");
+  json_decref(all);
+  f.priority = 2;
+  ck_assert_uint_eq(count_of(st, store_kpi_list, &f), 2);
+  f = (struct store_filter){.owner = "ORG2"};
+  ck_assert_uint_eq(count_of(st, store_kpi_list, &f), 1);
+  f = (struct store_filter){.code = "CH/KPI 2", .group = "CYP", .year = YEAR};
+  ck_assert_uint_eq(count_of(st, store_kpi_list, &f), 1);
+  f = (struct store_filter){.group = "MHLD"};
+  ck_assert_uint_eq(count_of(st, store_kpi_list, &f), 0);
+
+  /* update: relink to priority 2 only */
+  begin(st);
+  in = json_deep_copy(out);
+  json_object_set_new(in, "priorities", json_pack("[i]", 2));
+  json_object_set_new(in, "target", json_real(96));
+  ck_assert_int_eq(store_kpi_update(st, k1, in, NOW2, &got), RB_OK);
+  ck_assert_uint_eq(json_array_size(jget(got, "priorities")), 1);
+  expect_int(got, "priorities[0]", 2);
+  expect_num(got, "target", 96);
+  expect_str(got, "updated_at", NOW2);
+  json_decref(got);
+  /* identical: updated_at stays */
+  ck_assert_int_eq(store_kpi_update(st, k1, in, NOW3, &got), RB_OK);
+  expect_str(got, "updated_at", NOW2);
+  json_decref(got);
+  /* only the links change: updated_at moves */
+  json_object_set_new(in, "priorities", json_pack("[i, i]", 1, 2));
+  ck_assert_int_eq(store_kpi_update(st, k1, in, NOW3, &got), RB_OK);
+  expect_str(got, "updated_at", NOW3);
+  ck_assert_uint_eq(json_array_size(jget(got, "priorities")), 2);
+  json_decref(got);
+  ck_assert_int_eq(store_kpi_update(st, 999999, in, NOW3, &got), RB_ERR_NOT_FOUND);
+  json_decref(in);
+  commit(st);
+
+  /* a linked priority cannot go; a KPI with readings cannot go */
+  ck_assert_int_eq(store_priority_find(st, YEAR, "CYP", 1, &cyp1), RB_OK);
+  begin(st);
+  ck_assert_int_eq(store_priority_delete(st, cyp1), RB_ERR_CONFLICT);
+  value = json_real(97.5);
+  ck_assert_int_eq(store_reading_put(st, k1, "2018-19-Q1", value, "97.5%", "G", NULL, "test",
+                                     NOW1, true),
+                   RB_OK);
+  json_decref(value);
+  ck_assert_int_eq(store_kpi_delete(st, k1), RB_ERR_CONFLICT);
+  ck_assert_int_eq(store_reading_get(st, k1, "2018-19-Q1", &got), RB_OK);
+  expect_num(got, "value", 97.5);
+  expect_str(got, "rating", "G");
+  json_decref(got);
+  ck_assert_int_eq(store_reading_delete(st, k1, "2018-19-Q1"), RB_OK);
+  /* the links go with the KPI, then the priority is free */
+  ck_assert_int_eq(store_kpi_delete(st, k1), RB_OK);
+  ck_assert_int_eq(store_kpi_delete(st, k1), RB_ERR_NOT_FOUND);
+  ck_assert_int_eq(store_priority_delete(st, cyp1), RB_OK);
+  commit(st);
+  ck_assert_int_eq(store_kpi_get(st, k1, &got), RB_ERR_NOT_FOUND);
+  ck_assert_uint_eq(count_of(st, store_kpi_list, &(struct store_filter){0}), 1);
+  json_decref(out);
+  store_close(st);
+}
+END_TEST
+
+START_TEST(test_data_version)
+{
+  struct store *st = mem_store();
+  json_t *a = J("{\"code\": \"A\", \"name\": \"a\"}"), *b = J("{\"code\": \"B\", \"name\": \"b\"}");
+  json_t *out = NULL;
+  int64_t v0, v1;
+
+  v0 = data_version(st);
+  /* reads and empty write transactions change nothing */
+  ck_assert_int_eq(store_begin(st, false), RB_OK);
+  ck_assert_int_eq(store_org_get(st, "A", &out), RB_ERR_NOT_FOUND);
+  commit(st);
+  begin(st);
+  commit(st);
+  ck_assert_int_eq(data_version(st), v0);
+
+  begin(st);
+  ck_assert_int_eq(store_org_insert(st, a, NOW1, &out), RB_OK);
+  json_decref(out);
+  commit(st);
+  v1 = data_version(st);
+  ck_assert_int_gt(v1, v0);
+
+  /* a rolled back change leaves no trace, not even in the version */
+  begin(st);
+  ck_assert_int_eq(store_org_insert(st, b, NOW1, &out), RB_OK);
+  json_decref(out);
+  store_rollback(st);
+  ck_assert_int_eq(data_version(st), v1);
+  ck_assert_int_eq(store_org_get(st, "B", &out), RB_ERR_NOT_FOUND);
+
+  /* every committed change moves it on */
+  begin(st);
+  ck_assert_int_eq(store_org_delete(st, "A"), RB_OK);
+  commit(st);
+  ck_assert_int_gt(data_version(st), v1);
+  json_decref(a);
+  json_decref(b);
+  store_close(st);
+}
+END_TEST
+
+/* ---- import ----------------------------------------------------------------- */
+
+START_TEST(test_import_demo)
+{
+  struct store *st = mem_store();
+  json_t *doc = load_demo(), *counts, *snap, *q = NULL;
+  struct store_filter f = {.year = YEAR};
+  size_t updates = 0, readings = 0, i;
+  json_t *it;
+  int64_t id = 0;
+
+  json_array_foreach(json_object_get(doc, "milestones"), i, it)
+    updates += json_array_size(json_object_get(it, "updates"));
+  json_array_foreach(json_object_get(doc, "kpis"), i, it)
+    readings += json_array_size(json_object_get(it, "readings"));
+
+  counts = import_ok(st, doc, NOW1);
+  expect_str(counts, "financial_year", YEAR);
+  expect_int(counts, "organisations", 6);
+  expect_int(counts, "quarters", 4);
+  expect_int(counts, "groups", 3);
+  expect_int(counts, "priorities", 22);
+  expect_int(counts, "milestones", 76);
+  expect_int(counts, "kpis", 50);
+  expect_int(counts, "updates", (long long)updates);
+  expect_int(counts, "readings", (long long)readings);
+  json_decref(counts);
+
+  /* what is stored matches */
+  snap = snapshot(st);
+  ck_assert_uint_eq(json_array_size(jget(snap, "organisations")), 6);
+  ck_assert_uint_eq(json_array_size(jget(snap, "groups")), 3);
+  ck_assert_uint_eq(json_array_size(jget(snap, "quarters")), 4);
+  ck_assert_uint_eq(count_of(st, store_priority_list, &f), 22);
+  ck_assert_uint_eq(count_of(st, store_milestone_list, &f), 76);
+  ck_assert_uint_eq(count_of(st, store_kpi_list, &f), 50);
+  {
+    size_t nu = 0, nr = 0;
+
+    json_array_foreach(jget(snap, "milestones"), i, it)
+      nu += json_array_size(json_object_get(it, "updates"));
+    json_array_foreach(jget(snap, "kpis"), i, it)
+      nr += json_array_size(json_object_get(it, "readings"));
+    ck_assert_uint_eq(nu, updates);
+    ck_assert_uint_eq(nr, readings);
+  }
+  /* a few values made it through */
+  ck_assert_int_eq(store_milestone_find(st, YEAR, "CH1.1", &id), RB_OK);
+  ck_assert_int_eq(store_update_get(st, id, "2018-19-Q1", &it), RB_OK);
+  expect_str(it, "status", "G");
+  expect_str(it, "updated_by", "test");
+  json_decref(it);
+  ck_assert_int_eq(store_kpi_find(st, YEAR, "CH/KPI 1", &id), RB_OK);
+  ck_assert_int_eq(store_reading_get(st, id, "2018-19-Q1", &it), RB_OK);
+  expect_num(it, "value", 99);
+  expect_str(it, "value_text", "99%");
+  expect_str(it, "rating", "G");
+  json_decref(it);
+  ck_assert_int_eq(store_quarter_get(st, "2018-19-Q1", &q), RB_OK);
+  expect_str(q, "delivery_team_date", "2018-08-22");
+  expect_str(q, "place_board_date", "2018-09-05");
+  json_decref(q);
+  json_decref(snap);
+  json_decref(doc);
+  store_close(st);
+}
+END_TEST
+
+START_TEST(test_import_twice_identical)
+{
+  struct store *st = demo_store();
+  json_t *before = snapshot(st), *after, *doc = load_demo();
+
+  json_decref(import_ok(st, doc, NOW2));
+  after = snapshot(st);
+  expect_same(before, after, "$");
+  json_decref(before);
+  json_decref(after);
+  json_decref(doc);
+  store_close(st);
+}
+END_TEST
+
+START_TEST(test_import_invalid_rolls_back)
+{
+  static const char *const want[] = {
+    "kpis[1].readings[0].value",
+    "milestones[0].updates[1].status",
+    "milestones[2].group",
+  };
+  struct store *st = demo_store();
+  json_t *before = snapshot(st), *after, *doc = load_demo(), *errors = json_array();
+  json_t *counts = NULL, *got = NULL, *m0;
+  int64_t v = data_version(st);
+  enum rb_err err;
+  size_t i;
+  json_t *e;
+
+  /* valid changes that must not land ... */
+  json_array_append_new(json_object_get(doc, "groups"),
+                        json_pack("{s:s, s:s}", "code", "NEWG", "name", "New group"));
+  m0 = json_array_get(json_object_get(doc, "milestones"), 0);
+  json_object_set_new(m0, "description", json_string("CHANGED"));
+  /* ... next to three bad elements */
+  json_object_set_new(jget(doc, "milestones[0].updates[1]"), "status", json_string("Purple"));
+  json_object_set_new(jget(doc, "milestones[2]"), "group", json_string("NOPE"));
+  json_object_set_new(jget(doc, "kpis[1].readings[0]"), "value", json_string("98%"));
+
+  begin(st);
+  err = import_dataset(st, doc, NOW2, "test", errors, &counts);
+  ck_assert_int_eq(err, RB_ERR_INVALID);
+  store_rollback(st);
+  ck_assert_ptr_null(counts);
+  ck_assert_uint_eq(json_array_size(errors), N(want));
+  for (i = 0; i < N(want); i++)
+    ck_assert_msg(has_error(errors, want[i]), "no error on %s", want[i]);
+  json_array_foreach(errors, i, e) {
+    ck_assert(json_is_string(json_object_get(e, "message")));
+    ck_assert_uint_gt(json_string_length(json_object_get(e, "message")), 0);
+  }
+
+  after = snapshot(st);
+  expect_same(before, after, "$");
+  ck_assert_int_eq(store_group_get(st, "NEWG", &got), RB_ERR_NOT_FOUND);
+  ck_assert_int_eq(data_version(st), v);
+  json_decref(before);
+  json_decref(after);
+  json_decref(errors);
+  json_decref(doc);
+  store_close(st);
+}
+END_TEST
+
+START_TEST(test_import_structure_errors)
+{
+  struct store *st = mem_store();
+  json_t *doc = J("{\"format\": \"other/1\", \"financial_year\": \"2018-20\", \"extra\": 1,"
+                  " \"groups\": {}, \"priorities\": []}");
+  json_t *errors = json_array(), *counts = NULL, *snap;
+  static const char *const want[] = {"format", "financial_year", "extra", "groups",
+                                     "milestones", "kpis"};
+
+  begin(st);
+  ck_assert_int_eq(import_dataset(st, doc, NOW1, "test", errors, &counts), RB_ERR_INVALID);
+  store_rollback(st);
+  ck_assert_ptr_null(counts);
+  for (size_t i = 0; i < N(want); i++)
+    ck_assert_msg(has_error(errors, want[i]), "no error on %s", want[i]);
+  ck_assert(!has_error(errors, "priorities"));
+  snap = snapshot(st);
+  ck_assert_uint_eq(json_array_size(jget(snap, "groups")), 0);
+  json_decref(snap);
+  json_decref(errors);
+  json_decref(doc);
+  /* not even an object */
+  doc = json_array();
+  errors = json_array();
+  begin(st);
+  ck_assert_int_eq(import_dataset(st, doc, NOW1, "test", errors, &counts), RB_ERR_INVALID);
+  store_rollback(st);
+  ck_assert_uint_eq(json_array_size(errors), 1);
+  json_decref(errors);
+  json_decref(doc);
+  store_close(st);
+}
+END_TEST
+
+START_TEST(test_import_keeps_unmentioned)
+{
+  struct store *st = demo_store();
+  json_t *before = snapshot(st), *after, *doc, *counts, *got = NULL, *ups = NULL;
+  struct store_filter f = {.year = YEAR};
+  int64_t id = 0;
+  size_t i;
+  json_t *it;
+
+  /* a second file with one new group and one changed milestone */
+  doc = J("{\"format\": \"icp-performance-dataset/1\", \"financial_year\": \"2018-19\","
+          " \"groups\": [{\"code\": \"NEWG\", \"name\": \"New group\"}], \"priorities\": [],"
+          " \"milestones\": [{\"code\": \"CH1.1\", \"group\": \"CYP\", \"priority\": 1,"
+          "   \"description\": \"Changed\","
+          "   \"updates\": [{\"quarter\": \"2018-19-Q2\", \"status\": \"A\"}]}],"
+          " \"kpis\": []}");
+  counts = import_ok(st, doc, NOW3);
+  expect_int(counts, "groups", 1);
+  expect_int(counts, "milestones", 1);
+  expect_int(counts, "kpis", 0);
+  json_decref(counts);
+  json_decref(doc);
+
+  after = snapshot(st);
+  ck_assert_uint_eq(json_array_size(jget(after, "groups")), 4);
+  ck_assert_uint_eq(json_array_size(jget(after, "organisations")), 6);
+  ck_assert_uint_eq(count_of(st, store_priority_list, &f), 22);
+  ck_assert_uint_eq(count_of(st, store_milestone_list, &f), 76);
+  ck_assert_uint_eq(count_of(st, store_kpi_list, &f), 50);
+  expect_same(jget(before, "kpis"), jget(after, "kpis"), "kpis");
+  expect_same(jget(before, "priorities"), jget(after, "priorities"), "priorities");
+  expect_same(jget(before, "quarters"), jget(after, "quarters"), "quarters");
+  expect_same(jget(before, "organisations"), jget(after, "organisations"), "organisations");
+
+  ck_assert_int_eq(store_milestone_find(st, YEAR, "CH1.1", &id), RB_OK);
+  ck_assert_int_eq(store_milestone_get(st, id, &got), RB_OK);
+  expect_str(got, "description", "Changed");
+  expect_str(got, "updated_at", NOW3);
+  json_decref(got);
+  /* the updates the second file did not mention are still there */
+  ck_assert_int_eq(store_update_list(st, id, &ups), RB_OK);
+  ck_assert_uint_eq(json_array_size(ups), 3);
+  expect_str(ups, "[0].quarter", "2017-18-Q4");
+  expect_str(ups, "[1].quarter", "2018-19-Q1");
+  expect_str(ups, "[2].quarter", "2018-19-Q2");
+  expect_str(ups, "[2].status", "A");
+  json_decref(ups);
+  /* every other milestone is as it was */
+  json_array_foreach(jget(before, "milestones"), i, it) {
+    if (id_of(it) != id)
+      expect_same(it, json_array_get(jget(after, "milestones"), i), "milestones[]");
+  }
+
+  /* another plan year leaves this one alone */
+  doc = J("{\"format\": \"icp-performance-dataset/1\", \"financial_year\": \"2019-20\","
+          " \"groups\": [], \"priorities\": [{\"group\": \"CYP\", \"number\": 1, \"title\": \"t\"}],"
+          " \"milestones\": [{\"code\": \"CH1.1\", \"group\": \"CYP\", \"priority\": 1,"
+          "   \"description\": \"Next year\"}], \"kpis\": []}");
+  json_decref(import_ok(st, doc, NOW3));
+  json_decref(doc);
+  ck_assert_uint_eq(count_of(st, store_milestone_list, &f), 76);
+  f.year = "2019-20";
+  ck_assert_uint_eq(count_of(st, store_milestone_list, &f), 1);
+  ck_assert_int_eq(store_milestone_get(st, id, &got), RB_OK);
+  expect_str(got, "description", "Changed");
+  json_decref(got);
+  json_decref(before);
+  json_decref(after);
+  store_close(st);
+}
+END_TEST
+
+/* ---- summaries ---------------------------------------------------------------- */
+
+struct group_counts {
+  const char *code;
+  int milestones, kpis;
+  int m[RAG__COUNT]; /* BR B G A R TBC */
+  int k[RAG__COUNT];
+};
+
+START_TEST(test_summary_demo)
+{
+  /* the published Q1 2018-19 report */
+  static const struct group_counts want[] = {
+    {"CYP", 25, 17, {1, 0, 14, 5, 1, 4}, {0, 0, 9, 3, 0, 5}},
+    {"MHLD", 23, 16, {0, 2, 12, 8, 0, 1}, {0, 0, 6, 3, 3, 4}},
+    {"UCC", 28, 17, {11, 3, 12, 2, 0, 0}, {0, 0, 7, 1, 0, 9}},
+  };
+  struct store *st = demo_store();
+  struct store_summary *sum = NULL;
+  const struct summary_input *in;
+  json_t *j;
+  char path[128];
+
+  ck_assert_int_eq(store_summary_load(st, "2018-19-Q1", &sum), RB_OK);
+  in = store_summary_input(sum);
+  ck_assert_str_eq(in->quarter, "2018-19-Q1");
+  ck_assert_str_eq(in->year, YEAR);
+  ck_assert_uint_eq(in->ngroups, 3);
+  ck_assert_uint_eq(in->npriorities, 22);
+  ck_assert_uint_eq(in->nitems, 76 + 50);
+  ck_assert_int_eq(store_summary_group(sum, "CYP"), 0);
+  ck_assert_int_eq(store_summary_group(sum, "MHLD"), 1);
+  ck_assert_int_eq(store_summary_group(sum, "UCC"), 2);
+  ck_assert_int_eq(store_summary_group(sum, "NOPE"), -1);
+
+  j = summary_json(in, NULL, NULL);
+  ck_assert_ptr_nonnull(j);
+  ck_assert_uint_eq(json_array_size(jget(j, "groups")), N(want));
+  for (size_t g = 0; g < N(want); g++) {
+    snprintf(path, sizeof(path), "groups[%zu].code", g);
+    expect_str(j, path, want[g].code);
+    snprintf(path, sizeof(path), "groups[%zu].milestones.total", g);
+    expect_int(j, path, want[g].milestones);
+    snprintf(path, sizeof(path), "groups[%zu].kpis.total", g);
+    expect_int(j, path, want[g].kpis);
+    for (int s = 0; s < RAG__COUNT; s++) {
+      snprintf(path, sizeof(path), "groups[%zu].milestones.counts.%s", g,
+               rag_code((enum rag_status)s));
+      expect_int(j, path, want[g].m[s]);
+      if (s == RAG_BR || s == RAG_B)
+        continue;
+      snprintf(path, sizeof(path), "groups[%zu].kpis.counts.%s", g, rag_code((enum rag_status)s));
+      expect_int(j, path, want[g].k[s]);
+    }
+  }
+  expect_int(j, "overall.milestones.total", 76);
+  expect_int(j, "overall.kpis.total", 50);
+  expect_num(j, "overall.milestones.on_track_or_complete_percent", 56.6);
+  expect_num(j, "overall.kpis.on_track_percent", 44.0);
+  expect_num(j, "overall.kpis.red_percent", 6.0);
+  expect_null(j, "comparison.previous_quarter");
+  /* reported ratings that the RAG rule would not give (CYP: KPI 5, 12;
+   * MHLD: LD/KPI 14; UCC: KPI 1, 2, 16, 17) */
+  expect_int(j, "overall.kpis.rating_disagreements", 7);
+  expect_int(j, "groups[0].kpis.rating_disagreements", 2);
+  expect_int(j, "groups[1].kpis.rating_disagreements", 1);
+  expect_int(j, "groups[2].kpis.rating_disagreements", 4);
+  /* a KPI serving several priorities counts once in its group and once in
+   * each of its priorities */
+  {
+    json_t *doc = load_demo(), *k, *row;
+    json_int_t links[3] = {0, 0, 0}, rows[3] = {0, 0, 0};
+    size_t i;
+
+    json_array_foreach(json_object_get(doc, "kpis"), i, k) {
+      long g = store_summary_group(sum, json_string_value(json_object_get(k, "group")));
+
+      ck_assert_int_ge(g, 0);
+      links[g] += (json_int_t)json_array_size(json_object_get(k, "priorities"));
+    }
+    for (size_t g = 0; g < 3; g++) {
+      snprintf(path, sizeof(path), "groups[%zu].kpis.by_priority", g);
+      json_array_foreach(jget(j, path), i, row)
+        rows[g] += json_integer_value(json_object_get(row, "total"));
+      ck_assert_int_eq(rows[g], links[g]);
+    }
+    ck_assert_int_gt(links[0] + links[1] + links[2], 50); /* some KPIs do serve several */
+    json_decref(doc);
+  }
+  json_decref(j);
+  store_summary_free(sum);
+
+  /* a year with nothing in it */
+  sum = NULL;
+  ck_assert_int_eq(store_summary_load(st, "2019-20-Q1", &sum), RB_OK);
+  in = store_summary_input(sum);
+  ck_assert_uint_eq(in->nitems, 0);
+  j = summary_json(in, NULL, NULL);
+  ck_assert_uint_eq(json_array_size(jget(j, "groups")), 0);
+  expect_int(j, "overall.milestones.total", 0);
+  expect_null(j, "overall.milestones.on_track_or_complete_percent");
+  expect_null(j, "overall.kpis.on_track_percent");
+  json_decref(j);
+  store_summary_free(sum);
+  store_summary_free(NULL);
+  store_close(st);
+}
+END_TEST
+
+START_TEST(test_summary_not_yet_reported)
+{
+  /* Q2 has no updates or readings in the demo: everything is TBC */
+  struct store *st = demo_store();
+  struct store_summary *sum = NULL;
+  json_t *j;
+
+  ck_assert_int_eq(store_summary_load(st, "2018-19-Q2", &sum), RB_OK);
+  j = summary_json(store_summary_input(sum), NULL, NULL);
+  expect_int(j, "overall.milestones.counts.TBC", 76);
+  expect_int(j, "overall.kpis.counts.TBC", 50);
+  expect_num(j, "overall.milestones.on_track_or_complete_percent", 0.0);
+  expect_int(j, "overall.kpis.rating_disagreements", 0);
+  json_decref(j);
+  store_summary_free(sum);
+  store_close(st);
+}
+END_TEST
+
+static Suite *
+store_suite(void)
+{
+  Suite *s = suite_create("store");
+  TCase *tc;
+
+  tc = tcase_create("schema");
+  tcase_add_test(tc, test_migrations_table);
+  tcase_add_test(tc, test_migrate);
+  tcase_add_test(tc, test_store_open_unmigrated);
+  tcase_add_test(tc, test_pragmas);
+  tcase_add_test(tc, test_file_schema_newer);
+  suite_add_tcase(s, tc);
+
+  tc = tcase_create("crud");
+  tcase_add_test(tc, test_org_crud);
+  tcase_add_test(tc, test_org_list_pages);
+  tcase_add_test(tc, test_group_crud);
+  tcase_add_test(tc, test_priority_crud);
+  tcase_add_test(tc, test_milestone_crud);
+  tcase_add_test(tc, test_kpi_crud);
+  tcase_add_test(tc, test_data_version);
+  suite_add_tcase(s, tc);
+
+  tc = tcase_create("import");
+  tcase_add_test(tc, test_import_demo);
+  tcase_add_test(tc, test_import_twice_identical);
+  tcase_add_test(tc, test_import_invalid_rolls_back);
+  tcase_add_test(tc, test_import_structure_errors);
+  tcase_add_test(tc, test_import_keeps_unmentioned);
+  suite_add_tcase(s, tc);
+
+  tc = tcase_create("summary");
+  tcase_add_test(tc, test_summary_demo);
+  tcase_add_test(tc, test_summary_not_yet_reported);
+  suite_add_tcase(s, tc);
+  return s;
+}
+
+int
+main(void)
+{
+  SRunner *sr = srunner_create(store_suite());
+  int failed;
+
+  srunner_run_all(sr, CK_NORMAL);
+  failed = srunner_ntests_failed(sr);
+  srunner_free(sr);
+  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
