@@ -206,3 +206,14 @@ enum rb_err api_completeness(struct api_ctx *c);
  * organisation code or NULL): 403 for another organisation's item, 409 for
  * a closed (submitters) or locked (everyone) quarter. */
 enum rb_err api_may_write_quarter(struct api_ctx *c, const char *owner, const char *quarter);
+
+/* ETags of single items: a hash of the item's canonical JSON, so any change
+ * to what a client sees changes it. */
+#define API_ETAG_LEN 36 /* quoted 32 hex digits plus NUL */
+void api_etag(const json_t *obj, char out[API_ETAG_LEN]);
+/* Reply with one item and its ETag. Steals obj. */
+enum rb_err api_reply_item(struct api_ctx *c, unsigned status, json_t *obj);
+/* Honour If-Match against the item's current representation (NULL when it
+ * does not exist): 412 when it does not match, so two partners never
+ * silently overwrite each other. */
+enum rb_err api_if_match(struct api_ctx *c, const json_t *current);

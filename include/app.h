@@ -28,6 +28,9 @@ struct app_config {
   unsigned max_connections;
   unsigned max_connections_per_ip;
   const char *cors_origins; /* comma-separated allow-list; NULL or "" = no CORS */
+  unsigned request_timeout_s; /* whole request (headers and body) must arrive within this */
+  size_t max_header_bytes;    /* request line plus headers */
+  int max_page_size;          /* largest ?limit= for lists */
   int log_level;            /* LOG_ERROR .. LOG_DEBUG */
 };
 

@@ -7,6 +7,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include <sodium.h>
+
 #include "jsonv.h"
 #include "quarter.h"
 
@@ -263,8 +265,12 @@ api_page(struct api_ctx *c, struct store_page *pg, char *keybuf, size_t cap)
   const char *cursor = api_query(c, "cursor");
   int64_t n = PAGE_DEFAULT;
 
-  if (limit != NULL && (!util_parse_int64(limit, &n) || n < 1 || n > PAGE_MAX))
-    return api_fail(c, RB_ERR_BAD_REQUEST, "limit must be an integer from 1 to %d", PAGE_MAX);
+  int max = c->app != NULL && c->app->cfg.max_page_size > 0 ? c->app->cfg.max_page_size : PAGE_MAX;
+
+  if (limit != NULL && (!util_parse_int64(limit, &n) || n < 1 || n > max))
+    return api_fail(c, RB_ERR_BAD_REQUEST, "limit must be an integer from 1 to %d", max);
+  if (n > max)
+    n = max;
   pg->limit = (int)n;
   pg->after = NULL;
   if (cursor != NULL) {
@@ -317,6 +323,8 @@ api_is_admin(const struct api_ctx *c)
 enum rb_err
 api_store_fail(struct api_ctx *c, enum rb_err err, const char *what)
 {
+  if (c->detail[0] != '\0')
+    return err; /* already explained, e.g. by api_if_match */
   switch (err) {
   case RB_ERR_NOT_FOUND:
     return api_fail(c, err, "no such %s", what);
@@ -514,4 +522,60 @@ api_may_write_quarter(struct api_ctx *c, const char *owner, const char *quarter)
     err = RB_OK;
   json_decref(q);
   return err;
+}
+
+void
+api_etag(const json_t *obj, char out[API_ETAG_LEN])
+{
+  unsigned char digest[16];
+  char hex[33];
+  char *text = json_dumps(obj, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(17));
+
+  crypto_generichash(digest, sizeof(digest), (const unsigned char *)(text ? text : ""),
+                     text ? strlen(text) : 0, NULL, 0);
+  free(text);
+  sodium_bin2hex(hex, sizeof(hex), digest, sizeof(digest));
+  snprintf(out, API_ETAG_LEN, "\"%s\"", hex);
+}
+
+enum rb_err
+api_reply_item(struct api_ctx *c, unsigned status, json_t *obj)
+{
+  char etag[API_ETAG_LEN];
+
+  if (obj == NULL)
+    return RB_ERR_NOMEM;
+  api_etag(obj, etag);
+  rb_response_header(c->resp, "ETag", etag);
+  return api_reply(c, status, obj);
+}
+
+enum rb_err
+api_if_match(struct api_ctx *c, const json_t *current)
+{
+  const char *im = c->req->if_match;
+  char etag[API_ETAG_LEN];
+  size_t n;
+
+  if (im == NULL)
+    return RB_OK;
+  if (current == NULL)
+    return api_fail(c, RB_ERR_PRECONDITION,
+                    "If-Match was given but the item does not exist (yet)");
+  api_etag(current, etag);
+  n = strlen(etag);
+  while (*im != '\0') {
+    while (*im == ' ' || *im == ',')
+      im++;
+    if (*im == '*')
+      return RB_OK;
+    /* If-Match uses strong comparison: weak tags never match. */
+    if (strncmp(im, etag, n) == 0 && (im[n] == '\0' || im[n] == ',' || im[n] == ' '))
+      return RB_OK;
+    im += strcspn(im, ",");
+  }
+  return api_fail(c, RB_ERR_PRECONDITION,
+                  "the item changed since you read it (If-Match %s does not match %s): "
+                  "fetch it again and reapply your change",
+                  c->req->if_match, etag);
 }

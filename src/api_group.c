@@ -46,7 +46,7 @@ api_group_get(struct api_ctx *c)
     return api_fail(c, err, "no group with code %.64s", c->path[0]);
   if (err != RB_OK)
     return api_store_fail(c, err, "group");
-  return api_reply(c, 200, org);
+  return api_reply_item(c, 200, org);
 }
 
 enum rb_err
@@ -84,7 +84,7 @@ api_group_create(struct api_ctx *c)
     json_decref(out);
     goto out;
   }
-  err = api_reply(c, 201, out);
+  err = api_reply_item(c, 201, out);
 out:
   json_decref(in);
   return err;
@@ -105,6 +105,9 @@ api_group_patch(struct api_ctx *c)
                                   : api_store_fail(c, err, "group");
     goto out;
   }
+  err = api_if_match(c, cur);
+  if (err != RB_OK)
+    goto out;
   err = api_merge_patch(c, cur, patch, group_names, group_fixed, &merged);
   if (err != RB_OK)
     goto out;
@@ -125,7 +128,7 @@ api_group_patch(struct api_ctx *c)
     json_decref(out);
     goto out;
   }
-  err = api_reply(c, 200, out);
+  err = api_reply_item(c, 200, out);
 out:
   json_decref(patch);
   json_decref(cur);
@@ -139,6 +142,8 @@ api_group_delete(struct api_ctx *c)
   json_t *cur = NULL;
   enum rb_err err = store_group_get(c->st, c->path[0], &cur);
 
+  if (err == RB_OK)
+    err = api_if_match(c, cur);
   if (err == RB_OK) {
     err = store_group_delete(c->st, c->path[0]);
     if (err == RB_OK)

@@ -45,7 +45,7 @@ api_org_get(struct api_ctx *c)
     return api_fail(c, err, "no organisation with code %.64s", c->path[0]);
   if (err != RB_OK)
     return api_store_fail(c, err, "organisation");
-  return api_reply(c, 200, org);
+  return api_reply_item(c, 200, org);
 }
 
 enum rb_err
@@ -83,7 +83,7 @@ api_org_create(struct api_ctx *c)
     json_decref(out);
     goto out;
   }
-  err = api_reply(c, 201, out);
+  err = api_reply_item(c, 201, out);
 out:
   json_decref(in);
   return err;
@@ -104,6 +104,9 @@ api_org_patch(struct api_ctx *c)
                                   : api_store_fail(c, err, "organisation");
     goto out;
   }
+  err = api_if_match(c, cur);
+  if (err != RB_OK)
+    goto out;
   err = api_merge_patch(c, cur, patch, org_names, org_fixed, &merged);
   if (err != RB_OK)
     goto out;
@@ -124,7 +127,7 @@ api_org_patch(struct api_ctx *c)
     json_decref(out);
     goto out;
   }
-  err = api_reply(c, 200, out);
+  err = api_reply_item(c, 200, out);
 out:
   json_decref(patch);
   json_decref(cur);
@@ -138,6 +141,8 @@ api_org_delete(struct api_ctx *c)
   json_t *cur = NULL;
   enum rb_err err = store_org_get(c->st, c->path[0], &cur);
 
+  if (err == RB_OK)
+    err = api_if_match(c, cur);
   if (err == RB_OK) {
     err = store_org_delete(c->st, c->path[0]);
     if (err == RB_OK)

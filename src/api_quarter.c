@@ -39,7 +39,7 @@ api_quarter_get(struct api_ctx *c)
   err = store_quarter_get(c->st, c->path[0], &q);
   if (err != RB_OK)
     return api_store_fail(c, err, "quarter");
-  return api_reply(c, 200, q);
+  return api_reply_item(c, 200, q);
 }
 
 /* Unlocking a quarter the Place Board approved must be deliberate: the body
@@ -74,6 +74,11 @@ api_quarter_put(struct api_ctx *c)
     err = api_store_fail(c, err, "quarter");
     goto out;
   }
+  err = api_if_match(c, json_is_null(json_object_get(before, "created_at")) ? NULL : before);
+  if (err != RB_OK) {
+    json_decref(unlock);
+    goto out;
+  }
   was = json_string_value(json_object_get(before, "state"));
   want = json_string_value(json_object_get(body, "state"));
   unlocking = strcmp(was, "locked") == 0 && want != NULL && strcmp(want, "locked") != 0;
@@ -97,7 +102,7 @@ api_quarter_put(struct api_ctx *c)
     json_decref(out);
     goto out;
   }
-  err = api_reply(c, 200, out);
+  err = api_reply_item(c, 200, out);
 out:
   json_decref(before);
   json_decref(body);

@@ -126,6 +126,8 @@ api_update_put(struct api_ctx *c)
     err = api_store_fail(c, err, "update");
     goto out;
   }
+  if ((err = api_if_match(c, prior)) != RB_OK)
+    goto out;
   auth_actor_label(&c->actor, by, sizeof(by));
   err = store_update_put(c->st, id, quarter, rag_code(status),
                          json_string_value(json_object_get(body, "comment")), by, c->now, true);
@@ -141,7 +143,7 @@ api_update_put(struct api_ctx *c)
     json_decref(out);
     goto out;
   }
-  err = api_reply(c, prior != NULL ? 200 : 201, out);
+  err = api_reply_item(c, prior != NULL ? 200 : 201, out);
 out:
   json_decref(body);
   json_decref(item);
@@ -179,6 +181,11 @@ api_reading_put(struct api_ctx *c)
     err = api_store_fail(c, err, "reading");
     goto out;
   }
+  /* The ETag clients hold is of the annotated reading. */
+  if (prior != NULL && (err = annotate(c, id, prior)) != RB_OK)
+    goto out;
+  if ((err = api_if_match(c, prior)) != RB_OK)
+    goto out;
   auth_actor_label(&c->actor, by, sizeof(by));
   err = store_reading_put(c->st, id, quarter, json_object_get(body, "value"),
                           json_string_value(json_object_get(body, "value_text")),
@@ -198,7 +205,7 @@ api_reading_put(struct api_ctx *c)
     json_decref(out);
     goto out;
   }
-  err = api_reply(c, prior != NULL ? 200 : 201, out);
+  err = api_reply_item(c, prior != NULL ? 200 : 201, out);
 out:
   json_decref(body);
   json_decref(item);
@@ -220,6 +227,10 @@ remove_one(struct api_ctx *c, bool kpi)
     goto out;
   err = kpi ? store_reading_get(c->st, id, c->path[1], &prior)
             : store_update_get(c->st, id, c->path[1], &prior);
+  if (err == RB_OK && kpi)
+    err = annotate(c, id, prior);
+  if (err == RB_OK)
+    err = api_if_match(c, prior);
   if (err == RB_OK)
     err = kpi ? store_reading_delete(c->st, id, c->path[1])
               : store_update_delete(c->st, id, c->path[1]);

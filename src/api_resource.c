@@ -49,7 +49,7 @@ api_resource_get(struct api_ctx *c, const struct api_resource *r)
 
   if (err != RB_OK)
     return err;
-  return api_reply(c, 200, obj);
+  return api_reply_item(c, 200, obj);
 }
 
 static enum rb_err
@@ -101,7 +101,7 @@ api_resource_create(struct api_ctx *c, const struct api_resource *r)
   snprintf(location, sizeof(location), "%s/%lld", r->collection,
            (long long)json_integer_value(json_object_get(out, "id")));
   rb_response_header(c->resp, "Location", location);
-  err = api_reply(c, 201, out);
+  err = api_reply_item(c, 201, out);
 out:
   json_decref(in);
   return err;
@@ -118,6 +118,9 @@ api_resource_patch(struct api_ctx *c, const struct api_resource *r)
   if (err != RB_OK)
     return err;
   err = api_body(c, &patch);
+  if (err != RB_OK)
+    goto out;
+  err = api_if_match(c, cur);
   if (err != RB_OK)
     goto out;
   err = api_merge_patch(c, cur, patch, r->fields, r->fixed, &merged);
@@ -139,7 +142,7 @@ api_resource_patch(struct api_ctx *c, const struct api_resource *r)
     json_decref(out);
     goto out;
   }
-  err = api_reply(c, 200, out);
+  err = api_reply_item(c, 200, out);
 out:
   json_decref(patch);
   json_decref(cur);
@@ -156,6 +159,11 @@ api_resource_delete(struct api_ctx *c, const struct api_resource *r)
 
   if (err != RB_OK)
     return err;
+  err = api_if_match(c, cur);
+  if (err != RB_OK) {
+    json_decref(cur);
+    return err;
+  }
   err = r->remove(c->st, id);
   if (err == RB_ERR_CONFLICT)
     err = api_fail(c, err, "%s", r->still_referenced);

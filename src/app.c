@@ -25,6 +25,9 @@ app_config_defaults(struct app_config *cfg)
   cfg->max_connections = 1024;
   cfg->max_connections_per_ip = 256;
   cfg->cors_origins = NULL;
+  cfg->request_timeout_s = 15;
+  cfg->max_header_bytes = 16384;
+  cfg->max_page_size = 500;
   cfg->log_level = LOG_INFO;
 }
 

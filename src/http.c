@@ -1,6 +1,7 @@
 #include "http.h"
 
 #include <arpa/inet.h>
+#include <pthread.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <stdatomic.h>
@@ -20,12 +21,124 @@
 
 #define MAX_QUERY_PARAMS 32
 
+/* Every open connection, so the reaper can cut off clients that trickle a
+ * request in a byte at a time (libmicrohttpd's own timeout only counts
+ * inactivity, which such clients never show). */
+struct conn_watch {
+  struct conn_watch *prev, *next;
+  int fd;
+  bool armed;               /* the deadline applies (not while we answer) */
+  struct timespec deadline; /* CLOCK_MONOTONIC */
+};
+
 struct http_server {
   struct app *app;
   struct MHD_Daemon *daemon;
   unsigned port;
   atomic_int in_flight;
+  pthread_mutex_t watch_mu;
+  pthread_cond_t watch_cv;
+  struct conn_watch *watches;
+  bool stopping;
+  pthread_t reaper;
+  bool reaper_started;
 };
+
+static void
+arm(struct http_server *srv, struct conn_watch *w, bool on)
+{
+  if (w == NULL)
+    return;
+  pthread_mutex_lock(&srv->watch_mu);
+  w->armed = on;
+  if (on) {
+    clock_gettime(CLOCK_MONOTONIC, &w->deadline);
+    w->deadline.tv_sec += srv->app->cfg.request_timeout_s;
+  }
+  pthread_mutex_unlock(&srv->watch_mu);
+}
+
+static struct conn_watch *
+watch_of(struct MHD_Connection *conn)
+{
+  const union MHD_ConnectionInfo *ci =
+    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+
+  return ci != NULL ? ci->socket_context : NULL;
+}
+
+static void
+on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+              enum MHD_ConnectionNotificationCode toe)
+{
+  struct http_server *srv = cls;
+  struct conn_watch *w = *socket_context;
+
+  if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+    const union MHD_ConnectionInfo *ci =
+      MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+
+    w = calloc(1, sizeof(*w));
+    if (w == NULL || ci == NULL) {
+      free(w);
+      return;
+    }
+    w->fd = ci->connect_fd;
+    *socket_context = w;
+    pthread_mutex_lock(&srv->watch_mu);
+    w->next = srv->watches;
+    if (srv->watches != NULL)
+      srv->watches->prev = w;
+    srv->watches = w;
+    pthread_mutex_unlock(&srv->watch_mu);
+    arm(srv, w, true);
+    return;
+  }
+  if (w == NULL)
+    return;
+  pthread_mutex_lock(&srv->watch_mu);
+  if (w->prev != NULL)
+    w->prev->next = w->next;
+  else
+    srv->watches = w->next;
+  if (w->next != NULL)
+    w->next->prev = w->prev;
+  pthread_mutex_unlock(&srv->watch_mu);
+  free(w);
+  *socket_context = NULL;
+}
+
+static void *
+reaper_main(void *arg)
+{
+  struct http_server *srv = arg;
+
+  pthread_mutex_lock(&srv->watch_mu);
+  while (!srv->stopping) {
+    struct timespec now, wake;
+
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    for (struct conn_watch *w = srv->watches; w != NULL; w = w->next) {
+      if (w->armed && (now.tv_sec > w->deadline.tv_sec ||
+                       (now.tv_sec == w->deadline.tv_sec && now.tv_nsec >= w->deadline.tv_nsec))) {
+        /* shutdown, not close: libmicrohttpd still owns the descriptor and
+         * closes it when it sees the connection end (the watch is removed
+         * under this mutex first, so the fd is never stale here). */
+        shutdown(w->fd, SHUT_RDWR);
+        w->armed = false;
+      }
+    }
+    clock_gettime(CLOCK_REALTIME, &wake);
+    wake.tv_nsec += 250 * 1000 * 1000;
+    if (wake.tv_nsec >= 1000000000L) {
+      wake.tv_sec++;
+      wake.tv_nsec -= 1000000000L;
+    }
+    pthread_cond_timedwait(&srv->watch_cv, &srv->watch_mu, &wake);
+  }
+  pthread_mutex_unlock(&srv->watch_mu);
+  return NULL;
+}
 
 /* Per-request state, from the first callback to the completion notice. */
 struct conn_state {
@@ -269,6 +382,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
     }
   }
   bytes = resp.body_len;
+  arm(srv, watch_of(conn), false); /* answering: slow readers are not ours to cut */
   ret = send_response(conn, &resp, cs->request_id, cors_origin(srv->app, conn));
   log_request(srv->app, method, url, &resp, cs, bytes);
   metrics_request_end(srv->app->metrics, resp.route, method, resp.status,
@@ -291,6 +405,8 @@ on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     return;
   if (!cs->answered)
     metrics_request_abandon(srv->app->metrics);
+  /* Keep-alive: the next request must arrive within the timeout too. */
+  arm(srv, watch_of(conn), true);
   free(cs->body);
   free(cs);
   *con_cls = NULL;
@@ -360,6 +476,8 @@ http_start(struct app *app, struct http_server **out, const char **why)
   if (srv == NULL)
     return RB_ERR_NOMEM;
   srv->app = app;
+  pthread_mutex_init(&srv->watch_mu, NULL);
+  pthread_cond_init(&srv->watch_cv, NULL);
   if (!parse_listen(app->cfg.listen, &ss, &sslen, &ipv6)) {
     *why = "--listen must be HOST:PORT with a numeric host, e.g. 127.0.0.1:8080";
     free(srv);
@@ -377,18 +495,22 @@ http_start(struct app *app, struct http_server **out, const char **why)
     MHD_OPTION_CONNECTION_TIMEOUT, app->cfg.connection_timeout_s,
     MHD_OPTION_CONNECTION_LIMIT, app->cfg.max_connections,
     MHD_OPTION_PER_IP_CONNECTION_LIMIT, app->cfg.max_connections_per_ip,
-    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024, MHD_OPTION_END);
+    MHD_OPTION_CONNECTION_MEMORY_LIMIT, app->cfg.max_header_bytes,
+    MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv, MHD_OPTION_END);
   if (srv->daemon == NULL) {
     *why = "cannot listen on the requested address (in use, or not permitted)";
+    pthread_mutex_destroy(&srv->watch_mu);
+    pthread_cond_destroy(&srv->watch_cv);
     free(srv);
     return RB_ERR_IO;
   }
+  if (pthread_create(&srv->reaper, NULL, reaper_main, srv) == 0)
+    srv->reaper_started = true;
   info = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
   srv->port = info != NULL ? info->port : 0;
   if (app->cfg.port_file != NULL && !write_port_file(app->cfg.port_file, srv->port)) {
     *why = "cannot write the port file";
-    MHD_stop_daemon(srv->daemon);
-    free(srv);
+    http_stop(srv, 0);
     return RB_ERR_IO;
   }
   *out = srv;
@@ -422,5 +544,13 @@ http_stop(struct http_server *srv, unsigned grace_ms)
   MHD_stop_daemon(srv->daemon);
   if (fd != MHD_INVALID_SOCKET)
     close(fd);
+  pthread_mutex_lock(&srv->watch_mu);
+  srv->stopping = true;
+  pthread_cond_signal(&srv->watch_cv);
+  pthread_mutex_unlock(&srv->watch_mu);
+  if (srv->reaper_started)
+    pthread_join(srv->reaper, NULL);
+  pthread_mutex_destroy(&srv->watch_mu);
+  pthread_cond_destroy(&srv->watch_cv);
   free(srv);
 }

@@ -259,7 +259,10 @@ cmd_serve(int argc, char **argv)
     {"--max-body", "RAGBOARD_MAX_BODY", OPT_SIZE, "BYTES", "largest request body", "1M", false},
     {"--max-import-body", "RAGBOARD_MAX_IMPORT_BODY", OPT_SIZE, "BYTES", "largest body for POST /api/v1/import", "32M", false},
     {"--max-json-depth", "RAGBOARD_MAX_JSON_DEPTH", OPT_UINT, "N", "deepest JSON nesting accepted", "32", false},
-    {"--connection-timeout", "RAGBOARD_CONNECTION_TIMEOUT", OPT_UINT, "SECONDS", "close idle or slow connections after this", "30", false},
+    {"--connection-timeout", "RAGBOARD_CONNECTION_TIMEOUT", OPT_UINT, "SECONDS", "close connections idle this long", "30", false},
+    {"--request-timeout", "RAGBOARD_REQUEST_TIMEOUT", OPT_UINT, "SECONDS", "a request's headers and body must arrive within this (slow clients are cut off)", "15", false},
+    {"--max-header-bytes", "RAGBOARD_MAX_HEADER_BYTES", OPT_SIZE, "BYTES", "largest request line plus headers", "16K", false},
+    {"--max-page-size", "RAGBOARD_MAX_PAGE_SIZE", OPT_UINT, "N", "largest ?limit= for lists", "500", false},
     {"--max-connections", "RAGBOARD_MAX_CONNECTIONS", OPT_UINT, "N", "most connections at once", "1024", false},
     {"--max-connections-per-ip", "RAGBOARD_MAX_CONNECTIONS_PER_IP", OPT_UINT, "N", "most connections from one address", "256", false},
     {"--shutdown-grace-ms", "RAGBOARD_SHUTDOWN_GRACE_MS", OPT_UINT, "MS", "on SIGTERM, wait this long for requests in flight", "10000", false},
@@ -311,6 +314,12 @@ cmd_serve(int argc, char **argv)
     cfg.max_json_depth = (int)v;
   if (opt_uint(opts, NOPTS(opts), "--connection-timeout", &v))
     cfg.connection_timeout_s = (unsigned)v;
+  if (opt_uint(opts, NOPTS(opts), "--request-timeout", &v))
+    cfg.request_timeout_s = v > 0 ? (unsigned)v : 1;
+  if (opt_uint(opts, NOPTS(opts), "--max-header-bytes", &v))
+    cfg.max_header_bytes = v >= 2048 ? (size_t)v : 2048;
+  if (opt_uint(opts, NOPTS(opts), "--max-page-size", &v))
+    cfg.max_page_size = v > 0 && v <= 100000 ? (int)v : 500;
   if (opt_uint(opts, NOPTS(opts), "--max-connections", &v))
     cfg.max_connections = (unsigned)v;
   if (opt_uint(opts, NOPTS(opts), "--max-connections-per-ip", &v))

@@ -1,0 +1,651 @@
+#define _GNU_SOURCE /* strcasestr */
+/* Hostile input, bad clients and concurrent edits: every answer is a 4xx
+ * problem (never a 5xx or a crash), nothing is written, limits hold, slow
+ * clients are cut off while others are served, and stale ETags are refused. */
+#include <arpa/inet.h>
+#include <check.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "harness.h"
+#include "router.h"
+
+#define TIMEOUT_S 120
+
+static struct th_server S;
+
+static double
+now_s(void)
+{
+  struct timespec ts;
+
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int
+connect_local(unsigned port)
+{
+  struct sockaddr_in a;
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+  ck_assert_int_ge(fd, 0);
+  memset(&a, 0, sizeof(a));
+  a.sin_family = AF_INET;
+  a.sin_port = htons((uint16_t)port);
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ck_assert_int_eq(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+  return fd;
+}
+
+/* Send raw bytes, read until the server closes or timeout_ms passes;
+ * returns the HTTP status (0 when none arrived). */
+static int
+raw_request(const char *data, size_t len, int timeout_ms, char *out, size_t cap)
+{
+  int fd = connect_local(S.port), status = 0;
+  size_t got = 0, sent = 0;
+  double end = now_s() + timeout_ms / 1000.0;
+
+  while (sent < len) {
+    ssize_t n = send(fd, data + sent, len - sent, MSG_NOSIGNAL);
+
+    if (n <= 0)
+      break; /* the server may answer and close before reading it all */
+    sent += (size_t)n;
+  }
+  while (now_s() < end && got + 1 < cap) {
+    struct pollfd p = {fd, POLLIN, 0};
+    ssize_t n;
+
+    if (poll(&p, 1, 50) <= 0)
+      continue;
+    n = recv(fd, out + got, cap - got - 1, 0);
+    if (n <= 0)
+      break;
+    got += (size_t)n;
+    out[got] = '\0';
+    if (strstr(out, "\r\n\r\n") != NULL && strstr(out, "Content-Length: 0") == NULL) {
+      /* Enough for a status; keep reading briefly for the body. */
+      const char *cl = strcasestr(out, "Content-Length:");
+      const char *body = strstr(out, "\r\n\r\n") + 4;
+
+      if (cl != NULL && (size_t)(out + got - body) >= strtoul(cl + 15, NULL, 10))
+        break;
+    }
+  }
+  out[got] = '\0';
+  close(fd);
+  if (got > 12 && strncmp(out, "HTTP/1.", 7) == 0)
+    status = atoi(out + 9);
+  return status;
+}
+
+static json_int_t
+count(const char *path)
+{
+  struct th_response r;
+  json_int_t n;
+
+  th_request(&S, "GET", path, NULL, S.admin, NULL, &r);
+  ck_assert_int_eq(r.status, 200);
+  n = (json_int_t)json_array_size(json_object_get(r.json, "items"));
+  th_response_free(&r);
+  return n;
+}
+
+static void
+setup_demo(void)
+{
+  th_start(&S, true, NULL);
+}
+
+static void
+teardown(void)
+{
+  th_stop(&S);
+}
+
+/* ---- bad JSON ---------------------------------------------------------------- */
+
+struct bad_body {
+  const char *what;
+  const char *body;
+  size_t len; /* 0: strlen */
+};
+
+static const struct bad_body bad_bodies[] = {
+  {"empty", "", 0},
+  {"truncated", "{\"code\":\"XX\",\"name\":\"x", 0},
+  {"truncated object", "{\"code\":\"XX\",", 0},
+  {"invalid UTF-8", "{\"code\":\"X\xff\xfe\",\"name\":\"x\"}", 0},
+  {"overlong UTF-8", "{\"code\":\"X\xc0\xaf\",\"name\":\"x\"}", 0},
+  {"lone surrogate", "{\"code\":\"XS\",\"name\":\"\\ud800\"}", 0},
+  {"NUL escape", "{\"code\":\"XN\",\"name\":\"a\\u0000b\"}", 0},
+  {"raw NUL", "{\"code\":\"XN\",\"name\":\"a\0b\"}", 27},
+  {"overlong integer", "{\"code\":\"XI\",\"name\":123456789012345678901234567890123456789}", 0},
+  {"1e400", "{\"code\":\"XE\",\"name\":1e400}", 0},
+  {"NaN", "{\"code\":\"XN\",\"name\":NaN}", 0},
+  {"Infinity", "{\"code\":\"XI\",\"name\":Infinity}", 0},
+  {"-Infinity", "{\"code\":\"XI\",\"name\":-Infinity}", 0},
+  {"duplicate keys", "{\"code\":\"XD\",\"name\":\"a\",\"name\":\"b\"}", 0},
+  {"wrong types", "{\"code\":1,\"name\":[]}", 0},
+  {"nulls everywhere", "{\"code\":null,\"name\":null}", 0},
+  {"null", "null", 0},
+  {"array", "[]", 0},
+  {"string", "\"XX\"", 0},
+  {"number", "42", 0},
+  {"object of nothing", "{}", 0},
+  {"unknown field", "{\"code\":\"XU\",\"name\":\"x\",\"colour\":\"red\"}", 0},
+  {"control character", "{\"code\":\"X\\u0007\",\"name\":\"x\"}", 0},
+  {"trailing garbage", "{\"code\":\"XT\",\"name\":\"x\"} {}", 0},
+  {"single quotes", "{'code':'XQ','name':'x'}", 0},
+  {"comment", "{\"code\":\"XC\",/* hi */\"name\":\"x\"}", 0},
+};
+
+static char *
+nested(int depth)
+{
+  char *s = malloc((size_t)depth * 2 + 64);
+  size_t n = 0;
+
+  n += (size_t)sprintf(s, "{\"code\":\"XZ\",\"name\":\"x\",\"chairs\":");
+  for (int i = 0; i < depth; i++)
+    s[n++] = '[';
+  for (int i = 0; i < depth; i++)
+    s[n++] = ']';
+  s[n++] = '}';
+  s[n] = '\0';
+  return s;
+}
+
+/* POST the body to a write route; 4xx problem, never 5xx. */
+static void
+post_bad(const char *path, const char *body, size_t len, const char *what)
+{
+  char head[512], *req, resp[8192];
+  size_t hl;
+  int status;
+
+  hl = (size_t)snprintf(head, sizeof(head),
+                        "POST %s HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer %s\r\n"
+                        "Content-Type: application/json\r\nContent-Length: %zu\r\n"
+                        "Connection: close\r\n\r\n",
+                        path, S.admin, len);
+  req = malloc(hl + len);
+  memcpy(req, head, hl);
+  memcpy(req + hl, body, len);
+  status = raw_request(req, hl + len, 5000, resp, sizeof(resp));
+  free(req);
+  ck_assert_msg(status >= 400 && status < 500, "%s on %s: status %d\n%s", what, path, status,
+                resp);
+  ck_assert_msg(strstr(resp, "application/problem+json") != NULL, "%s: not a problem: %s",
+                what, resp);
+}
+
+START_TEST(bad_json_never_5xx_and_writes_nothing)
+{
+  static const char *const paths[] = {"/api/v1/organisations", "/api/v1/groups",
+                                      "/api/v1/milestones", "/api/v1/kpis",
+                                      "/api/v1/quarters/2018-19-Q1/submissions",
+                                      "/api/v1/import", NULL};
+  struct th_response before, after;
+  char *deep;
+
+  th_request(&S, "GET", "/api/v1/audit?limit=500", NULL, S.admin, NULL, &before);
+  for (const char *const *p = paths; *p != NULL; p++) {
+    for (size_t i = 0; i < sizeof(bad_bodies) / sizeof(bad_bodies[0]); i++) {
+      const struct bad_body *b = &bad_bodies[i];
+
+      post_bad(*p, b->body, b->len ? b->len : strlen(b->body), b->what);
+    }
+    deep = nested(33);
+    post_bad(*p, deep, strlen(deep), "depth 33");
+    free(deep);
+    deep = nested(100000);
+    post_bad(*p, deep, strlen(deep), "depth 100000");
+    free(deep);
+  }
+  /* Huge arrays and long strings are refused too. */
+  {
+    size_t n = 200000, len = 0;
+    char *big = malloc(n * 4 + 64);
+
+    len += (size_t)sprintf(big, "{\"code\":\"XH\",\"name\":\"x\",\"chairs\":[");
+    for (size_t i = 0; i < n; i++)
+      len += (size_t)sprintf(big + len, "%s1", i ? "," : "");
+    len += (size_t)sprintf(big + len, "]}");
+    post_bad("/api/v1/groups", big, len, "huge array");
+    memset(big, 'a', 20000);
+    len = (size_t)sprintf(big, "{\"code\":\"XL\",\"name\":\"");
+    memset(big + len, 'a', 10001);
+    len += 10001;
+    len += (size_t)sprintf(big + len, "\"}");
+    post_bad("/api/v1/groups", big, len, "10001-byte string");
+    free(big);
+  }
+  ck_assert_int_eq(count("/api/v1/organisations"), 6);
+  ck_assert_int_eq(count("/api/v1/groups"), 3);
+  th_request(&S, "GET", "/api/v1/audit?limit=500", NULL, S.admin, NULL, &after);
+  ck_assert_msg(json_equal(before.json, after.json), "the audit trail changed");
+  th_response_free(&before);
+  th_response_free(&after);
+}
+END_TEST
+
+/* ---- limits ------------------------------------------------------------------ */
+
+START_TEST(oversized_headers_and_url)
+{
+  size_t n = 40000;
+  char *req = malloc(n + 512), resp[8192];
+  int status;
+
+  /* A header larger than the 16 KiB default. */
+  strcpy(req, "GET /healthz HTTP/1.1\r\nHost: t\r\nX-Big: ");
+  memset(req + strlen(req), 'a', 20000);
+  strcpy(req + strlen("GET /healthz HTTP/1.1\r\nHost: t\r\nX-Big: ") + 20000,
+         "\r\nConnection: close\r\n\r\n");
+  status = raw_request(req, strlen(req), 5000, resp, sizeof(resp));
+  ck_assert_msg(status == 431 || status == 413 || status == 400, "big header: %d", status);
+  /* A URL larger than the limit. */
+  strcpy(req, "GET /api/v1/groups?x=");
+  memset(req + strlen(req), 'b', 30000);
+  strcpy(req + strlen("GET /api/v1/groups?x=") + 30000,
+         " HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
+  status = raw_request(req, strlen(req), 5000, resp, sizeof(resp));
+  ck_assert_msg(status == 414 || status == 431 || status == 413 || status == 400, "big URL: %d",
+                status);
+  free(req);
+  /* The server still answers. */
+  ck_assert_int_eq(count("/api/v1/groups"), 3);
+}
+END_TEST
+
+static void
+small_limits(struct app_config *cfg)
+{
+  cfg->max_page_size = 50;
+  cfg->max_body = 4096;
+  cfg->max_connections_per_ip = 4;
+  cfg->connection_timeout_s = 1;
+  cfg->request_timeout_s = 2;
+  cfg->max_json_depth = 8;
+}
+
+static void
+setup_small(void)
+{
+  th_start(&S, true, small_limits);
+}
+
+static void
+slow_limits(struct app_config *cfg)
+{
+  cfg->request_timeout_s = 2;
+}
+
+static void
+setup_slow(void)
+{
+  th_start(&S, true, slow_limits);
+}
+
+START_TEST(configured_limits)
+{
+  struct th_response r;
+  char body[8192];
+
+  th_request(&S, "GET", "/api/v1/milestones?limit=51", NULL, S.admin, NULL, &r);
+  ck_assert_int_eq(r.status, 400);
+  th_response_free(&r);
+  th_request(&S, "GET", "/api/v1/milestones?limit=50", NULL, S.admin, NULL, &r);
+  ck_assert_int_eq(r.status, 200);
+  ck_assert_uint_eq(json_array_size(json_object_get(r.json, "items")), 50);
+  th_response_free(&r);
+  /* Body limit 4 KiB: 413 without reading the rest. */
+  memset(body, ' ', sizeof(body) - 1);
+  body[sizeof(body) - 1] = '\0';
+  body[0] = '{';
+  body[sizeof(body) - 2] = '}';
+  th_request(&S, "POST", "/api/v1/organisations", body, S.admin, "Expect: 100-continue", &r);
+  ck_assert_int_eq(r.status, 413);
+  th_response_free(&r);
+  /* Depth 8. */
+  th_request(&S, "POST", "/api/v1/groups",
+             "{\"code\":\"D\",\"name\":\"d\",\"chairs\":[[[[[[[[[\"x\"]]]]]]]]]}", S.admin, NULL,
+             &r);
+  ck_assert_int_eq(r.status, 400);
+  th_response_free(&r);
+}
+END_TEST
+
+START_TEST(connections_per_ip_and_idle_timeout)
+{
+  int fds[4], extra;
+  char buf[16];
+  struct pollfd p;
+  double t0;
+
+  for (int i = 0; i < 4; i++)
+    fds[i] = connect_local(S.port);
+  usleep(200000);
+  /* The fifth connection from this address is closed at once. */
+  extra = connect_local(S.port);
+  p.fd = extra;
+  p.events = POLLIN;
+  ck_assert_int_eq(poll(&p, 1, 2000), 1);
+  ck_assert_int_le(recv(extra, buf, sizeof(buf), 0), 0);
+  close(extra);
+  /* Idle connections are closed by the timeouts (1 s idle, 2 s per request). */
+  t0 = now_s();
+  for (int i = 0; i < 4; i++) {
+    p.fd = fds[i];
+    ck_assert_int_eq(poll(&p, 1, 5000), 1);
+    ck_assert_int_le(recv(fds[i], buf, sizeof(buf), 0), 0);
+    close(fds[i]);
+  }
+  ck_assert_double_lt(now_s() - t0, 4.0);
+  /* Room again. */
+  ck_assert_int_eq(count("/api/v1/groups"), 3);
+}
+END_TEST
+
+/* ---- slow clients ------------------------------------------------------------ */
+
+struct slow {
+  int fd;
+  double cut_after; /* seconds until the server closed; -1 if never */
+};
+
+static void *
+slowloris(void *arg)
+{
+  struct slow *s = arg;
+  const char *msg = "POST /api/v1/organisations HTTP/1.1\r\nHost: t\r\nX-Slow: "
+                    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+  double t0 = now_s();
+
+  s->cut_after = -1;
+  for (const char *p = msg; *p; p++) {
+    struct pollfd pf = {s->fd, POLLIN, 0};
+    char c;
+
+    if (send(s->fd, p, 1, MSG_NOSIGNAL) != 1 ||
+        (poll(&pf, 1, 150) == 1 && recv(s->fd, &c, 1, 0) <= 0)) {
+      s->cut_after = now_s() - t0;
+      return NULL;
+    }
+  }
+  return NULL;
+}
+
+START_TEST(slow_clients_cut_off_others_served)
+{
+  struct slow s[4];
+  pthread_t t[4];
+
+  for (int i = 0; i < 4; i++) {
+    s[i].fd = connect_local(S.port);
+    pthread_create(&t[i], NULL, slowloris, &s[i]);
+  }
+  usleep(500000);
+  for (int k = 0; k < 5; k++) {
+    struct th_response r;
+    double t0 = now_s();
+
+    th_request(&S, "GET", "/api/v1/groups", NULL, S.admin, NULL, &r);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_double_lt(now_s() - t0, 0.5);
+    th_response_free(&r);
+  }
+  for (int i = 0; i < 4; i++) {
+    pthread_join(t[i], NULL);
+    close(s[i].fd);
+    ck_assert_msg(s[i].cut_after > 0 && s[i].cut_after < 4.0,
+                  "slow client %d not cut off in time (%.2f s)", i, s[i].cut_after);
+  }
+}
+END_TEST
+
+/* ---- concurrent edits ---------------------------------------------------------- */
+
+static void
+etag_of(const struct th_response *r, char *out, size_t cap)
+{
+  ck_assert_msg(th_header(r, "ETag", out, cap), "no ETag on a %ld", r->status);
+  ck_assert_int_eq(out[0], '"');
+}
+
+START_TEST(stale_etag_412)
+{
+  struct th_response r;
+  char e1[64], e2[64], hdr[96];
+
+  th_request(&S, "GET", "/api/v1/milestones/1", NULL, S.admin, NULL, &r);
+  ck_assert_int_eq(r.status, 200);
+  etag_of(&r, e1, sizeof(e1));
+  th_response_free(&r);
+  /* Partner A edits with the ETag it read. */
+  snprintf(hdr, sizeof(hdr), "If-Match: %s", e1);
+  th_request(&S, "PATCH", "/api/v1/milestones/1", "{\"description\":\"A's text\"}", S.admin,
+             hdr, &r);
+  ck_assert_int_eq(r.status, 200);
+  etag_of(&r, e2, sizeof(e2));
+  ck_assert_str_ne(e1, e2);
+  th_response_free(&r);
+  /* Partner B, holding the old ETag, is refused, and A's text stays. */
+  th_request(&S, "PATCH", "/api/v1/milestones/1", "{\"description\":\"B's text\"}", S.admin,
+             hdr, &r);
+  ck_assert_int_eq(r.status, 412);
+  ck_assert_str_eq(json_string_value(json_object_get(r.json, "type")),
+                   "urn:ragboard:problem:precondition-failed");
+  th_response_free(&r);
+  th_request(&S, "DELETE", "/api/v1/milestones/1", NULL, S.admin, hdr, &r);
+  ck_assert_int_eq(r.status, 412);
+  th_response_free(&r);
+  th_request(&S, "GET", "/api/v1/milestones/1", NULL, S.admin, NULL, &r);
+  ck_assert_str_eq(json_string_value(json_object_get(r.json, "description")), "A's text");
+  th_response_free(&r);
+  /* Weak tags never match If-Match; "*" does. */
+  snprintf(hdr, sizeof(hdr), "If-Match: W/%s", e2);
+  th_request(&S, "PATCH", "/api/v1/milestones/1", "{\"description\":\"C\"}", S.admin, hdr, &r);
+  ck_assert_int_eq(r.status, 412);
+  th_response_free(&r);
+  th_request(&S, "PATCH", "/api/v1/milestones/1", "{\"description\":\"C\"}", S.admin,
+             "If-Match: *", &r);
+  ck_assert_int_eq(r.status, 200);
+  th_response_free(&r);
+}
+END_TEST
+
+START_TEST(readings_and_updates_carry_etags)
+{
+  struct th_response r;
+  char e1[64], hdr[96];
+
+  /* If-Match on something that does not exist yet is refused. */
+  th_request(&S, "PUT", "/api/v1/kpis/1/readings/2018-19-Q2", "{\"value\":1}", S.admin,
+             "If-Match: \"00000000000000000000000000000000\"", &r);
+  ck_assert_int_eq(r.status, 412);
+  th_response_free(&r);
+  th_request(&S, "PUT", "/api/v1/kpis/1/readings/2018-19-Q2", "{\"value\":1}", S.admin, NULL,
+             &r);
+  ck_assert_int_eq(r.status, 201);
+  etag_of(&r, e1, sizeof(e1));
+  th_response_free(&r);
+  snprintf(hdr, sizeof(hdr), "If-Match: %s", e1);
+  th_request(&S, "PUT", "/api/v1/kpis/1/readings/2018-19-Q2", "{\"value\":2}", S.admin, hdr, &r);
+  ck_assert_int_eq(r.status, 200);
+  th_response_free(&r);
+  th_request(&S, "PUT", "/api/v1/kpis/1/readings/2018-19-Q2", "{\"value\":3}", S.admin, hdr, &r);
+  ck_assert_int_eq(r.status, 412);
+  th_response_free(&r);
+  th_request(&S, "PUT", "/api/v1/milestones/1/updates/2018-19-Q1", "{\"status\":\"R\"}", S.admin,
+             hdr, &r);
+  ck_assert_int_eq(r.status, 412);
+  th_response_free(&r);
+  th_request(&S, "GET", "/api/v1/kpis/1/readings", NULL, S.admin, NULL, &r);
+  ck_assert(json_real_value(json_object_get(json_array_get(json_object_get(r.json, "items"), 0),
+                                            "value")) == 2.0 ||
+            json_number_value(json_object_get(
+              json_array_get(json_object_get(r.json, "items"), 1), "value")) == 2.0);
+  th_response_free(&r);
+}
+END_TEST
+
+/* ---- authorization: every read route, every identity ---------------------------- */
+
+struct read_rule {
+  const char *pattern;
+  const char *path; /* concrete path to request */
+  int anon, viewer, submitter, admin;
+};
+
+/* Expected statuses of GET routes without --public-read. */
+static const struct read_rule read_rules[] = {
+  {"/healthz", "/healthz", 200, 200, 200, 200},
+  {"/readyz", "/readyz", 200, 200, 200, 200},
+  {"/metrics", "/metrics", 200, 200, 200, 200},
+  {"/openapi.yaml", "/openapi.yaml", 200, 200, 200, 200},
+  {"/api/v1/organisations", "/api/v1/organisations", 401, 200, 200, 200},
+  {"/api/v1/organisations/{code}", "/api/v1/organisations/RMBC", 401, 200, 200, 200},
+  {"/api/v1/groups", "/api/v1/groups", 401, 200, 200, 200},
+  {"/api/v1/groups/{code}", "/api/v1/groups/CYP", 401, 200, 200, 200},
+  {"/api/v1/priorities", "/api/v1/priorities", 401, 200, 200, 200},
+  {"/api/v1/priorities/{id}", "/api/v1/priorities/1", 401, 200, 200, 200},
+  {"/api/v1/milestones", "/api/v1/milestones", 401, 200, 200, 200},
+  {"/api/v1/milestones/{id}", "/api/v1/milestones/1", 401, 200, 200, 200},
+  {"/api/v1/kpis", "/api/v1/kpis", 401, 200, 200, 200},
+  {"/api/v1/kpis/{id}", "/api/v1/kpis/1", 401, 200, 200, 200},
+  {"/api/v1/milestones/{id}/updates", "/api/v1/milestones/1/updates", 401, 200, 200, 200},
+  {"/api/v1/kpis/{id}/readings", "/api/v1/kpis/1/readings", 401, 200, 200, 200},
+  {"/api/v1/summary", "/api/v1/summary?quarter=2018-19-Q1", 401, 200, 200, 200},
+  {"/api/v1/groups/{code}/summary", "/api/v1/groups/CYP/summary?quarter=2018-19-Q1", 401, 200,
+   200, 200},
+  {"/api/v1/exceptions", "/api/v1/exceptions?quarter=2018-19-Q1", 401, 200, 200, 200},
+  {"/api/v1/quarters", "/api/v1/quarters", 401, 200, 200, 200},
+  {"/api/v1/quarters/{quarter}", "/api/v1/quarters/2018-19-Q1", 401, 200, 200, 200},
+  {"/api/v1/quarters/{quarter}/completeness", "/api/v1/quarters/2018-19-Q1/completeness", 401,
+   200, 200, 200},
+  {"/api/v1/tokens", "/api/v1/tokens", 401, 403, 403, 200},
+  {"/api/v1/audit", "/api/v1/audit", 401, 200, 200, 200},
+  {"/api/v1/audit/verify", "/api/v1/audit/verify", 401, 403, 403, 200},
+};
+
+START_TEST(every_read_route_every_identity)
+{
+  char submitter[128], other[128], revoked[128];
+  size_t n;
+  const struct route *routes = router_routes(&n);
+  struct th_response r;
+  struct store *st;
+
+  th_token(&S, "submitter", "RMBC", submitter, sizeof(submitter));
+  th_token(&S, "submitter", "TRFT", other, sizeof(other));
+  th_token(&S, "viewer", NULL, revoked, sizeof(revoked));
+  {
+    char now[32];
+    json_t *row = NULL;
+    int64_t id = atoll(revoked + 4);
+
+    util_now(now);
+    st = th_store(&S);
+    ck_assert_int_eq(store_begin(st, true), RB_OK);
+    ck_assert_int_eq(store_token_revoke(st, id, now, &row), RB_OK);
+    ck_assert_int_eq(store_commit(st), RB_OK);
+    json_decref(row);
+    store_close(st);
+  }
+  /* Every GET route has a rule. */
+  for (size_t i = 0; i < n; i++) {
+    bool found = false;
+
+    if (strcmp(routes[i].method, "GET") != 0)
+      continue;
+    for (size_t k = 0; k < sizeof(read_rules) / sizeof(read_rules[0]) && !found; k++)
+      found = strcmp(read_rules[k].pattern, routes[i].pattern) == 0;
+    ck_assert_msg(found, "no authorization rule for GET %s", routes[i].pattern);
+  }
+  for (size_t k = 0; k < sizeof(read_rules) / sizeof(read_rules[0]); k++) {
+    const struct read_rule *rr = &read_rules[k];
+    struct {
+      const char *who;
+      const char *token;
+      int want;
+    } ids[] = {
+      {"no token", NULL, rr->anon},
+      {"revoked", revoked, rr->anon == 200 ? 200 : 401},
+      {"viewer", S.viewer, rr->viewer},
+      {"submitter (own)", submitter, rr->submitter},
+      {"submitter (other)", other, rr->submitter},
+      {"admin", S.admin, rr->admin},
+    };
+
+    for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
+      th_request(&S, "GET", rr->path, NULL, ids[i].token, NULL, &r);
+      ck_assert_msg(r.status == ids[i].want, "GET %s as %s: %ld, want %d", rr->path, ids[i].who,
+                    r.status, ids[i].want);
+      th_response_free(&r);
+    }
+  }
+}
+END_TEST
+
+int
+main(void)
+{
+  Suite *s = suite_create("hostile");
+  TCase *tc;
+  SRunner *sr;
+  int failed;
+
+  tc = tcase_create("bad_json");
+  tcase_add_checked_fixture(tc, setup_demo, teardown);
+  tcase_set_timeout(tc, TIMEOUT_S);
+  tcase_add_test(tc, bad_json_never_5xx_and_writes_nothing);
+  tcase_add_test(tc, oversized_headers_and_url);
+  suite_add_tcase(s, tc);
+
+  tc = tcase_create("limits");
+  tcase_add_checked_fixture(tc, setup_small, teardown);
+  tcase_set_timeout(tc, TIMEOUT_S);
+  tcase_add_test(tc, configured_limits);
+  tcase_add_test(tc, connections_per_ip_and_idle_timeout);
+  suite_add_tcase(s, tc);
+
+  tc = tcase_create("slow_clients");
+  tcase_add_checked_fixture(tc, setup_slow, teardown);
+  tcase_set_timeout(tc, TIMEOUT_S);
+  tcase_add_test(tc, slow_clients_cut_off_others_served);
+  suite_add_tcase(s, tc);
+
+  tc = tcase_create("etags");
+  tcase_add_checked_fixture(tc, setup_demo, teardown);
+  tcase_set_timeout(tc, TIMEOUT_S);
+  tcase_add_test(tc, stale_etag_412);
+  tcase_add_test(tc, readings_and_updates_carry_etags);
+  suite_add_tcase(s, tc);
+
+  tc = tcase_create("authorization");
+  tcase_add_checked_fixture(tc, setup_demo, teardown);
+  tcase_set_timeout(tc, TIMEOUT_S);
+  tcase_add_test(tc, every_read_route_every_identity);
+  suite_add_tcase(s, tc);
+
+  sr = srunner_create(s);
+  srunner_run_all(sr, CK_NORMAL);
+  failed = srunner_ntests_failed(sr);
+  srunner_free(sr);
+  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
