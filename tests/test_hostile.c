@@ -221,6 +221,7 @@ START_TEST(bad_json_never_5xx_and_writes_nothing)
     size_t n = 200000, len = 0;
     char *big = malloc(n * 4 + 64);
 
+    ck_assert_ptr_nonnull(big);
     len += (size_t)sprintf(big, "{\"code\":\"XH\",\"name\":\"x\",\"chairs\":[");
     for (size_t i = 0; i < n; i++)
       len += (size_t)sprintf(big + len, "%s1", i ? "," : "");
