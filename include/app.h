@@ -19,7 +19,7 @@ struct app_config {
   const char *port_file;   /* written once the server accepts connections */
   bool public_read;        /* anonymous GETs allowed */
   bool sync_full;          /* PRAGMA synchronous=FULL (default) */
-  int threads;             /* HTTP worker threads; 0 = number of cores */
+  int threads;             /* HTTP worker threads; 0 = app_default_threads() */
   int busy_timeout_ms;
   size_t max_body;         /* bytes; larger bodies answer 413 */
   size_t max_import_body;  /* bytes, for POST /api/v1/import */
@@ -44,6 +44,12 @@ struct app {
 };
 
 void app_config_defaults(struct app_config *cfg);
+/* Workers when --threads is 0: four per core, at least 8. A write holds its
+ * worker until its group commit is durable, so concurrent writes need
+ * workers to share an fsync; reads are short and do not mind. */
+int app_default_threads(void);
+/* The worker count cfg asks for. */
+int app_threads(const struct app_config *cfg);
 /* Open the database pool (the schema must be current). *out set on RB_OK;
  * `why` receives a message on failure. */
 enum rb_err app_open(const struct app_config *cfg, struct app **out, const char **why);

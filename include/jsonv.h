@@ -49,6 +49,12 @@ size_t jv_check(const json_t *obj, const struct jv_field *fields, size_t n, cons
 void jv_error(json_t *errors, const char *prefix, const char *field, const char *fmt, ...)
   __attribute__((format(printf, 4, 5)));
 
+/* Whether s[0..len) is well-formed UTF-8 (what jansson accepts in a string). */
+bool jv_utf8_valid(const char *s, size_t len);
+/* Replace, in place, each byte that is not part of well-formed UTF-8 by '?',
+ * so text quoting client bytes (or cut mid-character) can go into JSON. */
+void jv_utf8_clean(char *s);
+
 /* Check one value against one kind (as jv_check does for a member). NULL when
  * valid, else a message. */
 const char *jv_check_value(const json_t *v, enum jv_kind kind, unsigned flags,

@@ -37,9 +37,22 @@ enum rb_err store_pool_open(const char *path, const struct db_options *opt, int 
 void store_pool_close(struct store_pool *pool); /* NULL is a no-op */
 /* Blocks until a reader is free. Give it back with store_pool_release. */
 struct store *store_pool_reader(struct store_pool *pool);
-/* Blocks until the single writer is free. */
+/* Blocks until the single writer is free; for maintenance outside the
+ * request path (no group commit). */
 struct store *store_pool_writer(struct store_pool *pool);
 void store_pool_release(struct store_pool *pool, struct store *st);
+
+/* Group commit. Writes from concurrent requests share one transaction and
+ * so one fsync: a request enters with store_pool_write_begin (the writer,
+ * inside a savepoint of the open batch), does its work, and leaves with
+ * store_pool_write_end. keep: release the savepoint (true) or undo the
+ * request's work (false). wait: block until the batch is durably committed
+ * and answer its result (RB_OK means the request's writes are on disk). The
+ * last request of a batch, or one that finds the batch full or old,
+ * commits it; a failed commit fails every request of the batch. */
+struct store *store_pool_write_begin(struct store_pool *pool, enum rb_err *err);
+enum rb_err store_pool_write_end(struct store_pool *pool, struct store *st, bool keep,
+                                 bool wait);
 
 enum rb_err store_begin(struct store *st, bool write);
 /* Commit, bumping the data version first when the transaction wrote. */

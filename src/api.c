@@ -159,6 +159,7 @@ api_problem(struct api_ctx *c, enum rb_err err)
   unsigned status = rb_err_status(err);
   json_t *body;
 
+  jv_utf8_clean(c->detail); /* it may quote a client's bytes (a path, a code) */
   body = json_pack("{s:s, s:s, s:i, s:s}", "type", rb_err_type(err), "title", rb_err_title(err),
                    "status", (int)status, "detail",
                    c->detail[0] ? c->detail : rb_err_title(err));
@@ -180,6 +181,8 @@ api_problem(struct api_ctx *c, enum rb_err err)
   }
   if (status == 401)
     rb_response_header(c->resp, "WWW-Authenticate", "Bearer realm=\"ragboard\"");
+  if (err == RB_ERR_BUSY) /* a lock held elsewhere: worth retrying soon */
+    rb_response_header(c->resp, "Retry-After", "1");
 }
 
 static bool

@@ -32,13 +32,17 @@ struct row {
 static void
 row_error(struct api_ctx *c, const struct row *r, const char *field, const char *msg)
 {
-  char name[96];
+  char name[96], text[256];
   json_t *e;
 
   if (c->errors == NULL)
     c->errors = json_array();
   snprintf(name, sizeof(name), "%s.%s", r->where, field);
-  e = json_pack("{s:s, s:s}", "field", name, "message", msg);
+  snprintf(text, sizeof(text), "%s", msg);
+  /* A message quoting a code cut mid-character must not be dropped. */
+  jv_utf8_clean(name);
+  jv_utf8_clean(text);
+  e = json_pack("{s:s, s:s}", "field", name, "message", text);
   if (e == NULL)
     return;
   if (r->line >= 0)

@@ -8,6 +8,21 @@
 #include "metrics.h"
 #include "summary.h"
 
+int
+app_default_threads(void)
+{
+  long cores = sysconf(_SC_NPROCESSORS_ONLN);
+  long n = cores > 0 ? cores * 4 : 8;
+
+  return n < 8 ? 8 : (int)n;
+}
+
+int
+app_threads(const struct app_config *cfg)
+{
+  return cfg->threads > 0 ? cfg->threads : app_default_threads();
+}
+
 void
 app_config_defaults(struct app_config *cfg)
 {
@@ -41,8 +56,7 @@ app_open(const struct app_config *cfg, struct app **out, const char **why)
     .readonly = false,
     .create = false,
   };
-  long cores = sysconf(_SC_NPROCESSORS_ONLN);
-  int threads = cfg->threads > 0 ? cfg->threads : (cores > 0 ? (int)cores : 1);
+  int threads = app_threads(cfg);
   enum rb_err err;
 
   if (app == NULL)

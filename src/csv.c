@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jsonv.h"
+
 struct field_buf {
   char *data;
   size_t len, cap;
@@ -95,6 +97,11 @@ csv_parse(const char *text, size_t len, json_t **rows, char *why, size_t cap, si
       if (json_array_size(fields) >= CSV_MAX_FIELDS) {
         snprintf(why, cap, "has more than %d fields", CSV_MAX_FIELDS);
         *bad_line = row_line;
+        goto fail;
+      }
+      if (!jv_utf8_valid(f.data != NULL ? f.data : "", f.len)) {
+        snprintf(why, cap, "is not valid UTF-8");
+        *bad_line = line;
         goto fail;
       }
       if (json_array_append_new(fields, json_stringn(f.data != NULL ? f.data : "", f.len)) != 0)

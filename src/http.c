@@ -485,8 +485,7 @@ http_start(struct app *app, struct http_server **out, const char **why)
   }
   if (ipv6)
     flags |= MHD_USE_IPv6;
-  threads = app->cfg.threads > 0 ? (unsigned)app->cfg.threads
-                                 : (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
+  threads = (unsigned)app_threads(&app->cfg);
   if (threads < 1)
     threads = 1;
   srv->daemon = MHD_start_daemon(

@@ -8,6 +8,58 @@
 
 #include "quarter.h"
 
+/* Length of the well-formed UTF-8 sequence at s (as jansson checks it: no
+ * overlong forms, surrogates or code points past U+10FFFF), 0 if none. */
+static size_t
+utf8_sequence(const unsigned char *s, size_t len)
+{
+  size_t n;
+  unsigned cp;
+
+  if (s[0] < 0x80)
+    return 1;
+  if (s[0] >= 0xc2 && s[0] <= 0xdf)
+    n = 2, cp = s[0] & 0x1fu;
+  else if (s[0] >= 0xe0 && s[0] <= 0xef)
+    n = 3, cp = s[0] & 0x0fu;
+  else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+    n = 4, cp = s[0] & 0x07u;
+  else
+    return 0;
+  if (len < n)
+    return 0;
+  for (size_t i = 1; i < n; i++) {
+    if ((s[i] & 0xc0) != 0x80)
+      return 0;
+    cp = (cp << 6) | (s[i] & 0x3fu);
+  }
+  if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+      (cp >= 0xd800 && cp <= 0xdfff))
+    return 0;
+  return n;
+}
+
+bool
+jv_utf8_valid(const char *s, size_t len)
+{
+  for (size_t i = 0, n; i < len; i += n)
+    if ((n = utf8_sequence((const unsigned char *)s + i, len - i)) == 0)
+      return false;
+  return true;
+}
+
+void
+jv_utf8_clean(char *s)
+{
+  size_t len = strlen(s);
+
+  for (size_t i = 0, n; i < len; i += n)
+    if ((n = utf8_sequence((unsigned char *)s + i, len - i)) == 0) {
+      s[i] = '?';
+      n = 1;
+    }
+}
+
 void
 jv_error(json_t *errors, const char *prefix, const char *field, const char *fmt, ...)
 {
@@ -21,6 +73,10 @@ jv_error(json_t *errors, const char *prefix, const char *field, const char *fmt,
     snprintf(name, sizeof(name), "%s%s%s", prefix, field[0] == '[' ? "" : ".", field);
   else
     snprintf(name, sizeof(name), "%s", field);
+  /* Client bytes, or a cut in the middle of a character, must not make
+   * json_pack fail and the error silently disappear. */
+  jv_utf8_clean(name);
+  jv_utf8_clean(msg);
   json_array_append_new(errors, json_pack("{s:s, s:s}", "field", name, "message", msg));
 }
 

@@ -253,7 +253,7 @@ cmd_serve(int argc, char **argv)
     {"--listen", "RAGBOARD_LISTEN", OPT_STRING, "HOST:PORT", "address to listen on; port 0 picks a free port", "127.0.0.1:8080", false},
     {"--port-file", "RAGBOARD_PORT_FILE", OPT_STRING, "FILE", "write the bound port here once accepting", NULL, false},
     {"--public-read", "RAGBOARD_PUBLIC_READ", OPT_FLAG, NULL, "allow anonymous reads", NULL, false},
-    {"--threads", "RAGBOARD_THREADS", OPT_UINT, "N", "HTTP worker threads (0 = one per core)", "0", false},
+    {"--threads", "RAGBOARD_THREADS", OPT_UINT, "N", "HTTP worker threads (0 = four per core, at least 8)", "0", false},
     {"--synchronous", "RAGBOARD_SYNCHRONOUS", OPT_STRING, "full|normal", "SQLite synchronous level; full survives power loss", "full", false},
     {"--busy-timeout-ms", "RAGBOARD_BUSY_TIMEOUT_MS", OPT_UINT, "MS", "wait this long for a locked database", "5000", false},
     {"--max-body", "RAGBOARD_MAX_BODY", OPT_SIZE, "BYTES", "largest request body", "1M", false},

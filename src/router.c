@@ -217,7 +217,7 @@ router_dispatch(struct app *app, const struct rb_request *req, struct rb_respons
   struct api_ctx c;
   const struct route *r = NULL;
   char scratch[1024];
-  bool path_known = false, write;
+  bool path_known = false, write = false;
   enum rb_err err;
 
   memset(&c, 0, sizeof(c));
@@ -253,14 +253,22 @@ router_dispatch(struct app *app, const struct rb_request *req, struct rb_respons
   }
   resp->route = r->pattern;
   write = (r->flags & ROUTE_WRITE) != 0;
-  c.st = write ? store_pool_writer(app->pool) : store_pool_reader(app->pool);
+  if (write) {
+    c.st = store_pool_write_begin(app->pool, &err);
+    if (c.st == NULL) {
+      err = api_store_fail(&c, err, "the request");
+      goto problem;
+    }
+  } else {
+    c.st = store_pool_reader(app->pool);
+  }
   err = authorise(&c, r);
   if (c.actor.token_id != 0 || c.actor.name[0] != '\0')
     auth_actor_label(&c.actor, resp->actor, sizeof(resp->actor));
   if (err != RB_OK)
     goto problem;
-  if (!(r->flags & ROUTE_PUBLIC)) {
-    err = store_begin(c.st, write);
+  if (!write && !(r->flags & ROUTE_PUBLIC)) {
+    err = store_begin(c.st, false);
     if (err != RB_OK) {
       err = api_store_fail(&c, err, "the request");
       goto problem;
@@ -269,25 +277,35 @@ router_dispatch(struct app *app, const struct rb_request *req, struct rb_respons
   err = r->handler(&c);
   if (err != RB_OK)
     goto problem;
-  if (!(r->flags & ROUTE_PUBLIC)) {
-    err = store_commit(c.st);
-    if (err == RB_OK && write) {
+  if (write) {
+    /* Answer only once the change is durable (group commit). */
+    struct store *w = c.st;
+
+    c.st = NULL;
+    err = store_pool_write_end(app->pool, w, true, true);
+    if (err == RB_OK) {
       struct timespec ts;
 
       clock_gettime(CLOCK_REALTIME, &ts);
       metrics_write_committed(app->metrics, (double)ts.tv_sec + (double)ts.tv_nsec / 1e9);
-    }
-    if (err != RB_OK) {
+    } else {
       rb_response_clear(resp);
       resp->route = r->pattern;
+      c.detail[0] = '\0';
       err = api_store_fail(&c, err, "the change");
       goto problem;
     }
+  } else if (!(r->flags & ROUTE_PUBLIC)) {
+    store_rollback(c.st); /* a read: nothing to commit */
   }
   goto done;
 problem:
-  if (c.st != NULL)
+  if (c.st != NULL && write) {
+    store_pool_write_end(app->pool, c.st, false, false);
+    c.st = NULL;
+  } else if (c.st != NULL) {
     store_rollback(c.st);
+  }
   {
     /* Keep only headers that still make sense on an error answer. */
     const char *route = resp->route;
@@ -315,10 +333,13 @@ done:
   if (c.actor.touch && c.actor.token_id != 0) {
     /* Record the token's use, at most once a minute, outside the request's
      * own transaction so a failed request still counts as a use. */
-    struct store *w = store_pool_writer(app->pool);
+    enum rb_err terr;
+    struct store *w = store_pool_write_begin(app->pool, &terr);
 
-    (void)store_token_touch(w, c.actor.token_id, c.now);
-    store_pool_release(app->pool, w);
+    if (w != NULL) {
+      terr = store_token_touch(w, c.actor.token_id, c.now);
+      store_pool_write_end(app->pool, w, terr == RB_OK, false);
+    }
   }
   json_decref(c.errors);
 }

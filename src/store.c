@@ -1,6 +1,8 @@
 #include "store_int.h"
 
+#include <errno.h>
 #include <pthread.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -177,9 +179,29 @@ fail:
 enum rb_err
 store_fail(struct store *st, int rc)
 {
+  int sys = errno; /* first: that of the system call that failed, if any */
   enum rb_err err = db_error(rc);
 
-  (void)st;
+  /* SQLite reports a write that fails for any reason but ENOSPC as
+   * SQLITE_IOERR_* (and SQLite 3.40 leaves sqlite3_system_errno() unset
+   * when COMMIT fails): the errno tells a full disk or quota from a
+   * read-only file system (remounted after errors) or a failing device. */
+  if ((rc & 0xff) == SQLITE_IOERR) {
+    switch (sys != 0 ? sys : sqlite3_system_errno(st->db)) {
+    case ENOSPC:
+    case EDQUOT:
+      err = RB_ERR_FULL;
+      break;
+    case EROFS:
+      err = RB_ERR_READONLY;
+      break;
+    case EIO:
+      err = RB_ERR_IO;
+      break;
+    default:
+      break;
+    }
+  }
   return err == RB_OK ? RB_ERR_DB : err;
 }
 
@@ -375,6 +397,10 @@ store_ready(struct store *st, const char **why)
 
 /* ---- pool ------------------------------------------------------------------ */
 
+#define BATCH_MAX 128         /* requests in one group commit */
+#define BATCH_MAX_AGE_NS 5000000L /* commit a batch at most 5 ms after it opened */
+#define RESULTS 256           /* ring of recent batch results */
+
 struct store_pool {
   pthread_mutex_t mu;
   pthread_cond_t cv;
@@ -383,6 +409,15 @@ struct store_pool {
   int n;
   struct store *writer;
   pthread_mutex_t writer_mu;
+  /* group commit state, under writer_mu */
+  pthread_cond_t batch_cv;
+  int entering;             /* threads in write_begin, not yet holding writer_mu */
+  uint64_t batch;           /* open batch id, 0 when no transaction is open */
+  uint64_t last_id;         /* last batch id handed out */
+  uint64_t committed;       /* every batch <= this has its result in results[] */
+  int members;              /* requests that joined the open batch */
+  struct timespec opened;   /* CLOCK_MONOTONIC */
+  enum rb_err results[RESULTS];
 };
 
 enum rb_err
@@ -398,6 +433,7 @@ store_pool_open(const char *path, const struct db_options *opt, int readers,
   pthread_mutex_init(&p->mu, NULL);
   pthread_cond_init(&p->cv, NULL);
   pthread_mutex_init(&p->writer_mu, NULL);
+  pthread_cond_init(&p->batch_cv, NULL);
   if (readers < 1)
     readers = 1;
   p->all = calloc((size_t)readers, sizeof(*p->all));
@@ -436,6 +472,7 @@ store_pool_close(struct store_pool *p)
   pthread_mutex_destroy(&p->mu);
   pthread_cond_destroy(&p->cv);
   pthread_mutex_destroy(&p->writer_mu);
+  pthread_cond_destroy(&p->batch_cv);
   free(p);
 }
 
@@ -501,4 +538,135 @@ store_checkpoint(struct store *st)
   int rc = sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
 
   return rc == SQLITE_OK ? RB_OK : store_fail(st, rc);
+}
+
+/* ---- group commit ---------------------------------------------------------- */
+
+static enum rb_err
+savepoint(struct store *st, const char *sql_static)
+{
+  sqlite3_stmt *s;
+  enum rb_err err = store_stmt(st, sql_static, &s);
+
+  return err != RB_OK ? err : store_exec(st, s);
+}
+
+static const char sp_begin[] = "SAVEPOINT request";
+static const char sp_release[] = "RELEASE request";
+static const char sp_undo[] = "ROLLBACK TO request";
+
+/* Commit the open batch (writer_mu held) and publish its result. */
+static void
+finish_batch(struct store_pool *p, enum rb_err err)
+{
+  struct store *w = p->writer;
+  uint64_t id = p->batch;
+
+  if (err == RB_OK && sqlite3_get_autocommit(w->db))
+    err = RB_ERR_DB; /* SQLite rolled the transaction back after an error */
+  if (err == RB_OK)
+    err = store_commit(w);
+  else
+    store_rollback(w);
+  p->results[id % RESULTS] = err;
+  p->committed = id;
+  p->batch = 0;
+  p->members = 0;
+  pthread_cond_broadcast(&p->batch_cv);
+}
+
+static bool
+batch_due(const struct store_pool *p)
+{
+  struct timespec now;
+  long age;
+
+  if (p->entering == 0 || p->members >= BATCH_MAX)
+    return true;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  age = (now.tv_sec - p->opened.tv_sec) * 1000000000L + (now.tv_nsec - p->opened.tv_nsec);
+  return age >= BATCH_MAX_AGE_NS;
+}
+
+struct store *
+store_pool_write_begin(struct store_pool *p, enum rb_err *err)
+{
+  enum rb_err e;
+
+  pthread_mutex_lock(&p->mu);
+  p->entering++;
+  pthread_mutex_unlock(&p->mu);
+  pthread_mutex_lock(&p->writer_mu);
+  pthread_mutex_lock(&p->mu);
+  p->entering--;
+  pthread_mutex_unlock(&p->mu);
+  if (p->batch == 0) {
+    e = store_begin(p->writer, true);
+    if (e != RB_OK) {
+      pthread_mutex_unlock(&p->writer_mu);
+      *err = e;
+      return NULL;
+    }
+    p->batch = ++p->last_id;
+    clock_gettime(CLOCK_MONOTONIC, &p->opened);
+  }
+  e = savepoint(p->writer, sp_begin);
+  if (e != RB_OK) {
+    /* Leave as a request that did nothing: the batch still gets committed. */
+    store_pool_write_end(p, p->writer, false, false);
+    *err = e;
+    return NULL;
+  }
+  p->members++;
+  return p->writer;
+}
+
+enum rb_err
+store_pool_write_end(struct store_pool *p, struct store *st, bool keep, bool wait)
+{
+  enum rb_err err = RB_OK;
+  uint64_t mine = p->batch;
+  bool due;
+
+  if (!sqlite3_get_autocommit(st->db)) {
+    if (keep) {
+      err = savepoint(st, sp_release);
+    } else {
+      (void)savepoint(st, sp_undo);
+      (void)savepoint(st, sp_release);
+    }
+  }
+  if (sqlite3_get_autocommit(st->db) && p->batch != 0) {
+    /* An error made SQLite roll the whole transaction back: the batch is
+     * lost, and every request in it must hear so. */
+    finish_batch(p, err != RB_OK ? err : RB_ERR_DB);
+    err = wait ? p->results[mine % RESULTS] : RB_OK;
+    pthread_mutex_unlock(&p->writer_mu);
+    return err;
+  }
+  if (err != RB_OK) {
+    (void)savepoint(st, sp_undo);
+    (void)savepoint(st, sp_release);
+  }
+  pthread_mutex_lock(&p->mu);
+  due = batch_due(p);
+  pthread_mutex_unlock(&p->mu);
+  if (due) {
+    finish_batch(p, RB_OK);
+    if (err == RB_OK && wait)
+      err = p->results[mine % RESULTS];
+    pthread_mutex_unlock(&p->writer_mu);
+    return err;
+  }
+  if (!wait || err != RB_OK) {
+    pthread_mutex_unlock(&p->writer_mu);
+    return err;
+  }
+  /* Someone is queued behind us and will commit this batch (or a later
+   * member will): wait for it. pthread_cond_wait releases writer_mu. */
+  while (p->committed < mine)
+    pthread_cond_wait(&p->batch_cv, &p->writer_mu);
+  err = p->results[mine % RESULTS];
+  pthread_mutex_unlock(&p->writer_mu);
+  return err;
 }
