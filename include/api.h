@@ -69,6 +69,11 @@ enum rb_err api_filter(struct api_ctx *c, struct store_filter *f);
 /* Path parameter i as a positive id; 404 otherwise. */
 enum rb_err api_path_id(struct api_ctx *c, size_t i, int64_t *id);
 
+/* The request's store: for routes the router left lazy (summaries), a read
+ * connection in a transaction is taken on first use. NULL when none can be
+ * had. */
+struct store *api_store(struct api_ctx *c);
+
 /* True when the actor may write anything (admin). */
 bool api_is_admin(const struct api_ctx *c);
 

@@ -37,8 +37,10 @@ struct rb_header {
 struct rb_response {
   unsigned status;
   const char *content_type; /* static string; NULL for no body */
-  char *body;               /* owned, malloc'd */
+  char *body;               /* owned: malloc'd, or shared when body_free is set */
   size_t body_len;
+  void (*body_free)(void *cls); /* NULL: body is free()d; else called with body_cls */
+  void *body_cls;
   struct rb_header headers[RB_MAX_HEADERS];
   size_t nheaders;
   const char *route;        /* matched route pattern, for logs and metrics */
@@ -49,5 +51,7 @@ struct rb_response {
 void rb_response_header(struct rb_response *resp, const char *name, const char *value);
 /* Free what the response owns and reset it to empty. */
 void rb_response_clear(struct rb_response *resp);
+/* Let go of the body only (before setting another). */
+void rb_response_drop_body(struct rb_response *resp);
 
 #endif

@@ -16,6 +16,7 @@ enum {
   ROUTE_SUBMIT = 1u << 3, /* submitters may call it; the handler checks ownership */
   ROUTE_IMPORT = 1u << 4, /* large bodies allowed */
   ROUTE_TOKEN = 1u << 5,  /* needs a token even with --public-read (audit) */
+  ROUTE_LAZY = 1u << 6,   /* the handler takes a store only if it needs one (api_store) */
 };
 
 struct route {

@@ -42,6 +42,12 @@ struct store *store_pool_reader(struct store_pool *pool);
 struct store *store_pool_writer(struct store_pool *pool);
 void store_pool_release(struct store_pool *pool, struct store *st);
 
+/* The latest data version this process has seen: bumped by every commit
+ * of the pool's writer at once, and by store_pool_saw_version when a reader
+ * finds the database newer (a write from another process). */
+int64_t store_pool_version(struct store_pool *pool);
+void store_pool_saw_version(struct store_pool *pool, int64_t version);
+
 /* Group commit. Writes from concurrent requests share one transaction and
  * so one fsync: a request enters with store_pool_write_begin (the writer,
  * inside a savepoint of the open batch), does its work, and leaves with

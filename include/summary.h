@@ -75,16 +75,30 @@ json_t *summary_exceptions_json(const struct summary_input *in);
  * -1 when total is 0. */
 int64_t summary_tenths(int64_t count, int64_t total);
 
-/* ---- cache of serialised answers, keyed by name and data version ---- */
+/* ---- cache of serialised answers, keyed by name and data version ----
+ * Bodies are shared, reference-counted buffers: a hit hands libmicrohttpd
+ * the cached bytes themselves, with no copy. Each entry also remembers when
+ * its version was last confirmed against the database, so a caller can
+ * trust it for a while without asking the database again. */
 struct summary_cache;
+struct summary_blob;
 
 enum rb_err summary_cache_new(struct summary_cache **out);
 void summary_cache_free(struct summary_cache *c); /* NULL is a no-op */
-/* A copy of the cached body for key at this data version, or NULL. */
-char *summary_cache_get(struct summary_cache *c, const char *key, int64_t version,
-                        size_t *len);
-/* Remember body (copied) for key at version. */
+/* A new reference to the body cached for key at version, or NULL. When
+ * max_age > 0, an entry confirmed more than max_age seconds before `now`
+ * does not count. */
+struct summary_blob *summary_cache_get(struct summary_cache *c, const char *key, int64_t version,
+                                       double now, double max_age);
+/* Remember body (copied) for key at version, confirmed at now. */
 void summary_cache_put(struct summary_cache *c, const char *key, int64_t version,
-                       const char *body, size_t len);
+                       const char *body, size_t len, double now);
+/* The entry for key at version was confirmed current at now. */
+void summary_cache_confirm(struct summary_cache *c, const char *key, int64_t version, double now);
+
+const char *summary_blob_data(const struct summary_blob *b);
+size_t summary_blob_len(const struct summary_blob *b);
+/* Drop a reference (takes void * so it can be a free callback). */
+void summary_blob_release(void *b);
 
 #endif

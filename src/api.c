@@ -31,14 +31,25 @@ rb_response_header(struct rb_response *resp, const char *name, const char *value
 }
 
 void
+rb_response_drop_body(struct rb_response *resp)
+{
+  if (resp->body_free != NULL)
+    resp->body_free(resp->body_cls);
+  else
+    free(resp->body);
+  resp->body = NULL;
+  resp->body_len = 0;
+  resp->body_free = NULL;
+  resp->body_cls = NULL;
+}
+
+void
 rb_response_clear(struct rb_response *resp)
 {
   for (size_t i = 0; i < resp->nheaders; i++)
     free(resp->headers[i].value);
-  free(resp->body);
+  rb_response_drop_body(resp);
   resp->nheaders = 0;
-  resp->body = NULL;
-  resp->body_len = 0;
   resp->content_type = NULL;
   resp->status = 0;
 }
@@ -104,7 +115,7 @@ set_body(struct rb_response *resp, unsigned status, const char *ctype, json_t *b
     text[len++] = '\n';
     text[len] = '\0';
   }
-  free(resp->body);
+  rb_response_drop_body(resp);
   resp->body = text;
   resp->body_len = len;
   resp->status = status;
@@ -145,7 +156,7 @@ api_reply_list(struct api_ctx *c, json_t *items, char *next)
 enum rb_err
 api_reply_empty(struct api_ctx *c)
 {
-  free(c->resp->body);
+  rb_response_drop_body(c->resp);
   c->resp->body = NULL;
   c->resp->body_len = 0;
   c->resp->content_type = NULL;
@@ -173,7 +184,7 @@ api_problem(struct api_ctx *c, enum rb_err err)
       "{\"type\":\"urn:ragboard:problem:out-of-memory\",\"title\":\"Out of memory\","
       "\"status\":500}\n";
 
-    free(c->resp->body);
+    rb_response_drop_body(c->resp);
     c->resp->body = strdup(fallback);
     c->resp->body_len = c->resp->body != NULL ? strlen(fallback) : 0;
     c->resp->status = 500;
@@ -315,6 +326,21 @@ api_path_id(struct api_ctx *c, size_t i, int64_t *id)
     return api_fail(c, RB_ERR_NOT_FOUND, "no such item: ids are positive integers");
   *id = v;
   return RB_OK;
+}
+
+struct store *
+api_store(struct api_ctx *c)
+{
+  if (c->st == NULL) {
+    struct store *st = store_pool_reader(c->app->pool);
+
+    if (store_begin(st, false) != RB_OK) {
+      store_pool_release(c->app->pool, st);
+      return NULL;
+    }
+    c->st = st;
+  }
+  return c->st;
 }
 
 bool

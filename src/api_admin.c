@@ -214,7 +214,7 @@ reply_csv(struct api_ctx *c, json_t *items, char *next)
   }
   if (buf == NULL)
     return RB_ERR_NOMEM;
-  free(c->resp->body);
+  rb_response_drop_body(c->resp);
   c->resp->body = buf;
   c->resp->body_len = len;
   c->resp->status = 200;

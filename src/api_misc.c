@@ -33,7 +33,7 @@ api_openapi(struct api_ctx *c)
   if (text == NULL)
     return RB_ERR_NOMEM;
   memcpy(text, openapi_yaml, openapi_yaml_len + 1);
-  free(c->resp->body);
+  rb_response_drop_body(c->resp);
   c->resp->body = text;
   c->resp->body_len = openapi_yaml_len;
   c->resp->status = 200;
@@ -52,7 +52,7 @@ api_metrics(struct api_ctx *c)
   text = metrics_render(c->app->metrics, bytes);
   if (text == NULL)
     return RB_ERR_NOMEM;
-  free(c->resp->body);
+  rb_response_drop_body(c->resp);
   c->resp->body = text;
   c->resp->body_len = strlen(text);
   c->resp->status = 200;

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "api.h"
 #include "quarter.h"
@@ -74,43 +75,78 @@ build(struct api_ctx *c, enum summary_kind kind, const char *quarter, const char
   return err;
 }
 
+/* How long a cached answer may be served on the strength of this process's
+ * own data version, before the database is asked again: writes made by
+ * this server are seen at once; a write from another process (the import
+ * command) within this window. */
+#define FRESH_S 1.0
+
+static double
+mono_now(void)
+{
+  struct timespec ts;
+
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 static enum rb_err
 serve(struct api_ctx *c, enum summary_kind kind, const char *group)
 {
   static const char *const allowed[] = {"quarter", NULL};
   const char *quarter;
   char key[128], etag[64];
-  int64_t version;
-  size_t len;
-  char *body;
+  double now = mono_now();
+  int64_t version, dbv;
+  struct summary_blob *blob;
+  struct store *st;
   json_t *obj = NULL;
   enum rb_err err;
 
   if ((err = api_query_allow(c, allowed)) != RB_OK || (err = api_query_quarter(c, &quarter)) != RB_OK)
     return err;
-  if (kind == KIND_GROUP) {
-    /* A missing group is 404 whatever If-None-Match says (RFC 9110 13.2.1). */
-    int64_t gid;
+  snprintf(key, sizeof(key), "%d|%s|%.64s", (int)kind, quarter, group ? group : "");
+  version = store_pool_version(c->app->pool);
+  /* The hot path: a recent answer for the current version, with no
+   * database work at all. */
+  blob = summary_cache_get(c->app->summaries, key, version, now, FRESH_S);
+  if (blob == NULL) {
+    st = api_store(c);
+    if (st == NULL)
+      return api_store_fail(c, RB_ERR_BUSY, "summary");
+    if (kind == KIND_GROUP) {
+      /* A missing group is 404 whatever If-None-Match says (RFC 9110 13.2.1). */
+      int64_t gid;
 
-    err = store_group_id(c->st, group, &gid);
-    if (err == RB_ERR_NOT_FOUND)
-      return api_fail(c, err, "no transformation group with code %.64s", group);
+      err = store_group_id(st, group, &gid);
+      if (err == RB_ERR_NOT_FOUND)
+        return api_fail(c, err, "no transformation group with code %.64s", group);
+      if (err != RB_OK)
+        return api_store_fail(c, err, "summary");
+    }
+    err = store_data_version(st, &dbv);
     if (err != RB_OK)
       return api_store_fail(c, err, "summary");
+    if (dbv != version)
+      store_pool_saw_version(c->app->pool, dbv);
+    version = dbv;
+    blob = summary_cache_get(c->app->summaries, key, version, now, 0);
+    if (blob != NULL)
+      summary_cache_confirm(c->app->summaries, key, version, now);
   }
-  err = store_data_version(c->st, &version);
-  if (err != RB_OK)
-    return api_store_fail(c, err, "summary");
-  snprintf(key, sizeof(key), "%d|%s|%.64s", (int)kind, quarter, group ? group : "");
   snprintf(etag, sizeof(etag), "\"v%lld-%d\"", (long long)version, (int)kind);
   rb_response_header(c->resp, "ETag", etag);
-  if (api_etag_matches(c->req->if_none_match, etag))
+  if (api_etag_matches(c->req->if_none_match, etag)) {
+    summary_blob_release(blob);
     return api_reply_not_modified(c);
-  body = summary_cache_get(c->app->summaries, key, version, &len);
-  if (body != NULL) {
-    free(c->resp->body);
-    c->resp->body = body;
-    c->resp->body_len = len;
+  }
+  if (blob != NULL) {
+    /* The cached bytes themselves go out, released when sent. */
+    rb_response_drop_body(c->resp);
+    c->resp->body = (char *)summary_blob_data(blob);
+    c->resp->body_len = summary_blob_len(blob);
+    c->resp->body_free = summary_blob_release;
+    c->resp->body_cls = blob;
     c->resp->status = 200;
     c->resp->content_type = "application/json";
     return RB_OK;
@@ -120,7 +156,7 @@ serve(struct api_ctx *c, enum summary_kind kind, const char *group)
     return err;
   err = api_reply(c, 200, obj);
   if (err == RB_OK)
-    summary_cache_put(c->app->summaries, key, version, c->resp->body, c->resp->body_len);
+    summary_cache_put(c->app->summaries, key, version, c->resp->body, c->resp->body_len, now);
   return err;
 }
 

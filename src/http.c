@@ -36,6 +36,8 @@ struct http_server {
   struct MHD_Daemon *daemon;
   unsigned port;
   atomic_int in_flight;
+  uint64_t id_prefix;
+  atomic_ullong id_counter;
   pthread_mutex_t watch_mu;
   pthread_cond_t watch_cv;
   struct conn_watch *watches;
@@ -135,6 +137,7 @@ reaper_main(void *arg)
       wake.tv_nsec -= 1000000000L;
     }
     pthread_cond_timedwait(&srv->watch_cv, &srv->watch_mu, &wake);
+    fflush(stderr); /* request logs are block-buffered: at most 250 ms late */
   }
   pthread_mutex_unlock(&srv->watch_mu);
   return NULL;
@@ -212,10 +215,17 @@ send_response(struct MHD_Connection *conn, struct rb_response *resp, const char 
   struct MHD_Response *r;
   enum MHD_Result ret;
 
-  r = MHD_create_response_from_buffer(resp->body_len, resp->body, MHD_RESPMEM_MUST_FREE);
+  if (resp->body_free != NULL) /* a shared buffer (a cached summary): no copy */
+    r = MHD_create_response_from_buffer_with_free_callback_cls(resp->body_len, resp->body,
+                                                               resp->body_free, resp->body_cls);
+  else
+    r = MHD_create_response_from_buffer(resp->body_len, resp->body, MHD_RESPMEM_MUST_FREE);
   if (r == NULL)
     return MHD_NO;
-  resp->body = NULL; /* now owned by libmicrohttpd */
+  /* libmicrohttpd owns the body now. */
+  resp->body = NULL;
+  resp->body_free = NULL;
+  resp->body_cls = NULL;
   if (resp->content_type != NULL)
     MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, resp->content_type);
   for (size_t i = 0; i < resp->nheaders; i++)
@@ -239,29 +249,62 @@ elapsed_us(const struct timespec *start)
   return (now.tv_sec - start->tv_sec) * 1000000L + (now.tv_nsec - start->tv_nsec) / 1000L;
 }
 
+/* Append s as the body of a JSON string (no quotes), escaping what JSON
+ * requires; bytes that are not printable ASCII are written as \u00XX so a
+ * hostile path can never break the line. */
+static size_t
+json_escape(char *out, size_t cap, const char *s, size_t max)
+{
+  static const char hex[] = "0123456789abcdef";
+  size_t n = 0;
+
+  for (size_t i = 0; s != NULL && s[i] != '\0' && i < max && n + 7 < cap; i++) {
+    unsigned char ch = (unsigned char)s[i];
+
+    if (ch == '"' || ch == '\\') {
+      out[n++] = '\\';
+      out[n++] = (char)ch;
+    } else if (ch < 0x20 || ch >= 0x7f) {
+      memcpy(out + n, "\\u00", 4);
+      out[n + 4] = hex[ch >> 4];
+      out[n + 5] = hex[ch & 15];
+      n += 6;
+    } else {
+      out[n++] = (char)ch;
+    }
+  }
+  out[n] = '\0';
+  return n;
+}
+
+/* One JSON line per request, built on the stack and written with one call:
+ * no allocation on the hot path. Never a token or a body. */
 static void
 log_request(const struct app *app, const char *method, const char *url,
             const struct rb_response *resp, const struct conn_state *cs, size_t bytes)
 {
   int level = resp->status >= 500 ? LOG_ERROR : resp->status >= 400 ? LOG_WARN : LOG_INFO;
   static const char *const names[] = {"error", "warn", "info", "debug"};
-  char now[UTIL_TIME_LEN];
-  json_t *line;
-  char *text;
+  char now[UTIL_TIME_LEN], path[1024], actor[256], route[160], line[2048];
+  long us;
+  int n;
 
   if (level > app->cfg.log_level)
     return;
   util_now(now);
-  line = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s?, s:i, s:f, s:s, s:I}", "time", now, "level",
-                   names[level], "request_id", cs->request_id, "method", method, "path", url, "route",
-                   resp->route, "status", (int)resp->status, "duration_ms",
-                   (double)elapsed_us(&cs->start) / 1000.0, "actor",
-                   resp->actor[0] ? resp->actor : "-", "bytes", (json_int_t)bytes);
-  text = line != NULL ? json_dumps(line, JSON_COMPACT | JSON_REAL_PRECISION(6)) : NULL;
-  if (text != NULL)
-    fprintf(stderr, "%s\n", text);
-  free(text);
-  json_decref(line);
+  json_escape(path, sizeof(path), url, 160);
+  json_escape(actor, sizeof(actor), resp->actor[0] ? resp->actor : "-", 96);
+  json_escape(route, sizeof(route), resp->route != NULL ? resp->route : "", 100);
+  us = elapsed_us(&cs->start);
+  n = snprintf(line, sizeof(line),
+               "{\"time\":\"%s\",\"level\":\"%s\",\"request_id\":\"%s\",\"method\":\"%.16s\","
+               "\"path\":\"%s\",\"route\":%s%s%s,\"status\":%u,\"duration_ms\":%ld.%03ld,"
+               "\"actor\":\"%s\",\"bytes\":%zu}\n",
+               now, names[level], cs->request_id, method, path, resp->route ? "\"" : "",
+               resp->route ? route : "null", resp->route ? "\"" : "", resp->status, us / 1000,
+               us % 1000, actor, bytes);
+  if (n > 0)
+    fwrite(line, 1, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1, stderr);
 }
 
 static enum MHD_Result
@@ -281,8 +324,6 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
   if (cs == NULL) {
     const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
                                                  MHD_HTTP_HEADER_CONTENT_LENGTH);
-    unsigned char rnd[16];
-
     cs = calloc(1, sizeof(*cs));
     if (cs == NULL)
       return MHD_NO;
@@ -290,8 +331,11 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
     atomic_fetch_add(&srv->in_flight, 1);
     metrics_request_begin(srv->app->metrics);
     clock_gettime(CLOCK_MONOTONIC, &cs->start);
-    randombytes_buf(rnd, sizeof(rnd));
-    sodium_bin2hex(cs->request_id, sizeof(cs->request_id), rnd, sizeof(rnd));
+    /* Unique, not secret: a random per-process prefix and a counter, so no
+     * system call per request. */
+    snprintf(cs->request_id, sizeof(cs->request_id), "%016llx%016llx",
+             (unsigned long long)srv->id_prefix,
+             (unsigned long long)atomic_fetch_add(&srv->id_counter, 1));
     cs->limit = router_body_limit(srv->app, method, url);
     if (cl != NULL && strtoull(cl, NULL, 10) > cs->limit)
       cs->too_large = true; /* answered below without reading the body */
@@ -478,6 +522,7 @@ http_start(struct app *app, struct http_server **out, const char **why)
   srv->app = app;
   pthread_mutex_init(&srv->watch_mu, NULL);
   pthread_cond_init(&srv->watch_cv, NULL);
+  randombytes_buf(&srv->id_prefix, sizeof(srv->id_prefix));
   if (!parse_listen(app->cfg.listen, &ss, &sslen, &ipv6)) {
     *why = "--listen must be HOST:PORT with a numeric host, e.g. 127.0.0.1:8080";
     free(srv);

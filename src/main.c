@@ -340,6 +340,9 @@ cmd_serve(int argc, char **argv)
   }
   opt_uint(opts, NOPTS(opts), "--shutdown-grace-ms", &v);
 
+  /* Request logs go out in 64 KiB writes instead of one write per line; the
+   * HTTP layer flushes them every 250 ms and at shutdown. */
+  setvbuf(stderr, NULL, _IOFBF, (size_t)1 << 16);
   /* Block the stop signals before any thread starts, so only sigwait sees them. */
   sigemptyset(&set);
   sigaddset(&set, SIGTERM);

@@ -54,9 +54,9 @@ static const struct route routes[] = {
   {"PUT", "/api/v1/kpis/{id}/readings/{quarter}", api_reading_put, ROUTE_WRITE | ROUTE_SUBMIT},
   {"DELETE", "/api/v1/kpis/{id}/readings/{quarter}", api_reading_delete, ROUTE_WRITE | ROUTE_SUBMIT},
 
-  {"GET", "/api/v1/summary", api_summary, 0},
-  {"GET", "/api/v1/groups/{code}/summary", api_group_summary, 0},
-  {"GET", "/api/v1/exceptions", api_exceptions, 0},
+  {"GET", "/api/v1/summary", api_summary, ROUTE_LAZY},
+  {"GET", "/api/v1/groups/{code}/summary", api_group_summary, ROUTE_LAZY},
+  {"GET", "/api/v1/exceptions", api_exceptions, ROUTE_LAZY},
 
   {"GET", "/api/v1/quarters", api_quarter_list, 0},
   {"GET", "/api/v1/quarters/{quarter}", api_quarter_get, 0},
@@ -156,6 +156,8 @@ authorise(struct api_ctx *c, const struct route *r)
   if (r->flags & ROUTE_PUBLIC)
     return RB_OK;
   if (c->req->authorization != NULL) {
+    if (api_store(c) == NULL)
+      return api_store_fail(c, RB_ERR_BUSY, "authentication");
     err = auth_authenticate(c->st, c->req->authorization, &c->actor);
     if (err == RB_ERR_UNAUTHORIZED)
       return api_fail(c, err, "the bearer token is not valid (unknown, malformed or revoked)");
@@ -259,7 +261,7 @@ router_dispatch(struct app *app, const struct rb_request *req, struct rb_respons
       err = api_store_fail(&c, err, "the request");
       goto problem;
     }
-  } else {
+  } else if (!(r->flags & ROUTE_LAZY)) {
     c.st = store_pool_reader(app->pool);
   }
   err = authorise(&c, r);
@@ -267,7 +269,7 @@ router_dispatch(struct app *app, const struct rb_request *req, struct rb_respons
     auth_actor_label(&c.actor, resp->actor, sizeof(resp->actor));
   if (err != RB_OK)
     goto problem;
-  if (!write && !(r->flags & ROUTE_PUBLIC)) {
+  if (!write && !(r->flags & (ROUTE_PUBLIC | ROUTE_LAZY))) {
     err = store_begin(c.st, false);
     if (err != RB_OK) {
       err = api_store_fail(&c, err, "the request");
@@ -295,7 +297,7 @@ router_dispatch(struct app *app, const struct rb_request *req, struct rb_respons
       err = api_store_fail(&c, err, "the change");
       goto problem;
     }
-  } else if (!(r->flags & ROUTE_PUBLIC)) {
+  } else if (c.st != NULL && !(r->flags & ROUTE_PUBLIC)) {
     store_rollback(c.st); /* a read: nothing to commit */
   }
   goto done;

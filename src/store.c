@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <time.h>
 #include <stdio.h>
 #include <stdint.h>
@@ -355,6 +356,8 @@ store_commit(struct store *st)
 
   if (st->changed) {
     err = exec_sql(st, "UPDATE meta SET value = value + 1 WHERE key = 'data_version'");
+    if (err == RB_OK)
+      err = store_data_version(st, &st->version_after);
     if (err != RB_OK) {
       store_rollback(st);
       return err;
@@ -418,6 +421,7 @@ struct store_pool {
   int members;              /* requests that joined the open batch */
   struct timespec opened;   /* CLOCK_MONOTONIC */
   enum rb_err results[RESULTS];
+  atomic_llong version;     /* latest data version known to this process */
 };
 
 enum rb_err
@@ -444,6 +448,14 @@ store_pool_open(const char *path, const struct db_options *opt, int readers,
   err = store_open(path, opt, false, &p->writer);
   if (err != RB_OK)
     goto fail;
+  {
+    int64_t v = 0;
+
+    err = store_data_version(p->writer, &v);
+    if (err != RB_OK)
+      goto fail;
+    atomic_init(&p->version, v);
+  }
   ro.create = false;
   for (int i = 0; i < readers; i++) {
     err = store_open(path, &ro, false, &p->all[i]);
@@ -540,6 +552,21 @@ store_checkpoint(struct store *st)
   return rc == SQLITE_OK ? RB_OK : store_fail(st, rc);
 }
 
+int64_t
+store_pool_version(struct store_pool *p)
+{
+  return atomic_load(&p->version);
+}
+
+void
+store_pool_saw_version(struct store_pool *p, int64_t v)
+{
+  long long cur = atomic_load(&p->version);
+
+  while (v > cur && !atomic_compare_exchange_weak(&p->version, &cur, v))
+    ;
+}
+
 /* ---- group commit ---------------------------------------------------------- */
 
 static enum rb_err
@@ -564,10 +591,15 @@ finish_batch(struct store_pool *p, enum rb_err err)
 
   if (err == RB_OK && sqlite3_get_autocommit(w->db))
     err = RB_ERR_DB; /* SQLite rolled the transaction back after an error */
-  if (err == RB_OK)
+  if (err == RB_OK) {
+    bool changed = w->changed;
+
     err = store_commit(w);
-  else
+    if (err == RB_OK && changed)
+      store_pool_saw_version(p, w->version_after);
+  } else {
     store_rollback(w);
+  }
   p->results[id % RESULTS] = err;
   p->committed = id;
   p->batch = 0;

@@ -18,6 +18,7 @@ struct store {
   bool in_txn;
   bool write;
   bool changed;
+  int64_t version_after;   /* data version the last changing commit made */
   struct store *next_free; /* pool bookkeeping */
 };
 

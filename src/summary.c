@@ -1,6 +1,7 @@
 #include "summary.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -232,11 +233,17 @@ summary_exceptions_json(const struct summary_input *in)
 
 #define CACHE_SLOTS 64
 
+struct summary_blob {
+  atomic_int refs;
+  size_t len;
+  char data[]; /* NUL-terminated */
+};
+
 struct cache_entry {
   char *key;
   int64_t version;
-  char *body;
-  size_t len;
+  struct summary_blob *blob;
+  double confirmed;   /* when the version was last checked against the database */
   unsigned long used; /* for eviction: least recently used goes */
 };
 
@@ -245,6 +252,27 @@ struct summary_cache {
   struct cache_entry e[CACHE_SLOTS];
   unsigned long clock;
 };
+
+const char *
+summary_blob_data(const struct summary_blob *b)
+{
+  return b->data;
+}
+
+size_t
+summary_blob_len(const struct summary_blob *b)
+{
+  return b->len;
+}
+
+void
+summary_blob_release(void *p)
+{
+  struct summary_blob *b = p;
+
+  if (b != NULL && atomic_fetch_sub(&b->refs, 1) == 1)
+    free(b);
+}
 
 enum rb_err
 summary_cache_new(struct summary_cache **out)
@@ -265,66 +293,85 @@ summary_cache_free(struct summary_cache *c)
     return;
   for (size_t i = 0; i < CACHE_SLOTS; i++) {
     free(c->e[i].key);
-    free(c->e[i].body);
+    summary_blob_release(c->e[i].blob);
   }
   pthread_mutex_destroy(&c->mu);
   free(c);
 }
 
-char *
-summary_cache_get(struct summary_cache *c, const char *key, int64_t version, size_t *len)
+static struct cache_entry *
+find(struct summary_cache *c, const char *key)
 {
-  char *copy = NULL;
+  for (size_t i = 0; i < CACHE_SLOTS; i++)
+    if (c->e[i].key != NULL && strcmp(c->e[i].key, key) == 0)
+      return &c->e[i];
+  return NULL;
+}
+
+struct summary_blob *
+summary_cache_get(struct summary_cache *c, const char *key, int64_t version, double now,
+                  double max_age)
+{
+  struct summary_blob *b = NULL;
+  struct cache_entry *e;
 
   pthread_mutex_lock(&c->mu);
-  for (size_t i = 0; i < CACHE_SLOTS; i++) {
-    struct cache_entry *e = &c->e[i];
-
-    if (e->key != NULL && e->version == version && strcmp(e->key, key) == 0) {
-      copy = malloc(e->len + 1);
-      if (copy != NULL) {
-        memcpy(copy, e->body, e->len + 1);
-        *len = e->len;
-      }
-      e->used = ++c->clock;
-      break;
-    }
+  e = find(c, key);
+  if (e != NULL && e->version == version && (max_age <= 0 || now - e->confirmed <= max_age)) {
+    b = e->blob;
+    atomic_fetch_add(&b->refs, 1);
+    e->used = ++c->clock;
   }
   pthread_mutex_unlock(&c->mu);
-  return copy;
+  return b;
+}
+
+void
+summary_cache_confirm(struct summary_cache *c, const char *key, int64_t version, double now)
+{
+  struct cache_entry *e;
+
+  pthread_mutex_lock(&c->mu);
+  e = find(c, key);
+  if (e != NULL && e->version == version && now > e->confirmed)
+    e->confirmed = now;
+  pthread_mutex_unlock(&c->mu);
 }
 
 void
 summary_cache_put(struct summary_cache *c, const char *key, int64_t version, const char *body,
-                  size_t len)
+                  size_t len, double now)
 {
   struct cache_entry *victim = NULL;
-  char *k = strdup(key), *b = malloc(len + 1);
+  struct summary_blob *b = malloc(sizeof(*b) + len + 1);
+  char *k = strdup(key);
 
   if (k == NULL || b == NULL) {
     free(k);
     free(b);
     return;
   }
-  memcpy(b, body, len);
-  b[len] = '\0';
+  atomic_init(&b->refs, 1);
+  b->len = len;
+  memcpy(b->data, body, len);
+  b->data[len] = '\0';
   pthread_mutex_lock(&c->mu);
-  for (size_t i = 0; i < CACHE_SLOTS; i++) {
-    struct cache_entry *e = &c->e[i];
-
-    if (e->key != NULL && strcmp(e->key, key) == 0) {
-      victim = e;
-      break;
-    }
-    if (victim == NULL || e->key == NULL || (victim->key != NULL && e->used < victim->used))
-      victim = e;
+  victim = find(c, key);
+  for (size_t i = 0; victim == NULL && i < CACHE_SLOTS; i++)
+    if (c->e[i].key == NULL)
+      victim = &c->e[i];
+  if (victim == NULL) {
+    victim = &c->e[0];
+    for (size_t i = 1; i < CACHE_SLOTS; i++)
+      if (c->e[i].used < victim->used)
+        victim = &c->e[i];
   }
   free(victim->key);
-  free(victim->body);
+  summary_blob_release(victim->blob); /* readers holding it keep it alive */
   victim->key = k;
-  victim->body = b;
-  victim->len = len;
+  victim->blob = b;
   victim->version = version;
+  victim->confirmed = now;
   victim->used = ++c->clock;
   pthread_mutex_unlock(&c->mu);
 }

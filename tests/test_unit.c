@@ -687,38 +687,46 @@ END_TEST
 START_TEST(test_summary_cache)
 {
   struct summary_cache *c = NULL;
-  size_t len = 0;
-  char *body;
+  struct summary_blob *b, *held;
 
   ck_assert_int_eq(summary_cache_new(&c), RB_OK);
-  ck_assert_ptr_null(summary_cache_get(c, "summary:2018-19-Q1", 1, &len));
-  summary_cache_put(c, "summary:2018-19-Q1", 1, "{\"a\":1}", 7);
-  body = summary_cache_get(c, "summary:2018-19-Q1", 1, &len);
-  ck_assert_ptr_nonnull(body);
-  ck_assert_uint_eq(len, 7);
-  ck_assert_str_eq(body, "{\"a\":1}");
-  free(body);
+  ck_assert_ptr_null(summary_cache_get(c, "summary:2018-19-Q1", 1, 0.0, 0));
+  summary_cache_put(c, "summary:2018-19-Q1", 1, "{\"a\":1}", 7, 10.0);
+  b = summary_cache_get(c, "summary:2018-19-Q1", 1, 10.5, 0);
+  ck_assert_ptr_nonnull(b);
+  ck_assert_uint_eq(summary_blob_len(b), 7);
+  ck_assert_str_eq(summary_blob_data(b), "{\"a\":1}");
+  summary_blob_release(b);
+  /* freshness: confirmed at 10.0, so too old for a 1 s window at 11.5 */
+  ck_assert_ptr_null(summary_cache_get(c, "summary:2018-19-Q1", 1, 11.5, 1.0));
+  summary_cache_confirm(c, "summary:2018-19-Q1", 1, 11.4);
+  b = summary_cache_get(c, "summary:2018-19-Q1", 1, 11.5, 1.0);
+  ck_assert_ptr_nonnull(b);
+  /* hold a reference across a replacement: the bytes stay valid */
+  held = b;
   /* another data version or key misses */
-  ck_assert_ptr_null(summary_cache_get(c, "summary:2018-19-Q1", 2, &len));
-  ck_assert_ptr_null(summary_cache_get(c, "summary:2018-19-Q2", 1, &len));
+  ck_assert_ptr_null(summary_cache_get(c, "summary:2018-19-Q1", 2, 12.0, 0));
+  ck_assert_ptr_null(summary_cache_get(c, "summary:2018-19-Q2", 1, 12.0, 0));
   /* a new version replaces the entry */
-  summary_cache_put(c, "summary:2018-19-Q1", 2, "[]", 2);
-  ck_assert_ptr_null(summary_cache_get(c, "summary:2018-19-Q1", 1, &len));
-  body = summary_cache_get(c, "summary:2018-19-Q1", 2, &len);
-  ck_assert_ptr_nonnull(body);
-  ck_assert_str_eq(body, "[]");
-  free(body);
+  summary_cache_put(c, "summary:2018-19-Q1", 2, "[]", 2, 12.0);
+  ck_assert_ptr_null(summary_cache_get(c, "summary:2018-19-Q1", 1, 12.0, 0));
+  b = summary_cache_get(c, "summary:2018-19-Q1", 2, 12.0, 0);
+  ck_assert_ptr_nonnull(b);
+  ck_assert_str_eq(summary_blob_data(b), "[]");
+  summary_blob_release(b);
+  ck_assert_str_eq(summary_blob_data(held), "{\"a\":1}");
+  summary_blob_release(held);
   /* more keys than slots: the cache keeps working */
   for (int i = 0; i < 200; i++) {
     char key[32];
 
     snprintf(key, sizeof(key), "k%d", i);
-    summary_cache_put(c, key, 7, key, strlen(key));
+    summary_cache_put(c, key, 7, key, strlen(key), 20.0 + i);
   }
-  body = summary_cache_get(c, "k199", 7, &len);
-  ck_assert_ptr_nonnull(body);
-  ck_assert_str_eq(body, "k199");
-  free(body);
+  b = summary_cache_get(c, "k199", 7, 300.0, 0);
+  ck_assert_ptr_nonnull(b);
+  ck_assert_str_eq(summary_blob_data(b), "k199");
+  summary_blob_release(b);
   summary_cache_free(c);
   summary_cache_free(NULL);
 }
