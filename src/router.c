@@ -332,7 +332,8 @@ problem:
 done:
   if (c.st != NULL)
     store_pool_release(app->pool, c.st);
-  if (c.actor.touch && c.actor.token_id != 0) {
+  if (c.actor.touch && c.actor.token_id != 0 && err != RB_ERR_BUSY) {
+    /* (Not after a busy answer: the touch would wait for the same lock.) */
     /* Record the token's use, at most once a minute, outside the request's
      * own transaction so a failed request still counts as a use. */
     enum rb_err terr;

@@ -187,7 +187,7 @@ store_fail(struct store *st, int rc)
    * SQLITE_IOERR_* (and SQLite 3.40 leaves sqlite3_system_errno() unset
    * when COMMIT fails): the errno tells a full disk or quota from a
    * read-only file system (remounted after errors) or a failing device. */
-  if ((rc & 0xff) == SQLITE_IOERR) {
+  if ((rc & 0xff) == SQLITE_IOERR && rc != SQLITE_IOERR_NOMEM) {
     switch (sys != 0 ? sys : sqlite3_system_errno(st->db)) {
     case ENOSPC:
     case EDQUOT:
