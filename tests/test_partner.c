@@ -2238,6 +2238,8 @@ START_TEST(csv_errors)
   parse_bad(S("\"a\"b\n"), 1);                     /* text after the closing quote */
   parse_bad(S("h\n\"a\nb\",c\nd\"e\n"), 4);        /* after a multi-line record */
   parse_bad(S("a\nb\0c\n"), 2);                    /* NUL byte */
+  parse_bad(S("ok\nkpi,caf\xe9\n"), 2);             /* not UTF-8 (Latin-1); was a 500 */
+  parse_bad(S("a\rb,c\r\xf5\x9b,e\r"), 1);         /* found by fuzz_csv */
   for (int i = 0; i <= CSV_MAX_FIELDS; i++)
     n += (size_t)snprintf(many + n, sizeof(many) - n, "%s", i ? ",x" : "x");
   many[n++] = '\n';

@@ -978,6 +978,36 @@ START_TEST(test_jv_check_details)
 }
 END_TEST
 
+START_TEST(test_jv_utf8)
+{
+  json_t *errors = json_array();
+  char cut[] = "caf\xc3", bad[] = "a\xff\xc0\x80\xed\xa0\x80z\xe2\x82\xac";
+  char key[300];
+
+  ck_assert(jv_utf8_valid("", 0));
+  ck_assert(jv_utf8_valid("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80", 14));
+  ck_assert(!jv_utf8_valid(cut, strlen(cut)));
+  ck_assert(!jv_utf8_valid("\xc0\x80", 2));         /* overlong */
+  ck_assert(!jv_utf8_valid("\xed\xa0\x80", 3));     /* surrogate */
+  ck_assert(!jv_utf8_valid("\xf4\x90\x80\x80", 4)); /* past U+10FFFF */
+  jv_utf8_clean(cut);
+  ck_assert_str_eq(cut, "caf?");
+  jv_utf8_clean(bad);
+  ck_assert_str_eq(bad, "a??????z\xe2\x82\xac");
+  /* A field name cut mid-character (found by fuzz_validators) is still
+   * reported, not dropped because json_pack refuses it. */
+  for (size_t i = 0; i + 2 < sizeof(key); i += 2)
+    memcpy(key + i, "\xc3\xa9", 2);
+  key[sizeof(key) - 2] = 'x';
+  key[sizeof(key) - 1] = '\0';
+  jv_error(errors, "", key, "is not a known field");
+  jv_error(errors, "p", "f", "quotes %.3s", "\xc3\xa9\xc3\xa9");
+  ck_assert_uint_eq(json_array_size(errors), 2);
+  ck_assert_str_eq(json_string_value(jget(errors, "[1].message")), "quotes \xc3\xa9?");
+  json_decref(errors);
+}
+END_TEST
+
 START_TEST(test_jv_depth)
 {
   static const struct {
@@ -1158,6 +1188,7 @@ unit_suite(void)
   tcase_add_test(tc, test_jv_check);
   tcase_add_test(tc, test_jv_check_details);
   tcase_add_test(tc, test_jv_depth);
+  tcase_add_test(tc, test_jv_utf8);
   suite_add_tcase(s, tc);
 
   tc = tcase_create("util");
