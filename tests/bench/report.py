@@ -1,0 +1,416 @@
+#!/usr/bin/env python3
+"""Turn the raw measurements of tests/bench/run.sh into the results: a table
+on stdout, RESULTS/latest.json and RESULTS/latest.md. Targets are
+informative: this never fails because one is missed."""
+import argparse
+import datetime
+import json
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+
+MIB = 1024.0
+
+
+def load(path, default=None):
+    try:
+        with open(path) as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return default
+
+
+def run(cmd):
+    try:
+        p = subprocess.run(cmd, capture_output=True, text=True, timeout=10)
+        return (p.stdout.strip() + "\n" + p.stderr.strip()).strip()
+    except (OSError, subprocess.SubprocessError):
+        return ""
+
+
+def machine(work, first_snap):
+    info = {"nproc": os.cpu_count(), "kernel": f"{platform.system()} {platform.release()}"}
+    try:
+        with open("/proc/cpuinfo") as f:
+            m = re.search(r"^model name\s*:\s*(.*)$", f.read(), re.M)
+            info["cpu_model"] = m.group(1) if m else None
+    except OSError:
+        pass
+    try:
+        with open("/proc/meminfo") as f:
+            m = re.search(r"^MemTotal:\s*(\d+)", f.read(), re.M)
+            info["memory_mib"] = round(int(m.group(1)) / 1024) if m else None
+    except OSError:
+        pass
+    try:
+        with open("/etc/os-release") as f:
+            m = re.search(r'^PRETTY_NAME="?(.*?)"?$', f.read(), re.M)
+            info["os"] = m.group(1) if m else None
+    except OSError:
+        pass
+    if shutil.which("systemd-detect-virt"):
+        info["virtualization"] = run(["systemd-detect-virt"]) or None
+    disk = {"dir": work}
+    out = run(["findmnt", "-n", "-o", "SOURCE,FSTYPE,OPTIONS", "-T", work]).split()
+    if len(out) >= 2:
+        disk["device"], disk["fstype"] = out[0], out[1]
+        disk["mount_options"] = out[2] if len(out) > 2 else None
+        dev = os.path.basename(out[0])
+        sysdev = f"/sys/class/block/{dev}"
+        if os.path.exists(f"{sysdev}/partition"):
+            sysdev = os.path.dirname(os.path.realpath(sysdev))
+        try:
+            with open(f"{sysdev}/queue/rotational") as f:
+                disk["rotational"] = f.read().strip() == "1"
+        except OSError:
+            disk["rotational"] = None
+        if os.path.basename(sysdev).startswith("vd"):
+            # virtio disks report rotational=1 by default: the medium behind them is unknown.
+            disk["type"] = "virtio block device (backing medium unknown)"
+        elif disk["rotational"] is None:
+            disk["type"] = "unknown"
+        else:
+            disk["type"] = "rotational (HDD)" if disk["rotational"] else "non-rotational (SSD/NVMe)"
+    info["disk"] = disk
+    if first_snap:
+        info["loadavg_at_start"] = first_snap.get("loadavg")
+    return info
+
+
+def versions(root):
+    v = {}
+    v["wrk"] = run(["wrk", "-v"]).split("\n")[0].split(" Copyright")[0]
+    v["nginx"] = run(["nginx", "-v"]).replace("nginx version: ", "")
+    pkgs = run(["dpkg-query", "-W", "-f", "${Package} ${Version}\n", "libsqlite3-0", "libmicrohttpd12",
+                "libjansson4", "gcc"])
+    v["packages"] = [line for line in pkgs.split("\n") if line and "no packages" not in line]
+    head = os.path.join(root, ".git", "HEAD")
+    try:  # the commit, without running git
+        with open(head) as f:
+            ref = f.read().strip()
+        if ref.startswith("ref: "):
+            name = ref[5:]
+            path = os.path.join(root, ".git", name)
+            if os.path.exists(path):
+                with open(path) as f:
+                    ref = f.read().strip()
+            else:
+                with open(os.path.join(root, ".git", "packed-refs")) as f:
+                    for line in f:
+                        if line.strip().endswith(" " + name):
+                            ref = line.split()[0]
+        v["commit"] = ref
+    except OSError:
+        pass
+    return v
+
+
+def usage(before, after, client_time=None):
+    """Server CPU (% of one core), RSS, machine CPU, from two snapshots."""
+    hz = os.sysconf("SC_CLK_TCK")
+    ncpu = os.cpu_count() or 1
+    wall = (after["t_ns"] - before["t_ns"]) / 1e9
+    u = {
+        "wall_s": round(wall, 3),
+        "server_cpu_pct": round(100.0 * (after["ticks"] - before["ticks"]) / hz / wall, 1),
+        "server_rss_mib": round(after["rss_kib"] / MIB, 1),
+        "server_peak_rss_mib": round(after["hwm_kib"] / MIB, 1),
+    }
+    total = after["cpu_total"] - before["cpu_total"]
+    if total > 0:
+        u["machine_cpu_pct"] = round(100.0 * ncpu * (after["cpu_busy"] - before["cpu_busy"]) / total, 1)
+    if client_time:
+        real, user, sys_ = client_time
+        u["client_cpu_pct"] = round(100.0 * (user + sys_) / real, 1) if real > 0 else None
+        if "machine_cpu_pct" in u and u["client_cpu_pct"] is not None:
+            u["other_cpu_pct"] = round(max(0.0, u["machine_cpu_pct"] - u["server_cpu_pct"]
+                                           - u["client_cpu_pct"]), 1)
+    u["cpu_capacity_pct"] = 100 * ncpu
+    u["loadavg_after"] = after.get("loadavg")
+    return u
+
+
+def wrk_result(d):
+    with open(os.path.join(d, "wrk.txt")) as f:
+        text = f.read()
+    m = re.search(r"^BENCH_JSON (.*)$", text, re.M)
+    raw = json.loads(m.group(1))
+    try:
+        with open(os.path.join(d, "client_time.txt")) as f:
+            client_time = [float(x) for x in f.read().split()[:3]]
+    except (OSError, ValueError):
+        client_time = None
+    secs = raw["duration_us"] / 1e6
+    lat = raw["latency_us"]
+    errs = raw["errors"]
+    r = {
+        "requests": raw["requests"],
+        "duration_s": round(secs, 3),
+        "rps": round(raw["requests"] / secs, 1),
+        "mb_per_s": round(raw["bytes"] / secs / 1e6, 2),
+        "latency_ms": {
+            "p50": lat["percentiles"]["50"] / 1000, "p75": lat["percentiles"]["75"] / 1000,
+            "p90": lat["percentiles"]["90"] / 1000, "p99": lat["percentiles"]["99"] / 1000,
+            "p99.9": lat["percentiles"]["99.9"] / 1000, "max": lat["max"] / 1000,
+            "mean": round(lat["mean"] / 1000, 3),
+        },
+        "errors": {
+            "status_non_2xx_3xx": errs["status"],
+            "socket": errs["connect"] + errs["read"] + errs["write"] + errs["timeout"],
+            "detail": errs,
+        },
+        "counters": raw.get("counters") or {},
+    }
+    before, after = load(os.path.join(d, "before.json")), load(os.path.join(d, "after.json"))
+    r.update(usage(before, after, client_time))
+    # Server CPU per request: unlike req/s, barely moved by other load on the machine.
+    if raw["requests"]:
+        r["server_cpu_us_per_request"] = round(
+            (after["ticks"] - before["ticks"]) / os.sysconf("SC_CLK_TCK") * 1e6 / raw["requests"], 1)
+    return r
+
+
+def fmt(x, digits=1):
+    if x is None:
+        return "-"
+    if isinstance(x, float):
+        if abs(x) >= 100:
+            return f"{x:,.0f}"
+        return f"{x:.{digits}f}" if abs(x) >= 10 else f"{x:.{digits + 1}f}"
+    if isinstance(x, int):
+        return f"{x:,}"
+    return str(x)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--work", required=True)
+    ap.add_argument("--results", required=True)
+    ap.add_argument("--root", default=".")
+    ap.add_argument("--seconds", type=int, required=True)
+    ap.add_argument("--connections", type=int, required=True)
+    ap.add_argument("--threads", type=int, required=True)
+    ap.add_argument("--log-level", default="info")
+    args = ap.parse_args()
+    work, s = args.work, os.path.join(args.work, "s")
+
+    res = {}
+    for name in ("s1_summary", "s1_nginx", "s2_list", "s2_list_1conn", "s3_put", "s4_mixed"):
+        if os.path.exists(os.path.join(s, name, "wrk.txt")):
+            res[name] = wrk_result(os.path.join(s, name))
+
+    imp = load(os.path.join(work, "import.json"), {})
+    if imp:
+        c = imp["counts"]
+        rows = c["milestones"] + c["kpis"] + c["updates"] + c["readings"]
+        imp["rows"] = rows
+        imp["rows_per_s"] = round(rows / imp["wall_s"], 0)
+        imp["wall_s"] = round(imp["wall_s"], 3)
+
+    bulk = {}
+    runs_path = os.path.join(s, "s5_bulk", "runs.jsonl")
+    if os.path.exists(runs_path):
+        with open(runs_path) as f:
+            runs = [json.loads(line) for line in f if line.strip()]
+        written = []
+        for i in range(1, len(runs) + 1):
+            a = load(os.path.join(s, "s5_bulk", f"answer{i}.json"), {}) or {}
+            written.append((a.get("milestones") or {}).get("written", 0) + (a.get("kpis") or {}).get("written", 0))
+        times = [r["time_total"] for r in runs]
+        bulk = {"runs": runs, "rows_written": written, "times_s": times,
+                "median_s": sorted(times)[len(times) // 2], "max_s": max(times),
+                "body_bytes": runs[0]["size_upload"] if runs else None,
+                "all_ok": all(r["status"] == 200 for r in runs) and all(w == 5000 for w in written)}
+        bulk.update(usage(load(os.path.join(s, "s5_bulk", "before.json")),
+                          load(os.path.join(s, "s5_bulk", "after.json"))))
+
+    idle = load(os.path.join(s, "s6_idle", "idle.json"), {}) or {}
+    fsync = load(os.path.join(work, "fsync.json"), {}) or {}
+    server = load(os.path.join(work, "server.json"), {}) or {}
+    gen = load(os.path.join(work, "gen.json"), {}) or {}
+    first = load(os.path.join(s, "s1_summary", "before.json"))
+    try:
+        server["log_bytes"] = os.path.getsize(os.path.join(work, "server.log"))
+    except OSError:
+        pass
+
+    # ---- targets -------------------------------------------------------------------
+    rows = []  # (id, scenario, metrics dict, target text, pass bool or None)
+    s1, ng = res.get("s1_summary"), res.get("s1_nginx")
+    ratio = round(s1["rps"] / ng["rps"], 3) if s1 and ng and ng["rps"] else None
+    if s1:
+        errors = s1["errors"]["status_non_2xx_3xx"] + s1["errors"]["socket"]
+        rows.append(("1", "GET summary (dashboard poll), anonymous", s1,
+                     f">= 50% of nginx (is {ratio * 100:.0f}%), p99 < 5 ms, no errors" if ratio else "p99 < 5 ms",
+                     bool(ratio is not None and ratio >= 0.5 and s1["latency_ms"]["p99"] < 5 and errors == 0)))
+    if ng:
+        rows.append(("1n", "nginx: same bytes, static file", ng, "reference", None))
+    s2 = res.get("s2_list")
+    if s2:
+        rows.append(("2", f"GET kpis?year&group={server.get('group', '?')} (100 of the large framework)", s2,
+                     "p99 < 10 ms", s2["latency_ms"]["p99"] < 10))
+    s2q = res.get("s2_list_1conn")
+    if s2q:
+        rows.append(("2q", "the same list, 1 connection (no queueing)", s2q, "reference", None))
+    s3 = res.get("s3_put")
+    if s3:
+        limit = (fsync.get("overwrite") or {}).get("fsyncs_per_s")
+        rows.append(("3", "PUT readings, 4 submitter tokens (durable)", s3,
+                     ">= 3,000 writes/s" + (f" (disk: {limit:,.0f} fsync/s)" if limit else ""),
+                     s3["rps"] >= 3000))
+    s4 = res.get("s4_mixed")
+    if s4:
+        cnt = s4["counters"]
+        issued = (cnt.get("summaries", 0) + cnt.get("lists", 0) + cnt.get("writes", 0)) or 1
+        read_share = (cnt.get("summaries", 0) + cnt.get("lists", 0)) / issued
+        s4["reads_per_s"] = round(s4["rps"] * read_share, 1)
+        s4["writes_per_s"] = round(s4["rps"] * cnt.get("writes", 0) / issued, 1)
+        s4["mix"] = {k: cnt.get(k, 0) for k in ("summaries", "lists", "writes")}
+        if s1 and s2:  # what the same read mix would give without writes
+            fs = cnt.get("summaries", 0) / max(1, cnt.get("summaries", 0) + cnt.get("lists", 0))
+            s4["read_mix_capacity_without_writes"] = round(1 / (fs / s1["rps"] + (1 - fs) / s2["rps"]), 1)
+        keep = s4["reads_per_s"] / s1["rps"] if s1 else None
+        s4["reads_vs_scenario1"] = round(keep, 3) if keep is not None else None
+        rows.append(("4", "mixed: 90% summary, 5% list, 5% PUT", s4,
+                     f"reads >= 80% of scenario 1 (is {keep * 100:.0f}%)" if keep is not None else "-",
+                     bool(keep is not None and keep >= 0.8)))
+    if bulk:
+        rows.append(("5a", "bulk return, 5,000 rows, JSON, as admin", bulk,
+                     f"< 1 s (worst of {len(bulk['times_s'])})", bool(bulk["all_ok"] and bulk["max_s"] < 1)))
+    if imp:
+        rows.append(("5b", f"import {imp['rows']:,} rows ({imp['file_bytes'] / 1e6:.1f} MB JSON), CLI", imp,
+                     ">= 50,000 rows/s", imp["rows_per_s"] >= 50000))
+    if idle:
+        ok = idle.get("answered") == idle.get("count") and idle.get("still_open_after_hold") == idle.get("count")
+        rows.append(("6", f"{idle.get('count')} idle keep-alive connections", idle,
+                     "< 64 MiB RSS held" + ("" if ok else " (not all held!)"),
+                     bool(ok and idle.get("rss_held_max_kib", 1 << 30) < 64 * 1024)))
+
+    # ---- the table -------------------------------------------------------------------
+    head = ["#", "scenario", "req/s", "p50 ms", "p99 ms", "max ms", "errors", "RSS/peak MiB",
+            "CPU % srv/wrk/other", "srv CPU µs/req", "target", "pass"]
+    table = []
+    for rid, name, m, target, ok in rows:
+        if "rps" in m:
+            rps = fmt(m["rps"])
+            if rid == "4":
+                rps += f" ({fmt(m['reads_per_s'])} r + {fmt(m['writes_per_s'])} w)"
+            lat = m["latency_ms"]
+            e = m["errors"]
+            errs = f"{e['status_non_2xx_3xx']}+{e['socket']}"
+            mem = f"{fmt(m['server_rss_mib'])}/{fmt(m['server_peak_rss_mib'])}"
+            cpu = f"{fmt(m['server_cpu_pct'])}/{fmt(m.get('client_cpu_pct'))}/{fmt(m.get('other_cpu_pct'))}"
+            table.append([rid, name, rps, fmt(lat["p50"], 2), fmt(lat["p99"], 2), fmt(lat["max"], 1),
+                          errs, mem, cpu, fmt(m.get("server_cpu_us_per_request")), target, ok])
+        elif rid == "5a":
+            t = m["times_s"]
+            table.append([rid, name, "-", f"{sorted(t)[len(t) // 2] * 1000:,.0f}", "-",
+                          f"{max(t) * 1000:,.0f}", str(sum(1 for r in m["runs"] if r["status"] != 200)),
+                          f"{fmt(m['server_rss_mib'])}/{fmt(m['server_peak_rss_mib'])}",
+                          f"{fmt(m['server_cpu_pct'])}/-/-", "-", target, ok])
+        elif rid == "5b":
+            table.append([rid, name, f"{m['rows_per_s']:,.0f} rows/s", "-", "-",
+                          f"{m['wall_s'] * 1000:,.0f}", "0", "-",
+                          f"{100 * sum(m['cpu'][1:]) / max(m['cpu'][0], 1e-9):.0f}/-/-",
+                          f"{sum(m['cpu'][1:]) * 1e6 / m['rows']:.1f}/row", target, ok])
+        elif rid == "6":
+            table.append([rid, name, "-", "-", "-", "-",
+                          str(m.get("count", 0) - m.get("answered", 0)),
+                          f"{m['rss_before_kib'] / MIB:.1f} -> {m['rss_held_max_kib'] / MIB:.1f}",
+                          f"{fmt(m.get('server_cpu_pct_while_idle'))}/-/-", "-", target, ok])
+    for r in table:
+        r[-1] = "-" if r[-1] is None else ("PASS" if r[-1] else "FAIL")
+
+    mach = machine(work, first)
+    out = {
+        "generated_at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "settings": {"seconds_per_scenario": args.seconds, "connections": args.connections,
+                     "threads": args.threads, "keep_alive": True, "loopback": True,
+                     "server_log_level": args.log_level,
+                     "server_cpus": os.environ.get("BENCH_SERVER_CPUS") or None,
+                     "client_cpus": os.environ.get("BENCH_CLIENT_CPUS") or None},
+        "machine": mach,
+        "versions": versions(args.root),
+        "server": server,
+        "dataset": gen,
+        "disk_fsync": fsync,
+        "import": imp,
+        "scenarios": {"1_summary": s1, "1_nginx": ng, "1_ratio_ragboard_nginx": ratio,
+                      "2_list": s2, "2_list_1_connection": s2q, "3_put_readings": s3, "4_mixed": s4, "5_bulk_return": bulk,
+                      "6_idle_connections": idle},
+        "table": {"columns": head, "rows": table},
+        "notes": [
+            "req/s from wrk; latency from wrk's done() hook (exact percentiles); errors = non-2xx/3xx "
+            "statuses + socket errors (connect, read, write, timeout)",
+            "RSS = the server's VmRSS at the end of the scenario / VmHWM, the peak during it "
+            "(reset with /proc/PID/clear_refs before each scenario)",
+            "CPU in % of one core: srv = the server's utime+stime over the wall time; wrk = the "
+            "client's; other = the rest of the machine's busy time (other processes), out of "
+            f"{100 * (mach.get('nproc') or 1)}% for {mach.get('nproc')} cores; srv CPU µs/req = the server's "
+            "CPU time per request, the figure least disturbed by other load (5b: the import's per row)",
+            "targets are informative; the benchmark exits 0 whether or not they are met",
+        ],
+    }
+    os.makedirs(args.results, exist_ok=True)
+    with open(os.path.join(args.results, "latest.json"), "w") as f:
+        json.dump(out, f, indent=2)
+        f.write("\n")
+
+    # ---- print and markdown ----------------------------------------------------------
+    disk = mach.get("disk", {})
+    desc = [
+        f"machine: {mach.get('nproc')} x {mach.get('cpu_model')}, {mach.get('memory_mib', 0) / 1024:.1f} GiB, "
+        f"{mach.get('kernel')}, {mach.get('os')}" + (f", {mach['virtualization']}" if mach.get("virtualization") else ""),
+        f"disk of the database: {disk.get('device')} {disk.get('fstype')}, {disk.get('type')}",
+        f"disk fsync (4 KiB write + fsync): overwrite {fmt((fsync.get('overwrite') or {}).get('fsyncs_per_s'))}/s, "
+        f"append {fmt((fsync.get('append') or {}).get('fsyncs_per_s'))}/s",
+        f"load average at start: {mach.get('loadavg_at_start')}",
+        f"wrk: {args.connections} connections, {args.threads} threads, keep-alive, loopback, "
+        f"{args.seconds} s per scenario; server: {server.get('version')}, log level {args.log_level}, "
+        f"synchronous full, public read",
+    ]
+    widths = [max(len(str(r[i])) for r in table + [head]) for i in range(len(head))]
+    print()
+    for line in desc:
+        print(line)
+    print()
+    print("  ".join(str(h).ljust(widths[i]) for i, h in enumerate(head)))
+    print("  ".join("-" * w for w in widths))
+    for r in table:
+        print("  ".join(str(c).ljust(widths[i]) for i, c in enumerate(r)))
+    if ratio is not None:
+        print(f"\nheadline: ragboard serves the dashboard summary at {ratio * 100:.0f}% of nginx's static-file "
+              f"throughput ({fmt(s1['rps'])} vs {fmt(ng['rps'])} req/s)")
+    if s3 and fsync.get("overwrite"):
+        print(f"writes: {fmt(s3['rps'])}/s against the disk's {fmt(fsync['overwrite']['fsyncs_per_s'])} fsync/s; "
+              f"statuses {s3['counters'].get('statuses')}")
+    if s4 and "read_mix_capacity_without_writes" in s4:
+        print(f"mixed: {fmt(s4['reads_per_s'])} reads/s; the same read mix without writes would allow about "
+              f"{fmt(s4['read_mix_capacity_without_writes'])}/s")
+    busy = [r for r in res.values() if (r.get("other_cpu_pct") or 0) > 25]
+    if busy:
+        warn = (f"warning: other processes used up to {max(r['other_cpu_pct'] for r in busy):.0f}% CPU "
+                "during the scenarios: the machine was not idle, throughput and latency are pessimistic")
+        out["warnings"] = [warn]
+        print(warn)
+        with open(os.path.join(args.results, "latest.json"), "w") as f:
+            json.dump(out, f, indent=2)
+            f.write("\n")
+    md = ["# ragboard benchmark", "", f"Generated {out['generated_at']} by `bash tests/bench/run.sh`.", ""]
+    md += [f"- {line}" for line in desc]
+    md += ["", "| " + " | ".join(head) + " |", "|" + "|".join("---" for _ in head) + "|"]
+    md += ["| " + " | ".join(str(c).replace("|", "/") for c in r) + " |" for r in table]
+    md += [""] + [f"- {n}" for n in out["notes"] + out.get("warnings", [])]
+    if ratio is not None:
+        md.append(f"- headline: ragboard/nginx = {ratio * 100:.0f}%")
+    with open(os.path.join(args.results, "latest.md"), "w") as f:
+        f.write("\n".join(md) + "\n")
+    print(f"\nwritten: {os.path.join(args.results, 'latest.json')}, {os.path.join(args.results, 'latest.md')}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
