@@ -93,6 +93,14 @@ struct summary_blob *summary_cache_get(struct summary_cache *c, const char *key,
 /* Remember body (copied) for key at version, confirmed at now. */
 void summary_cache_put(struct summary_cache *c, const char *key, int64_t version,
                        const char *body, size_t len, double now);
+/* After a miss: when another request is already building key at version,
+ * wait for it and answer its body (a new reference); otherwise claim the
+ * build and answer NULL: the caller builds, then calls summary_cache_put
+ * (or summary_cache_abandon on failure), which wakes the waiters. So a
+ * write followed by many polls costs one rebuild, not one per poll. */
+struct summary_blob *summary_cache_claim(struct summary_cache *c, const char *key,
+                                         int64_t version);
+void summary_cache_abandon(struct summary_cache *c, const char *key, int64_t version);
 /* The entry for key at version was confirmed current at now. */
 void summary_cache_confirm(struct summary_cache *c, const char *key, int64_t version, double now);
 

@@ -130,7 +130,7 @@ serve(struct api_ctx *c, enum summary_kind kind, const char *group)
     if (dbv != version)
       store_pool_saw_version(c->app->pool, dbv);
     version = dbv;
-    blob = summary_cache_get(c->app->summaries, key, version, now, 0);
+    blob = summary_cache_claim(c->app->summaries, key, version);
     if (blob != NULL)
       summary_cache_confirm(c->app->summaries, key, version, now);
   }
@@ -152,11 +152,12 @@ serve(struct api_ctx *c, enum summary_kind kind, const char *group)
     return RB_OK;
   }
   err = build(c, kind, quarter, group, &obj);
-  if (err != RB_OK)
-    return err;
-  err = api_reply(c, 200, obj);
+  if (err == RB_OK)
+    err = api_reply(c, 200, obj);
   if (err == RB_OK)
     summary_cache_put(c->app->summaries, key, version, c->resp->body, c->resp->body_len, now);
+  else
+    summary_cache_abandon(c->app->summaries, key, version);
   return err;
 }
 

@@ -4,6 +4,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 int64_t
 summary_tenths(int64_t count, int64_t total)
@@ -247,10 +248,18 @@ struct cache_entry {
   unsigned long used; /* for eviction: least recently used goes */
 };
 
+#define INFLIGHT_SLOTS 16
+
 struct summary_cache {
   pthread_mutex_t mu;
+  pthread_cond_t built;
   struct cache_entry e[CACHE_SLOTS];
   unsigned long clock;
+  struct {
+    char key[128];
+    int64_t version;
+    bool used;
+  } inflight[INFLIGHT_SLOTS];
 };
 
 const char *
@@ -282,6 +291,7 @@ summary_cache_new(struct summary_cache **out)
   if (c == NULL)
     return RB_ERR_NOMEM;
   pthread_mutex_init(&c->mu, NULL);
+  pthread_cond_init(&c->built, NULL);
   *out = c;
   return RB_OK;
 }
@@ -296,7 +306,77 @@ summary_cache_free(struct summary_cache *c)
     summary_blob_release(c->e[i].blob);
   }
   pthread_mutex_destroy(&c->mu);
+  pthread_cond_destroy(&c->built);
   free(c);
+}
+
+static struct cache_entry *find(struct summary_cache *c, const char *key);
+
+/* Index of the build in flight for key at version, or -1 (mu held). */
+static int
+inflight_find(struct summary_cache *c, const char *key, int64_t version)
+{
+  for (int i = 0; i < INFLIGHT_SLOTS; i++)
+    if (c->inflight[i].used && c->inflight[i].version == version &&
+        strcmp(c->inflight[i].key, key) == 0)
+      return i;
+  return -1;
+}
+
+static void
+inflight_clear(struct summary_cache *c, const char *key, int64_t version)
+{
+  int i = inflight_find(c, key, version);
+
+  if (i >= 0)
+    c->inflight[i].used = false;
+  pthread_cond_broadcast(&c->built);
+}
+
+struct summary_blob *
+summary_cache_claim(struct summary_cache *c, const char *key, int64_t version)
+{
+  struct summary_blob *b = NULL;
+  struct cache_entry *e;
+
+  pthread_mutex_lock(&c->mu);
+  for (;;) {
+    struct timespec deadline;
+    int i;
+
+    e = find(c, key);
+    if (e != NULL && e->version == version) {
+      b = e->blob;
+      atomic_fetch_add(&b->refs, 1);
+      break;
+    }
+    if (inflight_find(c, key, version) < 0) {
+      /* Claim it (if the table is full, build without a claim). */
+      for (i = 0; i < INFLIGHT_SLOTS && c->inflight[i].used; i++)
+        ;
+      if (i < INFLIGHT_SLOTS && strlen(key) < sizeof(c->inflight[i].key)) {
+        strcpy(c->inflight[i].key, key);
+        c->inflight[i].version = version;
+        c->inflight[i].used = true;
+      }
+      break;
+    }
+    /* Someone is building it: wait, but never forever. */
+    clock_gettime(CLOCK_REALTIME, &deadline);
+    deadline.tv_sec += 2;
+    if (pthread_cond_timedwait(&c->built, &c->mu, &deadline) != 0)
+      break; /* build it ourselves */
+  }
+  pthread_mutex_unlock(&c->mu);
+  return b;
+}
+
+void
+summary_cache_abandon(struct summary_cache *c, const char *key, int64_t version)
+{
+  pthread_mutex_lock(&c->mu);
+  inflight_clear(c, key, version);
+  pthread_mutex_unlock(&c->mu);
 }
 
 static struct cache_entry *
@@ -373,5 +453,6 @@ summary_cache_put(struct summary_cache *c, const char *key, int64_t version, con
   victim->version = version;
   victim->confirmed = now;
   victim->used = ++c->clock;
+  inflight_clear(c, key, version);
   pthread_mutex_unlock(&c->mu);
 }
