@@ -222,3 +222,25 @@ enum rb_err api_reply_item(struct api_ctx *c, unsigned status, json_t *obj);
  * does not exist): 412 when it does not match, so two partners never
  * silently overwrite each other. */
 enum rb_err api_if_match(struct api_ctx *c, const json_t *current);
+
+/* ---- resources addressed by code (organisations, groups) ---- */
+struct api_keyed {
+  const char *name;          /* "organisation": messages and the audit trail */
+  const char *collection;    /* "/api/v1/organisations" */
+  const char *const *fields; /* writable fields */
+  const char *const *fixed;  /* fields a PATCH may not change */
+  size_t (*validate)(const json_t *obj, const char *prefix, json_t *errors);
+  enum rb_err (*list)(struct store *st, const struct store_page *pg, json_t **items, char **next);
+  enum rb_err (*get)(struct store *st, const char *code, json_t **out);
+  enum rb_err (*insert)(struct store *st, const json_t *in, const char *now, json_t **out);
+  enum rb_err (*update)(struct store *st, const char *code, const json_t *in, const char *now,
+                        json_t **out);
+  enum rb_err (*remove)(struct store *st, const char *code);
+  const char *still_referenced; /* detail when a delete is refused; %s is the code */
+};
+
+enum rb_err api_keyed_list(struct api_ctx *c, const struct api_keyed *k);
+enum rb_err api_keyed_get(struct api_ctx *c, const struct api_keyed *k);
+enum rb_err api_keyed_create(struct api_ctx *c, const struct api_keyed *k);
+enum rb_err api_keyed_patch(struct api_ctx *c, const struct api_keyed *k);
+enum rb_err api_keyed_delete(struct api_ctx *c, const struct api_keyed *k);

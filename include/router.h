@@ -17,6 +17,8 @@ enum {
   ROUTE_IMPORT = 1u << 4, /* large bodies allowed */
   ROUTE_TOKEN = 1u << 5,  /* needs a token even with --public-read (audit) */
   ROUTE_LAZY = 1u << 6,   /* the handler takes a store only if it needs one (api_store) */
+  ROUTE_CACHE = 1u << 7,  /* a list whose answer depends only on the URL and the data:
+                             served from the response cache per data version */
 };
 
 struct route {

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "metrics.h"
+#include "summary.h"
 #include "store.h"
 
 #include <time.h>
@@ -17,31 +18,31 @@ static const struct route routes[] = {
   {"GET", "/metrics", api_metrics, ROUTE_PUBLIC},
   {"GET", "/openapi.yaml", api_openapi, ROUTE_PUBLIC},
 
-  {"GET", "/api/v1/organisations", api_org_list, 0},
+  {"GET", "/api/v1/organisations", api_org_list, ROUTE_LAZY | ROUTE_CACHE},
   {"POST", "/api/v1/organisations", api_org_create, ROUTE_WRITE | ROUTE_ADMIN},
   {"GET", "/api/v1/organisations/{code}", api_org_get, 0},
   {"PATCH", "/api/v1/organisations/{code}", api_org_patch, ROUTE_WRITE | ROUTE_ADMIN},
   {"DELETE", "/api/v1/organisations/{code}", api_org_delete, ROUTE_WRITE | ROUTE_ADMIN},
 
-  {"GET", "/api/v1/groups", api_group_list, 0},
+  {"GET", "/api/v1/groups", api_group_list, ROUTE_LAZY | ROUTE_CACHE},
   {"POST", "/api/v1/groups", api_group_create, ROUTE_WRITE | ROUTE_ADMIN},
   {"GET", "/api/v1/groups/{code}", api_group_get, 0},
   {"PATCH", "/api/v1/groups/{code}", api_group_patch, ROUTE_WRITE | ROUTE_ADMIN},
   {"DELETE", "/api/v1/groups/{code}", api_group_delete, ROUTE_WRITE | ROUTE_ADMIN},
 
-  {"GET", "/api/v1/priorities", api_priority_list, 0},
+  {"GET", "/api/v1/priorities", api_priority_list, ROUTE_LAZY | ROUTE_CACHE},
   {"POST", "/api/v1/priorities", api_priority_create, ROUTE_WRITE | ROUTE_ADMIN},
   {"GET", "/api/v1/priorities/{id}", api_priority_get, 0},
   {"PATCH", "/api/v1/priorities/{id}", api_priority_patch, ROUTE_WRITE | ROUTE_ADMIN},
   {"DELETE", "/api/v1/priorities/{id}", api_priority_delete, ROUTE_WRITE | ROUTE_ADMIN},
 
-  {"GET", "/api/v1/milestones", api_milestone_list, 0},
+  {"GET", "/api/v1/milestones", api_milestone_list, ROUTE_LAZY | ROUTE_CACHE},
   {"POST", "/api/v1/milestones", api_milestone_create, ROUTE_WRITE | ROUTE_ADMIN},
   {"GET", "/api/v1/milestones/{id}", api_milestone_get, 0},
   {"PATCH", "/api/v1/milestones/{id}", api_milestone_patch, ROUTE_WRITE | ROUTE_ADMIN},
   {"DELETE", "/api/v1/milestones/{id}", api_milestone_delete, ROUTE_WRITE | ROUTE_ADMIN},
 
-  {"GET", "/api/v1/kpis", api_kpi_list, 0},
+  {"GET", "/api/v1/kpis", api_kpi_list, ROUTE_LAZY | ROUTE_CACHE},
   {"POST", "/api/v1/kpis", api_kpi_create, ROUTE_WRITE | ROUTE_ADMIN},
   {"GET", "/api/v1/kpis/{id}", api_kpi_get, 0},
   {"PATCH", "/api/v1/kpis/{id}", api_kpi_patch, ROUTE_WRITE | ROUTE_ADMIN},
@@ -58,7 +59,7 @@ static const struct route routes[] = {
   {"GET", "/api/v1/groups/{code}/summary", api_group_summary, ROUTE_LAZY},
   {"GET", "/api/v1/exceptions", api_exceptions, ROUTE_LAZY},
 
-  {"GET", "/api/v1/quarters", api_quarter_list, 0},
+  {"GET", "/api/v1/quarters", api_quarter_list, ROUTE_LAZY | ROUTE_CACHE},
   {"GET", "/api/v1/quarters/{quarter}", api_quarter_get, 0},
   {"PUT", "/api/v1/quarters/{quarter}", api_quarter_put, ROUTE_WRITE | ROUTE_ADMIN},
 
@@ -213,6 +214,70 @@ allow_header(struct api_ctx *c, const char *path)
   rb_response_header(c->resp, "Allow", allow);
 }
 
+/* Lists whose answer depends only on the URL and the data are kept in the
+ * response cache per data version, like summaries: a repeated list between
+ * writes costs a lookup, not a query and a JSON build. */
+static enum rb_err
+cached_list(struct api_ctx *c, const struct route *r)
+{
+  struct timespec ts;
+  double now;
+  char key[512], etag[48];
+  size_t used;
+  int64_t version, dbv;
+  struct summary_blob *blob;
+  enum rb_err err;
+
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  now = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+  used = (size_t)snprintf(key, sizeof(key), "L|%s", c->req->path);
+  for (size_t i = 0; i < c->req->nquery && used < sizeof(key); i++)
+    used += (size_t)snprintf(key + used, sizeof(key) - used, "%c%s=%s", i ? '&' : '?',
+                             c->req->query[i].key,
+                             c->req->query[i].value ? c->req->query[i].value : "");
+  if (used >= sizeof(key))
+    return r->handler(c); /* too long to be worth caching */
+  version = store_pool_version(c->app->pool);
+  blob = summary_cache_get(c->app->summaries, key, version, now, 1.0);
+  if (blob == NULL) {
+    if (api_store(c) == NULL)
+      return api_store_fail(c, RB_ERR_BUSY, "the list");
+    err = store_data_version(c->st, &dbv);
+    if (err != RB_OK)
+      return api_store_fail(c, err, "the list");
+    if (dbv != version)
+      store_pool_saw_version(c->app->pool, dbv);
+    version = dbv;
+    blob = summary_cache_claim(c->app->summaries, key, version);
+    if (blob != NULL)
+      summary_cache_confirm(c->app->summaries, key, version, now);
+  }
+  snprintf(etag, sizeof(etag), "\"l%lld\"", (long long)version);
+  if (blob != NULL) {
+    rb_response_header(c->resp, "ETag", etag);
+    if (api_etag_matches(c->req->if_none_match, etag)) {
+      summary_blob_release(blob);
+      return api_reply_not_modified(c);
+    }
+    rb_response_drop_body(c->resp);
+    c->resp->body = (char *)summary_blob_data(blob);
+    c->resp->body_len = summary_blob_len(blob);
+    c->resp->body_free = summary_blob_release;
+    c->resp->body_cls = blob;
+    c->resp->status = 200;
+    c->resp->content_type = "application/json";
+    return RB_OK;
+  }
+  err = r->handler(c);
+  if (err == RB_OK && c->resp->status == 200 && c->resp->body_free == NULL) {
+    summary_cache_put(c->app->summaries, key, version, c->resp->body, c->resp->body_len, now);
+    rb_response_header(c->resp, "ETag", etag);
+  } else {
+    summary_cache_abandon(c->app->summaries, key, version);
+  }
+  return err;
+}
+
 void
 router_dispatch(struct app *app, const struct rb_request *req, struct rb_response *resp)
 {
@@ -275,6 +340,12 @@ router_dispatch(struct app *app, const struct rb_request *req, struct rb_respons
       err = api_store_fail(&c, err, "the request");
       goto problem;
     }
+  }
+  if (r->flags & ROUTE_CACHE) {
+    err = cached_list(&c, r);
+    if (err != RB_OK)
+      goto problem;
+    goto done;
   }
   err = r->handler(&c);
   if (err != RB_OK)

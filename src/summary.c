@@ -232,7 +232,7 @@ summary_exceptions_json(const struct summary_input *in)
 
 /* ---- cache ----------------------------------------------------------------- */
 
-#define CACHE_SLOTS 64
+#define CACHE_SLOTS 128
 
 struct summary_blob {
   atomic_int refs;

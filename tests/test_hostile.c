@@ -505,6 +505,38 @@ START_TEST(readings_and_updates_carry_etags)
 }
 END_TEST
 
+/* Lists are served from the response cache per data version: repeated
+ * polls get 304 with the ETag, and a write shows at once. */
+START_TEST(list_cache_follows_writes)
+{
+  struct th_response r;
+  char e1[64], e2[64], hdr[96];
+
+  th_request(&S, "GET", "/api/v1/groups", NULL, S.admin, NULL, &r);
+  ck_assert_int_eq(r.status, 200);
+  etag_of(&r, e1, sizeof(e1));
+  th_response_free(&r);
+  snprintf(hdr, sizeof(hdr), "If-None-Match: %s", e1);
+  th_request(&S, "GET", "/api/v1/groups", NULL, S.viewer, hdr, &r);
+  ck_assert_int_eq(r.status, 304);
+  th_response_free(&r);
+  th_request(&S, "POST", "/api/v1/groups", "{\"code\":\"NEW\",\"name\":\"New group\"}", S.admin,
+             NULL, &r);
+  ck_assert_int_eq(r.status, 201);
+  th_response_free(&r);
+  th_request(&S, "GET", "/api/v1/groups", NULL, S.admin, hdr, &r);
+  ck_assert_int_eq(r.status, 200);
+  ck_assert_uint_eq(json_array_size(json_object_get(r.json, "items")), 4);
+  etag_of(&r, e2, sizeof(e2));
+  ck_assert_str_ne(e1, e2);
+  th_response_free(&r);
+  /* A different query is a different entry. */
+  th_request(&S, "GET", "/api/v1/groups?limit=2", NULL, S.admin, NULL, &r);
+  ck_assert_uint_eq(json_array_size(json_object_get(r.json, "items")), 2);
+  th_response_free(&r);
+}
+END_TEST
+
 /* ---- authorization: every read route, every identity ---------------------------- */
 
 struct read_rule {
@@ -636,6 +668,7 @@ main(void)
   tcase_set_timeout(tc, TIMEOUT_S);
   tcase_add_test(tc, stale_etag_412);
   tcase_add_test(tc, readings_and_updates_carry_etags);
+  tcase_add_test(tc, list_cache_follows_writes);
   suite_add_tcase(s, tc);
 
   tc = tcase_create("authorization");
