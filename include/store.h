@@ -47,6 +47,9 @@ void store_pool_release(struct store_pool *pool, struct store *st);
  * finds the database newer (a write from another process). */
 int64_t store_pool_version(struct store_pool *pool);
 void store_pool_saw_version(struct store_pool *pool, int64_t version);
+/* The same for the reference-data counter. */
+int64_t store_pool_reference_version(struct store_pool *pool);
+void store_pool_saw_reference_version(struct store_pool *pool, int64_t version);
 
 /* Group commit. Writes from concurrent requests share one transaction and
  * so one fsync: a request enters with store_pool_write_begin (the writer,
@@ -64,8 +67,13 @@ enum rb_err store_begin(struct store *st, bool write);
 /* Commit, bumping the data version first when the transaction wrote. */
 enum rb_err store_commit(struct store *st);
 void store_rollback(struct store *st);
-/* Mark the open write transaction as having changed data. */
+/* Mark the open write transaction as having changed reference data
+ * (everything but updates and readings): both counters move at commit. */
 void store_mark_changed(struct store *st);
+/* Mark it as having changed updates or readings only. */
+void store_mark_reporting(struct store *st);
+/* Counter bumped by commits that change reference data. */
+enum rb_err store_reference_version(struct store *st, int64_t *out);
 /* Monotonic counter bumped by every committed change. */
 enum rb_err store_data_version(struct store *st, int64_t *out);
 /* RB_OK when the database answers and its schema is this binary's. */

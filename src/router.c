@@ -237,16 +237,17 @@ cached_list(struct api_ctx *c, const struct route *r)
                              c->req->query[i].value ? c->req->query[i].value : "");
   if (used >= sizeof(key))
     return r->handler(c); /* too long to be worth caching */
-  version = store_pool_version(c->app->pool);
+  /* Lists show reference data only: updates and readings do not move them. */
+  version = store_pool_reference_version(c->app->pool);
   blob = summary_cache_get(c->app->summaries, key, version, now, 1.0);
   if (blob == NULL) {
     if (api_store(c) == NULL)
       return api_store_fail(c, RB_ERR_BUSY, "the list");
-    err = store_data_version(c->st, &dbv);
+    err = store_reference_version(c->st, &dbv);
     if (err != RB_OK)
       return api_store_fail(c, err, "the list");
     if (dbv != version)
-      store_pool_saw_version(c->app->pool, dbv);
+      store_pool_saw_reference_version(c->app->pool, dbv);
     version = dbv;
     blob = summary_cache_claim(c->app->summaries, key, version);
     if (blob != NULL)

@@ -339,12 +339,18 @@ store_begin(struct store *st, bool write)
     return err;
   st->in_txn = true;
   st->write = write;
-  st->changed = false;
+  st->changed = st->ref_changed = false;
   return RB_OK;
 }
 
 void
 store_mark_changed(struct store *st)
+{
+  st->changed = st->ref_changed = true;
+}
+
+void
+store_mark_reporting(struct store *st)
 {
   st->changed = true;
 }
@@ -358,6 +364,10 @@ store_commit(struct store *st)
     err = exec_sql(st, "UPDATE meta SET value = value + 1 WHERE key = 'data_version'");
     if (err == RB_OK)
       err = store_data_version(st, &st->version_after);
+    if (err == RB_OK && st->ref_changed)
+      err = exec_sql(st, "UPDATE meta SET value = value + 1 WHERE key = 'reference_version'");
+    if (err == RB_OK && st->ref_changed)
+      err = store_reference_version(st, &st->ref_after);
     if (err != RB_OK) {
       store_rollback(st);
       return err;
@@ -368,7 +378,7 @@ store_commit(struct store *st)
     store_rollback(st);
     return err;
   }
-  st->in_txn = st->changed = st->write = false;
+  st->in_txn = st->changed = st->ref_changed = st->write = false;
   return RB_OK;
 }
 
@@ -384,6 +394,18 @@ enum rb_err
 store_data_version(struct store *st, int64_t *out)
 {
   static const char sql[] = "SELECT value FROM meta WHERE key = 'data_version'";
+  sqlite3_stmt *s;
+  enum rb_err err = store_stmt(st, sql, &s);
+
+  if (err != RB_OK)
+    return err;
+  return store_int(st, s, out);
+}
+
+enum rb_err
+store_reference_version(struct store *st, int64_t *out)
+{
+  static const char sql[] = "SELECT value FROM meta WHERE key = 'reference_version'";
   sqlite3_stmt *s;
   enum rb_err err = store_stmt(st, sql, &s);
 
@@ -422,6 +444,7 @@ struct store_pool {
   struct timespec opened;   /* CLOCK_MONOTONIC */
   enum rb_err results[RESULTS];
   atomic_llong version;     /* latest data version known to this process */
+  atomic_llong ref_version; /* latest reference version known to this process */
 };
 
 enum rb_err
@@ -455,6 +478,10 @@ store_pool_open(const char *path, const struct db_options *opt, int readers,
     if (err != RB_OK)
       goto fail;
     atomic_init(&p->version, v);
+    err = store_reference_version(p->writer, &v);
+    if (err != RB_OK)
+      goto fail;
+    atomic_init(&p->ref_version, v);
   }
   ro.create = false;
   for (int i = 0; i < readers; i++) {
@@ -567,6 +594,21 @@ store_pool_saw_version(struct store_pool *p, int64_t v)
     ;
 }
 
+int64_t
+store_pool_reference_version(struct store_pool *p)
+{
+  return atomic_load(&p->ref_version);
+}
+
+void
+store_pool_saw_reference_version(struct store_pool *p, int64_t v)
+{
+  long long cur = atomic_load(&p->ref_version);
+
+  while (v > cur && !atomic_compare_exchange_weak(&p->ref_version, &cur, v))
+    ;
+}
+
 /* ---- group commit ---------------------------------------------------------- */
 
 static enum rb_err
@@ -592,11 +634,13 @@ finish_batch(struct store_pool *p, enum rb_err err)
   if (err == RB_OK && sqlite3_get_autocommit(w->db))
     err = RB_ERR_DB; /* SQLite rolled the transaction back after an error */
   if (err == RB_OK) {
-    bool changed = w->changed;
+    bool changed = w->changed, ref_changed = w->ref_changed;
 
     err = store_commit(w);
     if (err == RB_OK && changed)
       store_pool_saw_version(p, w->version_after);
+    if (err == RB_OK && ref_changed)
+      store_pool_saw_reference_version(p, w->ref_after);
   } else {
     store_rollback(w);
   }

@@ -17,8 +17,10 @@ struct store {
   } cache[STORE_STMT_SLOTS];
   bool in_txn;
   bool write;
-  bool changed;
+  bool changed;            /* any data changed: data_version moves */
+  bool ref_changed;        /* reference data changed: reference_version moves too */
   int64_t version_after;   /* data version the last changing commit made */
+  int64_t ref_after;       /* reference version after the last commit that changed it */
   struct store *next_free; /* pool bookkeeping */
 };
 
