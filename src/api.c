@@ -11,6 +11,7 @@
 
 #include "jsonv.h"
 #include "quarter.h"
+#include "summary.h"
 
 #define PAGE_DEFAULT 100
 #define PAGE_MAX 500
@@ -433,6 +434,19 @@ api_merge_patch(struct api_ctx *c, const json_t *current, const json_t *patch,
     return RB_ERR_INVALID;
   }
   *out = merged;
+  return RB_OK;
+}
+
+enum rb_err
+api_reply_blob(struct api_ctx *c, struct summary_blob *blob)
+{
+  rb_response_drop_body(c->resp);
+  c->resp->body = (char *)summary_blob_data(blob);
+  c->resp->body_len = summary_blob_len(blob);
+  c->resp->body_free = summary_blob_release;
+  c->resp->body_cls = blob;
+  c->resp->status = 200;
+  c->resp->content_type = "application/json";
   return RB_OK;
 }
 

@@ -140,17 +140,8 @@ serve(struct api_ctx *c, enum summary_kind kind, const char *group)
     summary_blob_release(blob);
     return api_reply_not_modified(c);
   }
-  if (blob != NULL) {
-    /* The cached bytes themselves go out, released when sent. */
-    rb_response_drop_body(c->resp);
-    c->resp->body = (char *)summary_blob_data(blob);
-    c->resp->body_len = summary_blob_len(blob);
-    c->resp->body_free = summary_blob_release;
-    c->resp->body_cls = blob;
-    c->resp->status = 200;
-    c->resp->content_type = "application/json";
-    return RB_OK;
-  }
+  if (blob != NULL)
+    return api_reply_blob(c, blob);
   err = build(c, kind, quarter, group, &obj);
   if (err == RB_OK)
     err = api_reply(c, 200, obj);

@@ -260,14 +260,7 @@ cached_list(struct api_ctx *c, const struct route *r)
       summary_blob_release(blob);
       return api_reply_not_modified(c);
     }
-    rb_response_drop_body(c->resp);
-    c->resp->body = (char *)summary_blob_data(blob);
-    c->resp->body_len = summary_blob_len(blob);
-    c->resp->body_free = summary_blob_release;
-    c->resp->body_cls = blob;
-    c->resp->status = 200;
-    c->resp->content_type = "application/json";
-    return RB_OK;
+    return api_reply_blob(c, blob);
   }
   err = r->handler(c);
   if (err == RB_OK && c->resp->status == 200 && c->resp->body_free == NULL) {

@@ -50,6 +50,11 @@ enum rb_err store_int(struct store *st, sqlite3_stmt *s, int64_t *out);
 enum rb_err store_many(struct store *st, sqlite3_stmt *s, int limit, int key_col,
                        json_t **items, char **next);
 
+/* Run a one-row DELETE whose ?1 is key (text when not NULL, else id):
+ * RB_ERR_NOT_FOUND when nothing matched, RB_ERR_CONFLICT when still
+ * referenced; marks the transaction changed. */
+enum rb_err store_delete_one(struct store *st, const char *sql, const char *key, int64_t id);
+
 /* Map a failed step and record that a change was attempted. */
 enum rb_err store_fail(struct store *st, int rc);
 

@@ -88,19 +88,8 @@ enum rb_err
 store_org_delete(struct store *st, const char *code)
 {
   static const char sql[] = "DELETE FROM organisation WHERE code = ?1";
-  sqlite3_stmt *s;
-  enum rb_err err = store_stmt(st, sql, &s);
 
-  if (err != RB_OK)
-    return err;
-  store_bind_text(s, 1, code);
-  err = store_exec(st, s);
-  if (err != RB_OK)
-    return err;
-  if (sqlite3_changes(sqlite3_db_handle(s)) == 0)
-    return RB_ERR_NOT_FOUND;
-  store_mark_changed(st);
-  return RB_OK;
+  return store_delete_one(st, sql, code, 0);
 }
 
 enum rb_err

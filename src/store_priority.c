@@ -106,19 +106,8 @@ enum rb_err
 store_priority_delete(struct store *st, int64_t id)
 {
   static const char sql[] = "DELETE FROM priority WHERE id = ?1";
-  sqlite3_stmt *s;
-  enum rb_err err = store_stmt(st, sql, &s);
 
-  if (err != RB_OK)
-    return err;
-  sqlite3_bind_int64(s, 1, id);
-  err = store_exec(st, s);
-  if (err != RB_OK)
-    return err;
-  if (sqlite3_changes(sqlite3_db_handle(s)) == 0)
-    return RB_ERR_NOT_FOUND;
-  store_mark_changed(st);
-  return RB_OK;
+  return store_delete_one(st, sql, NULL, id);
 }
 
 enum rb_err
