@@ -50,6 +50,10 @@ void store_pool_saw_version(struct store_pool *pool, int64_t version);
 /* The same for the reference-data counter. */
 int64_t store_pool_reference_version(struct store_pool *pool);
 void store_pool_saw_reference_version(struct store_pool *pool, int64_t version);
+/* And per plan year for updates and readings: false when this process
+ * has not learnt the year's version yet (ask the database). */
+bool store_pool_reporting_version(struct store_pool *pool, const char *year, int64_t *out);
+void store_pool_saw_reporting_version(struct store_pool *pool, const char *year, int64_t v);
 
 /* Group commit. Writes from concurrent requests share one transaction and
  * so one fsync: a request enters with store_pool_write_begin (the writer,
@@ -70,8 +74,12 @@ void store_rollback(struct store *st);
 /* Mark the open write transaction as having changed reference data
  * (everything but updates and readings): both counters move at commit. */
 void store_mark_changed(struct store *st);
-/* Mark it as having changed updates or readings only. */
-void store_mark_reporting(struct store *st);
+/* Mark it as having changed updates or readings only, of items of the
+ * plan year `year`: that year's reporting version moves at commit. */
+void store_mark_reporting(struct store *st, const char *year);
+/* Reporting version of a plan year: bumped by commits that change its
+ * items' updates or readings (0 when never). */
+enum rb_err store_reporting_version(struct store *st, const char *year, int64_t *out);
 /* Counter bumped by commits that change reference data. */
 enum rb_err store_reference_version(struct store *st, int64_t *out);
 /* Monotonic counter bumped by every committed change. */

@@ -90,26 +90,75 @@ mono_now(void)
   return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* A summary of quarter Q of plan year Y shows reference data (groups,
+ * priorities, items), the updates and readings of Y's items, and, for the
+ * comparisons, those of Y-1's: its version is those three counters, so a
+ * reading for another plan year leaves it cached. */
+struct summary_version {
+  int64_t reference, year, previous_year;
+};
+
+static bool
+version_in_memory(struct app *app, const char *y, const char *py, struct summary_version *v)
+{
+  v->reference = store_pool_reference_version(app->pool);
+  return store_pool_reporting_version(app->pool, y, &v->year) &&
+         store_pool_reporting_version(app->pool, py, &v->previous_year);
+}
+
+static enum rb_err
+version_from_db(struct app *app, struct store *st, const char *y, const char *py,
+                struct summary_version *v)
+{
+  enum rb_err err = store_reference_version(st, &v->reference);
+
+  if (err == RB_OK)
+    err = store_reporting_version(st, y, &v->year);
+  if (err == RB_OK)
+    err = store_reporting_version(st, py, &v->previous_year);
+  if (err != RB_OK)
+    return err;
+  store_pool_saw_reference_version(app->pool, v->reference);
+  store_pool_saw_reporting_version(app->pool, y, v->year);
+  store_pool_saw_reporting_version(app->pool, py, v->previous_year);
+  return RB_OK;
+}
+
+static void
+cache_key(char *key, size_t cap, enum summary_kind kind, const char *quarter, const char *group,
+          const struct summary_version *v)
+{
+  /* The year's counter is the cache entry's version; the other two (which
+   * move rarely) are part of the key. */
+  snprintf(key, cap, "%d|%s|%.64s|r%lld|p%lld", (int)kind, quarter, group ? group : "",
+           (long long)v->reference, (long long)v->previous_year);
+}
+
 static enum rb_err
 serve(struct api_ctx *c, enum summary_kind kind, const char *group)
 {
   static const char *const allowed[] = {"quarter", NULL};
   const char *quarter;
-  char key[128], etag[64];
+  char key[192], etag[96], year[YEAR_LEN], prev_year[YEAR_LEN];
   double now = mono_now();
-  int64_t version, dbv;
-  struct summary_blob *blob;
+  struct summary_version v;
+  struct summary_blob *blob = NULL;
+  struct quarter q;
   struct store *st;
   json_t *obj = NULL;
   enum rb_err err;
 
   if ((err = api_query_allow(c, allowed)) != RB_OK || (err = api_query_quarter(c, &quarter)) != RB_OK)
     return err;
-  snprintf(key, sizeof(key), "%d|%s|%.64s", (int)kind, quarter, group ? group : "");
-  version = store_pool_version(c->app->pool);
-  /* The hot path: a recent answer for the current version, with no
+  quarter_parse(quarter, &q);
+  quarter_format_year(q.start_year, year);
+  quarter_format_year(q.start_year - 1, prev_year);
+  /* The hot path: a recent answer for the current versions, with no
    * database work at all. */
-  blob = summary_cache_get(c->app->summaries, key, version, now, FRESH_S);
+  if (version_in_memory(c->app, year, prev_year, &v)) {
+    cache_key(key, sizeof(key), kind, quarter, group, &v);
+    blob = summary_cache_get(c->app->summaries, key, v.year, now, FRESH_S);
+  }
   if (blob == NULL) {
     st = api_store(c);
     if (st == NULL)
@@ -124,17 +173,16 @@ serve(struct api_ctx *c, enum summary_kind kind, const char *group)
       if (err != RB_OK)
         return api_store_fail(c, err, "summary");
     }
-    err = store_data_version(st, &dbv);
+    err = version_from_db(c->app, st, year, prev_year, &v);
     if (err != RB_OK)
       return api_store_fail(c, err, "summary");
-    if (dbv != version)
-      store_pool_saw_version(c->app->pool, dbv);
-    version = dbv;
-    blob = summary_cache_claim(c->app->summaries, key, version);
+    cache_key(key, sizeof(key), kind, quarter, group, &v);
+    blob = summary_cache_claim(c->app->summaries, key, v.year);
     if (blob != NULL)
-      summary_cache_confirm(c->app->summaries, key, version, now);
+      summary_cache_confirm(c->app->summaries, key, v.year, now);
   }
-  snprintf(etag, sizeof(etag), "\"v%lld-%d\"", (long long)version, (int)kind);
+  snprintf(etag, sizeof(etag), "\"s%lld.%lld.%lld-%d\"", (long long)v.reference,
+           (long long)v.year, (long long)v.previous_year, (int)kind);
   rb_response_header(c->resp, "ETag", etag);
   if (api_etag_matches(c->req->if_none_match, etag)) {
     summary_blob_release(blob);
@@ -146,9 +194,9 @@ serve(struct api_ctx *c, enum summary_kind kind, const char *group)
   if (err == RB_OK)
     err = api_reply(c, 200, obj);
   if (err == RB_OK)
-    summary_cache_put(c->app->summaries, key, version, c->resp->body, c->resp->body_len, now);
+    summary_cache_put(c->app->summaries, key, v.year, c->resp->body, c->resp->body_len, now);
   else
-    summary_cache_abandon(c->app->summaries, key, version);
+    summary_cache_abandon(c->app->summaries, key, v.year);
   return err;
 }
 

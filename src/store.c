@@ -361,6 +361,7 @@ store_begin(struct store *st, bool write)
   st->in_txn = true;
   st->write = write;
   st->changed = st->ref_changed = false;
+  st->nrep = 0;
   return RB_OK;
 }
 
@@ -371,9 +372,80 @@ store_mark_changed(struct store *st)
 }
 
 void
-store_mark_reporting(struct store *st)
+store_mark_reporting(struct store *st, const char *year)
 {
   st->changed = true;
+  for (int i = 0; i < st->nrep; i++)
+    if (strcmp(st->rep_years[i], year) == 0)
+      return;
+  if (st->nrep == 8 || strlen(year) >= sizeof(st->rep_years[0])) {
+    st->ref_changed = true; /* too many years at once: invalidate everything */
+    return;
+  }
+  strcpy(st->rep_years[st->nrep++], year);
+}
+
+enum rb_err
+store_mark_item_reporting(struct store *st, bool kpi, int64_t id)
+{
+  static const char milestone_sql[] = "SELECT year FROM milestone WHERE id = ?1";
+  static const char kpi_sql[] = "SELECT year FROM kpi WHERE id = ?1";
+  sqlite3_stmt *s;
+  char year[8] = "";
+  enum rb_err err = store_stmt(st, kpi ? kpi_sql : milestone_sql, &s);
+  int rc;
+
+  if (err != RB_OK)
+    return err;
+  sqlite3_bind_int64(s, 1, id);
+  rc = sqlite3_step(s);
+  if (rc == SQLITE_ROW)
+    snprintf(year, sizeof(year), "%s", (const char *)sqlite3_column_text(s, 0));
+  sqlite3_reset(s);
+  if (rc != SQLITE_ROW)
+    return rc == SQLITE_DONE ? RB_ERR_NOT_FOUND : store_fail(st, sqlite3_extended_errcode(st->db));
+  store_mark_reporting(st, year);
+  return RB_OK;
+}
+
+enum rb_err
+store_reporting_version(struct store *st, const char *year, int64_t *out)
+{
+  static const char sql[] = "SELECT value FROM meta WHERE key = 'reporting_version:' || ?1";
+  sqlite3_stmt *s;
+  enum rb_err err = store_stmt(st, sql, &s);
+
+  if (err != RB_OK)
+    return err;
+  store_bind_text(s, 1, year);
+  err = store_int(st, s, out);
+  if (err == RB_ERR_NOT_FOUND) {
+    *out = 0;
+    err = RB_OK;
+  }
+  return err;
+}
+
+static enum rb_err
+bump_reporting(struct store *st)
+{
+  static const char sql[] =
+    "INSERT INTO meta (key, value) VALUES ('reporting_version:' || ?1, 1)"
+    " ON CONFLICT (key) DO UPDATE SET value = value + 1";
+  enum rb_err err = RB_OK;
+
+  for (int i = 0; i < st->nrep && err == RB_OK; i++) {
+    sqlite3_stmt *s;
+
+    err = store_stmt(st, sql, &s);
+    if (err != RB_OK)
+      break;
+    store_bind_text(s, 1, st->rep_years[i]);
+    err = store_exec(st, s);
+    if (err == RB_OK)
+      err = store_reporting_version(st, st->rep_years[i], &st->rep_after[i]);
+  }
+  return err;
 }
 
 enum rb_err
@@ -389,6 +461,8 @@ store_commit(struct store *st)
       err = exec_sql(st, "UPDATE meta SET value = value + 1 WHERE key = 'reference_version'");
     if (err == RB_OK && st->ref_changed)
       err = store_reference_version(st, &st->ref_after);
+    if (err == RB_OK)
+      err = bump_reporting(st);
     if (err != RB_OK) {
       store_rollback(st);
       return err;
@@ -466,6 +540,12 @@ struct store_pool {
   enum rb_err results[RESULTS];
   atomic_llong version;     /* latest data version known to this process */
   atomic_llong ref_version; /* latest reference version known to this process */
+  pthread_mutex_t years_mu; /* reporting versions per plan year */
+  struct {
+    char year[8];
+    int64_t version;
+  } years[64];
+  int nyears;
 };
 
 enum rb_err
@@ -482,6 +562,7 @@ store_pool_open(const char *path, const struct db_options *opt, int readers,
   pthread_cond_init(&p->cv, NULL);
   pthread_mutex_init(&p->writer_mu, NULL);
   pthread_cond_init(&p->batch_cv, NULL);
+  pthread_mutex_init(&p->years_mu, NULL);
   if (readers < 1)
     readers = 1;
   p->all = calloc((size_t)readers, sizeof(*p->all));
@@ -533,6 +614,7 @@ store_pool_close(struct store_pool *p)
   pthread_cond_destroy(&p->cv);
   pthread_mutex_destroy(&p->writer_mu);
   pthread_cond_destroy(&p->batch_cv);
+  pthread_mutex_destroy(&p->years_mu);
   free(p);
 }
 
@@ -630,6 +712,42 @@ store_pool_saw_reference_version(struct store_pool *p, int64_t v)
     ;
 }
 
+bool
+store_pool_reporting_version(struct store_pool *p, const char *year, int64_t *out)
+{
+  bool known = false;
+
+  pthread_mutex_lock(&p->years_mu);
+  for (int i = 0; i < p->nyears && !known; i++) {
+    if (strcmp(p->years[i].year, year) == 0) {
+      *out = p->years[i].version;
+      known = true;
+    }
+  }
+  pthread_mutex_unlock(&p->years_mu);
+  return known;
+}
+
+void
+store_pool_saw_reporting_version(struct store_pool *p, const char *year, int64_t v)
+{
+  int i;
+
+  if (strlen(year) >= sizeof(p->years[0].year))
+    return;
+  pthread_mutex_lock(&p->years_mu);
+  for (i = 0; i < p->nyears && strcmp(p->years[i].year, year) != 0; i++)
+    ;
+  if (i == p->nyears && p->nyears < 64) {
+    strcpy(p->years[i].year, year);
+    p->years[i].version = v;
+    p->nyears++;
+  } else if (i < p->nyears && v > p->years[i].version) {
+    p->years[i].version = v;
+  }
+  pthread_mutex_unlock(&p->years_mu);
+}
+
 /* ---- group commit ---------------------------------------------------------- */
 
 static enum rb_err
@@ -662,6 +780,8 @@ finish_batch(struct store_pool *p, enum rb_err err)
       store_pool_saw_version(p, w->version_after);
     if (err == RB_OK && ref_changed)
       store_pool_saw_reference_version(p, w->ref_after);
+    for (int i = 0; err == RB_OK && changed && i < w->nrep; i++)
+      store_pool_saw_reporting_version(p, w->rep_years[i], w->rep_after[i]);
   } else {
     store_rollback(w);
   }

@@ -21,6 +21,11 @@ struct store {
   bool ref_changed;        /* reference data changed: reference_version moves too */
   int64_t version_after;   /* data version the last changing commit made */
   int64_t ref_after;       /* reference version after the last commit that changed it */
+  /* Plan years whose updates or readings the open transaction changed, and
+   * their reporting versions after the last commit. */
+  char rep_years[8][8];
+  int64_t rep_after[8];
+  int nrep;
   struct store *next_free; /* pool bookkeeping */
 };
 
@@ -54,6 +59,9 @@ enum rb_err store_many(struct store *st, sqlite3_stmt *s, int limit, int key_col
  * RB_ERR_NOT_FOUND when nothing matched, RB_ERR_CONFLICT when still
  * referenced; marks the transaction changed. */
 enum rb_err store_delete_one(struct store *st, const char *sql, const char *key, int64_t id);
+
+/* Updates or readings of the milestone (kpi false) or KPI `id` changed. */
+enum rb_err store_mark_item_reporting(struct store *st, bool kpi, int64_t id);
 
 /* Map a failed step and record that a change was attempted. */
 enum rb_err store_fail(struct store *st, int rc);

@@ -69,7 +69,7 @@ store_update_put(struct store *st, int64_t milestone_id, const char *quarter, co
   sqlite3_bind_int(s, 7, touch ? 1 : 0);
   err = store_exec(st, s);
   if (err == RB_OK)
-    store_mark_reporting(st);
+    err = store_mark_item_reporting(st, false, milestone_id);
   return err;
 }
 
@@ -89,8 +89,7 @@ store_update_delete(struct store *st, int64_t milestone_id, const char *quarter)
     return err;
   if (sqlite3_changes(st->db) == 0)
     return RB_ERR_NOT_FOUND;
-  store_mark_reporting(st);
-  return RB_OK;
+  return store_mark_item_reporting(st, false, milestone_id);
 }
 
 /* ---- KPI readings ------------------------------------------------------------ */
@@ -160,7 +159,7 @@ store_reading_put(struct store *st, int64_t kpi_id, const char *quarter, const j
   sqlite3_bind_int(s, 9, touch ? 1 : 0);
   err = store_exec(st, s);
   if (err == RB_OK)
-    store_mark_reporting(st);
+    err = store_mark_item_reporting(st, true, kpi_id);
   return err;
 }
 
@@ -180,8 +179,7 @@ store_reading_delete(struct store *st, int64_t kpi_id, const char *quarter)
     return err;
   if (sqlite3_changes(st->db) == 0)
     return RB_ERR_NOT_FOUND;
-  store_mark_reporting(st);
-  return RB_OK;
+  return store_mark_item_reporting(st, true, kpi_id);
 }
 
 static void

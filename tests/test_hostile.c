@@ -545,6 +545,57 @@ START_TEST(list_cache_follows_writes)
 }
 END_TEST
 
+/* A summary depends on its plan year's (and the previous year's) updates
+ * and readings only: a reading for another plan year leaves it cached. */
+START_TEST(summary_cache_per_plan_year)
+{
+  struct th_response r;
+  char e1[96], e2[96], hdr[128], path[96];
+  json_int_t kpi;
+
+  th_request(&S, "POST", "/api/v1/priorities",
+             "{\"year\":\"2019-20\",\"group\":\"CYP\",\"number\":1,\"title\":\"t\"}",
+             S.admin, NULL, &r);
+  ck_assert_int_eq(r.status, 201);
+  th_response_free(&r);
+  th_request(&S, "POST", "/api/v1/kpis",
+             "{\"year\":\"2019-20\",\"code\":\"N1\",\"group\":\"CYP\",\"priorities\":[1],"
+             "\"description\":\"next year\"}",
+             S.admin, NULL, &r);
+  ck_assert_int_eq(r.status, 201);
+  kpi = json_integer_value(json_object_get(r.json, "id"));
+  th_response_free(&r);
+  th_request(&S, "GET", "/api/v1/summary?quarter=2018-19-Q1", NULL, S.admin, NULL, &r);
+  ck_assert_int_eq(r.status, 200);
+  etag_of(&r, e1, sizeof(e1));
+  th_response_free(&r);
+  snprintf(path, sizeof(path), "/api/v1/kpis/%lld/readings/2019-20-Q1", (long long)kpi);
+  th_request(&S, "PUT", path, "{\"value\":1}", S.admin, NULL, &r);
+  ck_assert_int_eq(r.status, 201);
+  th_response_free(&r);
+  snprintf(hdr, sizeof(hdr), "If-None-Match: %s", e1);
+  th_request(&S, "GET", "/api/v1/summary?quarter=2018-19-Q1", NULL, S.admin, hdr, &r);
+  ck_assert_int_eq(r.status, 304);
+  th_response_free(&r);
+  /* A reading for 2018-19 does change it. */
+  th_request(&S, "PUT", "/api/v1/kpis/1/readings/2018-19-Q1", "{\"value\":1}", S.admin, NULL, &r);
+  ck_assert_int_eq(r.status, 200);
+  th_response_free(&r);
+  th_request(&S, "GET", "/api/v1/summary?quarter=2018-19-Q1", NULL, S.admin, hdr, &r);
+  ck_assert_int_eq(r.status, 200);
+  etag_of(&r, e2, sizeof(e2));
+  ck_assert_str_ne(e1, e2);
+  th_response_free(&r);
+  /* And the 2019-20 summary sees its own reading at once. */
+  th_request(&S, "GET", "/api/v1/summary?quarter=2019-20-Q1", NULL, S.admin, NULL, &r);
+  ck_assert_int_eq(r.status, 200);
+  ck_assert_int_eq(json_integer_value(json_object_get(
+                     json_object_get(json_object_get(r.json, "overall"), "kpis"), "total")),
+                   1);
+  th_response_free(&r);
+}
+END_TEST
+
 /* ---- authorization: every read route, every identity ---------------------------- */
 
 struct read_rule {
@@ -677,6 +728,7 @@ main(void)
   tcase_add_test(tc, stale_etag_412);
   tcase_add_test(tc, readings_and_updates_carry_etags);
   tcase_add_test(tc, list_cache_follows_writes);
+  tcase_add_test(tc, summary_cache_per_plan_year);
   suite_add_tcase(s, tc);
 
   tc = tcase_create("authorization");
