@@ -219,6 +219,7 @@ GROUP=$(jq -r '[.kpis[].group] | group_by(.) | max_by(length) | .[0]' "$WORK/lar
 # ---- the server --------------------------------------------------------------
 say "start ragboard serve (synchronous full, --public-read, log level $LOG_LEVEL)"
 SERVE_ARGS=(--db "$DB" --listen 127.0.0.1:0 --port-file "$WORK/port" --public-read
+  --threads "${BENCH_SERVER_THREADS:-0}"
   --synchronous full --log-level "$LOG_LEVEL"
   --max-connections 4096 --max-connections-per-ip 2048 --connection-timeout 120 --request-timeout 120)
 "${PIN_SERVER[@]}" "$RB" serve "${SERVE_ARGS[@]}" >"$WORK/server.stdout" 2>>"$WORK/server.log" &
