@@ -255,3 +255,64 @@ th_header(const struct th_response *r, const char *name, char *buf, size_t cap)
   }
   return false;
 }
+
+json_t *
+th_jget(json_t *root, const char *path)
+{
+  json_t *cur = root;
+  const char *p = path;
+
+  while (cur != NULL && *p != '\0') {
+    if (*p == '.') {
+      p++;
+      continue;
+    }
+    if (*p == '[') {
+      char *end;
+      unsigned long i = strtoul(p + 1, &end, 10);
+
+      ck_assert_msg(*end == ']', "bad path %s", path);
+      cur = json_array_get(cur, (size_t)i);
+      p = end + 1;
+      continue;
+    }
+    {
+      size_t n = strcspn(p, ".[");
+      char key[128];
+
+      ck_assert_uint_lt(n, sizeof(key));
+      memcpy(key, p, n);
+      key[n] = '\0';
+      cur = json_object_get(cur, key);
+      p += n;
+    }
+  }
+  return cur;
+}
+
+long long
+th_jint(json_t *root, const char *path)
+{
+  json_t *v = th_jget(root, path);
+
+  ck_assert_msg(json_is_integer(v), "%s is not an integer", path);
+  return (long long)json_integer_value(v);
+}
+
+const char *
+th_jstr(json_t *root, const char *path)
+{
+  json_t *v = th_jget(root, path);
+
+  ck_assert_msg(json_is_string(v), "%s is not a string", path);
+  return json_string_value(v);
+}
+
+double
+th_jnum(json_t *root, const char *path)
+{
+  json_t *v = th_jget(root, path);
+
+  ck_assert_msg(json_is_number(v), "%s is not a number", path);
+  return json_number_value(v);
+}

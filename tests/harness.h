@@ -50,6 +50,13 @@ void th_response_free(struct th_response *r);
 /* Value of a response header (case-insensitive name), copied into buf. */
 bool th_header(const struct th_response *r, const char *name, char *buf, size_t cap);
 
+/* The value at a path like "groups[0].milestones.counts.G" in root, or
+ * NULL; th_jint/th_jstr/th_jnum also assert its type. */
+json_t *th_jget(json_t *root, const char *path);
+long long th_jint(json_t *root, const char *path);
+const char *th_jstr(json_t *root, const char *path);
+double th_jnum(json_t *root, const char *path);
+
 /* Path of the repository's demo dataset. */
 const char *th_demo_path(void);
 

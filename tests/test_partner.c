@@ -36,71 +36,10 @@
 
 /* Follow a path like "items[0].actor.role" from root; NULL when any step is
  * missing. Keys may not contain '.' or '['. */
-static json_t *
-jget(json_t *root, const char *path)
-{
-  json_t *cur = root;
-  const char *p = path;
-
-  while (cur != NULL && *p != '\0') {
-    if (*p == '.') {
-      p++;
-      continue;
-    }
-    if (*p == '[') {
-      char *end;
-      unsigned long i = strtoul(p + 1, &end, 10);
-
-      ck_assert_msg(*end == ']', "bad path %s", path);
-      cur = json_array_get(cur, (size_t)i);
-      p = end + 1;
-      continue;
-    }
-    {
-      size_t n = strcspn(p, ".[");
-      char key[128];
-
-      ck_assert_uint_lt(n, sizeof(key));
-      memcpy(key, p, n);
-      key[n] = '\0';
-      cur = json_object_get(cur, key);
-      p += n;
-    }
-  }
-  return cur;
-}
-
-static long long
-jint(json_t *root, const char *path)
-{
-  json_t *v = jget(root, path);
-
-  ck_assert_msg(json_is_integer(v), "%s is not an integer", path);
-  return (long long)json_integer_value(v);
-}
-
-static const char *
-jstr(json_t *root, const char *path)
-{
-  json_t *v = jget(root, path);
-
-  ck_assert_msg(json_is_string(v), "%s is not a string", path);
-  return json_string_value(v);
-}
-
-static double
-jnum(json_t *root, const char *path)
-{
-  json_t *v = jget(root, path);
-
-  ck_assert_msg(json_is_number(v), "%s is not a number", path);
-  return json_number_value(v);
-}
-
-#define ck_assert_jstr(root, path, want) ck_assert_str_eq(jstr((root), (path)), (want))
-#define ck_assert_jint(root, path, want) ck_assert_int_eq(jint((root), (path)), (want))
+#define ck_assert_jstr(root, path, want) ck_assert_str_eq(th_jstr((root), (path)), (want))
+#define ck_assert_jint(root, path, want) ck_assert_int_eq(th_jint((root), (path)), (want))
 #define ck_assert_jnull(root, path) \
-  ck_assert_msg(json_is_null(jget((root), (path))), "%s is not null", (path))
+  ck_assert_msg(json_is_null(th_jget((root), (path))), "%s is not null", (path))
 
 /* a and b equal once `ignore` (may be NULL) is removed from both. */
 static bool
@@ -158,8 +97,8 @@ assert_problem(const struct th_response *r, long status, const char *type)
   ck_assert_msg(r->status == status, "status %ld, wanted %ld: %.500s", r->status, status, r->body);
   assert_ctype(r, "application/problem+json");
   ck_assert_msg(r->json != NULL, "problem body is not JSON: %.500s", r->body);
-  ck_assert_int_eq(jint(r->json, "status"), status);
-  ck_assert_str_eq(jstr(r->json, "type"), type);
+  ck_assert_int_eq(th_jint(r->json, "status"), status);
+  ck_assert_str_eq(th_jstr(r->json, "type"), type);
 }
 
 static void
@@ -211,7 +150,7 @@ item_id(struct th_server *s, const char *collection, const char *code_escaped)
   snprintf(path, sizeof(path), "/api/v1/%s?code=%s&year=2018-19", collection, code_escaped);
   req(s, "GET", path, NULL, s->admin, NULL, 200, &r);
   ck_assert_msg(json_array_size(json_object_get(r.json, "items")) == 1, "%s: %.500s", path, r.body);
-  id = jint(r.json, "items[0].id");
+  id = th_jint(r.json, "items[0].id");
   th_response_free(&r);
   return id;
 }
@@ -265,7 +204,7 @@ for_quarter(json_t *items, const char *quarter)
   size_t i;
 
   json_array_foreach(items, i, e)
-    if (strcmp(jstr(e, "quarter"), quarter) == 0)
+    if (strcmp(th_jstr(e, "quarter"), quarter) == 0)
       return e;
   return NULL;
 }
@@ -323,12 +262,12 @@ assert_audited(struct th_server *s, const struct th_response *r, size_t before,
   ck_assert_msg(n > before, "%s: no audit entry added (%zu entries)", what, n);
   last = json_array_get(all, n - 1);
   ck_assert_msg(th_header(r, "X-Request-Id", rid, sizeof(rid)), "%s: no X-Request-Id", what);
-  ck_assert_msg(strcmp(jstr(last, "request_id"), rid) == 0, "%s: request_id %s, header %s",
-                what, jstr(last, "request_id"), rid);
-  ck_assert_msg(strcmp(jstr(last, "actor.role"), role) == 0, "%s: actor role %s", what,
-                jstr(last, "actor.role"));
-  ck_assert_msg(jint(last, "actor.token_id") == actor_token, "%s: actor token %lld", what,
-                jint(last, "actor.token_id"));
+  ck_assert_msg(strcmp(th_jstr(last, "request_id"), rid) == 0, "%s: request_id %s, header %s",
+                what, th_jstr(last, "request_id"), rid);
+  ck_assert_msg(strcmp(th_jstr(last, "actor.role"), role) == 0, "%s: actor role %s", what,
+                th_jstr(last, "actor.role"));
+  ck_assert_msg(th_jint(last, "actor.token_id") == actor_token, "%s: actor token %lld", what,
+                th_jint(last, "actor.token_id"));
   json_decref(all);
   return n;
 }
@@ -572,8 +511,8 @@ START_TEST(every_role_against_every_write_route)
   /* A token that worked, then was revoked through the API. */
   req(&f.s, "POST", "/api/v1/tokens", "{\"name\":\"soon revoked\",\"role\":\"admin\"}", f.s.admin,
       NULL, 201, &r);
-  snprintf(revoked, sizeof(revoked), "%s", jstr(r.json, "token"));
-  revoked_id = jint(r.json, "id");
+  snprintf(revoked, sizeof(revoked), "%s", th_jstr(r.json, "token"));
+  revoked_id = th_jint(r.json, "id");
   th_response_free(&r);
   expect(&f.s, "GET", "/api/v1/organisations", NULL, revoked, NULL, 200);
   snprintf(path, sizeof(path), "/api/v1/tokens/%lld", revoked_id);
@@ -642,7 +581,7 @@ START_TEST(every_role_against_every_write_route)
                   r.body);
     assert_audited(&f.s, &r, before, "admin", f.admin_tok, what);
     if (c->save != NULL)
-      set_var(vars, 16, c->save, jint(r.json, "id"));
+      set_var(vars, 16, c->save, th_jint(r.json, "id"));
     th_response_free(&r);
     covered++;
   }
@@ -709,7 +648,7 @@ START_TEST(submitter_own_items_only)
   before = history(&f.s, false, f.ch12);
   req(&f.s, "PUT", path, "{\"status\":\"R\"}", f.rmbc, NULL, 403, &r);
   assert_problem(&r, 403, "urn:ragboard:problem:forbidden");
-  ck_assert_ptr_nonnull(strstr(jstr(r.json, "detail"), "TRFT"));
+  ck_assert_ptr_nonnull(strstr(th_jstr(r.json, "detail"), "TRFT"));
   th_response_free(&r);
   expect(&f.s, "DELETE", path, NULL, f.rmbc, NULL, 403);
   after = history(&f.s, false, f.ch12);
@@ -835,8 +774,8 @@ START_TEST(token_api)
   req(&f.s, "POST", "/api/v1/tokens",
       "{\"name\":\"RCCG returns\",\"role\":\"submitter\",\"organisation\":\"RCCG\"}", f.s.admin,
       NULL, 201, &r);
-  snprintf(token, sizeof(token), "%s", jstr(r.json, "token"));
-  id = jint(r.json, "id");
+  snprintf(token, sizeof(token), "%s", th_jstr(r.json, "token"));
+  id = th_jint(r.json, "id");
   ck_assert_int_eq(token_id(token), id);
   ck_assert_jstr(r.json, "name", "RCCG returns");
   ck_assert_jstr(r.json, "role", "submitter");
@@ -856,7 +795,7 @@ START_TEST(token_api)
   json_array_foreach(json_object_get(r.json, "items"), i, e) {
     ck_assert_ptr_null(json_object_get(e, "token"));
     ck_assert_ptr_null(json_object_get(e, "hash"));
-    if (jint(e, "id") == id) {
+    if (th_jint(e, "id") == id) {
       found = true;
       ck_assert_jnull(e, "last_used_at"); /* not used yet */
     }
@@ -883,11 +822,11 @@ START_TEST(token_api)
   found = false;
   req(&f.s, "GET", "/api/v1/tokens", NULL, f.s.admin, NULL, 200, &r);
   json_array_foreach(json_object_get(r.json, "items"), i, e) {
-    if (jint(e, "id") == id) {
+    if (th_jint(e, "id") == id) {
       found = true;
       ck_assert_msg(json_is_string(json_object_get(e, "last_used_at")),
                     "last_used_at not set after use: %.500s", r.body);
-      ck_assert_uint_ge(strlen(jstr(e, "last_used_at")), 16);
+      ck_assert_uint_ge(strlen(th_jstr(e, "last_used_at")), 16);
     }
   }
   ck_assert(found);
@@ -973,7 +912,7 @@ START_TEST(quarter_windows)
   n0 = audit_count(&f.s);
   req(&f.s, "PUT", upd, "{\"status\":\"G\"}", f.rmbc, NULL, 409, &r);
   assert_problem(&r, 409, WINDOW_TYPE);
-  ck_assert_ptr_nonnull(strstr(jstr(r.json, "detail"), Q2));
+  ck_assert_ptr_nonnull(strstr(th_jstr(r.json, "detail"), Q2));
   th_response_free(&r);
   req(&f.s, "PUT", rdg, "{\"value\":1}", f.rmbc, NULL, 409, &r);
   assert_problem(&r, 409, WINDOW_TYPE);
@@ -1090,11 +1029,11 @@ START_TEST(submission_json)
   ck_assert_jint(r.json, "milestones.written", 2);
   ck_assert_jint(r.json, "milestones.ids[0]", f.ch11);
   ck_assert_jint(r.json, "milestones.ids[1]", f.ch13);
-  ck_assert_uint_eq(json_array_size(jget(r.json, "milestones.ids")), 2);
+  ck_assert_uint_eq(json_array_size(th_jget(r.json, "milestones.ids")), 2);
   ck_assert_jint(r.json, "kpis.written", 2);
   ck_assert_jint(r.json, "kpis.ids[0]", f.kpi1);
   ck_assert_jint(r.json, "kpis.ids[1]", f.kpi3);
-  ck_assert_uint_eq(json_array_size(jget(r.json, "kpis.ids")), 2);
+  ck_assert_uint_eq(json_array_size(th_jget(r.json, "kpis.ids")), 2);
   /* One entry per row and one for the submission. */
   ck_assert_uint_eq(assert_audited(&f.s, &r, n0, "submitter", f.rmbc_tok, "return"), n0 + 5);
   th_response_free(&r);
@@ -1104,7 +1043,7 @@ START_TEST(submission_json)
   ck_assert_ptr_nonnull(e);
   ck_assert_jstr(e, "status", "A");
   ck_assert_jstr(e, "comment", "Slipped a month");
-  ck_assert_ptr_nonnull(strstr(jstr(e, "updated_by"), "submitter"));
+  ck_assert_ptr_nonnull(strstr(th_jstr(e, "updated_by"), "submitter"));
   h = history(&f.s, false, f.ch13);
   e = for_quarter(h, Q2);
   ck_assert_jstr(e, "status", "G");
@@ -1113,7 +1052,7 @@ START_TEST(submission_json)
   k1 = history(&f.s, true, f.kpi1);
   e = for_quarter(k1, Q2);
   ck_assert_ptr_nonnull(e);
-  ck_assert_double_eq_tol(jnum(e, "value"), 97.5, 1e-9);
+  ck_assert_double_eq_tol(th_jnum(e, "value"), 97.5, 1e-9);
   ck_assert_jstr(e, "value_text", "97.5%");
   ck_assert_jstr(e, "rating", "G");
   ck_assert_jstr(e, "comment", "On target");
@@ -1139,8 +1078,8 @@ START_TEST(submission_json)
   for (size_t i = 0; i < json_array_size(k1); i++)
     ck_assert_msg(equal_except(json_array_get(k1, i), json_array_get(k2, i), "updated_at"),
                   "reading %zu changed beyond updated_at", i);
-  ck_assert_int_le(strcmp(jstr(for_quarter(u1, Q2), "updated_at"),
-                          jstr(for_quarter(u2, Q2), "updated_at")),
+  ck_assert_int_le(strcmp(th_jstr(for_quarter(u1, Q2), "updated_at"),
+                          th_jstr(for_quarter(u2, Q2), "updated_at")),
                    0);
   json_decref(u1);
   json_decref(u2);
@@ -1201,16 +1140,16 @@ START_TEST(submission_json_invalid)
   before = snapshot(&f);
   req(&f.s, "POST", "/api/v1/quarters/" Q2 "/submissions", bad_return, f.rmbc, NULL, 422, &r);
   assert_problem(&r, 422, "urn:ragboard:problem:validation");
-  ck_assert_ptr_nonnull(strstr(jstr(r.json, "detail"), "nothing was written"));
+  ck_assert_ptr_nonnull(strstr(th_jstr(r.json, "detail"), "nothing was written"));
   ck_assert_uint_eq(json_array_size(json_object_get(r.json, "errors")),
                     sizeof(want) / sizeof(want[0]));
   for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
     e = assert_field_error(&r, want[i].field);
-    ck_assert_int_eq(jint(e, "index"), want[i].index);
-    ck_assert_str_eq(jstr(e, "kind"), want[i].kind);
+    ck_assert_int_eq(th_jint(e, "index"), want[i].index);
+    ck_assert_str_eq(th_jstr(e, "kind"), want[i].kind);
     ck_assert_ptr_null(json_object_get(e, "line"));
   }
-  ck_assert_ptr_nonnull(strstr(jstr(error_for(&r, "milestones[3].code"), "message"), "TRFT"));
+  ck_assert_ptr_nonnull(strstr(th_jstr(error_for(&r, "milestones[3].code"), "message"), "TRFT"));
   ck_assert_ptr_null(error_for(&r, "milestones[0].code"));
   ck_assert_ptr_null(error_for(&r, "milestones[0].status"));
   th_response_free(&r);
@@ -1319,14 +1258,14 @@ START_TEST(submission_csv)
   json_decref(h);
   h = history(&f.s, true, f.kpi1);
   e = for_quarter(h, Q2);
-  ck_assert_double_eq_tol(jnum(e, "value"), 96.5, 1e-9);
+  ck_assert_double_eq_tol(th_jnum(e, "value"), 96.5, 1e-9);
   ck_assert_jstr(e, "value_text", "96.5%");
   ck_assert_jstr(e, "rating", "G");
   ck_assert_jstr(e, "comment", "Met, again\r\nsee appendix");
   json_decref(h);
   h = history(&f.s, true, f.kpi3);
   e = for_quarter(h, Q2);
-  ck_assert_double_eq_tol(jnum(e, "value"), -0.25, 1e-12);
+  ck_assert_double_eq_tol(th_jnum(e, "value"), -0.25, 1e-12);
   ck_assert_jnull(e, "rating");
   ck_assert_jnull(e, "value_text");
   json_decref(h);
@@ -1382,12 +1321,12 @@ START_TEST(submission_csv_invalid)
   assert_problem(&r, 422, "urn:ragboard:problem:validation");
   for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
     e = assert_field_error(&r, want[i].field);
-    ck_assert_int_eq(jint(e, "line"), want[i].line);
+    ck_assert_int_eq(th_jint(e, "line"), want[i].line);
     ck_assert_ptr_null(json_object_get(e, "index"));
   }
   /* Every error is on a bad line: the good row (line 2) is never named. */
   json_array_foreach(json_object_get(r.json, "errors"), i, e) {
-    long long line = jint(e, "line");
+    long long line = th_jint(e, "line");
 
     ck_assert_msg(line >= 4 && line <= 16, "error on line %lld: %.500s", line, r.body);
   }
@@ -1413,17 +1352,17 @@ START_TEST(submission_csv_invalid)
       "milestone,CH1.3,G,,,\"never closed\n",
       f.rmbc, CSV_TYPE, 400, &r);
   assert_problem(&r, 400, "urn:ragboard:problem:bad-request");
-  ck_assert_msg(strstr(jstr(r.json, "detail"), "line 3") != NULL, "%s", r.body);
+  ck_assert_msg(strstr(th_jstr(r.json, "detail"), "line 3") != NULL, "%s", r.body);
   th_response_free(&r);
   req(&f.s, "POST", "/api/v1/quarters/" Q2 "/submissions",
       "kind,code,status,value,value_text,comment\nmilestone,CH\"1.1,G,,,\n", f.rmbc, CSV_TYPE,
       400, &r);
-  ck_assert_msg(strstr(jstr(r.json, "detail"), "line 2") != NULL, "%s", r.body);
+  ck_assert_msg(strstr(th_jstr(r.json, "detail"), "line 2") != NULL, "%s", r.body);
   th_response_free(&r);
   req(&f.s, "POST", "/api/v1/quarters/" Q2 "/submissions",
       "kind,code,status,value,value_text,comment\n\"a\nb\",x,,,,\nmilestone,\"CH1.1\"x,G,,,\n",
       f.rmbc, CSV_TYPE, 400, &r);
-  ck_assert_msg(strstr(jstr(r.json, "detail"), "line 4") != NULL, "%s", r.body);
+  ck_assert_msg(strstr(th_jstr(r.json, "detail"), "line 4") != NULL, "%s", r.body);
   th_response_free(&r);
 
   after = snapshot(&f);
@@ -1444,7 +1383,7 @@ bucket_of(json_t *list, const char *code)
   size_t i;
 
   json_array_foreach(list, i, b)
-    if (strcmp(jstr(b, "code"), code) == 0)
+    if (strcmp(th_jstr(b, "code"), code) == 0)
       return b;
   ck_abort_msg("no bucket %s", code);
   return NULL;
@@ -1457,7 +1396,7 @@ assert_missing(json_t *b, size_t n, ...)
   json_t *missing = json_object_get(b, "missing");
   va_list ap;
 
-  ck_assert_msg(json_array_size(missing) == n, "%s: %zu missing, wanted %zu", jstr(b, "code"),
+  ck_assert_msg(json_array_size(missing) == n, "%s: %zu missing, wanted %zu", th_jstr(b, "code"),
                 json_array_size(missing), n);
   va_start(ap, n);
   for (size_t k = 0; k < n; k++) {
@@ -1469,11 +1408,11 @@ assert_missing(json_t *b, size_t n, ...)
     size_t i;
 
     json_array_foreach(missing, i, m)
-      if (strcmp(jstr(m, "type"), type) == 0 && jint(m, "id") == id) {
-        ck_assert_str_eq(jstr(m, "code"), code);
+      if (strcmp(th_jstr(m, "type"), type) == 0 && th_jint(m, "id") == id) {
+        ck_assert_str_eq(th_jstr(m, "code"), code);
         found = true;
       }
-    ck_assert_msg(found, "%s: %s %lld not listed as missing", jstr(b, "code"), type, id);
+    ck_assert_msg(found, "%s: %s %lld not listed as missing", th_jstr(b, "code"), type, id);
   }
   va_end(ap);
 }
@@ -1516,12 +1455,12 @@ START_TEST(completeness)
   b = bucket_of(json_object_get(r.json, "organisations"), "RMBC");
   ck_assert_jint(b, "total", 4);
   ck_assert_jint(b, "provided", 2);
-  ck_assert_double_eq_tol(jnum(b, "percent"), 50.0, 1e-9);
+  ck_assert_double_eq_tol(th_jnum(b, "percent"), 50.0, 1e-9);
   assert_missing(b, 2, "milestone", f.ch13, "CH1.3", "kpi", f.kpi3, "CH/KPI 3");
   b = bucket_of(json_object_get(r.json, "organisations"), "TRFT");
   ck_assert_jint(b, "total", 2);
   ck_assert_jint(b, "provided", 0);
-  ck_assert_double_eq_tol(jnum(b, "percent"), 0.0, 1e-9);
+  ck_assert_double_eq_tol(th_jnum(b, "percent"), 0.0, 1e-9);
   assert_missing(b, 2, "milestone", f.ch12, "CH1.2", "kpi", f.kpi2, "CH/KPI 2");
   b = bucket_of(json_object_get(r.json, "organisations"), "(no owner)");
   ck_assert_jint(b, "total", 120);
@@ -1541,8 +1480,8 @@ START_TEST(completeness)
     total += list_size(&f.s, path);
     b = bucket_of(g, groups[i]);
     ck_assert_jstr(g, i == 0 ? "[0].code" : i == 1 ? "[1].code" : "[2].code", groups[i]);
-    ck_assert_int_eq(jint(b, "total"), (long long)total);
-    ck_assert_int_eq(jint(b, "provided"), strcmp(groups[i], "CYP") == 0 ? 2 : 0);
+    ck_assert_int_eq(th_jint(b, "total"), (long long)total);
+    ck_assert_int_eq(th_jint(b, "provided"), strcmp(groups[i], "CYP") == 0 ? 2 : 0);
     ck_assert_uint_eq(json_array_size(json_object_get(b, "missing")),
                       total - (strcmp(groups[i], "CYP") == 0 ? 2 : 0));
     sum += total;
@@ -1595,7 +1534,7 @@ START_TEST(audit_entry_contents)
   ck_assert_uint_eq(json_array_size(all), n0 + 1);
   last = json_array_get(all, n0);
   ck_assert_jint(last, "id", (long long)n0 + 1);
-  ck_assert_uint_ge(strlen(jstr(last, "at")), 20);
+  ck_assert_uint_ge(strlen(th_jstr(last, "at")), 20);
   ck_assert_jint(last, "actor.token_id", f.rmbc_tok);
   ck_assert_jstr(last, "actor.name", "submitter");
   ck_assert_jstr(last, "actor.role", "submitter");
@@ -1609,7 +1548,7 @@ START_TEST(audit_entry_contents)
   ck_assert_jstr(last, "after.status", "G");
   ck_assert_jstr(last, "after.comment", "first");
   ck_assert_jstr(last, "request_id", rid);
-  ck_assert_uint_eq(strlen(jstr(last, "hash")), 64);
+  ck_assert_uint_eq(strlen(th_jstr(last, "hash")), 64);
   json_decref(all);
 
   /* A replacement records before and after. */
@@ -1742,7 +1681,7 @@ ids_where(json_t *all, bool (*keep)(json_t *e, const char *arg), const char *arg
 
   json_array_foreach(all, i, e)
     if (keep(e, arg))
-      json_array_append_new(ids, json_integer(jint(e, "id")));
+      json_array_append_new(ids, json_integer(th_jint(e, "id")));
   return ids;
 }
 
@@ -1753,14 +1692,14 @@ ids_of(json_t *entries)
   size_t i;
 
   json_array_foreach(entries, i, e)
-    json_array_append_new(ids, json_integer(jint(e, "id")));
+    json_array_append_new(ids, json_integer(th_jint(e, "id")));
   return ids;
 }
 
 static bool
 str_is(json_t *e, const char *path, const char *want)
 {
-  json_t *v = jget(e, path);
+  json_t *v = th_jget(e, path);
 
   return json_is_string(v) && strcmp(json_string_value(v), want) == 0;
 }
@@ -1792,13 +1731,13 @@ by_code(json_t *e, const char *arg)
 static bool
 since(json_t *e, const char *arg)
 {
-  return strcmp(jstr(e, "at"), arg) >= 0;
+  return strcmp(th_jstr(e, "at"), arg) >= 0;
 }
 
 static bool
 until(json_t *e, const char *arg)
 {
-  return strcmp(jstr(e, "at"), arg) < 0;
+  return strcmp(th_jstr(e, "at"), arg) < 0;
 }
 
 static bool
@@ -1869,15 +1808,15 @@ START_TEST(audit_filters_and_pages)
   assert_filter(&f, all, query, by_org, "TRFT", 1);
 
   /* since/until: at or after, strictly before. */
-  snprintf(mid_at, sizeof(mid_at), "%s", jstr(json_array_get(all, 9), "at")); /* the Q4 PUT */
-  ck_assert_int_gt(strcmp(mid_at, jstr(json_array_get(all, 8), "at")), 0);
+  snprintf(mid_at, sizeof(mid_at), "%s", th_jstr(json_array_get(all, 9), "at")); /* the Q4 PUT */
+  ck_assert_int_gt(strcmp(mid_at, th_jstr(json_array_get(all, 8), "at")), 0);
   snprintf(query, sizeof(query), "since=%s", mid_at);
   assert_filter(&f, all, query, since, mid_at, 2);
   snprintf(query, sizeof(query), "until=%s", mid_at);
   assert_filter(&f, all, query, until, mid_at, 9);
   assert_filter(&f, all, "since=2000-01-01", since, "2000-01-01", n);
   assert_filter(&f, all, "until=2000-01-01", until, "2000-01-01", 0);
-  snprintf(query, sizeof(query), "since=%s&until=%s", jstr(json_array_get(all, 6), "at"),
+  snprintf(query, sizeof(query), "since=%s&until=%s", th_jstr(json_array_get(all, 6), "at"),
            mid_at);
   got = audit_get(&f.s, f.s.admin, query);
   ck_assert_uint_eq(json_array_size(got), 3);
@@ -1909,7 +1848,7 @@ START_TEST(audit_filters_and_pages)
       break;
     }
     ck_assert_uint_eq(json_array_size(items), 3);
-    snprintf(cursor, sizeof(cursor), "%s", jstr(r.json, "next"));
+    snprintf(cursor, sizeof(cursor), "%s", th_jstr(r.json, "next"));
     th_response_free(&r);
     ck_assert_uint_lt(pages, 10);
   }
@@ -1930,7 +1869,7 @@ START_TEST(audit_filters_and_pages)
                cursor[0] ? "&cursor=" : "", cursor);
       req(&f.s, "GET", path, NULL, f.s.admin, NULL, 200, &r);
       if (json_array_size(json_object_get(r.json, "items")) == 1)
-        json_array_append_new(ids, json_integer(jint(r.json, "items[0].id")));
+        json_array_append_new(ids, json_integer(th_jint(r.json, "items[0].id")));
       next = json_object_get(r.json, "next");
       if (!json_is_string(next)) {
         th_response_free(&r);
@@ -1962,17 +1901,17 @@ START_TEST(audit_filters_and_pages)
     ck_assert_int_eq(csv_parse(r.body, r.len, &rows, why, sizeof(why), &bad), RB_OK);
     ck_assert_uint_eq(json_array_size(rows), n + 1);
     for (i = 1; i <= n; i++) {
-      json_t *fields = jget(json_array_get(rows, i), "fields");
+      json_t *fields = th_jget(json_array_get(rows, i), "fields");
       json_t *entry = json_array_get(all, i - 1), *after;
       char id[32];
 
       ck_assert_uint_eq(json_array_size(fields), 15);
-      snprintf(id, sizeof(id), "%lld", jint(entry, "id"));
+      snprintf(id, sizeof(id), "%lld", th_jint(entry, "id"));
       ck_assert_str_eq(json_string_value(json_array_get(fields, 0)), id);
-      ck_assert_str_eq(json_string_value(json_array_get(fields, 6)), jstr(entry, "action"));
+      ck_assert_str_eq(json_string_value(json_array_get(fields, 6)), th_jstr(entry, "action"));
       ck_assert_str_eq(json_string_value(json_array_get(fields, 13)),
-                       jstr(entry, "request_id"));
-      ck_assert_str_eq(json_string_value(json_array_get(fields, 14)), jstr(entry, "hash"));
+                       th_jstr(entry, "request_id"));
+      ck_assert_str_eq(json_string_value(json_array_get(fields, 14)), th_jstr(entry, "hash"));
       after = json_loads(json_string_value(json_array_get(fields, 12)), JSON_DECODE_ANY, NULL);
       ck_assert_msg(json_equal(after, json_object_get(entry, "after")), "CSV after of %s", id);
       json_decref(after);
@@ -2049,7 +1988,7 @@ verify(struct fx *f, bool ok, long long entries, long long broken)
     ck_assert_ptr_null(json_object_get(r.json, "broken"));
   } else {
     ck_assert_jint(r.json, "broken.id", broken);
-    ck_assert(json_is_string(jget(r.json, "broken.reason")));
+    ck_assert(json_is_string(th_jget(r.json, "broken.reason")));
   }
   th_response_free(&r);
 }
@@ -2155,7 +2094,7 @@ assert_row(json_t *rows, size_t i, long long line, ...)
   va_list ap;
 
   ck_assert_msg(row != NULL, "no row %zu", i);
-  ck_assert_int_eq(jint(row, "line"), line);
+  ck_assert_int_eq(th_jint(row, "line"), line);
   va_start(ap, line);
   while ((want = va_arg(ap, const char *)) != NULL) {
     ck_assert_msg(k < json_array_size(fields), "row %zu has only %zu fields", i, k);
@@ -2250,7 +2189,7 @@ START_TEST(csv_errors)
   {
     json_t *rows = parse_ok(many, n - 2);
 
-    ck_assert_uint_eq(json_array_size(jget(rows, "[0].fields")), CSV_MAX_FIELDS);
+    ck_assert_uint_eq(json_array_size(th_jget(rows, "[0].fields")), CSV_MAX_FIELDS);
     json_decref(rows);
   }
 }

@@ -16,77 +16,16 @@
 
 /* Follow a path like "groups[0].milestones.counts.G" from root; NULL when
  * any step is missing. Keys may not contain '.' or '['. */
-static json_t *
-jget(json_t *root, const char *path)
-{
-  json_t *cur = root;
-  const char *p = path;
-
-  while (cur != NULL && *p != '\0') {
-    if (*p == '.') {
-      p++;
-      continue;
-    }
-    if (*p == '[') {
-      char *end;
-      unsigned long i = strtoul(p + 1, &end, 10);
-
-      ck_assert_msg(*end == ']', "bad path %s", path);
-      cur = json_array_get(cur, (size_t)i);
-      p = end + 1;
-      continue;
-    }
-    {
-      size_t n = strcspn(p, ".[");
-      char key[128];
-
-      ck_assert_uint_lt(n, sizeof(key));
-      memcpy(key, p, n);
-      key[n] = '\0';
-      cur = json_object_get(cur, key);
-      p += n;
-    }
-  }
-  return cur;
-}
-
-static long long
-jint(json_t *root, const char *path)
-{
-  json_t *v = jget(root, path);
-
-  ck_assert_msg(json_is_integer(v), "%s is not an integer", path);
-  return (long long)json_integer_value(v);
-}
-
-static const char *
-jstr(json_t *root, const char *path)
-{
-  json_t *v = jget(root, path);
-
-  ck_assert_msg(json_is_string(v), "%s is not a string", path);
-  return json_string_value(v);
-}
-
-static double
-jnum(json_t *root, const char *path)
-{
-  json_t *v = jget(root, path);
-
-  ck_assert_msg(json_is_number(v), "%s is not a number", path);
-  return json_number_value(v);
-}
-
 static bool
 jnull(json_t *root, const char *path)
 {
-  return json_is_null(jget(root, path));
+  return json_is_null(th_jget(root, path));
 }
 
-#define ck_assert_jstr(root, path, want) ck_assert_str_eq(jstr((root), (path)), (want))
-#define ck_assert_jint(root, path, want) ck_assert_int_eq(jint((root), (path)), (want))
+#define ck_assert_jstr(root, path, want) ck_assert_str_eq(th_jstr((root), (path)), (want))
+#define ck_assert_jint(root, path, want) ck_assert_int_eq(th_jint((root), (path)), (want))
 #define ck_assert_jnum(root, path, want) \
-  ck_assert_double_eq_tol(jnum((root), (path)), (want), 1e-9)
+  ck_assert_double_eq_tol(th_jnum((root), (path)), (want), 1e-9)
 #define ck_assert_jnull(root, path) ck_assert_msg(jnull((root), (path)), "%s is not null", (path))
 
 /* One request whose status must be `status`; the answer is left in r. */
@@ -117,7 +56,7 @@ assert_field_error(const struct th_response *r, const char *field)
   size_t i;
 
   assert_ctype(r, "application/problem+json");
-  ck_assert_int_eq(jint(r->json, "status"), r->status);
+  ck_assert_int_eq(th_jint(r->json, "status"), r->status);
   ck_assert_msg(json_is_array(errors), "no errors array in %s", r->body);
   json_array_foreach(errors, i, e) {
     const char *f = json_string_value(json_object_get(e, "field"));
@@ -142,7 +81,7 @@ item_id(struct th_server *s, const char *collection, const char *code_escaped,
   snprintf(path, sizeof(path), "/api/v1/%s?code=%s&year=%s", collection, code_escaped, year);
   req(s, "GET", path, NULL, s->admin, NULL, 200, &r);
   ck_assert_msg(json_array_size(json_object_get(r.json, "items")) == 1, "%s: %s", path, r.body);
-  id = jint(r.json, "items[0].id");
+  id = th_jint(r.json, "items[0].id");
   th_response_free(&r);
   return id;
 }
@@ -167,7 +106,7 @@ group_of(json_t *summary, const char *code)
   size_t i;
 
   json_array_foreach(groups, i, g)
-    if (strcmp(jstr(g, "code"), code) == 0)
+    if (strcmp(th_jstr(g, "code"), code) == 0)
       return g;
   ck_abort_msg("no group %s in the summary", code);
   return NULL;
@@ -186,7 +125,7 @@ assert_counts(json_t *g, const char *kind, long long total, ...)
 
   snprintf(what, sizeof(what), "%s of %s", kind, json_string_value(json_object_get(g, "code")));
   ck_assert_msg(json_is_object(counts), "no counts for %s", what);
-  ck_assert_msg(jint(o, "total") == total, "%s: total %lld, wanted %lld", what, jint(o, "total"),
+  ck_assert_msg(th_jint(o, "total") == total, "%s: total %lld, wanted %lld", what, th_jint(o, "total"),
                 total);
   ck_assert_uint_eq(json_object_size(counts), strcmp(kind, "kpis") == 0 ? 4 : 6);
   for (const char *const *c = codes; *c != NULL; c++) {
@@ -278,7 +217,7 @@ START_TEST(updates_list_demo)
   ck_assert_jstr(r.json, "items[1].status", "G");
   ck_assert_jstr(r.json, "items[1].milestone_code", "CH1.1");
   ck_assert_jint(r.json, "items[1].milestone_id", id);
-  ck_assert_ptr_nonnull(strstr(jstr(r.json, "items[1].comment"), "Q4 completion"));
+  ck_assert_ptr_nonnull(strstr(th_jstr(r.json, "items[1].comment"), "Q4 completion"));
   th_response_free(&r);
   /* Unknown query parameters are refused; unknown milestones are 404. */
   path = realloc(path, strlen(path) + 16);
@@ -308,9 +247,9 @@ START_TEST(updates_put_create_then_replace)
   ck_assert_jstr(r.json, "quarter", "2018-19-Q2");
   ck_assert_jint(r.json, "milestone_id", id);
   ck_assert_jstr(r.json, "milestone_code", "CH1.1");
-  ck_assert_ptr_nonnull(strstr(jstr(r.json, "updated_by"), "admin"));
-  ck_assert_uint_ge(strlen(jstr(r.json, "updated_at")), 20);
-  snprintf(first_created, sizeof(first_created), "%s", jstr(r.json, "created_at"));
+  ck_assert_ptr_nonnull(strstr(th_jstr(r.json, "updated_by"), "admin"));
+  ck_assert_uint_ge(strlen(th_jstr(r.json, "updated_at")), 20);
+  snprintf(first_created, sizeof(first_created), "%s", th_jstr(r.json, "created_at"));
   th_response_free(&r);
   ck_assert_uint_eq(update_count(&s, id), 3);
 
@@ -351,8 +290,8 @@ START_TEST(updates_status_aliases)
 
     snprintf(body, sizeof(body), "{\"status\":\"%s\"}", cases[i].given);
     put_update(&s, id, "2018-19-Q3", body, s.admin, i == 0 ? 201 : 200, &r);
-    ck_assert_msg(strcmp(jstr(r.json, "status"), cases[i].stored) == 0, "%s stored as %s",
-                  cases[i].given, jstr(r.json, "status"));
+    ck_assert_msg(strcmp(th_jstr(r.json, "status"), cases[i].stored) == 0, "%s stored as %s",
+                  cases[i].given, th_jstr(r.json, "status"));
     th_response_free(&r);
     /* And that is what the list says too. */
     path = fmt("/api/v1/milestones/%lld/updates%s", id, "");
@@ -396,7 +335,7 @@ START_TEST(updates_invalid)
   /* Bad quarters in the path. */
   put_update(&s, id, "2018-19-Q5", "{\"status\":\"G\"}", s.admin, 400, &r);
   assert_ctype(&r, "application/problem+json");
-  ck_assert_ptr_nonnull(strstr(jstr(r.json, "detail"), "2018-19-Q5"));
+  ck_assert_ptr_nonnull(strstr(th_jstr(r.json, "detail"), "2018-19-Q5"));
   th_response_free(&r);
   put_update(&s, id, "2018-20-Q1", "{\"status\":\"G\"}", s.admin, 400, &r);
   th_response_free(&r);
@@ -478,8 +417,8 @@ START_TEST(readings_computed_rating)
   ck_assert_jstr(r.json, "computed_rating", "G");
   ck_assert_jstr(r.json, "effective_rating", "G");
   ck_assert_jnull(r.json, "rating");
-  ck_assert(json_is_false(jget(r.json, "rating_disagreement")));
-  ck_assert_ptr_nonnull(strstr(jstr(r.json, "updated_by"), "admin"));
+  ck_assert(json_is_false(th_jget(r.json, "rating_disagreement")));
+  ck_assert_ptr_nonnull(strstr(th_jstr(r.json, "updated_by"), "admin"));
   th_response_free(&r);
 
   /* The target itself is green; 95 - 1.9 = 93.1 is still amber. */
@@ -501,13 +440,13 @@ START_TEST(readings_computed_rating)
   ck_assert_jstr(r.json, "effective_rating", "A");
   ck_assert_jstr(r.json, "rating", "A");
   ck_assert_jstr(r.json, "value_text", "90%");
-  ck_assert(json_is_true(jget(r.json, "rating_disagreement")));
+  ck_assert(json_is_true(th_jget(r.json, "rating_disagreement")));
   th_response_free(&r);
 
   /* Agreeing rating: no disagreement. */
   put_reading(&s, id, "2018-19-Q2", "{\"value\":90,\"rating\":\"r\"}", 200, &r);
   ck_assert_jstr(r.json, "rating", "R");
-  ck_assert(json_is_false(jget(r.json, "rating_disagreement")));
+  ck_assert(json_is_false(th_jget(r.json, "rating_disagreement")));
   th_response_free(&r);
 
   /* No value and no rating: nothing to compute, TBC. */
@@ -515,7 +454,7 @@ START_TEST(readings_computed_rating)
   ck_assert_jnull(r.json, "computed_rating");
   ck_assert_jstr(r.json, "effective_rating", "TBC");
   ck_assert_jnull(r.json, "value");
-  ck_assert(json_is_false(jget(r.json, "rating_disagreement")));
+  ck_assert(json_is_false(th_jget(r.json, "rating_disagreement")));
   th_response_free(&r);
 
   /* Ratings are accepted by name. */
@@ -610,7 +549,7 @@ START_TEST(readings_quarterly_targets)
       "\"description\":\"Quarterly target test\",\"direction\":\"increase\",\"target\":10,"
       "\"quarterly_targets\":{\"2018-19-Q2\":50}}",
       s.admin, NULL, 201, &r);
-  id = jint(r.json, "id");
+  id = th_jint(r.json, "id");
   th_response_free(&r);
   put_reading(&s, id, "2018-19-Q2", "{\"value\":20}", 201, &r);
   ck_assert_jstr(r.json, "computed_rating", "R");
@@ -673,16 +612,16 @@ assert_demo_q1(json_t *sum)
 
   /* by_priority: every priority of the group in number order, with titles;
    * a priority with no milestones still appears with zeros. */
-  ck_assert_uint_eq(json_array_size(jget(cyp, "milestones.by_priority")), 7);
-  ck_assert_uint_eq(json_array_size(jget(mhld, "milestones.by_priority")), 9);
-  ck_assert_uint_eq(json_array_size(jget(ucc, "kpis.by_priority")), 6);
+  ck_assert_uint_eq(json_array_size(th_jget(cyp, "milestones.by_priority")), 7);
+  ck_assert_uint_eq(json_array_size(th_jget(mhld, "milestones.by_priority")), 9);
+  ck_assert_uint_eq(json_array_size(th_jget(ucc, "kpis.by_priority")), 6);
   for (size_t i = 0; i < 5; i++) {
     char p[64];
 
     snprintf(p, sizeof(p), "milestones.by_priority[%zu].priority", i);
-    ck_assert_int_eq(jint(cyp, p), (long long)i + 1);
+    ck_assert_int_eq(th_jint(cyp, p), (long long)i + 1);
     snprintf(p, sizeof(p), "milestones.by_priority[%zu].title", i);
-    ck_assert_str_eq(jstr(cyp, p), cyp_titles[i]);
+    ck_assert_str_eq(th_jstr(cyp, p), cyp_titles[i]);
   }
   ck_assert_jint(cyp, "milestones.by_priority[0].total", 5);
   ck_assert_jint(cyp, "milestones.by_priority[1].total", 0);
@@ -696,20 +635,20 @@ assert_demo_q1(json_t *sum)
     size_t i;
     json_t *row;
 
-    json_array_foreach(jget(ucc, "milestones.by_priority"), i, row) sum_m += jint(row, "total");
+    json_array_foreach(th_jget(ucc, "milestones.by_priority"), i, row) sum_m += th_jint(row, "total");
     ck_assert_int_eq(sum_m, 28);
   }
 
   /* Exceptions: the red items, milestones then KPIs. */
   ck_assert_uint_eq(json_array_size(json_object_get(cyp, "exceptions")), 1);
-  e = jget(cyp, "exceptions[0]");
+  e = th_jget(cyp, "exceptions[0]");
   ck_assert_jstr(e, "type", "milestone");
   ck_assert_jstr(e, "code", "CH4.5");
   ck_assert_jstr(e, "status", "R");
   ck_assert_ptr_null(json_object_get(e, "rating"));
   ck_assert(json_is_integer(json_object_get(e, "id")));
-  ck_assert_ptr_nonnull(strstr(jstr(e, "description"), "Preparation for Adulthood"));
-  ck_assert_ptr_nonnull(strstr(jstr(e, "comment"), "escalated to senior management"));
+  ck_assert_ptr_nonnull(strstr(th_jstr(e, "description"), "Preparation for Adulthood"));
+  ck_assert_ptr_nonnull(strstr(th_jstr(e, "comment"), "escalated to senior management"));
   ck_assert_uint_eq(json_array_size(json_object_get(mhld, "exceptions")), 3);
   for (size_t i = 0; i < 3; i++) {
     json_t *k = json_array_get(json_object_get(mhld, "exceptions"), i);
@@ -808,7 +747,7 @@ START_TEST(summary_etag_and_writes)
   ck_assert_str_ne(etag, etag2);
   assert_counts(group_of(r.json, "CYP"), "milestones", 25, "BR", 1LL, "G", 15LL, "A", 5LL,
                 "TBC", 4LL, NULL);
-  ck_assert_uint_eq(json_array_size(jget(group_of(r.json, "CYP"), "exceptions")), 0);
+  ck_assert_uint_eq(json_array_size(th_jget(group_of(r.json, "CYP"), "exceptions")), 0);
   th_response_free(&r);
   th_stop(&s);
 }
@@ -836,7 +775,7 @@ START_TEST(summary_bad_requests)
   for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
     req(&s, "GET", bad[i], NULL, s.admin, NULL, 400, &r);
     assert_ctype(&r, "application/problem+json");
-    ck_assert_int_eq(jint(r.json, "status"), 400);
+    ck_assert_int_eq(th_jint(r.json, "status"), 400);
     th_response_free(&r);
   }
   req(&s, "GET", "/api/v1/summary?quarter=2018-19-Q1&foo=bar", NULL, s.admin, NULL, 400, &r);
@@ -1071,7 +1010,7 @@ START_TEST(import_second_plan_year)
   cyp = group_of(r.json, "CYP");
   assert_counts(cyp, "milestones", 2, "G", 1LL, "TBC", 1LL, NULL);
   assert_counts(cyp, "kpis", 1, "G", 1LL, NULL);
-  ck_assert_uint_eq(json_array_size(jget(cyp, "milestones.by_priority")), 1);
+  ck_assert_uint_eq(json_array_size(th_jget(cyp, "milestones.by_priority")), 1);
   ck_assert_jstr(cyp, "milestones.by_priority[0].title", "Early Help 2019");
   assert_counts(group_of(r.json, "MHLD"), "milestones", 1, "R", 1LL, NULL);
   assert_counts(group_of(r.json, "MHLD"), "kpis", 1, "R", 1LL, NULL);
@@ -1082,14 +1021,14 @@ START_TEST(import_second_plan_year)
   ck_assert_jint(r.json, "overall.kpis.total", 2);
   ck_assert_jnum(r.json, "overall.milestones.on_track_or_complete_percent", 50.0);
   ck_assert_jnum(r.json, "overall.kpis.on_track_percent", 50.0);
-  ck_assert_uint_eq(json_array_size(jget(group_of(r.json, "MHLD"), "exceptions")), 2);
+  ck_assert_uint_eq(json_array_size(th_jget(group_of(r.json, "MHLD"), "exceptions")), 2);
   ck_assert_jstr(group_of(r.json, "MHLD"), "exceptions[0].code", "MH1.1");
   ck_assert_jstr(group_of(r.json, "MHLD"), "exceptions[1].code", "MH/KPI 1");
   ck_assert_jstr(r.json, "comparison.same_quarter_last_year.quarter", "2018-19-Q1");
   ck_assert_jnum(r.json, "comparison.same_quarter_last_year.milestones_on_track_or_complete_percent",
                  56.6);
   ck_assert_jnum(r.json, "comparison.same_quarter_last_year.kpis_on_track_percent", 44.0);
-  ck_assert_uint_eq(json_object_size(jget(r.json, "comparison.same_quarter_last_year")), 3);
+  ck_assert_uint_eq(json_object_size(th_jget(r.json, "comparison.same_quarter_last_year")), 3);
   /* The previous quarter is 2018-19-Q4: the demo has no updates for it. */
   ck_assert_jstr(r.json, "comparison.previous_quarter.quarter", "2018-19-Q4");
   ck_assert_jnum(r.json, "comparison.previous_quarter.milestones_on_track_or_complete_percent",
@@ -1160,10 +1099,10 @@ START_TEST(import_invalid_writes_nothing)
    * milestone of a priority that does not exist. */
   doc = json_loads(second_year, 0, NULL);
   ck_assert_ptr_nonnull(doc);
-  json_object_set_new(jget(doc, "milestones[0].updates[0]"), "status", json_string("purple"));
-  json_object_set_new(jget(doc, "kpis[1].readings[0]"), "rating", json_string("B"));
-  json_object_set_new(jget(doc, "milestones[2]"), "priority", json_integer(7));
-  json_object_set_new(jget(doc, "groups[0]"), "name", json_string("Renamed"));
+  json_object_set_new(th_jget(doc, "milestones[0].updates[0]"), "status", json_string("purple"));
+  json_object_set_new(th_jget(doc, "kpis[1].readings[0]"), "rating", json_string("B"));
+  json_object_set_new(th_jget(doc, "milestones[2]"), "priority", json_integer(7));
+  json_object_set_new(th_jget(doc, "groups[0]"), "name", json_string("Renamed"));
   bad = json_dumps(doc, JSON_COMPACT);
   json_decref(doc);
 
@@ -1244,7 +1183,7 @@ START_TEST(quarters_list_get_put)
   ck_assert_jstr(r.json, "items[0].state", "open");
   ck_assert_jstr(r.json, "items[1].id", "2018-19-Q2");
   ck_assert_jstr(r.json, "items[3].id", "2018-19-Q4");
-  ck_assert(json_is_string(jget(r.json, "items[3].delivery_team_date")));
+  ck_assert(json_is_string(th_jget(r.json, "items[3].delivery_team_date")));
   th_response_free(&r);
 
   req(&s, "GET", "/api/v1/quarters/2018-19-Q1", NULL, s.admin, NULL, 200, &r);

@@ -64,44 +64,10 @@ commit(struct store *st)
 }
 
 /* Member at a path like "groups[0].milestones.counts.G" (NULL if missing). */
-static json_t *
-jget(json_t *root, const char *path)
-{
-  json_t *cur = root;
-  const char *p = path;
-
-  while (cur != NULL && *p != '\0') {
-    if (*p == '.') {
-      p++;
-      continue;
-    }
-    if (*p == '[') {
-      char *end;
-      long idx = strtol(p + 1, &end, 10);
-
-      ck_assert_msg(*end == ']', "bad path %s", path);
-      cur = json_array_get(cur, (size_t)idx);
-      p = end + 1;
-      continue;
-    }
-    {
-      char key[128];
-      size_t n = strcspn(p, ".[");
-
-      ck_assert_msg(n < sizeof(key), "bad path %s", path);
-      memcpy(key, p, n);
-      key[n] = '\0';
-      cur = json_object_get(cur, key);
-      p += n;
-    }
-  }
-  return cur;
-}
-
 static void
 expect_int(json_t *root, const char *path, long long want)
 {
-  json_t *v = jget(root, path);
+  json_t *v = th_jget(root, path);
 
   ck_assert_msg(json_is_integer(v), "%s: not an integer", path);
   ck_assert_msg(json_integer_value(v) == want, "%s: got %lld, want %lld", path,
@@ -111,7 +77,7 @@ expect_int(json_t *root, const char *path, long long want)
 static void
 expect_num(json_t *root, const char *path, double want)
 {
-  json_t *v = jget(root, path);
+  json_t *v = th_jget(root, path);
 
   ck_assert_msg(json_is_number(v), "%s: not a number", path);
   ck_assert_msg(fabs(json_number_value(v) - want) < 1e-9, "%s: got %.17g, want %.17g", path,
@@ -121,7 +87,7 @@ expect_num(json_t *root, const char *path, double want)
 static void
 expect_str(json_t *root, const char *path, const char *want)
 {
-  json_t *v = jget(root, path);
+  json_t *v = th_jget(root, path);
 
   ck_assert_msg(json_is_string(v), "%s: not a string", path);
   ck_assert_msg(strcmp(json_string_value(v), want) == 0, "%s: got \"%s\", want \"%s\"", path,
@@ -131,7 +97,7 @@ expect_str(json_t *root, const char *path, const char *want)
 static void
 expect_null(json_t *root, const char *path)
 {
-  json_t *v = jget(root, path);
+  json_t *v = th_jget(root, path);
 
   ck_assert_msg(v != NULL && json_is_null(v), "%s: want null", path);
 }
@@ -765,7 +731,7 @@ START_TEST(test_group_crud)
   ck_assert_int_eq(store_group_insert(st, in, NOW1, &out), RB_OK);
   expect_str(out, "code", "CYP");
   expect_str(out, "name", "Children");
-  ck_assert_uint_eq(json_array_size(jget(out, "chairs")), 2);
+  ck_assert_uint_eq(json_array_size(th_jget(out, "chairs")), 2);
   expect_str(out, "chairs[1]", "B");
   expect_str(out, "created_at", NOW1);
   ck_assert_int_eq(store_group_insert(st, in, NOW1, &got), RB_ERR_CONFLICT);
@@ -773,8 +739,8 @@ START_TEST(test_group_crud)
   /* chairs default to an empty list */
   in = J("{\"code\": \"MHLD\", \"name\": \"Mental health\"}");
   ck_assert_int_eq(store_group_insert(st, in, NOW1, &got), RB_OK);
-  ck_assert(json_is_array(jget(got, "chairs")));
-  ck_assert_uint_eq(json_array_size(jget(got, "chairs")), 0);
+  ck_assert(json_is_array(th_jget(got, "chairs")));
+  ck_assert_uint_eq(json_array_size(th_jget(got, "chairs")), 0);
   json_decref(got);
   commit(st);
 
@@ -790,7 +756,7 @@ START_TEST(test_group_crud)
   upd = J("{\"name\": \"Children and Young People\", \"chairs\": [\"C\"]}");
   ck_assert_int_eq(store_group_update(st, "CYP", upd, NOW2, &got), RB_OK);
   expect_str(got, "name", "Children and Young People");
-  ck_assert_uint_eq(json_array_size(jget(got, "chairs")), 1);
+  ck_assert_uint_eq(json_array_size(th_jget(got, "chairs")), 1);
   expect_str(got, "updated_at", NOW2);
   json_decref(got);
   ck_assert_int_eq(store_group_update(st, "CYP", upd, NOW3, &got), RB_OK);
@@ -1071,7 +1037,7 @@ START_TEST(test_kpi_crud)
   expect_str(out, "year", YEAR);
   expect_str(out, "code", "CH/KPI 1");
   expect_str(out, "group", "CYP");
-  ck_assert_uint_eq(json_array_size(jget(out, "priorities")), 2);
+  ck_assert_uint_eq(json_array_size(th_jget(out, "priorities")), 2);
   expect_int(out, "priorities[0]", 1);
   expect_int(out, "priorities[1]", 2);
   expect_str(out, "direction", "increase");
@@ -1093,8 +1059,8 @@ START_TEST(test_kpi_crud)
   k2 = id_of(got);
   expect_str(got, "tolerance.mode", "relative");
   expect_num(got, "tolerance.value", 2);
-  ck_assert(json_is_object(jget(got, "quarterly_targets")));
-  ck_assert_uint_eq(json_object_size(jget(got, "quarterly_targets")), 0);
+  ck_assert(json_is_object(th_jget(got, "quarterly_targets")));
+  ck_assert_uint_eq(json_object_size(th_jget(got, "quarterly_targets")), 0);
   expect_null(got, "direction");
   expect_null(got, "target");
   expect_null(got, "owner");
@@ -1157,7 +1123,7 @@ START_TEST(test_kpi_crud)
   json_object_set_new(in, "priorities", json_pack("[i]", 2));
   json_object_set_new(in, "target", json_real(96));
   ck_assert_int_eq(store_kpi_update(st, k1, in, NOW2, &got), RB_OK);
-  ck_assert_uint_eq(json_array_size(jget(got, "priorities")), 1);
+  ck_assert_uint_eq(json_array_size(th_jget(got, "priorities")), 1);
   expect_int(got, "priorities[0]", 2);
   expect_num(got, "target", 96);
   expect_str(got, "updated_at", NOW2);
@@ -1170,7 +1136,7 @@ START_TEST(test_kpi_crud)
   json_object_set_new(in, "priorities", json_pack("[i, i]", 1, 2));
   ck_assert_int_eq(store_kpi_update(st, k1, in, NOW3, &got), RB_OK);
   expect_str(got, "updated_at", NOW3);
-  ck_assert_uint_eq(json_array_size(jget(got, "priorities")), 2);
+  ck_assert_uint_eq(json_array_size(th_jget(got, "priorities")), 2);
   json_decref(got);
   ck_assert_int_eq(store_kpi_update(st, 999999, in, NOW3, &got), RB_ERR_NOT_FOUND);
   json_decref(in);
@@ -1275,18 +1241,18 @@ START_TEST(test_import_demo)
 
   /* what is stored matches */
   snap = snapshot(st);
-  ck_assert_uint_eq(json_array_size(jget(snap, "organisations")), 6);
-  ck_assert_uint_eq(json_array_size(jget(snap, "groups")), 3);
-  ck_assert_uint_eq(json_array_size(jget(snap, "quarters")), 4);
+  ck_assert_uint_eq(json_array_size(th_jget(snap, "organisations")), 6);
+  ck_assert_uint_eq(json_array_size(th_jget(snap, "groups")), 3);
+  ck_assert_uint_eq(json_array_size(th_jget(snap, "quarters")), 4);
   ck_assert_uint_eq(count_of(st, store_priority_list, &f), 22);
   ck_assert_uint_eq(count_of(st, store_milestone_list, &f), 76);
   ck_assert_uint_eq(count_of(st, store_kpi_list, &f), 50);
   {
     size_t nu = 0, nr = 0;
 
-    json_array_foreach(jget(snap, "milestones"), i, it)
+    json_array_foreach(th_jget(snap, "milestones"), i, it)
       nu += json_array_size(json_object_get(it, "updates"));
-    json_array_foreach(jget(snap, "kpis"), i, it)
+    json_array_foreach(th_jget(snap, "kpis"), i, it)
       nr += json_array_size(json_object_get(it, "readings"));
     ck_assert_uint_eq(nu, updates);
     ck_assert_uint_eq(nr, readings);
@@ -1349,9 +1315,9 @@ START_TEST(test_import_invalid_rolls_back)
   m0 = json_array_get(json_object_get(doc, "milestones"), 0);
   json_object_set_new(m0, "description", json_string("CHANGED"));
   /* ... next to three bad elements */
-  json_object_set_new(jget(doc, "milestones[0].updates[1]"), "status", json_string("Purple"));
-  json_object_set_new(jget(doc, "milestones[2]"), "group", json_string("NOPE"));
-  json_object_set_new(jget(doc, "kpis[1].readings[0]"), "value", json_string("98%"));
+  json_object_set_new(th_jget(doc, "milestones[0].updates[1]"), "status", json_string("Purple"));
+  json_object_set_new(th_jget(doc, "milestones[2]"), "group", json_string("NOPE"));
+  json_object_set_new(th_jget(doc, "kpis[1].readings[0]"), "value", json_string("98%"));
 
   begin(st);
   err = import_dataset(st, doc, NOW2, "test", errors, &counts);
@@ -1395,7 +1361,7 @@ START_TEST(test_import_structure_errors)
     ck_assert_msg(has_error(errors, want[i]), "no error on %s", want[i]);
   ck_assert(!has_error(errors, "priorities"));
   snap = snapshot(st);
-  ck_assert_uint_eq(json_array_size(jget(snap, "groups")), 0);
+  ck_assert_uint_eq(json_array_size(th_jget(snap, "groups")), 0);
   json_decref(snap);
   json_decref(errors);
   json_decref(doc);
@@ -1436,15 +1402,15 @@ START_TEST(test_import_keeps_unmentioned)
   json_decref(doc);
 
   after = snapshot(st);
-  ck_assert_uint_eq(json_array_size(jget(after, "groups")), 4);
-  ck_assert_uint_eq(json_array_size(jget(after, "organisations")), 6);
+  ck_assert_uint_eq(json_array_size(th_jget(after, "groups")), 4);
+  ck_assert_uint_eq(json_array_size(th_jget(after, "organisations")), 6);
   ck_assert_uint_eq(count_of(st, store_priority_list, &f), 22);
   ck_assert_uint_eq(count_of(st, store_milestone_list, &f), 76);
   ck_assert_uint_eq(count_of(st, store_kpi_list, &f), 50);
-  expect_same(jget(before, "kpis"), jget(after, "kpis"), "kpis");
-  expect_same(jget(before, "priorities"), jget(after, "priorities"), "priorities");
-  expect_same(jget(before, "quarters"), jget(after, "quarters"), "quarters");
-  expect_same(jget(before, "organisations"), jget(after, "organisations"), "organisations");
+  expect_same(th_jget(before, "kpis"), th_jget(after, "kpis"), "kpis");
+  expect_same(th_jget(before, "priorities"), th_jget(after, "priorities"), "priorities");
+  expect_same(th_jget(before, "quarters"), th_jget(after, "quarters"), "quarters");
+  expect_same(th_jget(before, "organisations"), th_jget(after, "organisations"), "organisations");
 
   ck_assert_int_eq(store_milestone_find(st, YEAR, "CH1.1", &id), RB_OK);
   ck_assert_int_eq(store_milestone_get(st, id, &got), RB_OK);
@@ -1460,9 +1426,9 @@ START_TEST(test_import_keeps_unmentioned)
   expect_str(ups, "[2].status", "A");
   json_decref(ups);
   /* every other milestone is as it was */
-  json_array_foreach(jget(before, "milestones"), i, it) {
+  json_array_foreach(th_jget(before, "milestones"), i, it) {
     if (id_of(it) != id)
-      expect_same(it, json_array_get(jget(after, "milestones"), i), "milestones[]");
+      expect_same(it, json_array_get(th_jget(after, "milestones"), i), "milestones[]");
   }
 
   /* another plan year leaves this one alone */
@@ -1521,7 +1487,7 @@ START_TEST(test_summary_demo)
 
   j = summary_json(in, NULL, NULL);
   ck_assert_ptr_nonnull(j);
-  ck_assert_uint_eq(json_array_size(jget(j, "groups")), N(want));
+  ck_assert_uint_eq(json_array_size(th_jget(j, "groups")), N(want));
   for (size_t g = 0; g < N(want); g++) {
     snprintf(path, sizeof(path), "groups[%zu].code", g);
     expect_str(j, path, want[g].code);
@@ -1566,7 +1532,7 @@ START_TEST(test_summary_demo)
     }
     for (size_t g = 0; g < 3; g++) {
       snprintf(path, sizeof(path), "groups[%zu].kpis.by_priority", g);
-      json_array_foreach(jget(j, path), i, row)
+      json_array_foreach(th_jget(j, path), i, row)
         rows[g] += json_integer_value(json_object_get(row, "total"));
       ck_assert_int_eq(rows[g], links[g]);
     }
@@ -1582,7 +1548,7 @@ START_TEST(test_summary_demo)
   in = store_summary_input(sum);
   ck_assert_uint_eq(in->nitems, 0);
   j = summary_json(in, NULL, NULL);
-  ck_assert_uint_eq(json_array_size(jget(j, "groups")), 0);
+  ck_assert_uint_eq(json_array_size(th_jget(j, "groups")), 0);
   expect_int(j, "overall.milestones.total", 0);
   expect_null(j, "overall.milestones.on_track_or_complete_percent");
   expect_null(j, "overall.kpis.on_track_percent");

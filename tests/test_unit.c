@@ -9,6 +9,7 @@
 
 #include <jansson.h>
 
+#include "harness.h"
 #include "error.h"
 #include "jsonv.h"
 #include "quarter.h"
@@ -21,44 +22,10 @@
 /* ---- helpers ---------------------------------------------------------------- */
 
 /* Member at a path like "groups[0].milestones.counts.G" (NULL if missing). */
-static json_t *
-jget(json_t *root, const char *path)
-{
-  json_t *cur = root;
-  const char *p = path;
-
-  while (cur != NULL && *p != '\0') {
-    if (*p == '.') {
-      p++;
-      continue;
-    }
-    if (*p == '[') {
-      char *end;
-      long idx = strtol(p + 1, &end, 10);
-
-      ck_assert_msg(*end == ']', "bad path %s", path);
-      cur = json_array_get(cur, (size_t)idx);
-      p = end + 1;
-      continue;
-    }
-    {
-      char key[128];
-      size_t n = strcspn(p, ".[");
-
-      ck_assert_msg(n < sizeof(key), "bad path %s", path);
-      memcpy(key, p, n);
-      key[n] = '\0';
-      cur = json_object_get(cur, key);
-      p += n;
-    }
-  }
-  return cur;
-}
-
 static void
 expect_int(json_t *root, const char *path, long long want)
 {
-  json_t *v = jget(root, path);
+  json_t *v = th_jget(root, path);
 
   ck_assert_msg(json_is_integer(v), "%s: not an integer", path);
   ck_assert_msg(json_integer_value(v) == want, "%s: got %lld, want %lld", path,
@@ -68,7 +35,7 @@ expect_int(json_t *root, const char *path, long long want)
 static void
 expect_num(json_t *root, const char *path, double want)
 {
-  json_t *v = jget(root, path);
+  json_t *v = th_jget(root, path);
 
   ck_assert_msg(json_is_number(v), "%s: not a number", path);
   ck_assert_msg(fabs(json_number_value(v) - want) < 1e-9, "%s: got %.17g, want %.17g", path,
@@ -78,7 +45,7 @@ expect_num(json_t *root, const char *path, double want)
 static void
 expect_null(json_t *root, const char *path)
 {
-  json_t *v = jget(root, path);
+  json_t *v = th_jget(root, path);
 
   ck_assert_msg(v != NULL && json_is_null(v), "%s: want null", path);
 }
@@ -86,7 +53,7 @@ expect_null(json_t *root, const char *path)
 static void
 expect_str(json_t *root, const char *path, const char *want)
 {
-  json_t *v = jget(root, path);
+  json_t *v = th_jget(root, path);
 
   ck_assert_msg(json_is_string(v), "%s: not a string", path);
   ck_assert_msg(strcmp(json_string_value(v), want) == 0, "%s: got \"%s\", want \"%s\"", path,
@@ -530,7 +497,7 @@ START_TEST(test_summary_json)
   expect_str(j, "quarter", "2018-19-Q1");
   expect_str(j, "year", "2018-19");
   /* the inactive group is left out */
-  ck_assert_uint_eq(json_array_size(jget(j, "groups")), 2);
+  ck_assert_uint_eq(json_array_size(th_jget(j, "groups")), 2);
   expect_str(j, "groups[0].code", "AAA");
   expect_str(j, "groups[0].name", "Alpha");
   expect_str(j, "groups[1].code", "BBB");
@@ -547,7 +514,7 @@ START_TEST(test_summary_json)
   expect_num(j, "groups[0].milestones.percent.A", 0.0);
   expect_num(j, "groups[0].milestones.on_track_or_complete_percent", 50.0);
   expect_num(j, "groups[0].milestones.red_percent", 25.0);
-  ck_assert_uint_eq(json_array_size(jget(j, "groups[0].milestones.by_priority")), 2);
+  ck_assert_uint_eq(json_array_size(th_jget(j, "groups[0].milestones.by_priority")), 2);
   expect_int(j, "groups[0].milestones.by_priority[0].priority", 1);
   expect_str(j, "groups[0].milestones.by_priority[0].title", "Alpha one");
   expect_int(j, "groups[0].milestones.by_priority[0].total", 2);
@@ -565,13 +532,13 @@ START_TEST(test_summary_json)
   expect_int(j, "groups[0].kpis.counts.A", 1);
   expect_int(j, "groups[0].kpis.counts.R", 1);
   expect_int(j, "groups[0].kpis.counts.TBC", 0);
-  ck_assert_ptr_null(jget(j, "groups[0].kpis.counts.B"));
-  ck_assert_ptr_null(jget(j, "groups[0].kpis.counts.BR"));
+  ck_assert_ptr_null(th_jget(j, "groups[0].kpis.counts.B"));
+  ck_assert_ptr_null(th_jget(j, "groups[0].kpis.counts.BR"));
   expect_num(j, "groups[0].kpis.percent.G", 33.3);
   expect_num(j, "groups[0].kpis.on_track_percent", 33.3);
   expect_num(j, "groups[0].kpis.red_percent", 33.3);
   expect_int(j, "groups[0].kpis.rating_disagreements", 1);
-  ck_assert_uint_eq(json_array_size(jget(j, "groups[0].kpis.by_priority")), 2);
+  ck_assert_uint_eq(json_array_size(th_jget(j, "groups[0].kpis.by_priority")), 2);
   expect_int(j, "groups[0].kpis.by_priority[0].priority", 1);
   expect_int(j, "groups[0].kpis.by_priority[0].total", 2);
   expect_int(j, "groups[0].kpis.by_priority[0].counts.G", 1);
@@ -583,7 +550,7 @@ START_TEST(test_summary_json)
   expect_int(j, "groups[0].kpis.by_priority[1].counts.G", 0);
 
   /* AAA exceptions: the red milestone, then the red KPI */
-  ck_assert_uint_eq(json_array_size(jget(j, "groups[0].exceptions")), 2);
+  ck_assert_uint_eq(json_array_size(th_jget(j, "groups[0].exceptions")), 2);
   expect_str(j, "groups[0].exceptions[0].type", "milestone");
   expect_int(j, "groups[0].exceptions[0].id", 2);
   expect_str(j, "groups[0].exceptions[0].code", "M2");
@@ -611,7 +578,7 @@ START_TEST(test_summary_json)
   expect_int(j, "groups[1].kpis.by_priority[0].total", 0);
   expect_null(j, "groups[1].kpis.by_priority[0].percent.G");
   expect_int(j, "groups[1].kpis.rating_disagreements", 0);
-  ck_assert_uint_eq(json_array_size(jget(j, "groups[1].exceptions")), 0);
+  ck_assert_uint_eq(json_array_size(th_jget(j, "groups[1].exceptions")), 0);
 
   /* overall */
   expect_int(j, "overall.milestones.total", 5);
@@ -676,7 +643,7 @@ START_TEST(test_summary_group_headline_exceptions)
   json_decref(ex);
 
   g = summary_json(&empty, NULL, NULL);
-  ck_assert_uint_eq(json_array_size(jget(g, "groups")), 0);
+  ck_assert_uint_eq(json_array_size(th_jget(g, "groups")), 0);
   expect_int(g, "overall.milestones.total", 0);
   expect_null(g, "overall.milestones.on_track_or_complete_percent");
   expect_null(g, "overall.kpis.on_track_percent");
@@ -961,7 +928,7 @@ START_TEST(test_jv_check_details)
   expect_str(errors, "[0].field", "earlier");
   expect_str(errors, "[1].field", "kpis[3].dir");
   /* an enum error names the choices */
-  msg = json_string_value(jget(errors, "[1].message"));
+  msg = json_string_value(th_jget(errors, "[1].message"));
   ck_assert_ptr_nonnull(strstr(msg, "increase"));
   ck_assert_ptr_nonnull(strstr(msg, "maintain"));
   json_decref(obj);
@@ -1003,7 +970,7 @@ START_TEST(test_jv_utf8)
   jv_error(errors, "", key, "is not a known field");
   jv_error(errors, "p", "f", "quotes %.3s", "\xc3\xa9\xc3\xa9");
   ck_assert_uint_eq(json_array_size(errors), 2);
-  ck_assert_str_eq(json_string_value(jget(errors, "[1].message")), "quotes \xc3\xa9?");
+  ck_assert_str_eq(json_string_value(th_jget(errors, "[1].message")), "quotes \xc3\xa9?");
   json_decref(errors);
 }
 END_TEST
