@@ -3,7 +3,9 @@
 #ifndef RAGBOARD_ROUTER_H
 #define RAGBOARD_ROUTER_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "api.h"
 #include "app.h"
@@ -34,6 +36,26 @@ const struct route *router_routes(size_t *n);
 /* Handle one request. resp must be zeroed; the caller frees what it holds
  * with rb_response_clear. */
 void router_dispatch(struct app *app, const struct rb_request *req, struct rb_response *resp);
+
+/* Write requests, batched by a caller that owns a writer thread: it runs
+ * each queued request with router_dispatch_batched (the request's work
+ * joins the open transaction, nothing is committed), then router_commit
+ * once for all of them (one fsync), then router_finish_batched on each,
+ * which leaves the answer alone when its batch is durable and turns it into
+ * a problem (503/507/500) when the commit failed: no client ever hears of
+ * a write that is not on disk. */
+struct router_ticket {
+  uint64_t batch; /* the group-commit batch the request's work belongs to */
+  bool pending;   /* the answer waits on that batch's commit */
+};
+
+/* Whether method + path is a write route (runs in the writer's transaction). */
+bool router_is_write(const char *method, const char *path);
+void router_dispatch_batched(struct app *app, const struct rb_request *req,
+                             struct rb_response *resp, struct router_ticket *ticket);
+void router_commit(struct app *app);
+void router_finish_batched(struct app *app, const struct rb_request *req,
+                           struct rb_response *resp, const struct router_ticket *ticket);
 
 /* The methods path answers, "GET, HEAD, POST" style; 0 when none. */
 size_t router_allow(const char *path, char *allow, size_t cap);

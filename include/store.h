@@ -66,6 +66,18 @@ void store_pool_saw_reporting_version(struct store_pool *pool, const char *year,
 struct store *store_pool_write_begin(struct store_pool *pool, enum rb_err *err);
 enum rb_err store_pool_write_end(struct store_pool *pool, struct store *st, bool keep,
                                  bool wait);
+/* For a caller that forms batches itself (the HTTP writer thread, which
+ * runs queued requests one after another and then commits them together):
+ * leave like store_pool_write_end(keep, wait = false) but never commit;
+ * on RB_OK *batch is the batch the request's work belongs to. Then
+ * store_pool_commit commits the open batch, if any, and
+ * store_pool_batch_result answers whether that batch is durable (RB_OK) or
+ * why not. A batch may have been committed earlier by another member
+ * (store_pool_write_end): its result is kept for the last 256 batches. */
+enum rb_err store_pool_write_leave(struct store_pool *pool, struct store *st, bool keep,
+                                   uint64_t *batch);
+void store_pool_commit(struct store_pool *pool);
+enum rb_err store_pool_batch_result(struct store_pool *pool, uint64_t batch);
 
 enum rb_err store_begin(struct store *st, bool write);
 /* Commit, bumping the data version first when the transaction wrote. */

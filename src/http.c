@@ -31,6 +31,8 @@ struct conn_watch {
   struct timespec deadline; /* CLOCK_MONOTONIC */
 };
 
+struct conn_state;
+
 struct http_server {
   struct app *app;
   struct MHD_Daemon *daemon;
@@ -44,6 +46,15 @@ struct http_server {
   bool stopping;
   pthread_t reaper;
   bool reaper_started;
+  /* Write requests wait here, their connections suspended, for the writer
+   * thread: the HTTP workers never block on the writer or on an fsync, and
+   * the writer commits everything queued behind one fsync. */
+  pthread_mutex_t queue_mu;
+  pthread_cond_t queue_cv;
+  struct conn_state *queue_head, *queue_tail;
+  bool writer_stop;   /* under queue_mu: no more jobs are taken */
+  pthread_t writer;
+  bool writer_started;
 };
 
 static void
@@ -143,6 +154,12 @@ reaper_main(void *arg)
   return NULL;
 }
 
+struct query_vec {
+  struct rb_param items[MAX_QUERY_PARAMS];
+  size_t n;
+  bool overflow;
+};
+
 /* Per-request state, from the first callback to the completion notice. */
 struct conn_state {
   char *body;
@@ -151,13 +168,81 @@ struct conn_state {
   char request_id[33];
   struct timespec start;
   bool answered; /* a response was queued (metrics counted it) */
+  /* A write handed to the writer thread: the request (its strings are
+   * libmicrohttpd's, valid while the connection is suspended), the answer
+   * the writer leaves, and the queue link. */
+  struct MHD_Connection *conn;
+  struct query_vec q;
+  struct rb_request req;
+  struct rb_response resp;
+  struct router_ticket ticket;
+  bool ready; /* the writer has answered: send resp */
+  struct conn_state *next;
 };
 
-struct query_vec {
-  struct rb_param items[MAX_QUERY_PARAMS];
-  size_t n;
-  bool overflow;
-};
+/* The writer takes at most this many queued writes into one transaction. */
+#define WRITER_BATCH 128
+
+static void *
+writer_main(void *arg)
+{
+  struct http_server *srv = arg;
+  struct conn_state *batch[WRITER_BATCH];
+
+  pthread_mutex_lock(&srv->queue_mu);
+  for (;;) {
+    size_t n = 0;
+
+    while (srv->queue_head == NULL && !srv->writer_stop)
+      pthread_cond_wait(&srv->queue_cv, &srv->queue_mu);
+    if (srv->queue_head == NULL)
+      break; /* stopping, and every queued write has been answered */
+    while (srv->queue_head != NULL && n < WRITER_BATCH) {
+      batch[n++] = srv->queue_head;
+      srv->queue_head = srv->queue_head->next;
+    }
+    if (srv->queue_head == NULL)
+      srv->queue_tail = NULL;
+    pthread_mutex_unlock(&srv->queue_mu);
+    for (size_t i = 0; i < n; i++)
+      router_dispatch_batched(srv->app, &batch[i]->req, &batch[i]->resp, &batch[i]->ticket);
+    router_commit(srv->app);
+    for (size_t i = 0; i < n; i++) {
+      struct conn_state *cs = batch[i];
+
+      router_finish_batched(srv->app, &cs->req, &cs->resp, &cs->ticket);
+      cs->ready = true;
+      MHD_resume_connection(cs->conn); /* on_request is called again and answers */
+    }
+    pthread_mutex_lock(&srv->queue_mu);
+  }
+  pthread_mutex_unlock(&srv->queue_mu);
+  return NULL;
+}
+
+/* Hand cs to the writer thread and suspend its connection; false when the
+ * writer has stopped (the caller then runs the request itself). */
+static bool
+enqueue_write(struct http_server *srv, struct MHD_Connection *conn, struct conn_state *cs)
+{
+  bool queued = false;
+
+  pthread_mutex_lock(&srv->queue_mu);
+  if (srv->writer_started && !srv->writer_stop) {
+    cs->conn = conn;
+    cs->next = NULL;
+    MHD_suspend_connection(conn);
+    if (srv->queue_tail != NULL)
+      srv->queue_tail->next = cs;
+    else
+      srv->queue_head = cs;
+    srv->queue_tail = cs;
+    pthread_cond_signal(&srv->queue_cv);
+    queued = true;
+  }
+  pthread_mutex_unlock(&srv->queue_mu);
+  return queued;
+}
 
 static enum MHD_Result
 collect_query(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
@@ -314,8 +399,8 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 {
   struct http_server *srv = cls;
   struct conn_state *cs = *con_cls;
-  struct query_vec q = {.n = 0};
-  struct rb_request req;
+  struct query_vec *q;
+  struct rb_request *req;
   struct rb_response resp;
   enum MHD_Result ret;
   size_t bytes;
@@ -369,6 +454,12 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
       return MHD_YES;
     }
   }
+  if (cs->ready) { /* resumed: the writer thread has answered */
+    resp = cs->resp; /* ownership moves here */
+    memset(&cs->resp, 0, sizeof(cs->resp));
+    cs->ready = false;
+    goto answer;
+  }
   memset(&resp, 0, sizeof(resp));
   if (cs->too_large) {
     char body[256];
@@ -384,21 +475,25 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
     resp.body_len = resp.body != NULL ? (size_t)len : 0;
     rb_response_header(&resp, "Connection", "close");
   } else {
-    MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_query, &q);
-    memset(&req, 0, sizeof(req));
-    req.method = method;
-    req.path = url;
-    req.query = q.items;
-    req.nquery = q.n;
-    req.authorization = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization");
-    req.content_type = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Type");
-    req.if_none_match = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "If-None-Match");
-    req.if_match = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "If-Match");
-    req.origin = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Origin");
-    req.body = cs->body != NULL ? cs->body : "";
-    req.body_len = cs->len;
-    req.request_id = cs->request_id;
-    if (q.overflow) {
+    q = &cs->q;
+    req = &cs->req;
+    q->n = 0;
+    q->overflow = false;
+    MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_query, q);
+    memset(req, 0, sizeof(*req));
+    req->method = method;
+    req->path = url;
+    req->query = q->items;
+    req->nquery = q->n;
+    req->authorization = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization");
+    req->content_type = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Type");
+    req->if_none_match = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "If-None-Match");
+    req->if_match = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "If-Match");
+    req->origin = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Origin");
+    req->body = cs->body != NULL ? cs->body : "";
+    req->body_len = cs->len;
+    req->request_id = cs->request_id;
+    if (q->overflow) {
       static const char msg[] =
         "{\"type\":\"urn:ragboard:problem:bad-request\",\"title\":\"Bad request\","
         "\"status\":400,\"detail\":\"too many query parameters\"}\n";
@@ -421,10 +516,16 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
                            "Authorization, Content-Type, If-Match, If-None-Match");
         rb_response_header(&resp, "Access-Control-Max-Age", "600");
       }
+    } else if (router_is_write(method, url)) {
+      arm(srv, watch_of(conn), false); /* ours now: the client is not slow */
+      if (enqueue_write(srv, conn, cs))
+        return MHD_YES; /* suspended until the writer has answered */
+      router_dispatch(srv->app, req, &resp);
     } else {
-      router_dispatch(srv->app, &req, &resp);
+      router_dispatch(srv->app, req, &resp);
     }
   }
+answer:
   bytes = resp.body_len;
   arm(srv, watch_of(conn), false); /* answering: slow readers are not ours to cut */
   ret = send_response(conn, &resp, cs->request_id, cors_origin(srv->app, conn));
@@ -451,6 +552,7 @@ on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     metrics_request_abandon(srv->app->metrics);
   /* Keep-alive: the next request must arrive within the timeout too. */
   arm(srv, watch_of(conn), true);
+  rb_response_clear(&cs->resp);
   free(cs->body);
   free(cs);
   *con_cls = NULL;
@@ -513,7 +615,8 @@ http_start(struct app *app, struct http_server **out, const char **why)
   struct sockaddr_storage ss;
   socklen_t sslen;
   const union MHD_DaemonInfo *info;
-  unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC;
+  unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
+                   MHD_ALLOW_SUSPEND_RESUME;
   unsigned threads;
   bool ipv6 = false;
 
@@ -522,6 +625,8 @@ http_start(struct app *app, struct http_server **out, const char **why)
   srv->app = app;
   pthread_mutex_init(&srv->watch_mu, NULL);
   pthread_cond_init(&srv->watch_cv, NULL);
+  pthread_mutex_init(&srv->queue_mu, NULL);
+  pthread_cond_init(&srv->queue_cv, NULL);
   randombytes_buf(&srv->id_prefix, sizeof(srv->id_prefix));
   if (!parse_listen(app->cfg.listen, &ss, &sslen, &ipv6)) {
     *why = "--listen must be HOST:PORT with a numeric host, e.g. 127.0.0.1:8080";
@@ -545,11 +650,18 @@ http_start(struct app *app, struct http_server **out, const char **why)
     *why = "cannot listen on the requested address (in use, or not permitted)";
     pthread_mutex_destroy(&srv->watch_mu);
     pthread_cond_destroy(&srv->watch_cv);
+    pthread_mutex_destroy(&srv->queue_mu);
+    pthread_cond_destroy(&srv->queue_cv);
     free(srv);
     return RB_ERR_IO;
   }
   if (pthread_create(&srv->reaper, NULL, reaper_main, srv) == 0)
     srv->reaper_started = true;
+  /* Without a writer thread writes run on the HTTP workers (slower, but
+   * correct): enqueue_write declines. */
+  pthread_mutex_lock(&srv->queue_mu);
+  srv->writer_started = pthread_create(&srv->writer, NULL, writer_main, srv) == 0;
+  pthread_mutex_unlock(&srv->queue_mu);
   info = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
   srv->port = info != NULL ? info->port : 0;
   if (app->cfg.port_file != NULL && !write_port_file(app->cfg.port_file, srv->port)) {
@@ -585,6 +697,14 @@ http_stop(struct http_server *srv, unsigned grace_ms)
 
     nanosleep(&ts, NULL);
   }
+  /* The writer answers every queued write before it ends: libmicrohttpd
+   * must not be stopped while a connection is suspended. */
+  pthread_mutex_lock(&srv->queue_mu);
+  srv->writer_stop = true;
+  pthread_cond_signal(&srv->queue_cv);
+  pthread_mutex_unlock(&srv->queue_mu);
+  if (srv->writer_started)
+    pthread_join(srv->writer, NULL);
   MHD_stop_daemon(srv->daemon);
   if (fd != MHD_INVALID_SOCKET)
     close(fd);
@@ -596,5 +716,7 @@ http_stop(struct http_server *srv, unsigned grace_ms)
     pthread_join(srv->reaper, NULL);
   pthread_mutex_destroy(&srv->watch_mu);
   pthread_cond_destroy(&srv->watch_cv);
+  pthread_mutex_destroy(&srv->queue_mu);
+  pthread_cond_destroy(&srv->queue_cv);
   free(srv);
 }

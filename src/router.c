@@ -272,8 +272,63 @@ cached_list(struct api_ctx *c, const struct route *r)
   return err;
 }
 
-void
-router_dispatch(struct app *app, const struct rb_request *req, struct rb_response *resp)
+/* Replace whatever answer resp holds with the problem for err, keeping
+ * only the headers that still make sense on an error. */
+static void
+answer_problem(struct api_ctx *c, enum rb_err err)
+{
+  struct rb_response *resp = c->resp;
+  const char *route = resp->route;
+  char actor[sizeof(resp->actor)];
+  struct rb_header keep[RB_MAX_HEADERS];
+  size_t nkeep = 0;
+
+  memcpy(actor, resp->actor, sizeof(actor));
+  for (size_t i = 0; i < resp->nheaders; i++) {
+    if (strcmp(resp->headers[i].name, "Allow") == 0) {
+      keep[nkeep++] = resp->headers[i];
+      resp->headers[i].value = NULL;
+    }
+  }
+  rb_response_clear(resp);
+  for (size_t i = 0; i < nkeep; i++)
+    resp->headers[resp->nheaders++] = keep[i];
+  resp->route = route;
+  memcpy(resp->actor, actor, sizeof(actor));
+  api_problem(c, err);
+}
+
+static void
+write_committed(struct app *app)
+{
+  struct timespec ts;
+
+  clock_gettime(CLOCK_REALTIME, &ts);
+  metrics_write_committed(app->metrics, (double)ts.tv_sec + (double)ts.tv_nsec / 1e9);
+}
+
+/* Leave the writer after a request's work: with a ticket (the batched
+ * path), without committing; otherwise waiting for the group commit when
+ * the work is kept. */
+static enum rb_err
+leave_writer(struct app *app, struct store *w, bool keep, struct router_ticket *ticket)
+{
+  uint64_t batch = 0;
+  enum rb_err err;
+
+  if (ticket == NULL)
+    return store_pool_write_end(app->pool, w, keep, keep);
+  err = store_pool_write_leave(app->pool, w, keep, &batch);
+  if (err == RB_OK && keep) {
+    ticket->batch = batch;
+    ticket->pending = true;
+  }
+  return err;
+}
+
+static void
+dispatch(struct app *app, const struct rb_request *req, struct rb_response *resp,
+         struct router_ticket *ticket)
 {
   struct api_ctx c;
   const struct route *r = NULL;
@@ -349,12 +404,10 @@ router_dispatch(struct app *app, const struct rb_request *req, struct rb_respons
     struct store *w = c.st;
 
     c.st = NULL;
-    err = store_pool_write_end(app->pool, w, true, true);
+    err = leave_writer(app, w, true, ticket);
     if (err == RB_OK) {
-      struct timespec ts;
-
-      clock_gettime(CLOCK_REALTIME, &ts);
-      metrics_write_committed(app->metrics, (double)ts.tv_sec + (double)ts.tv_nsec / 1e9);
+      if (ticket == NULL)
+        write_committed(app);
     } else {
       rb_response_clear(resp);
       resp->route = r->pattern;
@@ -368,32 +421,12 @@ router_dispatch(struct app *app, const struct rb_request *req, struct rb_respons
   goto done;
 problem:
   if (c.st != NULL && write) {
-    store_pool_write_end(app->pool, c.st, false, false);
+    (void)leave_writer(app, c.st, false, ticket);
     c.st = NULL;
   } else if (c.st != NULL) {
     store_rollback(c.st);
   }
-  {
-    /* Keep only headers that still make sense on an error answer. */
-    const char *route = resp->route;
-    char actor[sizeof(resp->actor)];
-    struct rb_header keep[RB_MAX_HEADERS];
-    size_t nkeep = 0;
-
-    memcpy(actor, resp->actor, sizeof(actor));
-    for (size_t i = 0; i < resp->nheaders; i++) {
-      if (strcmp(resp->headers[i].name, "Allow") == 0) {
-        keep[nkeep++] = resp->headers[i];
-        resp->headers[i].value = NULL;
-      }
-    }
-    rb_response_clear(resp);
-    for (size_t i = 0; i < nkeep; i++)
-      resp->headers[resp->nheaders++] = keep[i];
-    resp->route = route;
-    memcpy(resp->actor, actor, sizeof(actor));
-  }
-  api_problem(&c, err);
+  answer_problem(&c, err);
 done:
   if (c.st != NULL)
     store_pool_release(app->pool, c.st);
@@ -405,9 +438,72 @@ done:
     struct store *w = store_pool_write_begin(app->pool, &terr);
 
     if (w != NULL) {
+      uint64_t ignored;
+
       terr = store_token_touch(w, c.actor.token_id, c.now);
-      store_pool_write_end(app->pool, w, terr == RB_OK, false);
+      if (ticket != NULL) /* joins the batch; its own durability does not matter */
+        (void)store_pool_write_leave(app->pool, w, terr == RB_OK, &ignored);
+      else
+        (void)store_pool_write_end(app->pool, w, terr == RB_OK, false);
     }
   }
+  json_decref(c.errors);
+}
+
+void
+router_dispatch(struct app *app, const struct rb_request *req, struct rb_response *resp)
+{
+  dispatch(app, req, resp, NULL);
+}
+
+bool
+router_is_write(const char *method, const char *path)
+{
+  const char *params[API_MAX_PATH_PARAMS];
+  char scratch[1024];
+  size_t n;
+
+  for (size_t i = 0; i < NROUTES; i++)
+    if ((routes[i].flags & ROUTE_WRITE) && strcmp(routes[i].method, method) == 0 &&
+        match(routes[i].pattern, path, scratch, sizeof(scratch), params, &n))
+      return true;
+  return false;
+}
+
+void
+router_dispatch_batched(struct app *app, const struct rb_request *req, struct rb_response *resp,
+                        struct router_ticket *ticket)
+{
+  memset(ticket, 0, sizeof(*ticket));
+  dispatch(app, req, resp, ticket);
+}
+
+void
+router_commit(struct app *app)
+{
+  store_pool_commit(app->pool);
+}
+
+void
+router_finish_batched(struct app *app, const struct rb_request *req, struct rb_response *resp,
+                      const struct router_ticket *ticket)
+{
+  struct api_ctx c;
+  enum rb_err err;
+
+  if (!ticket->pending)
+    return; /* answered already: a failure, or nothing to make durable */
+  err = store_pool_batch_result(app->pool, ticket->batch);
+  if (err == RB_OK) {
+    write_committed(app);
+    return;
+  }
+  memset(&c, 0, sizeof(c));
+  c.app = app;
+  c.req = req;
+  c.resp = resp;
+  util_now(c.now);
+  err = api_store_fail(&c, err, "the change");
+  answer_problem(&c, err);
   json_decref(c.errors);
 }

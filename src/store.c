@@ -838,12 +838,13 @@ store_pool_write_begin(struct store_pool *p, enum rb_err *err)
   return p->writer;
 }
 
-enum rb_err
-store_pool_write_end(struct store_pool *p, struct store *st, bool keep, bool wait)
+/* Release (keep) or undo the request's savepoint. When SQLite has rolled
+ * the whole transaction back after an error, the batch is lost and is
+ * finished here with a failure every member will hear. writer_mu held. */
+static enum rb_err
+leave_savepoint(struct store_pool *p, struct store *st, bool keep)
 {
   enum rb_err err = RB_OK;
-  uint64_t mine = p->batch;
-  bool due;
 
   if (!sqlite3_get_autocommit(st->db)) {
     if (keep) {
@@ -854,16 +855,28 @@ store_pool_write_end(struct store_pool *p, struct store *st, bool keep, bool wai
     }
   }
   if (sqlite3_get_autocommit(st->db) && p->batch != 0) {
-    /* An error made SQLite roll the whole transaction back: the batch is
-     * lost, and every request in it must hear so. */
     finish_batch(p, err != RB_OK ? err : RB_ERR_DB);
-    err = wait ? p->results[mine % RESULTS] : RB_OK;
-    pthread_mutex_unlock(&p->writer_mu);
-    return err;
+    return err != RB_OK ? err : RB_ERR_DB;
   }
   if (err != RB_OK) {
     (void)savepoint(st, sp_undo);
     (void)savepoint(st, sp_release);
+  }
+  return err;
+}
+
+enum rb_err
+store_pool_write_end(struct store_pool *p, struct store *st, bool keep, bool wait)
+{
+  enum rb_err err;
+  uint64_t mine = p->batch;
+  bool due;
+
+  err = leave_savepoint(p, st, keep);
+  if (p->batch == 0) { /* the batch was lost: results[] says so */
+    err = wait ? p->results[mine % RESULTS] : RB_OK;
+    pthread_mutex_unlock(&p->writer_mu);
+    return err;
   }
   pthread_mutex_lock(&p->mu);
   due = batch_due(p);
@@ -884,6 +897,44 @@ store_pool_write_end(struct store_pool *p, struct store *st, bool keep, bool wai
   while (p->committed < mine)
     pthread_cond_wait(&p->batch_cv, &p->writer_mu);
   err = p->results[mine % RESULTS];
+  pthread_mutex_unlock(&p->writer_mu);
+  return err;
+}
+
+enum rb_err
+store_pool_write_leave(struct store_pool *p, struct store *st, bool keep, uint64_t *batch)
+{
+  uint64_t mine = p->batch;
+  enum rb_err err = leave_savepoint(p, st, keep);
+
+  pthread_mutex_unlock(&p->writer_mu);
+  if (err == RB_OK)
+    *batch = mine;
+  return err;
+}
+
+void
+store_pool_commit(struct store_pool *p)
+{
+  pthread_mutex_lock(&p->writer_mu);
+  if (p->batch != 0)
+    finish_batch(p, RB_OK);
+  pthread_mutex_unlock(&p->writer_mu);
+}
+
+enum rb_err
+store_pool_batch_result(struct store_pool *p, uint64_t batch)
+{
+  enum rb_err err;
+
+  pthread_mutex_lock(&p->writer_mu);
+  /* A batch still open, or so old its result has been overwritten, cannot
+   * be vouched for. */
+  if (batch == 0 || p->committed < batch || p->last_id - batch >= RESULTS ||
+      (p->batch != 0 && p->batch <= batch))
+    err = RB_ERR_DB;
+  else
+    err = p->results[batch % RESULTS];
   pthread_mutex_unlock(&p->writer_mu);
   return err;
 }
