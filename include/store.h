@@ -74,6 +74,12 @@ enum rb_err store_pool_write_end(struct store_pool *pool, struct store *st, bool
  * store_pool_batch_result answers whether that batch is durable (RB_OK) or
  * why not. A batch may have been committed earlier by another member
  * (store_pool_write_end): its result is kept for the last 256 batches. */
+/* Record that a token was used (last_used_at), without ever waiting for
+ * the writer: now if it is free, else with its next request or
+ * store_pool_commit; defer: always the latter (the caller is the writer's
+ * own thread, about to commit). Best effort: a use may go unrecorded. */
+void store_pool_touch_token(struct store_pool *pool, int64_t token_id, const char *now,
+                            bool defer);
 enum rb_err store_pool_write_leave(struct store_pool *pool, struct store *st, bool keep,
                                    uint64_t *batch);
 void store_pool_commit(struct store_pool *pool);

@@ -430,23 +430,11 @@ problem:
 done:
   if (c.st != NULL)
     store_pool_release(app->pool, c.st);
-  if (c.actor.touch && c.actor.token_id != 0 && err != RB_ERR_BUSY) {
-    /* (Not after a busy answer: the touch would wait for the same lock.) */
-    /* Record the token's use, at most once a minute, outside the request's
-     * own transaction so a failed request still counts as a use. */
-    enum rb_err terr;
-    struct store *w = store_pool_write_begin(app->pool, &terr);
-
-    if (w != NULL) {
-      uint64_t ignored;
-
-      terr = store_token_touch(w, c.actor.token_id, c.now);
-      if (ticket != NULL) /* joins the batch; its own durability does not matter */
-        (void)store_pool_write_leave(app->pool, w, terr == RB_OK, &ignored);
-      else
-        (void)store_pool_write_end(app->pool, w, terr == RB_OK, false);
-    }
-  }
+  /* Record the token's use (at most once a minute), outside the request's
+   * own transaction so a failed request still counts as a use; never
+   * waiting for a busy writer, which would make a read wait for writes. */
+  if (c.actor.touch && c.actor.token_id != 0)
+    store_pool_touch_token(app->pool, c.actor.token_id, c.now, ticket != NULL);
   json_decref(c.errors);
 }
 

@@ -540,6 +540,11 @@ struct store_pool {
   enum rb_err results[RESULTS];
   atomic_llong version;     /* latest data version known to this process */
   atomic_llong ref_version; /* latest reference version known to this process */
+  struct {
+    int64_t id;
+    char at[32];
+  } touches[64];            /* token uses not yet recorded, under mu */
+  int ntouches;
   pthread_mutex_t years_mu; /* reporting versions per plan year */
   struct {
     char year[8];
@@ -805,18 +810,41 @@ batch_due(const struct store_pool *p)
   return age >= BATCH_MAX_AGE_NS;
 }
 
-struct store *
-store_pool_write_begin(struct store_pool *p, enum rb_err *err)
+/* Record the pending token uses, each in its own savepoint: a use that
+ * cannot be recorded is dropped, never a reason to fail a batch.
+ * writer_mu held, a batch open. */
+static void
+apply_touches(struct store_pool *p)
+{
+  static const char sp_touch[] = "SAVEPOINT touch", sp_touch_release[] = "RELEASE touch",
+                    sp_touch_undo[] = "ROLLBACK TO touch";
+  struct {
+    int64_t id;
+    char at[32];
+  } todo[64];
+  int n;
+
+  pthread_mutex_lock(&p->mu);
+  n = p->ntouches;
+  memcpy(todo, p->touches, (size_t)n * sizeof(todo[0]));
+  p->ntouches = 0;
+  pthread_mutex_unlock(&p->mu);
+  for (int i = 0; i < n; i++) {
+    if (savepoint(p->writer, sp_touch) != RB_OK)
+      return;
+    if (store_token_touch(p->writer, todo[i].id, todo[i].at) != RB_OK)
+      (void)savepoint(p->writer, sp_touch_undo);
+    (void)savepoint(p->writer, sp_touch_release);
+  }
+}
+
+/* Join (or open) the batch; writer_mu held. NULL and *err on failure,
+ * writer_mu then released. */
+static struct store *
+enter_locked(struct store_pool *p, enum rb_err *err)
 {
   enum rb_err e;
 
-  pthread_mutex_lock(&p->mu);
-  p->entering++;
-  pthread_mutex_unlock(&p->mu);
-  pthread_mutex_lock(&p->writer_mu);
-  pthread_mutex_lock(&p->mu);
-  p->entering--;
-  pthread_mutex_unlock(&p->mu);
   if (p->batch == 0) {
     e = store_begin(p->writer, true);
     if (e != RB_OK) {
@@ -827,6 +855,8 @@ store_pool_write_begin(struct store_pool *p, enum rb_err *err)
     p->batch = ++p->last_id;
     clock_gettime(CLOCK_MONOTONIC, &p->opened);
   }
+  if (p->ntouches > 0) /* (a racy peek is fine: a miss waits for the next batch) */
+    apply_touches(p);
   e = savepoint(p->writer, sp_begin);
   if (e != RB_OK) {
     /* Leave as a request that did nothing: the batch still gets committed. */
@@ -836,6 +866,42 @@ store_pool_write_begin(struct store_pool *p, enum rb_err *err)
   }
   p->members++;
   return p->writer;
+}
+
+struct store *
+store_pool_write_begin(struct store_pool *p, enum rb_err *err)
+{
+  pthread_mutex_lock(&p->mu);
+  p->entering++;
+  pthread_mutex_unlock(&p->mu);
+  pthread_mutex_lock(&p->writer_mu);
+  pthread_mutex_lock(&p->mu);
+  p->entering--;
+  pthread_mutex_unlock(&p->mu);
+  return enter_locked(p, err);
+}
+
+void
+store_pool_touch_token(struct store_pool *p, int64_t token_id, const char *now, bool defer)
+{
+  enum rb_err err;
+  int i;
+
+  pthread_mutex_lock(&p->mu);
+  for (i = 0; i < p->ntouches && p->touches[i].id != token_id; i++)
+    ;
+  if (i < 64) {
+    p->touches[i].id = token_id;
+    snprintf(p->touches[i].at, sizeof(p->touches[i].at), "%s", now);
+    if (i == p->ntouches)
+      p->ntouches++;
+  }
+  pthread_mutex_unlock(&p->mu);
+  /* Busy writer: its next request records the use. Never wait for it. */
+  if (defer || pthread_mutex_trylock(&p->writer_mu) != 0)
+    return;
+  if (enter_locked(p, &err) != NULL)
+    (void)store_pool_write_end(p, p->writer, true, false);
 }
 
 /* Release (keep) or undo the request's savepoint. When SQLite has rolled
@@ -917,6 +983,8 @@ void
 store_pool_commit(struct store_pool *p)
 {
   pthread_mutex_lock(&p->writer_mu);
+  if (p->batch != 0 && p->ntouches > 0)
+    apply_touches(p);
   if (p->batch != 0)
     finish_batch(p, RB_OK);
   pthread_mutex_unlock(&p->writer_mu);

@@ -9,6 +9,10 @@
 
 #include <jansson.h>
 
+#include <sqlite3.h>
+#include <time.h>
+
+#include "harness.h"
 #include "store.h"
 
 #define THREADS 16
@@ -104,6 +108,169 @@ START_TEST(concurrent_writes_all_durable)
 }
 END_TEST
 
+/* ---- the HTTP writer thread ------------------------------------------------ */
+
+static double
+now_s(void)
+{
+  struct timespec ts;
+
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void
+one_worker(struct app_config *cfg)
+{
+  cfg->threads = 1; /* every connection on the same HTTP worker */
+}
+
+struct put_job {
+  struct th_server *s;
+  const char *path, *body;
+  long status;
+  double took;
+};
+
+static void *
+put_main(void *arg)
+{
+  struct put_job *j = arg;
+  struct th_response r;
+  double t0 = now_s();
+
+  th_request(j->s, "PUT", j->path, j->body, j->s->admin, NULL, &r);
+  j->status = r.status;
+  j->took = now_s() - t0;
+  th_response_free(&r);
+  return NULL;
+}
+
+/* A write that cannot proceed (another process holds the database's write
+ * lock) waits on the writer thread, its connection suspended: the only
+ * HTTP worker goes on serving reads. Before the writer thread, this worker
+ * sat in the write and the reads below waited for the lock too. */
+START_TEST(stalled_write_leaves_reads_served)
+{
+  struct th_server s;
+  struct put_job j;
+  pthread_t t;
+  sqlite3 *locker;
+  double t0;
+
+  th_start(&s, true, one_worker);
+  ck_assert_int_eq(sqlite3_open(s.db_path, &locker), SQLITE_OK);
+  ck_assert_int_eq(sqlite3_exec(locker, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+  j = (struct put_job){.s = &s, .path = "/api/v1/kpis/1/readings/2018-19-Q2",
+                       .body = "{\"value\": 42, \"rating\": \"G\"}"};
+  ck_assert_int_eq(pthread_create(&t, NULL, put_main, &j), 0);
+  usleep(200 * 1000); /* the PUT is in, waiting for the lock */
+  for (int i = 0; i < 10; i++) {
+    struct th_response r;
+
+    t0 = now_s();
+    th_request(&s, "GET", i % 2 ? "/api/v1/summary?quarter=2018-19-Q1" : "/api/v1/kpis/1",
+               NULL, s.viewer, NULL, &r);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_msg(now_s() - t0 < 0.5, "a read took %.3f s behind a stalled write",
+                  now_s() - t0);
+    th_response_free(&r);
+  }
+  ck_assert_int_eq(j.status, 0); /* still waiting: the lock is held */
+  sqlite3_exec(locker, "ROLLBACK", NULL, NULL, NULL);
+  sqlite3_close(locker);
+  pthread_join(t, NULL);
+  ck_assert_msg(j.status == 200 || j.status == 201, "the PUT answered %ld", j.status);
+  ck_assert_double_gt(j.took, 0.19); /* it waited for the lock */
+  {
+    struct th_response r;
+
+    th_request(&s, "GET", "/api/v1/kpis/1/readings", NULL, s.viewer, NULL, &r);
+    ck_assert_int_eq(r.status, 200);
+    {
+      json_t *item;
+      size_t k;
+      bool found = false;
+
+      json_array_foreach(json_object_get(r.json, "items"), k, item) {
+        if (strcmp(json_string_value(json_object_get(item, "quarter")), "2018-19-Q2") == 0) {
+          ck_assert_double_eq(json_number_value(json_object_get(item, "value")), 42);
+          found = true;
+        }
+      }
+      ck_assert(found);
+    }
+    th_response_free(&r);
+  }
+  th_stop(&s);
+}
+END_TEST
+
+#define HTTP_WRITERS 8
+#define HTTP_WRITES 25
+#define AUDIT_Q3 "/api/v1/audit?action=reading.put&quarter=2018-19-Q3&limit=500"
+
+/* Concurrent PUTs from many connections share the writer's transactions:
+ * every one is answered 200/201, and each is in the database and in the
+ * audit trail exactly as acknowledged. */
+START_TEST(concurrent_http_writes_all_acknowledged_and_stored)
+{
+  struct th_server s;
+  struct put_job jobs[HTTP_WRITERS];
+  pthread_t t[HTTP_WRITERS];
+  char paths[HTTP_WRITERS][96], bodies[HTTP_WRITERS][64];
+  struct th_response r;
+  long long audit_before, audit_after;
+
+  th_start(&s, true, NULL);
+  th_request(&s, "GET", AUDIT_Q3, NULL, s.admin, NULL, &r);
+  ck_assert_int_eq(r.status, 200);
+  audit_before = (long long)json_array_size(json_object_get(r.json, "items"));
+  th_response_free(&r);
+  for (int round = 0; round < HTTP_WRITES; round++) {
+    for (int i = 0; i < HTTP_WRITERS; i++) {
+      snprintf(paths[i], sizeof(paths[i]), "/api/v1/kpis/%d/readings/2018-19-Q3", i + 1);
+      snprintf(bodies[i], sizeof(bodies[i]), "{\"value\": %d}", round * 100 + i);
+      jobs[i] = (struct put_job){.s = &s, .path = paths[i], .body = bodies[i]};
+      ck_assert_int_eq(pthread_create(&t[i], NULL, put_main, &jobs[i]), 0);
+    }
+    for (int i = 0; i < HTTP_WRITERS; i++) {
+      pthread_join(t[i], NULL);
+      ck_assert_msg(jobs[i].status == (round == 0 ? 201 : 200), "PUT %s answered %ld",
+                    paths[i], jobs[i].status);
+    }
+  }
+  for (int i = 0; i < HTTP_WRITERS; i++) {
+    json_t *item;
+    size_t k;
+    bool found = false;
+
+    snprintf(paths[i], sizeof(paths[i]), "/api/v1/kpis/%d/readings", i + 1);
+    th_request(&s, "GET", paths[i], NULL, s.viewer, NULL, &r);
+    ck_assert_int_eq(r.status, 200);
+    json_array_foreach(json_object_get(r.json, "items"), k, item) {
+      if (strcmp(json_string_value(json_object_get(item, "quarter")), "2018-19-Q3") == 0) {
+        ck_assert_double_eq(json_number_value(json_object_get(item, "value")),
+                            (HTTP_WRITES - 1) * 100 + i);
+        found = true;
+      }
+    }
+    ck_assert_msg(found, "no 2018-19-Q3 reading for KPI %d", i + 1);
+    th_response_free(&r);
+  }
+  th_request(&s, "GET", AUDIT_Q3, NULL, s.admin, NULL, &r);
+  ck_assert_int_eq(r.status, 200);
+  audit_after = (long long)json_array_size(json_object_get(r.json, "items"));
+  th_response_free(&r);
+  ck_assert_int_eq(audit_after - audit_before, HTTP_WRITERS * HTTP_WRITES);
+  th_request(&s, "GET", "/api/v1/audit/verify", NULL, s.admin, NULL, &r);
+  ck_assert_int_eq(r.status, 200);
+  ck_assert(json_is_true(json_object_get(r.json, "ok")));
+  th_response_free(&r);
+  th_stop(&s);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -114,6 +281,11 @@ main(void)
 
   tcase_set_timeout(tc, 120);
   tcase_add_test(tc, concurrent_writes_all_durable);
+  suite_add_tcase(s, tc);
+  tc = tcase_create("writer_thread");
+  tcase_set_timeout(tc, 120);
+  tcase_add_test(tc, stalled_write_leaves_reads_served);
+  tcase_add_test(tc, concurrent_http_writes_all_acknowledged_and_stored);
   suite_add_tcase(s, tc);
   sr = srunner_create(s);
   srunner_run_all(sr, CK_NORMAL);
