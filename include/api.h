@@ -202,6 +202,10 @@ enum rb_err api_import(struct api_ctx *c);
 enum rb_err api_audit(struct api_ctx *c, const char *action, const char *entity, int64_t id,
                       const char *code, const char *quarter, const json_t *before,
                       const json_t *after);
+/* The same, with after's canonical text (api_canonical) already made. */
+enum rb_err api_audit_text(struct api_ctx *c, const char *action, const char *entity,
+                           int64_t id, const char *code, const char *quarter,
+                           const json_t *before, const json_t *after, const char *after_text);
 
 enum rb_err api_token_list(struct api_ctx *c);
 enum rb_err api_token_create(struct api_ctx *c);
@@ -220,8 +224,14 @@ enum rb_err api_may_write_quarter(struct api_ctx *c, const char *owner, const ch
  * to what a client sees changes it. */
 #define API_ETAG_LEN 36 /* quoted 32 hex digits plus NUL */
 void api_etag(const json_t *obj, char out[API_ETAG_LEN]);
+/* The canonical JSON text of obj (compact, keys sorted): what ETags hash and
+ * the audit trail stores. New string (free), NULL when out of memory. */
+char *api_canonical(const json_t *obj);
 /* Reply with one item and its ETag. Steals obj. */
 enum rb_err api_reply_item(struct api_ctx *c, unsigned status, json_t *obj);
+/* The same, with obj's canonical text already made (borrowed). */
+enum rb_err api_reply_item_text(struct api_ctx *c, unsigned status, json_t *obj,
+                                const char *canonical);
 /* Honour If-Match against the item's current representation (NULL when it
  * does not exist): 412 when it does not match, so two partners never
  * silently overwrite each other. */

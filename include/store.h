@@ -275,6 +275,11 @@ long store_summary_group(const struct store_summary *s, const char *code);
  * entry stores SHA-256(previous hash || canonical JSON of the entry), the
  * canonical JSON being the entry with sorted keys, compact, reals at 17
  * significant digits. */
+/* Only id, year, code and owner of a KPI or milestone: what the write
+ * paths of updates and readings need, without the full item's joins. */
+enum rb_err store_kpi_brief(struct store *st, int64_t id, json_t **out);
+enum rb_err store_milestone_brief(struct store *st, int64_t id, json_t **out);
+
 struct store_audit {
   const char *at;
   int64_t actor_id; /* 0 for the command line */
@@ -288,9 +293,16 @@ struct store_audit {
   const char *quarter;
   const json_t *before; /* borrowed; NULL when none */
   const json_t *after;
+  /* Optional: after's canonical text (api_canonical), when the caller has
+   * it already; NULL: made from after. */
+  const char *after_text;
   const char *request_id;
 };
 enum rb_err store_audit_append(struct store *st, const struct store_audit *e);
+/* The text an entry's hash covers (e->before/after ignored: their texts are
+ * given, NULL for none). New string, NULL when out of memory. For tests. */
+char *store_audit_canonical(int64_t id, const struct store_audit *e, const char *before_text,
+                            const char *after_text);
 
 struct store_audit_filter {
   const char *since; /* at >= since (RFC 3339 or a date) */

@@ -512,6 +512,14 @@ enum rb_err
 api_audit(struct api_ctx *c, const char *action, const char *entity, int64_t id,
           const char *code, const char *quarter, const json_t *before, const json_t *after)
 {
+  return api_audit_text(c, action, entity, id, code, quarter, before, after, NULL);
+}
+
+enum rb_err
+api_audit_text(struct api_ctx *c, const char *action, const char *entity, int64_t id,
+               const char *code, const char *quarter, const json_t *before, const json_t *after,
+               const char *after_text)
+{
   struct store_audit e;
   enum rb_err err;
 
@@ -530,6 +538,7 @@ api_audit(struct api_ctx *c, const char *action, const char *entity, int64_t id,
   e.quarter = quarter;
   e.before = before;
   e.after = after;
+  e.after_text = after_text;
   e.request_id = c->req->request_id;
   err = store_audit_append(c->st, &e);
   if (err != RB_OK)
@@ -567,30 +576,54 @@ api_may_write_quarter(struct api_ctx *c, const char *owner, const char *quarter)
   return err;
 }
 
-void
-api_etag(const json_t *obj, char out[API_ETAG_LEN])
+char *
+api_canonical(const json_t *obj)
+{
+  /* The audit trail's CANON_FLAGS: the same text for objects. */
+  return json_dumps(obj, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(17) |
+                           JSON_ENCODE_ANY);
+}
+
+static void
+etag_of_text(const char *text, char out[API_ETAG_LEN])
 {
   unsigned char digest[16];
   char hex[33];
-  char *text = json_dumps(obj, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(17));
 
   crypto_generichash(digest, sizeof(digest), (const unsigned char *)(text ? text : ""),
                      text ? strlen(text) : 0, NULL, 0);
-  free(text);
   sodium_bin2hex(hex, sizeof(hex), digest, sizeof(digest));
   snprintf(out, API_ETAG_LEN, "\"%s\"", hex);
 }
 
+void
+api_etag(const json_t *obj, char out[API_ETAG_LEN])
+{
+  char *text = api_canonical(obj);
+
+  etag_of_text(text, out);
+  free(text);
+}
+
 enum rb_err
-api_reply_item(struct api_ctx *c, unsigned status, json_t *obj)
+api_reply_item_text(struct api_ctx *c, unsigned status, json_t *obj, const char *canonical)
 {
   char etag[API_ETAG_LEN];
 
   if (obj == NULL)
     return RB_ERR_NOMEM;
-  api_etag(obj, etag);
+  if (canonical != NULL)
+    etag_of_text(canonical, etag);
+  else
+    api_etag(obj, etag);
   rb_response_header(c->resp, "ETag", etag);
   return api_reply(c, status, obj);
+}
+
+enum rb_err
+api_reply_item(struct api_ctx *c, unsigned status, json_t *obj)
+{
+  return api_reply_item_text(c, status, obj, NULL);
 }
 
 enum rb_err

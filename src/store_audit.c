@@ -8,26 +8,159 @@
 
 #define CANON_FLAGS (JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(17) | JSON_ENCODE_ANY)
 
-/* The entry as hashed: every column but the hashes themselves. */
-static json_t *
-canonical(int64_t id, const struct store_audit *e)
-{
-  json_t *actor = json_pack("{s:I, s:s, s:s, s:s?}", "id", (json_int_t)e->actor_id, "name",
-                            e->actor_name, "role", e->actor_role, "organisation", e->actor_org);
+/* ---- the canonical text ----------------------------------------------------
+ * The hash of an entry covers its canonical text: every column but the
+ * hashes, as one JSON object with sorted keys, written exactly as jansson's
+ * json_dumps(JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(17)) writes
+ * it (the format of the first entries; test_unit checks the two agree on
+ * hostile strings). Written by hand because it is on every write's path,
+ * and so that before/after are hashed as the text stored, not re-encoded. */
 
-  return json_pack("{s:I, s:s, s:o, s:s, s:s, s:I, s:s?, s:s?, s:O?, s:O?, s:s?}", "id",
-                   (json_int_t)id, "at", e->at, "actor", actor, "action", e->action, "entity",
-                   e->entity, "entity_id", (json_int_t)e->entity_id, "code", e->code, "quarter",
-                   e->quarter, "before", e->before, "after", e->after, "request_id",
-                   e->request_id);
+struct sbuf {
+  char *p;
+  size_t len, cap;
+  bool failed;
+};
+
+static void
+sb_add(struct sbuf *b, const char *s, size_t n)
+{
+  if (b->failed)
+    return;
+  if (b->len + n + 1 > b->cap) {
+    size_t cap = b->cap ? b->cap : 1024;
+    char *grown;
+
+    while (cap < b->len + n + 1)
+      cap *= 2;
+    grown = realloc(b->p, cap);
+    if (grown == NULL) {
+      b->failed = true;
+      return;
+    }
+    b->p = grown;
+    b->cap = cap;
+  }
+  memcpy(b->p + b->len, s, n);
+  b->len += n;
+  b->p[b->len] = '\0';
+}
+
+static void
+sb_lit(struct sbuf *b, const char *s)
+{
+  sb_add(b, s, strlen(s));
+}
+
+/* A JSON string as jansson writes it without JSON_ENSURE_ASCII or
+ * JSON_ESCAPE_SLASH: only quote, backslash and control characters escaped
+ * (\uXXXX in upper case); other bytes (valid UTF-8) as they are. NULL: null. */
+static void
+sb_str(struct sbuf *b, const char *s)
+{
+  static const char hex[] = "0123456789ABCDEF";
+  size_t run = 0;
+
+  if (s == NULL) {
+    sb_lit(b, "null");
+    return;
+  }
+  sb_add(b, "\"", 1);
+  for (size_t i = 0;; i++) {
+    unsigned char ch = (unsigned char)s[i];
+    char esc[7];
+    size_t n = 2;
+
+    if (ch != '\0' && ch != '"' && ch != '\\' && ch >= 0x20)
+      continue;
+    sb_add(b, s + run, i - run);
+    if (ch == '\0')
+      break;
+    esc[0] = '\\';
+    switch (ch) {
+    case '"': esc[1] = '"'; break;
+    case '\\': esc[1] = '\\'; break;
+    case '\b': esc[1] = 'b'; break;
+    case '\f': esc[1] = 'f'; break;
+    case '\n': esc[1] = 'n'; break;
+    case '\r': esc[1] = 'r'; break;
+    case '\t': esc[1] = 't'; break;
+    default:
+      memcpy(esc + 1, "u00", 3);
+      esc[4] = hex[ch >> 4];
+      esc[5] = hex[ch & 15];
+      n = 6;
+    }
+    sb_add(b, esc, n);
+    run = i + 1;
+  }
+  sb_add(b, "\"", 1);
+}
+
+static void
+sb_int(struct sbuf *b, int64_t v)
+{
+  char num[24];
+  int n = snprintf(num, sizeof(num), "%lld", (long long)v);
+
+  sb_add(b, num, (size_t)n);
+}
+
+static void
+sb_json(struct sbuf *b, const char *text)
+{
+  sb_lit(b, text != NULL ? text : "null");
+}
+
+char *
+store_audit_canonical(int64_t id, const struct store_audit *e, const char *before_text,
+                      const char *after_text)
+{
+  struct sbuf b = {NULL, 0, 0, false};
+
+  sb_lit(&b, "{\"action\":");
+  sb_str(&b, e->action);
+  sb_lit(&b, ",\"actor\":{\"id\":");
+  sb_int(&b, e->actor_id);
+  sb_lit(&b, ",\"name\":");
+  sb_str(&b, e->actor_name);
+  sb_lit(&b, ",\"organisation\":");
+  sb_str(&b, e->actor_org);
+  sb_lit(&b, ",\"role\":");
+  sb_str(&b, e->actor_role);
+  sb_lit(&b, "},\"after\":");
+  sb_json(&b, after_text);
+  sb_lit(&b, ",\"at\":");
+  sb_str(&b, e->at);
+  sb_lit(&b, ",\"before\":");
+  sb_json(&b, before_text);
+  sb_lit(&b, ",\"code\":");
+  sb_str(&b, e->code);
+  sb_lit(&b, ",\"entity\":");
+  sb_str(&b, e->entity);
+  sb_lit(&b, ",\"entity_id\":");
+  sb_int(&b, e->entity_id);
+  sb_lit(&b, ",\"id\":");
+  sb_int(&b, id);
+  sb_lit(&b, ",\"quarter\":");
+  sb_str(&b, e->quarter);
+  sb_lit(&b, ",\"request_id\":");
+  sb_str(&b, e->request_id);
+  sb_lit(&b, "}");
+  if (b.failed) {
+    free(b.p);
+    return NULL;
+  }
+  return b.p;
 }
 
 static bool
-chain_hash(const char *prev, const json_t *canon, char out[65])
+chain_hash(const char *prev, int64_t id, const struct store_audit *e, const char *before_text,
+           const char *after_text, char out[65])
 {
   crypto_hash_sha256_state h;
   unsigned char digest[crypto_hash_sha256_BYTES];
-  char *text = json_dumps(canon, CANON_FLAGS);
+  char *text = store_audit_canonical(id, e, before_text, after_text);
 
   if (text == NULL)
     return false;
@@ -38,19 +171,6 @@ chain_hash(const char *prev, const json_t *canon, char out[65])
   sodium_bin2hex(out, 65, digest, sizeof(digest));
   free(text);
   return true;
-}
-
-static int
-bind_json_text(sqlite3_stmt *s, int idx, const json_t *v)
-{
-  char *text;
-
-  if (v == NULL)
-    return sqlite3_bind_null(s, idx);
-  text = json_dumps(v, CANON_FLAGS);
-  if (text == NULL)
-    return SQLITE_NOMEM;
-  return sqlite3_bind_text(s, idx, text, -1, free);
 }
 
 enum rb_err
@@ -64,7 +184,8 @@ store_audit_append(struct store *st, const struct store_audit *e)
   char prev[65] = "", hash[65];
   int64_t id = 1;
   sqlite3_stmt *s;
-  json_t *canon;
+  char *before_text = NULL, *after_text = NULL;
+  const char *after;
   enum rb_err err;
   int rc;
 
@@ -79,15 +200,21 @@ store_audit_append(struct store *st, const struct store_audit *e)
   sqlite3_reset(s);
   if (rc != SQLITE_ROW && rc != SQLITE_DONE)
     return store_fail(st, sqlite3_extended_errcode(st->db));
-  canon = canonical(id, e);
-  if (canon == NULL || !chain_hash(prev, canon, hash)) {
-    json_decref(canon);
+  if (e->before != NULL && (before_text = json_dumps(e->before, CANON_FLAGS)) == NULL)
+    return RB_ERR_NOMEM;
+  if (e->after != NULL && e->after_text == NULL &&
+      (after_text = json_dumps(e->after, CANON_FLAGS)) == NULL) {
+    free(before_text);
     return RB_ERR_NOMEM;
   }
-  json_decref(canon);
+  after = e->after_text != NULL ? e->after_text : after_text;
+  if (!chain_hash(prev, id, e, before_text, after, hash)) {
+    err = RB_ERR_NOMEM;
+    goto out;
+  }
   err = store_stmt(st, insert_sql, &s);
   if (err != RB_OK)
-    return err;
+    goto out;
   sqlite3_bind_int64(s, 1, id);
   store_bind_text(s, 2, e->at);
   if (e->actor_id != 0)
@@ -101,12 +228,16 @@ store_audit_append(struct store *st, const struct store_audit *e)
     sqlite3_bind_int64(s, 9, e->entity_id);
   store_bind_text(s, 10, e->code);
   store_bind_text(s, 11, e->quarter);
-  bind_json_text(s, 12, e->before);
-  bind_json_text(s, 13, e->after);
+  store_bind_text(s, 12, before_text);
+  store_bind_text(s, 13, after);
   store_bind_text(s, 14, e->request_id);
   store_bind_text(s, 15, prev);
   store_bind_text(s, 16, hash);
-  return store_exec(st, s);
+  err = store_exec(st, s);
+out:
+  free(before_text);
+  free(after_text);
+  return err;
 }
 
 #define AUDIT_SELECT                                                                      \
@@ -168,22 +299,17 @@ store_audit_verify(struct store *st, bool *ok, int64_t *entries, int64_t *broken
   *ok = true;
   *broken = 0;
   while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-    json_t *before = col(s, 11) ? json_loads(col(s, 11), JSON_DECODE_ANY, NULL) : NULL;
-    json_t *after = col(s, 12) ? json_loads(col(s, 12), JSON_DECODE_ANY, NULL) : NULL;
     struct store_audit e = {
       .at = col(s, 1), .actor_id = sqlite3_column_int64(s, 2), .actor_name = col(s, 3),
       .actor_role = col(s, 4), .actor_org = col(s, 5), .action = col(s, 6),
       .entity = col(s, 7), .entity_id = sqlite3_column_int64(s, 8), .code = col(s, 9),
-      .quarter = col(s, 10), .before = before, .after = after, .request_id = col(s, 13),
+      .quarter = col(s, 10), .request_id = col(s, 13),
     };
     int64_t id = sqlite3_column_int64(s, 0);
-    json_t *canon = canonical(id, &e);
-    bool good = canon != NULL && chain_hash(prev, canon, hash);
+    /* before/after are hashed as stored: any change to their text shows. */
+    bool good = chain_hash(prev, id, &e, col(s, 11), col(s, 12), hash);
     const char *problem = NULL;
 
-    json_decref(canon);
-    json_decref(before);
-    json_decref(after);
     if (!good)
       problem = "the entry could not be read";
     else if (id != expect_id)

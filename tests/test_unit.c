@@ -14,6 +14,7 @@
 #include "jsonv.h"
 #include "quarter.h"
 #include "rag.h"
+#include "store.h"
 #include "summary.h"
 #include "util.h"
 
@@ -1119,12 +1120,70 @@ START_TEST(test_util_misc)
 }
 END_TEST
 
+/* The audit trail's canonical text is written by hand on the write path; it
+ * must be byte for byte what jansson writes for the same entry (the format
+ * of every hash already in a trail), whatever the strings hold. */
+START_TEST(test_audit_canonical_matches_jansson)
+{
+  const size_t flags = JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(17) | JSON_ENCODE_ANY;
+  const char *strings[] = {
+    "plain", "", "quote \" and backslash \\", "slash / stays", "tab\tnl\ncr\rff\fbs\b",
+    "\x01\x02\x1f\x7f controls", "caf\xc3\xa9 \xe2\x80\x94 \xf0\x9f\x98\x80 utf-8",
+    "</script>", "{\"json\": [1, 2]}", "\xe2\x80\xa8 line separator",
+  };
+  size_t ns = sizeof(strings) / sizeof(strings[0]);
+
+  for (size_t i = 0; i < ns * 3; i++) {
+    const char *a = strings[i % ns], *b = strings[(i * 7 + 3) % ns];
+    json_t *before = i % 3 == 0 ? NULL
+                                : json_pack("{s:s, s:f, s:I, s:n, s:b, s:[s, f]}", "comment", a,
+                                            "value", 1.0 / 3.0, "n", (json_int_t)i, "gone",
+                                            "flag", (int)(i & 1), "list", b, 1e300);
+    json_t *after = i % 4 == 1 ? NULL
+                               : json_pack("{s:s, s:f, s:{s:s}}", "z", b, "value", -0.0 - (double)i,
+                                           "nested", "k\"", a);
+    struct store_audit e = {
+      .at = "2026-11-22T10:00:00.123Z", .actor_id = (int64_t)i * 1000003,
+      .actor_name = a, .actor_role = "submitter", .actor_org = i % 2 ? b : NULL,
+      .action = "reading.put", .entity = "kpi_reading", .entity_id = (int64_t)i - 5,
+      .code = i % 5 ? a : NULL, .quarter = i % 3 ? "2018-19-Q1" : NULL,
+      .request_id = i % 6 ? b : NULL,
+    };
+    json_t *actor = json_pack("{s:I, s:s?, s:s?, s:s?}", "id", (json_int_t)e.actor_id, "name",
+                              e.actor_name, "role", e.actor_role, "organisation", e.actor_org);
+    json_t *canon = json_pack("{s:I, s:s, s:o, s:s, s:s, s:I, s:s?, s:s?, s:O?, s:O?, s:s?}", "id",
+                              (json_int_t)(i + 1), "at", e.at, "actor", actor, "action", e.action,
+                              "entity", e.entity, "entity_id", (json_int_t)e.entity_id, "code",
+                              e.code, "quarter", e.quarter, "before", before, "after", after,
+                              "request_id", e.request_id);
+    char *want, *got, *bt = before ? json_dumps(before, flags) : NULL,
+                      *at = after ? json_dumps(after, flags) : NULL;
+
+    ck_assert_ptr_nonnull(canon);
+    want = json_dumps(canon, flags);
+    got = store_audit_canonical((int64_t)i + 1, &e, bt, at);
+    ck_assert_ptr_nonnull(got);
+    ck_assert_msg(strcmp(want, got) == 0, "entry %zu:\n jansson: %s\n ours:    %s", i, want, got);
+    free(want);
+    free(got);
+    free(bt);
+    free(at);
+    json_decref(canon);
+    json_decref(before);
+    json_decref(after);
+  }
+}
+END_TEST
+
 static Suite *
 unit_suite(void)
 {
   Suite *s = suite_create("unit");
   TCase *tc;
 
+  tc = tcase_create("audit");
+  tcase_add_test(tc, test_audit_canonical_matches_jansson);
+  suite_add_tcase(s, tc);
   tc = tcase_create("quarter");
   tcase_add_test(tc, test_quarter_parse_valid);
   tcase_add_test(tc, test_quarter_parse_invalid);
