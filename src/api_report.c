@@ -1,5 +1,6 @@
 /* Milestone updates and KPI readings: one per item and quarter. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "api.h"
@@ -18,7 +19,7 @@ static const struct jv_field reading_fields[] = {
   {"comment", JV_TEXT, JV_NULLABLE, NULL},
 };
 
-/* Load the parent item (404 when missing). */
+/* Load the parent item's id, year, code and owner (404 when missing). */
 static enum rb_err
 parent(struct api_ctx *c, bool kpi, int64_t *id, json_t **item)
 {
@@ -26,7 +27,7 @@ parent(struct api_ctx *c, bool kpi, int64_t *id, json_t **item)
 
   if (err != RB_OK)
     return api_fail(c, err, "no %s with id %.32s", kpi ? "KPI" : "milestone", c->path[0]);
-  err = kpi ? store_kpi_get(c->st, *id, item) : store_milestone_get(c->st, *id, item);
+  err = kpi ? store_kpi_brief(c->st, *id, item) : store_milestone_brief(c->st, *id, item);
   if (err == RB_ERR_NOT_FOUND)
     return api_fail(c, err, "no %s with id %lld", kpi ? "KPI" : "milestone", (long long)*id);
   if (err != RB_OK)
@@ -101,7 +102,7 @@ api_update_put(struct api_ctx *c)
 {
   json_t *body = NULL, *item = NULL, *out = NULL, *prior = NULL;
   const char *quarter = c->path[1];
-  char by[160];
+  char by[160], *text = NULL;
   enum rag_status status;
   int64_t id;
   enum rb_err err;
@@ -137,14 +138,19 @@ api_update_put(struct api_ctx *c)
     err = api_store_fail(c, err, "update");
     goto out;
   }
-  err = api_audit(c, "update.put", "milestone_update", id,
-                  json_string_value(json_object_get(item, "code")), quarter, prior, out);
+  if ((text = api_canonical(out)) == NULL)
+    err = RB_ERR_NOMEM;
+  if (err == RB_OK)
+    err = api_audit_text(c, "update.put", "milestone_update", id,
+                         json_string_value(json_object_get(item, "code")), quarter, prior, out,
+                         text);
   if (err != RB_OK) {
     json_decref(out);
     goto out;
   }
-  err = api_reply_item(c, prior != NULL ? 200 : 201, out);
+  err = api_reply_item_text(c, prior != NULL ? 200 : 201, out, text);
 out:
+  free(text);
   json_decref(body);
   json_decref(item);
   json_decref(prior);
@@ -156,7 +162,7 @@ api_reading_put(struct api_ctx *c)
 {
   json_t *body = NULL, *item = NULL, *out = NULL, *prior = NULL;
   const char *quarter = c->path[1], *rating_text;
-  char by[160];
+  char by[160], *text = NULL;
   enum rag_status rating = RAG_NONE;
   int64_t id;
   enum rb_err err;
@@ -198,15 +204,20 @@ api_reading_put(struct api_ctx *c)
     goto out;
   }
   err = annotate(c, id, out);
+  /* One canonical text for the audit entry and the ETag. */
+  if (err == RB_OK && (text = api_canonical(out)) == NULL)
+    err = RB_ERR_NOMEM;
   if (err == RB_OK)
-    err = api_audit(c, "reading.put", "kpi_reading", id,
-                    json_string_value(json_object_get(item, "code")), quarter, prior, out);
+    err = api_audit_text(c, "reading.put", "kpi_reading", id,
+                         json_string_value(json_object_get(item, "code")), quarter, prior, out,
+                         text);
   if (err != RB_OK) {
     json_decref(out);
     goto out;
   }
-  err = api_reply_item(c, prior != NULL ? 200 : 201, out);
+  err = api_reply_item_text(c, prior != NULL ? 200 : 201, out, text);
 out:
+  free(text);
   json_decref(body);
   json_decref(item);
   json_decref(prior);

@@ -137,6 +137,20 @@ store_kpi_get(struct store *st, int64_t id, json_t **out)
 }
 
 enum rb_err
+store_kpi_brief(struct store *st, int64_t id, json_t **out)
+{
+  static const char sql[] = "SELECT k.id, k.year, k.code, o.code AS owner FROM kpi k"
+                            " LEFT JOIN organisation o ON o.id = k.owner_id WHERE k.id = ?1";
+  sqlite3_stmt *s;
+  enum rb_err err = store_stmt(st, sql, &s);
+
+  if (err != RB_OK)
+    return err;
+  sqlite3_bind_int64(s, 1, id);
+  return store_one(st, s, out);
+}
+
+enum rb_err
 store_kpi_find(struct store *st, const char *year, const char *code, int64_t *id)
 {
   static const char sql[] = "SELECT id FROM kpi WHERE year = ?1 AND code = ?2";
