@@ -197,15 +197,23 @@ writer_main(void *arg)
       pthread_cond_wait(&srv->queue_cv, &srv->queue_mu);
     if (srv->queue_head == NULL)
       break; /* stopping, and every queued write has been answered */
-    while (srv->queue_head != NULL && n < WRITER_BATCH) {
-      batch[n++] = srv->queue_head;
-      srv->queue_head = srv->queue_head->next;
-    }
-    if (srv->queue_head == NULL)
-      srv->queue_tail = NULL;
+    /* Run what is queued, and what arrives meanwhile, up to WRITER_BATCH:
+     * one commit (one fsync) for all of it, with no waiting on purpose. */
+    do {
+      size_t first = n;
+
+      while (srv->queue_head != NULL && n < WRITER_BATCH) {
+        batch[n++] = srv->queue_head;
+        srv->queue_head = srv->queue_head->next;
+      }
+      if (srv->queue_head == NULL)
+        srv->queue_tail = NULL;
+      pthread_mutex_unlock(&srv->queue_mu);
+      for (size_t i = first; i < n; i++)
+        router_dispatch_batched(srv->app, &batch[i]->req, &batch[i]->resp, &batch[i]->ticket);
+      pthread_mutex_lock(&srv->queue_mu);
+    } while (srv->queue_head != NULL && n < WRITER_BATCH);
     pthread_mutex_unlock(&srv->queue_mu);
-    for (size_t i = 0; i < n; i++)
-      router_dispatch_batched(srv->app, &batch[i]->req, &batch[i]->resp, &batch[i]->ticket);
     router_commit(srv->app);
     for (size_t i = 0; i < n; i++) {
       struct conn_state *cs = batch[i];
