@@ -1,4 +1,7 @@
-/* The HTTP server: the only module that knows libmicrohttpd. */
+/* The HTTP server: the only module that knows libmicrohttpd. A pool of
+ * epoll workers serves reads; write routes (router_is_write) are suspended
+ * and run by one writer thread in batches that share a commit, so a worker
+ * never waits for the database's writer or an fsync. */
 #ifndef RAGBOARD_HTTP_H
 #define RAGBOARD_HTTP_H
 
@@ -12,8 +15,8 @@ struct http_server;
 enum rb_err http_start(struct app *app, struct http_server **out, const char **why);
 /* The port actually bound. */
 unsigned http_port(const struct http_server *srv);
-/* Stop accepting, wait up to grace_ms for requests in flight, then stop.
- * NULL is a no-op. */
+/* Stop accepting, wait up to grace_ms for requests in flight, let the
+ * writer answer every queued write, then stop. NULL is a no-op. */
 void http_stop(struct http_server *srv, unsigned grace_ms);
 
 #endif
