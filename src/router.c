@@ -134,18 +134,25 @@ method_is(const char *route_method, const char *method)
   return strcmp(route_method, "GET") == 0 && strcmp(method, "HEAD") == 0;
 }
 
-size_t
-router_body_limit(const struct app *app, const char *method, const char *path)
+/* Whether a route with all of `flags` matches method + path exactly. */
+static bool
+route_with(unsigned flags, const char *method, const char *path)
 {
   const char *params[API_MAX_PATH_PARAMS];
-  char scratch[512];
+  char scratch[1024];
   size_t n;
 
   for (size_t i = 0; i < NROUTES; i++)
-    if ((routes[i].flags & ROUTE_IMPORT) && strcmp(routes[i].method, method) == 0 &&
+    if ((routes[i].flags & flags) == flags && strcmp(routes[i].method, method) == 0 &&
         match(routes[i].pattern, path, scratch, sizeof(scratch), params, &n))
-      return app->cfg.max_import_body;
-  return app->cfg.max_body;
+      return true;
+  return false;
+}
+
+size_t
+router_body_limit(const struct app *app, const char *method, const char *path)
+{
+  return route_with(ROUTE_IMPORT, method, path) ? app->cfg.max_import_body : app->cfg.max_body;
 }
 
 static enum rb_err
@@ -447,15 +454,7 @@ router_dispatch(struct app *app, const struct rb_request *req, struct rb_respons
 bool
 router_is_write(const char *method, const char *path)
 {
-  const char *params[API_MAX_PATH_PARAMS];
-  char scratch[1024];
-  size_t n;
-
-  for (size_t i = 0; i < NROUTES; i++)
-    if ((routes[i].flags & ROUTE_WRITE) && strcmp(routes[i].method, method) == 0 &&
-        match(routes[i].pattern, path, scratch, sizeof(scratch), params, &n))
-      return true;
-  return false;
+  return route_with(ROUTE_WRITE, method, path);
 }
 
 void

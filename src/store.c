@@ -521,6 +521,11 @@ store_ready(struct store *st, const char **why)
 #define BATCH_MAX_AGE_NS 5000000L /* commit a batch at most 5 ms after it opened */
 #define RESULTS 256           /* ring of recent batch results */
 
+struct touch {
+  int64_t id;
+  char at[32];
+};
+
 struct store_pool {
   pthread_mutex_t mu;
   pthread_cond_t cv;
@@ -540,10 +545,7 @@ struct store_pool {
   enum rb_err results[RESULTS];
   atomic_llong version;     /* latest data version known to this process */
   atomic_llong ref_version; /* latest reference version known to this process */
-  struct {
-    int64_t id;
-    char at[32];
-  } touches[64];            /* token uses not yet recorded, under mu */
+  struct touch touches[64]; /* token uses not yet recorded, under mu */
   int ntouches;
   pthread_mutex_t years_mu; /* reporting versions per plan year */
   struct {
@@ -818,10 +820,7 @@ apply_touches(struct store_pool *p)
 {
   static const char sp_touch[] = "SAVEPOINT touch", sp_touch_release[] = "RELEASE touch",
                     sp_touch_undo[] = "ROLLBACK TO touch";
-  struct {
-    int64_t id;
-    char at[32];
-  } todo[64];
+  struct touch todo[64];
   int n;
 
   pthread_mutex_lock(&p->mu);

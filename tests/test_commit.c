@@ -110,6 +110,22 @@ END_TEST
 
 /* ---- the HTTP writer thread ------------------------------------------------ */
 
+/* The value of the reading for quarter in a GET .../readings answer. */
+static bool
+reading_value(json_t *list, const char *quarter, double *value)
+{
+  json_t *item;
+  size_t k;
+
+  json_array_foreach(json_object_get(list, "items"), k, item) {
+    if (strcmp(json_string_value(json_object_get(item, "quarter")), quarter) == 0) {
+      *value = json_number_value(json_object_get(item, "value"));
+      return true;
+    }
+  }
+  return false;
+}
+
 static double
 now_s(void)
 {
@@ -188,17 +204,10 @@ START_TEST(stalled_write_leaves_reads_served)
     th_request(&s, "GET", "/api/v1/kpis/1/readings", NULL, s.viewer, NULL, &r);
     ck_assert_int_eq(r.status, 200);
     {
-      json_t *item;
-      size_t k;
-      bool found = false;
+      double v;
 
-      json_array_foreach(json_object_get(r.json, "items"), k, item) {
-        if (strcmp(json_string_value(json_object_get(item, "quarter")), "2018-19-Q2") == 0) {
-          ck_assert_double_eq(json_number_value(json_object_get(item, "value")), 42);
-          found = true;
-        }
-      }
-      ck_assert(found);
+      ck_assert(reading_value(r.json, "2018-19-Q2", &v));
+      ck_assert_double_eq(v, 42);
     }
     th_response_free(&r);
   }
@@ -241,21 +250,14 @@ START_TEST(concurrent_http_writes_all_acknowledged_and_stored)
     }
   }
   for (int i = 0; i < HTTP_WRITERS; i++) {
-    json_t *item;
-    size_t k;
-    bool found = false;
+    double v;
 
     snprintf(paths[i], sizeof(paths[i]), "/api/v1/kpis/%d/readings", i + 1);
     th_request(&s, "GET", paths[i], NULL, s.viewer, NULL, &r);
     ck_assert_int_eq(r.status, 200);
-    json_array_foreach(json_object_get(r.json, "items"), k, item) {
-      if (strcmp(json_string_value(json_object_get(item, "quarter")), "2018-19-Q3") == 0) {
-        ck_assert_double_eq(json_number_value(json_object_get(item, "value")),
-                            (HTTP_WRITES - 1) * 100 + i);
-        found = true;
-      }
-    }
-    ck_assert_msg(found, "no 2018-19-Q3 reading for KPI %d", i + 1);
+    ck_assert_msg(reading_value(r.json, "2018-19-Q3", &v), "no 2018-19-Q3 reading for KPI %d",
+                  i + 1);
+    ck_assert_double_eq(v, (HTTP_WRITES - 1) * 100 + i);
     th_response_free(&r);
   }
   th_request(&s, "GET", AUDIT_Q3, NULL, s.admin, NULL, &r);
