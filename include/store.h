@@ -234,9 +234,13 @@ enum rb_err store_update_delete(struct store *st, int64_t milestone_id, const ch
 enum rb_err store_reading_list(struct store *st, int64_t kpi_id, json_t **items);
 enum rb_err store_reading_get(struct store *st, int64_t kpi_id, const char *quarter,
                               json_t **out);
+/* Insert or update a reading; with touch false an unchanged reading is left
+ * alone. out (optional): the stored reading as store_reading_get answers it
+ * (new reference), or NULL when nothing changed. */
 enum rb_err store_reading_put(struct store *st, int64_t kpi_id, const char *quarter,
                               const json_t *value, const char *value_text, const char *rating,
-                              const char *comment, const char *by, const char *now, bool touch);
+                              const char *comment, const char *by, const char *now, bool touch,
+                              json_t **out);
 enum rb_err store_reading_delete(struct store *st, int64_t kpi_id, const char *quarter);
 
 struct rag_rule;
@@ -244,6 +248,10 @@ struct rag_rule;
  * one, else the KPI's. */
 enum rb_err store_kpi_rule(struct store *st, int64_t kpi_id, const char *quarter,
                            struct rag_rule *out);
+/* store_kpi_brief and store_kpi_rule in one lookup, for a write that needs
+ * both. quarter must be a valid quarter id. */
+enum rb_err store_kpi_brief_rule(struct store *st, int64_t id, const char *quarter,
+                                 json_t **out, struct rag_rule *rule);
 
 /* The items of the quarter's plan year and whether each has an update or
  * reading for it: [{"type", "id", "code", "group", "owner", "provided"}]. */
@@ -253,6 +261,9 @@ enum rb_err store_completeness(struct store *st, const char *quarter, json_t **i
 enum rb_err store_quarter_list(struct store *st, json_t **items);
 /* A quarter never stored answers its defaults (state open, no dates). */
 enum rb_err store_quarter_get(struct store *st, const char *id, json_t **out);
+/* Only the quarter's state ("open" for a quarter never stored). */
+#define STORE_STATE_LEN 16
+enum rb_err store_quarter_state(struct store *st, const char *id, char state[STORE_STATE_LEN]);
 /* Set the fields present in `in` (delivery_team_date, place_board_date,
  * state); absent ones keep their value. */
 enum rb_err store_quarter_put(struct store *st, const char *id, const json_t *in,

@@ -549,8 +549,7 @@ api_audit_text(struct api_ctx *c, const char *action, const char *entity, int64_
 enum rb_err
 api_may_write_quarter(struct api_ctx *c, const char *owner, const char *quarter)
 {
-  json_t *q = NULL;
-  const char *state;
+  char state[STORE_STATE_LEN];
   enum rb_err err;
 
   if (c->actor.role == AUTH_SUBMITTER && (owner == NULL || strcmp(owner, c->actor.org) != 0))
@@ -558,21 +557,19 @@ api_may_write_quarter(struct api_ctx *c, const char *owner, const char *quarter)
                     "this item is owned by %s, not by %s: submitters write only their own "
                     "organisation's items",
                     owner != NULL ? owner : "no organisation", c->actor.org);
-  err = store_quarter_get(c->st, quarter, &q);
+  err = store_quarter_state(c->st, quarter, state);
   if (err != RB_OK)
     return api_store_fail(c, err, "quarter");
-  state = json_string_value(json_object_get(q, "state"));
-  if (state != NULL && strcmp(state, "locked") == 0)
+  if (strcmp(state, "locked") == 0)
     err = api_fail(c, RB_ERR_WINDOW,
                    "quarter %s is locked: the Place Board has approved its report; an admin "
                    "must unlock it first",
                    quarter);
-  else if (state != NULL && strcmp(state, "closed") == 0 && c->actor.role != AUTH_ADMIN)
+  else if (strcmp(state, "closed") == 0 && c->actor.role != AUTH_ADMIN)
     err = api_fail(c, RB_ERR_WINDOW,
                    "quarter %s is closed for submissions; ask the performance team", quarter);
   else
     err = RB_OK;
-  json_decref(q);
   return err;
 }
 

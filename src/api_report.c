@@ -5,6 +5,7 @@
 
 #include "api.h"
 #include "jsonv.h"
+#include "quarter.h"
 #include "rag.h"
 
 static const struct jv_field update_fields[] = {
@@ -35,26 +36,34 @@ parent(struct api_ctx *c, bool kpi, int64_t *id, json_t **item)
   return RB_OK;
 }
 
-/* Add computed_rating and effective_rating to a stored reading. */
-static enum rb_err
-annotate(struct api_ctx *c, int64_t kpi_id, json_t *reading)
+/* Add computed_rating, effective_rating and rating_disagreement to a stored
+ * reading, under the KPI's rule for the reading's quarter. */
+static void
+annotate_with(const struct rag_rule *rule, json_t *reading)
 {
-  struct rag_rule rule;
-  const char *quarter = json_string_value(json_object_get(reading, "quarter"));
   json_t *value = json_object_get(reading, "value");
   enum rag_status reported = RAG_NONE, computed;
-  enum rb_err err = store_kpi_rule(c->st, kpi_id, quarter, &rule);
 
-  if (err != RB_OK)
-    return api_store_fail(c, err, "KPI");
   rag_parse_kpi_rating(json_string_value(json_object_get(reading, "rating")), &reported);
-  computed = rag_rate_kpi(&rule, json_is_number(value), json_number_value(value));
+  computed = rag_rate_kpi(rule, json_is_number(value), json_number_value(value));
   json_object_set_new(reading, "computed_rating",
                       computed == RAG_NONE ? json_null() : json_string(rag_code(computed)));
   json_object_set_new(reading, "effective_rating",
                       json_string(rag_code(rag_effective(reported, computed))));
   json_object_set_new(reading, "rating_disagreement",
                       json_boolean(rag_disagrees(reported, computed)));
+}
+
+static enum rb_err
+annotate(struct api_ctx *c, int64_t kpi_id, json_t *reading)
+{
+  struct rag_rule rule;
+  const char *quarter = json_string_value(json_object_get(reading, "quarter"));
+  enum rb_err err = store_kpi_rule(c->st, kpi_id, quarter, &rule);
+
+  if (err != RB_OK)
+    return api_store_fail(c, err, "KPI");
+  annotate_with(&rule, reading);
   return RB_OK;
 }
 
@@ -164,12 +173,29 @@ api_reading_put(struct api_ctx *c)
   const char *quarter = c->path[1], *rating_text;
   char by[160], *text = NULL;
   enum rag_status rating = RAG_NONE;
+  struct rag_rule rule;
+  struct quarter q;
   int64_t id;
   enum rb_err err;
 
-  if ((err = parent(c, true, &id, &item)) != RB_OK || (err = api_path_quarter(c, 1)) != RB_OK)
+  /* The KPI, its owner and its rule for the quarter in one lookup; the
+   * rule's lookup needs a valid quarter, so a bad one takes the plain path
+   * (a missing KPI is still a 404 before the quarter's 400). */
+  if (quarter_parse(quarter, &q) != NULL) {
+    if ((err = parent(c, true, &id, &item)) == RB_OK)
+      err = api_path_quarter(c, 1);
     goto out;
-  if ((err = api_body(c, &body)) != RB_OK)
+  }
+  if ((err = api_path_id(c, 0, &id)) != RB_OK) {
+    err = api_fail(c, err, "no KPI with id %.32s", c->path[0]);
+    goto out;
+  }
+  err = store_kpi_brief_rule(c->st, id, quarter, &item, &rule);
+  if (err == RB_ERR_NOT_FOUND)
+    err = api_fail(c, err, "no KPI with id %lld", (long long)id);
+  else if (err != RB_OK)
+    err = api_store_fail(c, err, "KPI");
+  if (err != RB_OK || (err = api_body(c, &body)) != RB_OK)
     goto out;
   if ((err = api_may_write_quarter(c, json_string_value(json_object_get(item, "owner")),
                                    quarter)) != RB_OK)
@@ -188,24 +214,26 @@ api_reading_put(struct api_ctx *c)
     goto out;
   }
   /* The ETag clients hold is of the annotated reading. */
-  if (prior != NULL && (err = annotate(c, id, prior)) != RB_OK)
-    goto out;
+  if (prior != NULL)
+    annotate_with(&rule, prior);
   if ((err = api_if_match(c, prior)) != RB_OK)
     goto out;
   auth_actor_label(&c->actor, by, sizeof(by));
+  /* touch: the write always lands (updated_at moves), so out is set. */
   err = store_reading_put(c->st, id, quarter, json_object_get(body, "value"),
                           json_string_value(json_object_get(body, "value_text")),
                           rating == RAG_NONE ? NULL : rag_code(rating),
-                          json_string_value(json_object_get(body, "comment")), by, c->now, true);
-  if (err == RB_OK)
-    err = store_reading_get(c->st, id, quarter, &out);
+                          json_string_value(json_object_get(body, "comment")), by, c->now, true,
+                          &out);
+  if (err == RB_OK && out == NULL)
+    err = RB_ERR_INTERNAL;
   if (err != RB_OK) {
     err = api_store_fail(c, err, "reading");
     goto out;
   }
-  err = annotate(c, id, out);
+  annotate_with(&rule, out);
   /* One canonical text for the audit entry and the ETag. */
-  if (err == RB_OK && (text = api_canonical(out)) == NULL)
+  if ((text = api_canonical(out)) == NULL)
     err = RB_ERR_NOMEM;
   if (err == RB_OK)
     err = api_audit_text(c, "reading.put", "kpi_reading", id,

@@ -330,9 +330,7 @@ write_rows(struct api_ctx *c, struct row *rows, size_t n, const char *quarter, j
       err = store_reading_get(c->st, r->id, quarter, &before);
       if (err == RB_OK || err == RB_ERR_NOT_FOUND)
         err = store_reading_put(c->st, r->id, quarter, r->value, r->value_text, code, r->comment,
-                                by, c->now, true);
-      if (err == RB_OK)
-        err = store_reading_get(c->st, r->id, quarter, &after);
+                                by, c->now, true, &after);
     } else {
       err = store_update_get(c->st, r->id, quarter, &before);
       if (err == RB_OK || err == RB_ERR_NOT_FOUND)

@@ -171,7 +171,7 @@ import_readings(struct store *st, int64_t kpi_id, json_t *readings, const char *
                                      json_string_value(json_object_get(r, "value_text")),
                                      json_string_value(json_object_get(r, "rating")),
                                      json_string_value(json_object_get(r, "comment")), by, now,
-                                     false),
+                                     false, NULL),
                    rpath, errors);
   }
   json_decref(seen);

@@ -127,8 +127,13 @@ store_str(const json_t *in, const char *name)
 json_t *
 store_row(sqlite3_stmt *s)
 {
+  return store_row_n(s, sqlite3_column_count(s));
+}
+
+json_t *
+store_row_n(sqlite3_stmt *s, int n)
+{
   json_t *row = json_object();
-  int n = sqlite3_column_count(s);
 
   if (row == NULL)
     return NULL;

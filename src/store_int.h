@@ -43,6 +43,8 @@ int store_bind_text(sqlite3_stmt *s, int idx, const char *text); /* NULL -> NULL
  * ends in "__json" holds JSON text and is decoded under the name without the
  * suffix. NULL on allocation failure. */
 json_t *store_row(sqlite3_stmt *s);
+/* The same over the first n columns only (n <= the column count). */
+json_t *store_row_n(sqlite3_stmt *s, int n);
 
 /* Step a statement that returns no rows; maps failures; resets it. */
 enum rb_err store_exec(struct store *st, sqlite3_stmt *s);

@@ -132,8 +132,14 @@ store_reading_get(struct store *st, int64_t kpi_id, const char *quarter, json_t 
 enum rb_err
 store_reading_put(struct store *st, int64_t kpi_id, const char *quarter, const json_t *value,
                   const char *value_text, const char *rating, const char *comment,
-                  const char *by, const char *now, bool touch)
+                  const char *by, const char *now, bool touch, json_t **out)
 {
+  /* RETURNING hands back the stored row (the columns of READING_SELECT) and
+   * the KPI's plan year, so a write needs no second lookup of either. No
+   * row comes back when nothing changed (touch false, same values).
+   * RETURNING hands a whole-number REAL back as an integer (SQLite keeps it
+   * as one internally); the CAST keeps 1.0 a real, as a SELECT answers it,
+   * or the ETag of the answer would not match the stored reading's. */
   static const char sql[] =
     "INSERT INTO kpi_reading (kpi_id, quarter, value, value_text, rating, comment,"
     " created_at, updated_at, updated_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8)"
@@ -141,9 +147,17 @@ store_reading_put(struct store *st, int64_t kpi_id, const char *quarter, const j
     " value_text = excluded.value_text, rating = excluded.rating, comment = excluded.comment,"
     " updated_at = excluded.updated_at, updated_by = excluded.updated_by"
     " WHERE ?9 OR value IS NOT excluded.value OR value_text IS NOT excluded.value_text"
-    " OR rating IS NOT excluded.rating OR comment IS NOT excluded.comment";
+    " OR rating IS NOT excluded.rating OR comment IS NOT excluded.comment"
+    " RETURNING kpi_id, (SELECT code FROM kpi WHERE id = kpi_id) AS kpi_code, quarter,"
+    " CAST(value AS REAL) AS value,"
+    " value_text, rating, comment, created_at, updated_at, updated_by,"
+    " (SELECT year FROM kpi WHERE id = kpi_id)";
+  enum { YEAR_COL = 10 };
   sqlite3_stmt *s;
+  json_t *row = NULL;
+  char year[8] = "";
   enum rb_err err = store_stmt(st, sql, &s);
+  int rc;
 
   if (err != RB_OK)
     return err;
@@ -157,10 +171,26 @@ store_reading_put(struct store *st, int64_t kpi_id, const char *quarter, const j
   store_bind_text(s, 7, now);
   store_bind_text(s, 8, by);
   sqlite3_bind_int(s, 9, touch ? 1 : 0);
-  err = store_exec(st, s);
-  if (err == RB_OK)
-    err = store_mark_item_reporting(st, true, kpi_id);
-  return err;
+  rc = sqlite3_step(s);
+  if (rc == SQLITE_ROW) {
+    if (sqlite3_column_type(s, YEAR_COL) == SQLITE_TEXT)
+      snprintf(year, sizeof(year), "%s", (const char *)sqlite3_column_text(s, YEAR_COL));
+    if (out != NULL && (row = store_row_n(s, YEAR_COL)) == NULL)
+      err = RB_ERR_NOMEM;
+    rc = sqlite3_step(s); /* SQLITE_DONE: one row per statement */
+  }
+  if (err == RB_OK && rc != SQLITE_DONE)
+    err = store_fail(st, sqlite3_extended_errcode(st->db));
+  sqlite3_reset(s);
+  if (err != RB_OK) {
+    json_decref(row);
+    return err;
+  }
+  if (year[0] != '\0')
+    store_mark_reporting(st, year);
+  if (out != NULL)
+    *out = row;
+  return RB_OK;
 }
 
 enum rb_err
@@ -230,6 +260,39 @@ store_kpi_rule(struct store *st, int64_t kpi_id, const char *quarter, struct rag
   return err;
 }
 
+enum rb_err
+store_kpi_brief_rule(struct store *st, int64_t id, const char *quarter, json_t **out,
+                     struct rag_rule *rule)
+{
+  /* The columns of store_kpi_brief, then RULE_COLUMNS. */
+  static const char sql[] = "SELECT k.id, k.year, k.code, o.code AS owner, " RULE_COLUMNS
+                            " FROM kpi k LEFT JOIN organisation o ON o.id = k.owner_id"
+                            " WHERE k.id = ?1";
+  enum { BRIEF_COLS = 4 };
+  sqlite3_stmt *s;
+  json_t *row;
+  enum rb_err err = store_stmt(st, sql, &s);
+  int rc;
+
+  if (err != RB_OK)
+    return err;
+  sqlite3_bind_int64(s, 1, id);
+  store_bind_text(s, 2, quarter);
+  rc = sqlite3_step(s);
+  if (rc == SQLITE_ROW) {
+    row = store_row_n(s, BRIEF_COLS);
+    if (row != NULL) {
+      rule_from_row(s, BRIEF_COLS, rule);
+      *out = row;
+    }
+    err = row != NULL ? RB_OK : RB_ERR_NOMEM;
+  } else {
+    err = rc == SQLITE_DONE ? RB_ERR_NOT_FOUND : store_fail(st, sqlite3_extended_errcode(st->db));
+  }
+  sqlite3_reset(s);
+  return err;
+}
+
 /* ---- quarters ------------------------------------------------------------------ */
 
 #define QUARTER_SELECT                                                                    \
@@ -272,6 +335,29 @@ store_quarter_get(struct store *st, const char *id, json_t **out)
                      "updated_at");
     err = *out != NULL ? RB_OK : RB_ERR_NOMEM;
   }
+  return err;
+}
+
+enum rb_err
+store_quarter_state(struct store *st, const char *id, char state[STORE_STATE_LEN])
+{
+  static const char sql[] = "SELECT state FROM quarter WHERE id = ?1";
+  sqlite3_stmt *s;
+  enum rb_err err = store_stmt(st, sql, &s);
+  int rc;
+
+  if (err != RB_OK)
+    return err;
+  store_bind_text(s, 1, id);
+  rc = sqlite3_step(s);
+  if (rc == SQLITE_ROW || rc == SQLITE_DONE) {
+    const char *v = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(s, 0) : NULL;
+
+    snprintf(state, STORE_STATE_LEN, "%s", v != NULL ? v : "open");
+  } else {
+    err = store_fail(st, sqlite3_extended_errcode(st->db));
+  }
+  sqlite3_reset(s);
   return err;
 }
 

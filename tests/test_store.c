@@ -1099,6 +1099,27 @@ START_TEST(test_kpi_crud)
   ck_assert_int_eq(rule.mode, RAG_TOL_RELATIVE);
   ck_assert_double_eq_tol(rule.tolerance, 2, 1e-9);
   ck_assert_int_eq(store_kpi_rule(st, 999999, "2018-19-Q1", &rule), RB_ERR_NOT_FOUND);
+  /* the brief and the rule in one lookup agree with the two separate ones */
+  {
+    struct rag_rule both;
+    json_t *brief = NULL, *brief2 = NULL;
+
+    ck_assert_int_eq(store_kpi_brief_rule(st, k1, "2018-19-Q2", &brief, &both), RB_OK);
+    ck_assert_int_eq(store_kpi_brief(st, k1, &brief2), RB_OK);
+    ck_assert(json_equal(brief, brief2));
+    ck_assert_int_eq(store_kpi_rule(st, k1, "2018-19-Q2", &rule), RB_OK);
+    ck_assert_int_eq(both.direction, rule.direction);
+    ck_assert(both.has_target);
+    ck_assert_double_eq_tol(both.target, 90.5, 1e-9);
+    ck_assert_int_eq(both.mode, rule.mode);
+    ck_assert_double_eq_tol(both.tolerance, rule.tolerance, 1e-9);
+    json_decref(brief);
+    json_decref(brief2);
+    brief = NULL;
+    ck_assert_int_eq(store_kpi_brief_rule(st, 999999, "2018-19-Q1", &brief, &both),
+                     RB_ERR_NOT_FOUND);
+    ck_assert_ptr_null(brief);
+  }
 
   /* filters: priority matches any linked priority */
   ck_assert_uint_eq(count_of(st, store_kpi_list, &f), 2);
@@ -1148,9 +1169,43 @@ START_TEST(test_kpi_crud)
   ck_assert_int_eq(store_priority_delete(st, cyp1), RB_ERR_CONFLICT);
   value = json_real(97.5);
   ck_assert_int_eq(store_reading_put(st, k1, "2018-19-Q1", value, "97.5%", "G", NULL, "test",
-                                     NOW1, true),
+                                     NOW1, true, NULL),
                    RB_OK);
   json_decref(value);
+  /* out is the stored reading exactly as a read answers it: a whole number
+   * stays a real (the ETag is computed from it), null stays null */
+  {
+    json_t *put = NULL, *read = NULL, *whole = json_real(12.0);
+
+    ck_assert_int_eq(store_reading_put(st, k1, "2018-19-Q3", whole, NULL, NULL, "c", "test",
+                                       NOW1, true, &put),
+                     RB_OK);
+    ck_assert_int_eq(store_reading_get(st, k1, "2018-19-Q3", &read), RB_OK);
+    ck_assert(json_is_real(json_object_get(put, "value")));
+    ck_assert(json_equal(put, read));
+    json_decref(put);
+    json_decref(read);
+    put = read = NULL;
+    ck_assert_int_eq(store_reading_put(st, k1, "2018-19-Q3", NULL, "n/a", NULL, NULL, "test",
+                                       NOW2, true, &put),
+                     RB_OK);
+    ck_assert_int_eq(store_reading_get(st, k1, "2018-19-Q3", &read), RB_OK);
+    ck_assert(json_is_null(json_object_get(put, "value")));
+    ck_assert(json_equal(put, read));
+    json_decref(read);
+    json_decref(put);
+    /* unchanged and not touched: nothing written, nothing answered */
+    put = json_object();
+    ck_assert_int_eq(store_reading_put(st, k1, "2018-19-Q3", NULL, "n/a", NULL, NULL, "test",
+                                       NOW3, false, &put),
+                     RB_OK);
+    ck_assert_ptr_null(put);
+    ck_assert_int_eq(store_reading_get(st, k1, "2018-19-Q3", &read), RB_OK);
+    expect_str(read, "updated_at", NOW2);
+    json_decref(read);
+    ck_assert_int_eq(store_reading_delete(st, k1, "2018-19-Q3"), RB_OK);
+    json_decref(whole);
+  }
   ck_assert_int_eq(store_kpi_delete(st, k1), RB_ERR_CONFLICT);
   ck_assert_int_eq(store_reading_get(st, k1, "2018-19-Q1", &got), RB_OK);
   expect_num(got, "value", 97.5);
@@ -1273,6 +1328,20 @@ START_TEST(test_import_demo)
   expect_str(q, "delivery_team_date", "2018-08-22");
   expect_str(q, "place_board_date", "2018-09-05");
   json_decref(q);
+  {
+    char state[STORE_STATE_LEN];
+    json_t *in = J("{\"state\": \"locked\"}");
+
+    /* a quarter never stored is open; a stored one answers its state */
+    ck_assert_int_eq(store_quarter_state(st, "2031-32-Q4", state), RB_OK);
+    ck_assert_str_eq(state, "open");
+    begin(st);
+    ck_assert_int_eq(store_quarter_put(st, "2018-19-Q1", in, NOW2, NULL), RB_OK);
+    commit(st);
+    ck_assert_int_eq(store_quarter_state(st, "2018-19-Q1", state), RB_OK);
+    ck_assert_str_eq(state, "locked");
+    json_decref(in);
+  }
   json_decref(snap);
   json_decref(doc);
   store_close(st);
