@@ -1,9 +1,11 @@
 /* Prometheus metrics: request counts by route template, method and status,
- * a latency histogram, requests in flight, the last successful write. The
+ * a latency histogram, requests in flight, the last successful write, the
+ * writer thread's batches (count, requests, time working and committing). The
  * counters are guarded by one mutex: an update is a few adds. */
 #ifndef RAGBOARD_METRICS_H
 #define RAGBOARD_METRICS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "error.h"
@@ -21,6 +23,10 @@ void metrics_request_end(struct metrics *m, const char *route, const char *metho
 void metrics_request_abandon(struct metrics *m);
 /* A write transaction committed at unix time `when` (seconds). */
 void metrics_write_committed(struct metrics *m, double when);
+/* The writer thread committed one batch of `requests` write requests after
+ * running them for work_seconds; the commit took commit_seconds (wall). */
+void metrics_write_batch(struct metrics *m, size_t requests, double work_seconds,
+                         double commit_seconds);
 
 /* The exposition text (malloc'd), with the database size appended. */
 char *metrics_render(struct metrics *m, int64_t db_bytes);

@@ -53,7 +53,8 @@ struct router_ticket {
 bool router_is_write(const char *method, const char *path);
 void router_dispatch_batched(struct app *app, const struct rb_request *req,
                              struct rb_response *resp, struct router_ticket *ticket);
-void router_commit(struct app *app);
+/* requests and work_seconds (the time spent running them) feed /metrics. */
+void router_commit(struct app *app, size_t requests, double work_seconds);
 void router_finish_batched(struct app *app, const struct rb_request *req,
                            struct rb_response *resp, const struct router_ticket *ticket);
 

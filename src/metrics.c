@@ -29,6 +29,8 @@ struct metrics {
   uint64_t total;
   int64_t in_flight;
   double last_write;
+  uint64_t batches, batch_requests;
+  double batch_work, batch_commit;
 };
 
 enum rb_err
@@ -97,6 +99,18 @@ metrics_request_abandon(struct metrics *m)
 {
   pthread_mutex_lock(&m->mu);
   m->in_flight--;
+  pthread_mutex_unlock(&m->mu);
+}
+
+void
+metrics_write_batch(struct metrics *m, size_t requests, double work_seconds,
+                    double commit_seconds)
+{
+  pthread_mutex_lock(&m->mu);
+  m->batches++;
+  m->batch_requests += requests;
+  m->batch_work += work_seconds;
+  m->batch_commit += commit_seconds;
   pthread_mutex_unlock(&m->mu);
 }
 
@@ -184,6 +198,24 @@ metrics_render(struct metrics *m, int64_t db_bytes)
           "# TYPE ragboard_last_write_timestamp_seconds gauge\n"
           "ragboard_last_write_timestamp_seconds %.3f\n",
       m->last_write);
+  add(&t, "# HELP ragboard_write_batches_total Transactions the writer thread committed, each "
+          "holding one or more write requests (one fsync each).\n"
+          "# TYPE ragboard_write_batches_total counter\n"
+          "ragboard_write_batches_total %llu\n"
+          "# HELP ragboard_write_batch_requests_total Write requests run in those batches "
+          "(divided by ragboard_write_batches_total: the mean batch size).\n"
+          "# TYPE ragboard_write_batch_requests_total counter\n"
+          "ragboard_write_batch_requests_total %llu\n"
+          "# HELP ragboard_write_work_seconds_total Wall time the writer thread spent running "
+          "write requests, before their commit.\n"
+          "# TYPE ragboard_write_work_seconds_total counter\n"
+          "ragboard_write_work_seconds_total %.6f\n"
+          "# HELP ragboard_write_commit_seconds_total Wall time the writer thread spent "
+          "committing batches (WAL writes, fsync, checkpoints).\n"
+          "# TYPE ragboard_write_commit_seconds_total counter\n"
+          "ragboard_write_commit_seconds_total %.6f\n",
+      (unsigned long long)m->batches, (unsigned long long)m->batch_requests, m->batch_work,
+      m->batch_commit);
   pthread_mutex_unlock(&m->mu);
   add(&t, "# HELP ragboard_database_size_bytes Size of the SQLite database (pages in use "
           "times page size).\n# TYPE ragboard_database_size_bytes gauge\n"

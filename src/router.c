@@ -466,9 +466,15 @@ router_dispatch_batched(struct app *app, const struct rb_request *req, struct rb
 }
 
 void
-router_commit(struct app *app)
+router_commit(struct app *app, size_t requests, double work_seconds)
 {
+  struct timespec a, b;
+
+  clock_gettime(CLOCK_MONOTONIC, &a);
   store_pool_commit(app->pool);
+  clock_gettime(CLOCK_MONOTONIC, &b);
+  metrics_write_batch(app->metrics, requests, work_seconds,
+                      (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9);
 }
 
 void

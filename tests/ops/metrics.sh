@@ -20,6 +20,13 @@ grep -q '^ragboard_http_requests_in_flight 1$' "$WORK/metrics.txt" || fail "in-f
 awk '/^ragboard_database_size_bytes /{ if ($2 > 0) ok=1 } END { exit !ok }' "$WORK/metrics.txt" || fail "database size missing"
 awk '/^ragboard_last_write_timestamp_seconds /{ if ($2 > 1600000000) ok=1 } END { exit !ok }' "$WORK/metrics.txt" \
   || fail "last write time not recorded"
+# The PUT ran in the writer thread: one batch of one request, timed.
+grep -q '^ragboard_write_batches_total 1$' "$WORK/metrics.txt" || fail "writer batch not counted"
+grep -q '^ragboard_write_batch_requests_total 1$' "$WORK/metrics.txt" || fail "batch requests not counted"
+awk '/^ragboard_write_commit_seconds_total /{ if ($2 > 0) ok=1 } END { exit !ok }' "$WORK/metrics.txt" \
+  || fail "commit time not recorded"
+awk '/^ragboard_write_work_seconds_total /{ if ($2 > 0) ok=1 } END { exit !ok }' "$WORK/metrics.txt" \
+  || fail "work time not recorded"
 stop_server
 [ "$SERVER_STATUS" -eq 0 ] || fail "server exited $SERVER_STATUS"
 echo "metrics: ok"
