@@ -166,11 +166,42 @@ def wrk_result(d):
     }
     before, after = load(os.path.join(d, "before.json")), load(os.path.join(d, "after.json"))
     r.update(usage(before, after, client_time))
+    w = writer_stats(d)
+    if w:
+        r["writer"] = w
     # Server CPU per request: unlike req/s, barely moved by other load on the machine.
     if raw["requests"]:
         r["server_cpu_us_per_request"] = round(
             (after["ticks"] - before["ticks"]) / os.sysconf("SC_CLK_TCK") * 1e6 / raw["requests"], 1)
     return r
+
+
+def prom(path):
+    """The unlabelled samples of a Prometheus text file, or {} when absent."""
+    out = {}
+    try:
+        with open(path) as f:
+            for line in f:
+                parts = line.split()
+                if len(parts) == 2 and not line.startswith("#") and "{" not in parts[0]:
+                    out[parts[0]] = float(parts[1])
+    except OSError:
+        pass
+    return out
+
+
+def writer_stats(d):
+    """The writer thread's batches during the run, from ragboard's /metrics."""
+    a, b = prom(os.path.join(d, "metrics_before.txt")), prom(os.path.join(d, "metrics_after.txt"))
+    key = "ragboard_write_batches_total"
+    if key not in a or key not in b or b[key] <= a[key]:
+        return None
+    delta = {k: b[k] - a.get(k, 0) for k in b if k.startswith("ragboard_write_")}
+    n, reqs = delta["ragboard_write_batches_total"], delta["ragboard_write_batch_requests_total"]
+    work, commit = delta["ragboard_write_work_seconds_total"], delta["ragboard_write_commit_seconds_total"]
+    return {"batches": int(n), "requests": int(reqs), "mean_batch": round(reqs / n, 2),
+            "work_ms_per_batch": round(1000 * work / n, 3), "commit_ms_per_batch": round(1000 * commit / n, 3),
+            "work_s": round(work, 3), "commit_s": round(commit, 3)}
 
 
 def fmt(x, digits=1):
@@ -387,6 +418,12 @@ def main():
     if s3 and fsync.get("overwrite"):
         print(f"writes: {fmt(s3['rps'])}/s against the disk's {fmt(fsync['overwrite']['fsyncs_per_s'])} fsync/s; "
               f"statuses {s3['counters'].get('statuses')}")
+    for name, m in (("3", s3), ("4", s4)):
+        w = (m or {}).get("writer")
+        if w:
+            print(f"writer in scenario {name}: {fmt(w['batches'])} commits of {w['mean_batch']} writes on average; "
+                  f"per commit {w['work_ms_per_batch']} ms running requests + {w['commit_ms_per_batch']} ms "
+                  f"committing (wall time; the commit waits for the fsync)")
     if s4 and "read_mix_capacity_without_writes" in s4:
         print(f"mixed: {fmt(s4['reads_per_s'])} reads/s; the same read mix without writes would allow about "
               f"{fmt(s4['read_mix_capacity_without_writes'])}/s")

@@ -168,12 +168,15 @@ run_wrk() {
   reset_hwm $TARGET_PIDS
   # shellcheck disable=SC2086
   snap $TARGET_PIDS >"$d/before.json"
+  # ragboard's own counters (the writer's batches) around the measured run
+  if [ "$TARGET_PIDS" = "$SERVER_PID" ]; then curl -fsS --max-time 5 "$URL/metrics" >"$d/metrics_before.txt" || true; fi
   local TIMEFORMAT='%R %U %S' rc=0
   { time "${PIN_CLIENT[@]}" timeout $((secs + 60)) \
       wrk -t"$threads" -c"$conns" -d"${secs}s" --timeout 5s --latency -s "$script" "$url" -- "$@" \
       >"$d/wrk.txt" 2>&1 || rc=$?; } 2>"$d/client_time.txt"
   # shellcheck disable=SC2086
   snap $TARGET_PIDS >"$d/after.json"
+  if [ "$TARGET_PIDS" = "$SERVER_PID" ]; then curl -fsS --max-time 5 "$URL/metrics" >"$d/metrics_after.txt" || true; fi
   [ "$rc" -eq 0 ] || { cat "$d/wrk.txt" >&2; fail "wrk failed in scenario $name (exit $rc)"; }
   grep -q '^BENCH_JSON ' "$d/wrk.txt" || { cat "$d/wrk.txt" >&2; fail "no result from wrk in $name"; }
   grep '^BENCH_JSON ' "$d/wrk.txt" | sed 's/^BENCH_JSON //' | jq -r \
