@@ -24,13 +24,13 @@ struct api_ctx {
   struct app *app;
   const struct rb_request *req;
   struct rb_response *resp;
-  struct store *st;        /* in a transaction: write for write routes */
+  struct store *st; /* in a transaction: write for write routes */
   struct auth_actor actor;
   const char *path[API_MAX_PATH_PARAMS]; /* path parameters, in pattern order */
   size_t npath;
   char now[UTIL_TIME_LEN]; /* one timestamp for every write of the request */
   char detail[512];
-  json_t *errors;          /* [{field, message}] for validation failures */
+  json_t *errors; /* [{field, message}] for validation failures */
 };
 
 typedef enum rb_err (*api_handler)(struct api_ctx *c);
@@ -136,21 +136,20 @@ size_t api_validate_kpi(struct store *st, json_t *obj, const char *prefix, json_
  * *out (new) holds exactly the fields, ready for validation. Problems go to
  * c->errors. */
 enum rb_err api_merge_patch(struct api_ctx *c, const json_t *current, const json_t *patch,
-                            const char *const *fields, const char *const *fixed,
-                            json_t **out);
+                            const char *const *fields, const char *const *fixed, json_t **out);
 
 /* ---- resources addressed by integer id (priorities, milestones, KPIs) ----
  * One description per resource drives list/get/create/patch/delete. */
 struct api_resource {
-  const char *name;                  /* "milestone", for messages */
-  const char *entity;                /* "milestone", for the audit trail */
-  const char *collection;            /* "/api/v1/milestones" */
-  const char *const *list_params;    /* allowed query parameters */
-  const char *const *fields;         /* writable fields */
-  const char *const *fixed;          /* fields a PATCH may not change */
+  const char *name;               /* "milestone", for messages */
+  const char *entity;             /* "milestone", for the audit trail */
+  const char *collection;         /* "/api/v1/milestones" */
+  const char *const *list_params; /* allowed query parameters */
+  const char *const *fields;      /* writable fields */
+  const char *const *fixed;       /* fields a PATCH may not change */
   size_t (*validate)(struct store *st, json_t *obj, const char *prefix, json_t *errors);
-  enum rb_err (*list)(struct store *st, const struct store_filter *f,
-                      const struct store_page *pg, json_t **items, char **next);
+  enum rb_err (*list)(struct store *st, const struct store_filter *f, const struct store_page *pg,
+                      json_t **items, char **next);
   enum rb_err (*get)(struct store *st, int64_t id, json_t **out);
   enum rb_err (*insert)(struct store *st, const json_t *in, const char *now, json_t **out);
   enum rb_err (*update)(struct store *st, int64_t id, const json_t *in, const char *now,
@@ -203,9 +202,9 @@ enum rb_err api_audit(struct api_ctx *c, const char *action, const char *entity,
                       const char *code, const char *quarter, const json_t *before,
                       const json_t *after);
 /* The same, with after's canonical text (api_canonical) already made. */
-enum rb_err api_audit_text(struct api_ctx *c, const char *action, const char *entity,
-                           int64_t id, const char *code, const char *quarter,
-                           const json_t *before, const json_t *after, const char *after_text);
+enum rb_err api_audit_text(struct api_ctx *c, const char *action, const char *entity, int64_t id,
+                           const char *code, const char *quarter, const json_t *before,
+                           const json_t *after, const char *after_text);
 
 enum rb_err api_token_list(struct api_ctx *c);
 enum rb_err api_token_create(struct api_ctx *c);

@@ -15,23 +15,23 @@ struct metrics;
 
 struct app_config {
   const char *db_path;
-  const char *listen;      /* "HOST:PORT"; port 0 picks a free one */
-  const char *port_file;   /* written once the server accepts connections */
-  bool public_read;        /* anonymous GETs allowed */
-  bool sync_full;          /* PRAGMA synchronous=FULL (default) */
-  int threads;             /* HTTP worker threads; 0 = app_default_threads() */
+  const char *listen;    /* "HOST:PORT"; port 0 picks a free one */
+  const char *port_file; /* written once the server accepts connections */
+  bool public_read;      /* anonymous GETs allowed */
+  bool sync_full;        /* PRAGMA synchronous=FULL (default) */
+  int threads;           /* HTTP worker threads; 0 = app_default_threads() */
   int busy_timeout_ms;
-  size_t max_body;         /* bytes; larger bodies answer 413 */
-  size_t max_import_body;  /* bytes, for POST /api/v1/import */
+  size_t max_body;        /* bytes; larger bodies answer 413 */
+  size_t max_import_body; /* bytes, for POST /api/v1/import */
   int max_json_depth;
   unsigned connection_timeout_s;
   unsigned max_connections;
   unsigned max_connections_per_ip;
-  const char *cors_origins; /* comma-separated allow-list; NULL or "" = no CORS */
+  const char *cors_origins;   /* comma-separated allow-list; NULL or "" = no CORS */
   unsigned request_timeout_s; /* whole request (headers and body) must arrive within this */
   size_t max_header_bytes;    /* request line plus headers */
   int max_page_size;          /* largest ?limit= for lists */
-  int log_level;            /* LOG_ERROR .. LOG_DEBUG */
+  int log_level;              /* LOG_ERROR .. LOG_DEBUG */
 };
 
 enum { LOG_ERROR = 0, LOG_WARN, LOG_INFO, LOG_DEBUG };

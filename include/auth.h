@@ -26,9 +26,9 @@ struct auth_actor {
   enum auth_role role;
   int64_t token_id; /* 0 for anonymous and for the command line */
   char name[129];
-  int64_t org_id;   /* 0 when the token has no organisation */
+  int64_t org_id; /* 0 when the token has no organisation */
   char org[65];
-  bool touch;       /* last_used_at is older than this minute: record the use */
+  bool touch; /* last_used_at is older than this minute: record the use */
 };
 
 #define AUTH_TOKEN_MAX 96
@@ -39,13 +39,12 @@ bool auth_role_parse(const char *s, enum auth_role *out);
 /* Create a token inside the caller's write transaction. token_out receives
  * the secret to show once; *row (may be NULL) its stored description. */
 enum rb_err auth_token_create(struct store *st, const char *name, enum auth_role role,
-                              const char *org, const char *now,
-                              char token_out[AUTH_TOKEN_MAX], json_t **row);
+                              const char *org, const char *now, char token_out[AUTH_TOKEN_MAX],
+                              json_t **row);
 
 /* Resolve an Authorization header value. RB_ERR_UNAUTHORIZED for a missing,
  * malformed, unknown or revoked token; *out is set only on RB_OK. */
-enum rb_err auth_authenticate(struct store *st, const char *authorization,
-                              struct auth_actor *out);
+enum rb_err auth_authenticate(struct store *st, const char *authorization, struct auth_actor *out);
 
 /* "admin token 3 (ops)" style label for logs and updated_by. */
 void auth_actor_label(const struct auth_actor *a, char *buf, size_t cap);

@@ -22,7 +22,7 @@ struct db_options {
   bool synchronous_full; /* true: an acknowledged commit survives power loss */
   int busy_timeout_ms;
   bool readonly;
-  bool create;           /* create the file if missing */
+  bool create; /* create the file if missing */
 };
 
 /* Open a connection: WAL journal (except in-memory databases), foreign

@@ -14,7 +14,7 @@
  * is appended to errors as {"field": JSON path, "message"}, and then the
  * result is RB_ERR_INVALID: the caller must roll back. On RB_OK *counts
  * (new) says how many of each kind the file held. */
-enum rb_err import_dataset(struct store *st, json_t *doc, const char *now,
-                           const char *updated_by, json_t *errors, json_t **counts);
+enum rb_err import_dataset(struct store *st, json_t *doc, const char *now, const char *updated_by,
+                           json_t *errors, json_t **counts);
 
 #endif

@@ -17,8 +17,8 @@ void metrics_free(struct metrics *m); /* NULL is a no-op */
 
 void metrics_request_begin(struct metrics *m);
 /* route: the matched pattern, or NULL for no route. */
-void metrics_request_end(struct metrics *m, const char *route, const char *method,
-                         unsigned status, double seconds);
+void metrics_request_end(struct metrics *m, const char *route, const char *method, unsigned status,
+                         double seconds);
 /* A request ended without a response (the client went away). */
 void metrics_request_abandon(struct metrics *m);
 /* A write transaction committed at unix time `when` (seconds). */

@@ -30,9 +30,9 @@ enum rag_tolerance { RAG_TOL_RELATIVE = 0, RAG_TOL_ABSOLUTE };
 struct rag_rule {
   enum rag_direction direction;
   bool has_target;
-  double target;           /* the quarter's target when it has one, else the KPI's */
+  double target; /* the quarter's target when it has one, else the KPI's */
   enum rag_tolerance mode;
-  double tolerance;        /* 2 by default */
+  double tolerance; /* 2 by default */
 };
 
 enum rag_status rag_rate_kpi(const struct rag_rule *rule, bool has_value, double value);

@@ -43,8 +43,8 @@ struct rb_response {
   void *body_cls;
   struct rb_header headers[RB_MAX_HEADERS];
   size_t nheaders;
-  const char *route;        /* matched route pattern, for logs and metrics */
-  char actor[96];           /* who made the request, for logs */
+  const char *route; /* matched route pattern, for logs and metrics */
+  char actor[96];    /* who made the request, for logs */
 };
 
 /* Add a header; the value is copied. Silently drops beyond RB_MAX_HEADERS. */

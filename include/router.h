@@ -55,8 +55,8 @@ void router_dispatch_batched(struct app *app, const struct rb_request *req,
                              struct rb_response *resp, struct router_ticket *ticket);
 /* requests and work_seconds (the time spent running them) feed /metrics. */
 void router_commit(struct app *app, size_t requests, double work_seconds);
-void router_finish_batched(struct app *app, const struct rb_request *req,
-                           struct rb_response *resp, const struct router_ticket *ticket);
+void router_finish_batched(struct app *app, const struct rb_request *req, struct rb_response *resp,
+                           const struct router_ticket *ticket);
 
 /* The methods path answers, "GET, HEAD, POST" style; 0 when none. */
 size_t router_allow(const char *path, char *allow, size_t cap);

@@ -64,8 +64,7 @@ void store_pool_saw_reporting_version(struct store_pool *pool, const char *year,
  * last request of a batch, or one that finds the batch full or old,
  * commits it; a failed commit fails every request of the batch. */
 struct store *store_pool_write_begin(struct store_pool *pool, enum rb_err *err);
-enum rb_err store_pool_write_end(struct store_pool *pool, struct store *st, bool keep,
-                                 bool wait);
+enum rb_err store_pool_write_end(struct store_pool *pool, struct store *st, bool keep, bool wait);
 /* For a caller that forms batches itself (the HTTP writer thread, which
  * runs queued requests one after another and then commits them together):
  * leave like store_pool_write_end(keep, wait = false) but never commit;
@@ -78,8 +77,7 @@ enum rb_err store_pool_write_end(struct store_pool *pool, struct store *st, bool
  * the writer: now if it is free, else with its next request or
  * store_pool_commit; defer: always the latter (the caller is the writer's
  * own thread, about to commit). Best effort: a use may go unrecorded. */
-void store_pool_touch_token(struct store_pool *pool, int64_t token_id, const char *now,
-                            bool defer);
+void store_pool_touch_token(struct store_pool *pool, int64_t token_id, const char *now, bool defer);
 enum rb_err store_pool_write_leave(struct store_pool *pool, struct store *st, bool keep,
                                    uint64_t *batch);
 void store_pool_commit(struct store_pool *pool);
@@ -138,8 +136,8 @@ enum rb_err store_org_list(struct store *st, const struct store_page *pg, json_t
 enum rb_err store_org_get(struct store *st, const char *code, json_t **out);
 enum rb_err store_org_id(struct store *st, const char *code, int64_t *id);
 enum rb_err store_org_insert(struct store *st, const json_t *in, const char *now, json_t **out);
-enum rb_err store_org_update(struct store *st, const char *code, const json_t *in,
-                             const char *now, json_t **out);
+enum rb_err store_org_update(struct store *st, const char *code, const json_t *in, const char *now,
+                             json_t **out);
 enum rb_err store_org_delete(struct store *st, const char *code);
 /* Insert or update by code; an identical row is left untouched. */
 enum rb_err store_org_upsert(struct store *st, const json_t *in, const char *now);
@@ -149,8 +147,7 @@ enum rb_err store_group_list(struct store *st, const struct store_page *pg, json
                              char **next);
 enum rb_err store_group_get(struct store *st, const char *code, json_t **out);
 enum rb_err store_group_id(struct store *st, const char *code, int64_t *id);
-enum rb_err store_group_insert(struct store *st, const json_t *in, const char *now,
-                               json_t **out);
+enum rb_err store_group_insert(struct store *st, const json_t *in, const char *now, json_t **out);
 enum rb_err store_group_update(struct store *st, const char *code, const json_t *in,
                                const char *now, json_t **out);
 enum rb_err store_group_delete(struct store *st, const char *code);
@@ -165,8 +162,8 @@ enum rb_err store_priority_find(struct store *st, const char *year, const char *
                                 int64_t number, int64_t *id);
 enum rb_err store_priority_insert(struct store *st, const json_t *in, const char *now,
                                   json_t **out);
-enum rb_err store_priority_update(struct store *st, int64_t id, const json_t *in,
-                                  const char *now, json_t **out);
+enum rb_err store_priority_update(struct store *st, int64_t id, const json_t *in, const char *now,
+                                  json_t **out);
 enum rb_err store_priority_delete(struct store *st, int64_t id);
 enum rb_err store_priority_upsert(struct store *st, const json_t *in, const char *now);
 
@@ -174,12 +171,11 @@ enum rb_err store_priority_upsert(struct store *st, const json_t *in, const char
 enum rb_err store_milestone_list(struct store *st, const struct store_filter *f,
                                  const struct store_page *pg, json_t **items, char **next);
 enum rb_err store_milestone_get(struct store *st, int64_t id, json_t **out);
-enum rb_err store_milestone_find(struct store *st, const char *year, const char *code,
-                                 int64_t *id);
+enum rb_err store_milestone_find(struct store *st, const char *year, const char *code, int64_t *id);
 enum rb_err store_milestone_insert(struct store *st, const json_t *in, const char *now,
                                    json_t **out);
-enum rb_err store_milestone_update(struct store *st, int64_t id, const json_t *in,
-                                   const char *now, json_t **out);
+enum rb_err store_milestone_update(struct store *st, int64_t id, const json_t *in, const char *now,
+                                   json_t **out);
 enum rb_err store_milestone_delete(struct store *st, int64_t id);
 /* Upsert by (year, code); *id receives the row's id. */
 enum rb_err store_milestone_upsert(struct store *st, const json_t *in, const char *now,
@@ -209,8 +205,8 @@ struct store_token {
 };
 /* Create a token row; the caller made the secret and passes its hash. */
 enum rb_err store_token_insert(struct store *st, const char *name, const char *role,
-                               const char *org, const unsigned char hash[32],
-                               const char *now, json_t **out);
+                               const char *org, const unsigned char hash[32], const char *now,
+                               json_t **out);
 enum rb_err store_token_load(struct store *st, int64_t id, struct store_token *out);
 enum rb_err store_token_list(struct store *st, const struct store_page *pg, json_t **items,
                              char **next);
@@ -232,8 +228,7 @@ enum rb_err store_update_delete(struct store *st, int64_t milestone_id, const ch
 
 /* value_json: a JSON number or NULL/json null. */
 enum rb_err store_reading_list(struct store *st, int64_t kpi_id, json_t **items);
-enum rb_err store_reading_get(struct store *st, int64_t kpi_id, const char *quarter,
-                              json_t **out);
+enum rb_err store_reading_get(struct store *st, int64_t kpi_id, const char *quarter, json_t **out);
 /* Insert or update a reading; with touch false an unchanged reading is left
  * alone. out (optional): the stored reading as store_reading_get answers it
  * (new reference), or NULL when nothing changed. */
@@ -250,8 +245,8 @@ enum rb_err store_kpi_rule(struct store *st, int64_t kpi_id, const char *quarter
                            struct rag_rule *out);
 /* store_kpi_brief and store_kpi_rule in one lookup, for a write that needs
  * both. quarter must be a valid quarter id. */
-enum rb_err store_kpi_brief_rule(struct store *st, int64_t id, const char *quarter,
-                                 json_t **out, struct rag_rule *rule);
+enum rb_err store_kpi_brief_rule(struct store *st, int64_t id, const char *quarter, json_t **out,
+                                 struct rag_rule *rule);
 
 /* The items of the quarter's plan year and whether each has an update or
  * reading for it: [{"type", "id", "code", "group", "owner", "provided"}]. */
@@ -266,16 +261,15 @@ enum rb_err store_quarter_get(struct store *st, const char *id, json_t **out);
 enum rb_err store_quarter_state(struct store *st, const char *id, char state[STORE_STATE_LEN]);
 /* Set the fields present in `in` (delivery_team_date, place_board_date,
  * state); absent ones keep their value. */
-enum rb_err store_quarter_put(struct store *st, const char *id, const json_t *in,
-                              const char *now, json_t **out);
+enum rb_err store_quarter_put(struct store *st, const char *id, const json_t *in, const char *now,
+                              json_t **out);
 
 /* ---- summaries ------------------------------------------------------------------ */
 struct summary_input;
 struct store_summary;
 /* Load everything the summary of `quarter` needs: the items of its plan
  * year with their status for the quarter. Free with store_summary_free. */
-enum rb_err store_summary_load(struct store *st, const char *quarter,
-                               struct store_summary **out);
+enum rb_err store_summary_load(struct store *st, const char *quarter, struct store_summary **out);
 const struct summary_input *store_summary_input(const struct store_summary *s);
 void store_summary_free(struct store_summary *s); /* NULL is a no-op */
 /* Index of group `code` in the summary's groups, or -1. */

@@ -29,15 +29,15 @@ struct summary_priority {
 struct summary_item {
   bool is_kpi;
   int64_t id;
-  size_t group;            /* index into groups */
+  size_t group;              /* index into groups */
   const int64_t *priorities; /* priority numbers within the group */
   size_t npriorities;
   const char *code;
   const char *description;
-  enum rag_status status;  /* milestone status or KPI effective rating */
-  bool disagreement;       /* KPI: reported rating differs from computed */
-  const char *value_text;  /* NULL when none */
-  const char *comment;     /* NULL when none */
+  enum rag_status status; /* milestone status or KPI effective rating */
+  bool disagreement;      /* KPI: reported rating differs from computed */
+  const char *value_text; /* NULL when none */
+  const char *comment;    /* NULL when none */
 };
 
 /* Everything one quarter's summary needs. Groups in code order,
@@ -55,7 +55,7 @@ struct summary_input {
 
 /* Headline figures of another quarter, for comparisons. */
 struct summary_headline {
-  bool present;            /* false when that quarter's year has no items */
+  bool present; /* false when that quarter's year has no items */
   char quarter[16];
   int64_t milestones_tenths; /* on track or complete, tenths of a percent; -1 = null */
   int64_t kpis_tenths;       /* KPIs on track; -1 = null */
@@ -91,15 +91,14 @@ void summary_cache_free(struct summary_cache *c); /* NULL is a no-op */
 struct summary_blob *summary_cache_get(struct summary_cache *c, const char *key, int64_t version,
                                        double now, double max_age);
 /* Remember body (copied) for key at version, confirmed at now. */
-void summary_cache_put(struct summary_cache *c, const char *key, int64_t version,
-                       const char *body, size_t len, double now);
+void summary_cache_put(struct summary_cache *c, const char *key, int64_t version, const char *body,
+                       size_t len, double now);
 /* After a miss: when another request is already building key at version,
  * wait for it and answer its body (a new reference); otherwise claim the
  * build and answer NULL: the caller builds, then calls summary_cache_put
  * (or summary_cache_abandon on failure), which wakes the waiters. So a
  * write followed by many polls costs one rebuild, not one per poll. */
-struct summary_blob *summary_cache_claim(struct summary_cache *c, const char *key,
-                                         int64_t version);
+struct summary_blob *summary_cache_claim(struct summary_cache *c, const char *key, int64_t version);
 void summary_cache_abandon(struct summary_cache *c, const char *key, int64_t version);
 /* The entry for key at version was confirmed current at now. */
 void summary_cache_confirm(struct summary_cache *c, const char *key, int64_t version, double now);

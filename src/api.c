@@ -173,8 +173,7 @@ api_problem(struct api_ctx *c, enum rb_err err)
 
   jv_utf8_clean(c->detail); /* it may quote a client's bytes (a path, a code) */
   body = json_pack("{s:s, s:s, s:i, s:s}", "type", rb_err_type(err), "title", rb_err_title(err),
-                   "status", (int)status, "detail",
-                   c->detail[0] ? c->detail : rb_err_title(err));
+                   "status", (int)status, "detail", c->detail[0] ? c->detail : rb_err_title(err));
   if (body != NULL && json_array_size(c->errors) > 0)
     json_object_set(body, "errors", c->errors);
   if (body != NULL && c->req->request_id != NULL)
@@ -218,8 +217,8 @@ api_body(struct api_ctx *c, json_t **out)
   int max_depth = c->app != NULL ? c->app->cfg.max_json_depth : 32;
 
   if (c->req->content_type != NULL && !content_type_is(c->req->content_type, "application/json"))
-    return api_fail(c, RB_ERR_UNSUPPORTED_MEDIA,
-                    "the body must be application/json, not %.100s", c->req->content_type);
+    return api_fail(c, RB_ERR_UNSUPPORTED_MEDIA, "the body must be application/json, not %.100s",
+                    c->req->content_type);
   if (c->req->body_len == 0)
     return api_fail(c, RB_ERR_BAD_JSON, "a JSON body is required");
   if (jv_depth(c->req->body, c->req->body_len, max_depth) > max_depth)
@@ -391,7 +390,8 @@ merge_objects(const json_t *target, const json_t *patch)
 
   if (out == NULL)
     return NULL;
-  json_object_foreach((json_t *)patch, key, v) {
+  json_object_foreach((json_t *)patch, key, v)
+  {
     if (json_is_null(v))
       json_object_del(out, key);
     else if (json_is_object(v))
@@ -412,7 +412,8 @@ api_merge_patch(struct api_ctx *c, const json_t *current, const json_t *patch,
 
   if (merged == NULL)
     return RB_ERR_NOMEM;
-  json_object_foreach((json_t *)patch, key, v) {
+  json_object_foreach((json_t *)patch, key, v)
+  {
     if (!in_list(fields, key))
       api_field_error(c, key, "is not a field that can be changed");
     else if (in_list(fixed, key) && !json_equal(v, json_object_get(current, key)))
@@ -486,8 +487,7 @@ api_path_quarter(struct api_ctx *c, size_t i)
   const char *msg = i < c->npath ? quarter_parse(c->path[i], &q) : "is required";
 
   if (msg != NULL)
-    return api_fail(c, RB_ERR_BAD_REQUEST, "quarter %.20s %s", i < c->npath ? c->path[i] : "",
-                    msg);
+    return api_fail(c, RB_ERR_BAD_REQUEST, "quarter %.20s %s", i < c->npath ? c->path[i] : "", msg);
   return RB_OK;
 }
 
@@ -499,8 +499,9 @@ api_query_quarter(struct api_ctx *c, const char **out)
   const char *msg;
 
   if (q == NULL)
-    return api_fail(c, RB_ERR_BAD_REQUEST, "the quarter query parameter is required, e.g. "
-                                            "?quarter=2018-19-Q1");
+    return api_fail(c, RB_ERR_BAD_REQUEST,
+                    "the quarter query parameter is required, e.g. "
+                    "?quarter=2018-19-Q1");
   msg = quarter_parse(q, &parsed);
   if (msg != NULL)
     return api_fail(c, RB_ERR_BAD_REQUEST, "quarter %s", msg);
@@ -509,8 +510,8 @@ api_query_quarter(struct api_ctx *c, const char **out)
 }
 
 enum rb_err
-api_audit(struct api_ctx *c, const char *action, const char *entity, int64_t id,
-          const char *code, const char *quarter, const json_t *before, const json_t *after)
+api_audit(struct api_ctx *c, const char *action, const char *entity, int64_t id, const char *code,
+          const char *quarter, const json_t *before, const json_t *after)
 {
   return api_audit_text(c, action, entity, id, code, quarter, before, after, NULL);
 }
@@ -577,8 +578,7 @@ char *
 api_canonical(const json_t *obj)
 {
   /* The audit trail's CANON_FLAGS: the same text for objects. */
-  return json_dumps(obj, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(17) |
-                           JSON_ENCODE_ANY);
+  return json_dumps(obj, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(17) | JSON_ENCODE_ANY);
 }
 
 static void
@@ -633,8 +633,7 @@ api_if_match(struct api_ctx *c, const json_t *current)
   if (im == NULL)
     return RB_OK;
   if (current == NULL)
-    return api_fail(c, RB_ERR_PRECONDITION,
-                    "If-Match was given but the item does not exist (yet)");
+    return api_fail(c, RB_ERR_PRECONDITION, "If-Match was given but the item does not exist (yet)");
   api_etag(current, etag);
   n = strlen(etag);
   while (*im != '\0') {

@@ -156,21 +156,24 @@ csv_field(char **buf, size_t *len, size_t *cap, const char *v, bool last)
 static enum rb_err
 reply_csv(struct api_ctx *c, json_t *items, char *next)
 {
-  static const char *const cols[] = {"id",      "at",        "actor_token_id", "actor_name",
-                                     "actor_role", "actor_organisation", "action", "entity",
-                                     "entity_id", "code",    "quarter",        "before",
-                                     "after",   "request_id", "hash",          NULL};
+  static const char *const cols[] = {
+    "id",     "at",         "actor_token_id", "actor_name", "actor_role", "actor_organisation",
+    "action", "entity",     "entity_id",      "code",       "quarter",    "before",
+    "after",  "request_id", "hash",           NULL};
   char *buf = NULL, num[32];
   size_t len = 0, cap = 0, i;
   json_t *e;
 
   for (size_t k = 0; cols[k] != NULL; k++)
     csv_field(&buf, &len, &cap, cols[k], cols[k + 1] == NULL);
-  json_array_foreach(items, i, e) {
+  json_array_foreach(items, i, e)
+  {
     json_t *actor = json_object_get(e, "actor");
-    char *before = json_is_null(json_object_get(e, "before")) ? NULL
+    char *before = json_is_null(json_object_get(e, "before"))
+                     ? NULL
                      : json_dumps(json_object_get(e, "before"), JSON_COMPACT | JSON_ENCODE_ANY);
-    char *after = json_is_null(json_object_get(e, "after")) ? NULL
+    char *after = json_is_null(json_object_get(e, "after"))
+                    ? NULL
                     : json_dumps(json_object_get(e, "after"), JSON_COMPACT | JSON_ENCODE_ANY);
     char tid[32] = "", eid[32] = "";
 
@@ -225,9 +228,9 @@ reply_csv(struct api_ctx *c, json_t *items, char *next)
 enum rb_err
 api_audit_list(struct api_ctx *c)
 {
-  static const char *const allowed[] = {"since",   "until",  "actor",  "organisation",
-                                        "entity",  "code",   "quarter", "action",
-                                        "format",  "limit",  "cursor", NULL};
+  static const char *const allowed[] = {"since",  "until", "actor",   "organisation",
+                                        "entity", "code",  "quarter", "action",
+                                        "format", "limit", "cursor",  NULL};
   struct store_audit_filter f;
   struct store_page pg;
   const char *format = api_query(c, "format"), *actor = api_query(c, "actor");
@@ -284,7 +287,7 @@ api_audit_verify(struct api_ctx *c)
     return api_store_fail(c, err, "audit trail");
   if (ok)
     return api_reply(c, 200, json_pack("{s:b, s:I}", "ok", 1, "entries", (json_int_t)entries));
-  return api_reply(c, 200, json_pack("{s:b, s:I, s:{s:I, s:s}}", "ok", 0, "entries",
-                                     (json_int_t)entries, "broken", "id", (json_int_t)broken,
-                                     "reason", why));
+  return api_reply(c, 200,
+                   json_pack("{s:b, s:I, s:{s:I, s:s}}", "ok", 0, "entries", (json_int_t)entries,
+                             "broken", "id", (json_int_t)broken, "reason", why));
 }

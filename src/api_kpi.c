@@ -83,7 +83,8 @@ api_validate_kpi(struct store *st, json_t *obj, const char *prefix, json_t *erro
   /* Nested values and references are checked for every well-formed field
    * even when others are invalid, so that one answer names every bad field. */
   jv_check(obj, kpi_fields, sizeof(kpi_fields) / sizeof(kpi_fields[0]), prefix, errors);
-  json_object_foreach(qt, key, v) {
+  json_object_foreach(qt, key, v)
+  {
     json_t *k = json_string(key);
 
     snprintf(field, sizeof(field), "quarterly_targets.%.60s", key);
@@ -107,7 +108,8 @@ api_validate_kpi(struct store *st, json_t *obj, const char *prefix, json_t *erro
   } else if (store_group_id(st, group, &id) != RB_OK) {
     jv_error(errors, prefix, "group", "no transformation group with code %s", group);
   } else if (well_formed(obj, "year", JV_YEAR) && well_formed(obj, "priorities", JV_INT_LIST)) {
-    json_array_foreach(json_object_get(obj, "priorities"), i, v) {
+    json_array_foreach(json_object_get(obj, "priorities"), i, v)
+    {
       if (store_priority_find(st, year, group, json_integer_value(v), &id) != RB_OK) {
         snprintf(field, sizeof(field), "priorities[%zu]", i);
         jv_error(errors, prefix, field, "group %s has no priority %lld in plan year %s", group,
@@ -122,13 +124,12 @@ api_validate_kpi(struct store *st, json_t *obj, const char *prefix, json_t *erro
   return json_array_size(errors) - before;
 }
 
-static const char *const list_params[] = {"year",  "group", "priority", "owner",
-                                          "code",  "limit", "cursor",   NULL};
-static const char *const fields[] = {"year",      "code",        "group",
-                                     "priorities", "description", "direction",
-                                     "unit",      "target",      "target_text",
-                                     "quarterly_targets", "tolerance", "owner",
-                                     "source",    NULL};
+static const char *const list_params[] = {"year", "group", "priority", "owner",
+                                          "code", "limit", "cursor",   NULL};
+static const char *const fields[] = {
+  "year",      "code",  "group",  "priorities",  "description",
+  "direction", "unit",  "target", "target_text", "quarterly_targets",
+  "tolerance", "owner", "source", NULL};
 static const char *const fixed[] = {"year", NULL};
 
 static const struct api_resource kpi_resource = {

@@ -37,8 +37,8 @@ api_validate_milestone(struct store *st, const json_t *obj, const char *prefix, 
       jv_error(errors, prefix, "group", "no transformation group with code %s", group);
     else if (well_formed(obj, "year", JV_YEAR) && well_formed(obj, "priority", JV_INT) &&
              store_priority_find(st, year, group, number, &id) != RB_OK)
-      jv_error(errors, prefix, "priority", "group %s has no priority %lld in plan year %s",
-               group, (long long)number, year);
+      jv_error(errors, prefix, "priority", "group %s has no priority %lld in plan year %s", group,
+               (long long)number, year);
   }
   if (well_formed(obj, "owner", JV_KEY) && store_org_id(st, owner, &id) != RB_OK)
     jv_error(errors, prefix, "owner", "no organisation with code %s", owner);
@@ -51,11 +51,11 @@ validate(struct store *st, json_t *obj, const char *prefix, json_t *errors)
   return api_validate_milestone(st, obj, prefix, errors);
 }
 
-static const char *const list_params[] = {"year",  "group", "priority", "owner",
-                                          "code",  "limit", "cursor",   NULL};
-static const char *const fields[] = {"year",           "code",        "group", "priority",
-                                     "description",    "target_quarter", "target_text",
-                                     "owner",          NULL};
+static const char *const list_params[] = {"year", "group", "priority", "owner",
+                                          "code", "limit", "cursor",   NULL};
+static const char *const fields[] = {"year",        "code",        "group",
+                                     "priority",    "description", "target_quarter",
+                                     "target_text", "owner",       NULL};
 static const char *const fixed[] = {"year", NULL};
 
 static const struct api_resource milestone_resource = {

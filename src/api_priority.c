@@ -2,10 +2,8 @@
 #include "jsonv.h"
 
 static const struct jv_field priority_fields[] = {
-  {"year", JV_YEAR, JV_REQUIRED, NULL},
-  {"group", JV_KEY, JV_REQUIRED, NULL},
-  {"number", JV_INT, JV_REQUIRED, NULL},
-  {"title", JV_TEXT, JV_REQUIRED | JV_NONEMPTY, NULL},
+  {"year", JV_YEAR, JV_REQUIRED, NULL},       {"group", JV_KEY, JV_REQUIRED, NULL},
+  {"number", JV_INT, JV_REQUIRED, NULL},      {"title", JV_TEXT, JV_REQUIRED | JV_NONEMPTY, NULL},
   {"long_title", JV_TEXT, JV_NULLABLE, NULL},
 };
 

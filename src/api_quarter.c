@@ -95,9 +95,9 @@ api_quarter_put(struct api_ctx *c)
     err = api_store_fail(c, err, "quarter");
     goto out;
   }
-  err = api_audit(c, unlocking ? "quarter.unlock" : "quarter.update", "quarter", 0, c->path[0],
-                  c->path[0], json_is_null(json_object_get(before, "created_at")) ? NULL : before,
-                  out);
+  err =
+    api_audit(c, unlocking ? "quarter.unlock" : "quarter.update", "quarter", 0, c->path[0],
+              c->path[0], json_is_null(json_object_get(before, "created_at")) ? NULL : before, out);
   if (err != RB_OK) {
     json_decref(out);
     goto out;
@@ -127,8 +127,7 @@ api_import(struct api_ctx *c)
   if (err != RB_OK)
     return api_store_fail(c, err, "the import");
   err = api_audit(c, "import", "dataset", 0,
-                  json_string_value(json_object_get(counts, "financial_year")), NULL, NULL,
-                  counts);
+                  json_string_value(json_object_get(counts, "financial_year")), NULL, NULL, counts);
   if (err != RB_OK) {
     json_decref(counts);
     return err;

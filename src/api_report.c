@@ -83,7 +83,8 @@ list(struct api_ctx *c, bool kpi)
   if (err != RB_OK)
     return api_store_fail(c, err, kpi ? "readings" : "updates");
   if (kpi) {
-    json_array_foreach(items, i, r) {
+    json_array_foreach(items, i, r)
+    {
       err = annotate(c, id, r);
       if (err != RB_OK) {
         json_decref(items);
@@ -127,8 +128,9 @@ api_update_put(struct api_ctx *c)
   jv_check(body, update_fields, 2, "", c->errors);
   if (json_array_size(c->errors) == 0 &&
       !rag_parse_milestone_status(json_string_value(json_object_get(body, "status")), &status))
-    api_field_error(c, "status", "must be one of BR, B, G, A, R, TBC (or Brown, Blue, Green, "
-                                 "Amber, Red)");
+    api_field_error(c, "status",
+                    "must be one of BR, B, G, A, R, TBC (or Brown, Blue, Green, "
+                    "Amber, Red)");
   if ((err = api_check_errors(c)) != RB_OK)
     goto out;
   err = store_update_get(c->st, id, quarter, &prior);
@@ -150,9 +152,9 @@ api_update_put(struct api_ctx *c)
   if ((text = api_canonical(out)) == NULL)
     err = RB_ERR_NOMEM;
   if (err == RB_OK)
-    err = api_audit_text(c, "update.put", "milestone_update", id,
-                         json_string_value(json_object_get(item, "code")), quarter, prior, out,
-                         text);
+    err =
+      api_audit_text(c, "update.put", "milestone_update", id,
+                     json_string_value(json_object_get(item, "code")), quarter, prior, out, text);
   if (err != RB_OK) {
     json_decref(out);
     goto out;
@@ -220,11 +222,11 @@ api_reading_put(struct api_ctx *c)
     goto out;
   auth_actor_label(&c->actor, by, sizeof(by));
   /* touch: the write always lands (updated_at moves), so out is set. */
-  err = store_reading_put(c->st, id, quarter, json_object_get(body, "value"),
-                          json_string_value(json_object_get(body, "value_text")),
-                          rating == RAG_NONE ? NULL : rag_code(rating),
-                          json_string_value(json_object_get(body, "comment")), by, c->now, true,
-                          &out);
+  err =
+    store_reading_put(c->st, id, quarter, json_object_get(body, "value"),
+                      json_string_value(json_object_get(body, "value_text")),
+                      rating == RAG_NONE ? NULL : rag_code(rating),
+                      json_string_value(json_object_get(body, "comment")), by, c->now, true, &out);
   if (err == RB_OK && out == NULL)
     err = RB_ERR_INTERNAL;
   if (err != RB_OK) {
@@ -236,9 +238,9 @@ api_reading_put(struct api_ctx *c)
   if ((text = api_canonical(out)) == NULL)
     err = RB_ERR_NOMEM;
   if (err == RB_OK)
-    err = api_audit_text(c, "reading.put", "kpi_reading", id,
-                         json_string_value(json_object_get(item, "code")), quarter, prior, out,
-                         text);
+    err =
+      api_audit_text(c, "reading.put", "kpi_reading", id,
+                     json_string_value(json_object_get(item, "code")), quarter, prior, out, text);
   if (err != RB_OK) {
     json_decref(out);
     goto out;

@@ -16,16 +16,16 @@
  * from the parsed document. */
 struct row {
   bool kpi;
-  char where[48];    /* "milestones[3]" or "line[4]" for error field names */
-  long index;        /* array index, or -1 */
-  long line;         /* CSV line, or -1 */
+  char where[48]; /* "milestones[3]" or "line[4]" for error field names */
+  long index;     /* array index, or -1 */
+  long line;      /* CSV line, or -1 */
   const char *code;
-  const char *status;  /* milestone status or KPI reported rating; may be NULL */
-  json_t *value;       /* owned: number or NULL */
+  const char *status; /* milestone status or KPI reported rating; may be NULL */
+  json_t *value;      /* owned: number or NULL */
   const char *value_text;
   const char *comment;
   int64_t id;
-  json_t *item;        /* owned: the stored milestone or KPI */
+  json_t *item; /* owned: the stored milestone or KPI */
   enum rag_status parsed;
 };
 
@@ -59,10 +59,8 @@ static const struct jv_field milestone_row_fields[] = {
   {"comment", JV_TEXT, JV_NULLABLE, NULL},
 };
 static const struct jv_field kpi_row_fields[] = {
-  {"code", JV_CODE, JV_REQUIRED, NULL},
-  {"value", JV_NUMBER, JV_NULLABLE, NULL},
-  {"value_text", JV_TEXT, JV_NULLABLE, NULL},
-  {"rating", JV_CODE, JV_NULLABLE, NULL},
+  {"code", JV_CODE, JV_REQUIRED, NULL},       {"value", JV_NUMBER, JV_NULLABLE, NULL},
+  {"value_text", JV_TEXT, JV_NULLABLE, NULL}, {"rating", JV_CODE, JV_NULLABLE, NULL},
   {"comment", JV_TEXT, JV_NULLABLE, NULL},
 };
 
@@ -83,7 +81,8 @@ rows_from_json(struct api_ctx *c, json_t *doc, struct row **out, size_t *n)
   size_t total, k = 0;
   struct row *rows;
 
-  json_object_foreach(doc, key, v) {
+  json_object_foreach(doc, key, v)
+  {
     if (strcmp(key, "milestones") != 0 && strcmp(key, "kpis") != 0)
       api_field_error(c, key, "is not a known field");
   }
@@ -103,7 +102,8 @@ rows_from_json(struct api_ctx *c, json_t *doc, struct row **out, size_t *n)
     json_t *arr = pass == 0 ? ms : ks, *item;
     size_t i;
 
-    json_array_foreach(arr, i, item) {
+    json_array_foreach(arr, i, item)
+    {
       struct row *r = &rows[k++];
       json_t *errs = json_array();
       size_t j;
@@ -120,19 +120,19 @@ rows_from_json(struct api_ctx *c, json_t *doc, struct row **out, size_t *n)
       }
       jv_check(item, r->kpi ? kpi_row_fields : milestone_row_fields, r->kpi ? 5 : 3, "", errs);
       r->status = json_string_value(json_object_get(item, r->kpi ? "rating" : "status"));
-      json_array_foreach(errs, j, e) {
+      json_array_foreach(errs, j, e)
+      {
         row_error(c, r, json_string_value(json_object_get(e, "field")),
                   json_string_value(json_object_get(e, "message")));
         /* A status already refused here is not checked (and reported) again. */
-        if (strcmp(json_string_value(json_object_get(e, "field")),
-                   r->kpi ? "rating" : "status") == 0)
+        if (strcmp(json_string_value(json_object_get(e, "field")), r->kpi ? "rating" : "status") ==
+            0)
           r->status = NULL;
       }
       json_decref(errs);
       r->code = json_string_value(json_object_get(item, "code"));
-      r->value = json_incref(json_is_number(json_object_get(item, "value"))
-                               ? json_object_get(item, "value")
-                               : NULL);
+      r->value = json_incref(
+        json_is_number(json_object_get(item, "value")) ? json_object_get(item, "value") : NULL);
       r->value_text = json_string_value(json_object_get(item, "value_text"));
       r->comment = json_string_value(json_object_get(item, "comment"));
     }
@@ -164,8 +164,7 @@ parse_number(const char *s, double *out)
 static enum rb_err
 rows_from_csv(struct api_ctx *c, json_t **keep, struct row **out, size_t *n)
 {
-  static const char *const header[] = {"kind", "code", "status", "value", "value_text",
-                                       "comment"};
+  static const char *const header[] = {"kind", "code", "status", "value", "value_text", "comment"};
   char why[128];
   size_t bad = 0, i, total;
   json_t *rows_json = NULL, *rec, *head;
@@ -305,8 +304,9 @@ check_rows(struct api_ctx *c, struct row *rows, size_t n, const char *year)
       if (r->line >= 0) /* a JSON row's missing status was reported with its fields */
         row_error(c, r, "status", "is required");
     } else if (!rag_parse_milestone_status(r->status, &r->parsed)) {
-      row_error(c, r, "status", "must be one of BR, B, G, A, R, TBC (or Brown, Blue, Green, "
-                                "Amber, Red)");
+      row_error(c, r, "status",
+                "must be one of BR, B, G, A, R, TBC (or Brown, Blue, Green, "
+                "Amber, Red)");
     }
   }
   json_decref(seen);
@@ -340,8 +340,8 @@ write_rows(struct api_ctx *c, struct row *rows, size_t n, const char *quarter, j
     }
     if (err == RB_OK)
       err = api_audit(c, r->kpi ? "reading.put" : "update.put",
-                      r->kpi ? "kpi_reading" : "milestone_update", r->id, r->code, quarter,
-                      before, after);
+                      r->kpi ? "kpi_reading" : "milestone_update", r->id, r->code, quarter, before,
+                      after);
     json_decref(before);
     json_decref(after);
     if (err != RB_OK)
@@ -398,12 +398,12 @@ api_submission(struct api_ctx *c)
   err = write_rows(c, rows, n, quarter, mids, kids);
   if (err != RB_OK)
     goto out;
-  result = json_pack("{s:s, s:s?, s:{s:I, s:O}, s:{s:I, s:O}}", "quarter", quarter,
-                     "organisation", c->actor.org[0] ? c->actor.org : NULL, "milestones",
-                     "written", (json_int_t)json_array_size(mids), "ids", mids, "kpis", "written",
+  result = json_pack("{s:s, s:s?, s:{s:I, s:O}, s:{s:I, s:O}}", "quarter", quarter, "organisation",
+                     c->actor.org[0] ? c->actor.org : NULL, "milestones", "written",
+                     (json_int_t)json_array_size(mids), "ids", mids, "kpis", "written",
                      (json_int_t)json_array_size(kids), "ids", kids);
-  err = api_audit(c, "submission", "submission", 0, c->actor.org[0] ? c->actor.org : NULL,
-                  quarter, NULL, result);
+  err = api_audit(c, "submission", "submission", 0, c->actor.org[0] ? c->actor.org : NULL, quarter,
+                  NULL, result);
   if (err != RB_OK) {
     json_decref(result);
     goto out;
@@ -433,14 +433,15 @@ bucket(json_t *map, const char *key)
 static void
 count(json_t *b, json_t *item, bool provided)
 {
-  json_object_set_new(b, "total", json_integer(json_integer_value(json_object_get(b, "total")) + 1));
+  json_object_set_new(b, "total",
+                      json_integer(json_integer_value(json_object_get(b, "total")) + 1));
   if (provided)
     json_object_set_new(b, "provided",
                         json_integer(json_integer_value(json_object_get(b, "provided")) + 1));
   else
     json_array_append_new(json_object_get(b, "missing"),
-                          json_pack("{s:O, s:O, s:O}", "type", json_object_get(item, "type"),
-                                    "id", json_object_get(item, "id"), "code",
+                          json_pack("{s:O, s:O, s:O}", "type", json_object_get(item, "type"), "id",
+                                    json_object_get(item, "id"), "code",
                                     json_object_get(item, "code")));
 }
 
@@ -455,8 +456,7 @@ values_sorted(json_t *map)
 
   if (keys == NULL)
     return arr;
-  json_object_foreach(map, key, v)
-    keys[n++] = key;
+  json_object_foreach(map, key, v) keys[n++] = key;
   for (size_t i = 1; i < n; i++)
     for (size_t j = i; j > 0 && strcmp(keys[j - 1], keys[j]) > 0; j--) {
       const char *t = keys[j];
@@ -467,12 +467,12 @@ values_sorted(json_t *map)
   for (size_t i = 0; i < n; i++) {
     json_t *b = json_object_get(map, keys[i]);
 
-    json_object_set_new(b, "percent",
-                        json_real((double)((json_integer_value(json_object_get(b, "provided")) *
-                                              2000 +
-                                            json_integer_value(json_object_get(b, "total"))) /
-                                           (2 * json_integer_value(json_object_get(b, "total")))) /
-                                  10.0));
+    json_object_set_new(
+      b, "percent",
+      json_real((double)((json_integer_value(json_object_get(b, "provided")) * 2000 +
+                          json_integer_value(json_object_get(b, "total"))) /
+                         (2 * json_integer_value(json_object_get(b, "total")))) /
+                10.0));
     json_array_append(arr, b);
   }
   free(keys);
@@ -494,7 +494,8 @@ api_completeness(struct api_ctx *c)
     err = api_store_fail(c, err, "completeness");
     goto out;
   }
-  json_array_foreach(items, i, item) {
+  json_array_foreach(items, i, item)
+  {
     bool has = json_integer_value(json_object_get(item, "provided")) != 0;
     const char *owner = json_string_value(json_object_get(item, "owner"));
 

@@ -57,9 +57,8 @@ build(struct api_ctx *c, enum summary_kind kind, const char *quarter, const char
     }
     break;
   case KIND_EXCEPTIONS:
-    *out = json_pack("{s:s, s:s, s:o}", "quarter", quarter, "year",
-                     store_summary_input(sum)->year, "items",
-                     summary_exceptions_json(store_summary_input(sum)));
+    *out = json_pack("{s:s, s:s, s:o}", "quarter", quarter, "year", store_summary_input(sum)->year,
+                     "items", summary_exceptions_json(store_summary_input(sum)));
     break;
   case KIND_ALL:
     err = headline(c, quarter_previous(q), &prev);
@@ -148,7 +147,8 @@ serve(struct api_ctx *c, enum summary_kind kind, const char *group)
   json_t *obj = NULL;
   enum rb_err err;
 
-  if ((err = api_query_allow(c, allowed)) != RB_OK || (err = api_query_quarter(c, &quarter)) != RB_OK)
+  if ((err = api_query_allow(c, allowed)) != RB_OK ||
+      (err = api_query_quarter(c, &quarter)) != RB_OK)
     return err;
   quarter_parse(quarter, &q);
   quarter_format_year(q.start_year, year);
@@ -181,8 +181,8 @@ serve(struct api_ctx *c, enum summary_kind kind, const char *group)
     if (blob != NULL)
       summary_cache_confirm(c->app->summaries, key, v.year, now);
   }
-  snprintf(etag, sizeof(etag), "\"s%lld.%lld.%lld-%d\"", (long long)v.reference,
-           (long long)v.year, (long long)v.previous_year, (int)kind);
+  snprintf(etag, sizeof(etag), "\"s%lld.%lld.%lld-%d\"", (long long)v.reference, (long long)v.year,
+           (long long)v.previous_year, (int)kind);
   rb_response_header(c->resp, "ETag", etag);
   if (api_etag_matches(c->req->if_none_match, etag)) {
     summary_blob_release(blob);

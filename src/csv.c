@@ -116,8 +116,8 @@ csv_parse(const char *text, size_t len, json_t **rows, char *why, size_t cap, si
           *bad_line = row_line;
           goto fail;
         }
-        if (json_array_append_new(out, json_pack("{s:I, s:o}", "line", (json_int_t)row_line,
-                                                 "fields", fields)) != 0)
+        if (json_array_append_new(
+              out, json_pack("{s:I, s:o}", "line", (json_int_t)row_line, "fields", fields)) != 0)
           goto nomem;
       } else {
         json_decref(fields);

@@ -116,8 +116,8 @@ db_schema_version(sqlite3 *db, int *version)
   }
   sqlite3_finalize(st);
   st = NULL;
-  rc = sqlite3_prepare_v2(db, "SELECT coalesce(max(version), 0) FROM schema_migrations", -1,
-                          &st, NULL);
+  rc = sqlite3_prepare_v2(db, "SELECT coalesce(max(version), 0) FROM schema_migrations", -1, &st,
+                          NULL);
   if (rc != SQLITE_OK || sqlite3_step(st) != SQLITE_ROW) {
     err = db_error(rc != SQLITE_OK ? rc : sqlite3_errcode(db));
     goto out;
@@ -143,8 +143,10 @@ apply_one(sqlite3 *db, const struct db_migration *m)
   if (err != RB_OK)
     goto fail;
   util_now(now);
-  if (sqlite3_prepare_v2(db, "INSERT INTO schema_migrations (version, name, applied_at)"
-                             " VALUES (?1, ?2, ?3)", -1, &st, NULL) != SQLITE_OK) {
+  if (sqlite3_prepare_v2(db,
+                         "INSERT INTO schema_migrations (version, name, applied_at)"
+                         " VALUES (?1, ?2, ?3)",
+                         -1, &st, NULL) != SQLITE_OK) {
     err = db_error(sqlite3_errcode(db));
     goto fail;
   }

@@ -52,7 +52,7 @@ struct http_server {
   pthread_mutex_t queue_mu;
   pthread_cond_t queue_cv;
   struct conn_state *queue_head, *queue_tail;
-  bool writer_stop;   /* under queue_mu: no more jobs are taken */
+  bool writer_stop; /* under queue_mu: no more jobs are taken */
   pthread_t writer;
   bool writer_started;
 };
@@ -407,8 +407,7 @@ log_request(const struct app *app, const char *method, const char *url,
 
 static enum MHD_Result
 on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
-           const char *version, const char *upload_data, size_t *upload_data_size,
-           void **con_cls)
+           const char *version, const char *upload_data, size_t *upload_data_size, void **con_cls)
 {
   struct http_server *srv = cls;
   struct conn_state *cs = *con_cls;
@@ -420,8 +419,8 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 
   (void)version;
   if (cs == NULL) {
-    const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-                                                 MHD_HTTP_HEADER_CONTENT_LENGTH);
+    const char *cl =
+      MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
     cs = calloc(1, sizeof(*cs));
     if (cs == NULL)
       return MHD_NO;
@@ -467,7 +466,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
       return MHD_YES;
     }
   }
-  if (cs->ready) { /* resumed: the writer thread has answered */
+  if (cs->ready) {   /* resumed: the writer thread has answered */
     resp = cs->resp; /* ownership moves here */
     memset(&cs->resp, 0, sizeof(cs->resp));
     cs->ready = false;
@@ -628,8 +627,8 @@ http_start(struct app *app, struct http_server **out, const char **why)
   struct sockaddr_storage ss;
   socklen_t sslen;
   const union MHD_DaemonInfo *info;
-  unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
-                   MHD_ALLOW_SUSPEND_RESUME;
+  unsigned flags =
+    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME;
   unsigned threads;
   bool ipv6 = false;
 
@@ -654,11 +653,10 @@ http_start(struct app *app, struct http_server **out, const char **why)
   srv->daemon = MHD_start_daemon(
     flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
     MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
-    MHD_OPTION_CONNECTION_TIMEOUT, app->cfg.connection_timeout_s,
-    MHD_OPTION_CONNECTION_LIMIT, app->cfg.max_connections,
-    MHD_OPTION_PER_IP_CONNECTION_LIMIT, app->cfg.max_connections_per_ip,
-    MHD_OPTION_CONNECTION_MEMORY_LIMIT, app->cfg.max_header_bytes,
-    MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv, MHD_OPTION_END);
+    MHD_OPTION_CONNECTION_TIMEOUT, app->cfg.connection_timeout_s, MHD_OPTION_CONNECTION_LIMIT,
+    app->cfg.max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT, app->cfg.max_connections_per_ip,
+    MHD_OPTION_CONNECTION_MEMORY_LIMIT, app->cfg.max_header_bytes, MHD_OPTION_NOTIFY_CONNECTION,
+    on_connection, srv, MHD_OPTION_END);
   if (srv->daemon == NULL) {
     *why = "cannot listen on the requested address (in use, or not permitted)";
     pthread_mutex_destroy(&srv->watch_mu);
@@ -704,8 +702,7 @@ http_stop(struct http_server *srv, unsigned grace_ms)
    * earlier races with the workers still removing it from their epoll sets,
    * which libmicrohttpd treats as fatal. */
   fd = MHD_quiesce_daemon(srv->daemon);
-  for (unsigned waited = 0; waited < grace_ms && atomic_load(&srv->in_flight) > 0;
-       waited += 10) {
+  for (unsigned waited = 0; waited < grace_ms && atomic_load(&srv->in_flight) > 0; waited += 10) {
     struct timespec ts = {0, 10 * 1000 * 1000};
 
     nanosleep(&ts, NULL);

@@ -10,10 +10,9 @@
 
 #define FORMAT "icp-performance-dataset/1"
 
-static const char *const top_fields[] = {"format",     "title",      "financial_year",
-                                         "organisations", "quarters", "groups",
-                                         "priorities", "milestones", "kpis",
-                                         NULL};
+static const char *const top_fields[] = {"format",   "title",  "financial_year", "organisations",
+                                         "quarters", "groups", "priorities",     "milestones",
+                                         "kpis",     NULL};
 
 static const struct jv_field quarter_fields[] = {
   {"id", JV_QUARTER, JV_REQUIRED, NULL},
@@ -31,10 +30,8 @@ static const struct jv_field update_fields[] = {
 };
 
 static const struct jv_field reading_fields[] = {
-  {"quarter", JV_QUARTER, JV_REQUIRED, NULL},
-  {"value", JV_NUMBER, JV_NULLABLE, NULL},
-  {"value_text", JV_TEXT, JV_NULLABLE, NULL},
-  {"rating", JV_ENUM, JV_NULLABLE, ratings},
+  {"quarter", JV_QUARTER, JV_REQUIRED, NULL}, {"value", JV_NUMBER, JV_NULLABLE, NULL},
+  {"value_text", JV_TEXT, JV_NULLABLE, NULL}, {"rating", JV_ENUM, JV_NULLABLE, ratings},
   {"comment", JV_TEXT, JV_NULLABLE, NULL},
 };
 
@@ -86,7 +83,8 @@ import_simple(struct store *st, json_t *arr, const char *name, const char *now, 
   size_t i;
   char path[64];
 
-  json_array_foreach(arr, i, item) {
+  json_array_foreach(arr, i, item)
+  {
     snprintf(path, sizeof(path), "%s[%zu]", name, i);
     if (!json_is_object(item)) {
       jv_error(errors, "", path, "must be an object");
@@ -125,7 +123,8 @@ import_updates(struct store *st, int64_t milestone_id, json_t *updates, const ch
   char upath[96];
   size_t i;
 
-  json_array_foreach(updates, i, u) {
+  json_array_foreach(updates, i, u)
+  {
     snprintf(upath, sizeof(upath), "%s.updates[%zu]", path, i);
     if (!json_is_object(u)) {
       jv_error(errors, "", upath, "must be an object");
@@ -137,11 +136,11 @@ import_updates(struct store *st, int64_t milestone_id, json_t *updates, const ch
       jv_error(errors, upath, "quarter", "repeats an earlier update for this quarter");
       continue;
     }
-    storage_failed(store_update_put(st, milestone_id, json_string_value(json_object_get(u, "quarter")),
-                                    json_string_value(json_object_get(u, "status")),
-                                    json_string_value(json_object_get(u, "comment")), by, now,
-                                    false),
-                   upath, errors);
+    storage_failed(
+      store_update_put(st, milestone_id, json_string_value(json_object_get(u, "quarter")),
+                       json_string_value(json_object_get(u, "status")),
+                       json_string_value(json_object_get(u, "comment")), by, now, false),
+      upath, errors);
   }
   json_decref(seen);
 }
@@ -154,7 +153,8 @@ import_readings(struct store *st, int64_t kpi_id, json_t *readings, const char *
   char rpath[96];
   size_t i;
 
-  json_array_foreach(readings, i, r) {
+  json_array_foreach(readings, i, r)
+  {
     snprintf(rpath, sizeof(rpath), "%s.readings[%zu]", path, i);
     if (!json_is_object(r)) {
       jv_error(errors, "", rpath, "must be an object");
@@ -187,7 +187,8 @@ import_items(struct store *st, json_t *arr, bool kpi, const char *year, const ch
   char path[64];
   size_t i;
 
-  json_array_foreach(arr, i, item) {
+  json_array_foreach(arr, i, item)
+  {
     json_t *obj, *kids;
     int64_t id = 0;
     enum rb_err err;
@@ -237,8 +238,7 @@ count_children(json_t *arr, const char *member)
   size_t n = 0, i;
   json_t *item;
 
-  json_array_foreach(arr, i, item)
-    n += json_array_size(json_object_get(item, member));
+  json_array_foreach(arr, i, item) n += json_array_size(json_object_get(item, member));
   return n;
 }
 
@@ -256,7 +256,8 @@ import_dataset(struct store *st, json_t *doc, const char *now, const char *updat
     jv_error(errors, "", "$", "must be a JSON object");
     return RB_ERR_INVALID;
   }
-  json_object_foreach(doc, key, v) {
+  json_object_foreach(doc, key, v)
+  {
     bool known = false;
 
     for (const char *const *f = top_fields; *f != NULL && !known; f++)
@@ -271,7 +272,8 @@ import_dataset(struct store *st, json_t *doc, const char *now, const char *updat
   msg = quarter_parse_year(year, &start);
   if (msg != NULL)
     jv_error(errors, "", "financial_year", "%s", msg);
-  if (json_object_get(doc, "title") != NULL && jv_check_value(json_object_get(doc, "title"), JV_TEXT, 0, NULL) != NULL)
+  if (json_object_get(doc, "title") != NULL &&
+      jv_check_value(json_object_get(doc, "title"), JV_TEXT, 0, NULL) != NULL)
     jv_error(errors, "", "title", "must be text up to 10000 bytes");
   orgs = array_of(doc, "organisations", false, errors);
   quarters = array_of(doc, "quarters", false, errors);
@@ -284,7 +286,8 @@ import_dataset(struct store *st, json_t *doc, const char *now, const char *updat
 
   import_simple(st, orgs, "organisations", now, errors, api_validate_org, store_org_upsert);
   import_simple(st, groups, "groups", now, errors, api_validate_group, store_group_upsert);
-  json_array_foreach(quarters, i, item) {
+  json_array_foreach(quarters, i, item)
+  {
     snprintf(path, sizeof(path), "quarters[%zu]", i);
     if (!json_is_object(item)) {
       jv_error(errors, "", path, "must be an object");
@@ -296,13 +299,14 @@ import_dataset(struct store *st, json_t *doc, const char *now, const char *updat
       json_t *fields = json_copy(item);
 
       json_object_del(fields, "id");
-      storage_failed(store_quarter_put(st, json_string_value(json_object_get(item, "id")), fields,
-                                       now, NULL),
-                     path, errors);
+      storage_failed(
+        store_quarter_put(st, json_string_value(json_object_get(item, "id")), fields, now, NULL),
+        path, errors);
       json_decref(fields);
     }
   }
-  json_array_foreach(prios, i, item) {
+  json_array_foreach(prios, i, item)
+  {
     json_t *obj;
 
     snprintf(path, sizeof(path), "priorities[%zu]", i);
@@ -323,14 +327,12 @@ import_dataset(struct store *st, json_t *doc, const char *now, const char *updat
   import_items(st, kpis, true, year, now, updated_by, errors);
   if (json_array_size(errors) > before)
     return RB_ERR_INVALID;
-  *counts = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "financial_year", year,
-                      "organisations", (json_int_t)json_array_size(orgs), "quarters",
-                      (json_int_t)json_array_size(quarters), "groups",
-                      (json_int_t)json_array_size(groups), "priorities",
-                      (json_int_t)json_array_size(prios), "milestones",
-                      (json_int_t)json_array_size(milestones), "kpis",
-                      (json_int_t)json_array_size(kpis), "updates",
-                      (json_int_t)count_children(milestones, "updates"), "readings",
-                      (json_int_t)count_children(kpis, "readings"));
+  *counts = json_pack(
+    "{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "financial_year", year, "organisations",
+    (json_int_t)json_array_size(orgs), "quarters", (json_int_t)json_array_size(quarters), "groups",
+    (json_int_t)json_array_size(groups), "priorities", (json_int_t)json_array_size(prios),
+    "milestones", (json_int_t)json_array_size(milestones), "kpis",
+    (json_int_t)json_array_size(kpis), "updates", (json_int_t)count_children(milestones, "updates"),
+    "readings", (json_int_t)count_children(kpis, "readings"));
   return *counts != NULL ? RB_OK : RB_ERR_NOMEM;
 }

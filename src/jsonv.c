@@ -172,7 +172,8 @@ jv_check_value(const json_t *v, enum jv_kind kind, unsigned flags, const char *c
       return "must be an array of strings";
     if (json_array_size(v) > 100)
       return "must have at most 100 items";
-    json_array_foreach(v, i, item) {
+    json_array_foreach(v, i, item)
+    {
       msg = check_text(item, JV_NONEMPTY);
       if (msg != NULL)
         return "must be an array of non-empty strings";
@@ -183,7 +184,8 @@ jv_check_value(const json_t *v, enum jv_kind kind, unsigned flags, const char *c
       return "must be a non-empty array of integers";
     if (json_array_size(v) > 100)
       return "must have at most 100 items";
-    json_array_foreach(v, i, item) {
+    json_array_foreach(v, i, item)
+    {
       if (!json_is_integer(item) || json_integer_value(item) < 1 ||
           json_integer_value(item) > 1000000)
         return "must be an array of integers from 1";
@@ -236,7 +238,8 @@ jv_check(const json_t *obj, const struct jv_field *fields, size_t n, const char 
   const char *key;
   json_t *v;
 
-  json_object_foreach((json_t *)obj, key, v) {
+  json_object_foreach((json_t *)obj, key, v)
+  {
     bool known = false;
 
     for (size_t i = 0; i < n && !known; i++)

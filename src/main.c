@@ -22,10 +22,10 @@
 enum opt_kind { OPT_STRING, OPT_FLAG, OPT_UINT, OPT_SIZE };
 
 struct opt {
-  const char *name;  /* "--listen" */
-  const char *env;   /* "RAGBOARD_LISTEN" or NULL */
+  const char *name; /* "--listen" */
+  const char *env;  /* "RAGBOARD_LISTEN" or NULL */
   enum opt_kind kind;
-  const char *meta;  /* "HOST:PORT" */
+  const char *meta; /* "HOST:PORT" */
   const char *help;
   const char *value; /* set by parsing; default first */
   bool seen;
@@ -169,8 +169,9 @@ open_store(const char *db, bool create, bool migrate, struct store **out)
   enum rb_err err = store_open(db, &opt, migrate, out);
 
   if (err == RB_ERR_SCHEMA) {
-    fprintf(stderr, "ragboard: %s: the schema does not match this binary (run `ragboard "
-                    "migrate --db %s`, or upgrade ragboard if the database is newer)\n",
+    fprintf(stderr,
+            "ragboard: %s: the schema does not match this binary (run `ragboard "
+            "migrate --db %s`, or upgrade ragboard if the database is newer)\n",
             db, db);
     return 1;
   }
@@ -190,9 +191,19 @@ cli_audit(struct store *st, const char *now, const char *action, const char *ent
   const char *user = getenv("USER");
   char name[128];
   struct store_audit e = {
-    .at = now, .actor_id = 0, .actor_name = name, .actor_role = "admin", .actor_org = NULL,
-    .action = action, .entity = entity, .entity_id = id, .code = code, .quarter = NULL,
-    .before = before, .after = after, .request_id = NULL,
+    .at = now,
+    .actor_id = 0,
+    .actor_name = name,
+    .actor_role = "admin",
+    .actor_org = NULL,
+    .action = action,
+    .entity = entity,
+    .entity_id = id,
+    .code = code,
+    .quarter = NULL,
+    .before = before,
+    .after = after,
+    .request_id = NULL,
   };
 
   snprintf(name, sizeof(name), "command line (%s)", user != NULL ? user : "unknown user");
@@ -205,7 +216,8 @@ static int
 cmd_migrate(int argc, char **argv)
 {
   struct opt opts[] = {
-    {"--db", "RAGBOARD_DB", OPT_STRING, "PATH", "SQLite database file (created if missing)", NULL, false},
+    {"--db", "RAGBOARD_DB", OPT_STRING, "PATH", "SQLite database file (created if missing)", NULL,
+     false},
   };
   const char *pos[1];
   int npos, rc, version = 0, applied = 0;
@@ -230,8 +242,8 @@ cmd_migrate(int argc, char **argv)
     err = db_schema_version(db, &version);
   sqlite3_close_v2(db);
   if (err == RB_ERR_SCHEMA) {
-    fprintf(stderr, "ragboard: %s has a newer schema than this binary knows (%d)\n",
-            opts[0].value, db_migration_count);
+    fprintf(stderr, "ragboard: %s has a newer schema than this binary knows (%d)\n", opts[0].value,
+            db_migration_count);
     return 1;
   }
   if (err != RB_OK) {
@@ -249,25 +261,43 @@ cmd_serve(int argc, char **argv)
 {
   struct app_config cfg;
   struct opt opts[] = {
-    {"--db", "RAGBOARD_DB", OPT_STRING, "PATH", "SQLite database file (must be migrated)", NULL, false},
-    {"--listen", "RAGBOARD_LISTEN", OPT_STRING, "HOST:PORT", "address to listen on; port 0 picks a free port", "127.0.0.1:8080", false},
-    {"--port-file", "RAGBOARD_PORT_FILE", OPT_STRING, "FILE", "write the bound port here once accepting", NULL, false},
+    {"--db", "RAGBOARD_DB", OPT_STRING, "PATH", "SQLite database file (must be migrated)", NULL,
+     false},
+    {"--listen", "RAGBOARD_LISTEN", OPT_STRING, "HOST:PORT",
+     "address to listen on; port 0 picks a free port", "127.0.0.1:8080", false},
+    {"--port-file", "RAGBOARD_PORT_FILE", OPT_STRING, "FILE",
+     "write the bound port here once accepting", NULL, false},
     {"--public-read", "RAGBOARD_PUBLIC_READ", OPT_FLAG, NULL, "allow anonymous reads", NULL, false},
-    {"--threads", "RAGBOARD_THREADS", OPT_UINT, "N", "HTTP worker threads (0 = four per core, at least 8)", "0", false},
-    {"--synchronous", "RAGBOARD_SYNCHRONOUS", OPT_STRING, "full|normal", "SQLite synchronous level; full survives power loss", "full", false},
-    {"--busy-timeout-ms", "RAGBOARD_BUSY_TIMEOUT_MS", OPT_UINT, "MS", "wait this long for a locked database", "5000", false},
+    {"--threads", "RAGBOARD_THREADS", OPT_UINT, "N",
+     "HTTP worker threads (0 = four per core, at least 8)", "0", false},
+    {"--synchronous", "RAGBOARD_SYNCHRONOUS", OPT_STRING, "full|normal",
+     "SQLite synchronous level; full survives power loss", "full", false},
+    {"--busy-timeout-ms", "RAGBOARD_BUSY_TIMEOUT_MS", OPT_UINT, "MS",
+     "wait this long for a locked database", "5000", false},
     {"--max-body", "RAGBOARD_MAX_BODY", OPT_SIZE, "BYTES", "largest request body", "1M", false},
-    {"--max-import-body", "RAGBOARD_MAX_IMPORT_BODY", OPT_SIZE, "BYTES", "largest body for POST /api/v1/import", "32M", false},
-    {"--max-json-depth", "RAGBOARD_MAX_JSON_DEPTH", OPT_UINT, "N", "deepest JSON nesting accepted", "32", false},
-    {"--connection-timeout", "RAGBOARD_CONNECTION_TIMEOUT", OPT_UINT, "SECONDS", "close connections idle this long", "30", false},
-    {"--request-timeout", "RAGBOARD_REQUEST_TIMEOUT", OPT_UINT, "SECONDS", "a request's headers and body must arrive within this (slow clients are cut off)", "15", false},
-    {"--max-header-bytes", "RAGBOARD_MAX_HEADER_BYTES", OPT_SIZE, "BYTES", "largest request line plus headers", "16K", false},
-    {"--max-page-size", "RAGBOARD_MAX_PAGE_SIZE", OPT_UINT, "N", "largest ?limit= for lists", "500", false},
-    {"--max-connections", "RAGBOARD_MAX_CONNECTIONS", OPT_UINT, "N", "most connections at once", "1024", false},
-    {"--max-connections-per-ip", "RAGBOARD_MAX_CONNECTIONS_PER_IP", OPT_UINT, "N", "most connections from one address", "256", false},
-    {"--shutdown-grace-ms", "RAGBOARD_SHUTDOWN_GRACE_MS", OPT_UINT, "MS", "on SIGTERM, wait this long for requests in flight", "10000", false},
-    {"--cors-origins", "RAGBOARD_CORS_ORIGINS", OPT_STRING, "LIST", "comma-separated dashboard origins allowed by CORS (none by default)", NULL, false},
-    {"--log-level", "RAGBOARD_LOG_LEVEL", OPT_STRING, "LEVEL", "error, warn, info or debug", "info", false},
+    {"--max-import-body", "RAGBOARD_MAX_IMPORT_BODY", OPT_SIZE, "BYTES",
+     "largest body for POST /api/v1/import", "32M", false},
+    {"--max-json-depth", "RAGBOARD_MAX_JSON_DEPTH", OPT_UINT, "N", "deepest JSON nesting accepted",
+     "32", false},
+    {"--connection-timeout", "RAGBOARD_CONNECTION_TIMEOUT", OPT_UINT, "SECONDS",
+     "close connections idle this long", "30", false},
+    {"--request-timeout", "RAGBOARD_REQUEST_TIMEOUT", OPT_UINT, "SECONDS",
+     "a request's headers and body must arrive within this (slow clients are cut off)", "15",
+     false},
+    {"--max-header-bytes", "RAGBOARD_MAX_HEADER_BYTES", OPT_SIZE, "BYTES",
+     "largest request line plus headers", "16K", false},
+    {"--max-page-size", "RAGBOARD_MAX_PAGE_SIZE", OPT_UINT, "N", "largest ?limit= for lists", "500",
+     false},
+    {"--max-connections", "RAGBOARD_MAX_CONNECTIONS", OPT_UINT, "N", "most connections at once",
+     "1024", false},
+    {"--max-connections-per-ip", "RAGBOARD_MAX_CONNECTIONS_PER_IP", OPT_UINT, "N",
+     "most connections from one address", "256", false},
+    {"--shutdown-grace-ms", "RAGBOARD_SHUTDOWN_GRACE_MS", OPT_UINT, "MS",
+     "on SIGTERM, wait this long for requests in flight", "10000", false},
+    {"--cors-origins", "RAGBOARD_CORS_ORIGINS", OPT_STRING, "LIST",
+     "comma-separated dashboard origins allowed by CORS (none by default)", NULL, false},
+    {"--log-level", "RAGBOARD_LOG_LEVEL", OPT_STRING, "LEVEL", "error, warn, info or debug", "info",
+     false},
   };
   const char *pos[1];
   int npos, rc, sig = 0;
@@ -383,7 +413,8 @@ static int
 cmd_import(int argc, char **argv)
 {
   struct opt opts[] = {
-    {"--db", "RAGBOARD_DB", OPT_STRING, "PATH", "SQLite database file (migrated if needed)", NULL, false},
+    {"--db", "RAGBOARD_DB", OPT_STRING, "PATH", "SQLite database file (migrated if needed)", NULL,
+     false},
   };
   const char *files[64];
   int nfiles, rc;
@@ -426,19 +457,16 @@ cmd_import(int argc, char **argv)
         size_t k;
         json_t *e;
 
-        json_array_foreach(errors, k, e)
-          fprintf(stderr, "ragboard: %s: %s: %s\n", files[i],
-                  json_string_value(json_object_get(e, "field")),
-                  json_string_value(json_object_get(e, "message")));
+        json_array_foreach(errors, k, e) fprintf(stderr, "ragboard: %s: %s: %s\n", files[i],
+                                                 json_string_value(json_object_get(e, "field")),
+                                                 json_string_value(json_object_get(e, "message")));
         if (json_array_size(errors) == 0)
-          fprintf(stderr, "ragboard: %s: %s (%s)\n", files[i], rb_err_title(err),
-                  store_errmsg(st));
+          fprintf(stderr, "ragboard: %s: %s (%s)\n", files[i], rb_err_title(err), store_errmsg(st));
       } else {
         char *text = json_dumps(counts, JSON_COMPACT);
 
         err = cli_audit(st, now, "import", "dataset", 0,
-                        json_string_value(json_object_get(counts, "financial_year")), NULL,
-                        counts);
+                        json_string_value(json_object_get(counts, "financial_year")), NULL, counts);
 
         printf("%s: %s\n", files[i], text != NULL ? text : "");
         free(text);
@@ -512,7 +540,8 @@ cmd_token(int argc, char **argv)
   struct opt opts[] = {
     {"--db", "RAGBOARD_DB", OPT_STRING, "PATH", "SQLite database file", NULL, false},
     {"--role", NULL, OPT_STRING, "ROLE", "create: admin, submitter or viewer", NULL, false},
-    {"--org", NULL, OPT_STRING, "CODE", "create: the organisation (required for submitters)", NULL, false},
+    {"--org", NULL, OPT_STRING, "CODE", "create: the organisation (required for submitters)", NULL,
+     false},
     {"--name", NULL, OPT_STRING, "TEXT", "create: what the token is for", NULL, false},
   };
   const char *pos[2];
@@ -572,8 +601,8 @@ cmd_token(int argc, char **argv)
     }
     err = store_begin(st, true);
     if (err == RB_OK)
-      err = auth_token_create(st, name != NULL ? name : auth_role_name(role), role, org, now,
-                              token, &row);
+      err = auth_token_create(st, name != NULL ? name : auth_role_name(role), role, org, now, token,
+                              &row);
     if (err == RB_OK)
       err = cli_audit(st, now, "token.create", "token",
                       json_integer_value(json_object_get(row, "id")), NULL, NULL, row);
@@ -606,7 +635,8 @@ cmd_token(int argc, char **argv)
         rc = 1;
         goto out;
       }
-      json_array_foreach(items, i, t) {
+      json_array_foreach(items, i, t)
+      {
         char *line = json_dumps(t, JSON_COMPACT);
 
         printf("%s\n", line != NULL ? line : "");

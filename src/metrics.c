@@ -8,8 +8,8 @@
 
 #define SERIES_MAX 512
 
-static const double bounds[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
-                                0.05,   0.1,   0.25,   0.5,   1.0,  2.5, 5.0};
+static const double bounds[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+                                0.1,    0.25,  0.5,    1.0,   2.5,  5.0};
 #define NBOUNDS (sizeof(bounds) / sizeof(bounds[0]))
 
 struct series {
@@ -103,8 +103,7 @@ metrics_request_abandon(struct metrics *m)
 }
 
 void
-metrics_write_batch(struct metrics *m, size_t requests, double work_seconds,
-                    double commit_seconds)
+metrics_write_batch(struct metrics *m, size_t requests, double work_seconds, double commit_seconds)
 {
   pthread_mutex_lock(&m->mu);
   m->batches++;
@@ -127,8 +126,7 @@ struct text {
   size_t len, cap;
 };
 
-static void
-add(struct text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void add(struct text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 static void
 add(struct text *t, const char *fmt, ...)
@@ -185,41 +183,46 @@ metrics_render(struct metrics *m, int64_t db_bytes)
       (unsigned long long)cum);
   add(&t, "ragboard_http_request_duration_seconds_sum %.6f\n", m->sum);
   add(&t, "ragboard_http_request_duration_seconds_count %llu\n", (unsigned long long)m->total);
-  add(&t, "# HELP ragboard_http_requests_in_flight Requests being handled now.\n"
-          "# TYPE ragboard_http_requests_in_flight gauge\n"
-          "ragboard_http_requests_in_flight %lld\n",
+  add(&t,
+      "# HELP ragboard_http_requests_in_flight Requests being handled now.\n"
+      "# TYPE ragboard_http_requests_in_flight gauge\n"
+      "ragboard_http_requests_in_flight %lld\n",
       (long long)m->in_flight);
-  add(&t, "# HELP ragboard_http_series_dropped_total Requests not counted by label because "
-          "the series table was full.\n# TYPE ragboard_http_series_dropped_total counter\n"
-          "ragboard_http_series_dropped_total %llu\n",
+  add(&t,
+      "# HELP ragboard_http_series_dropped_total Requests not counted by label because "
+      "the series table was full.\n# TYPE ragboard_http_series_dropped_total counter\n"
+      "ragboard_http_series_dropped_total %llu\n",
       (unsigned long long)m->overflow);
-  add(&t, "# HELP ragboard_last_write_timestamp_seconds Unix time of the last committed "
-          "write (0: none since start).\n"
-          "# TYPE ragboard_last_write_timestamp_seconds gauge\n"
-          "ragboard_last_write_timestamp_seconds %.3f\n",
+  add(&t,
+      "# HELP ragboard_last_write_timestamp_seconds Unix time of the last committed "
+      "write (0: none since start).\n"
+      "# TYPE ragboard_last_write_timestamp_seconds gauge\n"
+      "ragboard_last_write_timestamp_seconds %.3f\n",
       m->last_write);
-  add(&t, "# HELP ragboard_write_batches_total Transactions the writer thread committed, each "
-          "holding one or more write requests (one fsync each).\n"
-          "# TYPE ragboard_write_batches_total counter\n"
-          "ragboard_write_batches_total %llu\n"
-          "# HELP ragboard_write_batch_requests_total Write requests run in those batches "
-          "(divided by ragboard_write_batches_total: the mean batch size).\n"
-          "# TYPE ragboard_write_batch_requests_total counter\n"
-          "ragboard_write_batch_requests_total %llu\n"
-          "# HELP ragboard_write_work_seconds_total Wall time the writer thread spent running "
-          "write requests, before their commit.\n"
-          "# TYPE ragboard_write_work_seconds_total counter\n"
-          "ragboard_write_work_seconds_total %.6f\n"
-          "# HELP ragboard_write_commit_seconds_total Wall time the writer thread spent "
-          "committing batches (WAL writes, fsync, checkpoints).\n"
-          "# TYPE ragboard_write_commit_seconds_total counter\n"
-          "ragboard_write_commit_seconds_total %.6f\n",
+  add(&t,
+      "# HELP ragboard_write_batches_total Transactions the writer thread committed, each "
+      "holding one or more write requests (one fsync each).\n"
+      "# TYPE ragboard_write_batches_total counter\n"
+      "ragboard_write_batches_total %llu\n"
+      "# HELP ragboard_write_batch_requests_total Write requests run in those batches "
+      "(divided by ragboard_write_batches_total: the mean batch size).\n"
+      "# TYPE ragboard_write_batch_requests_total counter\n"
+      "ragboard_write_batch_requests_total %llu\n"
+      "# HELP ragboard_write_work_seconds_total Wall time the writer thread spent running "
+      "write requests, before their commit.\n"
+      "# TYPE ragboard_write_work_seconds_total counter\n"
+      "ragboard_write_work_seconds_total %.6f\n"
+      "# HELP ragboard_write_commit_seconds_total Wall time the writer thread spent "
+      "committing batches (WAL writes, fsync, checkpoints).\n"
+      "# TYPE ragboard_write_commit_seconds_total counter\n"
+      "ragboard_write_commit_seconds_total %.6f\n",
       (unsigned long long)m->batches, (unsigned long long)m->batch_requests, m->batch_work,
       m->batch_commit);
   pthread_mutex_unlock(&m->mu);
-  add(&t, "# HELP ragboard_database_size_bytes Size of the SQLite database (pages in use "
-          "times page size).\n# TYPE ragboard_database_size_bytes gauge\n"
-          "ragboard_database_size_bytes %lld\n",
+  add(&t,
+      "# HELP ragboard_database_size_bytes Size of the SQLite database (pages in use "
+      "times page size).\n# TYPE ragboard_database_size_bytes gauge\n"
+      "ragboard_database_size_bytes %lld\n",
       (long long)db_bytes);
   return t.buf;
 }

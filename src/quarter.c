@@ -78,8 +78,8 @@ quarter_parse_date(const char *s)
 
   if (s == NULL)
     return "is required";
-  if (strlen(s) != 10 || !digits(s, 4, &y) || s[4] != '-' || !digits(s + 5, 2, &m) ||
-      s[7] != '-' || !digits(s + 8, 2, &d))
+  if (strlen(s) != 10 || !digits(s, 4, &y) || s[4] != '-' || !digits(s + 5, 2, &m) || s[7] != '-' ||
+      !digits(s + 8, 2, &d))
     return "must be a date YYYY-MM-DD";
   if (y < YEAR_MIN || y > YEAR_MAX || m < 1 || m > 12)
     return "is not a valid date";

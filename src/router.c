@@ -50,10 +50,12 @@ static const struct route routes[] = {
 
   {"GET", "/api/v1/milestones/{id}/updates", api_update_list, 0},
   {"PUT", "/api/v1/milestones/{id}/updates/{quarter}", api_update_put, ROUTE_WRITE | ROUTE_SUBMIT},
-  {"DELETE", "/api/v1/milestones/{id}/updates/{quarter}", api_update_delete, ROUTE_WRITE | ROUTE_SUBMIT},
+  {"DELETE", "/api/v1/milestones/{id}/updates/{quarter}", api_update_delete,
+   ROUTE_WRITE | ROUTE_SUBMIT},
   {"GET", "/api/v1/kpis/{id}/readings", api_reading_list, 0},
   {"PUT", "/api/v1/kpis/{id}/readings/{quarter}", api_reading_put, ROUTE_WRITE | ROUTE_SUBMIT},
-  {"DELETE", "/api/v1/kpis/{id}/readings/{quarter}", api_reading_delete, ROUTE_WRITE | ROUTE_SUBMIT},
+  {"DELETE", "/api/v1/kpis/{id}/readings/{quarter}", api_reading_delete,
+   ROUTE_WRITE | ROUTE_SUBMIT},
 
   {"GET", "/api/v1/summary", api_summary, ROUTE_LAZY},
   {"GET", "/api/v1/groups/{code}/summary", api_group_summary, ROUTE_LAZY},
@@ -200,8 +202,7 @@ router_allow(const char *path, char *allow, size_t cap)
   for (size_t i = 0; i < NROUTES; i++) {
     if (!match(routes[i].pattern, path, scratch, sizeof(scratch), params, &n))
       continue;
-    used += (size_t)snprintf(allow + used, cap - used, "%s%s", used ? ", " : "",
-                             routes[i].method);
+    used += (size_t)snprintf(allow + used, cap - used, "%s%s", used ? ", " : "", routes[i].method);
     if (strcmp(routes[i].method, "GET") == 0)
       used += (size_t)snprintf(allow + used, cap - used, ", HEAD");
     if (used >= cap) {
@@ -239,9 +240,9 @@ cached_list(struct api_ctx *c, const struct route *r)
   now = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
   used = (size_t)snprintf(key, sizeof(key), "L|%s", c->req->path);
   for (size_t i = 0; i < c->req->nquery && used < sizeof(key); i++)
-    used += (size_t)snprintf(key + used, sizeof(key) - used, "%c%s=%s", i ? '&' : '?',
-                             c->req->query[i].key,
-                             c->req->query[i].value ? c->req->query[i].value : "");
+    used +=
+      (size_t)snprintf(key + used, sizeof(key) - used, "%c%s=%s", i ? '&' : '?',
+                       c->req->query[i].key, c->req->query[i].value ? c->req->query[i].value : "");
   if (used >= sizeof(key))
     return r->handler(c); /* too long to be worth caching */
   /* Lists show reference data only: updates and readings do not move them. */

@@ -165,8 +165,7 @@ store_row_n(sqlite3_stmt *s, int n)
       v = json_real(sqlite3_column_double(s, i));
       break;
     case SQLITE_TEXT:
-      v = json_stringn((const char *)sqlite3_column_text(s, i),
-                       (size_t)sqlite3_column_bytes(s, i));
+      v = json_stringn((const char *)sqlite3_column_text(s, i), (size_t)sqlite3_column_bytes(s, i));
       break;
     case SQLITE_NULL:
     default:
@@ -289,8 +288,7 @@ store_int(struct store *st, sqlite3_stmt *s, int64_t *out)
 }
 
 enum rb_err
-store_many(struct store *st, sqlite3_stmt *s, int limit, int key_col, json_t **items,
-           char **next)
+store_many(struct store *st, sqlite3_stmt *s, int limit, int key_col, json_t **items, char **next)
 {
   json_t *arr = json_array();
   char *key = NULL;
@@ -434,9 +432,8 @@ store_reporting_version(struct store *st, const char *year, int64_t *out)
 static enum rb_err
 bump_reporting(struct store *st)
 {
-  static const char sql[] =
-    "INSERT INTO meta (key, value) VALUES ('reporting_version:' || ?1, 1)"
-    " ON CONFLICT (key) DO UPDATE SET value = value + 1";
+  static const char sql[] = "INSERT INTO meta (key, value) VALUES ('reporting_version:' || ?1, 1)"
+                            " ON CONFLICT (key) DO UPDATE SET value = value + 1";
   enum rb_err err = RB_OK;
 
   for (int i = 0; i < st->nrep && err == RB_OK; i++) {
@@ -522,9 +519,9 @@ store_ready(struct store *st, const char **why)
 
 /* ---- pool ------------------------------------------------------------------ */
 
-#define BATCH_MAX 128         /* requests in one group commit */
+#define BATCH_MAX 128             /* requests in one group commit */
 #define BATCH_MAX_AGE_NS 5000000L /* commit a batch at most 5 ms after it opened */
-#define RESULTS 256           /* ring of recent batch results */
+#define RESULTS 256               /* ring of recent batch results */
 
 struct touch {
   int64_t id;
@@ -541,12 +538,12 @@ struct store_pool {
   pthread_mutex_t writer_mu;
   /* group commit state, under writer_mu */
   pthread_cond_t batch_cv;
-  int entering;             /* threads in write_begin, not yet holding writer_mu */
-  uint64_t batch;           /* open batch id, 0 when no transaction is open */
-  uint64_t last_id;         /* last batch id handed out */
-  uint64_t committed;       /* every batch <= this has its result in results[] */
-  int members;              /* requests that joined the open batch */
-  struct timespec opened;   /* CLOCK_MONOTONIC */
+  int entering;           /* threads in write_begin, not yet holding writer_mu */
+  uint64_t batch;         /* open batch id, 0 when no transaction is open */
+  uint64_t last_id;       /* last batch id handed out */
+  uint64_t committed;     /* every batch <= this has its result in results[] */
+  int members;            /* requests that joined the open batch */
+  struct timespec opened; /* CLOCK_MONOTONIC */
   enum rb_err results[RESULTS];
   atomic_llong version;     /* latest data version known to this process */
   atomic_llong ref_version; /* latest reference version known to this process */

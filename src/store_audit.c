@@ -78,13 +78,27 @@ sb_str(struct sbuf *b, const char *s)
       break;
     esc[0] = '\\';
     switch (ch) {
-    case '"': esc[1] = '"'; break;
-    case '\\': esc[1] = '\\'; break;
-    case '\b': esc[1] = 'b'; break;
-    case '\f': esc[1] = 'f'; break;
-    case '\n': esc[1] = 'n'; break;
-    case '\r': esc[1] = 'r'; break;
-    case '\t': esc[1] = 't'; break;
+    case '"':
+      esc[1] = '"';
+      break;
+    case '\\':
+      esc[1] = '\\';
+      break;
+    case '\b':
+      esc[1] = 'b';
+      break;
+    case '\f':
+      esc[1] = 'f';
+      break;
+    case '\n':
+      esc[1] = 'n';
+      break;
+    case '\r':
+      esc[1] = 'r';
+      break;
+    case '\t':
+      esc[1] = 't';
+      break;
     default:
       memcpy(esc + 1, "u00", 3);
       esc[4] = hex[ch >> 4];
@@ -240,21 +254,21 @@ out:
   return err;
 }
 
-#define AUDIT_SELECT                                                                      \
+#define AUDIT_SELECT                                                                         \
   "SELECT id, at, json_object('token_id', actor_id, 'name', actor_name, 'role', actor_role," \
-  " 'organisation', actor_org) AS actor__json, action, entity, entity_id, code, quarter,"  \
+  " 'organisation', actor_org) AS actor__json, action, entity, entity_id, code, quarter,"    \
   " before AS before__json, after AS after__json, request_id, hash FROM audit"
 
 enum rb_err
-store_audit_list(struct store *st, const struct store_audit_filter *f,
-                 const struct store_page *pg, json_t **items, char **next)
+store_audit_list(struct store *st, const struct store_audit_filter *f, const struct store_page *pg,
+                 json_t **items, char **next)
 {
-  static const char sql[] = AUDIT_SELECT
-    " WHERE (?1 IS NULL OR at >= ?1) AND (?2 IS NULL OR at < ?2)"
-    " AND (?3 IS NULL OR actor_id = ?3) AND (?4 IS NULL OR actor_org = ?4)"
-    " AND (?5 IS NULL OR entity = ?5) AND (?6 IS NULL OR code = ?6)"
-    " AND (?7 IS NULL OR quarter = ?7) AND (?8 IS NULL OR action = ?8)"
-    " AND (?9 IS NULL OR id > ?9) ORDER BY id LIMIT ?10";
+  static const char sql[] =
+    AUDIT_SELECT " WHERE (?1 IS NULL OR at >= ?1) AND (?2 IS NULL OR at < ?2)"
+                 " AND (?3 IS NULL OR actor_id = ?3) AND (?4 IS NULL OR actor_org = ?4)"
+                 " AND (?5 IS NULL OR entity = ?5) AND (?6 IS NULL OR code = ?6)"
+                 " AND (?7 IS NULL OR quarter = ?7) AND (?8 IS NULL OR action = ?8)"
+                 " AND (?9 IS NULL OR id > ?9) ORDER BY id LIMIT ?10";
   sqlite3_stmt *s;
   enum rb_err err = store_stmt(st, sql, &s);
 
@@ -300,10 +314,17 @@ store_audit_verify(struct store *st, bool *ok, int64_t *entries, int64_t *broken
   *broken = 0;
   while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
     struct store_audit e = {
-      .at = col(s, 1), .actor_id = sqlite3_column_int64(s, 2), .actor_name = col(s, 3),
-      .actor_role = col(s, 4), .actor_org = col(s, 5), .action = col(s, 6),
-      .entity = col(s, 7), .entity_id = sqlite3_column_int64(s, 8), .code = col(s, 9),
-      .quarter = col(s, 10), .request_id = col(s, 13),
+      .at = col(s, 1),
+      .actor_id = sqlite3_column_int64(s, 2),
+      .actor_name = col(s, 3),
+      .actor_role = col(s, 4),
+      .actor_org = col(s, 5),
+      .action = col(s, 6),
+      .entity = col(s, 7),
+      .entity_id = sqlite3_column_int64(s, 8),
+      .code = col(s, 9),
+      .quarter = col(s, 10),
+      .request_id = col(s, 13),
     };
     int64_t id = sqlite3_column_int64(s, 0);
     /* before/after are hashed as stored: any change to their text shows. */

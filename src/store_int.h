@@ -17,10 +17,10 @@ struct store {
   } cache[STORE_STMT_SLOTS];
   bool in_txn;
   bool write;
-  bool changed;            /* any data changed: data_version moves */
-  bool ref_changed;        /* reference data changed: reference_version moves too */
-  int64_t version_after;   /* data version the last changing commit made */
-  int64_t ref_after;       /* reference version after the last commit that changed it */
+  bool changed;          /* any data changed: data_version moves */
+  bool ref_changed;      /* reference data changed: reference_version moves too */
+  int64_t version_after; /* data version the last changing commit made */
+  int64_t ref_after;     /* reference version after the last commit that changed it */
   /* Plan years whose updates or readings the open transaction changed, and
    * their reporting versions after the last commit. */
   char rep_years[8][8];
@@ -54,8 +54,8 @@ enum rb_err store_one(struct store *st, sqlite3_stmt *s, json_t **out);
 enum rb_err store_int(struct store *st, sqlite3_stmt *s, int64_t *out);
 /* Collect up to `limit` rows; when a further row exists, *next is the text
  * of column `key_col` of the last row returned. Resets. */
-enum rb_err store_many(struct store *st, sqlite3_stmt *s, int limit, int key_col,
-                       json_t **items, char **next);
+enum rb_err store_many(struct store *st, sqlite3_stmt *s, int limit, int key_col, json_t **items,
+                       char **next);
 
 /* Run a one-row DELETE whose ?1 is key (text when not NULL, else id):
  * RB_ERR_NOT_FOUND when nothing matched, RB_ERR_CONFLICT when still

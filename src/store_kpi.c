@@ -1,14 +1,14 @@
 #include "store_int.h"
 
-#define KPI_SELECT                                                                        \
-  "SELECT k.id, k.year, k.code, g.code AS \"group\","                                    \
-  " (SELECT json_group_array(number) FROM (SELECT number FROM kpi_priority"              \
-  "   WHERE kpi_id = k.id ORDER BY number)) AS priorities__json,"                         \
-  " k.description, k.direction, k.unit, k.target, k.target_text,"                        \
-  " k.quarterly_targets AS quarterly_targets__json,"                                      \
-  " json_object('mode', k.tolerance_mode, 'value', k.tolerance_value) AS tolerance__json,"\
-  " o.code AS owner, k.source, k.created_at, k.updated_at"                                \
-  " FROM kpi k JOIN tgroup g ON g.id = k.group_id"                                        \
+#define KPI_SELECT                                                                         \
+  "SELECT k.id, k.year, k.code, g.code AS \"group\","                                      \
+  " (SELECT json_group_array(number) FROM (SELECT number FROM kpi_priority"                \
+  "   WHERE kpi_id = k.id ORDER BY number)) AS priorities__json,"                          \
+  " k.description, k.direction, k.unit, k.target, k.target_text,"                          \
+  " k.quarterly_targets AS quarterly_targets__json,"                                       \
+  " json_object('mode', k.tolerance_mode, 'value', k.tolerance_value) AS tolerance__json," \
+  " o.code AS owner, k.source, k.created_at, k.updated_at"                                 \
+  " FROM kpi k JOIN tgroup g ON g.id = k.group_id"                                         \
   " LEFT JOIN organisation o ON o.id = k.owner_id"
 
 /* ?1..?13: the KPI's columns; ?14: now. Absent quarterly_targets and
@@ -79,7 +79,8 @@ set_priorities(struct store *st, int64_t id, const json_t *in, const char *now)
   err = store_exec(st, s);
   if (err != RB_OK)
     return err;
-  json_array_foreach(prios, i, n) {
+  json_array_foreach(prios, i, n)
+  {
     err = store_stmt(st, add_sql, &s);
     if (err != RB_OK)
       return err;
@@ -96,13 +97,13 @@ enum rb_err
 store_kpi_list(struct store *st, const struct store_filter *f, const struct store_page *pg,
                json_t **items, char **next)
 {
-#define KPI_LIST_REST                                                                     \
-  " AND (?3 IS NULL OR EXISTS (SELECT 1 FROM kpi_priority kp WHERE kp.kpi_id = k.id"     \
-  "   AND kp.number = ?3))"                                                                \
-  " AND (?4 IS NULL OR o.code = ?4) AND (?5 IS NULL OR k.code = ?5)"                     \
+#define KPI_LIST_REST                                                                \
+  " AND (?3 IS NULL OR EXISTS (SELECT 1 FROM kpi_priority kp WHERE kp.kpi_id = k.id" \
+  "   AND kp.number = ?3))"                                                          \
+  " AND (?4 IS NULL OR o.code = ?4) AND (?5 IS NULL OR k.code = ?5)"                 \
   " AND (?6 IS NULL OR k.id > ?6) ORDER BY k.id LIMIT ?7"
-  static const char sql[] = KPI_SELECT
-    " WHERE (?1 IS NULL OR k.year = ?1) AND (?2 IS NULL OR g.code = ?2)" KPI_LIST_REST;
+  static const char sql[] =
+    KPI_SELECT " WHERE (?1 IS NULL OR k.year = ?1) AND (?2 IS NULL OR g.code = ?2)" KPI_LIST_REST;
   /* The dashboard's list (a year and a group): equalities the planner can
    * take to the (year, group_id) index, whose entries are in id order. */
   static const char by_group_sql[] = KPI_SELECT

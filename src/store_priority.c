@@ -1,17 +1,17 @@
 #include "store_int.h"
 
-#define PRIORITY_SELECT                                                                   \
-  "SELECT p.id, p.year, g.code AS \"group\", p.number, p.title, p.long_title,"           \
+#define PRIORITY_SELECT                                                        \
+  "SELECT p.id, p.year, g.code AS \"group\", p.number, p.title, p.long_title," \
   " p.created_at, p.updated_at FROM priority p JOIN tgroup g ON g.id = p.group_id"
 
 enum rb_err
-store_priority_list(struct store *st, const struct store_filter *f,
-                    const struct store_page *pg, json_t **items, char **next)
+store_priority_list(struct store *st, const struct store_filter *f, const struct store_page *pg,
+                    json_t **items, char **next)
 {
-  static const char sql[] = PRIORITY_SELECT
-    " WHERE (?1 IS NULL OR p.year = ?1) AND (?2 IS NULL OR g.code = ?2)"
-    " AND (?3 IS NULL OR p.number = ?3) AND (?4 IS NULL OR p.id > ?4)"
-    " ORDER BY p.id LIMIT ?5";
+  static const char sql[] =
+    PRIORITY_SELECT " WHERE (?1 IS NULL OR p.year = ?1) AND (?2 IS NULL OR g.code = ?2)"
+                    " AND (?3 IS NULL OR p.number = ?3) AND (?4 IS NULL OR p.id > ?4)"
+                    " ORDER BY p.id LIMIT ?5";
   sqlite3_stmt *s;
   enum rb_err err = store_stmt(st, sql, &s);
 
@@ -81,8 +81,7 @@ store_priority_insert(struct store *st, const json_t *in, const char *now, json_
 }
 
 enum rb_err
-store_priority_update(struct store *st, int64_t id, const json_t *in, const char *now,
-                      json_t **out)
+store_priority_update(struct store *st, int64_t id, const json_t *in, const char *now, json_t **out)
 {
   static const char sql[] = "UPDATE priority SET title = ?2, long_title = ?3, updated_at = ?4"
                             " WHERE id = ?1 AND (title IS NOT ?2 OR long_title IS NOT ?3)";

@@ -9,9 +9,9 @@
 
 /* ---- milestone updates ------------------------------------------------------ */
 
-#define UPDATE_SELECT                                                                     \
-  "SELECT u.milestone_id, m.code AS milestone_code, u.quarter, u.status, u.comment,"     \
-  " u.created_at, u.updated_at, u.updated_by FROM milestone_update u"                    \
+#define UPDATE_SELECT                                                                \
+  "SELECT u.milestone_id, m.code AS milestone_code, u.quarter, u.status, u.comment," \
+  " u.created_at, u.updated_at, u.updated_by FROM milestone_update u"                \
   " JOIN milestone m ON m.id = u.milestone_id"
 
 enum rb_err
@@ -94,9 +94,9 @@ store_update_delete(struct store *st, int64_t milestone_id, const char *quarter)
 
 /* ---- KPI readings ------------------------------------------------------------ */
 
-#define READING_SELECT                                                                    \
-  "SELECT r.kpi_id, k.code AS kpi_code, r.quarter, r.value, r.value_text, r.rating,"     \
-  " r.comment, r.created_at, r.updated_at, r.updated_by FROM kpi_reading r"              \
+#define READING_SELECT                                                               \
+  "SELECT r.kpi_id, k.code AS kpi_code, r.quarter, r.value, r.value_text, r.rating," \
+  " r.comment, r.created_at, r.updated_at, r.updated_by FROM kpi_reading r"          \
   " JOIN kpi k ON k.id = r.kpi_id"
 
 enum rb_err
@@ -131,8 +131,8 @@ store_reading_get(struct store *st, int64_t kpi_id, const char *quarter, json_t 
 
 enum rb_err
 store_reading_put(struct store *st, int64_t kpi_id, const char *quarter, const json_t *value,
-                  const char *value_text, const char *rating, const char *comment,
-                  const char *by, const char *now, bool touch, json_t **out)
+                  const char *value_text, const char *rating, const char *comment, const char *by,
+                  const char *now, bool touch, json_t **out)
 {
   /* RETURNING hands back the stored row (the columns of READING_SELECT) and
    * the KPI's plan year, so a write needs no second lookup of either. No
@@ -233,8 +233,8 @@ rule_from_row(sqlite3_stmt *s, int col, struct rag_rule *r)
   r->tolerance = sqlite3_column_double(s, col + 4);
 }
 
-#define RULE_COLUMNS                                                                      \
-  "k.direction, json_extract(k.quarterly_targets, '$.\"' || ?2 || '\"'), k.target,"      \
+#define RULE_COLUMNS                                                                \
+  "k.direction, json_extract(k.quarterly_targets, '$.\"' || ?2 || '\"'), k.target," \
   " k.tolerance_mode, k.tolerance_value"
 
 enum rb_err
@@ -295,8 +295,8 @@ store_kpi_brief_rule(struct store *st, int64_t id, const char *quarter, json_t *
 
 /* ---- quarters ------------------------------------------------------------------ */
 
-#define QUARTER_SELECT                                                                    \
-  "SELECT id, substr(id, 1, 7) AS year, delivery_team_date, place_board_date, state,"    \
+#define QUARTER_SELECT                                                                \
+  "SELECT id, substr(id, 1, 7) AS year, delivery_team_date, place_board_date, state," \
   " created_at, updated_at FROM quarter"
 
 enum rb_err
@@ -330,9 +330,9 @@ store_quarter_get(struct store *st, const char *id, json_t **out)
 
     memcpy(year, id, 7);
     year[7] = '\0';
-    *out = json_pack("{s:s, s:s, s:n, s:n, s:s, s:n, s:n}", "id", id, "year", year,
-                     "delivery_team_date", "place_board_date", "state", "open", "created_at",
-                     "updated_at");
+    *out =
+      json_pack("{s:s, s:s, s:n, s:n, s:s, s:n, s:n}", "id", id, "year", year, "delivery_team_date",
+                "place_board_date", "state", "open", "created_at", "updated_at");
     err = *out != NULL ? RB_OK : RB_ERR_NOMEM;
   }
   return err;
@@ -362,15 +362,15 @@ store_quarter_state(struct store *st, const char *id, char state[STORE_STATE_LEN
 }
 
 enum rb_err
-store_quarter_put(struct store *st, const char *id, const json_t *in, const char *now,
-                  json_t **out)
+store_quarter_put(struct store *st, const char *id, const json_t *in, const char *now, json_t **out)
 {
   /* ?5..?7 say whether the field was given, so absent fields keep their value. */
   static const char sql[] =
     "INSERT INTO quarter (id, delivery_team_date, place_board_date, state, created_at,"
     " updated_at) VALUES (?1, ?2, ?3, coalesce(?4, 'open'), ?8, ?8)"
     " ON CONFLICT (id) DO UPDATE SET"
-    " delivery_team_date = CASE WHEN ?5 THEN excluded.delivery_team_date ELSE delivery_team_date END,"
+    " delivery_team_date = CASE WHEN ?5 THEN excluded.delivery_team_date ELSE delivery_team_date "
+    "END,"
     " place_board_date = CASE WHEN ?6 THEN excluded.place_board_date ELSE place_board_date END,"
     " state = CASE WHEN ?7 THEN excluded.state ELSE state END, updated_at = excluded.updated_at"
     " WHERE (?5 AND delivery_team_date IS NOT excluded.delivery_team_date)"

@@ -3,8 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#define TOKEN_SELECT                                                                      \
-  "SELECT t.id, t.name, t.role, o.code AS organisation, t.created_at, t.last_used_at,"  \
+#define TOKEN_SELECT                                                                   \
+  "SELECT t.id, t.name, t.role, o.code AS organisation, t.created_at, t.last_used_at," \
   " t.revoked_at FROM token t LEFT JOIN organisation o ON o.id = t.org_id"
 
 enum rb_err
@@ -36,7 +36,8 @@ store_token_load(struct store *st, int64_t id, struct store_token *out)
 {
   static const char sql[] =
     "SELECT t.id, t.role, t.name, coalesce(t.org_id, 0), coalesce(o.code, ''), t.hash,"
-    " t.revoked_at IS NOT NULL, coalesce(t.last_used_at, '') FROM token t LEFT JOIN organisation o ON o.id = t.org_id"
+    " t.revoked_at IS NOT NULL, coalesce(t.last_used_at, '') FROM token t LEFT JOIN organisation o "
+    "ON o.id = t.org_id"
     " WHERE t.id = ?1";
   struct store_token tok;
   sqlite3_stmt *s;
@@ -105,8 +106,7 @@ store_token_get(struct store *st, int64_t id, json_t **out)
 enum rb_err
 store_token_revoke(struct store *st, int64_t id, const char *now, json_t **out)
 {
-  static const char sql[] =
-    "UPDATE token SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL";
+  static const char sql[] = "UPDATE token SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL";
   sqlite3_stmt *s;
   enum rb_err err = store_stmt(st, sql, &s);
 

@@ -205,10 +205,9 @@ summary_json(const struct summary_input *in, const struct summary_headline *prev
     if (in->groups[g].active)
       json_array_append_new(groups, summary_group_json(in, g));
   return json_pack("{s:s, s:s, s:o, s:{s:o, s:o}, s:{s:o, s:o}}", "quarter", in->quarter, "year",
-                   in->year, "groups", groups, "overall", "milestones",
-                   overall_kind(in, false), "kpis", overall_kind(in, true), "comparison",
-                   "previous_quarter", headline_json(previous), "same_quarter_last_year",
-                   headline_json(last_year));
+                   in->year, "groups", groups, "overall", "milestones", overall_kind(in, false),
+                   "kpis", overall_kind(in, true), "comparison", "previous_quarter",
+                   headline_json(previous), "same_quarter_last_year", headline_json(last_year));
 }
 
 json_t *
@@ -221,7 +220,8 @@ summary_exceptions_json(const struct summary_input *in)
     size_t i;
     json_t *e;
 
-    json_array_foreach(ex, i, e) {
+    json_array_foreach(ex, i, e)
+    {
       json_object_set_new(e, "group", json_string(in->groups[g].code));
       json_array_append(arr, e);
     }

@@ -19,9 +19,8 @@ util_now(char out[UTIL_TIME_LEN])
   gmtime_r(&ts.tv_sec, &tm);
   char buf[96];
 
-  snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ",
-           tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-           tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000L);
+  snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ", tm.tm_year + 1900,
+           tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000L);
   memcpy(out, buf, UTIL_TIME_LEN - 1);
   out[UTIL_TIME_LEN - 1] = '\0';
 }
@@ -72,8 +71,8 @@ util_cursor_decode(const char *cursor, char *buf, size_t cap)
 
   if (cap < 2 || cursor == NULL || *cursor == '\0')
     return false;
-  if (sodium_base642bin((unsigned char *)buf, cap - 1, cursor, strlen(cursor), NULL,
-                        &len, NULL, sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0)
+  if (sodium_base642bin((unsigned char *)buf, cap - 1, cursor, strlen(cursor), NULL, &len, NULL,
+                        sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0)
     return false;
   buf[len] = '\0';
   return len > 0 && strlen(buf) == len;

@@ -18,16 +18,16 @@ struct th_server {
   struct app *app;
   struct http_server *http;
   unsigned port;
-  char admin[128];   /* admin token */
-  char viewer[128];  /* viewer token */
+  char admin[128];  /* admin token */
+  char viewer[128]; /* viewer token */
 };
 
 struct th_response {
   long status;
   char *body;
   size_t len;
-  char *headers;     /* raw header block */
-  json_t *json;      /* parsed body, or NULL */
+  char *headers; /* raw header block */
+  json_t *json;  /* parsed body, or NULL */
 };
 
 /* Create a database (imported with the demo dataset when `demo`), tokens,

@@ -23,7 +23,7 @@ static char path[256];
 
 struct worker {
   int n;
-  int acked[WRITES];   /* 1: RB_OK after wait, 0: undone on purpose */
+  int acked[WRITES]; /* 1: RB_OK after wait, 0: undone on purpose */
 };
 
 static void *
@@ -117,7 +117,8 @@ reading_value(json_t *list, const char *quarter, double *value)
   json_t *item;
   size_t k;
 
-  json_array_foreach(json_object_get(list, "items"), k, item) {
+  json_array_foreach(json_object_get(list, "items"), k, item)
+  {
     if (strcmp(json_string_value(json_object_get(item, "quarter")), quarter) == 0) {
       *value = json_number_value(json_object_get(item, "value"));
       return true;
@@ -177,7 +178,8 @@ START_TEST(stalled_write_leaves_reads_served)
   th_start(&s, true, one_worker);
   ck_assert_int_eq(sqlite3_open(s.db_path, &locker), SQLITE_OK);
   ck_assert_int_eq(sqlite3_exec(locker, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
-  j = (struct put_job){.s = &s, .path = "/api/v1/kpis/1/readings/2018-19-Q2",
+  j = (struct put_job){.s = &s,
+                       .path = "/api/v1/kpis/1/readings/2018-19-Q2",
                        .body = "{\"value\": 42, \"rating\": \"G\"}"};
   ck_assert_int_eq(pthread_create(&t, NULL, put_main, &j), 0);
   usleep(200 * 1000); /* the PUT is in, waiting for the lock */
@@ -185,11 +187,10 @@ START_TEST(stalled_write_leaves_reads_served)
     struct th_response r;
 
     t0 = now_s();
-    th_request(&s, "GET", i % 2 ? "/api/v1/summary?quarter=2018-19-Q1" : "/api/v1/kpis/1",
-               NULL, s.viewer, NULL, &r);
+    th_request(&s, "GET", i % 2 ? "/api/v1/summary?quarter=2018-19-Q1" : "/api/v1/kpis/1", NULL,
+               s.viewer, NULL, &r);
     ck_assert_int_eq(r.status, 200);
-    ck_assert_msg(now_s() - t0 < 0.5, "a read took %.3f s behind a stalled write",
-                  now_s() - t0);
+    ck_assert_msg(now_s() - t0 < 0.5, "a read took %.3f s behind a stalled write", now_s() - t0);
     th_response_free(&r);
   }
   ck_assert_int_eq(j.status, 0); /* still waiting: the lock is held */
@@ -245,8 +246,8 @@ START_TEST(concurrent_http_writes_all_acknowledged_and_stored)
     }
     for (int i = 0; i < HTTP_WRITERS; i++) {
       pthread_join(t[i], NULL);
-      ck_assert_msg(jobs[i].status == (round == 0 ? 201 : 200), "PUT %s answered %ld",
-                    paths[i], jobs[i].status);
+      ck_assert_msg(jobs[i].status == (round == 0 ? 201 : 200), "PUT %s answered %ld", paths[i],
+                    jobs[i].status);
     }
   }
   for (int i = 0; i < HTTP_WRITERS; i++) {

@@ -128,7 +128,8 @@ names_field(const struct th_response *r, const char *field)
   size_t i;
   json_t *e;
 
-  json_array_foreach(errors, i, e) {
+  json_array_foreach(errors, i, e)
+  {
     if (json_is_string(json_object_get(e, "field")) &&
         json_is_string(json_object_get(e, "message")) &&
         strcmp(json_string_value(json_object_get(e, "field")), field) == 0)
@@ -230,8 +231,8 @@ create(const char *collection, const char *body, struct th_response *r)
   else
     snprintf(want, sizeof(want), "%s/%s", collection, str(r->json, "code"));
   ck_assert_str_eq(loc, want);
-  ck_assert_msg(json_is_integer(json_object_get(r->json, "id")) &&
-                  num(r->json, "id") > 0, "no id: %s", r->body);
+  ck_assert_msg(json_is_integer(json_object_get(r->json, "id")) && num(r->json, "id") > 0,
+                "no id: %s", r->body);
   assert_timestamps(r->json);
   ck_assert_str_eq(str(r->json, "created_at"), str(r->json, "updated_at"));
   return num(r->json, "id");
@@ -285,8 +286,7 @@ assert_patch_changes_only(const char *path, const json_t *before, const char *pa
   assert_timestamps(r.json);
   json_object_set_new(want, field, value);
   json_object_set(want, "updated_at", json_object_get(r.json, "updated_at"));
-  ck_assert_msg(json_equal(want, r.json), "PATCH %s changed more than %s: %s", path, field,
-                r.body);
+  ck_assert_msg(json_equal(want, r.json), "PATCH %s changed more than %s: %s", path, field, r.body);
   assert_get_equals(path, r.json);
   json_decref(want);
   th_response_free(&r);
@@ -408,7 +408,8 @@ START_TEST(milestones_cursor_walk)
       snprintf(path, sizeof(path), "/api/v1/milestones?limit=10&cursor=%s", cursor);
     items = list(path, &r);
     pages++;
-    json_array_foreach(items, i, it) {
+    json_array_foreach(items, i, it)
+    {
       json_int_t id = num(it, "id");
 
       ck_assert_msg(id > 0 && id < 1024, "unexpected id %lld", (long long)id);
@@ -457,10 +458,9 @@ END_TEST
 START_TEST(bad_limits)
 {
   static const char *const paths[] = {
-    "/api/v1/milestones?limit=0",   "/api/v1/milestones?limit=501",
-    "/api/v1/milestones?limit=abc", "/api/v1/milestones?limit=-5",
-    "/api/v1/milestones?limit=",    "/api/v1/groups?limit=0",
-    "/api/v1/kpis?limit=501",       "/api/v1/organisations?limit=1x",
+    "/api/v1/milestones?limit=0",  "/api/v1/milestones?limit=501",   "/api/v1/milestones?limit=abc",
+    "/api/v1/milestones?limit=-5", "/api/v1/milestones?limit=",      "/api/v1/groups?limit=0",
+    "/api/v1/kpis?limit=501",      "/api/v1/organisations?limit=1x",
   };
 
   for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
@@ -518,7 +518,8 @@ START_TEST(filter_year_group)
   size_t i;
 
   ck_assert_uint_eq(json_array_size(items), 25);
-  json_array_foreach(items, i, it) {
+  json_array_foreach(items, i, it)
+  {
     ck_assert_str_eq(str(it, "group"), "CYP");
     ck_assert_str_eq(str(it, "year"), "2018-19");
   }
@@ -535,7 +536,8 @@ START_TEST(filter_group_priority)
   size_t i;
 
   ck_assert_uint_eq(json_array_size(items), 5);
-  json_array_foreach(items, i, it) {
+  json_array_foreach(items, i, it)
+  {
     ck_assert_str_eq(str(it, "group"), "CYP");
     ck_assert_int_eq(num(it, "priority"), 1);
   }
@@ -567,12 +569,13 @@ START_TEST(filter_kpi_priority)
   bool multi = false;
 
   ck_assert_uint_eq(json_array_size(items), 12);
-  json_array_foreach(items, i, it) {
+  json_array_foreach(items, i, it)
+  {
     bool has2 = false;
 
     ck_assert_str_eq(str(it, "group"), "UCC");
-    json_array_foreach(json_object_get(it, "priorities"), j, p)
-      has2 = has2 || json_integer_value(p) == 2;
+    json_array_foreach(json_object_get(it, "priorities"), j, p) has2 =
+      has2 || json_integer_value(p) == 2;
     ck_assert_msg(has2, "KPI %s lacks priority 2", str(it, "code"));
     multi = multi || json_array_size(json_object_get(it, "priorities")) > 1;
   }
@@ -588,9 +591,9 @@ END_TEST
 START_TEST(filter_bad_values)
 {
   static const char *const paths[] = {
-    "/api/v1/milestones?year=2018",      "/api/v1/milestones?year=2018-20",
-    "/api/v1/kpis?year=18-19",           "/api/v1/milestones?priority=0",
-    "/api/v1/milestones?priority=abc",   "/api/v1/priorities?priority=-1",
+    "/api/v1/milestones?year=2018",    "/api/v1/milestones?year=2018-20",
+    "/api/v1/kpis?year=18-19",         "/api/v1/milestones?priority=0",
+    "/api/v1/milestones?priority=abc", "/api/v1/priorities?priority=-1",
   };
 
   for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
@@ -651,8 +654,8 @@ START_TEST(org_patch_same_value_keeps_updated_at)
 
   create("/api/v1/organisations", "{\"code\":\"ACME\",\"name\":\"Acme Trust\"}", &r);
   sleep_ms(5);
-  req("PATCH", "/api/v1/organisations/ACME", "{\"name\":\"Acme Trust\",\"code\":\"ACME\"}",
-      S.admin, &p);
+  req("PATCH", "/api/v1/organisations/ACME", "{\"name\":\"Acme Trust\",\"code\":\"ACME\"}", S.admin,
+      &p);
   assert_json(&p, 200);
   ck_assert_msg(json_equal(r.json, p.json), "a no-op PATCH changed the object: %s", p.body);
   th_response_free(&p);
@@ -787,9 +790,9 @@ END_TEST
 START_TEST(get_bad_ids)
 {
   static const char *const paths[] = {
-    "/api/v1/milestones/abc", "/api/v1/milestones/0",  "/api/v1/milestones/-1",
-    "/api/v1/milestones/999999", "/api/v1/kpis/999999", "/api/v1/priorities/1.5",
-    "/api/v1/groups/NOPE",    "/api/v1/organisations/NOPE",
+    "/api/v1/milestones/abc",    "/api/v1/milestones/0",       "/api/v1/milestones/-1",
+    "/api/v1/milestones/999999", "/api/v1/kpis/999999",        "/api/v1/priorities/1.5",
+    "/api/v1/groups/NOPE",       "/api/v1/organisations/NOPE",
   };
 
   for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
@@ -828,8 +831,7 @@ START_TEST(wrong_method)
   req("PUT", "/api/v1/groups", "{}", S.admin, &r);
   assert_problem_type(&r, 405, "urn:ragboard:problem:method-not-allowed");
   ck_assert_msg(th_header(&r, "Allow", allow, sizeof(allow)), "no Allow header");
-  ck_assert_msg(strstr(allow, "GET") != NULL && strstr(allow, "POST") != NULL, "Allow: %s",
-                allow);
+  ck_assert_msg(strstr(allow, "GET") != NULL && strstr(allow, "POST") != NULL, "Allow: %s", allow);
   ck_assert_ptr_null(strstr(allow, "PUT"));
   th_response_free(&r);
   req("POST", "/api/v1/groups/CYP", "{}", S.admin, &r);
@@ -862,8 +864,8 @@ START_TEST(duplicate_keys)
 {
   struct th_response r;
 
-  req("POST", "/api/v1/organisations", "{\"code\":\"A1\",\"name\":\"x\",\"code\":\"B1\"}",
-      S.admin, &r);
+  req("POST", "/api/v1/organisations", "{\"code\":\"A1\",\"name\":\"x\",\"code\":\"B1\"}", S.admin,
+      &r);
   assert_problem_type(&r, 400, "urn:ragboard:problem:malformed-json");
   th_response_free(&r);
   ck_assert_uint_eq(count("/api/v1/organisations"), 6);
@@ -1191,8 +1193,7 @@ START_TEST(failed_patch_leaves_object)
 
   snprintf(path, sizeof(path), "/api/v1/milestones/%lld",
            (long long)num(json_array_get(items, 0), "id"));
-  req("PATCH", path, "{\"description\":\"new text\",\"target_quarter\":\"2019-Q4\"}", S.admin,
-      &r);
+  req("PATCH", path, "{\"description\":\"new text\",\"target_quarter\":\"2019-Q4\"}", S.admin, &r);
   assert_problem(&r, 422);
   assert_names(&r, "target_quarter");
   th_response_free(&r);
@@ -1452,8 +1453,7 @@ START_TEST(kpi_noop_patch_keeps_updated_at)
          &r);
   snprintf(path, sizeof(path), "/api/v1/kpis/%lld", (long long)num(r.json, "id"));
   sleep_ms(5);
-  req("PATCH", path, "{\"description\":\"d\",\"priorities\":[1,2],\"target\":95}", S.admin,
-      &p);
+  req("PATCH", path, "{\"description\":\"d\",\"priorities\":[1,2],\"target\":95}", S.admin, &p);
   assert_json(&p, 200);
   ck_assert_msg(json_equal(r.json, p.json), "a no-op PATCH changed the KPI: %s", p.body);
   th_response_free(&p);

@@ -62,8 +62,8 @@ equal_except(json_t *a, json_t *b, const char *ignore)
 
 /* One request whose status must be `status`; the answer is left in r. */
 static void
-req(struct th_server *s, const char *method, const char *path, const char *body,
-    const char *token, const char *hdr, long status, struct th_response *r)
+req(struct th_server *s, const char *method, const char *path, const char *body, const char *token,
+    const char *hdr, long status, struct th_response *r)
 {
   th_request(s, method, path, body, token, hdr, r);
   ck_assert_msg(r->status == status, "%s %s: status %ld, wanted %ld; body %.500s", method, path,
@@ -120,7 +120,8 @@ error_for(const struct th_response *r, const char *field)
   json_t *e;
   size_t i;
 
-  json_array_foreach(json_object_get(r->json, "errors"), i, e) {
+  json_array_foreach(json_object_get(r->json, "errors"), i, e)
+  {
     const char *f = json_string_value(json_object_get(e, "field"));
 
     if (f != NULL && strcmp(f, field) == 0)
@@ -203,9 +204,7 @@ for_quarter(json_t *items, const char *quarter)
   json_t *e;
   size_t i;
 
-  json_array_foreach(items, i, e)
-    if (strcmp(th_jstr(e, "quarter"), quarter) == 0)
-      return e;
+  json_array_foreach(items, i, e) if (strcmp(th_jstr(e, "quarter"), quarter) == 0) return e;
   return NULL;
 }
 
@@ -252,8 +251,8 @@ audit_count(struct th_server *s)
  * `before`); the newest carries r's X-Request-Id and this actor. Returns the
  * number of entries now. */
 static size_t
-assert_audited(struct th_server *s, const struct th_response *r, size_t before,
-               const char *role, long long actor_token, const char *what)
+assert_audited(struct th_server *s, const struct th_response *r, size_t before, const char *role,
+               long long actor_token, const char *what)
 {
   json_t *all = audit_get(s, s->admin, ""), *last;
   size_t n = json_array_size(all);
@@ -262,8 +261,8 @@ assert_audited(struct th_server *s, const struct th_response *r, size_t before,
   ck_assert_msg(n > before, "%s: no audit entry added (%zu entries)", what, n);
   last = json_array_get(all, n - 1);
   ck_assert_msg(th_header(r, "X-Request-Id", rid, sizeof(rid)), "%s: no X-Request-Id", what);
-  ck_assert_msg(strcmp(th_jstr(last, "request_id"), rid) == 0, "%s: request_id %s, header %s",
-                what, th_jstr(last, "request_id"), rid);
+  ck_assert_msg(strcmp(th_jstr(last, "request_id"), rid) == 0, "%s: request_id %s, header %s", what,
+                th_jstr(last, "request_id"), rid);
   ck_assert_msg(strcmp(th_jstr(last, "actor.role"), role) == 0, "%s: actor role %s", what,
                 th_jstr(last, "actor.role"));
   ck_assert_msg(th_jint(last, "actor.token_id") == actor_token, "%s: actor token %lld", what,
@@ -413,82 +412,61 @@ struct write_case {
   const char *other_field; /* the field named by other's 422 */
   const char *admin_path;  /* NULL: path */
   long admin;
-  const char *save;        /* remember the admin's answer's "id" under this name */
+  const char *save; /* remember the admin's answer's "id" under this name */
 };
 
 static const struct write_case write_cases[] = {
-  {"POST", "/api/v1/organisations",
-   "/api/v1/organisations", "{\"code\":\"NEWORG\",\"name\":\"New partner\"}", 403, 403,
-   NULL, NULL, 201, NULL},
-  {"PATCH", "/api/v1/organisations/{code}",
-   "/api/v1/organisations/VAR", "{\"name\":\"Voluntary Action Rotherham CIO\"}", 403,
+  {"POST", "/api/v1/organisations", "/api/v1/organisations",
+   "{\"code\":\"NEWORG\",\"name\":\"New partner\"}", 403, 403, NULL, NULL, 201, NULL},
+  {"PATCH", "/api/v1/organisations/{code}", "/api/v1/organisations/VAR",
+   "{\"name\":\"Voluntary Action Rotherham CIO\"}", 403, 403, NULL, NULL, 200, NULL},
+  {"DELETE", "/api/v1/organisations/{code}", "/api/v1/organisations/NEWORG", NULL, 403, 403, NULL,
+   NULL, 204, NULL},
+  {"POST", "/api/v1/groups", "/api/v1/groups", "{\"code\":\"NEWG\",\"name\":\"New group\"}", 403,
+   403, NULL, NULL, 201, NULL},
+  {"PATCH", "/api/v1/groups/{code}", "/api/v1/groups/NEWG", "{\"name\":\"Renamed group\"}", 403,
    403, NULL, NULL, 200, NULL},
-  {"DELETE", "/api/v1/organisations/{code}",
-   "/api/v1/organisations/NEWORG", NULL, 403, 403, NULL, NULL, 204, NULL},
-  {"POST", "/api/v1/groups",
-   "/api/v1/groups", "{\"code\":\"NEWG\",\"name\":\"New group\"}", 403, 403, NULL, NULL,
-   201, NULL},
-  {"PATCH", "/api/v1/groups/{code}",
-   "/api/v1/groups/NEWG", "{\"name\":\"Renamed group\"}", 403, 403, NULL, NULL, 200,
-   NULL},
-  {"DELETE", "/api/v1/groups/{code}",
-   "/api/v1/groups/NEWG", NULL, 403, 403, NULL, NULL, 204, NULL},
-  {"POST", "/api/v1/priorities",
-   "/api/v1/priorities",
+  {"DELETE", "/api/v1/groups/{code}", "/api/v1/groups/NEWG", NULL, 403, 403, NULL, NULL, 204, NULL},
+  {"POST", "/api/v1/priorities", "/api/v1/priorities",
    "{\"year\":\"2018-19\",\"group\":\"CYP\",\"number\":99,\"title\":\"New priority\"}", 403, 403,
    NULL, NULL, 201, "prio"},
-  {"PATCH", "/api/v1/priorities/{id}",
-   "/api/v1/priorities/{prio}", "{\"title\":\"Renamed priority\"}", 403, 403, NULL,
-   NULL, 200, NULL},
-  {"DELETE", "/api/v1/priorities/{id}",
-   "/api/v1/priorities/{prio}", NULL, 403, 403, NULL, NULL, 204, NULL},
-  {"POST", "/api/v1/milestones",
-   "/api/v1/milestones",
+  {"PATCH", "/api/v1/priorities/{id}", "/api/v1/priorities/{prio}",
+   "{\"title\":\"Renamed priority\"}", 403, 403, NULL, NULL, 200, NULL},
+  {"DELETE", "/api/v1/priorities/{id}", "/api/v1/priorities/{prio}", NULL, 403, 403, NULL, NULL,
+   204, NULL},
+  {"POST", "/api/v1/milestones", "/api/v1/milestones",
    "{\"year\":\"2018-19\",\"code\":\"CH9.9\",\"group\":\"CYP\",\"priority\":1,"
    "\"description\":\"New milestone\"}",
    403, 403, NULL, NULL, 201, "newms"},
-  {"PATCH", "/api/v1/milestones/{id}",
-   "/api/v1/milestones/{newms}", "{\"description\":\"Changed\"}", 403, 403, NULL, NULL,
-   200, NULL},
-  {"DELETE", "/api/v1/milestones/{id}",
-   "/api/v1/milestones/{newms}", NULL, 403, 403, NULL, NULL, 204, NULL},
-  {"POST", "/api/v1/kpis",
-   "/api/v1/kpis",
+  {"PATCH", "/api/v1/milestones/{id}", "/api/v1/milestones/{newms}",
+   "{\"description\":\"Changed\"}", 403, 403, NULL, NULL, 200, NULL},
+  {"DELETE", "/api/v1/milestones/{id}", "/api/v1/milestones/{newms}", NULL, 403, 403, NULL, NULL,
+   204, NULL},
+  {"POST", "/api/v1/kpis", "/api/v1/kpis",
    "{\"year\":\"2018-19\",\"code\":\"CH/KPI 99\",\"group\":\"CYP\",\"priorities\":[1],"
    "\"description\":\"New KPI\"}",
    403, 403, NULL, NULL, 201, "newkpi"},
-  {"PATCH", "/api/v1/kpis/{id}",
-   "/api/v1/kpis/{newkpi}", "{\"description\":\"Changed\"}", 403, 403, NULL, NULL, 200,
-   NULL},
-  {"DELETE", "/api/v1/kpis/{id}",
-   "/api/v1/kpis/{newkpi}", NULL, 403, 403, NULL, NULL, 204, NULL},
-  {"PUT", "/api/v1/milestones/{id}/updates/{quarter}",
-   "/api/v1/milestones/{ms}/updates/" Q2, "{\"status\":\"A\",\"comment\":\"late\"}", 201,
-   403, NULL, NULL, 200, NULL},
-  {"DELETE", "/api/v1/milestones/{id}/updates/{quarter}",
-   "/api/v1/milestones/{ms}/updates/" Q1, NULL, 204, 403, NULL,
-   "/api/v1/milestones/{ms}/updates/2017-18-Q4", 204, NULL},
-  {"PUT", "/api/v1/kpis/{id}/readings/{quarter}",
-   "/api/v1/kpis/{kpi}/readings/" Q2, "{\"value\":97,\"rating\":\"G\"}", 201, 403, NULL,
-   NULL, 200, NULL},
-  {"DELETE", "/api/v1/kpis/{id}/readings/{quarter}",
-   "/api/v1/kpis/{kpi}/readings/" Q1, NULL, 204, 403, NULL,
-   "/api/v1/kpis/{kpi}/readings/" Q2, 204, NULL},
-  {"PUT", "/api/v1/quarters/{quarter}",
-   "/api/v1/quarters/2018-19-Q4", "{\"place_board_date\":\"2019-06-06\"}", 403, 403, NULL,
-   NULL, 200, NULL},
-  {"POST", "/api/v1/quarters/{quarter}/submissions",
-   "/api/v1/quarters/" Q3 "/submissions",
-   "{\"milestones\":[{\"code\":\"CH1.1\",\"status\":\"G\"}]}", 200, 422, "milestones[0].code",
-   NULL, 200, NULL},
-  {"POST", "/api/v1/tokens",
-   "/api/v1/tokens", "{\"name\":\"extra\",\"role\":\"viewer\"}", 403, 403, NULL, NULL,
-   201, "tok"},
-  {"DELETE", "/api/v1/tokens/{id}",
-   "/api/v1/tokens/{tok}", NULL, 403, 403, NULL, NULL, 200, NULL},
+  {"PATCH", "/api/v1/kpis/{id}", "/api/v1/kpis/{newkpi}", "{\"description\":\"Changed\"}", 403, 403,
+   NULL, NULL, 200, NULL},
+  {"DELETE", "/api/v1/kpis/{id}", "/api/v1/kpis/{newkpi}", NULL, 403, 403, NULL, NULL, 204, NULL},
+  {"PUT", "/api/v1/milestones/{id}/updates/{quarter}", "/api/v1/milestones/{ms}/updates/" Q2,
+   "{\"status\":\"A\",\"comment\":\"late\"}", 201, 403, NULL, NULL, 200, NULL},
+  {"DELETE", "/api/v1/milestones/{id}/updates/{quarter}", "/api/v1/milestones/{ms}/updates/" Q1,
+   NULL, 204, 403, NULL, "/api/v1/milestones/{ms}/updates/2017-18-Q4", 204, NULL},
+  {"PUT", "/api/v1/kpis/{id}/readings/{quarter}", "/api/v1/kpis/{kpi}/readings/" Q2,
+   "{\"value\":97,\"rating\":\"G\"}", 201, 403, NULL, NULL, 200, NULL},
+  {"DELETE", "/api/v1/kpis/{id}/readings/{quarter}", "/api/v1/kpis/{kpi}/readings/" Q1, NULL, 204,
+   403, NULL, "/api/v1/kpis/{kpi}/readings/" Q2, 204, NULL},
+  {"PUT", "/api/v1/quarters/{quarter}", "/api/v1/quarters/2018-19-Q4",
+   "{\"place_board_date\":\"2019-06-06\"}", 403, 403, NULL, NULL, 200, NULL},
+  {"POST", "/api/v1/quarters/{quarter}/submissions", "/api/v1/quarters/" Q3 "/submissions",
+   "{\"milestones\":[{\"code\":\"CH1.1\",\"status\":\"G\"}]}", 200, 422, "milestones[0].code", NULL,
+   200, NULL},
+  {"POST", "/api/v1/tokens", "/api/v1/tokens", "{\"name\":\"extra\",\"role\":\"viewer\"}", 403, 403,
+   NULL, NULL, 201, "tok"},
+  {"DELETE", "/api/v1/tokens/{id}", "/api/v1/tokens/{tok}", NULL, 403, 403, NULL, NULL, 200, NULL},
   /* Last: re-importing the demo resets the owners given above. */
-  {"POST", "/api/v1/import",
-   "/api/v1/import", "@import", 403, 403, NULL, NULL, 200, NULL},
+  {"POST", "/api/v1/import", "/api/v1/import", "@import", 403, 403, NULL, NULL, 200, NULL},
 };
 
 START_TEST(every_role_against_every_write_route)
@@ -676,16 +654,11 @@ END_TEST
 START_TEST(reads_need_a_token)
 {
   static const char *const reads[] = {
-    "/api/v1/organisations",
-    "/api/v1/groups",
-    "/api/v1/priorities",
-    "/api/v1/milestones",
-    "/api/v1/kpis/1/readings",
-    "/api/v1/summary?quarter=" Q1,
-    "/api/v1/quarters",
-    "/api/v1/quarters/" Q1 "/completeness",
-    "/api/v1/tokens",
-    "/api/v1/audit",
+    "/api/v1/organisations",   "/api/v1/groups",
+    "/api/v1/priorities",      "/api/v1/milestones",
+    "/api/v1/kpis/1/readings", "/api/v1/summary?quarter=" Q1,
+    "/api/v1/quarters",        "/api/v1/quarters/" Q1 "/completeness",
+    "/api/v1/tokens",          "/api/v1/audit",
     "/api/v1/audit/verify",
   };
   struct fx f;
@@ -792,7 +765,8 @@ START_TEST(token_api)
 
   /* The secret is never shown again: not in the list, not in the audit. */
   req(&f.s, "GET", "/api/v1/tokens", NULL, f.s.admin, NULL, 200, &r);
-  json_array_foreach(json_object_get(r.json, "items"), i, e) {
+  json_array_foreach(json_object_get(r.json, "items"), i, e)
+  {
     ck_assert_ptr_null(json_object_get(e, "token"));
     ck_assert_ptr_null(json_object_get(e, "hash"));
     if (th_jint(e, "id") == id) {
@@ -821,7 +795,8 @@ START_TEST(token_api)
   /* last_used_at is now set. */
   found = false;
   req(&f.s, "GET", "/api/v1/tokens", NULL, f.s.admin, NULL, 200, &r);
-  json_array_foreach(json_object_get(r.json, "items"), i, e) {
+  json_array_foreach(json_object_get(r.json, "items"), i, e)
+  {
     if (th_jint(e, "id") == id) {
       found = true;
       ck_assert_msg(json_is_string(json_object_get(e, "last_used_at")),
@@ -861,8 +836,8 @@ START_TEST(token_api)
         422, &r);
     assert_field_error(&r, "organisation");
     th_response_free(&r);
-    req(&f.s, "POST", "/api/v1/tokens", "{\"name\":\"x\",\"role\":\"root\"}", f.s.admin, NULL,
-        422, &r);
+    req(&f.s, "POST", "/api/v1/tokens", "{\"name\":\"x\",\"role\":\"root\"}", f.s.admin, NULL, 422,
+        &r);
     assert_field_error(&r, "role");
     th_response_free(&r);
     req(&f.s, "POST", "/api/v1/tokens", "{\"role\":\"viewer\"}", f.s.admin, NULL, 422, &r);
@@ -937,8 +912,7 @@ START_TEST(quarter_windows)
   /* Other quarters stay open. */
   expect(&f.s, "PUT", upd3, "{\"status\":\"G\"}", f.rmbc, NULL, 201);
   /* Admins can still write a closed quarter. */
-  expect(&f.s, "PUT", upd, "{\"status\":\"A\",\"comment\":\"by the team\"}", f.s.admin, NULL,
-         201);
+  expect(&f.s, "PUT", upd, "{\"status\":\"A\",\"comment\":\"by the team\"}", f.s.admin, NULL, 201);
   expect(&f.s, "POST", "/api/v1/quarters/" Q2 "/submissions",
          "{\"kpis\":[{\"code\":\"CH/KPI 1\",\"value\":42}]}", f.s.admin, NULL, 200);
 
@@ -983,8 +957,8 @@ START_TEST(quarter_windows)
     json_decref(h);
   }
 
-  req(&f.s, "PUT", "/api/v1/quarters/" Q2, "{\"state\":\"open\",\"unlock\":true}", f.s.admin,
-      NULL, 200, &r);
+  req(&f.s, "PUT", "/api/v1/quarters/" Q2, "{\"state\":\"open\",\"unlock\":true}", f.s.admin, NULL,
+      200, &r);
   ck_assert_jstr(r.json, "state", "open");
   assert_audited(&f.s, &r, n0, "admin", f.admin_tok, "unlock");
   th_response_free(&r);
@@ -1078,9 +1052,9 @@ START_TEST(submission_json)
   for (size_t i = 0; i < json_array_size(k1); i++)
     ck_assert_msg(equal_except(json_array_get(k1, i), json_array_get(k2, i), "updated_at"),
                   "reading %zu changed beyond updated_at", i);
-  ck_assert_int_le(strcmp(th_jstr(for_quarter(u1, Q2), "updated_at"),
-                          th_jstr(for_quarter(u2, Q2), "updated_at")),
-                   0);
+  ck_assert_int_le(
+    strcmp(th_jstr(for_quarter(u1, Q2), "updated_at"), th_jstr(for_quarter(u2, Q2), "updated_at")),
+    0);
   json_decref(u1);
   json_decref(u2);
   json_decref(k1);
@@ -1101,10 +1075,9 @@ END_TEST
 static json_t *
 snapshot(struct fx *f)
 {
-  return json_pack("[o,o,o,o,o,o]", history(&f->s, false, f->ch11),
-                   history(&f->s, false, f->ch12), history(&f->s, false, f->ch13),
-                   history(&f->s, true, f->kpi1), history(&f->s, true, f->kpi2),
-                   history(&f->s, true, f->kpi3));
+  return json_pack("[o,o,o,o,o,o]", history(&f->s, false, f->ch11), history(&f->s, false, f->ch12),
+                   history(&f->s, false, f->ch13), history(&f->s, true, f->kpi1),
+                   history(&f->s, true, f->kpi2), history(&f->s, true, f->kpi3));
 }
 
 START_TEST(submission_json_invalid)
@@ -1117,17 +1090,20 @@ START_TEST(submission_json_invalid)
     "{\"code\":\"CH1.2\",\"status\":\"G\"},"      /* 3: TRFT's */
     "{\"code\":\"CH1.1\",\"status\":\"A\"}],"     /* 4: repeat */
     "\"kpis\":["
-    "{\"code\":\"CH/KPI 1\",\"value\":\"97\"},"   /* 0: string value */
+    "{\"code\":\"CH/KPI 1\",\"value\":\"97\"},"                /* 0: string value */
     "{\"code\":\"CH/KPI 3\",\"value\":1,\"rating\":\"Blue\"}," /* 1: bad rating */
-    "{\"code\":\"CH/KPI 1\",\"value\":2}]}";      /* 2: repeat */
+    "{\"code\":\"CH/KPI 1\",\"value\":2}]}";                   /* 2: repeat */
   static const struct {
     const char *field;
     int index;
     const char *kind;
   } want[] = {
-    {"milestones[1].code", 1, "milestone"}, {"milestones[2].status", 2, "milestone"},
-    {"milestones[3].code", 3, "milestone"}, {"milestones[4].code", 4, "milestone"},
-    {"kpis[0].value", 0, "kpi"},            {"kpis[1].rating", 1, "kpi"},
+    {"milestones[1].code", 1, "milestone"},
+    {"milestones[2].status", 2, "milestone"},
+    {"milestones[3].code", 3, "milestone"},
+    {"milestones[4].code", 4, "milestone"},
+    {"kpis[0].value", 0, "kpi"},
+    {"kpis[1].rating", 1, "kpi"},
     {"kpis[2].code", 2, "kpi"},
   };
   struct fx f;
@@ -1164,8 +1140,8 @@ START_TEST(submission_json_invalid)
   /* Each problem is named once: a missing or mistyped status is not also
    * reported as an unknown one. */
   req(&f.s, "POST", "/api/v1/quarters/" Q2 "/submissions",
-      "{\"milestones\":[{\"code\":\"CH1.1\"},{\"code\":\"CH1.3\",\"status\":7}]}", f.rmbc,
-      NULL, 422, &r);
+      "{\"milestones\":[{\"code\":\"CH1.1\"},{\"code\":\"CH1.3\",\"status\":7}]}", f.rmbc, NULL,
+      422, &r);
   assert_field_error(&r, "milestones[0].status");
   assert_field_error(&r, "milestones[1].status");
   ck_assert_msg(json_array_size(json_object_get(r.json, "errors")) == 2, "%.500s", r.body);
@@ -1177,20 +1153,20 @@ START_TEST(submission_json_invalid)
   req(&f.s, "POST", "/api/v1/quarters/" Q2 "/submissions", "{}", f.rmbc, NULL, 422, &r);
   assert_problem(&r, 422, "urn:ragboard:problem:validation");
   th_response_free(&r);
-  req(&f.s, "POST", "/api/v1/quarters/" Q2 "/submissions", "{\"milestones\":{}}", f.rmbc, NULL,
-      422, &r);
+  req(&f.s, "POST", "/api/v1/quarters/" Q2 "/submissions", "{\"milestones\":{}}", f.rmbc, NULL, 422,
+      &r);
   assert_field_error(&r, "milestones");
   th_response_free(&r);
-  req(&f.s, "POST", "/api/v1/quarters/" Q2 "/submissions",
-      "{\"milestones\":[],\"extra\":1}", f.rmbc, NULL, 422, &r);
+  req(&f.s, "POST", "/api/v1/quarters/" Q2 "/submissions", "{\"milestones\":[],\"extra\":1}",
+      f.rmbc, NULL, 422, &r);
   assert_field_error(&r, "extra");
   th_response_free(&r);
   req(&f.s, "POST", "/api/v1/quarters/" Q2 "/submissions", "{\"milestones\":[7]}", f.rmbc, NULL,
       422, &r);
   assert_field_error(&r, "milestones[0].$");
   th_response_free(&r);
-  req(&f.s, "POST", "/api/v1/quarters/" Q2 "/submissions",
-      "{\"milestones\":[{\"status\":\"G\"}]}", f.rmbc, NULL, 422, &r);
+  req(&f.s, "POST", "/api/v1/quarters/" Q2 "/submissions", "{\"milestones\":[{\"status\":\"G\"}]}",
+      f.rmbc, NULL, 422, &r);
   assert_field_error(&r, "milestones[0].code");
   th_response_free(&r);
   /* A number beyond double range is not JSON we accept; an oversized
@@ -1283,31 +1259,31 @@ END_TEST
 
 START_TEST(submission_csv_invalid)
 {
-  static const char body[] =
-    "kind,code,status,value,value_text,comment\n" /* 1 */
-    "milestone,CH1.1,G,,,\"spans\n"               /* 2 */
-    "two lines\"\n"                                /* 3 */
-    "kpi,CH/KPI 1,G,inf,,\n"                       /* 4: non-finite */
-    "milestone,CH1.3,Purple,,,\n"                  /* 5: bad status */
-    "kpi,CH/KPI 3,A,1e999,,\n"                     /* 6: out of range */
-    "widget,CH9.1,G,,,\n"                          /* 7: bad kind */
-    "milestone,CH1.2,G,,,\n"                       /* 8: TRFT's */
-    "milestone,CH1.1,R,,,\n"                       /* 9: repeat */
-    "milestone,,G,,,\n"                            /* 10: no code */
-    "milestone,CH1.1\n"                            /* 11: short */
-    "kpi,CH/KPI 4,,NaN,,\n"                        /* 12: not a number */
-    "kpi,CH/KPI 5,,12abc,,\n"                      /* 13: not a number */
-    "milestone,CH1.4,G,5,,\n"                      /* 14: milestones have no value */
-    "kpi,CH/KPI 6,,,\"bad\x01text\",\n"            /* 15: control character */
-    "kpi,CH/KPI 7,,,,\"x\x02y\"\n";                 /* 16: control character */
+  static const char body[] = "kind,code,status,value,value_text,comment\n" /* 1 */
+                             "milestone,CH1.1,G,,,\"spans\n"               /* 2 */
+                             "two lines\"\n"                               /* 3 */
+                             "kpi,CH/KPI 1,G,inf,,\n"                      /* 4: non-finite */
+                             "milestone,CH1.3,Purple,,,\n"                 /* 5: bad status */
+                             "kpi,CH/KPI 3,A,1e999,,\n"                    /* 6: out of range */
+                             "widget,CH9.1,G,,,\n"                         /* 7: bad kind */
+                             "milestone,CH1.2,G,,,\n"                      /* 8: TRFT's */
+                             "milestone,CH1.1,R,,,\n"                      /* 9: repeat */
+                             "milestone,,G,,,\n"                           /* 10: no code */
+                             "milestone,CH1.1\n"                           /* 11: short */
+                             "kpi,CH/KPI 4,,NaN,,\n"                       /* 12: not a number */
+                             "kpi,CH/KPI 5,,12abc,,\n"                     /* 13: not a number */
+                             "milestone,CH1.4,G,5,,\n"           /* 14: milestones have no value */
+                             "kpi,CH/KPI 6,,,\"bad\x01text\",\n" /* 15: control character */
+                             "kpi,CH/KPI 7,,,,\"x\x02y\"\n";     /* 16: control character */
   static const struct {
     long line;
     const char *field;
   } want[] = {
-    {4, "line[4].value"}, {5, "line[5].status"}, {6, "line[6].value"}, {7, "line[7].kind"},
-    {8, "line[8].code"},  {9, "line[9].code"},   {10, "line[10].code"}, {11, "line[11].$"},
-    {12, "line[12].value"}, {13, "line[13].value"}, {14, "line[14].value"},
-    {15, "line[15].value_text"}, {16, "line[16].comment"},
+    {4, "line[4].value"},     {5, "line[5].status"},  {6, "line[6].value"},
+    {7, "line[7].kind"},      {8, "line[8].code"},    {9, "line[9].code"},
+    {10, "line[10].code"},    {11, "line[11].$"},     {12, "line[12].value"},
+    {13, "line[13].value"},   {14, "line[14].value"}, {15, "line[15].value_text"},
+    {16, "line[16].comment"},
   };
   struct fx f;
   struct th_response r;
@@ -1325,7 +1301,8 @@ START_TEST(submission_csv_invalid)
     ck_assert_ptr_null(json_object_get(e, "index"));
   }
   /* Every error is on a bad line: the good row (line 2) is never named. */
-  json_array_foreach(json_object_get(r.json, "errors"), i, e) {
+  json_array_foreach(json_object_get(r.json, "errors"), i, e)
+  {
     long long line = th_jint(e, "line");
 
     ck_assert_msg(line >= 4 && line <= 16, "error on line %lld: %.500s", line, r.body);
@@ -1340,8 +1317,7 @@ START_TEST(submission_csv_invalid)
   expect(&f.s, "POST", "/api/v1/quarters/" Q2 "/submissions",
          "kind,code,status,value,comment\nmilestone,CH1.1,G,,\n", f.rmbc, CSV_TYPE, 422);
   expect(&f.s, "POST", "/api/v1/quarters/" Q2 "/submissions",
-         "kind,code,state,value,value_text,comment\nmilestone,CH1.1,G,,,\n", f.rmbc, CSV_TYPE,
-         422);
+         "kind,code,state,value,value_text,comment\nmilestone,CH1.1,G,,,\n", f.rmbc, CSV_TYPE, 422);
   expect(&f.s, "POST", "/api/v1/quarters/" Q2 "/submissions",
          "kind,code,status,value,value_text,comment\r\n\r\n", f.rmbc, CSV_TYPE, 422);
   expect(&f.s, "POST", "/api/v1/quarters/" Q2 "/submissions", "", f.rmbc, CSV_TYPE, 422);
@@ -1355,8 +1331,8 @@ START_TEST(submission_csv_invalid)
   ck_assert_msg(strstr(th_jstr(r.json, "detail"), "line 3") != NULL, "%s", r.body);
   th_response_free(&r);
   req(&f.s, "POST", "/api/v1/quarters/" Q2 "/submissions",
-      "kind,code,status,value,value_text,comment\nmilestone,CH\"1.1,G,,,\n", f.rmbc, CSV_TYPE,
-      400, &r);
+      "kind,code,status,value,value_text,comment\nmilestone,CH\"1.1,G,,,\n", f.rmbc, CSV_TYPE, 400,
+      &r);
   ck_assert_msg(strstr(th_jstr(r.json, "detail"), "line 2") != NULL, "%s", r.body);
   th_response_free(&r);
   req(&f.s, "POST", "/api/v1/quarters/" Q2 "/submissions",
@@ -1382,9 +1358,7 @@ bucket_of(json_t *list, const char *code)
   json_t *b;
   size_t i;
 
-  json_array_foreach(list, i, b)
-    if (strcmp(th_jstr(b, "code"), code) == 0)
-      return b;
+  json_array_foreach(list, i, b) if (strcmp(th_jstr(b, "code"), code) == 0) return b;
   ck_abort_msg("no bucket %s", code);
   return NULL;
 }
@@ -1407,11 +1381,12 @@ assert_missing(json_t *b, size_t n, ...)
     json_t *m;
     size_t i;
 
-    json_array_foreach(missing, i, m)
-      if (strcmp(th_jstr(m, "type"), type) == 0 && th_jint(m, "id") == id) {
-        ck_assert_str_eq(th_jstr(m, "code"), code);
-        found = true;
-      }
+    json_array_foreach(missing, i,
+                       m) if (strcmp(th_jstr(m, "type"), type) == 0 && th_jint(m, "id") == id)
+    {
+      ck_assert_str_eq(th_jstr(m, "code"), code);
+      found = true;
+    }
     ck_assert_msg(found, "%s: %s %lld not listed as missing", th_jstr(b, "code"), type, id);
   }
   va_end(ap);
@@ -1473,8 +1448,7 @@ START_TEST(completeness)
     char path[128];
     size_t total;
 
-    snprintf(path, sizeof(path), "/api/v1/milestones?year=2018-19&group=%s&limit=500",
-             groups[i]);
+    snprintf(path, sizeof(path), "/api/v1/milestones?year=2018-19&group=%s&limit=500", groups[i]);
     total = list_size(&f.s, path);
     snprintf(path, sizeof(path), "/api/v1/kpis?year=2018-19&group=%s&limit=500", groups[i]);
     total += list_size(&f.s, path);
@@ -1594,10 +1568,10 @@ START_TEST(audit_entry_contents)
   expect(&f.s, "PUT", path, "{\"status\":", f.rmbc, NULL, 400);
   expect(&f.s, "PUT", path, "{\"status\":\"X\"}", f.rmbc, NULL, 422);
   expect(&f.s, "PUT", path, "{\"status\":\"G\"}", f.trft, NULL, 403);
-  expect(&f.s, "PUT", "/api/v1/milestones/99999/updates/" Q2, "{\"status\":\"G\"}", f.s.admin,
-         NULL, 404);
-  expect(&f.s, "POST", "/api/v1/organisations", "{\"code\":\"NHSE\",\"name\":\"Again\"}",
-         f.s.admin, NULL, 409);
+  expect(&f.s, "PUT", "/api/v1/milestones/99999/updates/" Q2, "{\"status\":\"G\"}", f.s.admin, NULL,
+         404);
+  expect(&f.s, "POST", "/api/v1/organisations", "{\"code\":\"NHSE\",\"name\":\"Again\"}", f.s.admin,
+         NULL, 409);
   expect(&f.s, "DELETE", "/api/v1/organisations/RMBC", NULL, f.s.admin, NULL, 409);
   expect(&f.s, "POST", "/api/v1/quarters/" Q2 "/submissions",
          "{\"milestones\":[{\"code\":\"CH1.2\",\"status\":\"G\"}]}", f.rmbc, NULL, 422);
@@ -1639,7 +1613,8 @@ START_TEST(audit_visibility)
 
   mine = audit_get(&f.s, f.rmbc, "");
   ck_assert_uint_eq(json_array_size(mine), 2);
-  json_array_foreach(mine, i, e) {
+  json_array_foreach(mine, i, e)
+  {
     ck_assert_jstr(e, "actor.organisation", "RMBC");
     ck_assert_jint(e, "actor.token_id", f.rmbc_tok);
   }
@@ -1647,8 +1622,7 @@ START_TEST(audit_visibility)
   /* Asking for another organisation's entries does not widen the view. */
   mine = audit_get(&f.s, f.rmbc, "organisation=TRFT");
   ck_assert_uint_eq(json_array_size(mine), 2);
-  json_array_foreach(mine, i, e)
-    ck_assert_jstr(e, "actor.organisation", "RMBC");
+  json_array_foreach(mine, i, e) ck_assert_jstr(e, "actor.organisation", "RMBC");
   json_decref(mine);
   mine = audit_get(&f.s, f.trft, "");
   ck_assert_uint_eq(json_array_size(mine), 1);
@@ -1679,9 +1653,8 @@ ids_where(json_t *all, bool (*keep)(json_t *e, const char *arg), const char *arg
   json_t *ids = json_array(), *e;
   size_t i;
 
-  json_array_foreach(all, i, e)
-    if (keep(e, arg))
-      json_array_append_new(ids, json_integer(th_jint(e, "id")));
+  json_array_foreach(all, i, e) if (keep(e, arg))
+    json_array_append_new(ids, json_integer(th_jint(e, "id")));
   return ids;
 }
 
@@ -1691,8 +1664,7 @@ ids_of(json_t *entries)
   json_t *ids = json_array(), *e;
   size_t i;
 
-  json_array_foreach(entries, i, e)
-    json_array_append_new(ids, json_integer(th_jint(e, "id")));
+  json_array_foreach(entries, i, e) json_array_append_new(ids, json_integer(th_jint(e, "id")));
   return ids;
 }
 
@@ -1834,8 +1806,7 @@ START_TEST(audit_filters_and_pages)
   for (;;) {
     json_t *items, *next;
 
-    snprintf(path, sizeof(path), "/api/v1/audit?limit=3%s%s", cursor[0] ? "&cursor=" : "",
-             cursor);
+    snprintf(path, sizeof(path), "/api/v1/audit?limit=3%s%s", cursor[0] ? "&cursor=" : "", cursor);
     req(&f.s, "GET", path, NULL, f.s.admin, NULL, 200, &r);
     items = json_object_get(r.json, "items");
     ck_assert_uint_le(json_array_size(items), 3);
@@ -1909,8 +1880,7 @@ START_TEST(audit_filters_and_pages)
       snprintf(id, sizeof(id), "%lld", th_jint(entry, "id"));
       ck_assert_str_eq(json_string_value(json_array_get(fields, 0)), id);
       ck_assert_str_eq(json_string_value(json_array_get(fields, 6)), th_jstr(entry, "action"));
-      ck_assert_str_eq(json_string_value(json_array_get(fields, 13)),
-                       th_jstr(entry, "request_id"));
+      ck_assert_str_eq(json_string_value(json_array_get(fields, 13)), th_jstr(entry, "request_id"));
       ck_assert_str_eq(json_string_value(json_array_get(fields, 14)), th_jstr(entry, "hash"));
       after = json_loads(json_string_value(json_array_get(fields, 12)), JSON_DECODE_ANY, NULL);
       ck_assert_msg(json_equal(after, json_object_get(entry, "after")), "CSV after of %s", id);
@@ -2065,8 +2035,8 @@ parse_ok(const char *text, size_t len)
   char why[128] = "";
   size_t bad = 0;
 
-  ck_assert_msg(csv_parse(text, len, &rows, why, sizeof(why), &bad) == RB_OK, "csv: %s at %zu",
-                why, bad);
+  ck_assert_msg(csv_parse(text, len, &rows, why, sizeof(why), &bad) == RB_OK, "csv: %s at %zu", why,
+                bad);
   ck_assert(json_is_array(rows));
   return rows;
 }
@@ -2140,8 +2110,12 @@ START_TEST(csv_bom_crlf_blank_lines)
   ck_assert_uint_eq(json_array_size(rows), 0);
   json_decref(rows);
   /* A BOM anywhere else is data. */
-  rows = parse_ok(S("a,\xEF\xBB\xBF" "b\n"));
-  assert_row(rows, 0, 1, "a", "\xEF\xBB\xBF" "b", NULL);
+  rows = parse_ok(S("a,\xEF\xBB\xBF"
+                    "b\n"));
+  assert_row(rows, 0, 1, "a",
+             "\xEF\xBB\xBF"
+             "b",
+             NULL);
   json_decref(rows);
 }
 END_TEST
@@ -2172,13 +2146,13 @@ START_TEST(csv_errors)
   size_t n = 0;
 
   parse_bad(S("a,\"unclosed\n"), 1);
-  parse_bad(S("h\nx,\"abc\ndef\n"), 2);            /* reported where the record starts */
-  parse_bad(S("ok\nx\"y\n"), 2);                   /* quote inside an unquoted field */
-  parse_bad(S("\"a\"b\n"), 1);                     /* text after the closing quote */
-  parse_bad(S("h\n\"a\nb\",c\nd\"e\n"), 4);        /* after a multi-line record */
-  parse_bad(S("a\nb\0c\n"), 2);                    /* NUL byte */
-  parse_bad(S("ok\nkpi,caf\xe9\n"), 2);             /* not UTF-8 (Latin-1); was a 500 */
-  parse_bad(S("a\rb,c\r\xf5\x9b,e\r"), 1);         /* found by fuzz_csv */
+  parse_bad(S("h\nx,\"abc\ndef\n"), 2);     /* reported where the record starts */
+  parse_bad(S("ok\nx\"y\n"), 2);            /* quote inside an unquoted field */
+  parse_bad(S("\"a\"b\n"), 1);              /* text after the closing quote */
+  parse_bad(S("h\n\"a\nb\",c\nd\"e\n"), 4); /* after a multi-line record */
+  parse_bad(S("a\nb\0c\n"), 2);             /* NUL byte */
+  parse_bad(S("ok\nkpi,caf\xe9\n"), 2);     /* not UTF-8 (Latin-1); was a 500 */
+  parse_bad(S("a\rb,c\r\xf5\x9b,e\r"), 1);  /* found by fuzz_csv */
   for (int i = 0; i <= CSV_MAX_FIELDS; i++)
     n += (size_t)snprintf(many + n, sizeof(many) - n, "%s", i ? ",x" : "x");
   many[n++] = '\n';

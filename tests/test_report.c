@@ -30,8 +30,8 @@ jnull(json_t *root, const char *path)
 
 /* One request whose status must be `status`; the answer is left in r. */
 static void
-req(struct th_server *s, const char *method, const char *path, const char *body,
-    const char *token, const char *hdr, long status, struct th_response *r)
+req(struct th_server *s, const char *method, const char *path, const char *body, const char *token,
+    const char *hdr, long status, struct th_response *r)
 {
   th_request(s, method, path, body, token, hdr, r);
   ck_assert_msg(r->status == status, "%s %s: status %ld, wanted %ld; body %s", method, path,
@@ -58,7 +58,8 @@ assert_field_error(const struct th_response *r, const char *field)
   assert_ctype(r, "application/problem+json");
   ck_assert_int_eq(th_jint(r->json, "status"), r->status);
   ck_assert_msg(json_is_array(errors), "no errors array in %s", r->body);
-  json_array_foreach(errors, i, e) {
+  json_array_foreach(errors, i, e)
+  {
     const char *f = json_string_value(json_object_get(e, "field"));
 
     if (f != NULL && strcmp(f, field) == 0) {
@@ -71,8 +72,7 @@ assert_field_error(const struct th_response *r, const char *field)
 
 /* Id of the only item of `collection` with this code (and plan year). */
 static long long
-item_id(struct th_server *s, const char *collection, const char *code_escaped,
-        const char *year)
+item_id(struct th_server *s, const char *collection, const char *code_escaped, const char *year)
 {
   struct th_response r;
   char path[256];
@@ -105,9 +105,7 @@ group_of(json_t *summary, const char *code)
   json_t *groups = json_object_get(summary, "groups"), *g;
   size_t i;
 
-  json_array_foreach(groups, i, g)
-    if (strcmp(th_jstr(g, "code"), code) == 0)
-      return g;
+  json_array_foreach(groups, i, g) if (strcmp(th_jstr(g, "code"), code) == 0) return g;
   ck_abort_msg("no group %s in the summary", code);
   return NULL;
 }
@@ -125,8 +123,8 @@ assert_counts(json_t *g, const char *kind, long long total, ...)
 
   snprintf(what, sizeof(what), "%s of %s", kind, json_string_value(json_object_get(g, "code")));
   ck_assert_msg(json_is_object(counts), "no counts for %s", what);
-  ck_assert_msg(th_jint(o, "total") == total, "%s: total %lld, wanted %lld", what, th_jint(o, "total"),
-                total);
+  ck_assert_msg(th_jint(o, "total") == total, "%s: total %lld, wanted %lld", what,
+                th_jint(o, "total"), total);
   ck_assert_uint_eq(json_object_size(counts), strcmp(kind, "kpis") == 0 ? 4 : 6);
   for (const char *const *c = codes; *c != NULL; c++) {
     long long want = 0;
@@ -160,8 +158,8 @@ fmt(const char *f, long long id, const char *rest)
 
 /* PUT a reading for kpi at quarter; answers the body's json (owned by r). */
 static void
-put_reading(struct th_server *s, long long kpi, const char *quarter, const char *body,
-            long status, struct th_response *r)
+put_reading(struct th_server *s, long long kpi, const char *quarter, const char *body, long status,
+            struct th_response *r)
 {
   char *path = fmt("/api/v1/kpis/%lld/readings/%s", kpi, quarter);
 
@@ -277,7 +275,7 @@ START_TEST(updates_status_aliases)
 {
   static const struct {
     const char *given, *stored;
-  } cases[] = {{"Brown", "BR"}, {"blue", "B"}, {"AMBER", "A"}, {"r", "R"},
+  } cases[] = {{"Brown", "BR"}, {"blue", "B"},  {"AMBER", "A"}, {"r", "R"},
                {"tbc", "TBC"},  {"Green", "G"}, {"br", "BR"},   {"Red", "R"}};
   struct th_server s;
   struct th_response r;
@@ -345,8 +343,8 @@ START_TEST(updates_invalid)
   put_update(&s, 999999, "2018-19-Q2", "{\"status\":\"G\"}", s.admin, 404, &r);
   assert_ctype(&r, "application/problem+json");
   th_response_free(&r);
-  req(&s, "PUT", "/api/v1/milestones/abc/updates/2018-19-Q2", "{\"status\":\"G\"}", s.admin,
-      NULL, 404, &r);
+  req(&s, "PUT", "/api/v1/milestones/abc/updates/2018-19-Q2", "{\"status\":\"G\"}", s.admin, NULL,
+      404, &r);
   th_response_free(&r);
   /* Not JSON, and JSON that is not an object. */
   put_update(&s, id, "2018-19-Q2", "{\"status\":", s.admin, 400, &r);
@@ -390,8 +388,7 @@ START_TEST(updates_delete)
   req(&s, "DELETE", path, NULL, s.admin, NULL, 400, &r);
   th_response_free(&r);
   free(path);
-  req(&s, "DELETE", "/api/v1/milestones/999999/updates/2018-19-Q1", NULL, s.admin, NULL, 404,
-      &r);
+  req(&s, "DELETE", "/api/v1/milestones/999999/updates/2018-19-Q1", NULL, s.admin, NULL, 404, &r);
   th_response_free(&r);
   th_stop(&s);
 }
@@ -434,8 +431,8 @@ START_TEST(readings_computed_rating)
   th_response_free(&r);
 
   /* A reported rating wins over the computed one, and the disagreement shows. */
-  put_reading(&s, id, "2018-19-Q2", "{\"value\":90,\"rating\":\"A\",\"value_text\":\"90%\"}",
-              200, &r);
+  put_reading(&s, id, "2018-19-Q2", "{\"value\":90,\"rating\":\"A\",\"value_text\":\"90%\"}", 200,
+              &r);
   ck_assert_jstr(r.json, "computed_rating", "R");
   ck_assert_jstr(r.json, "effective_rating", "A");
   ck_assert_jstr(r.json, "rating", "A");
@@ -588,8 +585,7 @@ assert_demo_q1(json_t *sum)
   mhld = group_of(sum, "MHLD");
   ucc = group_of(sum, "UCC");
 
-  assert_counts(cyp, "milestones", 25, "BR", 1LL, "G", 14LL, "A", 5LL, "R", 1LL, "TBC", 4LL,
-                NULL);
+  assert_counts(cyp, "milestones", 25, "BR", 1LL, "G", 14LL, "A", 5LL, "R", 1LL, "TBC", 4LL, NULL);
   assert_counts(cyp, "kpis", 17, "G", 9LL, "A", 3LL, "TBC", 5LL, NULL);
   assert_counts(mhld, "milestones", 23, "B", 2LL, "G", 12LL, "A", 8LL, "TBC", 1LL, NULL);
   assert_counts(mhld, "kpis", 16, "G", 6LL, "A", 3LL, "R", 3LL, "TBC", 4LL, NULL);
@@ -635,7 +631,8 @@ assert_demo_q1(json_t *sum)
     size_t i;
     json_t *row;
 
-    json_array_foreach(th_jget(ucc, "milestones.by_priority"), i, row) sum_m += th_jint(row, "total");
+    json_array_foreach(th_jget(ucc, "milestones.by_priority"), i, row) sum_m +=
+      th_jint(row, "total");
     ck_assert_int_eq(sum_m, 28);
   }
 
@@ -715,8 +712,7 @@ START_TEST(summary_etag_and_writes)
   ck_assert(th_header(&r, "ETag", etag2, sizeof(etag2)));
   ck_assert_str_eq(etag2, etag);
   th_response_free(&r);
-  req(&s, "GET", "/api/v1/summary?quarter=2018-19-Q1", NULL, s.admin, "If-None-Match: *", 304,
-      &r);
+  req(&s, "GET", "/api/v1/summary?quarter=2018-19-Q1", NULL, s.admin, "If-None-Match: *", 304, &r);
   th_response_free(&r);
   req(&s, "GET", "/api/v1/summary?quarter=2018-19-Q1", NULL, s.admin,
       "If-None-Match: \"nope\", W/\"other\"", 200, &r);
@@ -739,14 +735,13 @@ START_TEST(summary_etag_and_writes)
   th_response_free(&r);
 
   /* A milestone update moves the summary and the ETag too. */
-  put_update(&s, milestone_id(&s, "CH4.5"), "2018-19-Q1", "{\"status\":\"G\"}", s.admin, 200,
-             &r);
+  put_update(&s, milestone_id(&s, "CH4.5"), "2018-19-Q1", "{\"status\":\"G\"}", s.admin, 200, &r);
   th_response_free(&r);
   req(&s, "GET", "/api/v1/summary?quarter=2018-19-Q1", NULL, s.admin, inm, 200, &r);
   ck_assert(th_header(&r, "ETag", etag, sizeof(etag)));
   ck_assert_str_ne(etag, etag2);
-  assert_counts(group_of(r.json, "CYP"), "milestones", 25, "BR", 1LL, "G", 15LL, "A", 5LL,
-                "TBC", 4LL, NULL);
+  assert_counts(group_of(r.json, "CYP"), "milestones", 25, "BR", 1LL, "G", 15LL, "A", 5LL, "TBC",
+                4LL, NULL);
   ck_assert_uint_eq(json_array_size(th_jget(group_of(r.json, "CYP"), "exceptions")), 0);
   th_response_free(&r);
   th_stop(&s);
@@ -832,7 +827,8 @@ START_TEST(group_summary_and_exceptions)
   ck_assert_jstr(r.json, "quarter", "2018-19-Q1");
   items = json_object_get(r.json, "items");
   ck_assert_uint_eq(json_array_size(items), 4);
-  json_array_foreach(items, i, e) {
+  json_array_foreach(items, i, e)
+  {
     ck_assert(json_is_string(json_object_get(e, "group")));
     ck_assert(json_is_string(json_object_get(e, "code")));
     ck_assert(json_is_string(json_object_get(e, "description")));
@@ -860,8 +856,7 @@ START_TEST(summary_quarter_without_updates)
 
   th_start(&s, true, NULL);
   /* An update for a later quarter counts for that quarter only. */
-  put_update(&s, milestone_id(&s, "CH1.1"), "2018-19-Q3", "{\"status\":\"B\"}", s.admin, 201,
-             &r);
+  put_update(&s, milestone_id(&s, "CH1.1"), "2018-19-Q3", "{\"status\":\"B\"}", s.admin, 201, &r);
   th_response_free(&r);
   req(&s, "GET", "/api/v1/summary?quarter=2018-19-Q3", NULL, s.admin, NULL, 200, &r);
   assert_counts(group_of(r.json, "CYP"), "milestones", 25, "B", 1LL, "TBC", 24LL, NULL);
@@ -1025,8 +1020,8 @@ START_TEST(import_second_plan_year)
   ck_assert_jstr(group_of(r.json, "MHLD"), "exceptions[0].code", "MH1.1");
   ck_assert_jstr(group_of(r.json, "MHLD"), "exceptions[1].code", "MH/KPI 1");
   ck_assert_jstr(r.json, "comparison.same_quarter_last_year.quarter", "2018-19-Q1");
-  ck_assert_jnum(r.json, "comparison.same_quarter_last_year.milestones_on_track_or_complete_percent",
-                 56.6);
+  ck_assert_jnum(r.json,
+                 "comparison.same_quarter_last_year.milestones_on_track_or_complete_percent", 56.6);
   ck_assert_jnum(r.json, "comparison.same_quarter_last_year.kpis_on_track_percent", 44.0);
   ck_assert_uint_eq(json_object_size(th_jget(r.json, "comparison.same_quarter_last_year")), 3);
   /* The previous quarter is 2018-19-Q4: the demo has no updates for it. */
@@ -1190,8 +1185,8 @@ START_TEST(quarters_list_get_put)
   ck_assert_jstr(r.json, "place_board_date", "2018-09-05");
   th_response_free(&r);
 
-  req(&s, "PUT", "/api/v1/quarters/2019-20-Q1", "{\"delivery_team_date\":\"2019-08-21\"}",
-      s.admin, NULL, 200, &r);
+  req(&s, "PUT", "/api/v1/quarters/2019-20-Q1", "{\"delivery_team_date\":\"2019-08-21\"}", s.admin,
+      NULL, 200, &r);
   ck_assert_jstr(r.json, "id", "2019-20-Q1");
   ck_assert_jstr(r.json, "year", "2019-20");
   ck_assert_jstr(r.json, "delivery_team_date", "2019-08-21");
@@ -1215,16 +1210,15 @@ START_TEST(quarters_list_get_put)
   th_response_free(&r);
 
   /* Bad input. */
-  req(&s, "PUT", "/api/v1/quarters/2019-20-Q2", "{\"delivery_team_date\":\"2019-02-30\"}",
-      s.admin, NULL, 422, &r);
+  req(&s, "PUT", "/api/v1/quarters/2019-20-Q2", "{\"delivery_team_date\":\"2019-02-30\"}", s.admin,
+      NULL, 422, &r);
   assert_field_error(&r, "delivery_team_date");
   th_response_free(&r);
-  req(&s, "PUT", "/api/v1/quarters/2019-20-Q2", "{\"place_board_date\":\"21/08/2019\"}",
-      s.admin, NULL, 422, &r);
+  req(&s, "PUT", "/api/v1/quarters/2019-20-Q2", "{\"place_board_date\":\"21/08/2019\"}", s.admin,
+      NULL, 422, &r);
   assert_field_error(&r, "place_board_date");
   th_response_free(&r);
-  req(&s, "PUT", "/api/v1/quarters/2019-20-Q2", "{\"state\":\"frozen\"}", s.admin, NULL, 422,
-      &r);
+  req(&s, "PUT", "/api/v1/quarters/2019-20-Q2", "{\"state\":\"frozen\"}", s.admin, NULL, 422, &r);
   assert_field_error(&r, "state");
   th_response_free(&r);
   req(&s, "PUT", "/api/v1/quarters/2019-20-Q2", "{\"colour\":\"red\"}", s.admin, NULL, 422, &r);
@@ -1234,8 +1228,7 @@ START_TEST(quarters_list_get_put)
   th_response_free(&r);
   req(&s, "GET", "/api/v1/quarters/2019-21-Q1", NULL, s.admin, NULL, 400, &r);
   th_response_free(&r);
-  req(&s, "PUT", "/api/v1/quarters/2019-20-Q2", "{\"state\":\"open\"}", s.viewer, NULL, 403,
-      &r);
+  req(&s, "PUT", "/api/v1/quarters/2019-20-Q2", "{\"state\":\"open\"}", s.viewer, NULL, 403, &r);
   th_response_free(&r);
 
   /* The failed PUTs stored nothing: a valid, unknown quarter answers defaults. */
@@ -1271,8 +1264,7 @@ START_TEST(viewer_reads_but_cannot_write)
   req(&s, "GET", "/api/v1/summary?quarter=2018-19-Q1", NULL, s.viewer, NULL, 200, &r);
   assert_demo_q1(r.json);
   th_response_free(&r);
-  req(&s, "GET", "/api/v1/groups/UCC/summary?quarter=2018-19-Q1", NULL, s.viewer, NULL, 200,
-      &r);
+  req(&s, "GET", "/api/v1/groups/UCC/summary?quarter=2018-19-Q1", NULL, s.viewer, NULL, 200, &r);
   th_response_free(&r);
   req(&s, "GET", "/api/v1/exceptions?quarter=2018-19-Q1", NULL, s.viewer, NULL, 200, &r);
   th_response_free(&r);
@@ -1314,8 +1306,8 @@ report_suite(void)
     const TTest *tests[8];
   } cases[] = {
     {"updates",
-     {updates_list_demo, updates_put_create_then_replace, updates_status_aliases,
-      updates_invalid, updates_delete, NULL}},
+     {updates_list_demo, updates_put_create_then_replace, updates_status_aliases, updates_invalid,
+      updates_delete, NULL}},
     {"readings", {readings_computed_rating, readings_invalid, readings_quarterly_targets, NULL}},
     {"summary",
      {summary_reproduces_published_tables, summary_etag_and_writes, summary_bad_requests,

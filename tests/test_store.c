@@ -113,11 +113,13 @@ expect_same(json_t *a, json_t *b, const char *where)
     json_t *v;
     char sub[512];
 
-    json_object_foreach(a, key, v) {
+    json_object_foreach(a, key, v)
+    {
       snprintf(sub, sizeof(sub), "%s.%s", where, key);
       expect_same(v, json_object_get(b, key), sub);
     }
-    json_object_foreach(b, key, v) {
+    json_object_foreach(b, key, v)
+    {
       snprintf(sub, sizeof(sub), "%s.%s", where, key);
       ck_assert_msg(json_object_get(a, key) != NULL, "%s: only in the second", sub);
     }
@@ -133,8 +135,7 @@ expect_same(json_t *a, json_t *b, const char *where)
     char *x = a ? json_dumps(a, JSON_ENCODE_ANY | JSON_COMPACT) : NULL;
     char *y = b ? json_dumps(b, JSON_ENCODE_ANY | JSON_COMPACT) : NULL;
 
-    ck_abort_msg("%s differs: %.300s vs %.300s", where, x ? x : "(absent)",
-                 y ? y : "(absent)");
+    ck_abort_msg("%s differs: %.300s vs %.300s", where, x ? x : "(absent)", y ? y : "(absent)");
     free(x);
     free(y);
   }
@@ -142,8 +143,7 @@ expect_same(json_t *a, json_t *b, const char *where)
 
 typedef enum rb_err (*filtered_list)(struct store *, const struct store_filter *,
                                      const struct store_page *, json_t **, char **);
-typedef enum rb_err (*plain_list)(struct store *, const struct store_page *, json_t **,
-                                  char **);
+typedef enum rb_err (*plain_list)(struct store *, const struct store_page *, json_t **, char **);
 
 /* Every item of a list, walking pages of `limit`; *pages counts them. */
 static json_t *
@@ -203,7 +203,8 @@ column(json_t *items, const char *member, char *buf, size_t cap)
   json_t *it;
 
   buf[0] = '\0';
-  json_array_foreach(items, i, it) {
+  json_array_foreach(items, i, it)
+  {
     json_t *v = json_object_get(it, member);
 
     if (json_is_integer(v))
@@ -231,7 +232,8 @@ has_error(json_t *errors, const char *field)
   size_t i;
   json_t *e;
 
-  json_array_foreach(errors, i, e) {
+  json_array_foreach(errors, i, e)
+  {
     const char *f = json_string_value(json_object_get(e, "field"));
 
     if (f != NULL && strcmp(f, field) == 0)
@@ -262,13 +264,15 @@ snapshot(struct store *st)
   json_object_set_new(snap, "priorities", all_of(st, store_priority_list, &any));
   ms = all_of(st, store_milestone_list, &any);
   ks = all_of(st, store_kpi_list, &any);
-  json_array_foreach(ms, i, it) {
+  json_array_foreach(ms, i, it)
+  {
     json_t *u = NULL;
 
     ck_assert_int_eq(store_update_list(st, id_of(it), &u), RB_OK);
     json_object_set_new(it, "updates", u);
   }
-  json_array_foreach(ks, i, it) {
+  json_array_foreach(ks, i, it)
+  {
     json_t *r = NULL;
 
     ck_assert_int_eq(store_reading_list(st, id_of(it), &r), RB_OK);
@@ -1026,12 +1030,13 @@ START_TEST(test_kpi_crud)
 
   seed(st);
   begin(st);
-  in = J("{\"year\": \"2018-19\", \"code\": \"CH/KPI 1\", \"group\": \"CYP\", \"priorities\": [1, 2],"
-         " \"description\": \"Referrals assessed\", \"direction\": \"increase\","
-         " \"unit\": \"percent\", \"target\": 95, \"target_text\": \"95%\","
-         " \"quarterly_targets\": {\"2018-19-Q2\": 90.5},"
-         " \"tolerance\": {\"mode\": \"absolute\", \"value\": 1.5}, \"owner\": \"ORG2\","
-         " \"source\": \"SystmOne\"}");
+  in =
+    J("{\"year\": \"2018-19\", \"code\": \"CH/KPI 1\", \"group\": \"CYP\", \"priorities\": [1, 2],"
+      " \"description\": \"Referrals assessed\", \"direction\": \"increase\","
+      " \"unit\": \"percent\", \"target\": 95, \"target_text\": \"95%\","
+      " \"quarterly_targets\": {\"2018-19-Q2\": 90.5},"
+      " \"tolerance\": {\"mode\": \"absolute\", \"value\": 1.5}, \"owner\": \"ORG2\","
+      " \"source\": \"SystmOne\"}");
   ck_assert_int_eq(store_kpi_insert(st, in, NOW1, &out), RB_OK);
   k1 = id_of(out);
   expect_str(out, "year", YEAR);
@@ -1168,27 +1173,27 @@ START_TEST(test_kpi_crud)
   begin(st);
   ck_assert_int_eq(store_priority_delete(st, cyp1), RB_ERR_CONFLICT);
   value = json_real(97.5);
-  ck_assert_int_eq(store_reading_put(st, k1, "2018-19-Q1", value, "97.5%", "G", NULL, "test",
-                                     NOW1, true, NULL),
-                   RB_OK);
+  ck_assert_int_eq(
+    store_reading_put(st, k1, "2018-19-Q1", value, "97.5%", "G", NULL, "test", NOW1, true, NULL),
+    RB_OK);
   json_decref(value);
   /* out is the stored reading exactly as a read answers it: a whole number
    * stays a real (the ETag is computed from it), null stays null */
   {
     json_t *put = NULL, *read = NULL, *whole = json_real(12.0);
 
-    ck_assert_int_eq(store_reading_put(st, k1, "2018-19-Q3", whole, NULL, NULL, "c", "test",
-                                       NOW1, true, &put),
-                     RB_OK);
+    ck_assert_int_eq(
+      store_reading_put(st, k1, "2018-19-Q3", whole, NULL, NULL, "c", "test", NOW1, true, &put),
+      RB_OK);
     ck_assert_int_eq(store_reading_get(st, k1, "2018-19-Q3", &read), RB_OK);
     ck_assert(json_is_real(json_object_get(put, "value")));
     ck_assert(json_equal(put, read));
     json_decref(put);
     json_decref(read);
     put = read = NULL;
-    ck_assert_int_eq(store_reading_put(st, k1, "2018-19-Q3", NULL, "n/a", NULL, NULL, "test",
-                                       NOW2, true, &put),
-                     RB_OK);
+    ck_assert_int_eq(
+      store_reading_put(st, k1, "2018-19-Q3", NULL, "n/a", NULL, NULL, "test", NOW2, true, &put),
+      RB_OK);
     ck_assert_int_eq(store_reading_get(st, k1, "2018-19-Q3", &read), RB_OK);
     ck_assert(json_is_null(json_object_get(put, "value")));
     ck_assert(json_equal(put, read));
@@ -1196,9 +1201,9 @@ START_TEST(test_kpi_crud)
     json_decref(put);
     /* unchanged and not touched: nothing written, nothing answered */
     put = json_object();
-    ck_assert_int_eq(store_reading_put(st, k1, "2018-19-Q3", NULL, "n/a", NULL, NULL, "test",
-                                       NOW3, false, &put),
-                     RB_OK);
+    ck_assert_int_eq(
+      store_reading_put(st, k1, "2018-19-Q3", NULL, "n/a", NULL, NULL, "test", NOW3, false, &put),
+      RB_OK);
     ck_assert_ptr_null(put);
     ck_assert_int_eq(store_reading_get(st, k1, "2018-19-Q3", &read), RB_OK);
     expect_str(read, "updated_at", NOW2);
@@ -1277,10 +1282,10 @@ START_TEST(test_import_demo)
   json_t *it;
   int64_t id = 0;
 
-  json_array_foreach(json_object_get(doc, "milestones"), i, it)
-    updates += json_array_size(json_object_get(it, "updates"));
-  json_array_foreach(json_object_get(doc, "kpis"), i, it)
-    readings += json_array_size(json_object_get(it, "readings"));
+  json_array_foreach(json_object_get(doc, "milestones"), i, it) updates +=
+    json_array_size(json_object_get(it, "updates"));
+  json_array_foreach(json_object_get(doc, "kpis"), i, it) readings +=
+    json_array_size(json_object_get(it, "readings"));
 
   counts = import_ok(st, doc, NOW1);
   expect_str(counts, "financial_year", YEAR);
@@ -1305,10 +1310,10 @@ START_TEST(test_import_demo)
   {
     size_t nu = 0, nr = 0;
 
-    json_array_foreach(th_jget(snap, "milestones"), i, it)
-      nu += json_array_size(json_object_get(it, "updates"));
-    json_array_foreach(th_jget(snap, "kpis"), i, it)
-      nr += json_array_size(json_object_get(it, "readings"));
+    json_array_foreach(th_jget(snap, "milestones"), i, it) nu +=
+      json_array_size(json_object_get(it, "updates"));
+    json_array_foreach(th_jget(snap, "kpis"), i, it) nr +=
+      json_array_size(json_object_get(it, "readings"));
     ck_assert_uint_eq(nu, updates);
     ck_assert_uint_eq(nr, readings);
   }
@@ -1396,7 +1401,8 @@ START_TEST(test_import_invalid_rolls_back)
   ck_assert_uint_eq(json_array_size(errors), N(want));
   for (i = 0; i < N(want); i++)
     ck_assert_msg(has_error(errors, want[i]), "no error on %s", want[i]);
-  json_array_foreach(errors, i, e) {
+  json_array_foreach(errors, i, e)
+  {
     ck_assert(json_is_string(json_object_get(e, "message")));
     ck_assert_uint_gt(json_string_length(json_object_get(e, "message")), 0);
   }
@@ -1419,8 +1425,8 @@ START_TEST(test_import_structure_errors)
   json_t *doc = J("{\"format\": \"other/1\", \"financial_year\": \"2018-20\", \"extra\": 1,"
                   " \"groups\": {}, \"priorities\": []}");
   json_t *errors = json_array(), *counts = NULL, *snap;
-  static const char *const want[] = {"format", "financial_year", "extra", "groups",
-                                     "milestones", "kpis"};
+  static const char *const want[] = {"format", "financial_year", "extra",
+                                     "groups", "milestones",     "kpis"};
 
   begin(st);
   ck_assert_int_eq(import_dataset(st, doc, NOW1, "test", errors, &counts), RB_ERR_INVALID);
@@ -1495,16 +1501,18 @@ START_TEST(test_import_keeps_unmentioned)
   expect_str(ups, "[2].status", "A");
   json_decref(ups);
   /* every other milestone is as it was */
-  json_array_foreach(th_jget(before, "milestones"), i, it) {
+  json_array_foreach(th_jget(before, "milestones"), i, it)
+  {
     if (id_of(it) != id)
       expect_same(it, json_array_get(th_jget(after, "milestones"), i), "milestones[]");
   }
 
   /* another plan year leaves this one alone */
-  doc = J("{\"format\": \"icp-performance-dataset/1\", \"financial_year\": \"2019-20\","
-          " \"groups\": [], \"priorities\": [{\"group\": \"CYP\", \"number\": 1, \"title\": \"t\"}],"
-          " \"milestones\": [{\"code\": \"CH1.1\", \"group\": \"CYP\", \"priority\": 1,"
-          "   \"description\": \"Next year\"}], \"kpis\": []}");
+  doc =
+    J("{\"format\": \"icp-performance-dataset/1\", \"financial_year\": \"2019-20\","
+      " \"groups\": [], \"priorities\": [{\"group\": \"CYP\", \"number\": 1, \"title\": \"t\"}],"
+      " \"milestones\": [{\"code\": \"CH1.1\", \"group\": \"CYP\", \"priority\": 1,"
+      "   \"description\": \"Next year\"}], \"kpis\": []}");
   json_decref(import_ok(st, doc, NOW3));
   json_decref(doc);
   ck_assert_uint_eq(count_of(st, store_milestone_list, &f), 76);
@@ -1593,7 +1601,8 @@ START_TEST(test_summary_demo)
     json_int_t links[3] = {0, 0, 0}, rows[3] = {0, 0, 0};
     size_t i;
 
-    json_array_foreach(json_object_get(doc, "kpis"), i, k) {
+    json_array_foreach(json_object_get(doc, "kpis"), i, k)
+    {
       long g = store_summary_group(sum, json_string_value(json_object_get(k, "group")));
 
       ck_assert_int_ge(g, 0);
@@ -1601,8 +1610,8 @@ START_TEST(test_summary_demo)
     }
     for (size_t g = 0; g < 3; g++) {
       snprintf(path, sizeof(path), "groups[%zu].kpis.by_priority", g);
-      json_array_foreach(th_jget(j, path), i, row)
-        rows[g] += json_integer_value(json_object_get(row, "total"));
+      json_array_foreach(th_jget(j, path), i, row) rows[g] +=
+        json_integer_value(json_object_get(row, "total"));
       ck_assert_int_eq(rows[g], links[g]);
     }
     ck_assert_int_gt(links[0] + links[1] + links[2], 50); /* some KPIs do serve several */

@@ -97,8 +97,8 @@ END_TEST
 START_TEST(test_quarter_parse_invalid)
 {
   static const char *const bad[] = {
-    "2019-21-Q1", "2019-20-Q5", "2019-20-Q0", "19-20-Q1", "2019-20-Q1x", "",
-    "2019/20",    "1899-00",    "2019-20",    "2019-20Q1", "2019-20-q1", "2019-20-Q",
+    "2019-21-Q1", "2019-20-Q5", "2019-20-Q0", "19-20-Q1",    "2019-20-Q1x", "",
+    "2019/20",    "1899-00",    "2019-20",    "2019-20Q1",   "2019-20-q1",  "2019-20-Q",
     "1899-00-Q1", "2019-20 Q1", "abcd-ef-Q1", "2019-20-Q10",
   };
 
@@ -123,10 +123,9 @@ START_TEST(test_quarter_parse_year)
     const char *s;
     int year; /* 0: invalid */
   } rows[] = {
-    {"2018-19", 2018}, {"2019-20", 2019}, {"1999-00", 1999}, {"1990-91", 1990},
-    {"2019-21", 0},    {"2019-20-Q1", 0}, {"19-20", 0},      {"", 0},
-    {"2019/20", 0},    {"1899-00", 0},    {"2019-2", 0},     {"2019-200", 0},
-    {"2019-1x", 0},    {" 2019-20", 0},   {"2018-18", 0},
+    {"2018-19", 2018}, {"2019-20", 2019}, {"1999-00", 1999}, {"1990-91", 1990}, {"2019-21", 0},
+    {"2019-20-Q1", 0}, {"19-20", 0},      {"", 0},           {"2019/20", 0},    {"1899-00", 0},
+    {"2019-2", 0},     {"2019-200", 0},   {"2019-1x", 0},    {" 2019-20", 0},   {"2018-18", 0},
   };
 
   for (size_t i = 0; i < N(rows); i++) {
@@ -155,13 +154,11 @@ START_TEST(test_quarter_parse_date)
     const char *s;
     bool ok;
   } rows[] = {
-    {"2020-02-29", true},  {"2019-02-29", false}, {"2019-13-01", false},
-    {"2019-02-28", true},  {"2000-02-29", true},  {"2100-02-29", false},
-    {"2019-04-30", true},  {"2019-04-31", false}, {"2019-12-31", true},
-    {"2019-00-10", false}, {"2019-01-00", false}, {"2019-01-32", false},
-    {"2019-1-01", false},  {"2019-01-1", false},  {"2019/01/01", false},
-    {"2019-01-01T", false}, {"", false},          {"20190101", false},
-    {"2019-0a-01", false},
+    {"2020-02-29", true}, {"2019-02-29", false}, {"2019-13-01", false}, {"2019-02-28", true},
+    {"2000-02-29", true}, {"2100-02-29", false}, {"2019-04-30", true},  {"2019-04-31", false},
+    {"2019-12-31", true}, {"2019-00-10", false}, {"2019-01-00", false}, {"2019-01-32", false},
+    {"2019-1-01", false}, {"2019-01-1", false},  {"2019/01/01", false}, {"2019-01-01T", false},
+    {"", false},          {"20190101", false},   {"2019-0a-01", false},
   };
 
   for (size_t i = 0; i < N(rows); i++) {
@@ -181,10 +178,8 @@ START_TEST(test_quarter_arithmetic)
   static const struct {
     struct quarter q, prev, last_year;
   } rows[] = {
-    {{2019, 1}, {2018, 4}, {2018, 1}},
-    {{2019, 2}, {2019, 1}, {2018, 2}},
-    {{2019, 3}, {2019, 2}, {2018, 3}},
-    {{2019, 4}, {2019, 3}, {2018, 4}},
+    {{2019, 1}, {2018, 4}, {2018, 1}}, {{2019, 2}, {2019, 1}, {2018, 2}},
+    {{2019, 3}, {2019, 2}, {2018, 3}}, {{2019, 4}, {2019, 3}, {2018, 4}},
     {{2000, 1}, {1999, 4}, {1999, 1}},
   };
 
@@ -207,7 +202,9 @@ START_TEST(test_quarter_format)
     struct quarter q;
     const char *want;
   } rows[] = {
-    {{2019, 1}, "2019-20-Q1"}, {{2018, 4}, "2018-19-Q4"}, {{1999, 2}, "1999-00-Q2"},
+    {{2019, 1}, "2019-20-Q1"},
+    {{2018, 4}, "2018-19-Q4"},
+    {{1999, 2}, "1999-00-Q2"},
     {{2009, 3}, "2009-10-Q3"},
   };
   char buf[QUARTER_LEN], ybuf[YEAR_LEN];
@@ -285,8 +282,8 @@ static const struct {
   {DEC, true, 10, REL, 2, true, 10.21, RAG_R},
   {DEC, true, 0.3, REL, 2, true, 0.1 + 0.2, RAG_G}, /* 0.30000000000000004 */
   /* band edges that binary floating point puts a hair on the wrong side */
-  {INC, true, 0.07, REL, 2, true, 0.0686, RAG_A},  /* 0.07 - 0.0014 = 0.06860000000000001 */
-  {DEC, true, 0.09, REL, 2, true, 0.0918, RAG_A},  /* 0.09 + 0.0018 = 0.09179999999999999 */
+  {INC, true, 0.07, REL, 2, true, 0.0686, RAG_A}, /* 0.07 - 0.0014 = 0.06860000000000001 */
+  {DEC, true, 0.09, REL, 2, true, 0.0918, RAG_A}, /* 0.09 + 0.0018 = 0.09179999999999999 */
   /* other relative tolerances */
   {INC, true, 200, REL, 10, true, 180, RAG_A},
   {INC, true, 200, REL, 10, true, 179.9, RAG_R},
@@ -370,24 +367,26 @@ START_TEST(test_rag_parse)
   static const struct {
     const char *s;
     enum rag_status want; /* RAG_NONE: rejected */
-  } milestone[] = {
-    {"br", RAG_BR},   {"BR", RAG_BR},  {"Brown", RAG_BR}, {"BLUE", RAG_B},   {"b", RAG_B},
-    {"g", RAG_G},     {"Green", RAG_G}, {"Amber", RAG_A}, {"a", RAG_A},      {"red", RAG_R},
-    {"R", RAG_R},     {"tbc", RAG_TBC}, {"TBC", RAG_TBC}, {"X", RAG_NONE},   {"", RAG_NONE},
-    {"Purple", RAG_NONE}, {"Gree", RAG_NONE}, {"G ", RAG_NONE}, {"TBCX", RAG_NONE},
-  }, kpi[] = {
-    {"G", RAG_G},      {"green", RAG_G},   {"A", RAG_A},       {"AMBER", RAG_A},
-    {"r", RAG_R},      {"Red", RAG_R},     {"tbc", RAG_TBC},   {"B", RAG_NONE},
-    {"BR", RAG_NONE},  {"Blue", RAG_NONE}, {"brown", RAG_NONE}, {"", RAG_NONE},
-    {"X", RAG_NONE},
-  };
+  } milestone[] =
+    {
+      {"br", RAG_BR},     {"BR", RAG_BR},   {"Brown", RAG_BR},  {"BLUE", RAG_B},
+      {"b", RAG_B},       {"g", RAG_G},     {"Green", RAG_G},   {"Amber", RAG_A},
+      {"a", RAG_A},       {"red", RAG_R},   {"R", RAG_R},       {"tbc", RAG_TBC},
+      {"TBC", RAG_TBC},   {"X", RAG_NONE},  {"", RAG_NONE},     {"Purple", RAG_NONE},
+      {"Gree", RAG_NONE}, {"G ", RAG_NONE}, {"TBCX", RAG_NONE},
+    },
+    kpi[] = {
+      {"G", RAG_G},        {"green", RAG_G}, {"A", RAG_A},    {"AMBER", RAG_A}, {"r", RAG_R},
+      {"Red", RAG_R},      {"tbc", RAG_TBC}, {"B", RAG_NONE}, {"BR", RAG_NONE}, {"Blue", RAG_NONE},
+      {"brown", RAG_NONE}, {"", RAG_NONE},   {"X", RAG_NONE},
+    };
 
   for (size_t i = 0; i < N(milestone); i++) {
     enum rag_status s = (enum rag_status)99;
     bool ok = rag_parse_milestone_status(milestone[i].s, &s);
 
-    ck_assert_msg(ok == (milestone[i].want != RAG_NONE), "milestone \"%s\": ok %d",
-                  milestone[i].s, ok);
+    ck_assert_msg(ok == (milestone[i].want != RAG_NONE), "milestone \"%s\": ok %d", milestone[i].s,
+                  ok);
     if (ok)
       ck_assert_msg(s == milestone[i].want, "milestone \"%s\": got %d", milestone[i].s, s);
   }
@@ -438,9 +437,9 @@ START_TEST(test_summary_tenths)
   static const struct {
     int64_t count, total, want;
   } rows[] = {
-    {1, 3, 333},  {2, 3, 667},   {1, 8, 125},     {1, 16, 63},  {0, 5, 0},
-    {5, 0, -1},   {43, 76, 566}, {22, 50, 440},   {5, 5, 1000}, {1, 2000, 1},
-    {1, 2001, 0}, {0, 0, -1},    {1, 6, 167},     {3, 8, 375},  {1, 1, 1000},
+    {1, 3, 333},  {2, 3, 667},   {1, 8, 125},   {1, 16, 63},  {0, 5, 0},
+    {5, 0, -1},   {43, 76, 566}, {22, 50, 440}, {5, 5, 1000}, {1, 2000, 1},
+    {1, 2001, 0}, {0, 0, -1},    {1, 6, 167},   {3, 8, 375},  {1, 1, 1000},
   };
 
   for (size_t i = 0; i < N(rows); i++) {
@@ -490,8 +489,8 @@ static const struct summary_input sinput = {
 
 START_TEST(test_summary_json)
 {
-  struct summary_headline prev = {.present = true, .quarter = "2017-18-Q4",
-                                   .milestones_tenths = 566, .kpis_tenths = -1};
+  struct summary_headline prev = {
+    .present = true, .quarter = "2017-18-Q4", .milestones_tenths = 566, .kpis_tenths = -1};
   json_t *j = summary_json(&sinput, &prev, NULL);
 
   ck_assert_ptr_nonnull(j);
@@ -610,8 +609,8 @@ START_TEST(test_summary_group_headline_exceptions)
   struct summary_headline h;
   json_t *g = summary_group_json(&sinput, 1), *ex;
   static const struct summary_group idle[] = {{"AAA", "Alpha", false}, {"BBB", "Beta", false}};
-  struct summary_input empty = {.quarter = "2019-20-Q1", .year = "2019-20",
-                                .groups = idle, .ngroups = N(idle)};
+  struct summary_input empty = {
+    .quarter = "2019-20-Q1", .year = "2019-20", .groups = idle, .ngroups = N(idle)};
 
   expect_str(g, "code", "BBB");
   expect_str(g, "name", "Beta");
@@ -795,8 +794,8 @@ START_TEST(test_jv_check_value)
   const char *msg = jv_check_value(v, value_rows[i].kind, value_rows[i].flags, dirs);
 
   if (value_rows[i].ok)
-    ck_assert_msg(msg == NULL, "kind %d %s rejected: %s", value_rows[i].kind,
-                  value_rows[i].json, msg);
+    ck_assert_msg(msg == NULL, "kind %d %s rejected: %s", value_rows[i].kind, value_rows[i].json,
+                  msg);
   else
     ck_assert_msg(msg != NULL && msg[0] != '\0', "kind %d %s accepted", value_rows[i].kind,
                   value_rows[i].json);
@@ -919,7 +918,8 @@ END_TEST
 
 START_TEST(test_jv_check_details)
 {
-  json_t *errors = json_array(), *obj = parse("{\"code\": \"a\", \"name\": \"n\", \"dir\": \"up\"}");
+  json_t *errors = json_array(),
+         *obj = parse("{\"code\": \"a\", \"name\": \"n\", \"dir\": \"up\"}");
   const char *msg;
 
   /* errors already present are kept and not counted */
@@ -992,8 +992,8 @@ START_TEST(test_jv_depth)
     {"[[], [], []]", 2},
     {"\"[[[[\"", 0},
     {"[\"[[[{{{\"]", 1},
-    {"[\"]]]\\\"[[[\"]", 1},        /* escaped quote keeps the string open */
-    {"[\"\\\\\", [[]]]", 3},         /* escaped backslash does not */
+    {"[\"]]]\\\"[[[\"]", 1}, /* escaped quote keeps the string open */
+    {"[\"\\\\\", [[]]]", 3}, /* escaped backslash does not */
     {"{\"k[\": {\"v{\": \"]\"}}", 2},
   };
 
@@ -1020,7 +1020,9 @@ END_TEST
 
 START_TEST(test_util_cursor)
 {
-  static const char *const keys[] = {"a", "ab", "abc", "CYP", "12345", "2018-19/CH/KPI 1",
+  static const char *const keys[] = {"a",           "ab",
+                                     "abc",         "CYP",
+                                     "12345",       "2018-19/CH/KPI 1",
                                      "\xff\xfe?>~", "key with spaces and + / ="};
   char buf[128];
 
@@ -1039,8 +1041,8 @@ START_TEST(test_util_cursor)
     free(c);
   }
   {
-    static const char *const garbage[] = {"", "!!!!", "a", "abc$", "YWJj=", "YW Jj", "Y+Jj",
-                                          "YW/j", "AAA" /* decodes to NUL bytes */};
+    static const char *const garbage[] = {
+      "", "!!!!", "a", "abc$", "YWJj=", "YW Jj", "Y+Jj", "YW/j", "AAA" /* decodes to NUL bytes */};
 
     for (size_t i = 0; i < N(garbage); i++)
       ck_assert_msg(!util_cursor_decode(garbage[i], buf, sizeof(buf)), "\"%s\" accepted",
@@ -1127,9 +1129,16 @@ START_TEST(test_audit_canonical_matches_jansson)
 {
   const size_t flags = JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(17) | JSON_ENCODE_ANY;
   const char *strings[] = {
-    "plain", "", "quote \" and backslash \\", "slash / stays", "tab\tnl\ncr\rff\fbs\b",
-    "\x01\x02\x1f\x7f controls", "caf\xc3\xa9 \xe2\x80\x94 \xf0\x9f\x98\x80 utf-8",
-    "</script>", "{\"json\": [1, 2]}", "\xe2\x80\xa8 line separator",
+    "plain",
+    "",
+    "quote \" and backslash \\",
+    "slash / stays",
+    "tab\tnl\ncr\rff\fbs\b",
+    "\x01\x02\x1f\x7f controls",
+    "caf\xc3\xa9 \xe2\x80\x94 \xf0\x9f\x98\x80 utf-8",
+    "</script>",
+    "{\"json\": [1, 2]}",
+    "\xe2\x80\xa8 line separator",
   };
   size_t ns = sizeof(strings) / sizeof(strings[0]);
 
@@ -1137,25 +1146,31 @@ START_TEST(test_audit_canonical_matches_jansson)
     const char *a = strings[i % ns], *b = strings[(i * 7 + 3) % ns];
     json_t *before = i % 3 == 0 ? NULL
                                 : json_pack("{s:s, s:f, s:I, s:n, s:b, s:[s, f]}", "comment", a,
-                                            "value", 1.0 / 3.0, "n", (json_int_t)i, "gone",
-                                            "flag", (int)(i & 1), "list", b, 1e300);
+                                            "value", 1.0 / 3.0, "n", (json_int_t)i, "gone", "flag",
+                                            (int)(i & 1), "list", b, 1e300);
     json_t *after = i % 4 == 1 ? NULL
                                : json_pack("{s:s, s:f, s:{s:s}}", "z", b, "value", -0.0 - (double)i,
                                            "nested", "k\"", a);
     struct store_audit e = {
-      .at = "2026-11-22T10:00:00.123Z", .actor_id = (int64_t)i * 1000003,
-      .actor_name = a, .actor_role = "submitter", .actor_org = i % 2 ? b : NULL,
-      .action = "reading.put", .entity = "kpi_reading", .entity_id = (int64_t)i - 5,
-      .code = i % 5 ? a : NULL, .quarter = i % 3 ? "2018-19-Q1" : NULL,
+      .at = "2026-11-22T10:00:00.123Z",
+      .actor_id = (int64_t)i * 1000003,
+      .actor_name = a,
+      .actor_role = "submitter",
+      .actor_org = i % 2 ? b : NULL,
+      .action = "reading.put",
+      .entity = "kpi_reading",
+      .entity_id = (int64_t)i - 5,
+      .code = i % 5 ? a : NULL,
+      .quarter = i % 3 ? "2018-19-Q1" : NULL,
       .request_id = i % 6 ? b : NULL,
     };
     json_t *actor = json_pack("{s:I, s:s?, s:s?, s:s?}", "id", (json_int_t)e.actor_id, "name",
                               e.actor_name, "role", e.actor_role, "organisation", e.actor_org);
-    json_t *canon = json_pack("{s:I, s:s, s:o, s:s, s:s, s:I, s:s?, s:s?, s:O?, s:O?, s:s?}", "id",
-                              (json_int_t)(i + 1), "at", e.at, "actor", actor, "action", e.action,
-                              "entity", e.entity, "entity_id", (json_int_t)e.entity_id, "code",
-                              e.code, "quarter", e.quarter, "before", before, "after", after,
-                              "request_id", e.request_id);
+    json_t *canon =
+      json_pack("{s:I, s:s, s:o, s:s, s:s, s:I, s:s?, s:s?, s:O?, s:O?, s:s?}", "id",
+                (json_int_t)(i + 1), "at", e.at, "actor", actor, "action", e.action, "entity",
+                e.entity, "entity_id", (json_int_t)e.entity_id, "code", e.code, "quarter",
+                e.quarter, "before", before, "after", after, "request_id", e.request_id);
     char *want, *got, *bt = before ? json_dumps(before, flags) : NULL,
                       *at = after ? json_dumps(after, flags) : NULL;
 

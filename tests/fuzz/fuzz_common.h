@@ -22,12 +22,12 @@
 #define FUZZ_DATASET RAGBOARD_SOURCE_ROOT "/data/rotherham-icp-2018-19.json"
 
 /* Invariant violated: report it the way libFuzzer notices (abort). */
-#define FUZZ_CHECK(cond)                                                                     \
-  do {                                                                                       \
-    if (!(cond)) {                                                                           \
-      fprintf(stderr, "%s:%d: invariant failed: %s\n", __FILE__, __LINE__, #cond);           \
-      abort();                                                                               \
-    }                                                                                        \
+#define FUZZ_CHECK(cond)                                                           \
+  do {                                                                             \
+    if (!(cond)) {                                                                 \
+      fprintf(stderr, "%s:%d: invariant failed: %s\n", __FILE__, __LINE__, #cond); \
+      abort();                                                                     \
+    }                                                                              \
   } while (0)
 
 static inline void
@@ -87,9 +87,8 @@ fuzz_seed_dataset(struct store *st)
       json_t *arr = json_object_get(doc, lists[l]), *item;
       size_t i;
 
-      json_array_foreach(arr, i, item)
-        if (i % 3 == 0)
-          json_object_set_new(item, "owner", json_string(owners[(i / 3) % 3]));
+      json_array_foreach(arr, i, item) if (i % 3 == 0)
+        json_object_set_new(item, "owner", json_string(owners[(i / 3) % 3]));
     }
   }
   util_now(now);
@@ -120,7 +119,8 @@ fuzz_check_errors(const json_t *errors)
   json_t *e;
 
   FUZZ_CHECK(json_is_array(errors));
-  json_array_foreach(errors, i, e) {
+  json_array_foreach(errors, i, e)
+  {
     FUZZ_CHECK(json_is_object(e));
     FUZZ_CHECK(json_is_string(json_object_get(e, "field")));
     FUZZ_CHECK(json_is_string(json_object_get(e, "message")));

@@ -14,8 +14,10 @@ write_csv(const json_t *rows, size_t *len)
   json_t *row, *f;
 
   FUZZ_CHECK(out != NULL);
-  json_array_foreach(rows, i, row) {
-    json_array_foreach(json_object_get(row, "fields"), j, f) {
+  json_array_foreach(rows, i, row)
+  {
+    json_array_foreach(json_object_get(row, "fields"), j, f)
+    {
       const char *s = json_string_value(f);
       size_t n = json_string_length(f);
 
@@ -60,7 +62,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     return 0;
   }
   FUZZ_CHECK(json_is_array(rows));
-  json_array_foreach(rows, i, row) {
+  json_array_foreach(rows, i, row)
+  {
     json_t *fields = json_object_get(row, "fields");
     json_int_t line = json_integer_value(json_object_get(row, "line"));
 

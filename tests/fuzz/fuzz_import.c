@@ -14,7 +14,8 @@ check_no_server_error(const json_t *errors)
   size_t i;
   json_t *e;
 
-  json_array_foreach(errors, i, e) {
+  json_array_foreach(errors, i, e)
+  {
     const char *msg = json_string_value(json_object_get(e, "message"));
 
     /* A file that passed validation but failed in the store means a check

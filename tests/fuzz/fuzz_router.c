@@ -31,7 +31,7 @@ static struct app *app;
 static char admin_token[AUTH_TOKEN_MAX];
 static char submitter_token[AUTH_TOKEN_MAX];
 static int64_t own_token_ids[2];
-static char admin_auth[AUTH_TOKEN_MAX + 8];     /* "Bearer <token>" */
+static char admin_auth[AUTH_TOKEN_MAX + 8]; /* "Bearer <token>" */
 static char submitter_auth[AUTH_TOKEN_MAX + 8];
 static char dir[512];
 static char db_path[sizeof(dir) + 16];
@@ -76,13 +76,13 @@ setup(void)
   if ((err = auth_token_create(st, "fuzz admin", AUTH_ADMIN, NULL, now, admin_token, NULL)) !=
       RB_OK)
     fuzz_die("auth_token_create admin", err);
-  if ((err = auth_token_create(st, "fuzz submitter", AUTH_SUBMITTER, "RMBC", now,
-                               submitter_token, NULL)) != RB_OK)
+  if ((err = auth_token_create(st, "fuzz submitter", AUTH_SUBMITTER, "RMBC", now, submitter_token,
+                               NULL)) != RB_OK)
     fuzz_die("auth_token_create submitter", err);
   if ((err = store_commit(st)) != RB_OK)
     fuzz_die("store_commit", err);
   store_close(st);
-  own_token_ids[0] = strtoll(admin_token + 4, NULL, 10);     /* "rb1_<id>_..." */
+  own_token_ids[0] = strtoll(admin_token + 4, NULL, 10); /* "rb1_<id>_..." */
   own_token_ids[1] = strtoll(submitter_token + 4, NULL, 10);
   snprintf(admin_auth, sizeof(admin_auth), "Bearer %s", admin_token);
   snprintf(submitter_auth, sizeof(submitter_auth), "Bearer %s", submitter_token);
@@ -137,16 +137,14 @@ check_response(const struct rb_request *req, const struct rb_response *resp)
     FUZZ_CHECK(resp->body != NULL && resp->content_type != NULL);
     FUZZ_CHECK(strlen(resp->body) == resp->body_len);
   }
-  if (resp->content_type != NULL &&
-      (strcmp(resp->content_type, "application/json") == 0 ||
-       strcmp(resp->content_type, "application/problem+json") == 0)) {
+  if (resp->content_type != NULL && (strcmp(resp->content_type, "application/json") == 0 ||
+                                     strcmp(resp->content_type, "application/problem+json") == 0)) {
     json_error_t jerr;
     json_t *v = json_loadb(resp->body, resp->body_len, JSON_DECODE_ANY, &jerr);
 
     if (v == NULL) {
-      fprintf(stderr, "router: %s %s answered malformed JSON (%s): %.*s\n", req->method,
-              req->path, jerr.text, (int)(resp->body_len < 2000 ? resp->body_len : 2000),
-              resp->body);
+      fprintf(stderr, "router: %s %s answered malformed JSON (%s): %.*s\n", req->method, req->path,
+              jerr.text, (int)(resp->body_len < 2000 ? resp->body_len : 2000), resp->body);
       abort();
     }
     if (strcmp(resp->content_type, "application/problem+json") == 0) {
@@ -157,8 +155,8 @@ check_response(const struct rb_request *req, const struct rb_response *resp)
        * writes are upserts: a storage conflict means a check let a bad row
        * through (409 for a closed quarter has its own problem type). */
       if (resp->route != NULL && strstr(resp->route, "/submissions") != NULL &&
-          strcmp(json_string_value(json_object_get(v, "type")),
-                 "urn:ragboard:problem:conflict") == 0) {
+          strcmp(json_string_value(json_object_get(v, "type")), "urn:ragboard:problem:conflict") ==
+            0) {
         fprintf(stderr, "router: %s %s: a return hit a storage conflict: %s\n", req->method,
                 req->path, resp->body);
         abort();
@@ -242,12 +240,23 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
       const char *value = line[1] == ':' ? line + 2 + (line[2] == ' ') : line + 1;
 
       switch (line[0]) {
-      case 'a': req.authorization = value; break;
-      case 't': req.content_type = value; break;
-      case 'n': req.if_none_match = value; break;
-      case 'm': req.if_match = value; break;
-      case 'o': req.origin = value; break;
-      default: break;
+      case 'a':
+        req.authorization = value;
+        break;
+      case 't':
+        req.content_type = value;
+        break;
+      case 'n':
+        req.if_none_match = value;
+        break;
+      case 'm':
+        req.if_match = value;
+        break;
+      case 'o':
+        req.origin = value;
+        break;
+      default:
+        break;
       }
     }
   }
@@ -264,7 +273,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   if (strcmp(req.method, "DELETE") == 0 && strncmp(req.path, "/api/v1/tokens/", 15) == 0) {
     int64_t id;
 
-    if (util_parse_int64(req.path + 15, &id) && (id == own_token_ids[0] || id == own_token_ids[1])) {
+    if (util_parse_int64(req.path + 15, &id) &&
+        (id == own_token_ids[0] || id == own_token_ids[1])) {
       free(copy);
       return 0;
     }

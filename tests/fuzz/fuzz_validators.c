@@ -38,7 +38,8 @@ real_depth(const json_t *v)
   json_t *m;
 
   if (json_is_array(v)) {
-    json_array_foreach(v, i, m) {
+    json_array_foreach(v, i, m)
+    {
       int d = real_depth(m);
 
       max = d > max ? d : max;
@@ -46,7 +47,8 @@ real_depth(const json_t *v)
     return max + 1;
   }
   if (json_is_object(v)) {
-    json_object_foreach((json_t *)v, key, m) {
+    json_object_foreach((json_t *)v, key, m)
+    {
       int d = real_depth(m);
 
       max = d > max ? d : max;
@@ -62,7 +64,8 @@ only_keys(const json_t *obj, const char *const *names)
   const char *key;
   json_t *v;
 
-  json_object_foreach((json_t *)obj, key, v) {
+  json_object_foreach((json_t *)obj, key, v)
+  {
     bool known = false;
 
     for (const char *const *n = names; *n != NULL && !known; n++)
@@ -93,15 +96,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   /* The members each representation may have (src/api_*.c). */
   static const char *const org_names[] = {"code", "name", NULL};
   static const char *const group_names[] = {"code", "name", "chairs", NULL};
-  static const char *const priority_names[] = {"year", "group", "number", "title", "long_title",
-                                               NULL};
-  static const char *const milestone_names[] = {"year", "code", "group", "priority",
-                                                "description", "target_quarter", "target_text",
-                                                "owner", NULL};
-  static const char *const kpi_names[] = {"year", "code", "group", "priorities", "description",
-                                          "direction", "unit", "target", "target_text",
-                                          "quarterly_targets", "tolerance", "owner", "source",
-                                          NULL};
+  static const char *const priority_names[] = {"year",  "group",      "number",
+                                               "title", "long_title", NULL};
+  static const char *const milestone_names[] = {"year",        "code",        "group",
+                                                "priority",    "description", "target_quarter",
+                                                "target_text", "owner",       NULL};
+  static const char *const kpi_names[] = {
+    "year",      "code",  "group",  "priorities",  "description",
+    "direction", "unit",  "target", "target_text", "quarterly_targets",
+    "tolerance", "owner", "source", NULL};
   static const char *const prefixes[] = {"", "kpis[3]", "milestones[12].updates[0]"};
   const char *prefix = prefixes[size % 3];
   json_error_t jerr;
@@ -134,8 +137,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
       const char *key;
       json_t *m;
 
-      json_object_foreach(v, key, m)
-        (void)jv_check_value(m, (enum jv_kind)kind, JV_NONEMPTY, colours);
+      json_object_foreach(v, key, m)(void)
+        jv_check_value(m, (enum jv_kind)kind, JV_NONEMPTY, colours);
     }
   }
   if (!json_is_object(v)) {
@@ -181,7 +184,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                  json_integer_value(json_array_get(prios, i)));
     /* An accepted KPI's quarterly targets are quarters with numbers. */
     qt = json_object_get(copy, "quarterly_targets");
-    json_object_foreach(qt, key, target) {
+    json_object_foreach(qt, key, target)
+    {
       FUZZ_CHECK(quarter_parse(key, &q) == NULL);
       FUZZ_CHECK(json_is_number(target));
     }

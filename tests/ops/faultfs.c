@@ -74,13 +74,13 @@ fd_fault(int fd)
 }
 
 #define REAL(name) ((__typeof__(&name))dlsym(RTLD_NEXT, #name))
-#define FAIL_FD(fd)                                                                           \
-  do {                                                                                        \
-    int e_ = fd_fault(fd);                                                                    \
-    if (e_ != 0) {                                                                            \
-      errno = e_;                                                                             \
-      return -1;                                                                              \
-    }                                                                                         \
+#define FAIL_FD(fd)        \
+  do {                     \
+    int e_ = fd_fault(fd); \
+    if (e_ != 0) {         \
+      errno = e_;          \
+      return -1;           \
+    }                      \
   } while (0)
 
 ssize_t
