@@ -418,12 +418,16 @@ def main():
     if s3 and fsync.get("overwrite"):
         print(f"writes: {fmt(s3['rps'])}/s against the disk's {fmt(fsync['overwrite']['fsyncs_per_s'])} fsync/s; "
               f"statuses {s3['counters'].get('statuses')}")
+    writer_lines = []
     for name, m in (("3", s3), ("4", s4)):
         w = (m or {}).get("writer")
         if w:
-            print(f"writer in scenario {name}: {fmt(w['batches'])} commits of {w['mean_batch']} writes on average; "
-                  f"per commit {w['work_ms_per_batch']} ms running requests + {w['commit_ms_per_batch']} ms "
-                  f"committing (wall time; the commit waits for the fsync)")
+            writer_lines.append(
+                f"writer in scenario {name} (from /metrics): {fmt(w['batches'])} commits of {w['mean_batch']} "
+                f"writes on average; per commit {w['work_ms_per_batch']} ms running requests + "
+                f"{w['commit_ms_per_batch']} ms committing (wall time; the commit waits for the fsync)")
+    for line in writer_lines:
+        print(line)
     if s4 and "read_mix_capacity_without_writes" in s4:
         print(f"mixed: {fmt(s4['reads_per_s'])} reads/s; the same read mix without writes would allow about "
               f"{fmt(s4['read_mix_capacity_without_writes'])}/s")
@@ -440,7 +444,7 @@ def main():
     md += [f"- {line}" for line in desc]
     md += ["", "| " + " | ".join(head) + " |", "|" + "|".join("---" for _ in head) + "|"]
     md += ["| " + " | ".join(str(c).replace("|", "/") for c in r) + " |" for r in table]
-    md += [""] + [f"- {n}" for n in out["notes"] + out.get("warnings", [])]
+    md += [""] + [f"- {n}" for n in out["notes"] + writer_lines + out.get("warnings", [])]
     if ratio is not None:
         md.append(f"- headline: ragboard/nginx = {ratio * 100:.0f}%")
     with open(os.path.join(args.results, "latest.md"), "w") as f:

@@ -8,7 +8,7 @@
 # binary in build-bench/, makes a database with the 2018/19 demo and a
 # generated 5,000 milestone + 5,000 KPI framework (tests/bench/gen_framework.py),
 # starts `ragboard serve` on loopback as it runs in production (synchronous
-# FULL, one HTTP thread per core, request logs at info) plus --public-read, and
+# FULL, the default HTTP thread pool, request logs at info) plus --public-read, and
 # measures with wrk (keep-alive, 64 connections, 2 threads):
 #   1  GET /api/v1/summary (the dashboard poll), and nginx serving the same
 #      bytes as a static file: the ragboard/nginx ratio is the headline
@@ -267,8 +267,8 @@ NGINX_LOG="access_log $WORK/nginx/access.log;"
 [ "$LOG_LEVEL" = info ] || [ "$LOG_LEVEL" = debug ] || NGINX_LOG="access_log off;"
 mkdir -p "$WORK/nginx/tmp"
 cat >"$WORK/nginx/nginx.conf" <<EOF
-# Debian's nginx for comparison: the summary as a static file, one worker per
-# core (as ragboard has one HTTP thread per core), logging like ragboard does.
+# Debian's nginx for comparison: the summary as a static file, one worker
+# process per core (nginx's own recommendation), logging like ragboard does.
 user root;
 worker_processes auto;
 pid $WORK/nginx/nginx.pid;
