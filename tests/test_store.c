@@ -1199,8 +1199,9 @@ START_TEST(test_kpi_crud)
     ck_assert(json_equal(put, read));
     json_decref(read);
     json_decref(put);
-    /* unchanged and not touched: nothing written, nothing answered */
-    put = json_object();
+    /* unchanged and not touched: nothing written, nothing answered (out
+     * is set to NULL, not left holding what it held) */
+    put = whole;
     ck_assert_int_eq(
       store_reading_put(st, k1, "2018-19-Q3", NULL, "n/a", NULL, NULL, "test", NOW3, false, &put),
       RB_OK);
