@@ -259,6 +259,7 @@ def main():
                           load(os.path.join(s, "s5_bulk", "after.json"))))
 
     idle = load(os.path.join(s, "s6_idle", "idle.json"), {}) or {}
+    scale = (load(os.path.join(s, "s7_scale", "scale.json"), {}) or {}).get("years") or []
     fsync = load(os.path.join(work, "fsync.json"), {}) or {}
     server = load(os.path.join(work, "server.json"), {}) or {}
     gen = load(os.path.join(work, "gen.json"), {}) or {}
@@ -320,6 +321,24 @@ def main():
                      "< 64 MiB RSS held" + ("" if ok else " (not all held!)"),
                      bool(ok and idle.get("rss_held_max_kib", 1 << 30) < 64 * 1024)))
 
+    scale_lines = []
+    if scale:
+        years = sorted(scale, key=lambda y: y["items"])
+        generated = [y for y in years if y["items"] >= 1000 and y.get("build_us_per_item")]
+        lin = (round(generated[-1]["build_us_per_item"] / generated[0]["build_us_per_item"], 2)
+               if len(generated) >= 2 else None)
+        warm_ok = all(y["warm_ms"]["median"] < 1 for y in years)
+        rows.append(("7", f"summary build vs plan-year size ({years[0]['items']:,}-{years[-1]['items']:,} items)",
+                     {"years": years, "per_item_ratio_largest_smallest": lin},
+                     "build cost linear in items (µs/item at the largest within 1.5x of the smallest "
+                     f"generated year: is {lin}x); repeated summary < 1 ms",
+                     bool(lin is not None and lin <= 1.5 and warm_ok)))
+        for y in years:
+            scale_lines.append(
+                f"summary {y['quarter']} ({y['items']:,} items, {y['bytes']:,} bytes): built in {y['build_ms']} ms "
+                f"after a write ({y['build_us_per_item']} µs/item, median of {y['cold_ms']['n']}), "
+                f"repeated {y['warm_ms']['median']} ms (median of {y['warm_ms']['n']}, one connection)")
+
     # ---- the table -------------------------------------------------------------------
     head = ["#", "scenario", "req/s", "p50 ms", "p99 ms", "max ms", "errors", "RSS/peak MiB",
             "CPU % srv/wrk/other", "srv CPU µs/req", "target", "pass"]
@@ -352,6 +371,10 @@ def main():
                           str(m.get("count", 0) - m.get("answered", 0)),
                           f"{m['rss_before_kib'] / MIB:.1f} -> {m['rss_held_max_kib'] / MIB:.1f}",
                           f"{fmt(m.get('server_cpu_pct_while_idle'))}/-/-", "-", target, ok])
+        elif rid == "7":
+            big = m["years"][-1]
+            table.append([rid, name, "-", fmt(big["warm_ms"]["median"], 2), "-", fmt(big["cold_ms"]["median"], 1),
+                          "0", "-", "-", "-", target, ok])
     for r in table:
         r[-1] = "-" if r[-1] is None else ("PASS" if r[-1] else "FAIL")
 
@@ -371,7 +394,7 @@ def main():
         "import": imp,
         "scenarios": {"1_summary": s1, "1_nginx": ng, "1_ratio_ragboard_nginx": ratio,
                       "2_list": s2, "2_list_1_connection": s2q, "3_put_readings": s3, "4_mixed": s4, "5_bulk_return": bulk,
-                      "6_idle_connections": idle},
+                      "6_idle_connections": idle, "7_summary_scale": scale or None},
         "table": {"columns": head, "rows": table},
         "notes": [
             "req/s from wrk; latency from wrk's done() hook (exact percentiles); errors = non-2xx/3xx "
@@ -426,7 +449,7 @@ def main():
                 f"writer in scenario {name} (from /metrics): {fmt(w['batches'])} commits of {w['mean_batch']} "
                 f"writes on average; per commit {w['work_ms_per_batch']} ms running requests + "
                 f"{w['commit_ms_per_batch']} ms committing (wall time; the commit waits for the fsync)")
-    for line in writer_lines:
+    for line in writer_lines + scale_lines:
         print(line)
     if s4 and "read_mix_capacity_without_writes" in s4:
         print(f"mixed: {fmt(s4['reads_per_s'])} reads/s; the same read mix without writes would allow about "
@@ -444,7 +467,7 @@ def main():
     md += [f"- {line}" for line in desc]
     md += ["", "| " + " | ".join(head) + " |", "|" + "|".join("---" for _ in head) + "|"]
     md += ["| " + " | ".join(str(c).replace("|", "/") for c in r) + " |" for r in table]
-    md += [""] + [f"- {n}" for n in out["notes"] + writer_lines + out.get("warnings", [])]
+    md += [""] + [f"- {n}" for n in out["notes"] + writer_lines + scale_lines + out.get("warnings", [])]
     if ratio is not None:
         md.append(f"- headline: ragboard/nginx = {ratio * 100:.0f}%")
     with open(os.path.join(args.results, "latest.md"), "w") as f:

@@ -17,6 +17,8 @@
 #   4  mixed: 90% summary, 5% KPI list reads, 5% PUT readings
 #   5  one bulk return of 5,000 rows (3 times), and the import of the framework
 #   6  1,000 idle keep-alive connections: the server's memory
+#   7  the summary's build cost against the plan year's size (126 to 20,000
+#      items) and the cost of a repeated summary
 # with the disk's own fsync rate (tests/bench/fsync.sh) for comparison.
 # Results: a table on stdout, tests/bench/results/latest.{json,md}.
 # The targets are informative: the script exits 0 whether or not they are met
@@ -358,6 +360,19 @@ for i in 1 2 3; do
     '"   run \($i): HTTP \(.status), \(.time_total) s, \(.size_upload) bytes, written \(($a[0].milestones.written // 0) + ($a[0].kpis.written // 0))"'
 done
 snap "$SERVER_PID" >"$WORK/s/s5_bulk/after.json"
+
+say "7  summary cost against the plan year's size: two more generated years, imported while serving"
+mkdir -p "$WORK/s/s7_scale"
+python3 "$HERE/gen_framework.py" --year 2040-41 --milestones 1000 --kpis 1000 \
+  --out "$WORK/s/s7_scale/y2040.json" 2>/dev/null
+python3 "$HERE/gen_framework.py" --year 2044-45 --milestones 10000 --kpis 10000 \
+  --out "$WORK/s/s7_scale/y2044.json" 2>/dev/null
+"$RB" import --db "$DB" "$WORK/s/s7_scale/y2040.json" >/dev/null
+"$RB" import --db "$DB" "$WORK/s/s7_scale/y2044.json" >/dev/null
+sleep 1.5 # the server sees another process's writes within a second
+"${PIN_CLIENT[@]}" python3 "$HERE/summary_scale.py" --port "${URL##*:}" --token "$ADMIN" \
+  "2018-19:2018-19-Q2" "2040-41:2040-41-Q2" "$YEAR:$YEAR-Q2" "2044-45:2044-45-Q2" \
+  >"$WORK/s/s7_scale/scale.json"
 
 say "stop the server (SIGTERM)"
 stop_pid "$SERVER_PID"
