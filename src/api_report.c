@@ -20,20 +20,34 @@ static const struct jv_field reading_fields[] = {
   {"comment", JV_TEXT, JV_NULLABLE, NULL},
 };
 
-/* Load the parent item's id, year, code and owner (404 when missing). */
+/* Load the parent item's id, year, code and owner (404 when missing). With
+ * rule (KPIs only), also the KPI's RAG rule for quarter, which must then be
+ * a valid quarter id, in the same lookup. */
 static enum rb_err
-parent(struct api_ctx *c, bool kpi, int64_t *id, json_t **item)
+parent_rule(struct api_ctx *c, bool kpi, int64_t *id, json_t **item, const char *quarter,
+            struct rag_rule *rule)
 {
   enum rb_err err = api_path_id(c, 0, id);
 
   if (err != RB_OK)
     return api_fail(c, err, "no %s with id %.32s", kpi ? "KPI" : "milestone", c->path[0]);
-  err = kpi ? store_kpi_brief(c->st, *id, item) : store_milestone_brief(c->st, *id, item);
+  if (kpi && rule != NULL)
+    err = store_kpi_brief_rule(c->st, *id, quarter, item, rule);
+  else if (kpi)
+    err = store_kpi_brief(c->st, *id, item);
+  else
+    err = store_milestone_brief(c->st, *id, item);
   if (err == RB_ERR_NOT_FOUND)
     return api_fail(c, err, "no %s with id %lld", kpi ? "KPI" : "milestone", (long long)*id);
   if (err != RB_OK)
     return api_store_fail(c, err, kpi ? "KPI" : "milestone");
   return RB_OK;
+}
+
+static enum rb_err
+parent(struct api_ctx *c, bool kpi, int64_t *id, json_t **item)
+{
+  return parent_rule(c, kpi, id, item, NULL, NULL);
 }
 
 /* Add computed_rating, effective_rating and rating_disagreement to a stored
@@ -177,27 +191,18 @@ api_reading_put(struct api_ctx *c)
   enum rag_status rating = RAG_NONE;
   struct rag_rule rule;
   struct quarter q;
+  bool valid_quarter;
   int64_t id;
   enum rb_err err;
 
   /* The KPI, its owner and its rule for the quarter in one lookup; the
-   * rule's lookup needs a valid quarter, so a bad one takes the plain path
-   * (a missing KPI is still a 404 before the quarter's 400). */
-  if (quarter_parse(quarter, &q) != NULL) {
-    if ((err = parent(c, true, &id, &item)) == RB_OK)
-      err = api_path_quarter(c, 1);
+   * rule's lookup is for a valid quarter only, so a bad one is looked up
+   * without (a missing KPI is still a 404 before the quarter's 400). */
+  valid_quarter = quarter_parse(quarter, &q) == NULL;
+  if ((err = parent_rule(c, true, &id, &item, quarter, valid_quarter ? &rule : NULL)) != RB_OK ||
+      (err = api_path_quarter(c, 1)) != RB_OK)
     goto out;
-  }
-  if ((err = api_path_id(c, 0, &id)) != RB_OK) {
-    err = api_fail(c, err, "no KPI with id %.32s", c->path[0]);
-    goto out;
-  }
-  err = store_kpi_brief_rule(c->st, id, quarter, &item, &rule);
-  if (err == RB_ERR_NOT_FOUND)
-    err = api_fail(c, err, "no KPI with id %lld", (long long)id);
-  else if (err != RB_OK)
-    err = api_store_fail(c, err, "KPI");
-  if (err != RB_OK || (err = api_body(c, &body)) != RB_OK)
+  if ((err = api_body(c, &body)) != RB_OK)
     goto out;
   if ((err = api_may_write_quarter(c, json_string_value(json_object_get(item, "owner")),
                                    quarter)) != RB_OK)

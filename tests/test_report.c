@@ -501,6 +501,9 @@ START_TEST(readings_invalid)
   th_response_free(&r);
   put_reading(&s, 999999, "2018-19-Q2", "{\"value\":96}", 404, &r);
   th_response_free(&r);
+  /* A missing KPI is a 404 whatever the quarter. */
+  put_reading(&s, 999999, "2018-19-Q5", "{\"value\":96}", 404, &r);
+  th_response_free(&r);
   /* None of it was stored. */
   path = fmt("/api/v1/kpis/%lld/readings%s", id, "");
   req(&s, "GET", path, NULL, s.admin, NULL, 200, &r);
