@@ -13,6 +13,9 @@
 /* Current UTC time as RFC 3339 with milliseconds. */
 void util_now(char out[UTIL_TIME_LEN]);
 
+/* Seconds on the monotonic clock: for intervals and freshness, never dates. */
+double util_monotonic(void);
+
 /* Strict decimal integer: optional '-', digits only, no overflow. */
 bool util_parse_int64(const char *s, int64_t *out);
 

@@ -80,15 +80,6 @@ build(struct api_ctx *c, enum summary_kind kind, const char *quarter, const char
  * command) within this window. */
 #define FRESH_S 1.0
 
-static double
-mono_now(void)
-{
-  struct timespec ts;
-
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* A summary of quarter Q of plan year Y shows reference data (groups,
  * priorities, items), the updates and readings of Y's items, and, for the
  * comparisons, those of Y-1's: its version is those three counters, so a
@@ -139,7 +130,7 @@ serve(struct api_ctx *c, enum summary_kind kind, const char *group)
   static const char *const allowed[] = {"quarter", NULL};
   const char *quarter;
   char key[192], etag[96], year[YEAR_LEN], prev_year[YEAR_LEN];
-  double now = mono_now();
+  double now = util_monotonic();
   struct summary_version v;
   struct summary_blob *blob = NULL;
   struct quarter q;

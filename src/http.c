@@ -18,6 +18,7 @@
 
 #include "metrics.h"
 #include "router.h"
+#include "util.h"
 
 #define MAX_QUERY_PARAMS 32
 
@@ -188,7 +189,7 @@ writer_main(void *arg)
 {
   struct http_server *srv = arg;
   struct conn_state *batch[WRITER_BATCH];
-  struct timespec started, worked;
+  double started;
 
   pthread_mutex_lock(&srv->queue_mu);
   for (;;) {
@@ -198,7 +199,7 @@ writer_main(void *arg)
       pthread_cond_wait(&srv->queue_cv, &srv->queue_mu);
     if (srv->queue_head == NULL)
       break; /* stopping, and every queued write has been answered */
-    clock_gettime(CLOCK_MONOTONIC, &started);
+    started = util_monotonic();
     /* Run what is queued, and what arrives meanwhile, up to WRITER_BATCH:
      * one commit (one fsync) for all of it, with no waiting on purpose. */
     do {
@@ -216,10 +217,7 @@ writer_main(void *arg)
       pthread_mutex_lock(&srv->queue_mu);
     } while (srv->queue_head != NULL && n < WRITER_BATCH);
     pthread_mutex_unlock(&srv->queue_mu);
-    clock_gettime(CLOCK_MONOTONIC, &worked);
-    router_commit(srv->app, n,
-                  (double)(worked.tv_sec - started.tv_sec) +
-                    (double)(worked.tv_nsec - started.tv_nsec) / 1e9);
+    router_commit(srv->app, n, util_monotonic() - started);
     for (size_t i = 0; i < n; i++) {
       struct conn_state *cs = batch[i];
 

@@ -228,7 +228,6 @@ allow_header(struct api_ctx *c, const char *path)
 static enum rb_err
 cached_list(struct api_ctx *c, const struct route *r)
 {
-  struct timespec ts;
   double now;
   char key[512], etag[48];
   size_t used;
@@ -236,8 +235,7 @@ cached_list(struct api_ctx *c, const struct route *r)
   struct summary_blob *blob;
   enum rb_err err;
 
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  now = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+  now = util_monotonic();
   used = (size_t)snprintf(key, sizeof(key), "L|%s", c->req->path);
   for (size_t i = 0; i < c->req->nquery && used < sizeof(key); i++)
     used +=
@@ -469,13 +467,10 @@ router_dispatch_batched(struct app *app, const struct rb_request *req, struct rb
 void
 router_commit(struct app *app, size_t requests, double work_seconds)
 {
-  struct timespec a, b;
+  double started = util_monotonic();
 
-  clock_gettime(CLOCK_MONOTONIC, &a);
   store_pool_commit(app->pool);
-  clock_gettime(CLOCK_MONOTONIC, &b);
-  metrics_write_batch(app->metrics, requests, work_seconds,
-                      (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9);
+  metrics_write_batch(app->metrics, requests, work_seconds, util_monotonic() - started);
 }
 
 void

@@ -9,6 +9,15 @@
 
 #include <sodium.h>
 
+double
+util_monotonic(void)
+{
+  struct timespec ts;
+
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 void
 util_now(char out[UTIL_TIME_LEN])
 {
