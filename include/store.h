@@ -217,13 +217,15 @@ enum rb_err store_token_touch(struct store *st, int64_t id, const char *now);
 /* ---- quarterly reporting ------------------------------------------------------
  * A milestone update or KPI reading is one per (item, quarter). put creates
  * or replaces; with touch false an identical row is left as it was (the
- * importer's idempotence), with touch true updated_at/updated_by move. */
+ * importer's and the API's idempotence: nothing is written, updated_at and
+ * updated_by keep the last real change), with touch true they move. */
 enum rb_err store_update_list(struct store *st, int64_t milestone_id, json_t **items);
 enum rb_err store_update_get(struct store *st, int64_t milestone_id, const char *quarter,
                              json_t **out);
+/* changed (optional): whether the row was inserted or altered. */
 enum rb_err store_update_put(struct store *st, int64_t milestone_id, const char *quarter,
                              const char *status, const char *comment, const char *by,
-                             const char *now, bool touch);
+                             const char *now, bool touch, bool *changed);
 enum rb_err store_update_delete(struct store *st, int64_t milestone_id, const char *quarter);
 
 /* value_json: a JSON number or NULL/json null. */

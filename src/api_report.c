@@ -121,6 +121,24 @@ api_reading_list(struct api_ctx *c)
   return list(c, true);
 }
 
+/* A PUT of what is already stored is not a change: no write, no audit
+ * entry, updated_at and the ETag stay; the answer is the stored item (200).
+ * Steals current, which is not NULL: a missing row is always inserted. */
+static enum rb_err
+unchanged(struct api_ctx *c, json_t *current)
+{
+  char *text = api_canonical(current);
+  enum rb_err err;
+
+  if (text == NULL) {
+    json_decref(current);
+    return RB_ERR_NOMEM;
+  }
+  err = api_reply_item_text(c, 200, current, text);
+  free(text);
+  return err;
+}
+
 enum rb_err
 api_update_put(struct api_ctx *c)
 {
@@ -128,6 +146,7 @@ api_update_put(struct api_ctx *c)
   const char *quarter = c->path[1];
   char by[160], *text = NULL;
   enum rag_status status;
+  bool changed = true;
   int64_t id;
   enum rb_err err;
 
@@ -156,7 +175,13 @@ api_update_put(struct api_ctx *c)
     goto out;
   auth_actor_label(&c->actor, by, sizeof(by));
   err = store_update_put(c->st, id, quarter, rag_code(status),
-                         json_string_value(json_object_get(body, "comment")), by, c->now, true);
+                         json_string_value(json_object_get(body, "comment")), by, c->now, false,
+                         &changed);
+  if (err == RB_OK && !changed) {
+    err = unchanged(c, prior);
+    prior = NULL; /* unchanged() took it */
+    goto out;
+  }
   if (err == RB_OK)
     err = store_update_get(c->st, id, quarter, &out);
   if (err != RB_OK) {
@@ -226,14 +251,17 @@ api_reading_put(struct api_ctx *c)
   if ((err = api_if_match(c, prior)) != RB_OK)
     goto out;
   auth_actor_label(&c->actor, by, sizeof(by));
-  /* touch: the write always lands (updated_at moves), so out is set. */
+  /* out is NULL when the reading was already stored as given. */
   err =
     store_reading_put(c->st, id, quarter, json_object_get(body, "value"),
                       json_string_value(json_object_get(body, "value_text")),
                       rating == RAG_NONE ? NULL : rag_code(rating),
-                      json_string_value(json_object_get(body, "comment")), by, c->now, true, &out);
-  if (err == RB_OK && out == NULL)
-    err = RB_ERR_INTERNAL;
+                      json_string_value(json_object_get(body, "comment")), by, c->now, false, &out);
+  if (err == RB_OK && out == NULL) {
+    err = unchanged(c, prior);
+    prior = NULL; /* unchanged() took it */
+    goto out;
+  }
   if (err != RB_OK) {
     err = api_store_fail(c, err, "reading");
     goto out;

@@ -312,10 +312,13 @@ check_rows(struct api_ctx *c, struct row *rows, size_t n, const char *year)
   json_decref(seen);
 }
 
-/* Write every row, with an audit entry each; rows are valid by now. */
+/* Write every row, with an audit entry for each that changes what is
+ * stored; rows are valid by now. A row already stored as given is left
+ * alone (no write, no audit entry, updated_at stays) and counted in
+ * unchanged[kpi]. */
 static enum rb_err
 write_rows(struct api_ctx *c, struct row *rows, size_t n, const char *quarter, json_t *mids,
-           json_t *kids)
+           json_t *kids, size_t unchanged[2])
 {
   char by[160];
 
@@ -324,21 +327,25 @@ write_rows(struct api_ctx *c, struct row *rows, size_t n, const char *quarter, j
     struct row *r = &rows[i];
     json_t *before = NULL, *after = NULL;
     const char *code = rag_code(r->parsed);
+    bool changed = true;
     enum rb_err err;
 
     if (r->kpi) {
       err = store_reading_get(c->st, r->id, quarter, &before);
       if (err == RB_OK || err == RB_ERR_NOT_FOUND)
         err = store_reading_put(c->st, r->id, quarter, r->value, r->value_text, code, r->comment,
-                                by, c->now, true, &after);
+                                by, c->now, false, &after);
+      if (err == RB_OK)
+        changed = after != NULL;
     } else {
       err = store_update_get(c->st, r->id, quarter, &before);
       if (err == RB_OK || err == RB_ERR_NOT_FOUND)
-        err = store_update_put(c->st, r->id, quarter, code, r->comment, by, c->now, true);
-      if (err == RB_OK)
+        err =
+          store_update_put(c->st, r->id, quarter, code, r->comment, by, c->now, false, &changed);
+      if (err == RB_OK && changed)
         err = store_update_get(c->st, r->id, quarter, &after);
     }
-    if (err == RB_OK)
+    if (err == RB_OK && changed)
       err = api_audit(c, r->kpi ? "reading.put" : "update.put",
                       r->kpi ? "kpi_reading" : "milestone_update", r->id, r->code, quarter, before,
                       after);
@@ -346,6 +353,8 @@ write_rows(struct api_ctx *c, struct row *rows, size_t n, const char *quarter, j
     json_decref(after);
     if (err != RB_OK)
       return c->detail[0] ? err : api_store_fail(c, err, "the return");
+    if (!changed)
+      unchanged[r->kpi]++;
     json_array_append_new(r->kpi ? kids : mids, json_integer(r->id));
   }
   return RB_OK;
@@ -363,7 +372,7 @@ api_submission(struct api_ctx *c)
   const char *quarter = c->path[0];
   json_t *doc = NULL, *keep = NULL, *mids = NULL, *kids = NULL, *result = NULL;
   struct row *rows = NULL;
-  size_t n = 0;
+  size_t n = 0, unchanged[2] = {0, 0};
   char year[8];
   enum rb_err err;
 
@@ -395,13 +404,14 @@ api_submission(struct api_ctx *c)
   }
   mids = json_array();
   kids = json_array();
-  err = write_rows(c, rows, n, quarter, mids, kids);
+  err = write_rows(c, rows, n, quarter, mids, kids, unchanged);
   if (err != RB_OK)
     goto out;
-  result = json_pack("{s:s, s:s?, s:{s:I, s:O}, s:{s:I, s:O}}", "quarter", quarter, "organisation",
-                     c->actor.org[0] ? c->actor.org : NULL, "milestones", "written",
-                     (json_int_t)json_array_size(mids), "ids", mids, "kpis", "written",
-                     (json_int_t)json_array_size(kids), "ids", kids);
+  result = json_pack("{s:s, s:s?, s:{s:I, s:I, s:O}, s:{s:I, s:I, s:O}}", "quarter", quarter,
+                     "organisation", c->actor.org[0] ? c->actor.org : NULL, "milestones", "written",
+                     (json_int_t)json_array_size(mids), "unchanged", (json_int_t)unchanged[0],
+                     "ids", mids, "kpis", "written", (json_int_t)json_array_size(kids), "unchanged",
+                     (json_int_t)unchanged[1], "ids", kids);
   err = api_audit(c, "submission", "submission", 0, c->actor.org[0] ? c->actor.org : NULL, quarter,
                   NULL, result);
   if (err != RB_OK) {

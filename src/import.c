@@ -139,7 +139,7 @@ import_updates(struct store *st, int64_t milestone_id, json_t *updates, const ch
     storage_failed(
       store_update_put(st, milestone_id, json_string_value(json_object_get(u, "quarter")),
                        json_string_value(json_object_get(u, "status")),
-                       json_string_value(json_object_get(u, "comment")), by, now, false),
+                       json_string_value(json_object_get(u, "comment")), by, now, false, NULL),
       upath, errors);
   }
   json_decref(seen);

@@ -46,7 +46,7 @@ store_update_get(struct store *st, int64_t milestone_id, const char *quarter, js
 
 enum rb_err
 store_update_put(struct store *st, int64_t milestone_id, const char *quarter, const char *status,
-                 const char *comment, const char *by, const char *now, bool touch)
+                 const char *comment, const char *by, const char *now, bool touch, bool *changed)
 {
   static const char sql[] =
     "INSERT INTO milestone_update (milestone_id, quarter, status, comment, created_at,"
@@ -68,8 +68,18 @@ store_update_put(struct store *st, int64_t milestone_id, const char *quarter, co
   store_bind_text(s, 6, by);
   sqlite3_bind_int(s, 7, touch ? 1 : 0);
   err = store_exec(st, s);
-  if (err == RB_OK)
-    err = store_mark_item_reporting(st, false, milestone_id);
+  if (err != RB_OK)
+    return err;
+  /* An upsert whose WHERE leaves the row alone changes nothing: the year's
+   * summaries stay valid. */
+  if (sqlite3_changes(st->db) == 0) {
+    if (changed != NULL)
+      *changed = false;
+    return RB_OK;
+  }
+  err = store_mark_item_reporting(st, false, milestone_id);
+  if (err == RB_OK && changed != NULL)
+    *changed = true;
   return err;
 }
 

@@ -998,9 +998,46 @@ START_TEST(test_milestone_crud)
   ck_assert_str_eq(buf, "CH1.1 MH1.1 CH2.1");
   json_decref(all);
 
+  /* an identical update is not a write: the row keeps its last real
+   * change and the year's reporting version (the summaries' cache key)
+   * does not move */
+  {
+    bool changed = false;
+    int64_t v0 = -1, v1 = -1;
+
+    begin(st);
+    ck_assert_int_eq(
+      store_update_put(st, m2, "2018-19-Q2", "G", "fine", "first", NOW1, false, &changed), RB_OK);
+    ck_assert(changed);
+    commit(st);
+    ck_assert_int_eq(store_reporting_version(st, YEAR, &v0), RB_OK);
+    begin(st);
+    ck_assert_int_eq(
+      store_update_put(st, m2, "2018-19-Q2", "G", "fine", "second", NOW2, false, &changed), RB_OK);
+    ck_assert(!changed);
+    commit(st);
+    ck_assert_int_eq(store_reporting_version(st, YEAR, &v1), RB_OK);
+    ck_assert_int_eq(v1, v0);
+    ck_assert_int_eq(store_update_get(st, m2, "2018-19-Q2", &got), RB_OK);
+    expect_str(got, "updated_by", "first");
+    expect_str(got, "updated_at", NOW1);
+    json_decref(got);
+    begin(st);
+    ck_assert_int_eq(
+      store_update_put(st, m2, "2018-19-Q2", "G", "finer", "second", NOW2, false, &changed), RB_OK);
+    ck_assert(changed);
+    commit(st);
+    ck_assert_int_eq(store_reporting_version(st, YEAR, &v1), RB_OK);
+    ck_assert_int_gt(v1, v0);
+    begin(st);
+    ck_assert_int_eq(store_update_delete(st, m2, "2018-19-Q2"), RB_OK);
+    commit(st);
+  }
+
   /* a milestone with quarterly updates cannot go until they do */
   begin(st);
-  ck_assert_int_eq(store_update_put(st, m2, "2018-19-Q1", "A", "late", "test", NOW1, true), RB_OK);
+  ck_assert_int_eq(store_update_put(st, m2, "2018-19-Q1", "A", "late", "test", NOW1, true, NULL),
+                   RB_OK);
   ck_assert_int_eq(store_milestone_delete(st, m2), RB_ERR_CONFLICT);
   ck_assert_int_eq(store_update_delete(st, m2, "2018-19-Q1"), RB_OK);
   ck_assert_int_eq(store_update_delete(st, m2, "2018-19-Q1"), RB_ERR_NOT_FOUND);
