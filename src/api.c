@@ -614,6 +614,13 @@ api_reply_item_text(struct api_ctx *c, unsigned status, json_t *obj, const char 
   else
     api_etag(obj, etag);
   rb_response_header(c->resp, "ETag", etag);
+  /* A conditional GET of an item the client holds already: 304, no body. */
+  if (status == 200 && c->req->if_none_match != NULL &&
+      (strcmp(c->req->method, "GET") == 0 || strcmp(c->req->method, "HEAD") == 0) &&
+      api_etag_matches(c->req->if_none_match, etag)) {
+    json_decref(obj);
+    return api_reply_not_modified(c);
+  }
   return api_reply(c, status, obj);
 }
 

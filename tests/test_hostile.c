@@ -472,6 +472,44 @@ START_TEST(stale_etag_412)
 }
 END_TEST
 
+/* A client holding an item's ETag revalidates it for free: 304 without a
+ * body while the item is unchanged, 200 with the new ETag once it changed. */
+START_TEST(item_conditional_get_304)
+{
+  struct th_response r;
+  char e1[64], e2[64], hdr[96];
+
+  th_request(&S, "GET", "/api/v1/kpis/1", NULL, S.admin, NULL, &r);
+  ck_assert_int_eq(r.status, 200);
+  etag_of(&r, e1, sizeof(e1));
+  th_response_free(&r);
+  snprintf(hdr, sizeof(hdr), "If-None-Match: %s", e1);
+  th_request(&S, "GET", "/api/v1/kpis/1", NULL, S.admin, hdr, &r);
+  ck_assert_int_eq(r.status, 304);
+  ck_assert_uint_eq(r.len, 0);
+  etag_of(&r, e2, sizeof(e2));
+  ck_assert_str_eq(e2, e1);
+  th_response_free(&r);
+  th_request(&S, "HEAD", "/api/v1/kpis/1", NULL, S.admin, hdr, &r);
+  ck_assert_int_eq(r.status, 304);
+  th_response_free(&r);
+  /* another item's tag does not match */
+  th_request(&S, "GET", "/api/v1/kpis/2", NULL, S.admin, hdr, &r);
+  ck_assert_int_eq(r.status, 200);
+  th_response_free(&r);
+  /* a write does not answer 304, whatever If-None-Match says */
+  th_request(&S, "PATCH", "/api/v1/kpis/1", "{\"description\":\"Revalidated\"}", S.admin, hdr, &r);
+  ck_assert_int_eq(r.status, 200);
+  etag_of(&r, e2, sizeof(e2));
+  ck_assert_str_ne(e2, e1);
+  th_response_free(&r);
+  th_request(&S, "GET", "/api/v1/kpis/1", NULL, S.admin, hdr, &r);
+  ck_assert_int_eq(r.status, 200);
+  ck_assert_str_eq(json_string_value(json_object_get(r.json, "description")), "Revalidated");
+  th_response_free(&r);
+}
+END_TEST
+
 START_TEST(readings_and_updates_carry_etags)
 {
   struct th_response r;
@@ -727,6 +765,7 @@ main(void)
   tcase_add_checked_fixture(tc, setup_demo, teardown);
   tcase_set_timeout(tc, TIMEOUT_S);
   tcase_add_test(tc, stale_etag_412);
+  tcase_add_test(tc, item_conditional_get_304);
   tcase_add_test(tc, readings_and_updates_carry_etags);
   tcase_add_test(tc, list_cache_follows_writes);
   tcase_add_test(tc, summary_cache_per_plan_year);

@@ -1635,6 +1635,9 @@ START_TEST(identical_put_is_not_a_write)
   ck_assert(th_header(&r, "ETag", sum2, sizeof(sum2)));
   ck_assert_str_eq(sum2, sum1);
   th_response_free(&r);
+  /* If-Match still applies to a PUT that changes nothing */
+  expect(&f.s, "PUT", path, "{\"value\":97,\"rating\":\"G\",\"comment\":\"c\"}", f.s.admin,
+         "If-Match: \"nope\"", 412);
 
   /* a real change is a write */
   req(&f.s, "PUT", path, "{\"value\":97,\"rating\":\"G\",\"comment\":\"d\"}", f.s.admin, NULL, 200,
