@@ -208,6 +208,7 @@ enum rb_err api_audit_text(struct api_ctx *c, const char *action, const char *en
 
 enum rb_err api_token_list(struct api_ctx *c);
 enum rb_err api_token_create(struct api_ctx *c);
+enum rb_err api_token_get(struct api_ctx *c);
 enum rb_err api_token_revoke(struct api_ctx *c);
 enum rb_err api_audit_list(struct api_ctx *c);
 enum rb_err api_audit_verify(struct api_ctx *c);

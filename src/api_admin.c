@@ -79,6 +79,28 @@ out:
   return err;
 }
 
+/* One token's metadata (never its secret): where POST /tokens's Location
+ * points. */
+enum rb_err
+api_token_get(struct api_ctx *c)
+{
+  static const char *const allowed[] = {NULL};
+  json_t *row = NULL;
+  int64_t id;
+  enum rb_err err;
+
+  if ((err = api_query_allow(c, allowed)) != RB_OK)
+    return err;
+  if (api_path_id(c, 0, &id) != RB_OK)
+    return api_fail(c, RB_ERR_NOT_FOUND, "no token with id %.32s", c->path[0]);
+  err = store_token_get(c->st, id, &row);
+  if (err == RB_ERR_NOT_FOUND)
+    return api_fail(c, err, "no token with id %lld", (long long)id);
+  if (err != RB_OK)
+    return api_store_fail(c, err, "token");
+  return api_reply(c, 200, row);
+}
+
 enum rb_err
 api_token_revoke(struct api_ctx *c)
 {

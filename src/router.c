@@ -72,6 +72,7 @@ static const struct route routes[] = {
 
   {"GET", "/api/v1/tokens", api_token_list, ROUTE_ADMIN},
   {"POST", "/api/v1/tokens", api_token_create, ROUTE_WRITE | ROUTE_ADMIN},
+  {"GET", "/api/v1/tokens/{id}", api_token_get, ROUTE_ADMIN},
   {"DELETE", "/api/v1/tokens/{id}", api_token_revoke, ROUTE_WRITE | ROUTE_ADMIN},
 
   {"GET", "/api/v1/audit", api_audit_list, ROUTE_TOKEN},

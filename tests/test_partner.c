@@ -752,6 +752,17 @@ START_TEST(token_api)
   ck_assert_str_eq(location, path);
   assert_audited(&f.s, &r, n0, "admin", f.admin_tok, "token create");
   th_response_free(&r);
+  /* Location names the token: its metadata, without the secret */
+  req(&f.s, "GET", location, NULL, f.s.admin, NULL, 200, &r);
+  ck_assert_jint(r.json, "id", id);
+  ck_assert_jstr(r.json, "name", "RCCG returns");
+  ck_assert_jstr(r.json, "organisation", "RCCG");
+  ck_assert_ptr_null(json_object_get(r.json, "token"));
+  ck_assert_ptr_null(strstr(r.body, strchr(token + 4, '_') + 1));
+  th_response_free(&r);
+  expect(&f.s, "GET", location, NULL, f.s.viewer, NULL, 403);
+  expect(&f.s, "GET", "/api/v1/tokens/999999", NULL, f.s.admin, NULL, 404);
+  expect(&f.s, "GET", "/api/v1/tokens/x", NULL, f.s.admin, NULL, 404);
   snprintf(secret, sizeof(secret), "%s", strchr(token + 4, '_') + 1);
   ck_assert_uint_eq(strlen(secret), 43);
 
