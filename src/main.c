@@ -730,13 +730,13 @@ main(int argc, char **argv)
   if (strcmp(argv[1], "token") == 0)
     return cmd_token(argc, argv);
   if (strcmp(argv[1], "routes") == 0) {
-    /* The route table, one "METHOD PATTERN" a line: the spec test compares
-     * it with openapi/openapi.yaml. */
+    /* The route table, one "METHOD PATTERN [query]" a line: the spec test
+     * compares it with openapi/openapi.yaml. */
     size_t n;
     const struct route *r = router_routes(&n);
 
     for (size_t i = 0; i < n; i++)
-      printf("%s %s\n", r[i].method, r[i].pattern);
+      printf("%s %s%s\n", r[i].method, r[i].pattern, r[i].flags & ROUTE_QUERY ? " query" : "");
     return 0;
   }
   if (strcmp(argv[1], "backup") == 0)

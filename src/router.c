@@ -18,31 +18,31 @@ static const struct route routes[] = {
   {"GET", "/metrics", api_metrics, ROUTE_PUBLIC},
   {"GET", "/openapi.yaml", api_openapi, ROUTE_PUBLIC},
 
-  {"GET", "/api/v1/organisations", api_org_list, ROUTE_LAZY | ROUTE_CACHE},
+  {"GET", "/api/v1/organisations", api_org_list, ROUTE_LAZY | ROUTE_CACHE | ROUTE_QUERY},
   {"POST", "/api/v1/organisations", api_org_create, ROUTE_WRITE | ROUTE_ADMIN},
   {"GET", "/api/v1/organisations/{code}", api_org_get, 0},
   {"PATCH", "/api/v1/organisations/{code}", api_org_patch, ROUTE_WRITE | ROUTE_ADMIN},
   {"DELETE", "/api/v1/organisations/{code}", api_org_delete, ROUTE_WRITE | ROUTE_ADMIN},
 
-  {"GET", "/api/v1/groups", api_group_list, ROUTE_LAZY | ROUTE_CACHE},
+  {"GET", "/api/v1/groups", api_group_list, ROUTE_LAZY | ROUTE_CACHE | ROUTE_QUERY},
   {"POST", "/api/v1/groups", api_group_create, ROUTE_WRITE | ROUTE_ADMIN},
   {"GET", "/api/v1/groups/{code}", api_group_get, 0},
   {"PATCH", "/api/v1/groups/{code}", api_group_patch, ROUTE_WRITE | ROUTE_ADMIN},
   {"DELETE", "/api/v1/groups/{code}", api_group_delete, ROUTE_WRITE | ROUTE_ADMIN},
 
-  {"GET", "/api/v1/priorities", api_priority_list, ROUTE_LAZY | ROUTE_CACHE},
+  {"GET", "/api/v1/priorities", api_priority_list, ROUTE_LAZY | ROUTE_CACHE | ROUTE_QUERY},
   {"POST", "/api/v1/priorities", api_priority_create, ROUTE_WRITE | ROUTE_ADMIN},
   {"GET", "/api/v1/priorities/{id}", api_priority_get, 0},
   {"PATCH", "/api/v1/priorities/{id}", api_priority_patch, ROUTE_WRITE | ROUTE_ADMIN},
   {"DELETE", "/api/v1/priorities/{id}", api_priority_delete, ROUTE_WRITE | ROUTE_ADMIN},
 
-  {"GET", "/api/v1/milestones", api_milestone_list, ROUTE_LAZY | ROUTE_CACHE},
+  {"GET", "/api/v1/milestones", api_milestone_list, ROUTE_LAZY | ROUTE_CACHE | ROUTE_QUERY},
   {"POST", "/api/v1/milestones", api_milestone_create, ROUTE_WRITE | ROUTE_ADMIN},
   {"GET", "/api/v1/milestones/{id}", api_milestone_get, 0},
   {"PATCH", "/api/v1/milestones/{id}", api_milestone_patch, ROUTE_WRITE | ROUTE_ADMIN},
   {"DELETE", "/api/v1/milestones/{id}", api_milestone_delete, ROUTE_WRITE | ROUTE_ADMIN},
 
-  {"GET", "/api/v1/kpis", api_kpi_list, ROUTE_LAZY | ROUTE_CACHE},
+  {"GET", "/api/v1/kpis", api_kpi_list, ROUTE_LAZY | ROUTE_CACHE | ROUTE_QUERY},
   {"POST", "/api/v1/kpis", api_kpi_create, ROUTE_WRITE | ROUTE_ADMIN},
   {"GET", "/api/v1/kpis/{id}", api_kpi_get, 0},
   {"PATCH", "/api/v1/kpis/{id}", api_kpi_patch, ROUTE_WRITE | ROUTE_ADMIN},
@@ -57,9 +57,9 @@ static const struct route routes[] = {
   {"DELETE", "/api/v1/kpis/{id}/readings/{quarter}", api_reading_delete,
    ROUTE_WRITE | ROUTE_SUBMIT},
 
-  {"GET", "/api/v1/summary", api_summary, ROUTE_LAZY},
-  {"GET", "/api/v1/groups/{code}/summary", api_group_summary, ROUTE_LAZY},
-  {"GET", "/api/v1/exceptions", api_exceptions, ROUTE_LAZY},
+  {"GET", "/api/v1/summary", api_summary, ROUTE_LAZY | ROUTE_QUERY},
+  {"GET", "/api/v1/groups/{code}/summary", api_group_summary, ROUTE_LAZY | ROUTE_QUERY},
+  {"GET", "/api/v1/exceptions", api_exceptions, ROUTE_LAZY | ROUTE_QUERY},
 
   {"GET", "/api/v1/quarters", api_quarter_list, ROUTE_LAZY | ROUTE_CACHE},
   {"GET", "/api/v1/quarters/{quarter}", api_quarter_get, 0},
@@ -70,12 +70,12 @@ static const struct route routes[] = {
 
   {"POST", "/api/v1/import", api_import, ROUTE_WRITE | ROUTE_ADMIN | ROUTE_IMPORT},
 
-  {"GET", "/api/v1/tokens", api_token_list, ROUTE_ADMIN},
+  {"GET", "/api/v1/tokens", api_token_list, ROUTE_ADMIN | ROUTE_QUERY},
   {"POST", "/api/v1/tokens", api_token_create, ROUTE_WRITE | ROUTE_ADMIN},
   {"GET", "/api/v1/tokens/{id}", api_token_get, ROUTE_ADMIN},
   {"DELETE", "/api/v1/tokens/{id}", api_token_revoke, ROUTE_WRITE | ROUTE_ADMIN},
 
-  {"GET", "/api/v1/audit", api_audit_list, ROUTE_TOKEN},
+  {"GET", "/api/v1/audit", api_audit_list, ROUTE_TOKEN | ROUTE_QUERY},
   {"GET", "/api/v1/audit/verify", api_audit_verify, ROUTE_ADMIN},
 };
 
@@ -390,6 +390,14 @@ dispatch(struct app *app, const struct rb_request *req, struct rb_response *resp
     auth_actor_label(&c.actor, resp->actor, sizeof(resp->actor));
   if (err != RB_OK)
     goto problem;
+  /* A parameter the route does not take is a client's mistake (a typo in
+   * a filter, say) that silently ignoring it would hide. */
+  if (!(r->flags & ROUTE_QUERY) && req->nquery > 0) {
+    static const char *const none[] = {NULL};
+
+    err = api_query_allow(&c, none);
+    goto problem;
+  }
   if (!write && !(r->flags & (ROUTE_PUBLIC | ROUTE_LAZY))) {
     err = store_begin(c.st, false);
     if (err != RB_OK) {

@@ -734,6 +734,59 @@ START_TEST(every_read_route_every_identity)
 }
 END_TEST
 
+/* Every route refuses a query parameter it does not take (400 naming it),
+ * before doing anything: a misspelt filter must not silently widen a list,
+ * and a write with one writes nothing. */
+START_TEST(unknown_query_parameter_refused_everywhere)
+{
+  size_t n;
+  const struct route *routes = router_routes(&n);
+  struct th_response r;
+  long long entries;
+
+  th_request(&S, "GET", "/api/v1/audit/verify", NULL, S.admin, NULL, &r);
+  entries = json_integer_value(json_object_get(r.json, "entries"));
+  th_response_free(&r);
+  for (size_t i = 0; i < n; i++) {
+    char path[256];
+    size_t used = 0;
+    bool named = false;
+    json_t *e;
+    size_t k;
+
+    for (const char *p = routes[i].pattern; *p != '\0' && used < sizeof(path) - 32;) {
+      const char *value = NULL;
+
+      if (strncmp(p, "{id}", 4) == 0)
+        value = "1";
+      else if (strncmp(p, "{code}", 6) == 0)
+        value = "CYP";
+      else if (strncmp(p, "{quarter}", 9) == 0)
+        value = "2018-19-Q1";
+      if (value != NULL) {
+        used += (size_t)snprintf(path + used, sizeof(path) - used, "%s", value);
+        p = strchr(p, '}') + 1;
+      } else {
+        path[used++] = *p++;
+      }
+    }
+    snprintf(path + used, sizeof(path) - used, "?limt=10");
+    th_request(&S, routes[i].method, path, strcmp(routes[i].method, "GET") ? "{}" : NULL, S.admin,
+               NULL, &r);
+    ck_assert_msg(r.status == 400, "%s %s: %ld, want 400: %.300s", routes[i].method, path, r.status,
+                  r.body);
+    json_array_foreach(json_object_get(r.json, "errors"), k, e) named |=
+      strcmp(json_string_value(json_object_get(e, "field")), "limt") == 0;
+    ck_assert_msg(named, "%s %s: the answer does not name limt: %.300s", routes[i].method, path,
+                  r.body);
+    th_response_free(&r);
+  }
+  th_request(&S, "GET", "/api/v1/audit/verify", NULL, S.admin, NULL, &r);
+  ck_assert_int_eq(json_integer_value(json_object_get(r.json, "entries")), entries);
+  th_response_free(&r);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -776,6 +829,7 @@ main(void)
   tcase_add_checked_fixture(tc, setup_demo, teardown);
   tcase_set_timeout(tc, TIMEOUT_S);
   tcase_add_test(tc, every_read_route_every_identity);
+  tcase_add_test(tc, unknown_query_parameter_refused_everywhere);
   suite_add_tcase(s, tc);
 
   sr = srunner_create(s);
