@@ -324,9 +324,20 @@ struct store_audit_filter {
 };
 enum rb_err store_audit_list(struct store *st, const struct store_audit_filter *f,
                              const struct store_page *pg, json_t **items, char **next);
-/* Re-walk the chain. *ok false and *broken the first bad entry's id when
- * a hash or link does not match. */
-enum rb_err store_audit_verify(struct store *st, bool *ok, int64_t *entries, int64_t *broken,
-                               char *why, size_t cap);
+/* What store_audit_verify found. */
+struct store_audit_verdict {
+  bool ok;
+  int64_t entries; /* entries verified, in order, before any break */
+  int64_t broken;  /* ok false: the first bad entry's id (or the anchor's) */
+  char why[128];   /* ok false: what is wrong with it */
+  int64_t head_id; /* the last entry verified and its hash: the anchor an
+                    * auditor keeps for next time (0 and "" when none) */
+  char head_hash[65];
+};
+/* Re-walk the chain from the first entry. Entries removed from the end
+ * leave a valid chain; only a head recorded earlier shows them: with
+ * anchor_id > 0, entry anchor_id must still exist with hash anchor_hash. */
+enum rb_err store_audit_verify(struct store *st, int64_t anchor_id, const char *anchor_hash,
+                               struct store_audit_verdict *out);
 
 #endif

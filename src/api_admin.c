@@ -290,20 +290,49 @@ api_audit_list(struct api_ctx *c)
   return api_reply_list(c, items, next);
 }
 
+/* A head hash as the server prints it: 64 lowercase hex digits. */
+static bool
+is_hash(const char *s)
+{
+  size_t n = 0;
+
+  for (; s[n] != '\0'; n++)
+    if (!((s[n] >= '0' && s[n] <= '9') || (s[n] >= 'a' && s[n] <= 'f')))
+      return false;
+  return n == 64;
+}
+
+/* anchor_id + anchor_hash: a head an earlier verification answered. A
+ * hash chain cannot show entries cut from its end by itself; the auditor's
+ * copy of an earlier head can. */
 enum rb_err
 api_audit_verify(struct api_ctx *c)
 {
-  char why[128] = "";
-  int64_t entries = 0, broken = 0;
-  bool ok = false;
+  static const char *const allowed[] = {"anchor_id", "anchor_hash", NULL};
+  const char *aid = api_query(c, "anchor_id"), *ahash = api_query(c, "anchor_hash");
+  struct store_audit_verdict v;
+  int64_t anchor = 0;
+  json_t *out;
   enum rb_err err;
 
-  err = store_audit_verify(c->st, &ok, &entries, &broken, why, sizeof(why));
+  if ((err = api_query_allow(c, allowed)) != RB_OK)
+    return err;
+  if ((aid == NULL) != (ahash == NULL))
+    return api_fail(c, RB_ERR_BAD_REQUEST, "anchor_id and anchor_hash go together");
+  if (aid != NULL && (!util_parse_int64(aid, &anchor) || anchor < 1))
+    return api_fail(c, RB_ERR_BAD_REQUEST, "anchor_id must be an entry id (1 or more)");
+  if (ahash != NULL && !is_hash(ahash))
+    return api_fail(c, RB_ERR_BAD_REQUEST,
+                    "anchor_hash must be an entry's hash (64 lowercase hex digits)");
+  err = store_audit_verify(c->st, anchor, ahash, &v);
   if (err != RB_OK)
     return api_store_fail(c, err, "audit trail");
-  if (ok)
-    return api_reply(c, 200, json_pack("{s:b, s:I}", "ok", 1, "entries", (json_int_t)entries));
-  return api_reply(c, 200,
-                   json_pack("{s:b, s:I, s:{s:I, s:s}}", "ok", 0, "entries", (json_int_t)entries,
-                             "broken", "id", (json_int_t)broken, "reason", why));
+  out = json_pack("{s:b, s:I, s:o}", "ok", v.ok, "entries", (json_int_t)v.entries, "head",
+                  v.head_id > 0
+                    ? json_pack("{s:I, s:s}", "id", (json_int_t)v.head_id, "hash", v.head_hash)
+                    : json_null());
+  if (out != NULL && !v.ok)
+    json_object_set_new(out, "broken",
+                        json_pack("{s:I, s:s}", "id", (json_int_t)v.broken, "reason", v.why));
+  return api_reply(c, 200, out);
 }

@@ -76,7 +76,7 @@ static const struct route routes[] = {
   {"DELETE", "/api/v1/tokens/{id}", api_token_revoke, ROUTE_WRITE | ROUTE_ADMIN},
 
   {"GET", "/api/v1/audit", api_audit_list, ROUTE_TOKEN | ROUTE_QUERY},
-  {"GET", "/api/v1/audit/verify", api_audit_verify, ROUTE_ADMIN},
+  {"GET", "/api/v1/audit/verify", api_audit_verify, ROUTE_ADMIN | ROUTE_QUERY},
 };
 
 #define NROUTES (sizeof(routes) / sizeof(routes[0]))

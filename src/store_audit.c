@@ -295,23 +295,22 @@ col(sqlite3_stmt *s, int i)
 }
 
 enum rb_err
-store_audit_verify(struct store *st, bool *ok, int64_t *entries, int64_t *broken, char *why,
-                   size_t cap)
+store_audit_verify(struct store *st, int64_t anchor_id, const char *anchor_hash,
+                   struct store_audit_verdict *out)
 {
   static const char sql[] =
     "SELECT id, at, coalesce(actor_id, 0), actor_name, actor_role, actor_org, action, entity,"
     " coalesce(entity_id, 0), code, quarter, before, after, request_id, prev_hash, hash"
     " FROM audit ORDER BY id";
+  struct store_audit_verdict v = {.ok = true};
   char prev[65] = "", hash[65];
-  int64_t n = 0, expect_id = 1;
+  int64_t expect_id = 1;
   sqlite3_stmt *s;
   enum rb_err err = store_stmt(st, sql, &s);
   int rc;
 
   if (err != RB_OK)
     return err;
-  *ok = true;
-  *broken = 0;
   while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
     struct store_audit e = {
       .at = col(s, 1),
@@ -339,21 +338,34 @@ store_audit_verify(struct store *st, bool *ok, int64_t *entries, int64_t *broken
       problem = "prev_hash does not match the previous entry's hash";
     else if (strcmp(col(s, 15), hash) != 0)
       problem = "hash does not match the entry's content";
+    else if (id == anchor_id && strcmp(hash, anchor_hash) != 0)
+      problem = "the entry's hash is not the one recorded earlier (the anchor): the trail was "
+                "rewritten from here or before";
     if (problem != NULL) {
-      *ok = false;
-      *broken = id;
-      snprintf(why, cap, "%s", problem);
+      v.ok = false;
+      v.broken = id;
+      snprintf(v.why, sizeof(v.why), "%s", problem);
       break;
     }
     snprintf(prev, sizeof(prev), "%s", col(s, 15));
     expect_id = id + 1;
-    n++;
+    v.entries++;
+    v.head_id = id;
+    memcpy(v.head_hash, prev, sizeof(v.head_hash));
   }
   if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
     sqlite3_reset(s);
     return store_fail(st, sqlite3_extended_errcode(st->db));
   }
   sqlite3_reset(s);
-  *entries = n;
+  if (v.ok && anchor_id > v.head_id) {
+    v.ok = false;
+    v.broken = anchor_id;
+    snprintf(v.why, sizeof(v.why),
+             "the trail ends at entry %lld, before the anchor entry: entries were removed "
+             "from its end",
+             (long long)v.head_id);
+  }
+  *out = v;
   return RB_OK;
 }

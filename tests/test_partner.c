@@ -2122,6 +2122,68 @@ START_TEST(audit_deleted_entry_detected)
 }
 END_TEST
 
+/* Entries cut from the end leave a valid chain; the head an auditor kept
+ * from an earlier verification shows the cut, and a head whose hash no
+ * longer matches shows a rewrite. */
+START_TEST(audit_anchor_detects_truncation)
+{
+  struct fx f;
+  struct th_response r;
+  char path[256], hash6[65], hash7[65];
+  sqlite3 *db;
+
+  fx_start(&f, NULL);
+  req(&f.s, "GET", "/api/v1/audit/verify", NULL, f.s.admin, NULL, 200, &r);
+  ck_assert(json_is_true(json_object_get(r.json, "ok")));
+  ck_assert_jint(r.json, "head.id", 6);
+  snprintf(hash6, sizeof(hash6), "%s", th_jstr(r.json, "head.hash"));
+  ck_assert_uint_eq(strlen(hash6), 64);
+  th_response_free(&r);
+  snprintf(path, sizeof(path), "/api/v1/milestones/%lld/updates/" Q2, f.ch11);
+  expect(&f.s, "PUT", path, "{\"status\":\"G\"}", f.s.admin, NULL, 201);
+  /* an earlier head still holds after honest writes */
+  snprintf(path, sizeof(path), "/api/v1/audit/verify?anchor_id=6&anchor_hash=%s", hash6);
+  req(&f.s, "GET", path, NULL, f.s.admin, NULL, 200, &r);
+  ck_assert_msg(json_is_true(json_object_get(r.json, "ok")), "%.500s", r.body);
+  ck_assert_jint(r.json, "head.id", 7);
+  snprintf(hash7, sizeof(hash7), "%s", th_jstr(r.json, "head.hash"));
+  th_response_free(&r);
+  /* a hash that is not entry 6's */
+  snprintf(path, sizeof(path), "/api/v1/audit/verify?anchor_id=6&anchor_hash=%s", hash7);
+  req(&f.s, "GET", path, NULL, f.s.admin, NULL, 200, &r);
+  ck_assert(json_is_false(json_object_get(r.json, "ok")));
+  ck_assert_jint(r.json, "broken.id", 6);
+  ck_assert_jint(r.json, "entries", 5);
+  th_response_free(&r);
+
+  db = raw_db(&f);
+  exec_ok(db, "DROP TRIGGER audit_no_delete");
+  exec_ok(db, "DELETE FROM audit WHERE id = 7");
+  sqlite3_close(db);
+  verify(&f, true, 6, 0); /* the chain alone cannot tell */
+  snprintf(path, sizeof(path), "/api/v1/audit/verify?anchor_id=7&anchor_hash=%s", hash7);
+  req(&f.s, "GET", path, NULL, f.s.admin, NULL, 200, &r);
+  ck_assert(json_is_false(json_object_get(r.json, "ok")));
+  ck_assert_jint(r.json, "broken.id", 7);
+  ck_assert_ptr_nonnull(strstr(th_jstr(r.json, "broken.reason"), "removed"));
+  ck_assert_jint(r.json, "entries", 6);
+  ck_assert_jint(r.json, "head.id", 6);
+  th_response_free(&r);
+
+  /* the anchor's two halves go together and are checked */
+  expect(&f.s, "GET", "/api/v1/audit/verify?anchor_id=6", NULL, f.s.admin, NULL, 400);
+  snprintf(path, sizeof(path), "/api/v1/audit/verify?anchor_hash=%s", hash6);
+  expect(&f.s, "GET", path, NULL, f.s.admin, NULL, 400);
+  snprintf(path, sizeof(path), "/api/v1/audit/verify?anchor_id=0&anchor_hash=%s", hash6);
+  expect(&f.s, "GET", path, NULL, f.s.admin, NULL, 400);
+  expect(&f.s, "GET", "/api/v1/audit/verify?anchor_id=6&anchor_hash=ABC", NULL, f.s.admin, NULL,
+         400);
+  snprintf(path, sizeof(path), "/api/v1/audit/verify?anchor_id=6&anchor_hash=%s", hash6);
+  expect(&f.s, "GET", path, NULL, f.s.viewer, NULL, 403);
+  th_stop(&f.s);
+}
+END_TEST
+
 /* ---- csv_parse --------------------------------------------------------------------------- */
 
 static json_t *
@@ -2286,7 +2348,8 @@ partner_suite(void)
       completeness, NULL}},
     {"audit",
      {audit_entry_contents, identical_put_is_not_a_write, audit_visibility, audit_filters_and_pages,
-      audit_append_only_and_verified, audit_deleted_entry_detected, NULL}},
+      audit_append_only_and_verified, audit_deleted_entry_detected, audit_anchor_detects_truncation,
+      NULL}},
     {"csv", {csv_basic, csv_bom_crlf_blank_lines, csv_quoting, csv_errors, NULL}},
   };
 

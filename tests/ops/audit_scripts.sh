@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# The curl + jq scripts in deploy/audit/ work against a real server, and
+# verify.sh catches entries cut from the end of the trail, which the hash
+# chain alone cannot show.
+. "$(dirname "$0")/lib.sh" "$@"
+command -v jq >/dev/null || { echo "jq not installed"; exit 77; }
+command -v sqlite3 >/dev/null || { echo "sqlite3 not installed"; exit 77; }
+make_demo_db
+start_server
+export RAGBOARD_URL=$URL RAGBOARD_TOKEN=$ADMIN
+AUDIT=$SRC/deploy/audit
+put() { # put PATH JSON
+  curl -fsS -o /dev/null -X PUT -H "Authorization: Bearer $ADMIN" -H 'Content-Type: application/json' \
+    -d "$2" "$URL$1"
+}
+
+# The three report scripts answer, and see a change made through the API.
+put /api/v1/milestones/1/updates/2018-19-Q1 '{"status":"R","comment":"after the meeting"}'
+bash "$AUDIT/changes-after-delivery-team.sh" 2018-19-Q1 >"$WORK/after.tsv"
+grep -q 'update.put' "$WORK/after.tsv" || fail "changes-after-delivery-team.sh missed the PUT: $(cat "$WORK/after.tsv")"
+bash "$AUDIT/changes-by-organisation.sh" RMBC >"$WORK/org.tsv" || fail "changes-by-organisation.sh failed"
+bash "$AUDIT/rating-disagreements.sh" 2018-19 >"$WORK/dis.tsv" || fail "rating-disagreements.sh failed"
+[ -s "$WORK/dis.tsv" ] || fail "rating-disagreements.sh found none in the demo (it has some)"
+
+# verify.sh: first run keeps the head; a later run checks against it.
+HEAD=$WORK/head.json
+bash "$AUDIT/verify.sh" "$HEAD" >"$WORK/v1.txt" || fail "verify.sh failed on an intact trail"
+grep -q '^ok: ' "$WORK/v1.txt" || fail "verify.sh said: $(cat "$WORK/v1.txt")"
+first=$(jq -r .id "$HEAD")
+put /api/v1/milestones/1/updates/2018-19-Q1 '{"status":"A"}'
+put /api/v1/milestones/1/updates/2018-19-Q1 '{"status":"G"}'
+bash "$AUDIT/verify.sh" "$HEAD" >/dev/null || fail "verify.sh failed after two honest writes"
+kept=$(jq -r .id "$HEAD")
+[ "$kept" -eq $((first + 2)) ] || fail "the head moved from $first to $kept, want $((first + 2))"
+
+# Someone with the database file cuts the last two entries: the chain that is
+# left is valid, but not the head kept above.
+stop_server
+sqlite3 "$DB" "DROP TRIGGER audit_no_delete; DELETE FROM audit WHERE id > $first;"
+start_server
+export RAGBOARD_URL=$URL
+curl -fsS -H "Authorization: Bearer $ADMIN" "$URL/api/v1/audit/verify" | jq -e '.ok == true' >/dev/null \
+  || fail "the shortened chain should still verify on its own"
+cp "$HEAD" "$WORK/head.before"
+if bash "$AUDIT/verify.sh" "$HEAD" >/dev/null 2>"$WORK/v3.err"; then
+  fail "verify.sh did not notice entries removed from the end"
+fi
+grep -q "BROKEN at entry $kept: .*removed" "$WORK/v3.err" || fail "verify.sh said: $(cat "$WORK/v3.err")"
+cmp -s "$HEAD" "$WORK/head.before" || fail "verify.sh replaced the kept head after a failure"
+stop_server
+echo "audit_scripts: ok"
