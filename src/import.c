@@ -16,8 +16,8 @@ static const char *const top_fields[] = {"format",   "title",  "financial_year",
 
 static const struct jv_field quarter_fields[] = {
   {"id", JV_QUARTER, JV_REQUIRED, NULL},
-  {"delivery_team_date", JV_DATE, JV_NULLABLE, NULL},
-  {"place_board_date", JV_DATE, JV_NULLABLE, NULL},
+  {"delivery_team_date", JV_DATE, 0, NULL},
+  {"place_board_date", JV_DATE, 0, NULL},
 };
 
 static const char *const statuses[] = {"BR", "B", "G", "A", "R", "TBC", NULL};
@@ -26,13 +26,18 @@ static const char *const ratings[] = {"G", "A", "R", "TBC", NULL};
 static const struct jv_field update_fields[] = {
   {"quarter", JV_QUARTER, JV_REQUIRED, NULL},
   {"status", JV_ENUM, JV_REQUIRED, statuses},
-  {"comment", JV_TEXT, JV_NULLABLE, NULL},
+  {"comment", JV_TEXT, 0, NULL},
 };
 
+/* As data/dataset.schema.json: an absent member means none; null is not a
+ * value the format has for these (a file this importer accepts, any
+ * validator of the published schema accepts). */
 static const struct jv_field reading_fields[] = {
-  {"quarter", JV_QUARTER, JV_REQUIRED, NULL}, {"value", JV_NUMBER, JV_NULLABLE, NULL},
-  {"value_text", JV_TEXT, JV_NULLABLE, NULL}, {"rating", JV_ENUM, JV_NULLABLE, ratings},
-  {"comment", JV_TEXT, JV_NULLABLE, NULL},
+  {"quarter", JV_QUARTER, JV_REQUIRED, NULL},
+  {"value", JV_NUMBER, 0, NULL},
+  {"value_text", JV_TEXT, 0, NULL},
+  {"rating", JV_ENUM, 0, ratings},
+  {"comment", JV_TEXT, 0, NULL},
 };
 
 #define NF(a) (sizeof(a) / sizeof((a)[0]))

@@ -1111,6 +1111,23 @@ START_TEST(import_invalid_writes_nothing)
   th_response_free(&r);
   free(bad);
 
+  /* null where the format's schema has no null (it means nothing there:
+   * the member is left out instead) */
+  doc = json_loads(second_year, 0, NULL);
+  json_object_set_new(th_jget(doc, "quarters[0]"), "delivery_team_date", json_null());
+  json_object_set_new(th_jget(doc, "milestones[0].updates[0]"), "comment", json_null());
+  json_object_set_new(th_jget(doc, "kpis[1].readings[0]"), "value", json_null());
+  json_object_set_new(th_jget(doc, "kpis[1].readings[0]"), "rating", json_null());
+  bad = json_dumps(doc, JSON_COMPACT);
+  json_decref(doc);
+  req(&s, "POST", "/api/v1/import", bad, s.admin, NULL, 422, &r);
+  assert_field_error(&r, "quarters[0].delivery_team_date");
+  assert_field_error(&r, "milestones[0].updates[0].comment");
+  assert_field_error(&r, "kpis[1].readings[0].value");
+  assert_field_error(&r, "kpis[1].readings[0].rating");
+  th_response_free(&r);
+  free(bad);
+
   /* Nothing of it was written, not even the valid parts. */
   req(&s, "GET", "/api/v1/milestones?year=2019-20", NULL, s.admin, NULL, 200, &r);
   ck_assert_uint_eq(json_array_size(json_object_get(r.json, "items")), 0);
