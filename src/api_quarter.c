@@ -41,6 +41,20 @@ api_quarter_get(struct api_ctx *c)
 
 /* Unlocking a quarter the Place Board approved must be deliberate: the body
  * says "unlock": true, and the audit trail records a quarter.unlock. */
+static bool
+dates_change(const json_t *stored, const json_t *body)
+{
+  static const char *const dates[] = {"delivery_team_date", "place_board_date"};
+
+  for (size_t i = 0; i < sizeof(dates) / sizeof(dates[0]); i++) {
+    const json_t *want = json_object_get(body, dates[i]);
+
+    if (want != NULL && !json_equal(want, json_object_get(stored, dates[i])))
+      return true;
+  }
+  return false;
+}
+
 enum rb_err
 api_quarter_put(struct api_ctx *c)
 {
@@ -84,6 +98,15 @@ api_quarter_put(struct api_ctx *c)
     err = api_fail(c, RB_ERR_WINDOW,
                    "quarter %s is locked; to unlock it send \"unlock\": true with the new "
                    "state (the unlock is recorded in the audit trail)",
+                   c->path[0]);
+    goto out;
+  }
+  /* The meeting dates are part of the approved report (the auditors' "changed
+   * after the Delivery Team met" rests on them): frozen while locked. */
+  if (strcmp(was, "locked") == 0 && !unlocking && dates_change(before, body)) {
+    err = api_fail(c, RB_ERR_WINDOW,
+                   "quarter %s is locked: its meeting dates are part of the approved report; "
+                   "unlock it first (\"unlock\": true with the new state)",
                    c->path[0]);
     goto out;
   }

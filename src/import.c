@@ -120,11 +120,48 @@ with_year(json_t *item, const char *year, const char *drop)
   return copy;
 }
 
+/* A locked quarter's report is approved: its figures and meeting dates
+ * change only after an audited unlock (PUT /quarters/{q} with "unlock"),
+ * by import as by any other write. The import can lock nothing, so the
+ * locked quarters are read once, at its start: a set (quarter -> true). */
+static enum rb_err
+locked_quarters(struct store *st, json_t **out)
+{
+  json_t *items = NULL, *q, *set;
+  size_t i;
+  enum rb_err err = store_quarter_list(st, &items);
+
+  if (err != RB_OK)
+    return err;
+  set = json_object();
+  json_array_foreach(items, i, q)
+  {
+    if (strcmp(json_string_value(json_object_get(q, "state")), "locked") == 0)
+      json_object_set_new(set, json_string_value(json_object_get(q, "id")), json_true());
+  }
+  json_decref(items);
+  *out = set;
+  return set != NULL ? RB_OK : RB_ERR_NOMEM;
+}
+
+#define LOCKED_MSG "is %s, which is locked (its report is approved): unlock it first"
+
+/* After a row's put: an error when the row changed in a locked quarter (the
+ * whole import is then rolled back). */
+static void
+check_unlocked(struct store *st, json_t *locks, const char *quarter, const char *path,
+               json_t *errors)
+{
+  if (json_object_get(locks, quarter) != NULL && store_changed(st))
+    jv_error(errors, path, "quarter", LOCKED_MSG, quarter);
+}
+
 static void
 import_updates(struct store *st, int64_t milestone_id, json_t *updates, const char *path,
-               const char *now, const char *by, json_t *errors)
+               const char *now, const char *by, json_t *locks, json_t *errors)
 {
   json_t *seen = json_object(), *u;
+  const char *q;
   char upath[96];
   size_t i;
 
@@ -141,20 +178,22 @@ import_updates(struct store *st, int64_t milestone_id, json_t *updates, const ch
       jv_error(errors, upath, "quarter", "repeats an earlier update for this quarter");
       continue;
     }
-    storage_failed(
-      store_update_put(st, milestone_id, json_string_value(json_object_get(u, "quarter")),
-                       json_string_value(json_object_get(u, "status")),
-                       json_string_value(json_object_get(u, "comment")), by, now, false, NULL),
-      upath, errors);
+    q = json_string_value(json_object_get(u, "quarter"));
+    if (!storage_failed(
+          store_update_put(st, milestone_id, q, json_string_value(json_object_get(u, "status")),
+                           json_string_value(json_object_get(u, "comment")), by, now, false, NULL),
+          upath, errors))
+      check_unlocked(st, locks, q, upath, errors);
   }
   json_decref(seen);
 }
 
 static void
 import_readings(struct store *st, int64_t kpi_id, json_t *readings, const char *path,
-                const char *now, const char *by, json_t *errors)
+                const char *now, const char *by, json_t *locks, json_t *errors)
 {
   json_t *seen = json_object(), *r;
+  const char *q;
   char rpath[96];
   size_t i;
 
@@ -171,20 +210,21 @@ import_readings(struct store *st, int64_t kpi_id, json_t *readings, const char *
       jv_error(errors, rpath, "quarter", "repeats an earlier reading for this quarter");
       continue;
     }
-    storage_failed(store_reading_put(st, kpi_id, json_string_value(json_object_get(r, "quarter")),
-                                     json_object_get(r, "value"),
-                                     json_string_value(json_object_get(r, "value_text")),
-                                     json_string_value(json_object_get(r, "rating")),
-                                     json_string_value(json_object_get(r, "comment")), by, now,
-                                     false, NULL),
-                   rpath, errors);
+    q = json_string_value(json_object_get(r, "quarter"));
+    if (!storage_failed(store_reading_put(st, kpi_id, q, json_object_get(r, "value"),
+                                          json_string_value(json_object_get(r, "value_text")),
+                                          json_string_value(json_object_get(r, "rating")),
+                                          json_string_value(json_object_get(r, "comment")), by, now,
+                                          false, NULL),
+                        rpath, errors))
+      check_unlocked(st, locks, q, rpath, errors);
   }
   json_decref(seen);
 }
 
 static void
 import_items(struct store *st, json_t *arr, bool kpi, const char *year, const char *now,
-             const char *by, json_t *errors)
+             const char *by, json_t *locks, json_t *errors)
 {
   const char *name = kpi ? "kpis" : "milestones";
   const char *children = kpi ? "readings" : "updates";
@@ -230,11 +270,28 @@ import_items(struct store *st, json_t *arr, bool kpi, const char *year, const ch
     if (storage_failed(err, path, errors))
       continue;
     if (kpi)
-      import_readings(st, id, kids, path, now, by, errors);
+      import_readings(st, id, kids, path, now, by, locks, errors);
     else
-      import_updates(st, id, kids, path, now, by, errors);
+      import_updates(st, id, kids, path, now, by, locks, errors);
   }
   json_decref(seen);
+}
+
+/* A locked quarter's meeting dates are part of its approved report. */
+static void
+locked_dates(const json_t *stored, const json_t *fields, const char *quarter, const char *path,
+             json_t *errors)
+{
+  static const char *const dates[] = {"delivery_team_date", "place_board_date"};
+
+  for (size_t i = 0; i < sizeof(dates) / sizeof(dates[0]); i++) {
+    const json_t *want = json_object_get(fields, dates[i]);
+
+    if (want != NULL && !json_equal(want, json_object_get(stored, dates[i])))
+      jv_error(errors, path, dates[i],
+               "cannot change: quarter %s is locked (its report is approved): unlock it first",
+               quarter);
+  }
 }
 
 static size_t
@@ -252,7 +309,7 @@ import_dataset(struct store *st, json_t *doc, const char *now, const char *updat
                json_t *errors, json_t **counts)
 {
   const char *year, *key, *msg;
-  json_t *v, *orgs, *quarters, *groups, *prios, *milestones, *kpis, *item;
+  json_t *v, *orgs, *quarters, *groups, *prios, *milestones, *kpis, *item, *locks;
   size_t before = json_array_size(errors), i;
   int start;
   char path[64];
@@ -289,6 +346,8 @@ import_dataset(struct store *st, json_t *doc, const char *now, const char *updat
   if (json_array_size(errors) > before)
     return RB_ERR_INVALID;
 
+  if (storage_failed(locked_quarters(st, &locks), "quarters", errors))
+    return RB_ERR_INVALID;
   import_simple(st, orgs, "organisations", now, errors, api_validate_org, store_org_upsert);
   import_simple(st, groups, "groups", now, errors, api_validate_group, store_group_upsert);
   json_array_foreach(quarters, i, item)
@@ -301,12 +360,15 @@ import_dataset(struct store *st, json_t *doc, const char *now, const char *updat
     if (jv_check(item, quarter_fields, NF(quarter_fields), path, errors) > 0)
       continue;
     {
-      json_t *fields = json_copy(item);
+      const char *q = json_string_value(json_object_get(item, "id"));
+      json_t *fields = json_copy(item), *stored = NULL;
 
       json_object_del(fields, "id");
-      storage_failed(
-        store_quarter_put(st, json_string_value(json_object_get(item, "id")), fields, now, NULL),
-        path, errors);
+      if (json_object_get(locks, q) != NULL &&
+          !storage_failed(store_quarter_get(st, q, &stored), path, errors))
+        locked_dates(stored, fields, q, path, errors);
+      json_decref(stored);
+      storage_failed(store_quarter_put(st, q, fields, now, NULL), path, errors);
       json_decref(fields);
     }
   }
@@ -328,8 +390,9 @@ import_dataset(struct store *st, json_t *doc, const char *now, const char *updat
       storage_failed(store_priority_upsert(st, obj, now), path, errors);
     json_decref(obj);
   }
-  import_items(st, milestones, false, year, now, updated_by, errors);
-  import_items(st, kpis, true, year, now, updated_by, errors);
+  import_items(st, milestones, false, year, now, updated_by, locks, errors);
+  import_items(st, kpis, true, year, now, updated_by, locks, errors);
+  json_decref(locks);
   if (json_array_size(errors) > before)
     return RB_ERR_INVALID;
   *counts = json_pack(

@@ -940,6 +940,11 @@ START_TEST(quarter_windows)
   req(&f.s, "PUT", upd, "{\"status\":\"R\"}", f.rmbc, NULL, 409, &r);
   assert_problem(&r, 409, WINDOW_TYPE);
   th_response_free(&r);
+  /* Nor are its meeting dates moved (the report says when it was approved). */
+  req(&f.s, "PUT", "/api/v1/quarters/" Q2, "{\"place_board_date\":\"2019-01-09\"}", f.s.admin, NULL,
+      409, &r);
+  assert_problem(&r, 409, WINDOW_TYPE);
+  th_response_free(&r);
 
   /* Unlocking must be deliberate. */
   req(&f.s, "PUT", "/api/v1/quarters/" Q2, "{\"state\":\"open\"}", f.s.admin, NULL, 409, &r);
@@ -979,6 +984,67 @@ START_TEST(quarter_windows)
 
   /* Open again: the submitter writes. */
   expect(&f.s, "PUT", upd, "{\"status\":\"G\"}", f.rmbc, NULL, 200);
+  th_stop(&f.s);
+}
+END_TEST
+
+/* A locked quarter is frozen for the importer too: a dataset that would
+ * change one of its figures or meeting dates is refused (422 naming each
+ * path, nothing written), while re-importing what is stored stays a no-op
+ * that succeeds. The audited unlock may move the dates in the same request. */
+START_TEST(locked_quarter_frozen_for_import)
+{
+  struct fx f;
+  struct th_response r;
+  char *demo = read_file(th_demo_path()), *text, path[160], when[16];
+  json_t *doc, *k, *rd, *changed_reading = NULL;
+  size_t i, j;
+
+  fx_start(&f, NULL);
+  req(&f.s, "GET", "/api/v1/quarters/" Q1, NULL, f.s.admin, NULL, 200, &r);
+  snprintf(when, sizeof(when), "%s", th_jstr(r.json, "delivery_team_date"));
+  th_response_free(&r);
+  expect(&f.s, "PUT", "/api/v1/quarters/" Q1, "{\"state\":\"locked\"}", f.s.admin, NULL, 200);
+  /* the same file again changes nothing: accepted */
+  expect(&f.s, "POST", "/api/v1/import", demo, f.s.admin, NULL, 200);
+
+  doc = json_loads(demo, 0, NULL);
+  ck_assert_ptr_nonnull(doc);
+  json_array_foreach(json_object_get(doc, "kpis"), i, k)
+  {
+    json_array_foreach(json_object_get(k, "readings"), j, rd)
+    {
+      if (changed_reading == NULL && json_is_number(json_object_get(rd, "value")) &&
+          strcmp(json_string_value(json_object_get(rd, "quarter")), Q1) == 0) {
+        json_object_set_new(rd, "value",
+                            json_real(json_number_value(json_object_get(rd, "value")) + 1));
+        changed_reading = rd;
+        snprintf(path, sizeof(path), "kpis[%zu].readings[%zu]", i, j);
+      }
+    }
+  }
+  ck_assert_ptr_nonnull(changed_reading);
+  json_object_set_new(th_jget(doc, "quarters[0]"), "delivery_team_date", json_string("2018-08-23"));
+  ck_assert_jstr(doc, "quarters[0].id", Q1);
+  text = json_dumps(doc, JSON_COMPACT);
+  req(&f.s, "POST", "/api/v1/import", text, f.s.admin, NULL, 422, &r);
+  assert_field_error(&r, "quarters[0].delivery_team_date");
+  strcat(path, ".quarter");
+  assert_field_error(&r, path);
+  th_response_free(&r);
+  req(&f.s, "GET", "/api/v1/quarters/" Q1, NULL, f.s.admin, NULL, 200, &r);
+  ck_assert_jstr(r.json, "delivery_team_date", when);
+  ck_assert_jstr(r.json, "state", "locked");
+  th_response_free(&r);
+
+  /* unlocked deliberately (and the date corrected on the way): accepted */
+  expect(&f.s, "PUT", "/api/v1/quarters/" Q1,
+         "{\"state\":\"closed\",\"unlock\":true,\"delivery_team_date\":\"2018-08-23\"}", f.s.admin,
+         NULL, 200);
+  expect(&f.s, "POST", "/api/v1/import", text, f.s.admin, NULL, 200);
+  free(text);
+  json_decref(doc);
+  free(demo);
   th_stop(&f.s);
 }
 END_TEST
@@ -2342,7 +2408,7 @@ partner_suite(void)
       NULL}},
     {"reads", {reads_need_a_token, public_read_keeps_tokens_and_audit_private, NULL}},
     {"tokens", {token_api, NULL}},
-    {"windows", {quarter_windows, NULL}},
+    {"windows", {quarter_windows, locked_quarter_frozen_for_import, NULL}},
     {"returns",
      {submission_json, submission_json_invalid, submission_csv, submission_csv_invalid,
       completeness, NULL}},
