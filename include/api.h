@@ -234,7 +234,8 @@ enum rb_err api_reply_item_text(struct api_ctx *c, unsigned status, json_t *obj,
                                 const char *canonical);
 /* Honour If-Match against the item's current representation (NULL when it
  * does not exist): 412 when it does not match, so two partners never
- * silently overwrite each other. */
+ * silently overwrite each other. And If-None-Match: 412 when it matches
+ * ("*": when the item exists, for a create-only PUT). */
 enum rb_err api_if_match(struct api_ctx *c, const json_t *current);
 
 /* ---- resources addressed by code (organisations, groups) ---- */

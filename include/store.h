@@ -108,9 +108,6 @@ enum rb_err store_db_size(struct store *st, int64_t *bytes);
 enum rb_err store_checkpoint(struct store *st);
 /* The most recent SQLite error message of this connection. */
 const char *store_errmsg(struct store *st);
-/* Whether the last INSERT, UPDATE or DELETE run on st changed a row (an
- * upsert that found the row as given changes none). */
-bool store_changed(struct store *st);
 
 /* ---- lists ------------------------------------------------------------- */
 

@@ -637,6 +637,15 @@ api_if_match(struct api_ctx *c, const json_t *current)
   char etag[API_ETAG_LEN];
   size_t n;
 
+  /* If-None-Match on a write (RFC 9110 13.1.2): "*" creates only, a tag
+   * refuses to overwrite that version. */
+  if (c->req->if_none_match != NULL && current != NULL) {
+    api_etag(current, etag);
+    if (api_etag_matches(c->req->if_none_match, etag))
+      return api_fail(c, RB_ERR_PRECONDITION,
+                      "If-None-Match %s matches the item as it is (%s): not written",
+                      c->req->if_none_match, etag);
+  }
   if (im == NULL)
     return RB_OK;
   if (current == NULL)

@@ -146,22 +146,13 @@ locked_quarters(struct store *st, json_t **out)
 
 #define LOCKED_MSG "is %s, which is locked (its report is approved): unlock it first"
 
-/* After a row's put: an error when the row changed in a locked quarter (the
- * whole import is then rolled back). */
-static void
-check_unlocked(struct store *st, json_t *locks, const char *quarter, const char *path,
-               json_t *errors)
-{
-  if (json_object_get(locks, quarter) != NULL && store_changed(st))
-    jv_error(errors, path, "quarter", LOCKED_MSG, quarter);
-}
-
 static void
 import_updates(struct store *st, int64_t milestone_id, json_t *updates, const char *path,
                const char *now, const char *by, json_t *locks, json_t *errors)
 {
   json_t *seen = json_object(), *u;
   const char *q;
+  bool changed = false;
   char upath[96];
   size_t i;
 
@@ -179,11 +170,14 @@ import_updates(struct store *st, int64_t milestone_id, json_t *updates, const ch
       continue;
     }
     q = json_string_value(json_object_get(u, "quarter"));
-    if (!storage_failed(
-          store_update_put(st, milestone_id, q, json_string_value(json_object_get(u, "status")),
-                           json_string_value(json_object_get(u, "comment")), by, now, false, NULL),
-          upath, errors))
-      check_unlocked(st, locks, q, upath, errors);
+    /* A change in a locked quarter fails the import (all of it is undone). */
+    if (!storage_failed(store_update_put(st, milestone_id, q,
+                                         json_string_value(json_object_get(u, "status")),
+                                         json_string_value(json_object_get(u, "comment")), by, now,
+                                         false, &changed),
+                        upath, errors) &&
+        changed && json_object_get(locks, q) != NULL)
+      jv_error(errors, upath, "quarter", LOCKED_MSG, q);
   }
   json_decref(seen);
 }
@@ -192,8 +186,9 @@ static void
 import_readings(struct store *st, int64_t kpi_id, json_t *readings, const char *path,
                 const char *now, const char *by, json_t *locks, json_t *errors)
 {
-  json_t *seen = json_object(), *r;
+  json_t *seen = json_object(), *r, *row;
   const char *q;
+  bool locked;
   char rpath[96];
   size_t i;
 
@@ -211,13 +206,19 @@ import_readings(struct store *st, int64_t kpi_id, json_t *readings, const char *
       continue;
     }
     q = json_string_value(json_object_get(r, "quarter"));
+    locked = json_object_get(locks, q) != NULL;
+    row = NULL;
+    /* Only a locked quarter's rows need to know whether they changed: the
+     * stored row comes back then (NULL when there was no change). */
     if (!storage_failed(store_reading_put(st, kpi_id, q, json_object_get(r, "value"),
                                           json_string_value(json_object_get(r, "value_text")),
                                           json_string_value(json_object_get(r, "rating")),
                                           json_string_value(json_object_get(r, "comment")), by, now,
-                                          false, NULL),
-                        rpath, errors))
-      check_unlocked(st, locks, q, rpath, errors);
+                                          false, locked ? &row : NULL),
+                        rpath, errors) &&
+        row != NULL)
+      jv_error(errors, rpath, "quarter", LOCKED_MSG, q);
+    json_decref(row);
   }
   json_decref(seen);
 }

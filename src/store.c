@@ -44,12 +44,6 @@ store_close(struct store *st)
   free(st);
 }
 
-bool
-store_changed(struct store *st)
-{
-  return sqlite3_changes(st->db) > 0;
-}
-
 const char *
 store_errmsg(struct store *st)
 {

@@ -497,8 +497,13 @@ START_TEST(item_conditional_get_304)
   th_request(&S, "GET", "/api/v1/kpis/2", NULL, S.admin, hdr, &r);
   ck_assert_int_eq(r.status, 200);
   th_response_free(&r);
-  /* a write does not answer 304, whatever If-None-Match says */
+  /* a write never answers 304: If-None-Match matching the item refuses it
+   * (412, RFC 9110 13.1.2), one that does not match lets it through */
   th_request(&S, "PATCH", "/api/v1/kpis/1", "{\"description\":\"Revalidated\"}", S.admin, hdr, &r);
+  ck_assert_int_eq(r.status, 412);
+  th_response_free(&r);
+  th_request(&S, "PATCH", "/api/v1/kpis/1", "{\"description\":\"Revalidated\"}", S.admin,
+             "If-None-Match: \"00000000000000000000000000000000\"", &r);
   ck_assert_int_eq(r.status, 200);
   etag_of(&r, e2, sizeof(e2));
   ck_assert_str_ne(e2, e1);
@@ -514,6 +519,21 @@ START_TEST(readings_and_updates_carry_etags)
 {
   struct th_response r;
   char e1[64], hdr[96];
+
+  /* If-None-Match: * creates only: the second PUT finds the reading and
+   * leaves it alone. */
+  th_request(&S, "PUT", "/api/v1/kpis/2/readings/2018-19-Q2", "{\"value\":5}", S.admin,
+             "If-None-Match: *", &r);
+  ck_assert_int_eq(r.status, 201);
+  th_response_free(&r);
+  th_request(&S, "PUT", "/api/v1/kpis/2/readings/2018-19-Q2", "{\"value\":6}", S.admin,
+             "If-None-Match: *", &r);
+  ck_assert_int_eq(r.status, 412);
+  th_response_free(&r);
+  th_request(&S, "GET", "/api/v1/kpis/2/readings", NULL, S.admin, NULL, &r);
+  ck_assert_ptr_nonnull(strstr(r.body, "\"value\":5.0"));
+  ck_assert_ptr_null(strstr(r.body, "\"value\":6.0"));
+  th_response_free(&r);
 
   /* If-Match on something that does not exist yet is refused. */
   th_request(&S, "PUT", "/api/v1/kpis/1/readings/2018-19-Q2", "{\"value\":1}", S.admin,

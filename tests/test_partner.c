@@ -996,8 +996,8 @@ START_TEST(locked_quarter_frozen_for_import)
 {
   struct fx f;
   struct th_response r;
-  char *demo = read_file(th_demo_path()), *text, path[160], when[16];
-  json_t *doc, *k, *rd, *changed_reading = NULL;
+  char *demo = read_file(th_demo_path()), *text, path[160], upath[160], when[16];
+  json_t *doc, *k, *rd, *changed_reading = NULL, *changed_update = NULL;
   size_t i, j;
 
   fx_start(&f, NULL);
@@ -1024,6 +1024,20 @@ START_TEST(locked_quarter_frozen_for_import)
     }
   }
   ck_assert_ptr_nonnull(changed_reading);
+  /* and a milestone's Q1 update */
+  json_array_foreach(json_object_get(doc, "milestones"), i, k)
+  {
+    json_array_foreach(json_object_get(k, "updates"), j, rd)
+    {
+      if (changed_update == NULL &&
+          strcmp(json_string_value(json_object_get(rd, "quarter")), Q1) == 0) {
+        json_object_set_new(rd, "comment", json_string("rewritten after approval"));
+        changed_update = rd;
+        snprintf(upath, sizeof(upath), "milestones[%zu].updates[%zu].quarter", i, j);
+      }
+    }
+  }
+  ck_assert_ptr_nonnull(changed_update);
   json_object_set_new(th_jget(doc, "quarters[0]"), "delivery_team_date", json_string("2018-08-23"));
   ck_assert_jstr(doc, "quarters[0].id", Q1);
   text = json_dumps(doc, JSON_COMPACT);
@@ -1031,6 +1045,7 @@ START_TEST(locked_quarter_frozen_for_import)
   assert_field_error(&r, "quarters[0].delivery_team_date");
   strcat(path, ".quarter");
   assert_field_error(&r, path);
+  assert_field_error(&r, upath);
   th_response_free(&r);
   req(&f.s, "GET", "/api/v1/quarters/" Q1, NULL, f.s.admin, NULL, 200, &r);
   ck_assert_jstr(r.json, "delivery_team_date", when);

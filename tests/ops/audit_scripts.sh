@@ -22,9 +22,15 @@ bash "$AUDIT/changes-by-organisation.sh" RMBC >"$WORK/org.tsv" || fail "changes-
 bash "$AUDIT/rating-disagreements.sh" 2018-19 >"$WORK/dis.tsv" || fail "rating-disagreements.sh failed"
 [ -s "$WORK/dis.tsv" ] || fail "rating-disagreements.sh found none in the demo (it has some)"
 
-# verify.sh: first run keeps the head; a later run checks against it.
+# verify.sh: refuses to start afresh unless told (a lost file would hide a
+# cut); the first run keeps the head, a later run checks against it.
 HEAD=$WORK/head.json
-bash "$AUDIT/verify.sh" "$HEAD" >"$WORK/v1.txt" || fail "verify.sh failed on an intact trail"
+if bash "$AUDIT/verify.sh" "$HEAD" >/dev/null 2>"$WORK/v0.err"; then
+  fail "verify.sh ran without a kept head and without --init"
+fi
+grep -q -- '--init' "$WORK/v0.err" || fail "verify.sh said: $(cat "$WORK/v0.err")"
+[ ! -e "$HEAD" ] || fail "verify.sh wrote a head after refusing"
+bash "$AUDIT/verify.sh" --init "$HEAD" >"$WORK/v1.txt" || fail "verify.sh --init failed on an intact trail"
 grep -q '^ok: ' "$WORK/v1.txt" || fail "verify.sh said: $(cat "$WORK/v1.txt")"
 first=$(jq -r .id "$HEAD")
 put /api/v1/milestones/1/updates/2018-19-Q1 '{"status":"A"}'
