@@ -191,6 +191,10 @@ enum rb_err api_exceptions(struct api_ctx *c);
 
 enum rb_err api_quarter_list(struct api_ctx *c);
 enum rb_err api_quarter_get(struct api_ctx *c);
+/* The meeting dates (delivery_team_date, place_board_date) that `in` sets
+ * to something other than `stored` holds: their names in changed, and how
+ * many. A locked quarter keeps them (its report is approved). */
+size_t api_quarter_dates_changed(const json_t *stored, const json_t *in, const char *changed[2]);
 enum rb_err api_quarter_put(struct api_ctx *c);
 
 enum rb_err api_import(struct api_ctx *c);

@@ -634,23 +634,21 @@ enum rb_err
 api_if_match(struct api_ctx *c, const json_t *current)
 {
   const char *im = c->req->if_match;
-  char etag[API_ETAG_LEN];
+  char etag[API_ETAG_LEN] = "";
   size_t n;
 
+  if (current != NULL && (im != NULL || c->req->if_none_match != NULL))
+    api_etag(current, etag);
   /* If-None-Match on a write (RFC 9110 13.1.2): "*" creates only, a tag
    * refuses to overwrite that version. */
-  if (c->req->if_none_match != NULL && current != NULL) {
-    api_etag(current, etag);
-    if (api_etag_matches(c->req->if_none_match, etag))
-      return api_fail(c, RB_ERR_PRECONDITION,
-                      "If-None-Match %s matches the item as it is (%s): not written",
-                      c->req->if_none_match, etag);
-  }
+  if (current != NULL && api_etag_matches(c->req->if_none_match, etag))
+    return api_fail(c, RB_ERR_PRECONDITION,
+                    "If-None-Match %s matches the item as it is (%s): not written",
+                    c->req->if_none_match, etag);
   if (im == NULL)
     return RB_OK;
   if (current == NULL)
     return api_fail(c, RB_ERR_PRECONDITION, "If-Match was given but the item does not exist (yet)");
-  api_etag(current, etag);
   n = strlen(etag);
   while (*im != '\0') {
     while (*im == ' ' || *im == ',')

@@ -41,25 +41,26 @@ api_quarter_get(struct api_ctx *c)
 
 /* Unlocking a quarter the Place Board approved must be deliberate: the body
  * says "unlock": true, and the audit trail records a quarter.unlock. */
-static bool
-dates_change(const json_t *stored, const json_t *body)
+size_t
+api_quarter_dates_changed(const json_t *stored, const json_t *in, const char *changed[2])
 {
   static const char *const dates[] = {"delivery_team_date", "place_board_date"};
+  size_t n = 0;
 
   for (size_t i = 0; i < sizeof(dates) / sizeof(dates[0]); i++) {
-    const json_t *want = json_object_get(body, dates[i]);
+    const json_t *want = json_object_get(in, dates[i]);
 
     if (want != NULL && !json_equal(want, json_object_get(stored, dates[i])))
-      return true;
+      changed[n++] = dates[i];
   }
-  return false;
+  return n;
 }
 
 enum rb_err
 api_quarter_put(struct api_ctx *c)
 {
   json_t *body = NULL, *before = NULL, *out = NULL, *unlock;
-  const char *was, *want;
+  const char *was, *want, *changed[2];
   bool unlocking;
   enum rb_err err;
 
@@ -103,7 +104,8 @@ api_quarter_put(struct api_ctx *c)
   }
   /* The meeting dates are part of the approved report (the auditors' "changed
    * after the Delivery Team met" rests on them): frozen while locked. */
-  if (strcmp(was, "locked") == 0 && !unlocking && dates_change(before, body)) {
+  if (strcmp(was, "locked") == 0 && !unlocking &&
+      api_quarter_dates_changed(before, body, changed) > 0) {
     err = api_fail(c, RB_ERR_WINDOW,
                    "quarter %s is locked: its meeting dates are part of the approved report; "
                    "unlock it first (\"unlock\": true with the new state)",

@@ -120,24 +120,6 @@ api_reading_list(struct api_ctx *c)
   return list(c, true);
 }
 
-/* A PUT of what is already stored is not a change: no write, no audit
- * entry, updated_at and the ETag stay; the answer is the stored item (200).
- * Steals current, which is not NULL: a missing row is always inserted. */
-static enum rb_err
-unchanged(struct api_ctx *c, json_t *current)
-{
-  char *text = api_canonical(current);
-  enum rb_err err;
-
-  if (text == NULL) {
-    json_decref(current);
-    return RB_ERR_NOMEM;
-  }
-  err = api_reply_item_text(c, 200, current, text);
-  free(text);
-  return err;
-}
-
 enum rb_err
 api_update_put(struct api_ctx *c)
 {
@@ -177,8 +159,10 @@ api_update_put(struct api_ctx *c)
                          json_string_value(json_object_get(body, "comment")), by, c->now, false,
                          &changed);
   if (err == RB_OK && !changed) {
-    err = unchanged(c, prior);
-    prior = NULL; /* unchanged() took it */
+    /* Already stored as given: not a change, so no write and no audit
+     * entry; the answer is the stored item with the ETag it had. */
+    err = api_reply_item(c, 200, prior);
+    prior = NULL; /* api_reply_item took it */
     goto out;
   }
   if (err == RB_OK)
@@ -257,8 +241,10 @@ api_reading_put(struct api_ctx *c)
                       rating == RAG_NONE ? NULL : rag_code(rating),
                       json_string_value(json_object_get(body, "comment")), by, c->now, false, &out);
   if (err == RB_OK && out == NULL) {
-    err = unchanged(c, prior);
-    prior = NULL; /* unchanged() took it */
+    /* Already stored as given: not a change, so no write and no audit
+     * entry; the answer is the stored item with the ETag it had. */
+    err = api_reply_item(c, 200, prior);
+    prior = NULL; /* api_reply_item took it */
     goto out;
   }
   if (err != RB_OK) {

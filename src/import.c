@@ -144,7 +144,8 @@ locked_quarters(struct store *st, json_t **out)
   return set != NULL ? RB_OK : RB_ERR_NOMEM;
 }
 
-#define LOCKED_MSG "is %s, which is locked (its report is approved): unlock it first"
+#define LOCKED_MSG_TAIL "is locked (its report is approved): unlock it first"
+#define LOCKED_MSG "is %s, which " LOCKED_MSG_TAIL
 
 static void
 import_updates(struct store *st, int64_t milestone_id, json_t *updates, const char *path,
@@ -278,23 +279,6 @@ import_items(struct store *st, json_t *arr, bool kpi, const char *year, const ch
   json_decref(seen);
 }
 
-/* A locked quarter's meeting dates are part of its approved report. */
-static void
-locked_dates(const json_t *stored, const json_t *fields, const char *quarter, const char *path,
-             json_t *errors)
-{
-  static const char *const dates[] = {"delivery_team_date", "place_board_date"};
-
-  for (size_t i = 0; i < sizeof(dates) / sizeof(dates[0]); i++) {
-    const json_t *want = json_object_get(fields, dates[i]);
-
-    if (want != NULL && !json_equal(want, json_object_get(stored, dates[i])))
-      jv_error(errors, path, dates[i],
-               "cannot change: quarter %s is locked (its report is approved): unlock it first",
-               quarter);
-  }
-}
-
 static size_t
 count_children(json_t *arr, const char *member)
 {
@@ -363,11 +347,14 @@ import_dataset(struct store *st, json_t *doc, const char *now, const char *updat
     {
       const char *q = json_string_value(json_object_get(item, "id"));
       json_t *fields = json_copy(item), *stored = NULL;
+      const char *changed[2];
 
       json_object_del(fields, "id");
+      /* A locked quarter's meeting dates are part of its approved report. */
       if (json_object_get(locks, q) != NULL &&
           !storage_failed(store_quarter_get(st, q, &stored), path, errors))
-        locked_dates(stored, fields, q, path, errors);
+        for (size_t k = 0, n = api_quarter_dates_changed(stored, fields, changed); k < n; k++)
+          jv_error(errors, path, changed[k], "cannot change: quarter %s " LOCKED_MSG_TAIL, q);
       json_decref(stored);
       storage_failed(store_quarter_put(st, q, fields, now, NULL), path, errors);
       json_decref(fields);

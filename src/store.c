@@ -270,6 +270,18 @@ out:
 }
 
 enum rb_err
+store_one_id(struct store *st, const char *sql, int64_t id, json_t **out)
+{
+  sqlite3_stmt *s;
+  enum rb_err err = store_stmt(st, sql, &s);
+
+  if (err != RB_OK)
+    return err;
+  sqlite3_bind_int64(s, 1, id);
+  return store_one(st, s, out);
+}
+
+enum rb_err
 store_int(struct store *st, sqlite3_stmt *s, int64_t *out)
 {
   enum rb_err err;

@@ -50,6 +50,8 @@ json_t *store_row_n(sqlite3_stmt *s, int n);
 enum rb_err store_exec(struct store *st, sqlite3_stmt *s);
 /* Step for one row: RB_OK with *out (new ref), or RB_ERR_NOT_FOUND. Resets. */
 enum rb_err store_one(struct store *st, sqlite3_stmt *s, json_t **out);
+/* store_one of the cached statement sql, whose only parameter ?1 is id. */
+enum rb_err store_one_id(struct store *st, const char *sql, int64_t id, json_t **out);
 /* Step for one integer in column 0: RB_ERR_NOT_FOUND when no row. Resets. */
 enum rb_err store_int(struct store *st, sqlite3_stmt *s, int64_t *out);
 /* Collect up to `limit` rows; when a further row exists, *next is the text

@@ -128,13 +128,8 @@ enum rb_err
 store_kpi_get(struct store *st, int64_t id, json_t **out)
 {
   static const char sql[] = KPI_SELECT " WHERE k.id = ?1";
-  sqlite3_stmt *s;
-  enum rb_err err = store_stmt(st, sql, &s);
 
-  if (err != RB_OK)
-    return err;
-  sqlite3_bind_int64(s, 1, id);
-  return store_one(st, s, out);
+  return store_one_id(st, sql, id, out);
 }
 
 enum rb_err
@@ -142,13 +137,8 @@ store_kpi_brief(struct store *st, int64_t id, json_t **out)
 {
   static const char sql[] = "SELECT k.id, k.year, k.code, o.code AS owner FROM kpi k"
                             " LEFT JOIN organisation o ON o.id = k.owner_id WHERE k.id = ?1";
-  sqlite3_stmt *s;
-  enum rb_err err = store_stmt(st, sql, &s);
 
-  if (err != RB_OK)
-    return err;
-  sqlite3_bind_int64(s, 1, id);
-  return store_one(st, s, out);
+  return store_one_id(st, sql, id, out);
 }
 
 enum rb_err

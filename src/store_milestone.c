@@ -56,26 +56,16 @@ store_milestone_brief(struct store *st, int64_t id, json_t **out)
 {
   static const char sql[] = "SELECT m.id, m.year, m.code, o.code AS owner FROM milestone m"
                             " LEFT JOIN organisation o ON o.id = m.owner_id WHERE m.id = ?1";
-  sqlite3_stmt *s;
-  enum rb_err err = store_stmt(st, sql, &s);
 
-  if (err != RB_OK)
-    return err;
-  sqlite3_bind_int64(s, 1, id);
-  return store_one(st, s, out);
+  return store_one_id(st, sql, id, out);
 }
 
 enum rb_err
 store_milestone_get(struct store *st, int64_t id, json_t **out)
 {
   static const char sql[] = MILESTONE_SELECT " WHERE m.id = ?1";
-  sqlite3_stmt *s;
-  enum rb_err err = store_stmt(st, sql, &s);
 
-  if (err != RB_OK)
-    return err;
-  sqlite3_bind_int64(s, 1, id);
-  return store_one(st, s, out);
+  return store_one_id(st, sql, id, out);
 }
 
 enum rb_err

@@ -94,13 +94,8 @@ enum rb_err
 store_token_get(struct store *st, int64_t id, json_t **out)
 {
   static const char sql[] = TOKEN_SELECT " WHERE t.id = ?1";
-  sqlite3_stmt *s;
-  enum rb_err err = store_stmt(st, sql, &s);
 
-  if (err != RB_OK)
-    return err;
-  sqlite3_bind_int64(s, 1, id);
-  return store_one(st, s, out);
+  return store_one_id(st, sql, id, out);
 }
 
 enum rb_err
