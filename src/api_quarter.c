@@ -131,9 +131,17 @@ out:
   return err;
 }
 
+static enum rb_err
+import_audit(void *ctx, const char *action, const char *entity, int64_t id, const char *code,
+             const char *quarter, const json_t *before, const json_t *after)
+{
+  return api_audit(ctx, action, entity, id, code, quarter, before, after);
+}
+
 enum rb_err
 api_import(struct api_ctx *c)
 {
+  const struct import_audit audit = {import_audit, c};
   json_t *doc = NULL, *counts = NULL;
   char by[160];
   enum rb_err err;
@@ -142,7 +150,7 @@ api_import(struct api_ctx *c)
     return err;
   c->errors = json_array();
   auth_actor_label(&c->actor, by, sizeof(by));
-  err = import_dataset(c->st, doc, c->now, by, c->errors, &counts);
+  err = import_dataset(c->st, doc, c->now, by, &audit, c->errors, &counts);
   json_decref(doc);
   if (err == RB_ERR_INVALID)
     return api_check_errors(c);

@@ -147,87 +147,134 @@ locked_quarters(struct store *st, json_t **out)
 #define LOCKED_MSG_TAIL "is locked (its report is approved): unlock it first"
 #define LOCKED_MSG "is %s, which " LOCKED_MSG_TAIL
 
+/* What one import carries down to its items' figures. */
+struct run {
+  struct store *st;
+  const char *now, *by;
+  json_t *locks; /* quarter -> true for the locked quarters */
+  const struct import_audit *audit;
+  json_t *errors;
+  json_int_t changed[2]; /* stored updates, readings the import changed */
+};
+
+/* A stored figure the import changed: audited with its before and after. */
 static void
-import_updates(struct store *st, int64_t milestone_id, json_t *updates, const char *path,
-               const char *now, const char *by, json_t *locks, json_t *errors)
+audit_change(struct run *run, bool kpi, int64_t id, const char *code, const char *q,
+             const json_t *before, const json_t *after, const char *path)
 {
-  json_t *seen = json_object(), *u;
+  run->changed[kpi]++;
+  if (run->audit != NULL)
+    storage_failed(run->audit->fn(run->audit->ctx, kpi ? "reading.import" : "update.import",
+                                  kpi ? "kpi_reading" : "milestone_update", id, code, q, before,
+                                  after),
+                   path, run->errors);
+}
+
+static void
+import_updates(struct run *run, int64_t milestone_id, const char *code, json_t *updates,
+               const char *path)
+{
+  json_t *seen = json_object(), *u, *before, *after;
   const char *q;
-  bool changed = false;
+  bool changed;
   char upath[96];
   size_t i;
+  enum rb_err err;
 
   json_array_foreach(updates, i, u)
   {
     snprintf(upath, sizeof(upath), "%s.updates[%zu]", path, i);
     if (!json_is_object(u)) {
-      jv_error(errors, "", upath, "must be an object");
+      jv_error(run->errors, "", upath, "must be an object");
       continue;
     }
-    if (jv_check(u, update_fields, NF(update_fields), upath, errors) > 0)
+    if (jv_check(u, update_fields, NF(update_fields), upath, run->errors) > 0)
       continue;
     if (seen_before(seen, json_string_value(json_object_get(u, "quarter")))) {
-      jv_error(errors, upath, "quarter", "repeats an earlier update for this quarter");
+      jv_error(run->errors, upath, "quarter", "repeats an earlier update for this quarter");
       continue;
     }
     q = json_string_value(json_object_get(u, "quarter"));
+    before = after = NULL;
+    changed = false;
+    err = store_update_get(run->st, milestone_id, q, &before);
+    if (err == RB_ERR_NOT_FOUND)
+      err = RB_OK;
+    if (err == RB_OK)
+      err = store_update_put(
+        run->st, milestone_id, q, json_string_value(json_object_get(u, "status")),
+        json_string_value(json_object_get(u, "comment")), run->by, run->now, false, &changed);
+    if (err == RB_OK && changed && before != NULL)
+      err = store_update_get(run->st, milestone_id, q, &after);
     /* A change in a locked quarter fails the import (all of it is undone). */
-    if (!storage_failed(store_update_put(st, milestone_id, q,
-                                         json_string_value(json_object_get(u, "status")),
-                                         json_string_value(json_object_get(u, "comment")), by, now,
-                                         false, &changed),
-                        upath, errors) &&
-        changed && json_object_get(locks, q) != NULL)
-      jv_error(errors, upath, "quarter", LOCKED_MSG, q);
+    if (!storage_failed(err, upath, run->errors) && changed) {
+      if (json_object_get(run->locks, q) != NULL)
+        jv_error(run->errors, upath, "quarter", LOCKED_MSG, q);
+      else if (before != NULL)
+        audit_change(run, false, milestone_id, code, q, before, after, upath);
+    }
+    json_decref(before);
+    json_decref(after);
   }
   json_decref(seen);
 }
 
 static void
-import_readings(struct store *st, int64_t kpi_id, json_t *readings, const char *path,
-                const char *now, const char *by, json_t *locks, json_t *errors)
+import_readings(struct run *run, int64_t kpi_id, const char *code, json_t *readings,
+                const char *path)
 {
-  json_t *seen = json_object(), *r, *row;
+  json_t *seen = json_object(), *r, *before, *after;
   const char *q;
-  bool locked;
   char rpath[96];
   size_t i;
+  enum rb_err err;
 
   json_array_foreach(readings, i, r)
   {
     snprintf(rpath, sizeof(rpath), "%s.readings[%zu]", path, i);
     if (!json_is_object(r)) {
-      jv_error(errors, "", rpath, "must be an object");
+      jv_error(run->errors, "", rpath, "must be an object");
       continue;
     }
-    if (jv_check(r, reading_fields, NF(reading_fields), rpath, errors) > 0)
+    if (jv_check(r, reading_fields, NF(reading_fields), rpath, run->errors) > 0)
       continue;
     if (seen_before(seen, json_string_value(json_object_get(r, "quarter")))) {
-      jv_error(errors, rpath, "quarter", "repeats an earlier reading for this quarter");
+      jv_error(run->errors, rpath, "quarter", "repeats an earlier reading for this quarter");
       continue;
     }
     q = json_string_value(json_object_get(r, "quarter"));
-    locked = json_object_get(locks, q) != NULL;
-    row = NULL;
-    /* Only a locked quarter's rows need to know whether they changed: the
-     * stored row comes back then (NULL when there was no change). */
-    if (!storage_failed(store_reading_put(st, kpi_id, q, json_object_get(r, "value"),
-                                          json_string_value(json_object_get(r, "value_text")),
-                                          json_string_value(json_object_get(r, "rating")),
-                                          json_string_value(json_object_get(r, "comment")), by, now,
-                                          false, locked ? &row : NULL),
-                        rpath, errors) &&
-        row != NULL)
-      jv_error(errors, rpath, "quarter", LOCKED_MSG, q);
-    json_decref(row);
+    before = after = NULL;
+    err = store_reading_get(run->st, kpi_id, q, &before);
+    if (err == RB_ERR_NOT_FOUND)
+      err = RB_OK;
+    /* The stored row comes back only when the reading changed, and only
+     * when someone needs it: a locked quarter's check, or the audit of a
+     * figure that was stored before. */
+    if (err == RB_OK)
+      err = store_reading_put(
+        run->st, kpi_id, q, json_object_get(r, "value"),
+        json_string_value(json_object_get(r, "value_text")),
+        json_string_value(json_object_get(r, "rating")),
+        json_string_value(json_object_get(r, "comment")), run->by, run->now, false,
+        before != NULL || json_object_get(run->locks, q) != NULL ? &after : NULL);
+    if (!storage_failed(err, rpath, run->errors) && after != NULL) {
+      if (json_object_get(run->locks, q) != NULL)
+        jv_error(run->errors, rpath, "quarter", LOCKED_MSG, q);
+      else
+        audit_change(run, true, kpi_id, code, q, before, after, rpath);
+    }
+    json_decref(before);
+    json_decref(after);
   }
   json_decref(seen);
 }
 
 static void
-import_items(struct store *st, json_t *arr, bool kpi, const char *year, const char *now,
-             const char *by, json_t *locks, json_t *errors)
+import_items(struct run *run, json_t *arr, bool kpi, const char *year)
 {
+  struct store *st = run->st;
+  json_t *errors = run->errors;
+  const char *now = run->now;
   const char *name = kpi ? "kpis" : "milestones";
   const char *children = kpi ? "readings" : "updates";
   json_t *seen = json_object(), *item;
@@ -272,9 +319,9 @@ import_items(struct store *st, json_t *arr, bool kpi, const char *year, const ch
     if (storage_failed(err, path, errors))
       continue;
     if (kpi)
-      import_readings(st, id, kids, path, now, by, locks, errors);
+      import_readings(run, id, json_string_value(json_object_get(item, "code")), kids, path);
     else
-      import_updates(st, id, kids, path, now, by, locks, errors);
+      import_updates(run, id, json_string_value(json_object_get(item, "code")), kids, path);
   }
   json_decref(seen);
 }
@@ -291,8 +338,9 @@ count_children(json_t *arr, const char *member)
 
 enum rb_err
 import_dataset(struct store *st, json_t *doc, const char *now, const char *updated_by,
-               json_t *errors, json_t **counts)
+               const struct import_audit *audit, json_t *errors, json_t **counts)
 {
+  struct run run = {.st = st, .now = now, .by = updated_by, .audit = audit, .errors = errors};
   const char *year, *key, *msg;
   json_t *v, *orgs, *quarters, *groups, *prios, *milestones, *kpis, *item, *locks;
   size_t before = json_array_size(errors), i;
@@ -378,8 +426,9 @@ import_dataset(struct store *st, json_t *doc, const char *now, const char *updat
       storage_failed(store_priority_upsert(st, obj, now), path, errors);
     json_decref(obj);
   }
-  import_items(st, milestones, false, year, now, updated_by, locks, errors);
-  import_items(st, kpis, true, year, now, updated_by, locks, errors);
+  run.locks = locks;
+  import_items(&run, milestones, false, year);
+  import_items(&run, kpis, true, year);
   json_decref(locks);
   if (json_array_size(errors) > before)
     return RB_ERR_INVALID;
@@ -390,5 +439,9 @@ import_dataset(struct store *st, json_t *doc, const char *now, const char *updat
     "milestones", (json_int_t)json_array_size(milestones), "kpis",
     (json_int_t)json_array_size(kpis), "updates", (json_int_t)count_children(milestones, "updates"),
     "readings", (json_int_t)count_children(kpis, "readings"));
+  if (*counts != NULL)
+    json_object_set_new(
+      *counts, "changed",
+      json_pack("{s:I, s:I}", "updates", run.changed[0], "readings", run.changed[1]));
   return *counts != NULL ? RB_OK : RB_ERR_NOMEM;
 }

@@ -186,7 +186,7 @@ open_store(const char *db, bool create, bool migrate, struct store **out)
  * the operator's login name as the actor. */
 static enum rb_err
 cli_audit(struct store *st, const char *now, const char *action, const char *entity, int64_t id,
-          const char *code, const json_t *before, const json_t *after)
+          const char *code, const char *quarter, const json_t *before, const json_t *after)
 {
   const char *user = getenv("USER");
   char name[128];
@@ -200,7 +200,7 @@ cli_audit(struct store *st, const char *now, const char *action, const char *ent
     .entity = entity,
     .entity_id = id,
     .code = code,
-    .quarter = NULL,
+    .quarter = quarter,
     .before = before,
     .after = after,
     .request_id = NULL,
@@ -409,6 +409,20 @@ cmd_serve(int argc, char **argv)
 
 /* ---- import ------------------------------------------------------------------ */
 
+struct cli_import {
+  struct store *st;
+  const char *now;
+};
+
+static enum rb_err
+cli_import_audit(void *ctx, const char *action, const char *entity, int64_t id, const char *code,
+                 const char *quarter, const json_t *before, const json_t *after)
+{
+  const struct cli_import *ci = ctx;
+
+  return cli_audit(ci->st, ci->now, action, entity, id, code, quarter, before, after);
+}
+
 static int
 cmd_import(int argc, char **argv)
 {
@@ -421,6 +435,8 @@ cmd_import(int argc, char **argv)
   bool help;
   struct store *st = NULL;
   char now[UTIL_TIME_LEN];
+  struct cli_import ci = {NULL, now};
+  const struct import_audit audit = {cli_import_audit, &ci};
   enum rb_err err;
 
   if (parse_opts(argc, argv, 2, opts, NOPTS(opts), files, &nfiles, 64, &help) != 0)
@@ -441,6 +457,7 @@ cmd_import(int argc, char **argv)
   if ((rc = open_store(opts[0].value, true, true, &st)) != 0)
     return rc;
   util_now(now);
+  ci.st = st;
   err = store_begin(st, true);
   for (int i = 0; i < nfiles && err == RB_OK; i++) {
     json_error_t jerr;
@@ -452,7 +469,7 @@ cmd_import(int argc, char **argv)
               jerr.text);
       err = RB_ERR_BAD_JSON;
     } else {
-      err = import_dataset(st, doc, now, "import (command line)", errors, &counts);
+      err = import_dataset(st, doc, now, "import (command line)", &audit, errors, &counts);
       if (err != RB_OK) {
         size_t k;
         json_t *e;
@@ -466,7 +483,8 @@ cmd_import(int argc, char **argv)
         char *text = json_dumps(counts, JSON_COMPACT);
 
         err = cli_audit(st, now, "import", "dataset", 0,
-                        json_string_value(json_object_get(counts, "financial_year")), NULL, counts);
+                        json_string_value(json_object_get(counts, "financial_year")), NULL, NULL,
+                        counts);
 
         printf("%s: %s\n", files[i], text != NULL ? text : "");
         free(text);
@@ -605,7 +623,7 @@ cmd_token(int argc, char **argv)
                               &row);
     if (err == RB_OK)
       err = cli_audit(st, now, "token.create", "token",
-                      json_integer_value(json_object_get(row, "id")), NULL, NULL, row);
+                      json_integer_value(json_object_get(row, "id")), NULL, NULL, NULL, row);
     if (err == RB_OK)
       err = store_commit(st);
     else
@@ -663,7 +681,7 @@ cmd_token(int argc, char **argv)
     if (err == RB_OK)
       err = store_token_revoke(st, id, now, &row);
     if (err == RB_OK)
-      err = cli_audit(st, now, "token.revoke", "token", id, NULL, before, row);
+      err = cli_audit(st, now, "token.revoke", "token", id, NULL, NULL, before, row);
     json_decref(before);
     if (err == RB_OK)
       err = store_commit(st);

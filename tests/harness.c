@@ -74,7 +74,7 @@ th_start(struct th_server *s, bool demo, void (*cfg_edit)(struct app_config *cfg
     ck_assert_msg(doc != NULL, "cannot read %s: %s", th_demo_path(), jerr.text);
     util_now(now);
     ck_assert_int_eq(store_begin(st, true), RB_OK);
-    ck_assert_int_eq(import_dataset(st, doc, now, "test", errors, &counts), RB_OK);
+    ck_assert_int_eq(import_dataset(st, doc, now, "test", NULL, errors, &counts), RB_OK);
     ck_assert_int_eq(store_commit(st), RB_OK);
     json_decref(doc);
     json_decref(errors);

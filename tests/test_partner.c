@@ -1064,6 +1064,81 @@ START_TEST(locked_quarter_frozen_for_import)
 }
 END_TEST
 
+/* An import that overwrites a partner's figure leaves an audit entry per
+ * figure changed, with before and after, the importing token as actor and
+ * the import's request id; re-importing the same file adds none. */
+START_TEST(import_overwrite_audited)
+{
+  struct fx f;
+  struct th_response r;
+  char *demo = read_file(th_demo_path()), *text, path[128], rid[64];
+  json_t *doc, *k, *entries;
+  size_t i, n;
+
+  fx_start(&f, NULL);
+  snprintf(path, sizeof(path), "/api/v1/kpis/%lld/readings/" Q2, f.kpi1);
+  expect(&f.s, "PUT", path, "{\"value\":97,\"rating\":\"G\"}", f.rmbc, NULL, 201);
+  snprintf(path, sizeof(path), "/api/v1/milestones/%lld/updates/" Q2, f.ch11);
+  expect(&f.s, "PUT", path, "{\"status\":\"A\"}", f.rmbc, NULL, 201);
+
+  doc = json_loads(demo, 0, NULL);
+  ck_assert_ptr_nonnull(doc);
+  json_array_foreach(json_object_get(doc, "kpis"), i, k)
+  {
+    if (strcmp(th_jstr(k, "code"), "CH/KPI 1") == 0)
+      json_array_append_new(json_object_get(k, "readings"),
+                            json_pack("{s:s, s:i}", "quarter", Q2, "value", 90));
+  }
+  json_array_foreach(json_object_get(doc, "milestones"), i, k)
+  {
+    if (strcmp(th_jstr(k, "code"), "CH1.1") == 0)
+      json_array_append_new(json_object_get(k, "updates"),
+                            json_pack("{s:s, s:s}", "quarter", Q2, "status", "R"));
+  }
+  text = json_dumps(doc, JSON_COMPACT);
+  n = audit_count(&f.s);
+  req(&f.s, "POST", "/api/v1/import", text, f.s.admin, NULL, 200, &r);
+  ck_assert_jint(r.json, "changed.readings", 1);
+  ck_assert_jint(r.json, "changed.updates", 1);
+  ck_assert(th_header(&r, "X-Request-Id", rid, sizeof(rid)));
+  th_response_free(&r);
+  /* the two figures, then the import's own entry */
+  ck_assert_uint_eq(audit_count(&f.s), n + 3);
+
+  entries = audit_get(&f.s, f.s.admin, "action=reading.import");
+  ck_assert_uint_eq(json_array_size(entries), 1);
+  ck_assert_jstr(entries, "[0].entity", "kpi_reading");
+  ck_assert_jstr(entries, "[0].code", "CH/KPI 1");
+  ck_assert_jstr(entries, "[0].quarter", Q2);
+  ck_assert(json_number_value(th_jget(entries, "[0].before.value")) == 97);
+  snprintf(path, sizeof(path), "submitter token %lld ", f.rmbc_tok);
+  ck_assert(strncmp(th_jstr(entries, "[0].before.updated_by"), path, strlen(path)) == 0);
+  ck_assert(json_number_value(th_jget(entries, "[0].after.value")) == 90);
+  ck_assert_jstr(entries, "[0].actor.role", "admin");
+  ck_assert_jint(entries, "[0].actor.token_id", f.admin_tok);
+  ck_assert_jstr(entries, "[0].request_id", rid);
+  json_decref(entries);
+  entries = audit_get(&f.s, f.s.admin, "action=update.import&code=CH1.1");
+  ck_assert_uint_eq(json_array_size(entries), 1);
+  ck_assert_jstr(entries, "[0].entity", "milestone_update");
+  ck_assert_jstr(entries, "[0].before.status", "A");
+  ck_assert_jstr(entries, "[0].after.status", "R");
+  json_decref(entries);
+
+  /* the same file again: no change, only the import's own entry */
+  req(&f.s, "POST", "/api/v1/import", text, f.s.admin, NULL, 200, &r);
+  ck_assert_jint(r.json, "changed.readings", 0);
+  ck_assert_jint(r.json, "changed.updates", 0);
+  th_response_free(&r);
+  ck_assert_uint_eq(audit_count(&f.s), n + 4);
+  verify(&f, true, (long long)(n + 4), 0);
+  free(text);
+  json_decref(doc);
+  free(demo);
+  th_stop(&f.s);
+}
+END_TEST
+
 /* ---- bulk returns: JSON ------------------------------------------------------------- */
 
 static const char good_return[] =
@@ -2423,7 +2498,8 @@ partner_suite(void)
       NULL}},
     {"reads", {reads_need_a_token, public_read_keeps_tokens_and_audit_private, NULL}},
     {"tokens", {token_api, NULL}},
-    {"windows", {quarter_windows, locked_quarter_frozen_for_import, NULL}},
+    {"windows",
+     {quarter_windows, locked_quarter_frozen_for_import, import_overwrite_audited, NULL}},
     {"returns",
      {submission_json, submission_json_invalid, submission_csv, submission_csv_invalid,
       completeness, NULL}},

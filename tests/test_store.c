@@ -303,7 +303,7 @@ import_ok(struct store *st, json_t *doc, const char *now)
   enum rb_err err;
 
   begin(st);
-  err = import_dataset(st, doc, now, "test", errors, &counts);
+  err = import_dataset(st, doc, now, "test", NULL, errors, &counts);
   if (err != RB_OK) {
     char *e = json_dumps(errors, JSON_COMPACT);
 
@@ -1406,6 +1406,107 @@ START_TEST(test_import_twice_identical)
 }
 END_TEST
 
+/* The importer's audit hook: every call, as {action, entity, id, code,
+ * quarter, before, after}; fails with RB_ERR_DB when fail is set. */
+struct audit_log {
+  json_t *calls;
+  bool fail;
+};
+
+static enum rb_err
+record_audit(void *ctx, const char *action, const char *entity, int64_t id, const char *code,
+             const char *quarter, const json_t *before, const json_t *after)
+{
+  struct audit_log *log = ctx;
+
+  if (log->fail)
+    return RB_ERR_DB;
+  json_array_append_new(log->calls,
+                        json_pack("{s:s, s:s, s:I, s:s, s:s, s:O, s:O}", "action", action, "entity",
+                                  entity, "id", (json_int_t)id, "code", code, "quarter", quarter,
+                                  "before", before, "after", after));
+  return RB_OK;
+}
+
+/* Import doc with the audit hook in a transaction; commits on success. */
+static enum rb_err
+import_audited(struct store *st, json_t *doc, struct audit_log *log, json_t **counts)
+{
+  const struct import_audit audit = {record_audit, log};
+  json_t *errors = json_array();
+  enum rb_err err;
+
+  begin(st);
+  err = import_dataset(st, doc, NOW2, "test", &audit, errors, counts);
+  if (err == RB_OK)
+    commit(st);
+  else
+    store_rollback(st);
+  json_decref(errors);
+  return err;
+}
+
+/* A stored figure the import changes is audited with its before and
+ * after; a figure it creates, or finds as stored, is not; a failing audit
+ * fails the import. */
+START_TEST(test_import_audits_changed_figures)
+{
+  struct store *st = demo_store();
+  json_t *doc = load_demo(), *counts = NULL, *call, *got = NULL;
+  struct audit_log log = {json_array(), false};
+
+  /* the same file: nothing changed, nothing audited */
+  ck_assert_int_eq(import_audited(st, doc, &log, &counts), RB_OK);
+  ck_assert_uint_eq(json_array_size(log.calls), 0);
+  ck_assert_int_eq(th_jint(counts, "changed.readings"), 0);
+  ck_assert_int_eq(th_jint(counts, "changed.updates"), 0);
+  json_decref(counts);
+
+  /* one reading and one update changed, one reading new */
+  json_object_set_new(th_jget(doc, "kpis[0].readings[0]"), "value", json_integer(97));
+  json_object_set_new(th_jget(doc, "milestones[0].updates[1]"), "status", json_string("A"));
+  json_array_append_new(json_object_get(th_jget(doc, "kpis[1]"), "readings"),
+                        json_pack("{s:s, s:i}", "quarter", "2018-19-Q2", "value", 50));
+  ck_assert_int_eq(import_audited(st, doc, &log, &counts), RB_OK);
+  ck_assert_int_eq(th_jint(counts, "changed.readings"), 1);
+  ck_assert_int_eq(th_jint(counts, "changed.updates"), 1);
+  json_decref(counts);
+  ck_assert_uint_eq(json_array_size(log.calls), 2);
+  call = json_array_get(log.calls, 0); /* milestones come first */
+  ck_assert_str_eq(th_jstr(call, "action"), "update.import");
+  ck_assert_str_eq(th_jstr(call, "entity"), "milestone_update");
+  ck_assert_str_eq(th_jstr(call, "code"), "CH1.1");
+  ck_assert_str_eq(th_jstr(call, "quarter"), "2018-19-Q1");
+  ck_assert_str_eq(th_jstr(call, "before.status"), "G");
+  ck_assert_str_eq(th_jstr(call, "after.status"), "A");
+  call = json_array_get(log.calls, 1);
+  ck_assert_str_eq(th_jstr(call, "action"), "reading.import");
+  ck_assert_str_eq(th_jstr(call, "entity"), "kpi_reading");
+  ck_assert_str_eq(th_jstr(call, "code"), "CH/KPI 1");
+  ck_assert_str_eq(th_jstr(call, "quarter"), "2018-19-Q1");
+  ck_assert(json_number_value(th_jget(call, "before.value")) == 99);
+  ck_assert(json_number_value(th_jget(call, "after.value")) == 97);
+  ck_assert_str_eq(th_jstr(call, "after.updated_by"), "test");
+  /* the new reading is stored, without an entry of its own */
+  ck_assert_int_eq(store_reading_get(st, th_jint(call, "id") + 1, "2018-19-Q2", &got), RB_OK);
+  json_decref(got);
+
+  /* an audit that cannot be written undoes the import */
+  json_object_set_new(th_jget(doc, "kpis[0].readings[0]"), "value", json_integer(96));
+  log.fail = true;
+  counts = NULL;
+  ck_assert_int_eq(import_audited(st, doc, &log, &counts), RB_ERR_INVALID);
+  ck_assert_ptr_null(counts);
+  ck_assert_int_eq(store_reading_get(st, th_jint(call, "id"), "2018-19-Q1", &got), RB_OK);
+  ck_assert(json_number_value(json_object_get(got, "value")) == 97);
+  json_decref(got);
+
+  json_decref(log.calls);
+  json_decref(doc);
+  store_close(st);
+}
+END_TEST
+
 START_TEST(test_import_invalid_rolls_back)
 {
   static const char *const want[] = {
@@ -1432,7 +1533,7 @@ START_TEST(test_import_invalid_rolls_back)
   json_object_set_new(th_jget(doc, "kpis[1].readings[0]"), "value", json_string("98%"));
 
   begin(st);
-  err = import_dataset(st, doc, NOW2, "test", errors, &counts);
+  err = import_dataset(st, doc, NOW2, "test", NULL, errors, &counts);
   ck_assert_int_eq(err, RB_ERR_INVALID);
   store_rollback(st);
   ck_assert_ptr_null(counts);
@@ -1467,7 +1568,7 @@ START_TEST(test_import_structure_errors)
                                      "groups", "milestones",     "kpis"};
 
   begin(st);
-  ck_assert_int_eq(import_dataset(st, doc, NOW1, "test", errors, &counts), RB_ERR_INVALID);
+  ck_assert_int_eq(import_dataset(st, doc, NOW1, "test", NULL, errors, &counts), RB_ERR_INVALID);
   store_rollback(st);
   ck_assert_ptr_null(counts);
   for (size_t i = 0; i < N(want); i++)
@@ -1482,7 +1583,7 @@ START_TEST(test_import_structure_errors)
   doc = json_array();
   errors = json_array();
   begin(st);
-  ck_assert_int_eq(import_dataset(st, doc, NOW1, "test", errors, &counts), RB_ERR_INVALID);
+  ck_assert_int_eq(import_dataset(st, doc, NOW1, "test", NULL, errors, &counts), RB_ERR_INVALID);
   store_rollback(st);
   ck_assert_uint_eq(json_array_size(errors), 1);
   json_decref(errors);
@@ -1722,6 +1823,7 @@ store_suite(void)
   tcase_add_test(tc, test_import_demo);
   tcase_add_test(tc, test_import_twice_identical);
   tcase_add_test(tc, test_import_invalid_rolls_back);
+  tcase_add_test(tc, test_import_audits_changed_figures);
   tcase_add_test(tc, test_import_structure_errors);
   tcase_add_test(tc, test_import_keeps_unmentioned);
   suite_add_tcase(s, tc);

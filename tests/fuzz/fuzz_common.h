@@ -95,7 +95,7 @@ fuzz_seed_dataset(struct store *st)
   err = store_begin(st, true);
   if (err != RB_OK)
     fuzz_die("store_begin", err);
-  err = import_dataset(st, doc, now, "fuzz setup", errors, &counts);
+  err = import_dataset(st, doc, now, "fuzz setup", NULL, errors, &counts);
   if (err != RB_OK) {
     char *text = json_dumps(errors, JSON_INDENT(1));
 

@@ -52,7 +52,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     return 0;
   errors = json_array();
   FUZZ_CHECK(store_begin(st, true) == RB_OK);
-  err = import_dataset(st, doc, now, "fuzz", errors, &counts);
+  err = import_dataset(st, doc, now, "fuzz", NULL, errors, &counts);
   FUZZ_CHECK(err == RB_OK || err == RB_ERR_INVALID);
   fuzz_check_errors(errors);
   check_no_server_error(errors);
@@ -62,7 +62,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     json_decref(counts);
     counts = NULL;
     /* Importing the same file again changes nothing and succeeds. */
-    err = import_dataset(st, doc, now, "fuzz", errors, &counts);
+    err = import_dataset(st, doc, now, "fuzz", NULL, errors, &counts);
     if (err != RB_OK) {
       char *text = json_dumps(errors, JSON_COMPACT);
 
