@@ -176,6 +176,11 @@ serve(struct api_ctx *c, enum summary_kind kind, const char *group)
            (long long)v.previous_year, (int)kind);
   rb_response_header(c->resp, "ETag", etag);
   if (api_etag_matches(c->req->if_none_match, etag)) {
+    /* Without a blob this request holds the claim to build it: give it
+     * up, or every other request for the key waits on a build that never
+     * comes (a dashboard's If-None-Match after a restart). */
+    if (blob == NULL)
+      summary_cache_abandon(c->app->summaries, key, v.year);
     summary_blob_release(blob);
     return api_reply_not_modified(c);
   }

@@ -223,6 +223,33 @@ allow_header(struct api_ctx *c, const char *path)
   rb_response_header(c->resp, "Allow", allow);
 }
 
+/* Append s to the cache key with the key's own separators (& = ? %) and
+ * control characters percent-encoded, so that no decoded query value can
+ * pass for another query (?group=CYP%26limit%3D5 is not ?group=CYP&limit=5).
+ * Returns the new length, cap or more when the key did not fit. */
+static size_t
+key_append(char *key, size_t cap, size_t used, const char *s)
+{
+  static const char hex[] = "0123456789ABCDEF";
+
+  for (; *s != '\0' && used < cap; s++) {
+    unsigned char ch = (unsigned char)*s;
+
+    if (ch < 0x20 || strchr("%&=?", ch) != NULL) {
+      if (used + 3 >= cap)
+        return cap;
+      key[used++] = '%';
+      key[used++] = hex[ch >> 4];
+      key[used++] = hex[ch & 15];
+    } else {
+      key[used++] = (char)ch;
+    }
+  }
+  if (used < cap)
+    key[used] = '\0';
+  return used;
+}
+
 /* Lists whose answer depends only on the URL and the data are kept in the
  * response cache per data version, like summaries: a repeated list between
  * writes costs a lookup, not a query and a JSON build. */
@@ -237,13 +264,26 @@ cached_list(struct api_ctx *c, const struct route *r)
   enum rb_err err;
 
   now = util_monotonic();
-  used = (size_t)snprintf(key, sizeof(key), "L|%s", c->req->path);
-  for (size_t i = 0; i < c->req->nquery && used < sizeof(key); i++)
-    used +=
-      (size_t)snprintf(key + used, sizeof(key) - used, "%c%s=%s", i ? '&' : '?',
-                       c->req->query[i].key, c->req->query[i].value ? c->req->query[i].value : "");
-  if (used >= sizeof(key))
-    return r->handler(c); /* too long to be worth caching */
+  used = key_append(key, sizeof(key), 0, "L|");
+  used = key_append(key, sizeof(key), used, c->req->path);
+  for (size_t i = 0; i < c->req->nquery && used < sizeof(key); i++) {
+    if (used + 1 >= sizeof(key)) {
+      used = sizeof(key);
+      break;
+    }
+    key[used++] = i ? '&' : '?';
+    used = key_append(key, sizeof(key), used, c->req->query[i].key);
+    if (c->req->query[i].value != NULL && used + 1 < sizeof(key)) {
+      key[used++] = '=';
+      used = key_append(key, sizeof(key), used, c->req->query[i].value);
+    }
+  }
+  if (used >= sizeof(key)) {
+    /* too long to be worth caching: answered from the database each time */
+    if (api_store(c) == NULL)
+      return api_store_fail(c, RB_ERR_BUSY, "the list");
+    return r->handler(c);
+  }
   /* Lists show reference data only: updates and readings do not move them. */
   version = store_pool_reference_version(c->app->pool);
   blob = summary_cache_get(c->app->summaries, key, version, now, 1.0);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <check.h>
 #include <jansson.h>
@@ -751,6 +752,38 @@ START_TEST(summary_etag_and_writes)
 }
 END_TEST
 
+/* A 304 answered before the summary was ever built (a dashboard's
+ * If-None-Match after a restart: the ETag holds only data versions, so
+ * Q2's tag is Q1's too) gives up its claim to build it: the next poll is
+ * answered at once, not after a 2 s wait for a build that never comes. */
+START_TEST(summary_not_modified_before_built)
+{
+  struct th_server s;
+  struct th_response r;
+  char etag[128], inm[200];
+  struct timespec t0, t1;
+  double secs;
+
+  th_start(&s, true, NULL);
+  req(&s, "GET", "/api/v1/summary?quarter=2018-19-Q2", NULL, s.admin, NULL, 200, &r);
+  ck_assert(th_header(&r, "ETag", etag, sizeof(etag)));
+  th_response_free(&r);
+  snprintf(inm, sizeof(inm), "If-None-Match: %s", etag);
+  req(&s, "GET", "/api/v1/summary?quarter=2018-19-Q1", NULL, s.admin, inm, 304, &r);
+  th_response_free(&r);
+  for (int i = 0; i < 2; i++) {
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    req(&s, "GET", "/api/v1/summary?quarter=2018-19-Q1", NULL, s.admin, i ? NULL : inm,
+        i ? 200 : 304, &r);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    th_response_free(&r);
+    secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    ck_assert_msg(secs < 1.0, "poll %d took %.3f s", i, secs);
+  }
+  th_stop(&s);
+}
+END_TEST
+
 START_TEST(summary_bad_requests)
 {
   static const char *const bad[] = {
@@ -1330,9 +1363,9 @@ report_suite(void)
       updates_delete, NULL}},
     {"readings", {readings_computed_rating, readings_invalid, readings_quarterly_targets, NULL}},
     {"summary",
-     {summary_reproduces_published_tables, summary_etag_and_writes, summary_bad_requests,
-      group_summary_and_exceptions, summary_quarter_without_updates, summary_year_without_items,
-      NULL}},
+     {summary_reproduces_published_tables, summary_etag_and_writes,
+      summary_not_modified_before_built, summary_bad_requests, group_summary_and_exceptions,
+      summary_quarter_without_updates, summary_year_without_items, NULL}},
     {"import", {import_second_plan_year, import_invalid_writes_nothing, NULL}},
     {"quarters", {quarters_list_get_put, viewer_reads_but_cannot_write, NULL}},
   };
