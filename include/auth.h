@@ -22,10 +22,14 @@ enum auth_role {
   AUTH_ADMIN,
 };
 
+/* Longest token name, in bytes: it is copied into every actor and audit
+ * entry (struct auth_actor.name). */
+#define AUTH_NAME_MAX 128
+
 struct auth_actor {
   enum auth_role role;
   int64_t token_id; /* 0 for anonymous and for the command line */
-  char name[129];
+  char name[AUTH_NAME_MAX + 1];
   int64_t org_id; /* 0 when the token has no organisation */
   char org[65];
   bool touch; /* last_used_at is older than this minute: record the use */

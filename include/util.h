@@ -19,6 +19,10 @@ double util_monotonic(void);
 /* Strict decimal integer: optional '-', digits only, no overflow. */
 bool util_parse_int64(const char *s, int64_t *out);
 
+/* Drop a UTF-8 sequence left incomplete at the end of s (by a cut to a
+ * fixed buffer), so that valid UTF-8 stays valid. */
+void util_utf8_trim_cut(char *s);
+
 /* Opaque pagination cursors: URL-safe base64 of the last key returned.
  * util_cursor_encode: *out is malloc'd, caller frees. util_cursor_decode
  * writes a NUL-terminated key into buf; false when the cursor is not one

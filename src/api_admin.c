@@ -51,6 +51,8 @@ api_token_create(struct api_ctx *c)
   name = json_string_value(json_object_get(in, "name"));
   if (json_array_size(c->errors) == 0) {
     auth_role_parse(json_string_value(json_object_get(in, "role")), &role);
+    if (strlen(name) > AUTH_NAME_MAX)
+      api_field_error(c, "name", "must be at most %d bytes", AUTH_NAME_MAX);
     if (role == AUTH_SUBMITTER && org == NULL)
       api_field_error(c, "organisation", "is required for a submitter token");
     if (org != NULL && store_org_id(c->st, org, &id) != RB_OK)

@@ -47,6 +47,8 @@ auth_token_create(struct store *st, const char *name, enum auth_role role, const
   json_t *out = NULL;
   enum rb_err err;
 
+  if (strlen(name) > AUTH_NAME_MAX)
+    return RB_ERR_INVALID;
   randombytes_buf(secret, sizeof(secret));
   crypto_hash_sha256(hash, secret, sizeof(secret));
   sodium_bin2base64(b64, sizeof(b64), secret, sizeof(secret),

@@ -608,6 +608,17 @@ cmd_token(int argc, char **argv)
       rc = 2;
       goto out;
     }
+    if (name != NULL) {
+      /* The API takes names as JSON strings: UTF-8, 1 to AUTH_NAME_MAX bytes. */
+      json_t *valid = json_string(name);
+
+      json_decref(valid);
+      if (valid == NULL || name[0] == '\0' || strlen(name) > AUTH_NAME_MAX) {
+        fprintf(stderr, "ragboard: --name must be 1 to %d bytes of UTF-8\n", AUTH_NAME_MAX);
+        rc = 2;
+        goto out;
+      }
+    }
     if (org != NULL) {
       int64_t id;
 

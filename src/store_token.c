@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "util.h"
+
 #define TOKEN_SELECT                                                                   \
   "SELECT t.id, t.name, t.role, o.code AS organisation, t.created_at, t.last_used_at," \
   " t.revoked_at FROM token t LEFT JOIN organisation o ON o.id = t.org_id"
@@ -59,7 +61,10 @@ store_token_load(struct store *st, int64_t id, struct store_token *out)
   memset(&tok, 0, sizeof(tok));
   tok.id = sqlite3_column_int64(s, 0);
   snprintf(tok.role, sizeof(tok.role), "%s", (const char *)sqlite3_column_text(s, 1));
+  /* Names longer than the buffer were accepted before AUTH_NAME_MAX: such
+   * a name is cut at a character boundary, never inside one. */
   snprintf(tok.name, sizeof(tok.name), "%s", (const char *)sqlite3_column_text(s, 2));
+  util_utf8_trim_cut(tok.name);
   tok.org_id = sqlite3_column_int64(s, 3);
   snprintf(tok.org, sizeof(tok.org), "%s", (const char *)sqlite3_column_text(s, 4));
   if (sqlite3_column_bytes(s, 5) != 32) {

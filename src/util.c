@@ -107,3 +107,21 @@ util_asprintf(const char *fmt, ...)
   va_end(ap);
   return s;
 }
+
+void
+util_utf8_trim_cut(char *s)
+{
+  size_t len = strlen(s), i = len, need;
+  unsigned char lead;
+
+  while (i > 0 && len - i < 4 && ((unsigned char)s[i - 1] & 0xC0) == 0x80)
+    i--;
+  if (i == 0)
+    return;
+  lead = (unsigned char)s[i - 1];
+  if (lead < 0x80)
+    return;
+  need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2;
+  if (len - (i - 1) < need)
+    s[i - 1] = '\0';
+}

@@ -724,6 +724,52 @@ END_TEST
 
 /* ---- token API ------------------------------------------------------------------------- */
 
+static sqlite3 *raw_db(struct fx *f);
+
+/* Token names are bounded (they are copied into every actor and audit
+ * entry): 129 bytes is refused, 128 with a multi-byte last character
+ * works for writes and the audit list. A longer name stored before the
+ * bound is cut at a character boundary, never inside one (it once failed
+ * every write with 500 and broke the audit list for good). */
+START_TEST(token_name_bounds)
+{
+  struct fx f;
+  struct th_response r;
+  char name[200], body[300], tok[160], path[128];
+  sqlite3 *db;
+
+  fx_start(&f, NULL);
+  memset(name, 'a', 129);
+  name[129] = '\0';
+  snprintf(body, sizeof(body), "{\"name\":\"%s\",\"role\":\"viewer\"}", name);
+  req(&f.s, "POST", "/api/v1/tokens", body, f.s.admin, NULL, 422, &r);
+  assert_field_error(&r, "name");
+  th_response_free(&r);
+  memcpy(name + 126, "\xc3\xa9", 3); /* 126 + 2 bytes: e-acute last */
+  snprintf(body, sizeof(body), "{\"name\":\"%s\",\"role\":\"submitter\",\"organisation\":\"RMBC\"}",
+           name);
+  req(&f.s, "POST", "/api/v1/tokens", body, f.s.admin, NULL, 201, &r);
+  snprintf(tok, sizeof(tok), "%s", th_jstr(r.json, "token"));
+  th_response_free(&r);
+  snprintf(path, sizeof(path), "/api/v1/milestones/%lld/updates/" Q2, f.ch11);
+  expect(&f.s, "PUT", path, "{\"status\":\"G\"}", tok, NULL, 201);
+
+  /* an over-long name from before the bound */
+  db = raw_db(&f);
+  ck_assert_int_eq(sqlite3_exec(db,
+                                "UPDATE token SET name = printf('%.*c', 127, 'b') || char(233, 233)"
+                                " WHERE id = (SELECT max(id) FROM token)",
+                                NULL, NULL, NULL),
+                   SQLITE_OK);
+  sqlite3_close(db);
+  expect(&f.s, "PUT", path, "{\"status\":\"A\"}", tok, NULL, 200);
+  req(&f.s, "GET", "/api/v1/audit?action=update.put", NULL, f.s.admin, NULL, 200, &r);
+  ck_assert_uint_eq(strlen(th_jstr(r.json, "items[1].actor.name")), 127);
+  th_response_free(&r);
+  th_stop(&f.s);
+}
+END_TEST
+
 START_TEST(token_api)
 {
   struct fx f;
@@ -2497,7 +2543,7 @@ partner_suite(void)
      {every_role_against_every_write_route, write_table_matches_routes, submitter_own_items_only,
       NULL}},
     {"reads", {reads_need_a_token, public_read_keeps_tokens_and_audit_private, NULL}},
-    {"tokens", {token_api, NULL}},
+    {"tokens", {token_api, token_name_bounds, NULL}},
     {"windows",
      {quarter_windows, locked_quarter_frozen_for_import, import_overwrite_audited, NULL}},
     {"returns",

@@ -73,6 +73,31 @@ parse(const char *text)
 
 /* ---- quarters ---------------------------------------------------------------- */
 
+START_TEST(test_utf8_trim_cut)
+{
+  static const struct {
+    const char *in, *out;
+  } cases[] = {
+    {"", ""},
+    {"abc", "abc"},
+    {"ab\xc3\xa9", "ab\xc3\xa9"},       /* complete 2-byte */
+    {"ab\xc3", "ab"},                   /* cut 2-byte */
+    {"a\xe2\x82\xac", "a\xe2\x82\xac"}, /* complete 3-byte */
+    {"a\xe2\x82", "a"},                 /* cut 3-byte */
+    {"a\xe2", "a"},
+    {"\xf0\x9f\x98\x80", "\xf0\x9f\x98\x80"}, /* complete 4-byte */
+    {"x\xf0\x9f\x98", "x"},                   /* cut 4-byte */
+  };
+  char buf[16];
+
+  for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    snprintf(buf, sizeof(buf), "%s", cases[i].in);
+    util_utf8_trim_cut(buf);
+    ck_assert_msg(strcmp(buf, cases[i].out) == 0, "case %zu", i);
+  }
+}
+END_TEST
+
 START_TEST(test_quarter_parse_valid)
 {
   static const struct {
@@ -1201,6 +1226,7 @@ unit_suite(void)
   suite_add_tcase(s, tc);
   tc = tcase_create("quarter");
   tcase_add_test(tc, test_quarter_parse_valid);
+  tcase_add_test(tc, test_utf8_trim_cut);
   tcase_add_test(tc, test_quarter_parse_invalid);
   tcase_add_test(tc, test_quarter_parse_year);
   tcase_add_test(tc, test_quarter_parse_date);

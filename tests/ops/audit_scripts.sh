@@ -6,6 +6,13 @@
 command -v jq >/dev/null || { echo "jq not installed"; exit 77; }
 command -v sqlite3 >/dev/null || { echo "sqlite3 not installed"; exit 77; }
 make_demo_db
+# Token names end up in every audit entry: bounded and UTF-8 from the command line too.
+for bad in "$(printf 'a%.0s' $(seq 129))" "$(printf 'bad \xc3')" ""; do
+  if "$RAGBOARD" token create --db "$DB" --role viewer --name "$bad" >/dev/null 2>"$WORK/tok.err"; then
+    fail "token create accepted the name '$bad'"
+  fi
+  grep -q -- '--name must be' "$WORK/tok.err" || fail "token create said: $(cat "$WORK/tok.err")"
+done
 start_server
 export RAGBOARD_URL=$URL RAGBOARD_TOKEN=$ADMIN
 AUDIT=$SRC/deploy/audit
