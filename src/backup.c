@@ -128,6 +128,13 @@ backup_restore(const char *db, const char *from, const char **why)
     err = RB_ERR_SCHEMA;
     goto out;
   }
+  /* An empty file, or any other SQLite file, passes integrity_check: it
+   * must not replace the database (and its audit trail) with nothing. */
+  if (version < 1) {
+    *why = "the file is not a ragboard database (no migrations applied)";
+    err = RB_ERR_SCHEMA;
+    goto out;
+  }
   err = db_open(db, &dst_opt, &dst);
   if (err != RB_OK) {
     *why = "cannot open the database to restore into";

@@ -306,8 +306,9 @@ add_cors(struct MHD_Response *r, const char *origin)
 
 static enum MHD_Result
 send_response(struct MHD_Connection *conn, struct rb_response *resp, const char *request_id,
-              const char *origin)
+              const struct app *app)
 {
+  const char *origin = cors_origin(app, conn);
   struct MHD_Response *r;
   enum MHD_Result ret;
 
@@ -331,6 +332,10 @@ send_response(struct MHD_Connection *conn, struct rb_response *resp, const char 
   MHD_add_response_header(r, "Cache-Control", "no-cache");
   if (origin != NULL)
     add_cors(r, origin);
+  else if (app->cfg.cors_origins != NULL && app->cfg.cors_origins[0] != '\0')
+    /* The answer would differ for an allowed Origin: a shared cache must
+     * not hand this copy, without CORS headers, to a dashboard. */
+    MHD_add_response_header(r, "Vary", "Origin");
   ret = MHD_queue_response(conn, resp->status, r);
   MHD_destroy_response(r);
   return ret;
@@ -412,6 +417,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
   struct query_vec *q;
   struct rb_request *req;
   struct rb_response resp;
+  char allow[128];
   enum MHD_Result ret;
   size_t bytes;
 
@@ -514,18 +520,16 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
       resp.body_len = resp.body != NULL ? sizeof(msg) - 1 : 0;
     } else if (strcmp(method, "OPTIONS") == 0 && cors_origin(srv->app, conn) != NULL &&
                MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-                                           "Access-Control-Request-Method") != NULL) {
-      /* CORS preflight from an allowed dashboard origin. */
-      char allow[128];
-
-      resp.status = router_allow(url, allow, sizeof(allow)) > 0 ? 204 : 404;
+                                           "Access-Control-Request-Method") != NULL &&
+               router_allow(url, allow, sizeof(allow)) > 0) {
+      /* CORS preflight from an allowed dashboard origin (an unknown path
+       * goes to the router for its problem document). */
+      resp.status = 204;
       resp.route = "preflight";
-      if (resp.status == 204) {
-        rb_response_header(&resp, "Access-Control-Allow-Methods", allow);
-        rb_response_header(&resp, "Access-Control-Allow-Headers",
-                           "Authorization, Content-Type, If-Match, If-None-Match");
-        rb_response_header(&resp, "Access-Control-Max-Age", "600");
-      }
+      rb_response_header(&resp, "Access-Control-Allow-Methods", allow);
+      rb_response_header(&resp, "Access-Control-Allow-Headers",
+                         "Authorization, Content-Type, If-Match, If-None-Match");
+      rb_response_header(&resp, "Access-Control-Max-Age", "600");
     } else if (router_is_write(method, url)) {
       arm(srv, watch_of(conn), false); /* ours now: the client is not slow */
       if (enqueue_write(srv, conn, cs))
@@ -538,7 +542,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 answer:
   bytes = resp.body_len;
   arm(srv, watch_of(conn), false); /* answering: slow readers are not ours to cut */
-  ret = send_response(conn, &resp, cs->request_id, cors_origin(srv->app, conn));
+  ret = send_response(conn, &resp, cs->request_id, srv->app);
   log_request(srv->app, method, url, &resp, cs, bytes);
   metrics_request_end(srv->app->metrics, resp.route, method, resp.status,
                       (double)elapsed_us(&cs->start) / 1e6);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <jansson.h>
 #include <sodium.h>
@@ -103,10 +104,20 @@ parse_opts(int argc, char **argv, int first, struct opt *opts, size_t n, const c
     const char *e = opts[j].env != NULL ? getenv(opts[j].env) : NULL;
 
     if (!opts[j].seen && e != NULL && e[0] != '\0') {
-      if (opts[j].kind == OPT_FLAG)
-        opts[j].value = (strcmp(e, "0") == 0 || strcmp(e, "false") == 0) ? NULL : "1";
-      else
+      if (opts[j].kind != OPT_FLAG) {
         opts[j].value = e;
+      } else if (strcasecmp(e, "1") == 0 || strcasecmp(e, "true") == 0 ||
+                 strcasecmp(e, "yes") == 0 || strcasecmp(e, "on") == 0) {
+        opts[j].value = "1";
+      } else if (strcasecmp(e, "0") == 0 || strcasecmp(e, "false") == 0 ||
+                 strcasecmp(e, "no") == 0 || strcasecmp(e, "off") == 0) {
+        opts[j].value = NULL;
+      } else {
+        /* A switch read wrongly could open the data to anonymous readers. */
+        fprintf(stderr, "ragboard: %s=%s: must be 1, true, yes, on, 0, false, no or off\n",
+                opts[j].env, e);
+        return -1;
+      }
     }
   }
   return 0;

@@ -37,6 +37,17 @@ for k in 1 2 3; do wait "$(cat "$WORK/writer$k.pid")" 2>/dev/null || true; rm -f
 [ ! -s "$WORK/errors" ] || fail "writes failed during backup: $(head -3 "$WORK/errors")"
 [ "$(sqlite3 "$WORK/backup3.db" 'SELECT count(*) FROM milestone')" = 76 ] || fail "backup lacks the milestones"
 stop_server
+# An empty file or a SQLite file that is not ragboard's passes integrity_check
+# but must not replace the database.
+: >"$WORK/empty.db"
+sqlite3 "$WORK/other.db" 'CREATE TABLE x (y)'
+for f in empty other; do
+  if "$RAGBOARD" restore --db "$DB" "$WORK/$f.db" >/dev/null 2>"$WORK/restore.err"; then
+    fail "restore accepted $f.db"
+  fi
+  grep -q 'not a ragboard database' "$WORK/restore.err" || fail "restore of $f.db said: $(cat "$WORK/restore.err")"
+  [ "$(sqlite3 "$DB" 'SELECT count(*) FROM milestone')" = 76 ] || fail "a refused restore of $f.db changed the database"
+done
 # Restore the last backup over the database and serve it: the audit chain verifies.
 "$RAGBOARD" restore --db "$DB" "$WORK/backup3.db" >/dev/null || fail "restore failed"
 start_server

@@ -24,6 +24,14 @@ h=$(hdr -H 'Origin: https://board.example.org' "$URL/api/v1/nope")
 grep -qi '^access-control-allow-origin: https://board.example.org$' <<<"$h" || fail "CORS missing on an error answer"
 h=$(hdr -H 'Origin: https://evil.example.org' "$URL/api/v1/groups")
 grep -qi '^access-control-allow-origin' <<<"$h" && fail "origin not on the list was allowed"
+grep -qi '^vary: origin' <<<"$h" || fail "no Vary: Origin on the answer to a foreign origin: $h"
+h=$(hdr "$URL/api/v1/groups")
+grep -qi '^vary: origin' <<<"$h" || fail "no Vary: Origin on an answer without Origin: $h"
+# A preflight to an unknown path: the router's problem document.
+h=$(curl -sS -D - -X OPTIONS -H 'Origin: https://dash.example.org' -H 'Access-Control-Request-Method: GET' \
+  "$URL/api/v1/nope" | tr -d '\r')
+grep -q '^HTTP/1.1 404' <<<"$h" || fail "preflight to an unknown path not 404: $h"
+grep -qi '^content-type: application/problem+json' <<<"$h" || fail "preflight 404 without a problem document: $h"
 # Preflight.
 h=$(hdr -X OPTIONS -H 'Origin: https://dash.example.org' -H 'Access-Control-Request-Method: PUT' \
   -H 'Access-Control-Request-Headers: authorization, content-type' "$URL/api/v1/kpis/1/readings/2018-19-Q1")
@@ -38,6 +46,21 @@ stop_server
 # Log level warn: the 404 is logged, the 200s are not.
 grep -q '"status":404' "$WORK/server.log" || fail "warn level dropped a 4xx"
 grep -q '"status":200' "$WORK/server.log" && fail "warn level logged a 200"
+
+# A switch in the environment takes the usual spellings; anything else is refused.
+: >"$WORK/server.log"
+RAGBOARD_PUBLIC_READ=no start_server
+[ "$(curl -sS -o /dev/null -w '%{http_code}' "$URL/api/v1/groups")" = 401 ] || fail "RAGBOARD_PUBLIC_READ=no opened reads"
+stop_server
+RAGBOARD_PUBLIC_READ=On start_server
+[ "$(curl -sS -o /dev/null -w '%{http_code}' "$URL/api/v1/groups")" = 200 ] || fail "RAGBOARD_PUBLIC_READ=On ignored"
+stop_server
+set +e
+RAGBOARD_PUBLIC_READ=maybe "$RAGBOARD" serve --db "$DB" --listen 127.0.0.1:0 >/dev/null 2>"$WORK/pr.err"
+rc=$?
+set -e
+[ $rc -eq 2 ] || fail "RAGBOARD_PUBLIC_READ=maybe not refused with status 2 (got $rc)"
+grep -q 'RAGBOARD_PUBLIC_READ=maybe' "$WORK/pr.err" || fail "serve said: $(cat "$WORK/pr.err")"
 
 # serve --help lists every option with its default and variable.
 help=$("$RAGBOARD" serve --help)
