@@ -166,6 +166,7 @@ struct conn_state {
   char *body;
   size_t len, cap, limit;
   bool too_large;
+  size_t discarded; /* bytes of a too-large chunked body read and dropped */
   char request_id[33];
   struct timespec start;
   bool answered; /* a response was queued (metrics counted it) */
@@ -294,6 +295,10 @@ cors_origin(const struct app *app, struct MHD_Connection *conn)
   }
   return NULL;
 }
+
+/* How much of a too-large chunked body is read (to answer its 413) before
+ * the connection is dropped instead. */
+#define HTTP_DISCARD_MAX ((size_t)64 << 20)
 
 static void
 add_cors(struct MHD_Response *r, const char *origin)
@@ -443,32 +448,40 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
     else
       return MHD_YES;
   }
-  if (*upload_data_size != 0 && !cs->too_large) {
+  if (*upload_data_size != 0) {
     size_t n = *upload_data_size;
 
-    if (cs->len + n > cs->limit) {
+    /* Only a chunked body (no Content-Length to refuse it by up front) gets
+     * here too large: it is read to its end and dropped, then answered 413.
+     * Answered at once, the client was still sending, and the connection
+     * closed under it lost the answer ("Empty reply from server"). */
+    if (!cs->too_large && cs->len + n > cs->limit) {
       cs->too_large = true;
       free(cs->body);
       cs->body = NULL;
-    } else {
-      if (cs->len + n + 1 > cs->cap) {
-        size_t cap = cs->cap ? cs->cap : 4096;
-        char *grown;
-
-        while (cap < cs->len + n + 1)
-          cap *= 2;
-        grown = realloc(cs->body, cap);
-        if (grown == NULL)
-          return MHD_NO;
-        cs->body = grown;
-        cs->cap = cap;
-      }
-      memcpy(cs->body + cs->len, upload_data, n);
-      cs->len += n;
-      cs->body[cs->len] = '\0';
-      *upload_data_size = 0;
-      return MHD_YES;
     }
+    if (cs->too_large) {
+      cs->discarded += n;
+      *upload_data_size = 0;
+      return cs->discarded <= HTTP_DISCARD_MAX ? MHD_YES : MHD_NO;
+    }
+    if (cs->len + n + 1 > cs->cap) {
+      size_t cap = cs->cap ? cs->cap : 4096;
+      char *grown;
+
+      while (cap < cs->len + n + 1)
+        cap *= 2;
+      grown = realloc(cs->body, cap);
+      if (grown == NULL)
+        return MHD_NO;
+      cs->body = grown;
+      cs->cap = cap;
+    }
+    memcpy(cs->body + cs->len, upload_data, n);
+    cs->len += n;
+    cs->body[cs->len] = '\0';
+    *upload_data_size = 0;
+    return MHD_YES;
   }
   if (cs->ready) {   /* resumed: the writer thread has answered */
     resp = cs->resp; /* ownership moves here */
