@@ -13,6 +13,13 @@
 /* Current UTC time as RFC 3339 with milliseconds. */
 void util_now(char out[UTIL_TIME_LEN]);
 
+/* Parse a date (2018-08-22, its midnight) or an RFC 3339 UTC time
+ * (2018-08-22T10:30:00Z, with up to 9 digits of fraction) into util_now's
+ * form, so that the text compares as the stored times do ("Z" sorts after
+ * "."). A fraction finer than milliseconds is rounded up (stored times
+ * have none). False for anything else, impossible dates included. */
+bool util_parse_time(const char *s, char out[UTIL_TIME_LEN]);
+
 /* Seconds on the monotonic clock: for intervals and freshness, never dates. */
 double util_monotonic(void);
 

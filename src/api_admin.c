@@ -5,6 +5,7 @@
 
 #include "api.h"
 #include "jsonv.h"
+#include "quarter.h"
 
 static const char *const roles[] = {"admin", "submitter", "viewer", NULL};
 
@@ -124,20 +125,6 @@ api_token_revoke(struct api_ctx *c)
   return api_reply(c, 200, after);
 }
 
-/* since/until: a date or an RFC 3339 UTC time. */
-static bool
-valid_time(const char *s)
-{
-  size_t n = strlen(s);
-
-  if (n < 10 || n > 30 || s[4] != '-' || s[7] != '-')
-    return false;
-  for (const char *p = s; *p; p++)
-    if (!strchr("0123456789-:.TZ", *p))
-      return false;
-  return true;
-}
-
 static void
 csv_field(char **buf, size_t *len, size_t *cap, const char *v, bool last)
 {
@@ -255,7 +242,7 @@ api_audit_list(struct api_ctx *c)
   struct store_audit_filter f;
   struct store_page pg;
   const char *format = api_query(c, "format"), *actor = api_query(c, "actor");
-  char key[64];
+  char key[64], since[UTIL_TIME_LEN], until[UTIL_TIME_LEN];
   json_t *items;
   char *next;
   enum rb_err err;
@@ -266,14 +253,27 @@ api_audit_list(struct api_ctx *c)
   memset(&f, 0, sizeof(f));
   f.since = api_query(c, "since");
   f.until = api_query(c, "until");
+  /* Compared as text with the stored times, so first put in their form. */
+  if ((f.since != NULL && !util_parse_time(f.since, since)) ||
+      (f.until != NULL && !util_parse_time(f.until, until)))
+    return api_fail(c, RB_ERR_BAD_REQUEST,
+                    "since and until must be dates (2018-08-22) or RFC 3339 UTC times"
+                    " (2018-08-22T10:30:00Z)");
+  f.since = f.since != NULL ? since : NULL;
+  f.until = f.until != NULL ? until : NULL;
   f.organisation = api_query(c, "organisation");
   f.entity = api_query(c, "entity");
   f.code = api_query(c, "code");
   f.quarter = api_query(c, "quarter");
   f.action = api_query(c, "action");
-  if ((f.since != NULL && !valid_time(f.since)) || (f.until != NULL && !valid_time(f.until)))
-    return api_fail(c, RB_ERR_BAD_REQUEST,
-                    "since and until must be dates (2018-08-22) or RFC 3339 UTC times");
+  if (f.quarter != NULL) {
+    /* A typo must not read as "no changes in that quarter". */
+    struct quarter parsed;
+    const char *msg = quarter_parse(f.quarter, &parsed);
+
+    if (msg != NULL)
+      return api_fail(c, RB_ERR_BAD_REQUEST, "quarter %s", msg);
+  }
   if (actor != NULL) {
     if (!util_parse_int64(actor, &f.actor))
       return api_fail(c, RB_ERR_BAD_REQUEST, "actor must be a token id");

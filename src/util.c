@@ -125,3 +125,85 @@ util_utf8_trim_cut(char *s)
   if (len - (i - 1) < need)
     s[i - 1] = '\0';
 }
+
+/* n decimal digits at s, or -1. */
+static int
+digits(const char *s, int n)
+{
+  int v = 0;
+
+  for (int i = 0; i < n; i++) {
+    if (s[i] < '0' || s[i] > '9')
+      return -1;
+    v = v * 10 + (s[i] - '0');
+  }
+  return v;
+}
+
+bool
+util_parse_time(const char *s, char out[UTIL_TIME_LEN])
+{
+  struct tm tm, back;
+  int ms = 0, y, mo, d, h = 0, mi = 0, sec = 0;
+  const char *p = s + 10;
+  char buf[64];
+  time_t t;
+
+  /* Each field is read only once the text before it has been seen, so a
+   * short string is never read past its end. */
+  y = digits(s, 4);
+  mo = y >= 0 && s[4] == '-' ? digits(s + 5, 2) : -1;
+  d = mo >= 0 && s[7] == '-' ? digits(s + 8, 2) : -1;
+  if (y < 0 || mo < 1 || mo > 12 || d < 1)
+    return false;
+  if (*p == 'T') {
+    h = digits(p + 1, 2);
+    mi = h >= 0 && p[3] == ':' ? digits(p + 4, 2) : -1;
+    sec = mi >= 0 && p[6] == ':' ? digits(p + 7, 2) : -1;
+    if (h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 59)
+      return false;
+    p += 9;
+    if (*p == '.') {
+      int n = 0;
+      bool finer = false;
+
+      for (p++; *p >= '0' && *p <= '9'; p++, n++) {
+        if (n < 3)
+          ms = ms * 10 + (*p - '0');
+        else if (*p != '0')
+          finer = true;
+      }
+      if (n == 0 || n > 9)
+        return false;
+      for (; n < 3; n++)
+        ms *= 10;
+      ms += finer;
+    }
+    if (*p++ != 'Z')
+      return false;
+  }
+  if (*p != '\0')
+    return false;
+  memset(&tm, 0, sizeof(tm));
+  tm.tm_year = y - 1900;
+  tm.tm_mon = mo - 1;
+  tm.tm_mday = d;
+  tm.tm_hour = h;
+  tm.tm_min = mi;
+  tm.tm_sec = sec;
+  t = timegm(&tm);
+  /* timegm moves 2018-02-30 to March: such a date was never valid. */
+  if (gmtime_r(&t, &back) == NULL || back.tm_mday != d || back.tm_mon != mo - 1)
+    return false;
+  if (ms == 1000) { /* rounded up into the next second */
+    t++;
+    ms = 0;
+    gmtime_r(&t, &back);
+  }
+  snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", back.tm_year + 1900,
+           back.tm_mon + 1, back.tm_mday, back.tm_hour, back.tm_min, back.tm_sec, ms);
+  if (strlen(buf) != UTIL_TIME_LEN - 1)
+    return false;
+  memcpy(out, buf, UTIL_TIME_LEN);
+  return true;
+}

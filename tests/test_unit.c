@@ -73,6 +73,49 @@ parse(const char *text)
 
 /* ---- quarters ---------------------------------------------------------------- */
 
+START_TEST(test_parse_time)
+{
+  static const struct {
+    const char *in, *out; /* out NULL: refused */
+  } cases[] = {
+    {"2018-08-22", "2018-08-22T00:00:00.000Z"},
+    {"2018-08-22T10:30:05Z", "2018-08-22T10:30:05.000Z"},
+    {"2018-08-22T10:30:05.4Z", "2018-08-22T10:30:05.400Z"},
+    {"2018-08-22T10:30:05.123Z", "2018-08-22T10:30:05.123Z"},
+    {"2018-08-22T10:30:05.1230000Z", "2018-08-22T10:30:05.123Z"},
+    {"2018-08-22T10:30:05.1231Z", "2018-08-22T10:30:05.124Z"}, /* finer: rounded up */
+    {"2018-12-31T23:59:59.9991Z", "2019-01-01T00:00:00.000Z"}, /* ... into the next year */
+    {"2020-02-29", "2020-02-29T00:00:00.000Z"},
+    {"2019-02-29", NULL},
+    {"2018-02-30", NULL},
+    {"2018-13-01", NULL},
+    {"2018-00-01", NULL},
+    {"2018-08-22T24:00:00Z", NULL},
+    {"2018-08-22T10:60:00Z", NULL},
+    {"2018-08-22T10:30:05", NULL}, /* no zone */
+    {"2018-08-22T10:30:05+01:00", NULL},
+    {"2018-08-22T10:30:05.Z", NULL},
+    {"2018-08-22T10:30:05.1234567891Z", NULL},
+    {"2018-08-22T10:30Z", NULL},
+    {"2018-08-22T", NULL},
+    {"2018-08-22Z", NULL},
+    {"2018-8-22", NULL},
+    {"2018", NULL},
+    {"", NULL},
+    {"yesterday", NULL},
+  };
+  char out[UTIL_TIME_LEN];
+
+  for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    bool ok = util_parse_time(cases[i].in, out);
+
+    ck_assert_msg(ok == (cases[i].out != NULL), "%s: %s", cases[i].in, ok ? out : "refused");
+    if (ok)
+      ck_assert_str_eq(out, cases[i].out);
+  }
+}
+END_TEST
+
 START_TEST(test_utf8_trim_cut)
 {
   static const struct {
@@ -1227,6 +1270,7 @@ unit_suite(void)
   tc = tcase_create("quarter");
   tcase_add_test(tc, test_quarter_parse_valid);
   tcase_add_test(tc, test_utf8_trim_cut);
+  tcase_add_test(tc, test_parse_time);
   tcase_add_test(tc, test_quarter_parse_invalid);
   tcase_add_test(tc, test_quarter_parse_year);
   tcase_add_test(tc, test_quarter_parse_date);
