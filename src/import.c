@@ -79,29 +79,98 @@ seen_before(json_t *seen, const char *key)
   return false;
 }
 
+/* What one import carries down to its items. */
+struct run {
+  struct store *st;
+  const char *now, *by;
+  json_t *locks; /* quarter -> true for the locked quarters */
+  const struct import_audit *audit;
+  json_t *errors;
+  json_int_t changed[3]; /* stored updates, readings, other items the import changed */
+};
+
+/* A stored figure the import changed: audited with its before and after. */
+static void
+audit_change(struct run *run, bool kpi, int64_t id, const char *code, const char *q,
+             const json_t *before, const json_t *after, const char *path)
+{
+  run->changed[kpi]++;
+  if (run->audit != NULL)
+    storage_failed(run->audit->fn(run->audit->ctx, kpi ? "reading.import" : "update.import",
+                                  kpi ? "kpi_reading" : "milestone_update", id, code, q, before,
+                                  after),
+                   path, run->errors);
+}
+
+/* An item of reference data the import found stored (before) and then
+ * stored again (after, both borrowed): audited as "<entity>.import" when
+ * it changed, its updated_at aside. */
+static void
+audit_item(struct run *run, const char *entity, const char *code, const char *q,
+           const json_t *before, const json_t *after, const char *path)
+{
+  json_t *b, *a;
+  bool same;
+  char action[48];
+
+  if (before == NULL || after == NULL)
+    return;
+  b = json_deep_copy(before);
+  a = json_deep_copy(after);
+  json_object_del(b, "updated_at");
+  json_object_del(a, "updated_at");
+  same = json_equal(a, b);
+  json_decref(a);
+  json_decref(b);
+  if (same)
+    return;
+  run->changed[2]++;
+  snprintf(action, sizeof(action), "%s.import", entity);
+  if (run->audit != NULL)
+    storage_failed(run->audit->fn(run->audit->ctx, action, entity,
+                                  json_integer_value(json_object_get(after, "id")), code, q, before,
+                                  after),
+                   path, run->errors);
+}
+
 static enum rb_err
-import_simple(struct store *st, json_t *arr, const char *name, const char *now, json_t *errors,
+import_simple(struct run *run, json_t *arr, const char *name, const char *entity,
               size_t (*validate)(const json_t *, const char *, json_t *),
+              enum rb_err (*get)(struct store *, const char *, json_t **),
               enum rb_err (*upsert)(struct store *, const json_t *, const char *))
 {
-  json_t *seen = json_object(), *item;
+  json_t *seen = json_object(), *item, *before, *after;
+  const char *code;
   size_t i;
   char path[64];
+  enum rb_err err;
 
   json_array_foreach(arr, i, item)
   {
     snprintf(path, sizeof(path), "%s[%zu]", name, i);
     if (!json_is_object(item)) {
-      jv_error(errors, "", path, "must be an object");
+      jv_error(run->errors, "", path, "must be an object");
       continue;
     }
-    if (validate(item, path, errors) > 0)
+    if (validate(item, path, run->errors) > 0)
       continue;
-    if (seen_before(seen, json_string_value(json_object_get(item, "code")))) {
-      jv_error(errors, path, "code", "repeats an earlier code in this file");
+    code = json_string_value(json_object_get(item, "code"));
+    if (seen_before(seen, code)) {
+      jv_error(run->errors, path, "code", "repeats an earlier code in this file");
       continue;
     }
-    storage_failed(upsert(st, item, now), path, errors);
+    before = after = NULL;
+    err = get(run->st, code, &before);
+    if (err == RB_ERR_NOT_FOUND)
+      err = RB_OK;
+    if (err == RB_OK)
+      err = upsert(run->st, item, run->now);
+    if (err == RB_OK && before != NULL)
+      err = get(run->st, code, &after);
+    if (!storage_failed(err, path, run->errors))
+      audit_item(run, entity, code, NULL, before, after, path);
+    json_decref(before);
+    json_decref(after);
   }
   json_decref(seen);
   return RB_OK;
@@ -146,29 +215,6 @@ locked_quarters(struct store *st, json_t **out)
 
 #define LOCKED_MSG_TAIL "is locked (its report is approved): unlock it first"
 #define LOCKED_MSG "is %s, which " LOCKED_MSG_TAIL
-
-/* What one import carries down to its items' figures. */
-struct run {
-  struct store *st;
-  const char *now, *by;
-  json_t *locks; /* quarter -> true for the locked quarters */
-  const struct import_audit *audit;
-  json_t *errors;
-  json_int_t changed[2]; /* stored updates, readings the import changed */
-};
-
-/* A stored figure the import changed: audited with its before and after. */
-static void
-audit_change(struct run *run, bool kpi, int64_t id, const char *code, const char *q,
-             const json_t *before, const json_t *after, const char *path)
-{
-  run->changed[kpi]++;
-  if (run->audit != NULL)
-    storage_failed(run->audit->fn(run->audit->ctx, kpi ? "reading.import" : "update.import",
-                                  kpi ? "kpi_reading" : "milestone_update", id, code, q, before,
-                                  after),
-                   path, run->errors);
-}
 
 static void
 import_updates(struct run *run, int64_t milestone_id, const char *code, json_t *updates,
@@ -314,9 +360,26 @@ import_items(struct run *run, json_t *arr, bool kpi, const char *year)
       json_decref(obj);
       continue;
     }
-    err = kpi ? store_kpi_upsert(st, obj, now, &id) : store_milestone_upsert(st, obj, now, &id);
+    {
+      const char *code = json_string_value(json_object_get(obj, "code"));
+      json_t *before = NULL, *after = NULL;
+
+      err = kpi ? store_kpi_find(st, year, code, &id) : store_milestone_find(st, year, code, &id);
+      if (err == RB_OK)
+        err = kpi ? store_kpi_get(st, id, &before) : store_milestone_get(st, id, &before);
+      else if (err == RB_ERR_NOT_FOUND)
+        err = RB_OK;
+      if (err == RB_OK)
+        err = kpi ? store_kpi_upsert(st, obj, now, &id) : store_milestone_upsert(st, obj, now, &id);
+      if (err == RB_OK && before != NULL)
+        err = kpi ? store_kpi_get(st, id, &after) : store_milestone_get(st, id, &after);
+      if (!storage_failed(err, path, errors))
+        audit_item(run, kpi ? "kpi" : "milestone", code, NULL, before, after, path);
+      json_decref(before);
+      json_decref(after);
+    }
     json_decref(obj);
-    if (storage_failed(err, path, errors))
+    if (err != RB_OK)
       continue;
     if (kpi)
       import_readings(run, id, json_string_value(json_object_get(item, "code")), kids, path);
@@ -324,6 +387,30 @@ import_items(struct run *run, json_t *arr, bool kpi, const char *year)
       import_updates(run, id, json_string_value(json_object_get(item, "code")), kids, path);
   }
   json_decref(seen);
+}
+
+/* Upsert one priority (validated, with its year), audited as an item. */
+static void
+import_priority(struct run *run, json_t *obj, const char *year, const char *path)
+{
+  json_t *before = NULL, *after = NULL;
+  int64_t id = 0;
+  enum rb_err err =
+    store_priority_find(run->st, year, json_string_value(json_object_get(obj, "group")),
+                        json_integer_value(json_object_get(obj, "number")), &id);
+
+  if (err == RB_OK)
+    err = store_priority_get(run->st, id, &before);
+  else if (err == RB_ERR_NOT_FOUND)
+    err = RB_OK;
+  if (err == RB_OK)
+    err = store_priority_upsert(run->st, obj, run->now);
+  if (err == RB_OK && before != NULL)
+    err = store_priority_get(run->st, id, &after);
+  if (!storage_failed(err, path, run->errors))
+    audit_item(run, "priority", NULL, NULL, before, after, path);
+  json_decref(before);
+  json_decref(after);
 }
 
 static size_t
@@ -381,8 +468,11 @@ import_dataset(struct store *st, json_t *doc, const char *now, const char *updat
 
   if (storage_failed(locked_quarters(st, &locks), "quarters", errors))
     return RB_ERR_INVALID;
-  import_simple(st, orgs, "organisations", now, errors, api_validate_org, store_org_upsert);
-  import_simple(st, groups, "groups", now, errors, api_validate_group, store_group_upsert);
+  run.locks = locks;
+  import_simple(&run, orgs, "organisations", "organisation", api_validate_org, store_org_get,
+                store_org_upsert);
+  import_simple(&run, groups, "groups", "group", api_validate_group, store_group_get,
+                store_group_upsert);
   json_array_foreach(quarters, i, item)
   {
     snprintf(path, sizeof(path), "quarters[%zu]", i);
@@ -394,17 +484,27 @@ import_dataset(struct store *st, json_t *doc, const char *now, const char *updat
       continue;
     {
       const char *q = json_string_value(json_object_get(item, "id"));
-      json_t *fields = json_copy(item), *stored = NULL;
+      json_t *fields = json_copy(item), *stored = NULL, *after = NULL;
       const char *changed[2];
+      enum rb_err err = store_quarter_get(st, q, &stored);
 
       json_object_del(fields, "id");
+      if (err == RB_OK && json_is_null(json_object_get(stored, "created_at"))) {
+        json_decref(stored); /* a quarter nobody has configured: its defaults */
+        stored = NULL;
+      }
       /* A locked quarter's meeting dates are part of its approved report. */
-      if (json_object_get(locks, q) != NULL &&
-          !storage_failed(store_quarter_get(st, q, &stored), path, errors))
+      if (err == RB_OK && json_object_get(locks, q) != NULL)
         for (size_t k = 0, n = api_quarter_dates_changed(stored, fields, changed); k < n; k++)
           jv_error(errors, path, changed[k], "cannot change: quarter %s " LOCKED_MSG_TAIL, q);
+      if (err == RB_OK)
+        err = store_quarter_put(st, q, fields, now, NULL);
+      if (err == RB_OK && stored != NULL)
+        err = store_quarter_get(st, q, &after);
+      if (!storage_failed(err, path, errors))
+        audit_item(&run, "quarter", q, q, stored, after, path);
+      json_decref(after);
       json_decref(stored);
-      storage_failed(store_quarter_put(st, q, fields, now, NULL), path, errors);
       json_decref(fields);
     }
   }
@@ -423,10 +523,9 @@ import_dataset(struct store *st, json_t *doc, const char *now, const char *updat
     if (json_object_get(item, "year") != NULL)
       jv_error(errors, path, "year", "is not a known field (the file's financial_year applies)");
     else if (api_validate_priority(st, obj, path, errors) == 0)
-      storage_failed(store_priority_upsert(st, obj, now), path, errors);
+      import_priority(&run, obj, year, path);
     json_decref(obj);
   }
-  run.locks = locks;
   import_items(&run, milestones, false, year);
   import_items(&run, kpis, true, year);
   json_decref(locks);
@@ -440,8 +539,8 @@ import_dataset(struct store *st, json_t *doc, const char *now, const char *updat
     (json_int_t)json_array_size(kpis), "updates", (json_int_t)count_children(milestones, "updates"),
     "readings", (json_int_t)count_children(kpis, "readings"));
   if (*counts != NULL)
-    json_object_set_new(
-      *counts, "changed",
-      json_pack("{s:I, s:I}", "updates", run.changed[0], "readings", run.changed[1]));
+    json_object_set_new(*counts, "changed",
+                        json_pack("{s:I, s:I, s:I}", "updates", run.changed[0], "readings",
+                                  run.changed[1], "items", run.changed[2]));
   return *counts != NULL ? RB_OK : RB_ERR_NOMEM;
 }

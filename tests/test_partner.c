@@ -1146,10 +1146,19 @@ START_TEST(import_overwrite_audited)
   req(&f.s, "POST", "/api/v1/import", text, f.s.admin, NULL, 200, &r);
   ck_assert_jint(r.json, "changed.readings", 1);
   ck_assert_jint(r.json, "changed.updates", 1);
+  ck_assert_jint(r.json, "changed.items", 6);
   ck_assert(th_header(&r, "X-Request-Id", rid, sizeof(rid)));
   th_response_free(&r);
-  /* the two figures, then the import's own entry */
-  ck_assert_uint_eq(audit_count(&f.s), n + 3);
+  /* the two figures, the six items whose owners the fixture set (the file
+   * has none), then the import's own entry */
+  ck_assert_uint_eq(audit_count(&f.s), n + 9);
+  entries = audit_get(&f.s, f.s.admin, "action=kpi.import&code=CH%2FKPI%201");
+  ck_assert_uint_eq(json_array_size(entries), 1);
+  ck_assert_jstr(entries, "[0].entity", "kpi");
+  ck_assert_jint(entries, "[0].entity_id", f.kpi1);
+  ck_assert_jstr(entries, "[0].before.owner", "RMBC");
+  ck_assert(json_is_null(th_jget(entries, "[0].after.owner")));
+  json_decref(entries);
 
   entries = audit_get(&f.s, f.s.admin, "action=reading.import");
   ck_assert_uint_eq(json_array_size(entries), 1);
@@ -1175,9 +1184,10 @@ START_TEST(import_overwrite_audited)
   req(&f.s, "POST", "/api/v1/import", text, f.s.admin, NULL, 200, &r);
   ck_assert_jint(r.json, "changed.readings", 0);
   ck_assert_jint(r.json, "changed.updates", 0);
+  ck_assert_jint(r.json, "changed.items", 0);
   th_response_free(&r);
-  ck_assert_uint_eq(audit_count(&f.s), n + 4);
-  verify(&f, true, (long long)(n + 4), 0);
+  ck_assert_uint_eq(audit_count(&f.s), n + 10);
+  verify(&f, true, (long long)(n + 10), 0);
   free(text);
   json_decref(doc);
   free(demo);

@@ -1418,13 +1418,15 @@ record_audit(void *ctx, const char *action, const char *entity, int64_t id, cons
              const char *quarter, const json_t *before, const json_t *after)
 {
   struct audit_log *log = ctx;
+  json_t *call;
 
   if (log->fail)
     return RB_ERR_DB;
-  json_array_append_new(log->calls,
-                        json_pack("{s:s, s:s, s:I, s:s, s:s, s:O, s:O}", "action", action, "entity",
-                                  entity, "id", (json_int_t)id, "code", code, "quarter", quarter,
-                                  "before", before, "after", after));
+  call =
+    json_pack("{s:s, s:s, s:I, s:s?, s:s?, s:O?, s:O?}", "action", action, "entity", entity, "id",
+              (json_int_t)id, "code", code, "quarter", quarter, "before", before, "after", after);
+  ck_assert_ptr_nonnull(call);
+  json_array_append_new(log->calls, call);
   return RB_OK;
 }
 
@@ -1501,6 +1503,66 @@ START_TEST(test_import_audits_changed_figures)
   ck_assert(json_number_value(json_object_get(got, "value")) == 97);
   json_decref(got);
 
+  json_decref(log.calls);
+  json_decref(doc);
+  store_close(st);
+}
+END_TEST
+
+/* Reference data the import changes is audited item by item too, in the
+ * file's order, with before and after; a new item is not. */
+START_TEST(test_import_audits_changed_items)
+{
+  static const struct {
+    const char *action, *field, *before, *after;
+  } want[] = {
+    {"organisation.import", "name", NULL, "Renamed council"},
+    {"group.import", "name", "Children and Young People", "Children, Young People"},
+    {"quarter.import", "delivery_team_date", "2018-08-22", "2018-08-29"},
+    {"priority.import", "title", "CAMHS Transformation Plan", "CAMHS plan"},
+    {"milestone.import", "description", NULL, "Reworded"},
+    {"kpi.import", "target", NULL, NULL},
+  };
+  struct store *st = demo_store();
+  json_t *doc = load_demo(), *counts = NULL, *call;
+  struct audit_log log = {json_array(), false};
+
+  json_object_set_new(th_jget(doc, "organisations[0]"), "name", json_string("Renamed council"));
+  json_object_set_new(th_jget(doc, "groups[0]"), "name", json_string("Children, Young People"));
+  json_array_append_new(json_object_get(doc, "groups"),
+                        json_pack("{s:s, s:s}", "code", "NEWG", "name", "New group"));
+  json_object_set_new(th_jget(doc, "quarters[0]"), "delivery_team_date", json_string("2018-08-29"));
+  json_object_set_new(th_jget(doc, "priorities[0]"), "title", json_string("CAMHS plan"));
+  json_object_set_new(th_jget(doc, "milestones[0]"), "description", json_string("Reworded"));
+  json_object_set_new(th_jget(doc, "kpis[0]"), "target", json_integer(90));
+  ck_assert_int_eq(import_audited(st, doc, &log, &counts), RB_OK);
+  ck_assert_int_eq(th_jint(counts, "changed.items"), (long long)N(want));
+  json_decref(counts);
+  ck_assert_uint_eq(json_array_size(log.calls), N(want));
+  for (size_t i = 0; i < N(want); i++) {
+    char path[64];
+
+    call = json_array_get(log.calls, i);
+    ck_assert_str_eq(th_jstr(call, "action"), want[i].action);
+    snprintf(path, sizeof(path), "before.%s", want[i].field);
+    if (want[i].before != NULL)
+      ck_assert_str_eq(th_jstr(call, path), want[i].before);
+    snprintf(path, sizeof(path), "after.%s", want[i].field);
+    if (want[i].after != NULL)
+      ck_assert_str_eq(th_jstr(call, path), want[i].after);
+  }
+  call = json_array_get(log.calls, 5);
+  ck_assert_str_eq(th_jstr(call, "code"), "CH/KPI 1");
+  ck_assert(json_number_value(th_jget(call, "before.target")) == 95);
+  ck_assert(json_number_value(th_jget(call, "after.target")) == 90);
+  ck_assert_str_eq(th_jstr(json_array_get(log.calls, 2), "quarter"), "2018-19-Q1");
+
+  /* the same file again: nothing */
+  json_array_clear(log.calls);
+  ck_assert_int_eq(import_audited(st, doc, &log, &counts), RB_OK);
+  ck_assert_int_eq(th_jint(counts, "changed.items"), 0);
+  ck_assert_uint_eq(json_array_size(log.calls), 0);
+  json_decref(counts);
   json_decref(log.calls);
   json_decref(doc);
   store_close(st);
@@ -1824,6 +1886,7 @@ store_suite(void)
   tcase_add_test(tc, test_import_twice_identical);
   tcase_add_test(tc, test_import_invalid_rolls_back);
   tcase_add_test(tc, test_import_audits_changed_figures);
+  tcase_add_test(tc, test_import_audits_changed_items);
   tcase_add_test(tc, test_import_structure_errors);
   tcase_add_test(tc, test_import_keeps_unmentioned);
   suite_add_tcase(s, tc);
