@@ -288,7 +288,8 @@ remove_one(struct api_ctx *c, bool kpi)
             : store_update_get(c->st, id, c->path[1], &prior);
   if (err == RB_OK && kpi)
     err = annotate(c, id, prior);
-  if (err == RB_OK)
+  /* If-Match on nothing stored is a failed precondition, as for PUT. */
+  if (err == RB_OK || (err == RB_ERR_NOT_FOUND && c->req->if_match != NULL))
     err = api_if_match(c, prior);
   if (err == RB_OK)
     err = kpi ? store_reading_delete(c->st, id, c->path[1])

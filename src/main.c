@@ -217,6 +217,9 @@ cli_audit(struct store *st, const char *now, const char *action, const char *ent
     .request_id = NULL,
   };
 
+  /* As through the API: what changed nothing is no entry (a second revoke). */
+  if (before != NULL && after != NULL && json_equal((json_t *)before, (json_t *)after))
+    return RB_OK;
   snprintf(name, sizeof(name), "command line (%s)", user != NULL ? user : "unknown user");
   return store_audit_append(st, &e);
 }

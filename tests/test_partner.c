@@ -1893,6 +1893,14 @@ START_TEST(identical_put_is_not_a_write)
   ck_assert_jstr(r.json, "status", "R");
   assert_audited(&f.s, &r, n, "submitter", f.rmbc_tok, "changed status");
   th_response_free(&r);
+
+  /* DELETE with If-Match of something not stored: 412, as for PUT (it
+   * was a 404); without If-Match, 404 */
+  snprintf(path, sizeof(path), "/api/v1/milestones/%lld/updates/" Q3, f.ch11);
+  expect(&f.s, "DELETE", path, NULL, f.rmbc, "If-Match: \"nope\"", 412);
+  snprintf(path, sizeof(path), "/api/v1/kpis/%lld/readings/" Q3, f.kpi1);
+  expect(&f.s, "DELETE", path, NULL, f.rmbc, "If-Match: *", 412);
+  expect(&f.s, "DELETE", path, NULL, f.rmbc, NULL, 404);
   th_stop(&f.s);
 }
 END_TEST

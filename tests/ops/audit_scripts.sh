@@ -13,6 +13,13 @@ for bad in "$(printf 'a%.0s' $(seq 129))" "$(printf 'bad \xc3')" ""; do
   fi
   grep -q -- '--name must be' "$WORK/tok.err" || fail "token create said: $(cat "$WORK/tok.err")"
 done
+# Revoking twice from the command line is one change, audited once.
+tid=$("$RAGBOARD" token create --db "$DB" --role viewer --name twice | sed -n 's/^created viewer token \([0-9]*\).*/\1/p')
+[ -n "$tid" ] || fail "token create printed no id"
+"$RAGBOARD" token revoke --db "$DB" "$tid" >/dev/null
+"$RAGBOARD" token revoke --db "$DB" "$tid" >/dev/null
+n=$(sqlite3 "$DB" "SELECT count(*) FROM audit WHERE action = 'token.revoke' AND entity_id = $tid")
+[ "$n" = 1 ] || fail "two revokes of token $tid made $n audit entries"
 start_server
 export RAGBOARD_URL=$URL RAGBOARD_TOKEN=$ADMIN
 AUDIT=$SRC/deploy/audit
@@ -37,6 +44,19 @@ grep -q '"changed":{"updates":1,"readings":0,"items":0}' "$WORK/import.out" || f
 bash "$AUDIT/changes-after-delivery-team.sh" 2018-19-Q1 >"$WORK/after2.tsv"
 grep -P '\tcommand line \(.*\)\t-\tupdate\.import\t.*\tR\t->\tG$' "$WORK/after2.tsv" >/dev/null \
   || fail "changes-after-delivery-team.sh missed the import's change: $(cat "$WORK/after2.tsv")"
+
+# A reading's change shows its value, not only its rating.
+put /api/v1/kpis/1/readings/2018-19-Q1 '{"value":90,"rating":"G"}'
+bash "$AUDIT/changes-after-delivery-team.sh" 2018-19-Q1 >"$WORK/after3.tsv"
+grep -P '\treading\.put\t.*\t99/G\t->\t90/G$' "$WORK/after3.tsv" >/dev/null \
+  || fail "changes-after-delivery-team.sh hid the reading's value: $(cat "$WORK/after3.tsv")"
+
+# export-csv.sh follows the pages: with pages of 3 it has every entry once.
+total=$(sqlite3 "$DB" 'SELECT count(*) FROM audit')
+AUDIT_PAGE=3 bash "$AUDIT/export-csv.sh" >"$WORK/audit.csv"
+head -n 1 "$WORK/audit.csv" | grep -q '^id,at,' || fail "export-csv.sh: no header: $(head -n 2 "$WORK/audit.csv")"
+rows=$(python3 -c 'import csv,sys; r=list(csv.reader(open(sys.argv[1], newline=""))); print(len(r) - 1, len({x[0] for x in r[1:]}))' "$WORK/audit.csv")
+[ "$rows" = "$total $total" ] || fail "export-csv.sh: rows/distinct ids $rows, the trail has $total"
 
 # verify.sh: refuses to start afresh unless told (a lost file would hide a
 # cut); the first run keeps the head, a later run checks against it.
