@@ -272,6 +272,11 @@ struct store_summary;
 /* Load everything the summary of `quarter` needs: the items of its plan
  * year with their status for the quarter. Free with store_summary_free. */
 enum rb_err store_summary_load(struct store *st, const char *quarter, struct store_summary **out);
+/* The same for the items of plan year `year` (YYYY-YY) rated at `quarter`,
+ * which may lie before it: a plan year's items carry their position at the
+ * last quarter of the year before (the report's "Q4 17/18" column). */
+enum rb_err store_summary_load_year(struct store *st, const char *year, const char *quarter,
+                                    struct store_summary **out);
 const struct summary_input *store_summary_input(const struct store_summary *s);
 void store_summary_free(struct store_summary *s); /* NULL is a no-op */
 /* Index of group `code` in the summary's groups, or -1. */

@@ -38,6 +38,7 @@ struct summary_item {
   bool disagreement;      /* KPI: reported rating differs from computed */
   const char *value_text; /* NULL when none */
   const char *comment;    /* NULL when none */
+  bool rated;             /* has an update or reading for the quarter */
 };
 
 /* Everything one quarter's summary needs. Groups in code order,
@@ -57,8 +58,9 @@ struct summary_input {
 struct summary_headline {
   bool present; /* false when that quarter's year has no items */
   char quarter[16];
-  int64_t milestones_tenths; /* on track or complete, tenths of a percent; -1 = null */
-  int64_t kpis_tenths;       /* KPIs on track; -1 = null */
+  int64_t milestones_tenths;           /* on track or complete, tenths of a percent; -1 = null */
+  int64_t kpis_tenths;                 /* KPIs on track; -1 = null */
+  size_t rated_milestones, rated_kpis; /* items with an update or reading */
 };
 
 /* One group's object (milestones, kpis, exceptions). New reference. */

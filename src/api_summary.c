@@ -26,6 +26,41 @@ headline(struct api_ctx *c, struct quarter q, struct summary_headline *out)
   return RB_OK;
 }
 
+/* The comparison with the previous quarter is of the plan year's own
+ * items, as the report's column is. At Q1 that quarter lies in the year
+ * before: the items carry their position there when the file gave one
+ * (data/README.md), and a kind none of whose items carries one compares
+ * with nothing (null, not 0%). With no carried position at all, the year
+ * before's own items at that quarter are the comparison. */
+static enum rb_err
+previous_headline(struct api_ctx *c, struct quarter q, struct summary_headline *out)
+{
+  struct quarter p = quarter_previous(q);
+  char year[QUARTER_LEN], id[QUARTER_LEN];
+  struct store_summary *sum = NULL;
+  struct summary_headline h;
+  enum rb_err err;
+
+  if (p.start_year == q.start_year)
+    return headline(c, p, out);
+  quarter_format(q, year);
+  year[7] = '\0';
+  quarter_format(p, id);
+  err = store_summary_load_year(c->st, year, id, &sum);
+  if (err != RB_OK)
+    return api_store_fail(c, err, "summary");
+  summary_headline_of(store_summary_input(sum), &h);
+  store_summary_free(sum);
+  if (h.rated_milestones + h.rated_kpis == 0)
+    return headline(c, p, out);
+  if (h.rated_milestones == 0)
+    h.milestones_tenths = -1;
+  if (h.rated_kpis == 0)
+    h.kpis_tenths = -1;
+  *out = h;
+  return RB_OK;
+}
+
 enum summary_kind { KIND_ALL, KIND_GROUP, KIND_EXCEPTIONS };
 
 /* Build the answer for kind (and group) at quarter; *out is a new reference. */
@@ -61,7 +96,7 @@ build(struct api_ctx *c, enum summary_kind kind, const char *quarter, const char
                      "items", summary_exceptions_json(store_summary_input(sum)));
     break;
   case KIND_ALL:
-    err = headline(c, quarter_previous(q), &prev);
+    err = previous_headline(c, q, &prev);
     if (err == RB_OK)
       err = headline(c, quarter_same_last_year(q), &last);
     if (err == RB_OK)

@@ -500,6 +500,17 @@ count_rows(struct store *st, const char *sql, const char *year, int64_t *n)
 enum rb_err
 store_summary_load(struct store *st, const char *quarter, struct store_summary **out)
 {
+  char year[8];
+
+  memcpy(year, quarter, 7);
+  year[7] = '\0';
+  return store_summary_load_year(st, year, quarter, out);
+}
+
+enum rb_err
+store_summary_load_year(struct store *st, const char *year, const char *quarter,
+                        struct store_summary **out)
+{
   static const char groups_sql[] =
     "SELECT g.id, g.code, g.name, EXISTS (SELECT 1 FROM priority p WHERE p.group_id = g.id"
     " AND p.year = ?1) OR EXISTS (SELECT 1 FROM milestone m WHERE m.group_id = g.id"
@@ -537,8 +548,7 @@ store_summary_load(struct store *st, const char *quarter, struct store_summary *
   if (sum == NULL)
     return RB_ERR_NOMEM;
   snprintf(sum->quarter, sizeof(sum->quarter), "%s", quarter);
-  memcpy(sum->year, quarter, 7);
-  sum->year[7] = '\0';
+  snprintf(sum->year, sizeof(sum->year), "%s", year);
   sum->in.quarter = sum->quarter;
   sum->in.year = sum->year;
   if ((err = count_rows(st, ngroups_sql, sum->year, &ngroups)) != RB_OK ||
@@ -599,6 +609,7 @@ store_summary_load(struct store *st, const char *quarter, struct store_summary *
     it->npriorities = 1;
     it->code = keep(sum, sqlite3_column_text(s, 3));
     it->description = keep(sum, sqlite3_column_text(s, 4));
+    it->rated = status != NULL;
     if (status == NULL || !rag_parse_milestone_status(status, &it->status))
       it->status = RAG_TBC; /* no update provided */
     it->comment = keep(sum, sqlite3_column_text(s, 6));
@@ -633,7 +644,8 @@ store_summary_load(struct store *st, const char *quarter, struct store_summary *
       p = *end == ',' ? end + 1 : end;
     }
     rule_from_row(s, 4, &rule);
-    if (sqlite3_column_int(s, 9) == 0) {
+    it->rated = sqlite3_column_int(s, 9) != 0;
+    if (!it->rated) {
       it->status = RAG_TBC; /* no reading: no update provided */
     } else {
       if (rating != NULL)

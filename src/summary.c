@@ -176,8 +176,12 @@ summary_headline_of(const struct summary_input *in, struct summary_headline *out
 {
   struct tally m = {0}, k = {0};
 
-  for (size_t i = 0; i < in->nitems; i++)
+  out->rated_milestones = out->rated_kpis = 0;
+  for (size_t i = 0; i < in->nitems; i++) {
     tally_add(in->items[i].is_kpi ? &k : &m, &in->items[i]);
+    if (in->items[i].rated)
+      (*(in->items[i].is_kpi ? &out->rated_kpis : &out->rated_milestones))++;
+  }
   out->present = in->nitems > 0;
   strncpy(out->quarter, in->quarter, sizeof(out->quarter) - 1);
   out->quarter[sizeof(out->quarter) - 1] = '\0';

@@ -663,9 +663,15 @@ assert_demo_q1(json_t *sum)
   ck_assert_jstr(mhld, "exceptions[0].value_text", "3.84%");
   ck_assert_uint_eq(json_array_size(json_object_get(ucc, "exceptions")), 0);
 
-  /* 2017-18 has no items: nothing to compare with. */
+  /* The previous quarter is the report's "Q4 17/18" column: the plan
+   * year's own milestones carry their 2017-18-Q4 status (68 of 76: G 46,
+   * BR 15, A 5, TBC 2), so 46 / 76 on track or complete; no KPI carries a
+   * reading, so that is null, not 0%. 2017-18 has no items of its own:
+   * nothing to compare the same quarter last year with. */
   ck_assert(json_is_object(json_object_get(sum, "comparison")));
-  ck_assert_jnull(sum, "comparison.previous_quarter");
+  ck_assert_jstr(sum, "comparison.previous_quarter.quarter", "2017-18-Q4");
+  ck_assert_jnum(sum, "comparison.previous_quarter.milestones_on_track_or_complete_percent", 60.5);
+  ck_assert_jnull(sum, "comparison.previous_quarter.kpis_on_track_percent");
   ck_assert_jnull(sum, "comparison.same_quarter_last_year");
 }
 
@@ -1060,10 +1066,13 @@ START_TEST(import_second_plan_year)
                  "comparison.same_quarter_last_year.milestones_on_track_or_complete_percent", 56.6);
   ck_assert_jnum(r.json, "comparison.same_quarter_last_year.kpis_on_track_percent", 44.0);
   ck_assert_uint_eq(json_object_size(th_jget(r.json, "comparison.same_quarter_last_year")), 3);
-  /* The previous quarter is 2018-19-Q4: the demo has no updates for it. */
+  /* The previous quarter is 2018-19-Q4, as the 2019-20 items carry it:
+   * CH1.1 was A there and the other three carry nothing (none of the four
+   * on track); no KPI carries a reading (null). */
   ck_assert_jstr(r.json, "comparison.previous_quarter.quarter", "2018-19-Q4");
   ck_assert_jnum(r.json, "comparison.previous_quarter.milestones_on_track_or_complete_percent",
                  0.0);
+  ck_assert_jnull(r.json, "comparison.previous_quarter.kpis_on_track_percent");
   th_response_free(&r);
 
   /* The 2018-19 summaries are untouched, even by the new item's 2018-19-Q4 update. */

@@ -535,14 +535,14 @@ static const struct summary_priority sprios[] = {
 static const int64_t p1[] = {1}, p2[] = {2}, p12[] = {1, 2};
 static const struct summary_item sitems[] = {
   /* a red KPI listed before the red milestone: exceptions still put milestones first */
-  {true, 12, 0, p2, 1, "K2", "Kpi two", RAG_R, false, "50%", "bad"},
-  {false, 1, 0, p1, 1, "M1", "Milestone one", RAG_G, false, NULL, NULL},
-  {false, 2, 0, p1, 1, "M2", "Milestone two", RAG_R, false, NULL, "late"},
-  {false, 3, 0, p2, 1, "M3", "Milestone three", RAG_B, false, NULL, NULL},
-  {false, 4, 0, p2, 1, "M4", "Milestone four", RAG_BR, false, NULL, NULL},
-  {true, 11, 0, p12, 2, "K1", "Kpi one", RAG_A, true, "90%", NULL},
-  {true, 13, 0, p1, 1, "K3", "Kpi three", RAG_G, false, NULL, NULL},
-  {false, 5, 1, p1, 1, "M5", "Milestone five", RAG_TBC, false, NULL, NULL},
+  {true, 12, 0, p2, 1, "K2", "Kpi two", RAG_R, false, "50%", "bad", true},
+  {false, 1, 0, p1, 1, "M1", "Milestone one", RAG_G, false, NULL, NULL, true},
+  {false, 2, 0, p1, 1, "M2", "Milestone two", RAG_R, false, NULL, "late", true},
+  {false, 3, 0, p2, 1, "M3", "Milestone three", RAG_B, false, NULL, NULL, true},
+  {false, 4, 0, p2, 1, "M4", "Milestone four", RAG_BR, false, NULL, NULL, true},
+  {true, 11, 0, p12, 2, "K1", "Kpi one", RAG_A, true, "90%", NULL, true},
+  {true, 13, 0, p1, 1, "K3", "Kpi three", RAG_G, false, NULL, NULL, true},
+  {false, 5, 1, p1, 1, "M5", "Milestone five", RAG_TBC, false, NULL, NULL, false},
 };
 static const struct summary_input sinput = {
   .quarter = "2018-19-Q1",
