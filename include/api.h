@@ -62,9 +62,12 @@ enum rb_err api_body(struct api_ctx *c, json_t **out);
 const char *api_query(struct api_ctx *c, const char *name);
 /* 400 for a query parameter not in allowed (NULL-terminated) or repeated. */
 enum rb_err api_query_allow(struct api_ctx *c, const char *const *allowed);
-/* Parse limit and cursor. keybuf receives the decoded cursor key. */
+/* Parse limit and cursor. keybuf receives the decoded cursor key. Answers
+ * 400 naming every bad query parameter found so far, its own and those
+ * api_filter (called first) recorded. */
 enum rb_err api_page(struct api_ctx *c, struct store_page *pg, char *keybuf, size_t cap);
-/* Parse the list filters year, group, priority, owner, code. */
+/* Parse the list filters year, group, priority, owner, code. Bad ones are
+ * recorded as field errors (RB_ERR_BAD_REQUEST) for api_page to answer. */
 enum rb_err api_filter(struct api_ctx *c, struct store_filter *f);
 /* Path parameter i as a positive id; 404 otherwise. */
 enum rb_err api_path_id(struct api_ctx *c, size_t i, int64_t *id);

@@ -272,6 +272,15 @@ api_query_allow(struct api_ctx *c, const char *const *allowed)
   return RB_OK;
 }
 
+/* A key as in URLs (organisation, group codes): 1..64 of [A-Za-z0-9_.-]. */
+static bool
+is_key(const char *s)
+{
+  size_t n = strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-");
+
+  return n >= 1 && n <= 64 && s[n] == '\0';
+}
+
 enum rb_err
 api_page(struct api_ctx *c, struct store_page *pg, char *keybuf, size_t cap)
 {
@@ -282,15 +291,21 @@ api_page(struct api_ctx *c, struct store_page *pg, char *keybuf, size_t cap)
   int max = c->app != NULL && c->app->cfg.max_page_size > 0 ? c->app->cfg.max_page_size : PAGE_MAX;
 
   if (limit != NULL && (!util_parse_int64(limit, &n) || n < 1 || n > max))
-    return api_fail(c, RB_ERR_BAD_REQUEST, "limit must be an integer from 1 to %d", max);
-  if (n > max)
+    api_field_error(c, "limit", "must be an integer from 1 to %d", max);
+  if (n > max || n < 1)
     n = max;
   pg->limit = (int)n;
   pg->after = NULL;
   if (cursor != NULL) {
-    if (!util_cursor_decode(cursor, keybuf, cap))
-      return api_fail(c, RB_ERR_BAD_REQUEST, "cursor is not one this server issued");
-    pg->after = keybuf;
+    if (util_cursor_decode(cursor, keybuf, cap))
+      pg->after = keybuf;
+    else
+      api_field_error(c, "cursor", "is not one this server issued");
+  }
+  /* Every query error found so far (api_filter's too) in one answer. */
+  if (json_array_size(c->errors) > 0) {
+    api_check_errors(c);
+    return RB_ERR_BAD_REQUEST;
   }
   return RB_OK;
 }
@@ -302,19 +317,26 @@ api_filter(struct api_ctx *c, struct store_filter *f)
   const char *priority = api_query(c, "priority");
   int start;
 
+  size_t before = json_array_size(c->errors);
+
   memset(f, 0, sizeof(*f));
   if (year != NULL && quarter_parse_year(year, &start) != NULL)
-    return api_fail(c, RB_ERR_BAD_REQUEST, "year %s", quarter_parse_year(year, &start));
+    api_field_error(c, "year", "%s", quarter_parse_year(year, &start));
   f->year = year;
   f->group = api_query(c, "group");
   f->owner = api_query(c, "owner");
   f->code = api_query(c, "code");
+  /* A malformed code matches nothing: say so rather than answer an empty list. */
+  if (f->group != NULL && !is_key(f->group))
+    api_field_error(c, "group", "must be a group code (1 to 64 of A-Z a-z 0-9 _ . -)");
+  if (f->owner != NULL && !is_key(f->owner))
+    api_field_error(c, "owner", "must be an organisation code (1 to 64 of A-Z a-z 0-9 _ . -)");
   if (priority != NULL) {
     if (!util_parse_int64(priority, &f->priority) || f->priority < 1)
-      return api_fail(c, RB_ERR_BAD_REQUEST, "priority must be a positive integer");
+      api_field_error(c, "priority", "must be a positive integer");
     f->has_priority = true;
   }
-  return RB_OK;
+  return json_array_size(c->errors) > before ? RB_ERR_BAD_REQUEST : RB_OK;
 }
 
 enum rb_err

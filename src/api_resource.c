@@ -13,8 +13,10 @@ api_resource_list(struct api_ctx *c, const struct api_resource *r)
   enum rb_err err;
   int64_t after;
 
-  if ((err = api_query_allow(c, r->list_params)) != RB_OK ||
-      (err = api_page(c, &pg, key, sizeof(key))) != RB_OK || (err = api_filter(c, &f)) != RB_OK)
+  if ((err = api_query_allow(c, r->list_params)) != RB_OK)
+    return err;
+  (void)api_filter(c, &f); /* its errors are answered by api_page, with any of its own */
+  if ((err = api_page(c, &pg, key, sizeof(key))) != RB_OK)
     return err;
   /* These lists page by id: any other cursor key is not one we issued. */
   if (pg.after != NULL && (!util_parse_int64(pg.after, &after) || after < 1))

@@ -562,7 +562,7 @@ START_TEST(filter_code)
 END_TEST
 
 /* A decoded query value is not mistaken for another query in the list
- * cache: ?group=CYP%26limit%3D5 (no such group) leaves ?group=CYP&limit=5
+ * cache: ?code=CH1.1%26limit%3D5 (no such code) leaves ?code=CH1.1&limit=5
  * its own answer. A query too long for the cache key is answered from
  * the database (the handler once ran without a connection: SIGSEGV). */
 START_TEST(filter_kpi_priority)
@@ -598,15 +598,30 @@ START_TEST(filter_bad_values)
     "/api/v1/milestones?year=2018",    "/api/v1/milestones?year=2018-20",
     "/api/v1/kpis?year=18-19",         "/api/v1/milestones?priority=0",
     "/api/v1/milestones?priority=abc", "/api/v1/priorities?priority=-1",
+    "/api/v1/kpis?group=C%20YP",       "/api/v1/milestones?owner=RM%2FBC",
   };
+  struct th_response r;
 
   for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
-    struct th_response r;
-
     req("GET", paths[i], NULL, S.admin, &r);
     assert_problem_type(&r, 400, "urn:ragboard:problem:bad-request");
     th_response_free(&r);
   }
+  /* every bad parameter named, not only the first */
+  req("GET", "/api/v1/milestones?limit=0&priority=x&year=2018&group=a%20b&cursor=%21", NULL,
+      S.admin, &r);
+  assert_problem_type(&r, 400, "urn:ragboard:problem:bad-request");
+  assert_names(&r, "limit");
+  assert_names(&r, "priority");
+  assert_names(&r, "year");
+  assert_names(&r, "group");
+  assert_names(&r, "cursor");
+  th_response_free(&r);
+  req("GET", "/api/v1/organisations?limit=x&cursor=%21", NULL, S.admin, &r);
+  assert_problem_type(&r, 400, "urn:ragboard:problem:bad-request");
+  assert_names(&r, "limit");
+  assert_names(&r, "cursor");
+  th_response_free(&r);
 }
 END_TEST
 
@@ -1369,10 +1384,10 @@ START_TEST(list_cache_keys)
     const char *path;
     size_t items;
   } cases[] = {
-    {"/api/v1/milestones?group=CYP%26limit%3D5", 0},
-    {"/api/v1/milestones?group=CYP&limit=5", 5},
-    {"/api/v1/milestones?group=CYP%3Dlimit%3D5", 0},
-    {"/api/v1/milestones?group=CYP&limit=5", 5},
+    {"/api/v1/milestones?code=CH1.1%26limit%3D5", 0},
+    {"/api/v1/milestones?code=CH1.1&limit=5", 1},
+    {"/api/v1/milestones?code=CH1.1%3Dlimit%3D5", 0},
+    {"/api/v1/milestones?code=CH1.1&limit=5", 1},
   };
   struct th_response r;
   char path[700];
