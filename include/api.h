@@ -72,6 +72,11 @@ enum rb_err api_filter(struct api_ctx *c, struct store_filter *f);
 /* Path parameter i as a positive id; 404 otherwise. */
 enum rb_err api_path_id(struct api_ctx *c, size_t i, int64_t *id);
 
+/* Add computed_rating, effective_rating and rating_disagreement to a
+ * stored reading (as GET answers it), under the KPI's rule for its quarter.
+ * Every audit entry of a reading carries them, however it was written. */
+enum rb_err api_reading_annotate(struct store *st, int64_t kpi_id, json_t *reading);
+
 /* The request's store: for routes the router left lazy (summaries), a read
  * connection in a transaction is taken on first use. NULL when none can be
  * had. */

@@ -68,17 +68,24 @@ annotate_with(const struct rag_rule *rule, json_t *reading)
                       json_boolean(rag_disagrees(reported, computed)));
 }
 
-static enum rb_err
-annotate(struct api_ctx *c, int64_t kpi_id, json_t *reading)
+enum rb_err
+api_reading_annotate(struct store *st, int64_t kpi_id, json_t *reading)
 {
   struct rag_rule rule;
   const char *quarter = json_string_value(json_object_get(reading, "quarter"));
-  enum rb_err err = store_kpi_rule(c->st, kpi_id, quarter, &rule);
+  enum rb_err err = store_kpi_rule(st, kpi_id, quarter, &rule);
 
-  if (err != RB_OK)
-    return api_store_fail(c, err, "KPI");
-  annotate_with(&rule, reading);
-  return RB_OK;
+  if (err == RB_OK)
+    annotate_with(&rule, reading);
+  return err;
+}
+
+static enum rb_err
+annotate(struct api_ctx *c, int64_t kpi_id, json_t *reading)
+{
+  enum rb_err err = api_reading_annotate(c->st, kpi_id, reading);
+
+  return err != RB_OK ? api_store_fail(c, err, "KPI") : RB_OK;
 }
 
 static enum rb_err

@@ -337,6 +337,11 @@ write_rows(struct api_ctx *c, struct row *rows, size_t n, const char *quarter, j
                                 by, c->now, false, &after);
       if (err == RB_OK)
         changed = after != NULL;
+      /* annotated as a single PUT's entry is, so entries compare alike */
+      if (err == RB_OK && changed && before != NULL)
+        err = api_reading_annotate(c->st, r->id, before);
+      if (err == RB_OK && changed)
+        err = api_reading_annotate(c->st, r->id, after);
     } else {
       err = store_update_get(c->st, r->id, quarter, &before);
       if (err == RB_OK || err == RB_ERR_NOT_FOUND)

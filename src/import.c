@@ -304,10 +304,16 @@ import_readings(struct run *run, int64_t kpi_id, const char *code, json_t *readi
         json_string_value(json_object_get(r, "comment")), run->by, run->now, false,
         before != NULL || json_object_get(run->locks, q) != NULL ? &after : NULL);
     if (!storage_failed(err, rpath, run->errors) && after != NULL) {
-      if (json_object_get(run->locks, q) != NULL)
+      if (json_object_get(run->locks, q) != NULL) {
         jv_error(run->errors, rpath, "quarter", LOCKED_MSG, q);
-      else
-        audit_change(run, true, kpi_id, code, q, before, after, rpath);
+      } else {
+        /* annotated as a single PUT's entry is (the rule as now imported) */
+        err = api_reading_annotate(run->st, kpi_id, before);
+        if (err == RB_OK)
+          err = api_reading_annotate(run->st, kpi_id, after);
+        if (!storage_failed(err, rpath, run->errors))
+          audit_change(run, true, kpi_id, code, q, before, after, rpath);
+      }
     }
     json_decref(before);
     json_decref(after);

@@ -1169,6 +1169,8 @@ START_TEST(import_overwrite_audited)
   snprintf(path, sizeof(path), "submitter token %lld ", f.rmbc_tok);
   ck_assert(strncmp(th_jstr(entries, "[0].before.updated_by"), path, strlen(path)) == 0);
   ck_assert(json_number_value(th_jget(entries, "[0].after.value")) == 90);
+  ck_assert_jstr(entries, "[0].before.effective_rating", "G"); /* annotated, as a PUT's */
+  ck_assert(json_is_string(th_jget(entries, "[0].after.effective_rating")));
   ck_assert_jstr(entries, "[0].actor.role", "admin");
   ck_assert_jint(entries, "[0].actor.token_id", f.admin_tok);
   ck_assert_jstr(entries, "[0].request_id", rid);
@@ -1228,6 +1230,14 @@ START_TEST(submission_json)
   /* One entry per row and one for the submission. */
   ck_assert_uint_eq(assert_audited(&f.s, &r, n0, "submitter", f.rmbc_tok, "return"), n0 + 5);
   th_response_free(&r);
+  /* a reading's entry has the same shape however it was written: annotated
+   * with the rule's rating, as a single PUT's is */
+  e = audit_get(&f.s, f.s.admin, "action=reading.put&code=CH%2FKPI%201");
+  ck_assert_uint_eq(json_array_size(e), 1);
+  ck_assert_jstr(e, "[0].after.effective_rating", "G");
+  ck_assert(json_is_boolean(th_jget(e, "[0].after.rating_disagreement")));
+  ck_assert_ptr_nonnull(json_object_get(th_jget(e, "[0].after"), "computed_rating"));
+  json_decref(e);
 
   u1 = history(&f.s, false, f.ch11);
   e = for_quarter(u1, Q2);
