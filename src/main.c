@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <pwd.h>
+#include <unistd.h>
 
 #include <jansson.h>
 #include <sodium.h>
@@ -193,14 +195,50 @@ open_store(const char *db, bool create, bool migrate, struct store **out)
   return 0;
 }
 
+/* Keep [A-Za-z0-9._-] of s in out, '?' for anything else: account names
+ * go into audit entries, which must stay valid UTF-8. */
+static void
+safe_name(char *out, size_t cap, const char *s)
+{
+  size_t i = 0;
+
+  for (; *s != '\0' && i + 1 < cap; s++)
+    out[i++] =
+      strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-", *s) ? *s : '?';
+  out[i] = '\0';
+}
+
+/* Who ran the command: the account it runs as, from the system (not $USER,
+ * which anyone can set), and the account sudo was run from if another. */
+static void
+cli_operator(char *buf, size_t cap)
+{
+  struct passwd pw, *found = NULL;
+  char pwbuf[1024], account[64], from[64];
+  const char *sudo = getenv("SUDO_USER");
+  uid_t uid = geteuid();
+
+  if (getpwuid_r(uid, &pw, pwbuf, sizeof(pwbuf), &found) == 0 && found != NULL)
+    safe_name(account, sizeof(account), found->pw_name);
+  else
+    snprintf(account, sizeof(account), "uid %lu", (unsigned long)uid);
+  if (sudo != NULL && sudo[0] != '\0') {
+    safe_name(from, sizeof(from), sudo);
+    if (strcmp(from, account) != 0) {
+      snprintf(buf, cap, "command line (%s, sudo from %s)", account, from);
+      return;
+    }
+  }
+  snprintf(buf, cap, "command line (%s)", account);
+}
+
 /* Changes made from the command line are audited like any other, with
- * the operator's login name as the actor. */
+ * the operator's account as the actor. */
 static enum rb_err
 cli_audit(struct store *st, const char *now, const char *action, const char *entity, int64_t id,
           const char *code, const char *quarter, const json_t *before, const json_t *after)
 {
-  const char *user = getenv("USER");
-  char name[128];
+  char name[160];
   struct store_audit e = {
     .at = now,
     .actor_id = 0,
@@ -220,7 +258,7 @@ cli_audit(struct store *st, const char *now, const char *action, const char *ent
   /* As through the API: what changed nothing is no entry (a second revoke). */
   if (before != NULL && after != NULL && json_equal((json_t *)before, (json_t *)after))
     return RB_OK;
-  snprintf(name, sizeof(name), "command line (%s)", user != NULL ? user : "unknown user");
+  cli_operator(name, sizeof(name));
   return store_audit_append(st, &e);
 }
 

@@ -39,10 +39,12 @@ bash "$AUDIT/rating-disagreements.sh" 2018-19 >"$WORK/dis.tsv" || fail "rating-d
 # Re-importing the demo from the command line puts back the figure changed
 # above: the import is audited figure by figure, with its before and after,
 # so the report shows it too, with the operator as actor.
-"$RAGBOARD" import --db "$DB" "$SRC/data/rotherham-icp-2018-19.json" >"$WORK/import.out"
+# The actor is the account the command runs as, not what $USER says.
+USER=mallory SUDO_USER=alice "$RAGBOARD" import --db "$DB" "$SRC/data/rotherham-icp-2018-19.json" >"$WORK/import.out"
+me=$(id -un)
 grep -q '"changed":{"updates":1,"readings":0,"items":0}' "$WORK/import.out" || fail "import said: $(cat "$WORK/import.out")"
 bash "$AUDIT/changes-after-delivery-team.sh" 2018-19-Q1 >"$WORK/after2.tsv"
-grep -P '\tcommand line \(.*\)\t-\tupdate\.import\t.*\tR\t->\tG$' "$WORK/after2.tsv" >/dev/null \
+grep -P "\tcommand line \($me, sudo from alice\)\t-\tupdate\.import\t.*\tR\t->\tG\$" "$WORK/after2.tsv" >/dev/null \
   || fail "changes-after-delivery-team.sh missed the import's change: $(cat "$WORK/after2.tsv")"
 
 # A reading's change shows its value, not only its rating.
