@@ -98,9 +98,13 @@ void summary_cache_put(struct summary_cache *c, const char *key, int64_t version
 /* After a miss: when another request is already building key at version,
  * wait for it and answer its body (a new reference); otherwise claim the
  * build and answer NULL: the caller builds, then calls summary_cache_put
- * (or summary_cache_abandon on failure), which wakes the waiters. So a
- * write followed by many polls costs one rebuild, not one per poll. */
-struct summary_blob *summary_cache_claim(struct summary_cache *c, const char *key, int64_t version);
+ * (or summary_cache_abandon if it does not), which wakes the waiters. So a
+ * write followed by many polls costs one rebuild, not one per poll.
+ * *claimed (optional) says whether this caller holds the claim: NULL is
+ * also the answer after 2 s of waiting on someone else's build, or when
+ * the table of claims is full, and then there is nothing to abandon. */
+struct summary_blob *summary_cache_claim(struct summary_cache *c, const char *key, int64_t version,
+                                         bool *claimed);
 void summary_cache_abandon(struct summary_cache *c, const char *key, int64_t version);
 /* The entry for key at version was confirmed current at now. */
 void summary_cache_confirm(struct summary_cache *c, const char *key, int64_t version, double now);

@@ -168,6 +168,7 @@ serve(struct api_ctx *c, enum summary_kind kind, const char *group)
   double now = util_monotonic();
   struct summary_version v;
   struct summary_blob *blob = NULL;
+  bool claimed = false;
   struct quarter q;
   struct store *st;
   json_t *obj = NULL;
@@ -203,7 +204,7 @@ serve(struct api_ctx *c, enum summary_kind kind, const char *group)
     if (err != RB_OK)
       return api_store_fail(c, err, "summary");
     cache_key(key, sizeof(key), kind, quarter, group, &v);
-    blob = summary_cache_claim(c->app->summaries, key, v.year);
+    blob = summary_cache_claim(c->app->summaries, key, v.year, &claimed);
     if (blob != NULL)
       summary_cache_confirm(c->app->summaries, key, v.year, now);
   }
@@ -211,10 +212,10 @@ serve(struct api_ctx *c, enum summary_kind kind, const char *group)
            (long long)v.previous_year, (int)kind);
   rb_response_header(c->resp, "ETag", etag);
   if (api_etag_matches(c->req->if_none_match, etag)) {
-    /* Without a blob this request holds the claim to build it: give it
-     * up, or every other request for the key waits on a build that never
-     * comes (a dashboard's If-None-Match after a restart). */
-    if (blob == NULL)
+    /* A claim to build it is given up, or every other request for the key
+     * waits on a build that never comes (a dashboard's If-None-Match after
+     * a restart). */
+    if (claimed)
       summary_cache_abandon(c->app->summaries, key, v.year);
     summary_blob_release(blob);
     return api_reply_not_modified(c);
@@ -226,7 +227,7 @@ serve(struct api_ctx *c, enum summary_kind kind, const char *group)
     err = api_reply(c, 200, obj);
   if (err == RB_OK)
     summary_cache_put(c->app->summaries, key, v.year, c->resp->body, c->resp->body_len, now);
-  else
+  else if (claimed)
     summary_cache_abandon(c->app->summaries, key, v.year);
   return err;
 }

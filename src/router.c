@@ -261,6 +261,7 @@ cached_list(struct api_ctx *c, const struct route *r)
   size_t used;
   int64_t version, dbv;
   struct summary_blob *blob;
+  bool claimed = false;
   enum rb_err err;
 
   now = util_monotonic();
@@ -273,7 +274,11 @@ cached_list(struct api_ctx *c, const struct route *r)
     }
     key[used++] = i ? '&' : '?';
     used = key_append(key, sizeof(key), used, c->req->query[i].key);
-    if (c->req->query[i].value != NULL && used + 1 < sizeof(key)) {
+    if (c->req->query[i].value != NULL) {
+      if (used + 1 >= sizeof(key)) { /* no room for the value: not cacheable */
+        used = sizeof(key);
+        break;
+      }
       key[used++] = '=';
       used = key_append(key, sizeof(key), used, c->req->query[i].value);
     }
@@ -296,7 +301,7 @@ cached_list(struct api_ctx *c, const struct route *r)
     if (dbv != version)
       store_pool_saw_reference_version(c->app->pool, dbv);
     version = dbv;
-    blob = summary_cache_claim(c->app->summaries, key, version);
+    blob = summary_cache_claim(c->app->summaries, key, version, &claimed);
     if (blob != NULL)
       summary_cache_confirm(c->app->summaries, key, version, now);
   }
@@ -313,7 +318,7 @@ cached_list(struct api_ctx *c, const struct route *r)
   if (err == RB_OK && c->resp->status == 200 && c->resp->body_free == NULL) {
     summary_cache_put(c->app->summaries, key, version, c->resp->body, c->resp->body_len, now);
     rb_response_header(c->resp, "ETag", etag);
-  } else {
+  } else if (claimed) {
     summary_cache_abandon(c->app->summaries, key, version);
   }
   return err;

@@ -338,10 +338,11 @@ inflight_clear(struct summary_cache *c, const char *key, int64_t version)
 }
 
 struct summary_blob *
-summary_cache_claim(struct summary_cache *c, const char *key, int64_t version)
+summary_cache_claim(struct summary_cache *c, const char *key, int64_t version, bool *claimed)
 {
   struct summary_blob *b = NULL;
   struct cache_entry *e;
+  bool mine = false;
 
   pthread_mutex_lock(&c->mu);
   for (;;) {
@@ -362,6 +363,7 @@ summary_cache_claim(struct summary_cache *c, const char *key, int64_t version)
         strcpy(c->inflight[i].key, key);
         c->inflight[i].version = version;
         c->inflight[i].used = true;
+        mine = true;
       }
       break;
     }
@@ -372,6 +374,8 @@ summary_cache_claim(struct summary_cache *c, const char *key, int64_t version)
       break; /* build it ourselves */
   }
   pthread_mutex_unlock(&c->mu);
+  if (claimed != NULL)
+    *claimed = mine;
   return b;
 }
 

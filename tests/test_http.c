@@ -1410,6 +1410,27 @@ START_TEST(list_cache_keys)
   assert_json(&r, 200);
   ck_assert_uint_eq(json_array_size(json_object_get(r.json, "items")), 1);
   th_response_free(&r);
+  /* At the key's 512-byte edge: a priority of 1 padded with zeros puts the
+   * last parameter's name, then its value, across the end of the key;
+   * CYP's and UCC's lists must never share one (they once did, the value
+   * dropped from the key). */
+  for (int pad = 460; pad <= 490; pad++) {
+    static const char *const groups[] = {"CYP", "UCC"};
+    size_t want[2] = {5, 6};
+
+    for (int g = 0; g < 2; g++) {
+      int n = snprintf(path, sizeof(path), "/api/v1/milestones?priority=%0*d&group=%s", pad, 1,
+                       groups[g]);
+
+      ck_assert_int_lt(n, (int)sizeof(path));
+      req("GET", path, NULL, NULL, &r);
+      assert_json(&r, 200);
+      ck_assert_msg(json_array_size(json_object_get(r.json, "items")) == want[g],
+                    "pad %d, %s: %zu items", pad, groups[g],
+                    json_array_size(json_object_get(r.json, "items")));
+      th_response_free(&r);
+    }
+  }
 }
 END_TEST
 

@@ -762,6 +762,24 @@ START_TEST(test_summary_cache)
   ck_assert_ptr_nonnull(b);
   ck_assert_str_eq(summary_blob_data(b), "k199");
   summary_blob_release(b);
+  /* A claim is reported as held only by its holder: a second caller
+   * waits (2 s) for a build that does not come and holds nothing. */
+  {
+    bool claimed = false;
+
+    ck_assert_ptr_null(summary_cache_claim(c, "claim:1", 3, &claimed));
+    ck_assert(claimed);
+    ck_assert_ptr_null(summary_cache_claim(c, "claim:1", 3, &claimed));
+    ck_assert(!claimed);
+    summary_cache_abandon(c, "claim:1", 3);
+    ck_assert_ptr_null(summary_cache_claim(c, "claim:1", 3, &claimed));
+    ck_assert(claimed);
+    summary_cache_put(c, "claim:1", 3, "x", 1, 400.0);
+    b = summary_cache_claim(c, "claim:1", 3, &claimed);
+    ck_assert_ptr_nonnull(b);
+    ck_assert(!claimed);
+    summary_blob_release(b);
+  }
   summary_cache_free(c);
   summary_cache_free(NULL);
 }
