@@ -141,7 +141,7 @@ import_audit(void *ctx, const char *action, const char *entity, int64_t id, cons
 enum rb_err
 api_import(struct api_ctx *c)
 {
-  const struct import_audit audit = {import_audit, c};
+  const struct import_audit audit = {import_audit, c, NULL};
   json_t *doc = NULL, *counts = NULL;
   char by[160];
   enum rb_err err;

@@ -85,15 +85,49 @@ struct run {
   const char *now, *by;
   json_t *locks; /* quarter -> true for the locked quarters */
   const struct import_audit *audit;
+  json_t *created; /* keys of what this transaction created (see created_key) */
   json_t *errors;
   json_int_t changed[3]; /* stored updates, readings, other items the import changed */
 };
+
+/* The key of a row or item in run->created: "kpi_reading/12/2018-19-Q1",
+ * "group/CYP", "kpi/7". What this transaction created (an earlier file of
+ * one command-line import) is not stored yet, so a later change to it is
+ * part of its creation, neither audited nor counted as a change. */
+static void
+created_key(char *out, size_t cap, const char *entity, const char *id, const char *q)
+{
+  snprintf(out, cap, "%s/%s%s%s", entity, id, q != NULL ? "/" : "", q != NULL ? q : "");
+}
+
+static void
+mark_created(struct run *run, const char *entity, const char *id, const char *q)
+{
+  char key[192];
+
+  created_key(key, sizeof(key), entity, id, q);
+  json_object_set_new(run->created, key, json_true());
+}
+
+static bool
+was_created(const struct run *run, const char *entity, const char *id, const char *q)
+{
+  char key[192];
+
+  created_key(key, sizeof(key), entity, id, q);
+  return json_object_get(run->created, key) != NULL;
+}
 
 /* A stored figure the import changed: audited with its before and after. */
 static void
 audit_change(struct run *run, bool kpi, int64_t id, const char *code, const char *q,
              const json_t *before, const json_t *after, const char *path)
 {
+  char ids[24];
+
+  snprintf(ids, sizeof(ids), "%lld", (long long)id);
+  if (was_created(run, kpi ? "kpi_reading" : "milestone_update", ids, q))
+    return;
   run->changed[kpi]++;
   if (run->audit != NULL)
     storage_failed(run->audit->fn(run->audit->ctx, kpi ? "reading.import" : "update.import",
@@ -106,14 +140,18 @@ audit_change(struct run *run, bool kpi, int64_t id, const char *code, const char
  * stored again (after, both borrowed): audited as "<entity>.import" when
  * it changed, its updated_at aside. */
 static void
-audit_item(struct run *run, const char *entity, const char *code, const char *q,
+audit_item(struct run *run, const char *entity, const char *key, const char *code, const char *q,
            const json_t *before, const json_t *after, const char *path)
 {
   json_t *b, *a;
   bool same;
   char action[48];
 
-  if (before == NULL || after == NULL)
+  if (before == NULL) {
+    mark_created(run, entity, key, NULL);
+    return;
+  }
+  if (after == NULL || was_created(run, entity, key, NULL))
     return;
   b = json_deep_copy(before);
   a = json_deep_copy(after);
@@ -168,7 +206,7 @@ import_simple(struct run *run, json_t *arr, const char *name, const char *entity
     if (err == RB_OK && before != NULL)
       err = get(run->st, code, &after);
     if (!storage_failed(err, path, run->errors))
-      audit_item(run, entity, code, NULL, before, after, path);
+      audit_item(run, entity, code, code, NULL, before, after, path);
     json_decref(before);
     json_decref(after);
   }
@@ -216,11 +254,14 @@ locked_quarters(struct store *st, json_t **out)
 #define LOCKED_MSG_TAIL "is locked (its report is approved): unlock it first"
 #define LOCKED_MSG "is %s, which " LOCKED_MSG_TAIL
 
+/* stored (borrowed, NULL for a new item): quarter -> the update as it
+ * was before this import touched the milestone. */
 static void
 import_updates(struct run *run, int64_t milestone_id, const char *code, json_t *updates,
-               const char *path)
+               json_t *stored, const char *path)
 {
   json_t *seen = json_object(), *u, *before, *after;
+  char ids[24];
   const char *q;
   bool changed;
   char upath[96];
@@ -241,23 +282,23 @@ import_updates(struct run *run, int64_t milestone_id, const char *code, json_t *
       continue;
     }
     q = json_string_value(json_object_get(u, "quarter"));
-    before = after = NULL;
+    before = json_incref(json_object_get(stored, q));
+    after = NULL;
     changed = false;
-    err = store_update_get(run->st, milestone_id, q, &before);
-    if (err == RB_ERR_NOT_FOUND)
-      err = RB_OK;
-    if (err == RB_OK)
-      err = store_update_put(
-        run->st, milestone_id, q, json_string_value(json_object_get(u, "status")),
-        json_string_value(json_object_get(u, "comment")), run->by, run->now, false, &changed);
+    err = store_update_put(
+      run->st, milestone_id, q, json_string_value(json_object_get(u, "status")),
+      json_string_value(json_object_get(u, "comment")), run->by, run->now, false, &changed);
     if (err == RB_OK && changed && before != NULL)
       err = store_update_get(run->st, milestone_id, q, &after);
     /* A change in a locked quarter fails the import (all of it is undone). */
     if (!storage_failed(err, upath, run->errors) && changed) {
+      snprintf(ids, sizeof(ids), "%lld", (long long)milestone_id);
       if (json_object_get(run->locks, q) != NULL)
         jv_error(run->errors, upath, "quarter", LOCKED_MSG, q);
       else if (before != NULL)
         audit_change(run, false, milestone_id, code, q, before, after, upath);
+      else
+        mark_created(run, "milestone_update", ids, q);
     }
     json_decref(before);
     json_decref(after);
@@ -265,11 +306,14 @@ import_updates(struct run *run, int64_t milestone_id, const char *code, json_t *
   json_decref(seen);
 }
 
+/* stored (borrowed, NULL for a new item): quarter -> the reading as it was
+ * before this import touched the KPI, annotated under the rule it had. */
 static void
-import_readings(struct run *run, int64_t kpi_id, const char *code, json_t *readings,
+import_readings(struct run *run, int64_t kpi_id, const char *code, json_t *readings, json_t *stored,
                 const char *path)
 {
   json_t *seen = json_object(), *r, *before, *after;
+  char ids[24];
   const char *q;
   char rpath[96];
   size_t i;
@@ -289,36 +333,64 @@ import_readings(struct run *run, int64_t kpi_id, const char *code, json_t *readi
       continue;
     }
     q = json_string_value(json_object_get(r, "quarter"));
-    before = after = NULL;
-    err = store_reading_get(run->st, kpi_id, q, &before);
-    if (err == RB_ERR_NOT_FOUND)
-      err = RB_OK;
+    before = json_incref(json_object_get(stored, q));
+    after = NULL;
     /* The stored row comes back only when the reading changed, and only
      * when someone needs it: a locked quarter's check, or the audit of a
      * figure that was stored before. */
-    if (err == RB_OK)
-      err = store_reading_put(
-        run->st, kpi_id, q, json_object_get(r, "value"),
-        json_string_value(json_object_get(r, "value_text")),
-        json_string_value(json_object_get(r, "rating")),
-        json_string_value(json_object_get(r, "comment")), run->by, run->now, false,
-        before != NULL || json_object_get(run->locks, q) != NULL ? &after : NULL);
+    err =
+      store_reading_put(run->st, kpi_id, q, json_object_get(r, "value"),
+                        json_string_value(json_object_get(r, "value_text")),
+                        json_string_value(json_object_get(r, "rating")),
+                        json_string_value(json_object_get(r, "comment")), run->by, run->now, false,
+                        before != NULL || json_object_get(run->locks, q) != NULL ? &after : NULL);
     if (!storage_failed(err, rpath, run->errors) && after != NULL) {
       if (json_object_get(run->locks, q) != NULL) {
         jv_error(run->errors, rpath, "quarter", LOCKED_MSG, q);
       } else {
-        /* annotated as a single PUT's entry is (the rule as now imported) */
-        err = api_reading_annotate(run->st, kpi_id, before);
-        if (err == RB_OK)
-          err = api_reading_annotate(run->st, kpi_id, after);
+        /* annotated as a single PUT's entry is: after under the rule as now
+         * imported, before (in stored) under the rule it had */
+        err = api_reading_annotate(run->st, kpi_id, after);
         if (!storage_failed(err, rpath, run->errors))
           audit_change(run, true, kpi_id, code, q, before, after, rpath);
       }
+    }
+    if (err == RB_OK && before == NULL) {
+      snprintf(ids, sizeof(ids), "%lld", (long long)kpi_id);
+      mark_created(run, "kpi_reading", ids, q);
     }
     json_decref(before);
     json_decref(after);
   }
   json_decref(seen);
+}
+
+/* The updates or readings stored for item id, by quarter (a new object):
+ * readings annotated under the KPI's rule as it is now, before the import
+ * changes it, as their audit entries' before. */
+static enum rb_err
+stored_children(struct store *st, bool kpi, int64_t id, json_t **out)
+{
+  json_t *items = NULL, *map, *row;
+  size_t i;
+  enum rb_err err = kpi ? store_reading_list(st, id, &items) : store_update_list(st, id, &items);
+
+  if (err != RB_OK)
+    return err;
+  map = json_object();
+  json_array_foreach(items, i, row)
+  {
+    if (kpi && (err = api_reading_annotate(st, id, row)) != RB_OK)
+      break;
+    json_object_set(map, json_string_value(json_object_get(row, "quarter")), row);
+  }
+  json_decref(items);
+  if (err != RB_OK) {
+    json_decref(map);
+    return err;
+  }
+  *out = map;
+  return RB_OK;
 }
 
 static void
@@ -329,7 +401,7 @@ import_items(struct run *run, json_t *arr, bool kpi, const char *year)
   const char *now = run->now;
   const char *name = kpi ? "kpis" : "milestones";
   const char *children = kpi ? "readings" : "updates";
-  json_t *seen = json_object(), *item;
+  json_t *seen = json_object(), *item, *stored;
   char path[64];
   size_t i;
 
@@ -369,28 +441,34 @@ import_items(struct run *run, json_t *arr, bool kpi, const char *year)
     {
       const char *code = json_string_value(json_object_get(obj, "code"));
       json_t *before = NULL, *after = NULL;
+      char ids[24];
 
+      stored = NULL;
       err = kpi ? store_kpi_find(st, year, code, &id) : store_milestone_find(st, year, code, &id);
       if (err == RB_OK)
         err = kpi ? store_kpi_get(st, id, &before) : store_milestone_get(st, id, &before);
       else if (err == RB_ERR_NOT_FOUND)
         err = RB_OK;
+      /* its figures as stored, before the item (a KPI's rule) changes */
+      if (err == RB_OK && before != NULL)
+        err = stored_children(st, kpi, id, &stored);
       if (err == RB_OK)
         err = kpi ? store_kpi_upsert(st, obj, now, &id) : store_milestone_upsert(st, obj, now, &id);
       if (err == RB_OK && before != NULL)
         err = kpi ? store_kpi_get(st, id, &after) : store_milestone_get(st, id, &after);
+      snprintf(ids, sizeof(ids), "%lld", (long long)id);
       if (!storage_failed(err, path, errors))
-        audit_item(run, kpi ? "kpi" : "milestone", code, NULL, before, after, path);
+        audit_item(run, kpi ? "kpi" : "milestone", ids, code, NULL, before, after, path);
       json_decref(before);
       json_decref(after);
     }
     json_decref(obj);
-    if (err != RB_OK)
-      continue;
-    if (kpi)
-      import_readings(run, id, json_string_value(json_object_get(item, "code")), kids, path);
-    else
-      import_updates(run, id, json_string_value(json_object_get(item, "code")), kids, path);
+    if (err == RB_OK && kpi)
+      import_readings(run, id, json_string_value(json_object_get(item, "code")), kids, stored,
+                      path);
+    else if (err == RB_OK)
+      import_updates(run, id, json_string_value(json_object_get(item, "code")), kids, stored, path);
+    json_decref(stored);
   }
   json_decref(seen);
 }
@@ -413,8 +491,15 @@ import_priority(struct run *run, json_t *obj, const char *year, const char *path
     err = store_priority_upsert(run->st, obj, run->now);
   if (err == RB_OK && before != NULL)
     err = store_priority_get(run->st, id, &after);
-  if (!storage_failed(err, path, run->errors))
-    audit_item(run, "priority", NULL, NULL, before, after, path);
+  if (err == RB_OK && before == NULL)
+    err = store_priority_find(run->st, year, json_string_value(json_object_get(obj, "group")),
+                              json_integer_value(json_object_get(obj, "number")), &id);
+  if (!storage_failed(err, path, run->errors)) {
+    char ids[24];
+
+    snprintf(ids, sizeof(ids), "%lld", (long long)id);
+    audit_item(run, "priority", ids, NULL, NULL, before, after, path);
+  }
   json_decref(before);
   json_decref(after);
 }
@@ -434,6 +519,7 @@ import_dataset(struct store *st, json_t *doc, const char *now, const char *updat
                const struct import_audit *audit, json_t *errors, json_t **counts)
 {
   struct run run = {.st = st, .now = now, .by = updated_by, .audit = audit, .errors = errors};
+  json_t *own_created = NULL;
   const char *year, *key, *msg;
   json_t *v, *orgs, *quarters, *groups, *prios, *milestones, *kpis, *item, *locks;
   size_t before = json_array_size(errors), i;
@@ -475,6 +561,8 @@ import_dataset(struct store *st, json_t *doc, const char *now, const char *updat
   if (storage_failed(locked_quarters(st, &locks), "quarters", errors))
     return RB_ERR_INVALID;
   run.locks = locks;
+  run.created =
+    audit != NULL && audit->created != NULL ? audit->created : (own_created = json_object());
   import_simple(&run, orgs, "organisations", "organisation", api_validate_org, store_org_get,
                 store_org_upsert);
   import_simple(&run, groups, "groups", "group", api_validate_group, store_group_get,
@@ -508,7 +596,7 @@ import_dataset(struct store *st, json_t *doc, const char *now, const char *updat
       if (err == RB_OK && stored != NULL)
         err = store_quarter_get(st, q, &after);
       if (!storage_failed(err, path, errors))
-        audit_item(&run, "quarter", q, q, stored, after, path);
+        audit_item(&run, "quarter", q, q, q, stored, after, path);
       json_decref(after);
       json_decref(stored);
       json_decref(fields);
@@ -535,6 +623,7 @@ import_dataset(struct store *st, json_t *doc, const char *now, const char *updat
   import_items(&run, milestones, false, year);
   import_items(&run, kpis, true, year);
   json_decref(locks);
+  json_decref(own_created);
   if (json_array_size(errors) > before)
     return RB_ERR_INVALID;
   *counts = json_pack(

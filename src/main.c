@@ -233,16 +233,17 @@ cli_operator(char *buf, size_t cap)
 }
 
 /* Changes made from the command line are audited like any other, with
- * the operator's account as the actor. */
+ * the operator's account (cli_operator, looked up once per command) as the
+ * actor. */
 static enum rb_err
-cli_audit(struct store *st, const char *now, const char *action, const char *entity, int64_t id,
-          const char *code, const char *quarter, const json_t *before, const json_t *after)
+cli_audit(struct store *st, const char *now, const char *actor, const char *action,
+          const char *entity, int64_t id, const char *code, const char *quarter,
+          const json_t *before, const json_t *after)
 {
-  char name[160];
   struct store_audit e = {
     .at = now,
     .actor_id = 0,
-    .actor_name = name,
+    .actor_name = actor,
     .actor_role = "admin",
     .actor_org = NULL,
     .action = action,
@@ -258,7 +259,6 @@ cli_audit(struct store *st, const char *now, const char *action, const char *ent
   /* As through the API: what changed nothing is no entry (a second revoke). */
   if (before != NULL && after != NULL && json_equal((json_t *)before, (json_t *)after))
     return RB_OK;
-  cli_operator(name, sizeof(name));
   return store_audit_append(st, &e);
 }
 
@@ -464,6 +464,7 @@ cmd_serve(int argc, char **argv)
 struct cli_import {
   struct store *st;
   const char *now;
+  char actor[160];
 };
 
 static enum rb_err
@@ -472,7 +473,7 @@ cli_import_audit(void *ctx, const char *action, const char *entity, int64_t id, 
 {
   const struct cli_import *ci = ctx;
 
-  return cli_audit(ci->st, ci->now, action, entity, id, code, quarter, before, after);
+  return cli_audit(ci->st, ci->now, ci->actor, action, entity, id, code, quarter, before, after);
 }
 
 static int
@@ -487,8 +488,9 @@ cmd_import(int argc, char **argv)
   bool help;
   struct store *st = NULL;
   char now[UTIL_TIME_LEN];
-  struct cli_import ci = {NULL, now};
-  const struct import_audit audit = {cli_import_audit, &ci};
+  struct cli_import ci = {NULL, now, ""};
+  /* one set for all the files: they are one transaction */
+  struct import_audit audit = {cli_import_audit, &ci, NULL};
   enum rb_err err;
 
   if (parse_opts(argc, argv, 2, opts, NOPTS(opts), files, &nfiles, 64, &help) != 0)
@@ -510,6 +512,8 @@ cmd_import(int argc, char **argv)
     return rc;
   util_now(now);
   ci.st = st;
+  cli_operator(ci.actor, sizeof(ci.actor));
+  audit.created = json_object();
   err = store_begin(st, true);
   for (int i = 0; i < nfiles && err == RB_OK; i++) {
     json_error_t jerr;
@@ -534,7 +538,7 @@ cmd_import(int argc, char **argv)
       } else {
         char *text = json_dumps(counts, JSON_COMPACT);
 
-        err = cli_audit(st, now, "import", "dataset", 0,
+        err = cli_audit(st, now, ci.actor, "import", "dataset", 0,
                         json_string_value(json_object_get(counts, "financial_year")), NULL, NULL,
                         counts);
 
@@ -551,6 +555,7 @@ cmd_import(int argc, char **argv)
   else
     store_rollback(st);
   store_close(st);
+  json_decref(audit.created);
   if (err != RB_OK) {
     fprintf(stderr, "ragboard: import failed; nothing was written\n");
     return 1;
@@ -618,7 +623,7 @@ cmd_token(int argc, char **argv)
   int npos, rc;
   bool help;
   struct store *st = NULL;
-  char now[UTIL_TIME_LEN];
+  char now[UTIL_TIME_LEN], actor[160];
   enum rb_err err;
   const char *sub = argc > 2 ? argv[2] : NULL;
 
@@ -644,6 +649,7 @@ cmd_token(int argc, char **argv)
   if ((rc = open_store(opts[0].value, false, false, &st)) != 0)
     return rc;
   util_now(now);
+  cli_operator(actor, sizeof(actor));
   if (strcmp(sub, "create") == 0) {
     enum auth_role role;
     char token[AUTH_TOKEN_MAX];
@@ -685,7 +691,7 @@ cmd_token(int argc, char **argv)
       err = auth_token_create(st, name != NULL ? name : auth_role_name(role), role, org, now, token,
                               &row);
     if (err == RB_OK)
-      err = cli_audit(st, now, "token.create", "token",
+      err = cli_audit(st, now, actor, "token.create", "token",
                       json_integer_value(json_object_get(row, "id")), NULL, NULL, NULL, row);
     if (err == RB_OK)
       err = store_commit(st);
@@ -744,7 +750,7 @@ cmd_token(int argc, char **argv)
     if (err == RB_OK)
       err = store_token_revoke(st, id, now, &row);
     if (err == RB_OK)
-      err = cli_audit(st, now, "token.revoke", "token", id, NULL, NULL, before, row);
+      err = cli_audit(st, now, actor, "token.revoke", "token", id, NULL, NULL, before, row);
     json_decref(before);
     if (err == RB_OK)
       err = store_commit(st);

@@ -1434,7 +1434,7 @@ record_audit(void *ctx, const char *action, const char *entity, int64_t id, cons
 static enum rb_err
 import_audited(struct store *st, json_t *doc, struct audit_log *log, json_t **counts)
 {
-  const struct import_audit audit = {record_audit, log};
+  const struct import_audit audit = {record_audit, log, NULL};
   json_t *errors = json_array();
   enum rb_err err;
 
@@ -1565,6 +1565,70 @@ START_TEST(test_import_audits_changed_items)
   json_decref(counts);
   json_decref(log.calls);
   json_decref(doc);
+  store_close(st);
+}
+END_TEST
+
+/* A reading's before is rated under the KPI's rule as it was, even when
+ * the same file changes the rule; after under the new one. */
+START_TEST(test_import_audit_before_under_old_rule)
+{
+  struct store *st = demo_store();
+  json_t *doc = load_demo(), *counts = NULL, *call = NULL, *c;
+  struct audit_log log = {json_array(), false};
+  size_t i;
+
+  json_object_set_new(th_jget(doc, "kpis[0]"), "target", json_integer(200));
+  json_object_set_new(th_jget(doc, "kpis[0].readings[0]"), "value", json_integer(100));
+  json_object_del(th_jget(doc, "kpis[0].readings[0]"), "rating"); /* the rule decides */
+  ck_assert_int_eq(import_audited(st, doc, &log, &counts), RB_OK);
+  json_decref(counts);
+  json_array_foreach(log.calls, i, c) if (strcmp(th_jstr(c, "action"), "reading.import") == 0)
+    call = c;
+  ck_assert_ptr_nonnull(call);
+  ck_assert_str_eq(th_jstr(call, "code"), "CH/KPI 1");
+  ck_assert(json_number_value(th_jget(call, "before.value")) == 99);
+  ck_assert_str_eq(th_jstr(call, "before.computed_rating"), "G"); /* 99 against 95 */
+  ck_assert(json_number_value(th_jget(call, "after.value")) == 100);
+  ck_assert_str_eq(th_jstr(call, "after.computed_rating"), "R"); /* 100 against 200 */
+  json_decref(log.calls);
+  json_decref(doc);
+  store_close(st);
+}
+END_TEST
+
+/* The files of one command-line import are one transaction: what a first
+ * file creates and a second changes was never stored, so the second's
+ * change is neither audited nor counted (with the shared set). */
+START_TEST(test_import_files_share_created)
+{
+  struct store *st = demo_store();
+  json_t *a = load_demo(), *b, *errors = json_array(), *counts = NULL;
+  struct audit_log log = {json_array(), false};
+  struct import_audit audit = {record_audit, &log, json_object()};
+
+  json_array_append_new(json_object_get(a, "groups"),
+                        json_pack("{s:s, s:s}", "code", "ZED", "name", "Zed"));
+  json_array_append_new(json_object_get(th_jget(a, "kpis[1]"), "readings"),
+                        json_pack("{s:s, s:i}", "quarter", "2018-19-Q2", "value", 50));
+  b = json_deep_copy(a);
+  json_object_set_new(th_jget(b, "groups[3]"), "name", json_string("Zed two"));
+  ck_assert_str_eq(th_jstr(b, "groups[3].code"), "ZED");
+  json_object_set_new(th_jget(b, "kpis[1].readings[1]"), "value", json_integer(60));
+  begin(st);
+  ck_assert_int_eq(import_dataset(st, a, NOW2, "test", &audit, errors, &counts), RB_OK);
+  json_decref(counts);
+  ck_assert_int_eq(import_dataset(st, b, NOW2, "test", &audit, errors, &counts), RB_OK);
+  commit(st);
+  ck_assert_int_eq(th_jint(counts, "changed.items"), 0);
+  ck_assert_int_eq(th_jint(counts, "changed.readings"), 0);
+  ck_assert_uint_eq(json_array_size(log.calls), 0);
+  json_decref(counts);
+  json_decref(audit.created);
+  json_decref(log.calls);
+  json_decref(errors);
+  json_decref(a);
+  json_decref(b);
   store_close(st);
 }
 END_TEST
@@ -1887,6 +1951,8 @@ store_suite(void)
   tcase_add_test(tc, test_import_invalid_rolls_back);
   tcase_add_test(tc, test_import_audits_changed_figures);
   tcase_add_test(tc, test_import_audits_changed_items);
+  tcase_add_test(tc, test_import_audit_before_under_old_rule);
+  tcase_add_test(tc, test_import_files_share_created);
   tcase_add_test(tc, test_import_structure_errors);
   tcase_add_test(tc, test_import_keeps_unmentioned);
   suite_add_tcase(s, tc);
