@@ -300,7 +300,8 @@ store_audit_verify(struct store *st, int64_t anchor_id, const char *anchor_hash,
 {
   static const char sql[] =
     "SELECT id, at, coalesce(actor_id, 0), actor_name, actor_role, actor_org, action, entity,"
-    " coalesce(entity_id, 0), code, quarter, before, after, request_id, prev_hash, hash"
+    " coalesce(entity_id, 0), code, quarter, before, after, request_id, prev_hash, hash,"
+    " actor_id <= 0 OR entity_id <= 0"
     " FROM audit ORDER BY id";
   struct store_audit_verdict v = {.ok = true};
   char prev[65] = "", hash[65];
@@ -338,6 +339,11 @@ store_audit_verify(struct store *st, int64_t anchor_id, const char *anchor_hash,
       problem = "prev_hash does not match the previous entry's hash";
     else if (strcmp(col(s, 15), hash) != 0)
       problem = "hash does not match the entry's content";
+    /* The canonical text writes a missing id as 0, so NULL -> 0 leaves the
+     * hash as it was; but 0 is never stored (NULL is): such a row was
+     * altered. */
+    else if (sqlite3_column_int(s, 16) != 0)
+      problem = "actor_id or entity_id is 0, which is never written (NULL is)";
     else if (id == anchor_id && strcmp(hash, anchor_hash) != 0)
       problem = "the entry's hash is not the one recorded earlier (the anchor): the trail was "
                 "rewritten from here or before";

@@ -2313,6 +2313,34 @@ verify(struct fx *f, bool ok, long long entries, long long broken)
   th_response_free(&r);
 }
 
+/* A missing actor or entity id is hashed as 0, so NULL -> 0 leaves the
+ * hash alone; but 0 is never stored, and verify says so. */
+START_TEST(audit_null_ids_tampered)
+{
+  struct fx f;
+  sqlite3 *db;
+  long long n;
+
+  fx_start(&f, NULL);
+  /* a quarter's entry has no entity id */
+  expect(&f.s, "PUT", "/api/v1/quarters/" Q3, "{\"state\":\"closed\"}", f.s.admin, NULL, 200);
+  n = (long long)audit_count(&f.s);
+  verify(&f, true, n, 0);
+  db = raw_db(&f);
+  exec_ok(db, "DROP TRIGGER audit_no_update");
+  exec_ok(db, "UPDATE audit SET entity_id = 0 WHERE id = (SELECT max(id) FROM audit)"
+              " AND entity_id IS NULL");
+  ck_assert_int_eq(sqlite3_changes(db), 1);
+  verify(&f, false, n - 1, n);
+  exec_ok(db, "UPDATE audit SET entity_id = NULL WHERE id = (SELECT max(id) FROM audit)");
+  verify(&f, true, n, 0);
+  exec_ok(db, "UPDATE audit SET actor_id = 0 WHERE id = 1");
+  verify(&f, false, 0, 1);
+  sqlite3_close(db);
+  th_stop(&f.s);
+}
+END_TEST
+
 START_TEST(audit_append_only_and_verified)
 {
   struct fx f;
@@ -2589,7 +2617,7 @@ partner_suite(void)
   Suite *s = suite_create("partner");
   struct {
     const char *name;
-    const TTest *tests[8];
+    const TTest *tests[12];
   } cases[] = {
     {"roles",
      {every_role_against_every_write_route, write_table_matches_routes, submitter_own_items_only,
@@ -2603,8 +2631,8 @@ partner_suite(void)
       completeness, NULL}},
     {"audit",
      {audit_entry_contents, identical_put_is_not_a_write, audit_visibility, audit_filters_and_pages,
-      audit_append_only_and_verified, audit_deleted_entry_detected, audit_anchor_detects_truncation,
-      NULL}},
+      audit_append_only_and_verified, audit_null_ids_tampered, audit_deleted_entry_detected,
+      audit_anchor_detects_truncation, NULL}},
     {"csv", {csv_basic, csv_bom_crlf_blank_lines, csv_quoting, csv_errors, NULL}},
   };
 
