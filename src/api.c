@@ -225,6 +225,13 @@ api_body(struct api_ctx *c, json_t **out)
     return api_fail(c, RB_ERR_BAD_JSON, "JSON nested deeper than %d levels", max_depth);
   /* DECODE_ANY: a scalar is well-formed JSON, refused below as not an object. */
   v = json_loadb(c->req->body, c->req->body_len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
+  /* A number too large for a double (1e400) is well-formed JSON, like the
+   * 1e16 the validators refuse with 422: the same answer. */
+  if (v == NULL && json_error_code(&jerr) == json_error_numeric_overflow)
+    return api_fail(c, RB_ERR_INVALID,
+                    "the number at line %d, column %d is too large: numbers are at most 1e15 in "
+                    "magnitude",
+                    jerr.line, jerr.column);
   if (v == NULL)
     return api_fail(c, RB_ERR_BAD_JSON, "malformed JSON at line %d, column %d: %s", jerr.line,
                     jerr.column, jerr.text);

@@ -1410,10 +1410,10 @@ START_TEST(submission_json_invalid)
       f.rmbc, NULL, 422, &r);
   assert_field_error(&r, "milestones[0].code");
   th_response_free(&r);
-  /* A number beyond double range is not JSON we accept; an oversized
-   * finite one is out of range. */
+  /* A number beyond double range and an oversized finite one are both
+   * out of range (422), the second with its path. */
   expect(&f.s, "POST", "/api/v1/quarters/" Q2 "/submissions",
-         "{\"kpis\":[{\"code\":\"CH/KPI 1\",\"value\":1e999}]}", f.rmbc, NULL, 400);
+         "{\"kpis\":[{\"code\":\"CH/KPI 1\",\"value\":1e999}]}", f.rmbc, NULL, 422);
   req(&f.s, "POST", "/api/v1/quarters/" Q2 "/submissions",
       "{\"kpis\":[{\"code\":\"CH/KPI 1\",\"value\":1e300}]}", f.rmbc, NULL, 422, &r);
   assert_field_error(&r, "kpis[0].value");
