@@ -45,6 +45,13 @@ struct jv_field {
 size_t jv_check(const json_t *obj, const struct jv_field *fields, size_t n, const char *prefix,
                 json_t *errors);
 
+/* Numbers are kept to 15 significant digits, the precision answers are
+ * written with: what a client reads back is what is stored, and a PUT of
+ * the value it read is no change. jv_round15 rounds one number;
+ * jv_round_reals every real in a parsed document, in place. */
+double jv_round15(double v);
+void jv_round_reals(json_t *v);
+
 /* Append {"field": prefix + field, "message": ...} to errors. */
 void jv_error(json_t *errors, const char *prefix, const char *field, const char *fmt, ...)
   __attribute__((format(printf, 4, 5)));

@@ -239,6 +239,7 @@ api_body(struct api_ctx *c, json_t **out)
     json_decref(v);
     return api_fail(c, RB_ERR_INVALID, "the body must be a JSON object");
   }
+  jv_round_reals(v);
   *out = v;
   return RB_OK;
 }

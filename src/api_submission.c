@@ -156,7 +156,7 @@ parse_number(const char *s, double *out)
   for (const char *p = s; *p; p++)
     if (!strchr("0123456789+-.eE", *p))
       return false;
-  *out = v;
+  *out = jv_round15(v);
   return true;
 }
 

@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "quarter.h"
@@ -304,4 +305,31 @@ jv_depth(const char *text, size_t len, int stop)
     }
   }
   return max;
+}
+
+double
+jv_round15(double v)
+{
+  char buf[40];
+
+  if (!isfinite(v))
+    return v;
+  snprintf(buf, sizeof(buf), "%.15g", v);
+  return strtod(buf, NULL);
+}
+
+void
+jv_round_reals(json_t *v)
+{
+  const char *key;
+  json_t *child;
+  size_t i;
+
+  if (json_is_real(v)) {
+    json_real_set(v, jv_round15(json_real_value(v)));
+  } else if (json_is_object(v)) {
+    json_object_foreach(v, key, child) jv_round_reals(child);
+  } else if (json_is_array(v)) {
+    json_array_foreach(v, i, child) jv_round_reals(child);
+  }
 }

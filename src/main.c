@@ -18,6 +18,7 @@
 #include "db.h"
 #include "http.h"
 #include "import.h"
+#include "jsonv.h"
 #include "router.h"
 #include "store.h"
 #include "util.h"
@@ -520,6 +521,7 @@ cmd_import(int argc, char **argv)
     json_t *doc = json_load_file(files[i], JSON_REJECT_DUPLICATES, &jerr);
     json_t *errors = json_array(), *counts = NULL;
 
+    jv_round_reals(doc); /* as the API does (jv_round15) */
     if (doc == NULL) {
       fprintf(stderr, "ragboard: %s: line %d, column %d: %s\n", files[i], jerr.line, jerr.column,
               jerr.text);

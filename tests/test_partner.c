@@ -1911,6 +1911,25 @@ START_TEST(identical_put_is_not_a_write)
   snprintf(path, sizeof(path), "/api/v1/kpis/%lld/readings/" Q3, f.kpi1);
   expect(&f.s, "DELETE", path, NULL, f.rmbc, "If-Match: *", 412);
   expect(&f.s, "DELETE", path, NULL, f.rmbc, NULL, 404);
+
+  /* Numbers are kept to the 15 digits answers show: a client that PUTs
+   * back the value it read changes nothing (0.30000000000000004 was
+   * stored, shown as 0.3, and 0.3 was then a write). */
+  req(&f.s, "PUT", path, "{\"value\":0.30000000000000004}", f.rmbc, NULL, 201, &r);
+  ck_assert_ptr_nonnull(strstr(r.body, "\"value\":0.3,"));
+  ck_assert(th_header(&r, "ETag", etag1, sizeof(etag1)));
+  th_response_free(&r);
+  n = audit_count(&f.s);
+  req(&f.s, "PUT", path, "{\"value\":0.3}", f.rmbc, NULL, 200, &r);
+  ck_assert(th_header(&r, "ETag", etag2, sizeof(etag2)));
+  ck_assert_str_eq(etag2, etag1);
+  th_response_free(&r);
+  ck_assert_uint_eq(audit_count(&f.s), n);
+  /* the same through a CSV return */
+  expect(&f.s, "POST", "/api/v1/quarters/" Q3 "/submissions",
+         "kind,code,status,value,value_text,comment\r\nkpi,CH/KPI 1,,0.30000000000000004,,\r\n",
+         f.rmbc, CSV_TYPE, 200);
+  ck_assert_uint_eq(audit_count(&f.s), n + 1); /* the submission only: no change */
   th_stop(&f.s);
 }
 END_TEST
