@@ -78,6 +78,16 @@ enum rb_err store_pool_write_end(struct store_pool *pool, struct store *st, bool
  * store_pool_commit; defer: always the latter (the caller is the writer's
  * own thread, about to commit). Best effort: a use may go unrecorded. */
 void store_pool_touch_token(struct store_pool *pool, int64_t token_id, const char *now, bool defer);
+/* A writer thread forms the batches (store_pool_write_leave, then
+ * store_pool_commit per round): it records token uses too. waker(ctx) is
+ * called (from any thread, no pool lock held) when a use is pending, and
+ * that thread then calls store_pool_record_touches, which records them in
+ * a transaction of their own unless a batch is open (then with it). And
+ * when a BEGIN of a round fails busy, the rest of that round fails at once
+ * (RB_ERR_BUSY) until store_pool_commit. NULL waker: back to the default. */
+void store_pool_set_touch_waker(struct store_pool *pool, void (*waker)(void *), void *ctx);
+/* true when uses are still pending (the database was locked): try later. */
+bool store_pool_record_touches(struct store_pool *pool);
 enum rb_err store_pool_write_leave(struct store_pool *pool, struct store *st, bool keep,
                                    uint64_t *batch);
 void store_pool_commit(struct store_pool *pool);

@@ -53,9 +53,15 @@ struct http_server {
   pthread_mutex_t queue_mu;
   pthread_cond_t queue_cv;
   struct conn_state *queue_head, *queue_tail;
-  bool writer_stop; /* under queue_mu: no more jobs are taken */
+  bool writer_stop;   /* under queue_mu: no more jobs are taken */
+  bool touch_pending; /* under queue_mu: a token use waits to be recorded */
   pthread_t writer;
   bool writer_started;
+  /* Shutting down: answers close their connections. */
+  atomic_bool closing;
+  /* Writes the writer has resumed whose answers are not yet sent: the
+   * daemon is not stopped under them. */
+  atomic_int resumed_unanswered;
 };
 
 static void
@@ -178,7 +184,8 @@ struct conn_state {
   struct rb_request req;
   struct rb_response resp;
   struct router_ticket ticket;
-  bool ready; /* the writer has answered: send resp */
+  bool ready;   /* the writer has answered: send resp */
+  bool resumed; /* that answer is being sent (resumed_unanswered counts it) */
   struct conn_state *next;
 };
 
@@ -190,14 +197,33 @@ writer_main(void *arg)
 {
   struct http_server *srv = arg;
   struct conn_state *batch[WRITER_BATCH];
+  bool touch_retry = false;
   double started;
 
   pthread_mutex_lock(&srv->queue_mu);
   for (;;) {
     size_t n = 0;
 
-    while (srv->queue_head == NULL && !srv->writer_stop)
-      pthread_cond_wait(&srv->queue_cv, &srv->queue_mu);
+    while (srv->queue_head == NULL && !srv->writer_stop && !srv->touch_pending) {
+      if (touch_retry) { /* uses left pending by a locked database: again in 1 s */
+        struct timespec at;
+
+        clock_gettime(CLOCK_REALTIME, &at);
+        at.tv_sec += 1;
+        if (pthread_cond_timedwait(&srv->queue_cv, &srv->queue_mu, &at) != 0)
+          srv->touch_pending = true;
+      } else {
+        pthread_cond_wait(&srv->queue_cv, &srv->queue_mu);
+      }
+    }
+    if (srv->queue_head == NULL && srv->touch_pending) {
+      /* A read's token use: recorded here, never on an HTTP worker. */
+      srv->touch_pending = false;
+      pthread_mutex_unlock(&srv->queue_mu);
+      touch_retry = router_record_touches(srv->app);
+      pthread_mutex_lock(&srv->queue_mu);
+      continue;
+    }
     if (srv->queue_head == NULL)
       break; /* stopping, and every queued write has been answered */
     started = util_monotonic();
@@ -224,6 +250,7 @@ writer_main(void *arg)
 
       router_finish_batched(srv->app, &cs->req, &cs->resp, &cs->ticket);
       cs->ready = true;
+      atomic_fetch_add(&srv->resumed_unanswered, 1);
       MHD_resume_connection(cs->conn); /* on_request is called again and answers */
     }
     pthread_mutex_lock(&srv->queue_mu);
@@ -232,15 +259,31 @@ writer_main(void *arg)
   return NULL;
 }
 
-/* Hand cs to the writer thread and suspend its connection; false when the
- * writer has stopped (the caller then runs the request itself). */
-static bool
-enqueue_write(struct http_server *srv, struct MHD_Connection *conn, struct conn_state *cs)
+static void
+wake_writer_for_touch(void *arg)
 {
-  bool queued = false;
+  struct http_server *srv = arg;
 
   pthread_mutex_lock(&srv->queue_mu);
-  if (srv->writer_started && !srv->writer_stop) {
+  srv->touch_pending = true;
+  pthread_cond_signal(&srv->queue_cv);
+  pthread_mutex_unlock(&srv->queue_mu);
+}
+
+enum enqueued { QUEUED, NO_WRITER, WRITER_STOPPED };
+
+/* Hand cs to the writer thread and suspend its connection. NO_WRITER (a
+ * server run without one): the caller runs the request itself;
+ * WRITER_STOPPED (shutting down): the caller refuses it. */
+static enum enqueued
+enqueue_write(struct http_server *srv, struct MHD_Connection *conn, struct conn_state *cs)
+{
+  enum enqueued queued = NO_WRITER;
+
+  pthread_mutex_lock(&srv->queue_mu);
+  if (srv->writer_started && srv->writer_stop) {
+    queued = WRITER_STOPPED;
+  } else if (srv->writer_started) {
     cs->conn = conn;
     cs->next = NULL;
     MHD_suspend_connection(conn);
@@ -250,7 +293,7 @@ enqueue_write(struct http_server *srv, struct MHD_Connection *conn, struct conn_
       srv->queue_head = cs;
     srv->queue_tail = cs;
     pthread_cond_signal(&srv->queue_cv);
-    queued = true;
+    queued = QUEUED;
   }
   pthread_mutex_unlock(&srv->queue_mu);
   return queued;
@@ -311,8 +354,9 @@ add_cors(struct MHD_Response *r, const char *origin)
 
 static enum MHD_Result
 send_response(struct MHD_Connection *conn, struct rb_response *resp, const char *request_id,
-              const struct app *app)
+              struct http_server *srv)
 {
+  const struct app *app = srv->app;
   const char *origin = cors_origin(app, conn);
   struct MHD_Response *r;
   enum MHD_Result ret;
@@ -335,6 +379,11 @@ send_response(struct MHD_Connection *conn, struct rb_response *resp, const char 
   MHD_add_response_header(r, "X-Request-Id", request_id);
   MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
   MHD_add_response_header(r, "Cache-Control", "no-cache");
+  /* Shutting down: a keep-alive client must not send its next request on
+   * a connection about to be cut; it reconnects (and waits, or retries
+   * elsewhere). */
+  if (atomic_load(&srv->closing))
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
   if (origin != NULL)
     add_cors(r, origin);
   else if (app->cfg.cors_origins != NULL && app->cfg.cors_origins[0] != '\0')
@@ -487,6 +536,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
     resp = cs->resp; /* ownership moves here */
     memset(&cs->resp, 0, sizeof(cs->resp));
     cs->ready = false;
+    cs->resumed = true;
     goto answer;
   }
   memset(&resp, 0, sizeof(resp));
@@ -544,10 +594,29 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
                          "Authorization, Content-Type, If-Match, If-None-Match");
       rb_response_header(&resp, "Access-Control-Max-Age", "600");
     } else if (router_is_write(method, url)) {
+      enum enqueued how;
+
       arm(srv, watch_of(conn), false); /* ours now: the client is not slow */
-      if (enqueue_write(srv, conn, cs))
+      how = enqueue_write(srv, conn, cs);
+      if (how == QUEUED)
         return MHD_YES; /* suspended until the writer has answered */
-      router_dispatch(srv->app, req, &resp);
+      if (how == NO_WRITER) {
+        router_dispatch(srv->app, req, &resp);
+      } else {
+        /* Shutting down: not run on a worker, where the daemon's stop
+         * could cut it off after its commit, before its answer. */
+        static const char msg[] =
+          "{\"type\":\"urn:ragboard:problem:busy\",\"title\":\"Service busy\","
+          "\"status\":503,\"detail\":\"the server is shutting down: nothing was written; "
+          "retry\"}\n";
+
+        resp.status = 503;
+        resp.route = "shutdown";
+        resp.content_type = "application/problem+json";
+        resp.body = strdup(msg);
+        resp.body_len = resp.body != NULL ? sizeof(msg) - 1 : 0;
+        rb_response_header(&resp, "Retry-After", "1");
+      }
     } else {
       router_dispatch(srv->app, req, &resp);
     }
@@ -555,7 +624,11 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
 answer:
   bytes = resp.body_len;
   arm(srv, watch_of(conn), false); /* answering: slow readers are not ours to cut */
-  ret = send_response(conn, &resp, cs->request_id, srv->app);
+  ret = send_response(conn, &resp, cs->request_id, srv);
+  if (cs->resumed) {
+    cs->resumed = false;
+    atomic_fetch_sub(&srv->resumed_unanswered, 1);
+  }
   log_request(srv->app, method, url, &resp, cs, bytes);
   metrics_request_end(srv->app->metrics, resp.route, method, resp.status,
                       (double)elapsed_us(&cs->start) / 1e6);
@@ -577,6 +650,8 @@ on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     return;
   if (!cs->answered)
     metrics_request_abandon(srv->app->metrics);
+  if (cs->ready || cs->resumed) /* resumed, but the client left first */
+    atomic_fetch_sub(&srv->resumed_unanswered, 1);
   /* Keep-alive: the next request must arrive within the timeout too. */
   arm(srv, watch_of(conn), true);
   rb_response_clear(&cs->resp);
@@ -688,6 +763,8 @@ http_start(struct app *app, struct http_server **out, const char **why)
   pthread_mutex_lock(&srv->queue_mu);
   srv->writer_started = pthread_create(&srv->writer, NULL, writer_main, srv) == 0;
   pthread_mutex_unlock(&srv->queue_mu);
+  if (srv->writer_started)
+    router_touch_waker(app, wake_writer_for_touch, srv);
   info = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
   srv->port = info != NULL ? info->port : 0;
   if (app->cfg.port_file != NULL && !write_port_file(app->cfg.port_file, srv->port)) {
@@ -717,19 +794,36 @@ http_stop(struct http_server *srv, unsigned grace_ms)
    * earlier races with the workers still removing it from their epoll sets,
    * which libmicrohttpd treats as fatal. */
   fd = MHD_quiesce_daemon(srv->daemon);
+  /* From here every answer closes its connection, so a keep-alive client
+   * does not start another request on a connection about to be cut, and
+   * in_flight does not dip to 0 between two requests of one client. */
+  atomic_store(&srv->closing, true);
   for (unsigned waited = 0; waited < grace_ms && atomic_load(&srv->in_flight) > 0; waited += 10) {
     struct timespec ts = {0, 10 * 1000 * 1000};
 
     nanosleep(&ts, NULL);
   }
   /* The writer answers every queued write before it ends: libmicrohttpd
-   * must not be stopped while a connection is suspended. */
+   * must not be stopped while a connection is suspended. Writes arriving
+   * after this are refused (503), not run on a worker. */
   pthread_mutex_lock(&srv->queue_mu);
   srv->writer_stop = true;
   pthread_cond_signal(&srv->queue_cv);
   pthread_mutex_unlock(&srv->queue_mu);
-  if (srv->writer_started)
+  if (srv->writer_started) {
     pthread_join(srv->writer, NULL);
+    router_touch_waker(srv->app, NULL, NULL);
+    router_record_touches(srv->app); /* uses still pending */
+  }
+  /* The resumed writes' answers go out before the daemon stops: their
+   * work is committed, and a client must hear so. Bounded: a worker sends
+   * them at once, but a client may have stopped reading. */
+  for (unsigned waited = 0; waited < 5000 && atomic_load(&srv->resumed_unanswered) > 0;
+       waited += 10) {
+    struct timespec ts = {0, 10 * 1000 * 1000};
+
+    nanosleep(&ts, NULL);
+  }
   MHD_stop_daemon(srv->daemon);
   if (fd != MHD_INVALID_SOCKET)
     close(fd);

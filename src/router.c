@@ -528,6 +528,18 @@ router_commit(struct app *app, size_t requests, double work_seconds)
 }
 
 void
+router_touch_waker(struct app *app, void (*waker)(void *), void *ctx)
+{
+  store_pool_set_touch_waker(app->pool, waker, ctx);
+}
+
+bool
+router_record_touches(struct app *app)
+{
+  return store_pool_record_touches(app->pool);
+}
+
+void
 router_finish_batched(struct app *app, const struct rb_request *req, struct rb_response *resp,
                       const struct router_ticket *ticket)
 {

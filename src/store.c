@@ -561,6 +561,16 @@ struct store_pool {
   atomic_llong ref_version; /* latest reference version known to this process */
   struct touch touches[64]; /* token uses not yet recorded, under mu */
   int ntouches;
+  /* Who records the uses instead of the caller (the HTTP writer thread),
+   * under mu; NULL: the caller records them if the writer is free. */
+  void (*touch_waker)(void *);
+  void *touch_waker_ctx;
+  /* A writer thread's round (the requests it runs before it commits) in
+   * which a BEGIN waited the whole busy timeout in vain, under writer_mu:
+   * the rest of the round fails at once instead of waiting in turn (a
+   * round of 128 would otherwise take 128 timeouts to answer). Cleared by
+   * store_pool_commit. Only with a writer thread (touch_waker set). */
+  bool round_busy;
   pthread_mutex_t years_mu; /* reporting versions per plan year */
   struct {
     char year[8];
@@ -826,9 +836,32 @@ batch_due(const struct store_pool *p)
   return age >= BATCH_MAX_AGE_NS;
 }
 
+static bool
+writer_thread(struct store_pool *p)
+{
+  bool yes;
+
+  pthread_mutex_lock(&p->mu);
+  yes = p->touch_waker != NULL;
+  pthread_mutex_unlock(&p->mu);
+  return yes;
+}
+
+static bool
+touches_pending(struct store_pool *p)
+{
+  bool pending;
+
+  pthread_mutex_lock(&p->mu);
+  pending = p->ntouches > 0;
+  pthread_mutex_unlock(&p->mu);
+  return pending;
+}
+
 /* Record the pending token uses, each in its own savepoint: a use that
- * cannot be recorded is dropped, never a reason to fail a batch.
- * writer_mu held, a batch open. */
+ * cannot be recorded is dropped, never a reason to fail a batch, unless
+ * SQLite rolled the whole transaction back: then the batch is finished as
+ * failed here (p->batch is 0 after). writer_mu held, a batch open. */
 static void
 apply_touches(struct store_pool *p)
 {
@@ -845,8 +878,13 @@ apply_touches(struct store_pool *p)
   for (int i = 0; i < n; i++) {
     if (savepoint(p->writer, sp_touch) != RB_OK)
       return;
-    if (store_token_touch(p->writer, todo[i].id, todo[i].at) != RB_OK)
+    if (store_token_touch(p->writer, todo[i].id, todo[i].at) != RB_OK) {
+      if (sqlite3_get_autocommit(p->writer->db)) {
+        finish_batch(p, RB_ERR_DB); /* the batch went with it */
+        return;
+      }
       (void)savepoint(p->writer, sp_touch_undo);
+    }
     (void)savepoint(p->writer, sp_touch_release);
   }
 }
@@ -859,8 +897,15 @@ enter_locked(struct store_pool *p, enum rb_err *err)
   enum rb_err e;
 
   if (p->batch == 0) {
+    if (p->round_busy) {
+      pthread_mutex_unlock(&p->writer_mu);
+      *err = RB_ERR_BUSY;
+      return NULL;
+    }
     e = store_begin(p->writer, true);
     if (e != RB_OK) {
+      if (e == RB_ERR_BUSY && writer_thread(p))
+        p->round_busy = true;
       pthread_mutex_unlock(&p->writer_mu);
       *err = e;
       return NULL;
@@ -868,8 +913,14 @@ enter_locked(struct store_pool *p, enum rb_err *err)
     p->batch = ++p->last_id;
     clock_gettime(CLOCK_MONOTONIC, &p->opened);
   }
-  if (p->ntouches > 0) /* (a racy peek is fine: a miss waits for the next batch) */
+  if (touches_pending(p)) {
     apply_touches(p);
+    if (p->batch == 0) { /* lost with a use that could not be recorded */
+      pthread_mutex_unlock(&p->writer_mu);
+      *err = RB_ERR_DB;
+      return NULL;
+    }
+  }
   e = savepoint(p->writer, sp_begin);
   if (e != RB_OK) {
     /* Leave as a request that did nothing: the batch still gets committed. */
@@ -897,6 +948,8 @@ store_pool_write_begin(struct store_pool *p, enum rb_err *err)
 void
 store_pool_touch_token(struct store_pool *p, int64_t token_id, const char *now, bool defer)
 {
+  void (*waker)(void *);
+  void *waker_ctx;
   enum rb_err err;
   int i;
 
@@ -909,12 +962,51 @@ store_pool_touch_token(struct store_pool *p, int64_t token_id, const char *now, 
     if (i == p->ntouches)
       p->ntouches++;
   }
+  waker = p->touch_waker;
+  waker_ctx = p->touch_waker_ctx;
   pthread_mutex_unlock(&p->mu);
-  /* Busy writer: its next request records the use. Never wait for it. */
+  /* A writer thread records it, never the caller (an HTTP worker must not
+   * wait on a lock or an fsync); else the caller if the writer is free,
+   * or the writer's next request. Never wait for it. */
+  if (waker != NULL) {
+    if (!defer)
+      waker(waker_ctx);
+    return;
+  }
   if (defer || pthread_mutex_trylock(&p->writer_mu) != 0)
     return;
   if (enter_locked(p, &err) != NULL)
     (void)store_pool_write_end(p, p->writer, true, false);
+}
+
+void
+store_pool_set_touch_waker(struct store_pool *p, void (*waker)(void *), void *ctx)
+{
+  pthread_mutex_lock(&p->mu);
+  p->touch_waker = waker;
+  p->touch_waker_ctx = ctx;
+  pthread_mutex_unlock(&p->mu);
+}
+
+bool
+store_pool_record_touches(struct store_pool *p)
+{
+  bool pending;
+
+  pthread_mutex_lock(&p->writer_mu);
+  /* (a use that cannot be recorded now, the database locked, stays
+   * pending: the caller tries again later) */
+  if (p->batch == 0 && touches_pending(p) && store_begin(p->writer, true) == RB_OK) {
+    p->batch = ++p->last_id;
+    clock_gettime(CLOCK_MONOTONIC, &p->opened);
+  }
+  if (p->batch != 0 && touches_pending(p))
+    apply_touches(p);
+  if (p->batch != 0)
+    finish_batch(p, RB_OK);
+  pending = touches_pending(p);
+  pthread_mutex_unlock(&p->writer_mu);
+  return pending;
 }
 
 /* Release (keep) or undo the request's savepoint. When SQLite has rolled
@@ -996,10 +1088,11 @@ void
 store_pool_commit(struct store_pool *p)
 {
   pthread_mutex_lock(&p->writer_mu);
-  if (p->batch != 0 && p->ntouches > 0)
+  if (p->batch != 0 && touches_pending(p))
     apply_touches(p);
   if (p->batch != 0)
     finish_batch(p, RB_OK);
+  p->round_busy = false; /* the next round tries again */
   pthread_mutex_unlock(&p->writer_mu);
 }
 

@@ -216,6 +216,49 @@ START_TEST(stalled_write_leaves_reads_served)
 }
 END_TEST
 
+/* A read's token use is recorded by the writer thread, never on an HTTP
+ * worker: with the database locked by another process, reads with a token
+ * not yet used this minute answer at once (they once waited the whole
+ * busy timeout, 5 s, on the worker), and the use is recorded once the lock
+ * is gone. */
+START_TEST(token_use_never_waits_on_a_worker)
+{
+  struct th_server s;
+  struct th_response r;
+  char tok[128], path[64];
+  long long id = 0;
+  sqlite3 *locker;
+  double t0;
+  bool recorded = false;
+
+  th_start(&s, true, one_worker);
+  th_token(&s, "viewer", NULL, tok, sizeof(tok));
+  ck_assert_int_eq(sscanf(tok, "rb1_%lld_", &id), 1);
+  ck_assert_int_eq(sqlite3_open(s.db_path, &locker), SQLITE_OK);
+  ck_assert_int_eq(sqlite3_exec(locker, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+  for (int i = 0; i < 3; i++) {
+    t0 = now_s();
+    th_request(&s, "GET", "/api/v1/groups", NULL, tok, NULL, &r);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_msg(now_s() - t0 < 0.5, "a read with a new token took %.3f s, the database locked",
+                  now_s() - t0);
+    th_response_free(&r);
+  }
+  sqlite3_exec(locker, "ROLLBACK", NULL, NULL, NULL);
+  sqlite3_close(locker);
+  snprintf(path, sizeof(path), "/api/v1/tokens/%lld", id);
+  for (int i = 0; i < 80 && !recorded; i++) { /* the writer retries every second */
+    usleep(100 * 1000);
+    th_request(&s, "GET", path, NULL, s.admin, NULL, &r);
+    ck_assert_int_eq(r.status, 200);
+    recorded = json_is_string(json_object_get(r.json, "last_used_at"));
+    th_response_free(&r);
+  }
+  ck_assert_msg(recorded, "the token's use was never recorded");
+  th_stop(&s);
+}
+END_TEST
+
 #define HTTP_WRITERS 8
 #define HTTP_WRITES 25
 #define AUDIT_Q3 "/api/v1/audit?action=reading.put&quarter=2018-19-Q3&limit=500"
@@ -288,6 +331,7 @@ main(void)
   tc = tcase_create("writer_thread");
   tcase_set_timeout(tc, 120);
   tcase_add_test(tc, stalled_write_leaves_reads_served);
+  tcase_add_test(tc, token_use_never_waits_on_a_worker);
   tcase_add_test(tc, concurrent_http_writes_all_acknowledged_and_stored);
   suite_add_tcase(s, tc);
   sr = srunner_create(s);

@@ -167,6 +167,22 @@ expect_problem 503 urn:ragboard:problem:busy "a write while another process hold
 grep -qi '^retry-after: [0-9]' "$WORK/headers" || fail "a busy answer without Retry-After"
 [ "$elapsed" -lt 4000 ] || fail "a busy answer took ${elapsed} ms with --busy-timeout-ms 300"
 expect_reads "a locked database"
+# Writes queued behind one that waits out the busy timeout are refused at
+# once, not after a timeout each (8 x 300 ms in turn, before).
+start=$(date +%s%N)
+pids=()
+for k in 11 12 13 14 15 16 17 18; do
+  curl -s -o /dev/null -w '%{http_code}' --max-time 30 -X PUT -H "Authorization: Bearer $ADMIN" \
+    -H 'Content-Type: application/json' --data-binary '{"status": "G", "comment": "queued"}' \
+    "$URL/api/v1/milestones/$k/updates/2018-19-Q2" >"$WORK/queued.$k" &
+  pids+=($!)
+done
+for p in "${pids[@]}"; do wait "$p" || true; done
+elapsed=$((($(date +%s%N) - start) / 1000000))
+for k in 11 12 13 14 15 16 17 18; do
+  [ "$(cat "$WORK/queued.$k")" = 503 ] || fail "a queued write during the lock answered $(cat "$WORK/queued.$k")"
+done
+[ "$elapsed" -lt 1500 ] || fail "8 queued writes during the lock took ${elapsed} ms to be refused (busy timeout 300 ms)"
 echo 'COMMIT;' >&7
 exec 7>&-
 wait "$LOCK_PID" || fail "the lock holder failed"

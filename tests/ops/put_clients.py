@@ -1,0 +1,60 @@
+#!/usr/bin/env python3
+"""Keep-alive clients PUTting milestone updates until the server goes away.
+
+Usage: put_clients.py PORT TOKEN OUT.json [THREADS]
+Each thread writes its own milestone's 2018-19-Q2 update with a comment
+unique to the request, on one keep-alive connection (a new one after a
+`Connection: close` or an error), and stops after 20 failed attempts in a
+row. OUT.json gets [[comment, status or "error"], ...]: what each request
+heard, to compare with what the database holds.
+"""
+import http.client
+import json
+import sys
+import threading
+import time
+
+port, token, out = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+threads = int(sys.argv[4]) if len(sys.argv) > 4 else 16
+results, lock = [], threading.Lock()
+
+
+def client(t):
+    conn, failures, i = None, 0, 0
+    while failures < 20:
+        value = f"t{t}-{i}"
+        i += 1
+        try:
+            if conn is None:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=15)
+            conn.request(
+                "PUT",
+                f"/api/v1/milestones/{t + 1}/updates/2018-19-Q2",
+                body=json.dumps({"status": "G", "comment": value}),
+                headers={"Authorization": "Bearer " + token, "Content-Type": "application/json"},
+            )
+            r = conn.getresponse()
+            r.read()
+            status = r.status
+            if (r.getheader("Connection") or "").lower() == "close":
+                conn.close()
+                conn = None
+            failures = 0 if status < 500 else failures + 1
+        except Exception:
+            status = "error"
+            failures += 1
+            if conn is not None:
+                conn.close()
+            conn = None
+            time.sleep(0.02)
+        with lock:
+            results.append([value, status])
+
+
+ts = [threading.Thread(target=client, args=(t,)) for t in range(threads)]
+for t in ts:
+    t.start()
+for t in ts:
+    t.join()
+with open(out, "w") as f:
+    json.dump(results, f)
