@@ -86,6 +86,12 @@ struct run {
   json_t *locks; /* quarter -> true for the locked quarters */
   const struct import_audit *audit;
   json_t *created; /* keys of what this transaction created (see created_key) */
+  /* created is shared with other files of the transaction: rows and items
+   * are marked too. Within one file they cannot repeat (each code and
+   * quarter is checked once), so a lone file marks only the few kinds
+   * that can (organisations, groups, quarters, priorities): 90,000 keys
+   * are not built for nothing. */
+  bool shared;
   json_t *errors;
   json_int_t changed[3]; /* stored updates, readings, other items the import changed */
 };
@@ -148,7 +154,8 @@ audit_item(struct run *run, const char *entity, const char *key, const char *cod
   char action[48];
 
   if (before == NULL) {
-    mark_created(run, entity, key, NULL);
+    if (run->shared || (strcmp(entity, "milestone") != 0 && strcmp(entity, "kpi") != 0))
+      mark_created(run, entity, key, NULL);
     return;
   }
   if (after == NULL || was_created(run, entity, key, NULL))
@@ -297,7 +304,7 @@ import_updates(struct run *run, int64_t milestone_id, const char *code, json_t *
         jv_error(run->errors, upath, "quarter", LOCKED_MSG, q);
       else if (before != NULL)
         audit_change(run, false, milestone_id, code, q, before, after, upath);
-      else
+      else if (run->shared)
         mark_created(run, "milestone_update", ids, q);
     }
     json_decref(before);
@@ -355,7 +362,7 @@ import_readings(struct run *run, int64_t kpi_id, const char *code, json_t *readi
           audit_change(run, true, kpi_id, code, q, before, after, rpath);
       }
     }
-    if (err == RB_OK && before == NULL) {
+    if (err == RB_OK && before == NULL && run->shared) {
       snprintf(ids, sizeof(ids), "%lld", (long long)kpi_id);
       mark_created(run, "kpi_reading", ids, q);
     }
@@ -561,8 +568,8 @@ import_dataset(struct store *st, json_t *doc, const char *now, const char *updat
   if (storage_failed(locked_quarters(st, &locks), "quarters", errors))
     return RB_ERR_INVALID;
   run.locks = locks;
-  run.created =
-    audit != NULL && audit->created != NULL ? audit->created : (own_created = json_object());
+  run.shared = audit != NULL && audit->created != NULL;
+  run.created = run.shared ? audit->created : (own_created = json_object());
   import_simple(&run, orgs, "organisations", "organisation", api_validate_org, store_org_get,
                 store_org_upsert);
   import_simple(&run, groups, "groups", "group", api_validate_group, store_group_get,

@@ -514,7 +514,7 @@ cmd_import(int argc, char **argv)
   util_now(now);
   ci.st = st;
   cli_operator(ci.actor, sizeof(ci.actor));
-  audit.created = json_object();
+  audit.created = nfiles > 1 ? json_object() : NULL; /* one file: nothing to share */
   err = store_begin(st, true);
   for (int i = 0; i < nfiles && err == RB_OK; i++) {
     json_error_t jerr;

@@ -47,6 +47,17 @@ bash "$AUDIT/changes-after-delivery-team.sh" 2018-19-Q1 >"$WORK/after2.tsv"
 grep -P "\tcommand line \($me, sudo from alice\)\t-\tupdate\.import\t.*\tR\t->\tG\$" "$WORK/after2.tsv" >/dev/null \
   || fail "changes-after-delivery-team.sh missed the import's change: $(cat "$WORK/after2.tsv")"
 
+# Two files of one command-line import are one transaction: a group the
+# first creates and the second renames was never stored as the first had
+# it, so no group.import entry (the shared set of creations).
+jq '.groups += [{"code": "ZED", "name": "Zed"}]' "$SRC/data/rotherham-icp-2018-19.json" >"$WORK/a.json"
+jq '.groups += [{"code": "ZED", "name": "Zed two"}]' "$SRC/data/rotherham-icp-2018-19.json" >"$WORK/b.json"
+"$RAGBOARD" import --db "$DB" "$WORK/a.json" "$WORK/b.json" >"$WORK/ab.out"
+grep -q '"changed":{"updates":0,"readings":0,"items":0}' "$WORK/ab.out" || fail "two-file import said: $(cat "$WORK/ab.out")"
+[ "$(sqlite3 "$DB" "SELECT count(*) FROM audit WHERE action = 'group.import'")" = 0 ] ||
+  fail "a group created and renamed in one import was audited as a change"
+[ "$(sqlite3 "$DB" "SELECT name FROM tgroup WHERE code = 'ZED'")" = "Zed two" ] || fail "ZED not stored as the last file has it"
+
 # A reading's change shows its value, not only its rating.
 put /api/v1/kpis/1/readings/2018-19-Q1 '{"value":90,"rating":"G"}'
 bash "$AUDIT/changes-after-delivery-team.sh" 2018-19-Q1 >"$WORK/after3.tsv"
