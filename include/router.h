@@ -57,7 +57,8 @@ bool router_is_write(const char *method, const char *path);
 void router_dispatch_batched(struct app *app, const struct rb_request *req,
                              struct rb_response *resp, struct router_ticket *ticket);
 /* requests and work_seconds (the time spent running them) feed /metrics. */
-void router_commit(struct app *app, size_t requests, double work_seconds);
+/* true: token uses are still pending (see router_record_touches). */
+bool router_commit(struct app *app, size_t requests, double work_seconds);
 /* The writer thread records token uses too (store_pool_set_touch_waker):
  * waker(ctx) says one is pending; router_record_touches records them. */
 void router_touch_waker(struct app *app, void (*waker)(void *), void *ctx);

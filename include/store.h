@@ -90,7 +90,8 @@ void store_pool_set_touch_waker(struct store_pool *pool, void (*waker)(void *), 
 bool store_pool_record_touches(struct store_pool *pool);
 enum rb_err store_pool_write_leave(struct store_pool *pool, struct store *st, bool keep,
                                    uint64_t *batch);
-void store_pool_commit(struct store_pool *pool);
+/* true: token uses are still pending (no batch took them: it failed). */
+bool store_pool_commit(struct store_pool *pool);
 enum rb_err store_pool_batch_result(struct store_pool *pool, uint64_t batch);
 
 enum rb_err store_begin(struct store *st, bool write);

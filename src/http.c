@@ -244,7 +244,9 @@ writer_main(void *arg)
       pthread_mutex_lock(&srv->queue_mu);
     } while (srv->queue_head != NULL && n < WRITER_BATCH);
     pthread_mutex_unlock(&srv->queue_mu);
-    router_commit(srv->app, n, util_monotonic() - started);
+    /* a round that failed leaves its writes' token uses to the retry */
+    if (router_commit(srv->app, n, util_monotonic() - started))
+      touch_retry = true;
     for (size_t i = 0; i < n; i++) {
       struct conn_state *cs = batch[i];
 

@@ -518,13 +518,14 @@ router_dispatch_batched(struct app *app, const struct rb_request *req, struct rb
   dispatch(app, req, resp, ticket);
 }
 
-void
+bool
 router_commit(struct app *app, size_t requests, double work_seconds)
 {
   double started = util_monotonic();
+  bool pending = store_pool_commit(app->pool);
 
-  store_pool_commit(app->pool);
   metrics_write_batch(app->metrics, requests, work_seconds, util_monotonic() - started);
+  return pending;
 }
 
 void

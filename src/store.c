@@ -571,6 +571,7 @@ struct store_pool {
    * round of 128 would otherwise take 128 timeouts to answer). Cleared by
    * store_pool_commit. Only with a writer thread (touch_waker set). */
   bool round_busy;
+  int busy_ms;              /* the writer's busy timeout, as opened */
   pthread_mutex_t years_mu; /* reporting versions per plan year */
   struct {
     char year[8];
@@ -589,6 +590,7 @@ store_pool_open(const char *path, const struct db_options *opt, int readers,
 
   if (p == NULL)
     return RB_ERR_NOMEM;
+  p->busy_ms = opt->busy_timeout_ms > 0 ? opt->busy_timeout_ms : 5000;
   pthread_mutex_init(&p->mu, NULL);
   pthread_cond_init(&p->cv, NULL);
   pthread_mutex_init(&p->writer_mu, NULL);
@@ -994,11 +996,19 @@ store_pool_record_touches(struct store_pool *p)
   bool pending;
 
   pthread_mutex_lock(&p->writer_mu);
-  /* (a use that cannot be recorded now, the database locked, stays
-   * pending: the caller tries again later) */
-  if (p->batch == 0 && touches_pending(p) && store_begin(p->writer, true) == RB_OK) {
-    p->batch = ++p->last_id;
-    clock_gettime(CLOCK_MONOTONIC, &p->opened);
+  /* Never waits for a lock: a use that cannot be recorded now stays
+   * pending and the caller tries again later, so a locked database holds
+   * neither the writer (and the writes behind it) nor a shutdown. */
+  if (p->batch == 0 && touches_pending(p)) {
+    enum rb_err e;
+
+    sqlite3_busy_timeout(p->writer->db, 0);
+    e = store_begin(p->writer, true);
+    sqlite3_busy_timeout(p->writer->db, p->busy_ms);
+    if (e == RB_OK) {
+      p->batch = ++p->last_id;
+      clock_gettime(CLOCK_MONOTONIC, &p->opened);
+    }
   }
   if (p->batch != 0 && touches_pending(p))
     apply_touches(p);
@@ -1084,16 +1094,20 @@ store_pool_write_leave(struct store_pool *p, struct store *st, bool keep, uint64
   return err;
 }
 
-void
+bool
 store_pool_commit(struct store_pool *p)
 {
+  bool pending;
+
   pthread_mutex_lock(&p->writer_mu);
   if (p->batch != 0 && touches_pending(p))
     apply_touches(p);
   if (p->batch != 0)
     finish_batch(p, RB_OK);
   p->round_busy = false; /* the next round tries again */
+  pending = touches_pending(p);
   pthread_mutex_unlock(&p->writer_mu);
+  return pending;
 }
 
 enum rb_err

@@ -259,6 +259,46 @@ START_TEST(token_use_never_waits_on_a_worker)
 }
 END_TEST
 
+static void
+one_worker_busy_1s(struct app_config *cfg)
+{
+  cfg->threads = 1;
+  cfg->busy_timeout_ms = 1000;
+}
+
+/* Recording a token use never waits for a lock on the writer thread
+ * either: a write queued behind one, with the database locked, hears its
+ * 503 after its own busy timeout (1 s), not after the use's wait too. */
+START_TEST(token_use_does_not_hold_the_writer)
+{
+  struct th_server s;
+  struct th_response r;
+  struct put_job j;
+  pthread_t t;
+  char tok[128];
+  sqlite3 *locker;
+
+  th_start(&s, true, one_worker_busy_1s);
+  th_token(&s, "viewer", NULL, tok, sizeof(tok));
+  ck_assert_int_eq(sqlite3_open(s.db_path, &locker), SQLITE_OK);
+  ck_assert_int_eq(sqlite3_exec(locker, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+  th_request(&s, "GET", "/api/v1/groups", NULL, tok, NULL, &r); /* a use to record */
+  ck_assert_int_eq(r.status, 200);
+  th_response_free(&r);
+  usleep(100 * 1000);
+  j = (struct put_job){.s = &s,
+                       .path = "/api/v1/kpis/1/readings/2018-19-Q2",
+                       .body = "{\"value\": 43, \"rating\": \"G\"}"};
+  ck_assert_int_eq(pthread_create(&t, NULL, put_main, &j), 0);
+  pthread_join(t, NULL);
+  ck_assert_int_eq(j.status, 503);
+  ck_assert_msg(j.took < 1.5, "the PUT's 503 took %.3f s with a 1 s busy timeout", j.took);
+  sqlite3_exec(locker, "ROLLBACK", NULL, NULL, NULL);
+  sqlite3_close(locker);
+  th_stop(&s);
+}
+END_TEST
+
 #define HTTP_WRITERS 8
 #define HTTP_WRITES 25
 #define AUDIT_Q3 "/api/v1/audit?action=reading.put&quarter=2018-19-Q3&limit=500"
@@ -332,6 +372,7 @@ main(void)
   tcase_set_timeout(tc, 120);
   tcase_add_test(tc, stalled_write_leaves_reads_served);
   tcase_add_test(tc, token_use_never_waits_on_a_worker);
+  tcase_add_test(tc, token_use_does_not_hold_the_writer);
   tcase_add_test(tc, concurrent_http_writes_all_acknowledged_and_stored);
   suite_add_tcase(s, tc);
   sr = srunner_create(s);

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Keep-alive clients PUTting milestone updates until the server goes away.
 
-Usage: put_clients.py PORT TOKEN OUT.json [THREADS]
+Usage: put_clients.py PORT TOKEN OUT.json [THREADS [TAG]]
 Each thread writes its own milestone's 2018-19-Q2 update with a comment
 unique to the request, on one keep-alive connection (a new one after a
 `Connection: close` or an error), and stops after 20 failed attempts in a
@@ -16,13 +16,14 @@ import time
 
 port, token, out = int(sys.argv[1]), sys.argv[2], sys.argv[3]
 threads = int(sys.argv[4]) if len(sys.argv) > 4 else 16
+tag = sys.argv[5] if len(sys.argv) > 5 else ""  # prefixed to every value: "TAG:t3-17"
 results, lock = [], threading.Lock()
 
 
 def client(t):
     conn, failures, i = None, 0, 0
     while failures < 20:
-        value = f"t{t}-{i}"
+        value = f"{tag}:t{t}-{i}" if tag else f"t{t}-{i}"
         i += 1
         try:
             if conn is None:
@@ -48,7 +49,7 @@ def client(t):
             conn = None
             time.sleep(0.02)
         with lock:
-            results.append([value, status])
+            results.append([value.split(":", 1)[-1], status])
 
 
 ts = [threading.Thread(target=client, args=(t,)) for t in range(threads)]
