@@ -10,34 +10,50 @@
 #include "quarter.h"
 #include "summary.h"
 
+/* The headline of the items of plan year `year` at quarter q. A kind none
+ * of whose items was reported for q compares with nothing (null), not
+ * with 0%. */
 static enum rb_err
-headline(struct api_ctx *c, struct quarter q, struct summary_headline *out)
+headline_of(struct api_ctx *c, const char *year, struct quarter q, struct summary_headline *out)
 {
   char id[QUARTER_LEN];
   struct store_summary *sum = NULL;
   enum rb_err err;
 
   quarter_format(q, id);
-  err = store_summary_load(c->st, id, &sum);
+  err = store_summary_load_year(c->st, year, id, &sum);
   if (err != RB_OK)
     return api_store_fail(c, err, "summary");
   summary_headline_of(store_summary_input(sum), out);
   store_summary_free(sum);
+  if (out->rated_milestones == 0)
+    out->milestones_tenths = -1;
+  if (out->rated_kpis == 0)
+    out->kpis_tenths = -1;
   return RB_OK;
+}
+
+/* Quarter q's own plan year's items at q. */
+static enum rb_err
+headline(struct api_ctx *c, struct quarter q, struct summary_headline *out)
+{
+  char year[QUARTER_LEN];
+
+  quarter_format(q, year);
+  year[7] = '\0';
+  return headline_of(c, year, q, out);
 }
 
 /* The comparison with the previous quarter is of the plan year's own
  * items, as the report's column is. At Q1 that quarter lies in the year
  * before: the items carry their position there when the file gave one
- * (data/README.md), and a kind none of whose items carries one compares
- * with nothing (null, not 0%). With no carried position at all, the year
- * before's own items at that quarter are the comparison. */
+ * (data/README.md). With no carried position at all, the year before's
+ * own items at that quarter are the comparison. */
 static enum rb_err
 previous_headline(struct api_ctx *c, struct quarter q, struct summary_headline *out)
 {
   struct quarter p = quarter_previous(q);
-  char year[QUARTER_LEN], id[QUARTER_LEN];
-  struct store_summary *sum = NULL;
+  char year[QUARTER_LEN];
   struct summary_headline h;
   enum rb_err err;
 
@@ -45,18 +61,11 @@ previous_headline(struct api_ctx *c, struct quarter q, struct summary_headline *
     return headline(c, p, out);
   quarter_format(q, year);
   year[7] = '\0';
-  quarter_format(p, id);
-  err = store_summary_load_year(c->st, year, id, &sum);
+  err = headline_of(c, year, p, &h);
   if (err != RB_OK)
-    return api_store_fail(c, err, "summary");
-  summary_headline_of(store_summary_input(sum), &h);
-  store_summary_free(sum);
+    return err;
   if (h.rated_milestones + h.rated_kpis == 0)
     return headline(c, p, out);
-  if (h.rated_milestones == 0)
-    h.milestones_tenths = -1;
-  if (h.rated_kpis == 0)
-    h.kpis_tenths = -1;
   *out = h;
   return RB_OK;
 }

@@ -243,8 +243,12 @@ rule_from_row(sqlite3_stmt *s, int col, struct rag_rule *r)
   r->tolerance = sqlite3_column_double(s, col + 4);
 }
 
-#define RULE_COLUMNS                                                                \
-  "k.direction, json_extract(k.quarterly_targets, '$.\"' || ?2 || '\"'), k.target," \
+/* ?2 is the quarter. The annual target is the plan year's: a quarter of
+ * another year (a position carried from the year before) is rated by a
+ * quarterly target given for it, or not at all. */
+#define RULE_COLUMNS                                                      \
+  "k.direction, json_extract(k.quarterly_targets, '$.\"' || ?2 || '\"')," \
+  " CASE WHEN substr(?2, 1, 7) = k.year THEN k.target END,"               \
   " k.tolerance_mode, k.tolerance_value"
 
 enum rb_err

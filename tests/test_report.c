@@ -902,6 +902,10 @@ START_TEST(summary_quarter_without_updates)
   th_response_free(&r);
   req(&s, "GET", "/api/v1/summary?quarter=2018-19-Q3", NULL, s.admin, NULL, 200, &r);
   assert_counts(group_of(r.json, "CYP"), "milestones", 25, "B", 1LL, "TBC", 24LL, NULL);
+  /* Nothing was reported for Q2: the comparison is with nothing, not 0%. */
+  ck_assert_jstr(r.json, "comparison.previous_quarter.quarter", "2018-19-Q2");
+  ck_assert_jnull(r.json, "comparison.previous_quarter.milestones_on_track_or_complete_percent");
+  ck_assert_jnull(r.json, "comparison.previous_quarter.kpis_on_track_percent");
   th_response_free(&r);
   req(&s, "GET", "/api/v1/summary?quarter=2018-19-Q1", NULL, s.admin, NULL, 200, &r);
   assert_demo_q1(r.json);
@@ -926,6 +930,18 @@ START_TEST(summary_quarter_without_updates)
                  56.6);
   ck_assert_jnum(r.json, "comparison.previous_quarter.kpis_on_track_percent", 44.0);
   ck_assert_jnull(r.json, "comparison.same_quarter_last_year");
+  th_response_free(&r);
+  /* A position carried into the year before is not rated against this
+   * year's annual target (95 for CH/KPI 1): no computed rating, the
+   * partner's stands. */
+  put_reading(&s, kpi_id(&s, "CH%2FKPI%201"), "2017-18-Q4", "{\"value\":90,\"rating\":\"G\"}", 201,
+              &r);
+  ck_assert_jnull(r.json, "computed_rating");
+  ck_assert_jstr(r.json, "effective_rating", "G");
+  ck_assert(json_is_false(json_object_get(r.json, "rating_disagreement")));
+  th_response_free(&r);
+  put_reading(&s, kpi_id(&s, "CH%2FKPI%201"), "2018-19-Q3", "{\"value\":90}", 201, &r);
+  ck_assert_jstr(r.json, "computed_rating", "R"); /* its own year: 90 against 95 */
   th_response_free(&r);
   th_stop(&s);
 }
