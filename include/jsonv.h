@@ -64,6 +64,9 @@ void jv_utf8_clean(char *s);
 
 /* Check one value against one kind (as jv_check does for a member). NULL when
  * valid, else a message. */
+/* A JV_KEY as text (len bytes, NUL-terminated): NULL when well formed,
+ * else the problem. For keys that arrive outside JSON (query parameters). */
+const char *jv_check_key(const char *s, size_t len);
 const char *jv_check_value(const json_t *v, enum jv_kind kind, unsigned flags,
                            const char *const *choices);
 

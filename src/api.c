@@ -280,15 +280,6 @@ api_query_allow(struct api_ctx *c, const char *const *allowed)
   return RB_OK;
 }
 
-/* A key as in URLs (organisation, group codes): 1..64 of [A-Za-z0-9_.-]. */
-static bool
-is_key(const char *s)
-{
-  size_t n = strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-");
-
-  return n >= 1 && n <= 64 && s[n] == '\0';
-}
-
 enum rb_err
 api_page(struct api_ctx *c, struct store_page *pg, char *keybuf, size_t cap)
 {
@@ -335,9 +326,9 @@ api_filter(struct api_ctx *c, struct store_filter *f)
   f->owner = api_query(c, "owner");
   f->code = api_query(c, "code");
   /* A malformed code matches nothing: say so rather than answer an empty list. */
-  if (f->group != NULL && !is_key(f->group))
+  if (f->group != NULL && jv_check_key(f->group, strlen(f->group)) != NULL)
     api_field_error(c, "group", "must be a group code (1 to 64 of A-Z a-z 0-9 _ . -)");
-  if (f->owner != NULL && !is_key(f->owner))
+  if (f->owner != NULL && jv_check_key(f->owner, strlen(f->owner)) != NULL)
     api_field_error(c, "owner", "must be an organisation code (1 to 64 of A-Z a-z 0-9 _ . -)");
   if (priority != NULL) {
     if (!util_parse_int64(priority, &f->priority) || f->priority < 1)

@@ -122,6 +122,17 @@ check_text(const json_t *v, unsigned flags)
 }
 
 const char *
+jv_check_key(const char *s, size_t len)
+{
+  if (len == 0 || len > JV_MAX_CODE || strlen(s) != len)
+    return "must be 1 to 64 characters";
+  for (; *s; s++)
+    if (!isalnum((unsigned char)*s) && *s != '_' && *s != '-' && *s != '.')
+      return "may contain only letters, digits, '_', '-' and '.'";
+  return NULL;
+}
+
+const char *
 jv_check_value(const json_t *v, enum jv_kind kind, unsigned flags, const char *const *choices)
 {
   const char *s, *msg;
@@ -134,14 +145,7 @@ jv_check_value(const json_t *v, enum jv_kind kind, unsigned flags, const char *c
   case JV_KEY:
     if (!json_is_string(v))
       return "must be a string";
-    s = json_string_value(v);
-    len = json_string_length(v);
-    if (len == 0 || len > JV_MAX_CODE || strlen(s) != len)
-      return "must be 1 to 64 characters";
-    for (; *s; s++)
-      if (!isalnum((unsigned char)*s) && *s != '_' && *s != '-' && *s != '.')
-        return "may contain only letters, digits, '_', '-' and '.'";
-    return NULL;
+    return jv_check_key(json_string_value(v), json_string_length(v));
   case JV_CODE:
     if (!json_is_string(v))
       return "must be a string";

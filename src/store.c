@@ -891,6 +891,26 @@ apply_touches(struct store_pool *p)
   }
 }
 
+/* Begin the writer's transaction as a new batch; writer_mu held, no batch
+ * open. wait: up to the busy timeout for another process's lock, else not
+ * at all (RB_ERR_BUSY at once). */
+static enum rb_err
+open_batch(struct store_pool *p, bool wait)
+{
+  enum rb_err e;
+
+  if (!wait)
+    sqlite3_busy_timeout(p->writer->db, 0);
+  e = store_begin(p->writer, true);
+  if (!wait)
+    sqlite3_busy_timeout(p->writer->db, p->busy_ms);
+  if (e != RB_OK)
+    return e;
+  p->batch = ++p->last_id;
+  clock_gettime(CLOCK_MONOTONIC, &p->opened);
+  return RB_OK;
+}
+
 /* Join (or open) the batch; writer_mu held. NULL and *err on failure,
  * writer_mu then released. */
 static struct store *
@@ -904,7 +924,7 @@ enter_locked(struct store_pool *p, enum rb_err *err)
       *err = RB_ERR_BUSY;
       return NULL;
     }
-    e = store_begin(p->writer, true);
+    e = open_batch(p, true);
     if (e != RB_OK) {
       if (e == RB_ERR_BUSY && writer_thread(p))
         p->round_busy = true;
@@ -912,8 +932,6 @@ enter_locked(struct store_pool *p, enum rb_err *err)
       *err = e;
       return NULL;
     }
-    p->batch = ++p->last_id;
-    clock_gettime(CLOCK_MONOTONIC, &p->opened);
   }
   if (touches_pending(p)) {
     apply_touches(p);
@@ -999,17 +1017,8 @@ store_pool_record_touches(struct store_pool *p)
   /* Never waits for a lock: a use that cannot be recorded now stays
    * pending and the caller tries again later, so a locked database holds
    * neither the writer (and the writes behind it) nor a shutdown. */
-  if (p->batch == 0 && touches_pending(p)) {
-    enum rb_err e;
-
-    sqlite3_busy_timeout(p->writer->db, 0);
-    e = store_begin(p->writer, true);
-    sqlite3_busy_timeout(p->writer->db, p->busy_ms);
-    if (e == RB_OK) {
-      p->batch = ++p->last_id;
-      clock_gettime(CLOCK_MONOTONIC, &p->opened);
-    }
-  }
+  if (p->batch == 0 && touches_pending(p))
+    (void)open_batch(p, false);
   if (p->batch != 0 && touches_pending(p))
     apply_touches(p);
   if (p->batch != 0)
