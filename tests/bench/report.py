@@ -304,6 +304,28 @@ def main():
         if s1 and s2:  # what the same read mix would give without writes
             fs = cnt.get("summaries", 0) / max(1, cnt.get("summaries", 0) + cnt.get("lists", 0))
             s4["read_mix_capacity_without_writes"] = round(1 / (fs / s1["rps"] + (1 - fs) / s2["rps"]), 1)
+            # The CPU budget of the mix, client and server together (the two
+            # share the machine): what a write costs in reads, against what
+            # keeping 80% of the reads allows. A read is costed as in
+            # scenarios 1 and 2, so the rest of the mix's CPU is the writes'.
+            def cpu_us(m, server_only=False):  # CPU µs per request
+                pct = m["server_cpu_pct"] + (0 if server_only else m["client_cpu_pct"])
+                return pct / 100 * 1e6 / m["rps"]
+
+            if all(m.get("client_cpu_pct") is not None for m in (s1, s2, s4)) and s4["writes_per_s"]:
+                read_all = fs * cpu_us(s1) + (1 - fs) * cpu_us(s2)
+                read_srv = fs * cpu_us(s1, True) + (1 - fs) * cpu_us(s2, True)
+                reads_per_write = s4["reads_per_s"] / s4["writes_per_s"]
+                s4["cpu_budget"] = {
+                    "read_us": round(read_all, 1),
+                    "write_us": round((cpu_us(s4) * s4["rps"] - s4["reads_per_s"] * read_all)
+                                      / s4["writes_per_s"], 1),
+                    "write_server_us": round((cpu_us(s4, True) * s4["rps"] - s4["reads_per_s"] * read_srv)
+                                             / s4["writes_per_s"], 1),
+                    "reads_per_write": round(reads_per_write, 2),
+                    # reads R and writes R/k on CPU C: R = C / (r + w/k) >= 0.8 C / r
+                    "write_us_for_80pct": round((1 / 0.8 - 1) * reads_per_write * read_all, 1),
+                }
         keep = s4["reads_per_s"] / s1["rps"] if s1 else None
         s4["reads_vs_scenario1"] = round(keep, 3) if keep is not None else None
         rows.append(("4", "mixed: 90% summary, 5% list, 5% PUT", s4,
@@ -454,6 +476,15 @@ def main():
     if s4 and "read_mix_capacity_without_writes" in s4:
         print(f"mixed: {fmt(s4['reads_per_s'])} reads/s; the same read mix without writes would allow about "
               f"{fmt(s4['read_mix_capacity_without_writes'])}/s")
+    if s4 and "cpu_budget" in s4:
+        b = s4["cpu_budget"]
+        budget_line = (
+            f"mixed, CPU of client and server together: a write cost about {fmt(b['write_us'])} µs "
+            f"({fmt(b['write_server_us'])} µs in the server), {b['write_us'] / b['read_us']:.1f} reads of "
+            f"{fmt(b['read_us'])} µs; with {fmt(b['reads_per_write'])} reads per write, keeping 80% of the reads "
+            f"allows a write at most {fmt(b['write_us_for_80pct'])} µs ({b['write_us_for_80pct'] / b['read_us']:.2f} reads)")
+        writer_lines.append(budget_line)
+        print(budget_line)
     busy = [r for r in res.values() if (r.get("other_cpu_pct") or 0) > 25]
     if busy:
         warn = (f"warning: other processes used up to {max(r['other_cpu_pct'] for r in busy):.0f}% CPU "
