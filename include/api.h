@@ -43,6 +43,9 @@ void api_field_error(struct api_ctx *c, const char *field, const char *fmt, ...)
   __attribute__((format(printf, 3, 4)));
 /* RB_ERR_INVALID (with a detail) when any field error was noted. */
 enum rb_err api_check_errors(struct api_ctx *c);
+/* Whether field already has an error noted, so that a later check of its
+ * value (a status code, say) does not report it twice. */
+bool api_field_failed(const struct api_ctx *c, const char *field);
 
 /* Answer `status` with body serialised as JSON. Steals body. */
 enum rb_err api_reply(struct api_ctx *c, unsigned status, json_t *body);

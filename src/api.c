@@ -80,6 +80,20 @@ api_field_error(struct api_ctx *c, const char *field, const char *fmt, ...)
   jv_error(c->errors, "", field, "%s", msg);
 }
 
+bool
+api_field_failed(const struct api_ctx *c, const char *field)
+{
+  size_t i;
+  json_t *e;
+
+  json_array_foreach(c->errors, i, e)
+  {
+    if (strcmp(json_string_value(json_object_get(e, "field")), field) == 0)
+      return true;
+  }
+  return false;
+}
+
 enum rb_err
 api_check_errors(struct api_ctx *c)
 {

@@ -50,15 +50,18 @@ api_token_create(struct api_ctx *c)
   jv_check(in, token_fields, 3, "", c->errors);
   org = json_string_value(json_object_get(in, "organisation"));
   name = json_string_value(json_object_get(in, "name"));
-  if (json_array_size(c->errors) == 0) {
+  /* Each field's own rules apply whatever else is wrong, so that one answer
+   * names every bad field; a field that failed its type check is not
+   * checked again. */
+  if (name != NULL && !api_field_failed(c, "name") && strlen(name) > AUTH_NAME_MAX)
+    api_field_error(c, "name", "must be at most %d bytes", AUTH_NAME_MAX);
+  if (!api_field_failed(c, "role") && !api_field_failed(c, "organisation")) {
     auth_role_parse(json_string_value(json_object_get(in, "role")), &role);
-    if (strlen(name) > AUTH_NAME_MAX)
-      api_field_error(c, "name", "must be at most %d bytes", AUTH_NAME_MAX);
     if (role == AUTH_SUBMITTER && org == NULL)
       api_field_error(c, "organisation", "is required for a submitter token");
-    if (org != NULL && store_org_id(c->st, org, &id) != RB_OK)
-      api_field_error(c, "organisation", "no organisation with code %s", org);
   }
+  if (org != NULL && !api_field_failed(c, "organisation") && store_org_id(c->st, org, &id) != RB_OK)
+    api_field_error(c, "organisation", "no organisation with code %s", org);
   if ((err = api_check_errors(c)) != RB_OK)
     goto out;
   err = auth_token_create(c->st, name, role, org, c->now, token, &row);

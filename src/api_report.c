@@ -147,7 +147,9 @@ api_update_put(struct api_ctx *c)
     goto out;
   c->errors = json_array();
   jv_check(body, update_fields, 2, "", c->errors);
-  if (json_array_size(c->errors) == 0 &&
+  /* Every bad field is named at once: a status that is a string but not a
+   * status is reported whatever else is wrong. */
+  if (json_is_string(json_object_get(body, "status")) && !api_field_failed(c, "status") &&
       !rag_parse_milestone_status(json_string_value(json_object_get(body, "status")), &status))
     api_field_error(c, "status",
                     "must be one of BR, B, G, A, R, TBC (or Brown, Blue, Green, "
@@ -225,7 +227,7 @@ api_reading_put(struct api_ctx *c)
   c->errors = json_array();
   jv_check(body, reading_fields, 4, "", c->errors);
   rating_text = json_string_value(json_object_get(body, "rating"));
-  if (json_array_size(c->errors) == 0 && rating_text != NULL &&
+  if (rating_text != NULL && !api_field_failed(c, "rating") &&
       !rag_parse_kpi_rating(rating_text, &rating))
     api_field_error(c, "rating", "must be one of G, A, R, TBC (or Green, Amber, Red)");
   if ((err = api_check_errors(c)) != RB_OK)

@@ -745,6 +745,25 @@ START_TEST(token_name_bounds)
   req(&f.s, "POST", "/api/v1/tokens", body, f.s.admin, NULL, 422, &r);
   assert_field_error(&r, "name");
   th_response_free(&r);
+  /* every bad field in one answer: the name's length beside a bad role, an
+   * unknown organisation beside a bad name; a bad field is named once */
+  snprintf(body, sizeof(body), "{\"name\":\"%s\",\"role\":\"boss\"}", name);
+  req(&f.s, "POST", "/api/v1/tokens", body, f.s.admin, NULL, 422, &r);
+  assert_field_error(&r, "name");
+  assert_field_error(&r, "role");
+  ck_assert_uint_eq(json_array_size(json_object_get(r.json, "errors")), 2);
+  th_response_free(&r);
+  req(&f.s, "POST", "/api/v1/tokens",
+      "{\"name\":7,\"role\":\"submitter\",\"organisation\":\"NOPE\"}", f.s.admin, NULL, 422, &r);
+  assert_field_error(&r, "name");
+  assert_field_error(&r, "organisation");
+  ck_assert_uint_eq(json_array_size(json_object_get(r.json, "errors")), 2);
+  th_response_free(&r);
+  req(&f.s, "POST", "/api/v1/tokens", "{\"name\":7,\"role\":\"submitter\"}", f.s.admin, NULL, 422,
+      &r);
+  assert_field_error(&r, "name");
+  assert_field_error(&r, "organisation");
+  th_response_free(&r);
   memcpy(name + 126, "\xc3\xa9", 3); /* 126 + 2 bytes: e-acute last */
   snprintf(body, sizeof(body), "{\"name\":\"%s\",\"role\":\"submitter\",\"organisation\":\"RMBC\"}",
            name);

@@ -326,6 +326,13 @@ START_TEST(updates_invalid)
   th_response_free(&r);
   put_update(&s, id, "2018-19-Q2", "{\"comment\":\"no status\"}", s.admin, 422, &r);
   assert_field_error(&r, "status");
+  ck_assert_uint_eq(json_array_size(json_object_get(r.json, "errors")), 1);
+  th_response_free(&r);
+  /* One answer names every bad field: a bad status beside a wrong type. */
+  put_update(&s, id, "2018-19-Q2", "{\"status\":\"purple\",\"comment\":5}", s.admin, 422, &r);
+  assert_field_error(&r, "status");
+  assert_field_error(&r, "comment");
+  ck_assert_uint_eq(json_array_size(json_object_get(r.json, "errors")), 2);
   th_response_free(&r);
   /* Unknown body field. */
   put_update(&s, id, "2018-19-Q2", "{\"status\":\"G\",\"colour\":\"green\"}", s.admin, 422, &r);
@@ -497,6 +504,17 @@ START_TEST(readings_invalid)
   th_response_free(&r);
   put_reading(&s, id, "2018-19-Q2", "{\"value\":96,\"colour\":\"G\"}", 422, &r);
   assert_field_error(&r, "colour");
+  th_response_free(&r);
+  /* One answer names every bad field: a bad rating beside wrong types. */
+  put_reading(&s, id, "2018-19-Q2", "{\"value\":\"x\",\"rating\":\"Z\",\"comment\":7}", 422, &r);
+  assert_field_error(&r, "value");
+  assert_field_error(&r, "rating");
+  assert_field_error(&r, "comment");
+  ck_assert_uint_eq(json_array_size(json_object_get(r.json, "errors")), 3);
+  th_response_free(&r);
+  put_reading(&s, id, "2018-19-Q2", "{\"rating\":7}", 422, &r); /* named once */
+  assert_field_error(&r, "rating");
+  ck_assert_uint_eq(json_array_size(json_object_get(r.json, "errors")), 1);
   th_response_free(&r);
   put_reading(&s, id, "2018-19-Q5", "{\"value\":96}", 400, &r);
   th_response_free(&r);
