@@ -42,6 +42,22 @@ enum rb_err db_migrate(sqlite3 *db, int *applied);
  * newer (refuse to serve) or has pending migrations (run `migrate`). */
 enum rb_err db_check_schema(sqlite3 *db, const char **why);
 
+/* A claim on the database file between ragboard processes, apart from
+ * SQLite's own locks: `serve` holds a shared claim while it runs and
+ * `restore` an exclusive one while it replaces the file, so that a restore
+ * never swaps the data under a running server (whose caches and audit chain
+ * would no longer match it) and a server does not start in the middle of a
+ * restore. A flock(2) on a descriptor of its own, which SQLite's fcntl locks
+ * do not see; the descriptor stays open until db_release, which must come
+ * after every SQLite connection to the file is closed (closing any
+ * descriptor of a file drops the process's fcntl locks on it).
+ * RB_ERR_BUSY when another process holds a conflicting claim; RB_OK with
+ * *fd = -1 when the file does not exist yet (nothing to protect). *fd is set
+ * only on success. */
+enum rb_err db_claim(const char *path, bool exclusive, int *fd);
+/* Give the claim up; db_release(-1) is a no-op. */
+void db_release(int fd);
+
 /* Map an SQLite result code to ragboard's error enum. */
 enum rb_err db_error(int rc);
 

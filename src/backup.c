@@ -110,9 +110,16 @@ backup_restore(const char *db, const char *from, const char **why)
 {
   struct db_options dst_opt = {.synchronous_full = true, .busy_timeout_ms = 10000, .create = true};
   sqlite3 *src = NULL, *dst = NULL;
-  int version = 0;
+  int version = 0, claim = -1;
   enum rb_err err;
 
+  /* Held until the end, so no server starts on a half-restored file. */
+  err = db_claim(db, true, &claim);
+  if (err != RB_OK) {
+    *why = err == RB_ERR_BUSY ? "a ragboard server is using the database: stop it first"
+                              : "cannot open the database to restore into";
+    goto out;
+  }
   if (sqlite3_open_v2(from, &src, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
     *why = "cannot open the backup";
     err = RB_ERR_IO;
@@ -154,5 +161,6 @@ backup_restore(const char *db, const char *from, const char **why)
 out:
   sqlite3_close_v2(dst);
   sqlite3_close_v2(src);
+  db_release(claim); /* after the connections: see db_claim */
   return err;
 }

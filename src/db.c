@@ -1,8 +1,40 @@
 #include "db.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include "util.h"
+
+enum rb_err
+db_claim(const char *path, bool exclusive, int *fd)
+{
+  int f = open(path, O_RDONLY | O_CLOEXEC);
+
+  if (f < 0) {
+    if (errno != ENOENT)
+      return RB_ERR_IO;
+    *fd = -1;
+    return RB_OK;
+  }
+  if (flock(f, (exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB) != 0) {
+    int e = errno;
+
+    close(f);
+    return e == EWOULDBLOCK ? RB_ERR_BUSY : RB_ERR_IO;
+  }
+  *fd = f;
+  return RB_OK;
+}
+
+void
+db_release(int fd)
+{
+  if (fd >= 0)
+    close(fd); /* and with it the flock */
+}
 
 enum rb_err
 db_error(int rc)

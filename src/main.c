@@ -353,7 +353,7 @@ cmd_serve(int argc, char **argv)
      false},
   };
   const char *pos[1];
-  int npos, rc, sig = 0;
+  int npos, rc, sig = 0, claim = -1;
   bool help;
   unsigned long long v;
   struct app *app = NULL;
@@ -433,15 +433,25 @@ cmd_serve(int argc, char **argv)
   pthread_sigmask(SIG_BLOCK, &set, NULL);
   signal(SIGPIPE, SIG_IGN);
 
+  /* Kept while serving: `ragboard restore` refuses to run meanwhile. */
+  err = db_claim(cfg.db_path, false, &claim);
+  if (err != RB_OK) {
+    fprintf(stderr, "ragboard: %s: %s\n", cfg.db_path,
+            err == RB_ERR_BUSY ? "a restore is replacing the database: start again when it is done"
+                               : "cannot open the database");
+    return 1;
+  }
   err = app_open(&cfg, &app, &why);
   if (err != RB_OK) {
     fprintf(stderr, "ragboard: %s: %s\n", cfg.db_path, why);
+    db_release(claim);
     return 1;
   }
   err = http_start(app, &srv, &why);
   if (err != RB_OK) {
     fprintf(stderr, "ragboard: %s: %s\n", cfg.listen, why);
     app_close(app);
+    db_release(claim);
     return 1;
   }
   util_now(now);
@@ -455,6 +465,7 @@ cmd_serve(int argc, char **argv)
           now, sig);
   http_stop(srv, (unsigned)v);
   app_close(app);
+  db_release(claim); /* after the connections: see db_claim */
   util_now(now);
   fprintf(stderr, "{\"time\":\"%s\",\"level\":\"info\",\"event\":\"stopped\"}\n", now);
   return 0;
@@ -521,8 +532,11 @@ cmd_import(int argc, char **argv)
     json_t *doc = json_load_file(files[i], JSON_REJECT_DUPLICATES, &jerr);
     json_t *errors = json_array(), *counts = NULL;
 
-    jv_round_reals(doc); /* as the API does (jv_round15) */
-    if (doc == NULL) {
+    jv_round_reals(doc);                /* as the API does (jv_round15) */
+    if (doc == NULL && jerr.line < 0) { /* not read at all: jansson's text names the file */
+      fprintf(stderr, "ragboard: %s\n", jerr.text);
+      err = RB_ERR_BAD_JSON;
+    } else if (doc == NULL) {
       fprintf(stderr, "ragboard: %s: line %d, column %d: %s\n", files[i], jerr.line, jerr.column,
               jerr.text);
       err = RB_ERR_BAD_JSON;
@@ -584,7 +598,8 @@ cmd_backup(int argc, char **argv, bool restore)
     if (restore)
       printf("Usage: ragboard restore --db PATH BACKUP\n\n"
              "Replace the database with a backup made by `ragboard backup`, after checking\n"
-             "its integrity and schema. Stop the server first.\n\n");
+             "its integrity and schema. Refused while a server uses the database:\n"
+             "stop it first.\n\n");
     else
       printf("Usage: ragboard backup --db PATH OUT\n\n"
              "Write a consistent copy of the database to OUT with SQLite's online backup\n"

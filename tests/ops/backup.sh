@@ -36,7 +36,28 @@ touch "$WORK/stop"
 for k in 1 2 3; do wait "$(cat "$WORK/writer$k.pid")" 2>/dev/null || true; rm -f "$WORK/writer$k.pid"; done
 [ ! -s "$WORK/errors" ] || fail "writes failed during backup: $(head -3 "$WORK/errors")"
 [ "$(sqlite3 "$WORK/backup3.db" 'SELECT count(*) FROM milestone')" = 76 ] || fail "backup lacks the milestones"
+# A restore under the running server would swap the data under its caches
+# and its audit chain: refused, the database untouched, the server serving.
+curl -fsS -X POST -H "Authorization: Bearer $ADMIN" -H 'Content-Type: application/json' \
+  -d '{"code":"LATE","name":"after the backups"}' "$URL/api/v1/organisations" >/dev/null ||
+  fail "could not add an organisation"
+if "$RAGBOARD" restore --db "$DB" "$WORK/backup1.db" >/dev/null 2>"$WORK/restore.err"; then
+  fail "restore ran under a running server"
+fi
+grep -q 'a ragboard server is using the database: stop it first' "$WORK/restore.err" ||
+  fail "restore under a server said: $(cat "$WORK/restore.err")"
+[ "$(curl -fsS -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $ADMIN" "$URL/api/v1/organisations/LATE")" = 200 ] ||
+  fail "a refused restore changed the database under the server"
 stop_server
+# And a server does not start while a restore holds the database (this
+# shell's exclusive flock stands in for a restore in progress).
+exec 9<"$DB"
+flock -x 9
+if timeout 10 "$RAGBOARD" serve --db "$DB" --listen 127.0.0.1:0 2>"$WORK/serve.err"; then
+  fail "serve started during a restore"
+fi
+exec 9<&-
+grep -q 'a restore is replacing the database' "$WORK/serve.err" || fail "serve during a restore said: $(cat "$WORK/serve.err")"
 # An empty file or a SQLite file that is not ragboard's passes integrity_check
 # but must not replace the database.
 : >"$WORK/empty.db"
