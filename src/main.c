@@ -44,7 +44,9 @@ print_opts(FILE *f, const struct opt *opts, size_t n)
     snprintf(left, sizeof(left), "%s%s%s", opts[i].name, opts[i].meta ? " " : "",
              opts[i].meta ? opts[i].meta : "");
     fprintf(f, "  %-26s %s", left, opts[i].help);
-    if (opts[i].value != NULL && opts[i].kind != OPT_FLAG)
+    if (opts[i].kind == OPT_FLAG)
+      fputs(" (default: off)", f);
+    else if (opts[i].value != NULL)
       fprintf(f, " (default: %s)", opts[i].value);
     if (opts[i].env != NULL)
       fprintf(f, " [env %s]", opts[i].env);
@@ -269,8 +271,8 @@ static int
 cmd_migrate(int argc, char **argv)
 {
   struct opt opts[] = {
-    {"--db", "RAGBOARD_DB", OPT_STRING, "PATH", "SQLite database file (created if missing)", NULL,
-     false},
+    {"--db", "RAGBOARD_DB", OPT_STRING, "PATH",
+     "SQLite database file, required (created if missing)", NULL, false},
   };
   const char *pos[1];
   int npos, rc, version = 0, applied = 0;
@@ -314,12 +316,12 @@ cmd_serve(int argc, char **argv)
 {
   struct app_config cfg;
   struct opt opts[] = {
-    {"--db", "RAGBOARD_DB", OPT_STRING, "PATH", "SQLite database file (must be migrated)", NULL,
-     false},
+    {"--db", "RAGBOARD_DB", OPT_STRING, "PATH", "SQLite database file, required (must be migrated)",
+     NULL, false},
     {"--listen", "RAGBOARD_LISTEN", OPT_STRING, "HOST:PORT",
      "address to listen on; port 0 picks a free port", "127.0.0.1:8080", false},
     {"--port-file", "RAGBOARD_PORT_FILE", OPT_STRING, "FILE",
-     "write the bound port here once accepting", NULL, false},
+     "write the bound port here once accepting (default: none)", NULL, false},
     {"--public-read", "RAGBOARD_PUBLIC_READ", OPT_FLAG, NULL, "allow anonymous reads", NULL, false},
     {"--threads", "RAGBOARD_THREADS", OPT_UINT, "N",
      "HTTP worker threads (0 = four per core, at least 8)", "0", false},
@@ -492,8 +494,8 @@ static int
 cmd_import(int argc, char **argv)
 {
   struct opt opts[] = {
-    {"--db", "RAGBOARD_DB", OPT_STRING, "PATH", "SQLite database file (migrated if needed)", NULL,
-     false},
+    {"--db", "RAGBOARD_DB", OPT_STRING, "PATH",
+     "SQLite database file, required (migrated if needed)", NULL, false},
   };
   const char *files[64];
   int nfiles, rc;
@@ -585,7 +587,7 @@ static int
 cmd_backup(int argc, char **argv, bool restore)
 {
   struct opt opts[] = {
-    {"--db", "RAGBOARD_DB", OPT_STRING, "PATH", "the live database file", NULL, false},
+    {"--db", "RAGBOARD_DB", OPT_STRING, "PATH", "the live database file, required", NULL, false},
   };
   const char *pos[1], *why = "";
   int npos, rc;
@@ -630,14 +632,19 @@ static int
 cmd_token(int argc, char **argv)
 {
   struct opt opts[] = {
-    {"--db", "RAGBOARD_DB", OPT_STRING, "PATH", "SQLite database file", NULL, false},
-    {"--role", NULL, OPT_STRING, "ROLE", "create: admin, submitter or viewer", NULL, false},
-    {"--org", NULL, OPT_STRING, "CODE", "create: the organisation (required for submitters)", NULL,
-     false},
-    {"--name", NULL, OPT_STRING, "TEXT", "create: what the token is for", NULL, false},
+    {"--db", "RAGBOARD_DB", OPT_STRING, "PATH", "SQLite database file, required", NULL, false},
+    {"--role", NULL, OPT_STRING, "ROLE", "admin, submitter or viewer", NULL, false},
+    {"--org", NULL, OPT_STRING, "CODE", "the organisation (required for submitters)", NULL, false},
+    {"--name", NULL, OPT_STRING, "TEXT", "what the token is for (default: the role)", NULL, false},
+  };
+  static const char *const token_usage[] = {
+    "ragboard token create --db PATH --role admin|submitter|viewer [--org CODE] [--name TEXT]",
+    "ragboard token list --db PATH",
+    "ragboard token revoke --db PATH ID",
   };
   const char *pos[2];
   int npos, rc;
+  size_t nopts;
   bool help;
   struct store *st = NULL;
   char now[UTIL_TIME_LEN], actor[160];
@@ -646,19 +653,27 @@ cmd_token(int argc, char **argv)
 
   if (sub == NULL || strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0 ||
       (strcmp(sub, "create") != 0 && strcmp(sub, "list") != 0 && strcmp(sub, "revoke") != 0)) {
-    printf("Usage: ragboard token create --db PATH --role admin|submitter|viewer [--org CODE] "
-           "[--name TEXT]\n"
-           "       ragboard token list --db PATH\n"
-           "       ragboard token revoke --db PATH ID\n\n"
-           "create prints the new token alone on the last line: it is shown only once.\n\n");
-    print_opts(stdout, opts, NOPTS(opts));
-    return sub == NULL || sub[0] != '-' ? (sub == NULL ? 2 : 2) : 0;
+    bool asked = sub != NULL && (strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0);
+    FILE *f = asked ? stdout : stderr;
+
+    if (sub != NULL && !asked)
+      fprintf(stderr, "ragboard: unknown token command %s\n\n", sub);
+    fprintf(f,
+            "Usage: %s\n       %s\n       %s\n\n"
+            "create prints the new token alone on the last line: it is shown only once.\n"
+            "`ragboard token SUBCOMMAND --help` lists each one's options.\n",
+            token_usage[0], token_usage[1], token_usage[2]);
+    return asked ? 0 : 2;
   }
-  if (parse_opts(argc, argv, 3, opts, NOPTS(opts), pos, &npos, 1, &help) != 0)
+  /* list and revoke take --db alone: the create options are refused there */
+  nopts = strcmp(sub, "create") == 0 ? NOPTS(opts) : 1;
+  if (parse_opts(argc, argv, 3, opts, nopts, pos, &npos, strcmp(sub, "revoke") == 0, &help) != 0)
     return 2;
   if (help) {
-    printf("Usage: ragboard token %s --db PATH ...\n\n", sub);
-    print_opts(stdout, opts, NOPTS(opts));
+    printf("Usage: %s\n\n", token_usage[strcmp(sub, "create") == 0 ? 0
+                                        : strcmp(sub, "list") == 0 ? 1
+                                                                   : 2]);
+    print_opts(stdout, opts, nopts);
     return 0;
   }
   if ((rc = need_db(opts[0].value)) != 0)
@@ -805,6 +820,19 @@ usage(FILE *f)
              "`ragboard COMMAND --help` describes each command.\n");
 }
 
+/* For the commands that take no arguments: --help describes the command,
+ * anything else is refused. */
+static int
+no_arguments(char **argv, const char *what)
+{
+  if (strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0) {
+    printf("Usage: ragboard %s\n\n%s\n", argv[1], what);
+    return 0;
+  }
+  fprintf(stderr, "ragboard: %s takes no arguments (see ragboard %s --help)\n", argv[1], argv[1]);
+  return 2;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -822,6 +850,9 @@ main(int argc, char **argv)
     return 0;
   }
   if (strcmp(argv[1], "version") == 0 || strcmp(argv[1], "--version") == 0) {
+    if (argc > 2)
+      return no_arguments(argv,
+                          "Print the version, and the schema version this binary migrates to.");
     printf("ragboard %s (schema %d)\n", RAGBOARD_VERSION, db_migration_count);
     return 0;
   }
@@ -839,6 +870,8 @@ main(int argc, char **argv)
     size_t n;
     const struct route *r = router_routes(&n);
 
+    if (argc > 2)
+      return no_arguments(argv, "List the HTTP routes, one \"METHOD PATTERN [query]\" a line.");
     for (size_t i = 0; i < n; i++)
       printf("%s %s%s\n", r[i].method, r[i].pattern, r[i].flags & ROUTE_QUERY ? " query" : "");
     return 0;
