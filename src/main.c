@@ -534,8 +534,9 @@ cmd_import(int argc, char **argv)
     json_t *doc = json_load_file(files[i], JSON_REJECT_DUPLICATES, &jerr);
     json_t *errors = json_array(), *counts = NULL;
 
-    jv_round_reals(doc);                /* as the API does (jv_round15) */
-    if (doc == NULL && jerr.line < 0) { /* not read at all: jansson's text names the file */
+    jv_round_reals(doc); /* as the API does (jv_round15) */
+    if (doc == NULL && jerr.line < 0) {
+      /* not read at all (a missing file, say): jansson's text names the file */
       fprintf(stderr, "ragboard: %s\n", jerr.text);
       err = RB_ERR_BAD_JSON;
     } else if (doc == NULL) {
