@@ -144,8 +144,9 @@ size_t api_validate_kpi(struct store *st, json_t *obj, const char *prefix, json_
 
 /* Apply a JSON merge patch to the stored representation `current`: members
  * not among `fields` are refused, members in `fixed` must keep their value.
- * *out (new) holds exactly the fields, ready for validation. Problems go to
- * c->errors. */
+ * *out (new) holds exactly the fields, ready for validation (fixed ones as
+ * stored). Problems go to c->errors and do not fail the call, so that the
+ * caller's validation adds its own and api_check_errors names them all. */
 enum rb_err api_merge_patch(struct api_ctx *c, const json_t *current, const json_t *patch,
                             const char *const *fields, const char *const *fixed, json_t **out);
 

@@ -344,6 +344,14 @@ api_filter(struct api_ctx *c, struct store_filter *f)
     api_field_error(c, "group", "must be a group code (1 to 64 of A-Z a-z 0-9 _ . -)");
   if (f->owner != NULL && jv_check_key(f->owner, strlen(f->owner)) != NULL)
     api_field_error(c, "owner", "must be an organisation code (1 to 64 of A-Z a-z 0-9 _ . -)");
+  if (f->code != NULL) { /* an item code, as items take it */
+    json_t *v = json_string(f->code);
+    const char *msg = v != NULL ? jv_check_value(v, JV_CODE, 0, NULL) : "must be UTF-8 text";
+
+    if (msg != NULL)
+      api_field_error(c, "code", "%s", msg);
+    json_decref(v);
+  }
   if (priority != NULL) {
     if (!util_parse_int64(priority, &f->priority) || f->priority < 1)
       api_field_error(c, "priority", "must be a positive integer");
@@ -458,6 +466,8 @@ api_merge_patch(struct api_ctx *c, const json_t *current, const json_t *patch,
     json_t *pv = json_object_get(patch, *f);
     json_t *cv = json_object_get(current, *f);
 
+    if (in_list(fixed, *f)) /* a change was noted above: validate the rest as stored */
+      pv = NULL;
     if (json_is_object(pv))
       json_object_set_new(merged, *f, merge_objects(cv, pv));
     else if (pv != NULL)
@@ -465,10 +475,8 @@ api_merge_patch(struct api_ctx *c, const json_t *current, const json_t *patch,
     else if (cv != NULL && !json_is_null(cv))
       json_object_set(merged, *f, cv);
   }
-  if (api_check_errors(c) != RB_OK) {
-    json_decref(merged);
-    return RB_ERR_INVALID;
-  }
+  /* Field-name problems do not stop here: the caller validates the merged
+   * values too and reports everything in one answer. */
   *out = merged;
   return RB_OK;
 }

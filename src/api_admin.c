@@ -284,12 +284,19 @@ api_audit_list(struct api_ctx *c)
   }
   if (format != NULL && strcmp(format, "json") != 0 && strcmp(format, "csv") != 0)
     return api_fail(c, RB_ERR_BAD_REQUEST, "format must be json or csv");
-  /* Submitters see their own organisation's entries only. */
-  if (c->actor.role == AUTH_SUBMITTER)
-    f.organisation = c->actor.org;
-  err = store_audit_list(c->st, &f, &pg, &items, &next);
-  if (err != RB_OK)
-    return api_store_fail(c, err, "audit trail");
+  /* Submitters see their own organisation's entries only: another
+   * organisation's filter leaves nothing, it does not widen the view. */
+  if (c->actor.role == AUTH_SUBMITTER && f.organisation != NULL &&
+      strcmp(f.organisation, c->actor.org) != 0) {
+    items = json_array();
+    next = NULL;
+  } else {
+    if (c->actor.role == AUTH_SUBMITTER)
+      f.organisation = c->actor.org;
+    err = store_audit_list(c->st, &f, &pg, &items, &next);
+    if (err != RB_OK)
+      return api_store_fail(c, err, "audit trail");
+  }
   if (format != NULL && strcmp(format, "csv") == 0)
     return reply_csv(c, items, next);
   return api_reply_list(c, items, next);

@@ -99,7 +99,9 @@ api_validate_kpi(struct store *st, json_t *obj, const char *prefix, json_t *erro
 
     snprintf(tprefix, sizeof(tprefix), "%s%stolerance", prefix ? prefix : "",
              prefix && prefix[0] ? "." : "");
-    if (jv_check(tol, tolerance_fields, 2, tprefix, errors) == 0 &&
+    jv_check(tol, tolerance_fields, 2, tprefix, errors);
+    /* the range whatever else is wrong with the tolerance */
+    if (json_is_number(json_object_get(tol, "value")) &&
         json_number_value(json_object_get(tol, "value")) < 0)
       jv_error(errors, tprefix, "value", "must not be negative");
   }

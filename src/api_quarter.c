@@ -66,14 +66,12 @@ api_quarter_put(struct api_ctx *c)
 
   if ((err = api_path_quarter(c, 0)) != RB_OK || (err = api_body(c, &body)) != RB_OK)
     return err;
+  c->errors = json_array();
   unlock = json_object_get(body, "unlock");
-  if (unlock != NULL && !json_is_true(unlock)) {
-    err = api_fail(c, RB_ERR_INVALID, "unlock must be true when given");
-    goto out;
-  }
+  if (unlock != NULL && !json_is_true(unlock))
+    api_field_error(c, "unlock", "must be true when given");
   json_incref(unlock);
   json_object_del(body, "unlock");
-  c->errors = json_array();
   jv_check(body, quarter_fields, 3, "", c->errors);
   err = api_check_errors(c);
   if (err != RB_OK) {

@@ -86,13 +86,17 @@ rows_from_json(struct api_ctx *c, json_t *doc, struct row **out, size_t *n)
     if (strcmp(key, "milestones") != 0 && strcmp(key, "kpis") != 0)
       api_field_error(c, key, "is not a known field");
   }
+  /* An unknown member does not stop the rows' checks: one answer names
+   * every problem. Rows that are not in arrays cannot be checked. */
   if (ms != NULL && !json_is_array(ms))
     api_field_error(c, "milestones", "must be an array");
   if (ks != NULL && !json_is_array(ks))
     api_field_error(c, "kpis", "must be an array");
-  if (json_array_size(c->errors) > 0)
+  if (api_field_failed(c, "milestones") || api_field_failed(c, "kpis"))
     return api_check_errors(c);
   total = json_array_size(ms) + json_array_size(ks);
+  if (total == 0 && json_array_size(c->errors) > 0)
+    return api_check_errors(c);
   if (total == 0)
     return api_fail(c, RB_ERR_INVALID, "the return holds no milestones and no KPIs");
   rows = calloc(total, sizeof(*rows));

@@ -544,12 +544,12 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
   }
   memset(&resp, 0, sizeof(resp));
   if (cs->too_large) {
-    char body[256];
+    char body[320];
     int len = snprintf(body, sizeof(body),
                        "{\"type\":\"urn:ragboard:problem:too-large\",\"title\":\"Request too "
                        "large\",\"status\":413,\"detail\":\"the body is larger than %zu "
-                       "bytes\"}\n",
-                       cs->limit);
+                       "bytes\",\"instance\":\"urn:ragboard:request:%s\"}\n",
+                       cs->limit, cs->request_id);
 
     resp.status = 413;
     resp.content_type = "application/problem+json";
@@ -576,14 +576,17 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
     req->body_len = cs->len;
     req->request_id = cs->request_id;
     if (q->overflow) {
-      static const char msg[] =
-        "{\"type\":\"urn:ragboard:problem:bad-request\",\"title\":\"Bad request\","
-        "\"status\":400,\"detail\":\"too many query parameters\"}\n";
+      char msg[256];
+      int len = snprintf(msg, sizeof(msg),
+                         "{\"type\":\"urn:ragboard:problem:bad-request\",\"title\":\"Bad "
+                         "request\",\"status\":400,\"detail\":\"too many query parameters\","
+                         "\"instance\":\"urn:ragboard:request:%s\"}\n",
+                         cs->request_id);
 
       resp.status = 400;
       resp.content_type = "application/problem+json";
       resp.body = strdup(msg);
-      resp.body_len = resp.body != NULL ? sizeof(msg) - 1 : 0;
+      resp.body_len = resp.body != NULL ? (size_t)len : 0;
     } else if (strcmp(method, "OPTIONS") == 0 && cors_origin(srv->app, conn) != NULL &&
                MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
                                            "Access-Control-Request-Method") != NULL &&

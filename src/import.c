@@ -400,6 +400,31 @@ stored_children(struct store *st, bool kpi, int64_t id, json_t **out)
   return RB_OK;
 }
 
+/* The shape checks of an item's updates or readings alone, for an item that
+ * is not imported (it failed its own checks): the answer names their
+ * problems too, not only the item's. */
+static void
+check_children(json_t *errors, bool kpi, const json_t *kids, const char *path)
+{
+  const char *children = kpi ? "readings" : "updates";
+  json_t *seen = json_object(), *k;
+  char cpath[96];
+  size_t i;
+
+  json_array_foreach(kids, i, k)
+  {
+    snprintf(cpath, sizeof(cpath), "%s.%s[%zu]", path, children, i);
+    if (!json_is_object(k))
+      jv_error(errors, "", cpath, "must be an object");
+    else if (jv_check(k, kpi ? reading_fields : update_fields,
+                      kpi ? NF(reading_fields) : NF(update_fields), cpath, errors) == 0 &&
+             seen_before(seen, json_string_value(json_object_get(k, "quarter"))))
+      jv_error(errors, cpath, "quarter", "repeats an earlier %s for this quarter",
+               kpi ? "reading" : "update");
+  }
+  json_decref(seen);
+}
+
 static void
 import_items(struct run *run, json_t *arr, bool kpi, const char *year)
 {
@@ -437,11 +462,13 @@ import_items(struct run *run, json_t *arr, bool kpi, const char *year)
       continue;
     if ((kpi ? api_validate_kpi(st, obj, path, errors)
              : api_validate_milestone(st, obj, path, errors)) > 0) {
+      check_children(errors, kpi, kids, path);
       json_decref(obj);
       continue;
     }
     if (seen_before(seen, json_string_value(json_object_get(obj, "code")))) {
       jv_error(errors, path, "code", "repeats an earlier code in this file");
+      check_children(errors, kpi, kids, path);
       json_decref(obj);
       continue;
     }

@@ -318,6 +318,10 @@ cached_list(struct api_ctx *c, const struct route *r)
   if (err == RB_OK && c->resp->status == 200 && c->resp->body_free == NULL) {
     summary_cache_put(c->app->summaries, key, version, c->resp->body, c->resp->body_len, now);
     rb_response_header(c->resp, "ETag", etag);
+    /* The ETag is the data version: a client holding it has this list,
+     * even when it had dropped out of the cache meanwhile. */
+    if (api_etag_matches(c->req->if_none_match, etag))
+      return api_reply_not_modified(c);
   } else if (claimed) {
     summary_cache_abandon(c->app->summaries, key, version);
   }

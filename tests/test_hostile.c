@@ -515,6 +515,37 @@ START_TEST(item_conditional_get_304)
 }
 END_TEST
 
+/* A list's ETag is the data version: a client holding it gets 304 even
+ * after the list dropped out of the response cache (which holds 128). */
+START_TEST(list_conditional_get_304_after_eviction)
+{
+  struct th_response r;
+  char e1[64], e2[64], hdr[96], path[64];
+
+  th_request(&S, "GET", "/api/v1/groups", NULL, S.admin, NULL, &r);
+  ck_assert_int_eq(r.status, 200);
+  etag_of(&r, e1, sizeof(e1));
+  th_response_free(&r);
+  for (int i = 1; i <= 200; i++) { /* other lists push it out */
+    snprintf(path, sizeof(path), "/api/v1/milestones?limit=%d", i);
+    th_request(&S, "GET", path, NULL, S.admin, NULL, &r);
+    ck_assert_int_eq(r.status, 200);
+    th_response_free(&r);
+  }
+  snprintf(hdr, sizeof(hdr), "If-None-Match: %s", e1);
+  th_request(&S, "GET", "/api/v1/groups", NULL, S.admin, hdr, &r);
+  ck_assert_msg(r.status == 304, "status %ld: %.200s", r.status, r.body);
+  ck_assert_uint_eq(r.len, 0);
+  etag_of(&r, e2, sizeof(e2));
+  ck_assert_str_eq(e2, e1);
+  th_response_free(&r);
+  /* a bad query is still a 400, whatever the client holds */
+  th_request(&S, "GET", "/api/v1/groups?bogus=1", NULL, S.admin, hdr, &r);
+  ck_assert_int_eq(r.status, 400);
+  th_response_free(&r);
+}
+END_TEST
+
 START_TEST(readings_and_updates_carry_etags)
 {
   struct th_response r;
@@ -840,6 +871,7 @@ main(void)
   tcase_set_timeout(tc, TIMEOUT_S);
   tcase_add_test(tc, stale_etag_412);
   tcase_add_test(tc, item_conditional_get_304);
+  tcase_add_test(tc, list_conditional_get_304_after_eviction);
   tcase_add_test(tc, readings_and_updates_carry_etags);
   tcase_add_test(tc, list_cache_follows_writes);
   tcase_add_test(tc, summary_cache_per_plan_year);

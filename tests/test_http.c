@@ -111,6 +111,15 @@ assert_problem(const struct th_response *r, long status)
   ck_assert_msg(json_is_string(json_object_get(p, "detail")), "no detail: %s", r->body);
   ck_assert_str_ne(json_string_value(json_object_get(p, "detail")), "");
   ck_assert_int_eq(json_integer_value(json_object_get(p, "status")), status);
+  {
+    char id[64], want[96];
+
+    /* every problem names its request, as X-Request-Id does */
+    ck_assert(th_header(r, "X-Request-Id", id, sizeof(id)));
+    snprintf(want, sizeof(want), "urn:ragboard:request:%s", id);
+    ck_assert_msg(json_is_string(json_object_get(p, "instance")), "no instance: %s", r->body);
+    ck_assert_str_eq(json_string_value(json_object_get(p, "instance")), want);
+  }
 }
 
 static void
@@ -1163,6 +1172,21 @@ START_TEST(too_large)
 }
 END_TEST
 
+START_TEST(too_many_query_parameters)
+{
+  struct th_response r;
+  char path[512];
+  size_t used = (size_t)snprintf(path, sizeof(path), "/api/v1/milestones?");
+
+  for (int i = 0; i < 40; i++)
+    used += (size_t)snprintf(path + used, sizeof(path) - used, "%sp%d=1", i ? "&" : "", i);
+  req("GET", path, NULL, S.admin, &r);
+  assert_problem_type(&r, 400, "urn:ragboard:problem:bad-request");
+  ck_assert_ptr_nonnull(strstr(th_jstr(r.json, "detail"), "too many query parameters"));
+  th_response_free(&r);
+}
+END_TEST
+
 START_TEST(wrong_content_type)
 {
   struct th_response r;
@@ -1220,6 +1244,19 @@ START_TEST(failed_patch_leaves_object)
   req("PATCH", path, "{\"description\":\"new text\",\"target_quarter\":\"2019-Q4\"}", S.admin, &r);
   assert_problem(&r, 422);
   assert_names(&r, "target_quarter");
+  th_response_free(&r);
+  /* an unknown or unchangeable member does not hide the values' problems */
+  req("PATCH", path, "{\"description\":\"\",\"bogus\":1,\"year\":\"2019-20\"}", S.admin, &r);
+  assert_problem(&r, 422);
+  assert_names(&r, "bogus");
+  assert_names(&r, "year");
+  assert_names(&r, "description");
+  ck_assert_uint_eq(json_array_size(json_object_get(r.json, "errors")), 3);
+  th_response_free(&r);
+  req("PATCH", "/api/v1/organisations/RMBC", "{\"name\":7,\"code\":\"Q\"}", S.admin, &r);
+  assert_problem(&r, 422);
+  assert_names(&r, "name");
+  assert_names(&r, "code");
   th_response_free(&r);
   assert_get_equals(path, json_array_get(items, 0));
   th_response_free(&before);
@@ -1400,12 +1437,31 @@ START_TEST(list_cache_keys)
     th_response_free(&r);
   }
   for (int i = 0; i < 2; i++) { /* anonymous: no connection taken for a token */
-    snprintf(path, sizeof(path), "/api/v1/milestones?code=%0600d", 0);
+    /* a query too long for a cache key, answered from the database */
+    snprintf(path, sizeof(path), "/api/v1/milestones?priority=%0600d&group=CYP", 1);
     req("GET", path, NULL, NULL, &r);
     assert_json(&r, 200);
-    ck_assert_uint_eq(json_array_size(json_object_get(r.json, "items")), 0);
+    ck_assert_uint_eq(json_array_size(json_object_get(r.json, "items")), 5);
+    th_response_free(&r);
+    /* a code no item can have is a bad request, not an empty list */
+    snprintf(path, sizeof(path), "/api/v1/milestones?code=%0600d", 0);
+    req("GET", path, NULL, NULL, &r);
+    assert_problem(&r, 400);
+    ck_assert_str_eq(th_jstr(r.json, "errors[0].field"), "code");
     th_response_free(&r);
   }
+  req("GET", "/api/v1/kpis?code=", NULL, NULL, &r);
+  assert_problem(&r, 400);
+  ck_assert_str_eq(th_jstr(r.json, "errors[0].field"), "code");
+  th_response_free(&r);
+  snprintf(path, sizeof(path), "/api/v1/kpis?code=%065d", 0);
+  req("GET", path, NULL, NULL, &r);
+  assert_problem(&r, 400);
+  th_response_free(&r);
+  snprintf(path, sizeof(path), "/api/v1/kpis?code=%064d", 0); /* 64 is allowed */
+  req("GET", path, NULL, NULL, &r);
+  assert_json(&r, 200);
+  th_response_free(&r);
   req("GET", "/api/v1/milestones?code=CH1.1", NULL, NULL, &r);
   assert_json(&r, 200);
   ck_assert_uint_eq(json_array_size(json_object_get(r.json, "items")), 1);
@@ -1622,6 +1678,15 @@ START_TEST(kpi_bad_tolerance)
   assert_names(&r, "tolerance.mode");
   assert_names(&r, "tolerance.value");
   th_response_free(&r);
+  /* a bad mode does not hide a negative value */
+  req("POST", "/api/v1/kpis",
+      "{\"year\":\"2018-19\",\"code\":\"T/KPI 5\",\"group\":\"CYP\",\"priorities\":[1],"
+      "\"description\":\"d\",\"tolerance\":{\"mode\":\"x\",\"value\":-1}}",
+      S.admin, &r);
+  assert_problem(&r, 422);
+  assert_names(&r, "tolerance.mode");
+  assert_names(&r, "tolerance.value");
+  th_response_free(&r);
 }
 END_TEST
 
@@ -1757,6 +1822,7 @@ http_suite(void)
   tcase_add_test(tc, delete_org_owning_milestone);
   tcase_add_test(tc, too_deep);
   tcase_add_test(tc, too_large);
+  tcase_add_test(tc, too_many_query_parameters);
   tcase_add_test(tc, wrong_content_type);
 
   tc = tcase(s, "atomicity", setup_demo);

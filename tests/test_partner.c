@@ -983,6 +983,13 @@ START_TEST(quarter_windows)
   expect(&f.s, "PUT", upd, "{\"status\":\"A\",\"comment\":\"by the team\"}", f.s.admin, NULL, 201);
   expect(&f.s, "POST", "/api/v1/quarters/" Q2 "/submissions",
          "{\"kpis\":[{\"code\":\"CH/KPI 1\",\"value\":42}]}", f.s.admin, NULL, 200);
+  /* an unknown member does not hide the rows' problems */
+  req(&f.s, "POST", "/api/v1/quarters/" Q2 "/submissions",
+      "{\"extra\":1,\"kpis\":[{\"code\":\"CH/KPI 1\",\"rating\":\"Z\"}]}", f.s.admin, NULL, 422,
+      &r);
+  assert_field_error(&r, "extra");
+  assert_field_error(&r, "kpis[0].rating");
+  th_response_free(&r);
 
   /* Locked: nobody writes. */
   req(&f.s, "PUT", "/api/v1/quarters/" Q2, "{\"state\":\"locked\"}", f.s.admin, NULL, 200, &r);
@@ -1016,6 +1023,12 @@ START_TEST(quarter_windows)
   assert_problem(&r, 409, WINDOW_TYPE);
   th_response_free(&r);
   req(&f.s, "PUT", "/api/v1/quarters/" Q2, "{\"state\":\"closed\"}", f.s.admin, NULL, 409, &r);
+  th_response_free(&r);
+  /* a wrong unlock is named, beside whatever else is wrong */
+  req(&f.s, "PUT", "/api/v1/quarters/" Q2, "{\"state\":\"ajar\",\"unlock\":false}", f.s.admin, NULL,
+      422, &r);
+  assert_field_error(&r, "unlock");
+  assert_field_error(&r, "state");
   th_response_free(&r);
   expect(&f.s, "PUT", "/api/v1/quarters/" Q2, "{\"state\":\"open\",\"unlock\":false}", f.s.admin,
          NULL, 422);
@@ -1983,8 +1996,13 @@ START_TEST(audit_visibility)
     ck_assert_jint(e, "actor.token_id", f.rmbc_tok);
   }
   json_decref(mine);
-  /* Asking for another organisation's entries does not widen the view. */
+  /* Asking for another organisation's entries does not widen the view:
+   * the filter narrows it to nothing, as it would for anyone. Their own
+   * organisation's filter is the whole view. */
   mine = audit_get(&f.s, f.rmbc, "organisation=TRFT");
+  ck_assert_uint_eq(json_array_size(mine), 0);
+  json_decref(mine);
+  mine = audit_get(&f.s, f.rmbc, "organisation=RMBC");
   ck_assert_uint_eq(json_array_size(mine), 2);
   json_array_foreach(mine, i, e) ck_assert_jstr(e, "actor.organisation", "RMBC");
   json_decref(mine);

@@ -1177,6 +1177,10 @@ START_TEST(import_invalid_writes_nothing)
   json_object_set_new(th_jget(doc, "kpis[1].readings[0]"), "rating", json_string("B"));
   json_object_set_new(th_jget(doc, "milestones[2]"), "priority", json_integer(7));
   json_object_set_new(th_jget(doc, "groups[0]"), "name", json_string("Renamed"));
+  /* an item's own problem does not hide its updates' or readings' */
+  json_object_set_new(th_jget(doc, "milestones[0]"), "description", json_string(""));
+  json_object_set_new(th_jget(doc, "kpis[0]"), "description", json_string(""));
+  json_object_set_new(th_jget(doc, "kpis[0].readings[0]"), "rating", json_string("Z"));
   bad = json_dumps(doc, JSON_COMPACT);
   json_decref(doc);
 
@@ -1184,6 +1188,9 @@ START_TEST(import_invalid_writes_nothing)
   assert_field_error(&r, "milestones[0].updates[0].status");
   assert_field_error(&r, "kpis[1].readings[0].rating");
   assert_field_error(&r, "milestones[2].priority");
+  assert_field_error(&r, "milestones[0].description");
+  assert_field_error(&r, "kpis[0].description");
+  assert_field_error(&r, "kpis[0].readings[0].rating");
   th_response_free(&r);
   free(bad);
 
