@@ -667,25 +667,20 @@ on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
   atomic_fetch_sub(&srv->in_flight, 1);
 }
 
-/* libmicrohttpd 0.9.75 (Debian 12) races MHD_quiesce_daemon against its
- * own epoll workers: both take the listen socket out of a worker's epoll
- * set, neither under a lock, and the loser's epoll_ctl answers ENOENT and
- * calls MHD_PANIC, which aborts the process (seen once in CI, in a test's
- * shutdown). The socket is out of the set either way, and both paths go on
- * to record that, so for that message with ENOENT this handler returns and
- * libmicrohttpd carries on; any other panic is fatal, as by default. */
-static void
-on_mhd_panic(void *cls, const char *file, unsigned int line, const char *reason)
+/* New connections while stopping are refused at accept (closed at once),
+ * which is what MHD_quiesce_daemon would give, without its race: in
+ * libmicrohttpd 0.9.75 (Debian 12) it removes the listening socket from
+ * each worker's epoll set while the workers may be doing the same, and
+ * the loser's ENOENT is a panic (seen in CI; a panic handler may not return:
+ * the call sites are compiled as not returning). */
+static enum MHD_Result
+on_accept(void *cls, const struct sockaddr *addr, socklen_t addrlen)
 {
-  int err = errno;
+  struct http_server *srv = cls;
 
-  (void)cls;
-  if (err == ENOENT && reason != NULL &&
-      strstr(reason, "Failed to remove listen FD from epoll set") != NULL)
-    return;
-  fprintf(stderr, "ragboard: libmicrohttpd: fatal error at %s:%u: %s\n", file != NULL ? file : "?",
-          line, reason != NULL ? reason : "");
-  abort();
+  (void)addr;
+  (void)addrlen;
+  return atomic_load(&srv->closing) ? MHD_NO : MHD_YES;
 }
 
 static bool
@@ -767,9 +762,8 @@ http_start(struct app *app, struct http_server **out, const char **why)
   threads = (unsigned)app_threads(&app->cfg);
   if (threads < 1)
     threads = 1;
-  MHD_set_panic_func(on_mhd_panic, NULL);
   srv->daemon = MHD_start_daemon(
-    flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+    flags, 0, on_accept, srv, on_request, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
     MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
     MHD_OPTION_CONNECTION_TIMEOUT, app->cfg.connection_timeout_s, MHD_OPTION_CONNECTION_LIMIT,
     app->cfg.max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT, app->cfg.max_connections_per_ip,
@@ -813,18 +807,12 @@ http_port(const struct http_server *srv)
 void
 http_stop(struct http_server *srv, unsigned grace_ms)
 {
-  MHD_socket fd;
-
   if (srv == NULL)
     return;
-  /* Stop accepting. The listening socket stays open (new connections wait
-   * in the backlog and are reset at close) until MHD_stop_daemon: closing it
-   * earlier races with the workers still removing it from their epoll sets,
-   * which libmicrohttpd treats as fatal. */
-  fd = MHD_quiesce_daemon(srv->daemon);
-  /* From here every answer closes its connection, so a keep-alive client
-   * does not start another request on a connection about to be cut, and
-   * in_flight does not dip to 0 between two requests of one client. */
+  /* From here new connections are refused (on_accept) and every answer
+   * closes its connection, so a keep-alive client does not start another
+   * request on a connection about to be cut, and in_flight does not dip to
+   * 0 between two requests of one client. */
   atomic_store(&srv->closing, true);
   for (unsigned waited = 0; waited < grace_ms && atomic_load(&srv->in_flight) > 0; waited += 10) {
     struct timespec ts = {0, 10 * 1000 * 1000};
@@ -853,8 +841,6 @@ http_stop(struct http_server *srv, unsigned grace_ms)
     nanosleep(&ts, NULL);
   }
   MHD_stop_daemon(srv->daemon);
-  if (fd != MHD_INVALID_SOCKET)
-    close(fd);
   pthread_mutex_lock(&srv->watch_mu);
   srv->stopping = true;
   pthread_cond_signal(&srv->watch_cv);
