@@ -223,6 +223,34 @@ content_type_is(const char *ctype, const char *want)
          (ctype[n] == '\0' || ctype[n] == ';' || ctype[n] == ' ');
 }
 
+/* Name every string under v (at path) that holds a NUL character: such a
+ * body is well-formed JSON, but no field takes one (C strings would cut it
+ * short), so it is a field error like any other value a field refuses. */
+static void
+nul_fields(const json_t *v, const char *path, json_t *errors)
+{
+  char sub[256];
+  const char *key;
+  json_t *m;
+  size_t i;
+
+  if (json_is_string(v) && strlen(json_string_value(v)) != json_string_length(v)) {
+    jv_error(errors, "", path[0] != '\0' ? path : "$", "must not contain NUL (\\u0000)");
+  } else if (json_is_object(v)) {
+    json_object_foreach((json_t *)v, key, m)
+    {
+      snprintf(sub, sizeof(sub), "%s%s%s", path, path[0] != '\0' ? "." : "", key);
+      nul_fields(m, sub, errors);
+    }
+  } else if (json_is_array(v)) {
+    json_array_foreach(v, i, m)
+    {
+      snprintf(sub, sizeof(sub), "%s[%zu]", path, i);
+      nul_fields(m, sub, errors);
+    }
+  }
+}
+
 enum rb_err
 api_body(struct api_ctx *c, json_t **out)
 {
@@ -246,6 +274,17 @@ api_body(struct api_ctx *c, json_t **out)
                     "the number at line %d, column %d is too large: numbers are at most 1e15 in "
                     "magnitude",
                     jerr.line, jerr.column);
+  if (v == NULL && json_error_code(&jerr) == json_error_null_character) {
+    v = json_loadb(c->req->body, c->req->body_len,
+                   JSON_REJECT_DUPLICATES | JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
+    if (c->errors == NULL)
+      c->errors = json_array();
+    nul_fields(v, "", c->errors);
+    json_decref(v);
+    if (json_array_size(c->errors) > 0)
+      return api_check_errors(c);
+    return api_fail(c, RB_ERR_INVALID, "strings must not contain NUL (\\u0000)");
+  }
   if (v == NULL)
     return api_fail(c, RB_ERR_BAD_JSON, "malformed JSON at line %d, column %d: %s", jerr.line,
                     jerr.column, jerr.text);

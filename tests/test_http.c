@@ -885,6 +885,15 @@ START_TEST(malformed_json)
   req("PATCH", "/api/v1/milestones/1", "not json", S.admin, &r);
   assert_problem(&r, 400);
   th_response_free(&r);
+  /* A NUL in a string is well-formed JSON that no field takes: a 422
+   * naming each such field, not a 400 for malformed JSON. */
+  req("POST", "/api/v1/organisations",
+      "{\"code\":\"NUL\",\"name\":\"a\\u0000b\",\"x\":[\"\\u0000\"]}", S.admin, &r);
+  assert_problem_type(&r, 422, "urn:ragboard:problem:validation");
+  assert_names(&r, "name");
+  assert_names(&r, "x[0]");
+  th_response_free(&r);
+  ck_assert_uint_eq(count("/api/v1/organisations"), 6);
 }
 END_TEST
 
