@@ -51,9 +51,9 @@ enum rb_err db_check_schema(sqlite3 *db, const char **why);
  * do not see; the descriptor stays open until db_release, which must come
  * after every SQLite connection to the file is closed (closing any
  * descriptor of a file drops the process's fcntl locks on it).
- * RB_ERR_BUSY when another process holds a conflicting claim; RB_OK with
- * *fd = -1 when the file does not exist yet (nothing to protect). *fd is set
- * only on success. */
+ * path may be a file: URI, as for db_open. RB_ERR_BUSY when another process holds a
+ * conflicting claim; RB_OK with *fd = -1 when the file does not exist yet
+ * (nothing to protect). *fd is set only on success. */
 enum rb_err db_claim(const char *path, bool exclusive, int *fd);
 /* Give the claim up; db_release(-1) is a no-op. */
 void db_release(int fd);

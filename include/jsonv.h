@@ -55,6 +55,8 @@ void jv_round_reals(json_t *v);
 /* Append {"field": prefix + field, "message": ...} to errors. */
 void jv_error(json_t *errors, const char *prefix, const char *field, const char *fmt, ...)
   __attribute__((format(printf, 4, 5)));
+/* Whether errors (as jv_error fills it) already holds an entry for field. */
+bool jv_has_error(const json_t *errors, const char *field);
 
 /* Whether s[0..len) is well-formed UTF-8 (what jansson accepts in a string). */
 bool jv_utf8_valid(const char *s, size_t len);

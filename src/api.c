@@ -83,15 +83,7 @@ api_field_error(struct api_ctx *c, const char *field, const char *fmt, ...)
 bool
 api_field_failed(const struct api_ctx *c, const char *field)
 {
-  size_t i;
-  json_t *e;
-
-  json_array_foreach(c->errors, i, e)
-  {
-    if (strcmp(json_string_value(json_object_get(e, "field")), field) == 0)
-      return true;
-  }
-  return false;
+  return jv_has_error(c->errors, field);
 }
 
 enum rb_err
@@ -188,7 +180,9 @@ api_problem(struct api_ctx *c, enum rb_err err)
   jv_utf8_clean(c->detail); /* it may quote a client's bytes (a path, a code) */
   body = json_pack("{s:s, s:s, s:i, s:s}", "type", rb_err_type(err), "title", rb_err_title(err),
                    "status", (int)status, "detail", c->detail[0] ? c->detail : rb_err_title(err));
-  if (body != NULL && json_array_size(c->errors) > 0)
+  /* Field errors belong to the answers about fields: a 409 for a closed
+   * quarter, say, does not carry the problems noted before it was found. */
+  if (body != NULL && (status == 400 || status == 422) && json_array_size(c->errors) > 0)
     json_object_set(body, "errors", c->errors);
   if (body != NULL && c->req->request_id != NULL)
     json_object_set_new(body, "instance",
@@ -275,15 +269,19 @@ api_body(struct api_ctx *c, json_t **out)
                     "magnitude",
                     jerr.line, jerr.column);
   if (v == NULL && json_error_code(&jerr) == json_error_null_character) {
+    /* Parsed again, NULs allowed, to name their fields; a body that is
+     * malformed further on is answered as malformed, below. */
     v = json_loadb(c->req->body, c->req->body_len,
-                   JSON_REJECT_DUPLICATES | JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
-    if (c->errors == NULL)
-      c->errors = json_array();
-    nul_fields(v, "", c->errors);
-    json_decref(v);
-    if (json_array_size(c->errors) > 0)
+                   JSON_REJECT_DUPLICATES | JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
+    if (v != NULL) {
+      if (c->errors == NULL)
+        c->errors = json_array();
+      nul_fields(v, "", c->errors);
+      json_decref(v);
+      if (json_array_size(c->errors) == 0) /* not expected: jansson refused a NUL */
+        return api_fail(c, RB_ERR_INVALID, "strings must not contain NUL (\\u0000)");
       return api_check_errors(c);
-    return api_fail(c, RB_ERR_INVALID, "strings must not contain NUL (\\u0000)");
+    }
   }
   if (v == NULL)
     return api_fail(c, RB_ERR_BAD_JSON, "malformed JSON at line %d, column %d: %s", jerr.line,

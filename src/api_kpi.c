@@ -95,13 +95,14 @@ api_validate_kpi(struct store *st, json_t *obj, const char *prefix, json_t *erro
     json_decref(k);
   }
   if (tol != NULL && json_is_object(tol)) {
-    char tprefix[128];
+    char tprefix[128], tvalue[136];
 
     snprintf(tprefix, sizeof(tprefix), "%s%stolerance", prefix ? prefix : "",
              prefix && prefix[0] ? "." : "");
     jv_check(tol, tolerance_fields, 2, tprefix, errors);
-    /* the range whatever else is wrong with the tolerance */
-    if (json_is_number(json_object_get(tol, "value")) &&
+    /* the range whatever else is wrong with the tolerance, once */
+    snprintf(tvalue, sizeof(tvalue), "%s.value", tprefix);
+    if (json_is_number(json_object_get(tol, "value")) && !jv_has_error(errors, tvalue) &&
         json_number_value(json_object_get(tol, "value")) < 0)
       jv_error(errors, tprefix, "value", "must not be negative");
   }

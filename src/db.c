@@ -1,18 +1,66 @@
 #include "db.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <unistd.h>
 
 #include "util.h"
 
+/* The file a path names, as SQLite's URI rules read it: a "file:" URI's
+ * path (after an empty or "localhost" authority, before any query or
+ * fragment, percent-decoded), else the path itself. New string, or NULL
+ * for an in-memory database or on failure. */
+static char *
+db_file_of(const char *path)
+{
+  const char *p = path;
+  char *out, *o;
+
+  if (strcmp(path, ":memory:") == 0)
+    return NULL;
+  if (strncmp(path, "file:", 5) != 0)
+    return strdup(path);
+  p += 5;
+  if (strncmp(p, "//localhost/", 12) == 0)
+    p += 11;
+  else if (strncmp(p, "///", 3) == 0)
+    p += 2;
+  if ((out = malloc(strlen(p) + 1)) == NULL)
+    return NULL;
+  for (o = out; *p != '\0' && *p != '?' && *p != '#'; p++) {
+    if (p[0] == '%' && isxdigit((unsigned char)p[1]) && isxdigit((unsigned char)p[2])) {
+      char hex[3] = {p[1], p[2], '\0'};
+
+      *o++ = (char)strtol(hex, NULL, 16);
+      p += 2;
+    } else {
+      *o++ = *p;
+    }
+  }
+  *o = '\0';
+  if (out[0] == '\0' || strcmp(out, ":memory:") == 0) {
+    free(out);
+    return NULL;
+  }
+  return out;
+}
+
 enum rb_err
 db_claim(const char *path, bool exclusive, int *fd)
 {
-  int f = open(path, O_RDONLY | O_CLOEXEC);
+  char *file = db_file_of(path);
+  int f;
 
+  if (file == NULL) {
+    *fd = -1;
+    return RB_OK;
+  }
+  f = open(file, O_RDONLY | O_CLOEXEC);
+  free(file);
   if (f < 0) {
     if (errno != ENOENT)
       return RB_ERR_IO;

@@ -17,6 +17,7 @@
 #include <microhttpd.h>
 #include <sodium.h>
 
+#include "error.h"
 #include "metrics.h"
 #include "router.h"
 #include "util.h"
@@ -465,6 +466,25 @@ log_request(const struct app *app, const char *method, const char *url,
     fwrite(line, 1, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1, stderr);
 }
 
+/* A problem document answered here, before any handler: its type, title
+ * and status from the one error table, and the request named in instance,
+ * as every problem is. detail is ours (no client bytes, no quotes). */
+static void
+canned_problem(struct rb_response *resp, enum rb_err err, const char *detail,
+               const char *request_id)
+{
+  char body[512];
+  int len = snprintf(body, sizeof(body),
+                     "{\"type\":\"%s\",\"title\":\"%s\",\"status\":%u,\"detail\":\"%s\","
+                     "\"instance\":\"urn:ragboard:request:%s\"}\n",
+                     rb_err_type(err), rb_err_title(err), rb_err_status(err), detail, request_id);
+
+  resp->status = rb_err_status(err);
+  resp->content_type = "application/problem+json";
+  resp->body = len > 0 && (size_t)len < sizeof(body) ? strdup(body) : NULL;
+  resp->body_len = resp->body != NULL ? (size_t)len : 0;
+}
+
 static enum MHD_Result
 on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
            const char *version, const char *upload_data, size_t *upload_data_size, void **con_cls)
@@ -544,17 +564,10 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
   }
   memset(&resp, 0, sizeof(resp));
   if (cs->too_large) {
-    char body[320];
-    int len = snprintf(body, sizeof(body),
-                       "{\"type\":\"urn:ragboard:problem:too-large\",\"title\":\"Request too "
-                       "large\",\"status\":413,\"detail\":\"the body is larger than %zu "
-                       "bytes\",\"instance\":\"urn:ragboard:request:%s\"}\n",
-                       cs->limit, cs->request_id);
+    char detail[64];
 
-    resp.status = 413;
-    resp.content_type = "application/problem+json";
-    resp.body = strdup(body);
-    resp.body_len = resp.body != NULL ? (size_t)len : 0;
+    snprintf(detail, sizeof(detail), "the body is larger than %zu bytes", cs->limit);
+    canned_problem(&resp, RB_ERR_TOO_LARGE, detail, cs->request_id);
     rb_response_header(&resp, "Connection", "close");
   } else {
     q = &cs->q;
@@ -576,17 +589,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
     req->body_len = cs->len;
     req->request_id = cs->request_id;
     if (q->overflow) {
-      char msg[256];
-      int len = snprintf(msg, sizeof(msg),
-                         "{\"type\":\"urn:ragboard:problem:bad-request\",\"title\":\"Bad "
-                         "request\",\"status\":400,\"detail\":\"too many query parameters\","
-                         "\"instance\":\"urn:ragboard:request:%s\"}\n",
-                         cs->request_id);
-
-      resp.status = 400;
-      resp.content_type = "application/problem+json";
-      resp.body = strdup(msg);
-      resp.body_len = resp.body != NULL ? (size_t)len : 0;
+      canned_problem(&resp, RB_ERR_BAD_REQUEST, "too many query parameters", cs->request_id);
     } else if (strcmp(method, "OPTIONS") == 0 && cors_origin(srv->app, conn) != NULL &&
                MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
                                            "Access-Control-Request-Method") != NULL &&
@@ -611,16 +614,9 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
       } else {
         /* Shutting down: not run on a worker, where the daemon's stop
          * could cut it off after its commit, before its answer. */
-        static const char msg[] =
-          "{\"type\":\"urn:ragboard:problem:busy\",\"title\":\"Service busy\","
-          "\"status\":503,\"detail\":\"the server is shutting down: nothing was written; "
-          "retry\"}\n";
-
-        resp.status = 503;
+        canned_problem(&resp, RB_ERR_BUSY,
+                       "the server is shutting down: nothing was written; retry", cs->request_id);
         resp.route = "shutdown";
-        resp.content_type = "application/problem+json";
-        resp.body = strdup(msg);
-        resp.body_len = resp.body != NULL ? sizeof(msg) - 1 : 0;
         rb_response_header(&resp, "Retry-After", "1");
       }
     } else {

@@ -81,6 +81,22 @@ jv_error(json_t *errors, const char *prefix, const char *field, const char *fmt,
   json_array_append_new(errors, json_pack("{s:s, s:s}", "field", name, "message", msg));
 }
 
+bool
+jv_has_error(const json_t *errors, const char *field)
+{
+  size_t i;
+  json_t *e;
+
+  json_array_foreach((json_t *)errors, i, e)
+  {
+    const char *f = json_string_value(json_object_get(e, "field"));
+
+    if (f != NULL && strcmp(f, field) == 0)
+      return true;
+  }
+  return false;
+}
+
 static bool
 has_control(const char *s, bool allow_newlines)
 {

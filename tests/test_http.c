@@ -893,6 +893,14 @@ START_TEST(malformed_json)
   assert_names(&r, "name");
   assert_names(&r, "x[0]");
   th_response_free(&r);
+  /* malformed further on: malformed, NUL or not */
+  req("PATCH", "/api/v1/milestones/1", "{\"description\":\"a\\u0000b\"", S.admin, &r);
+  assert_problem_type(&r, 400, "urn:ragboard:problem:malformed-json");
+  th_response_free(&r);
+  req("PATCH", "/api/v1/milestones/1", "{\"description\":\"a\\u0000b\",\"description\":\"x\"}",
+      S.admin, &r);
+  assert_problem_type(&r, 400, "urn:ragboard:problem:malformed-json");
+  th_response_free(&r);
   ck_assert_uint_eq(count("/api/v1/organisations"), 6);
 }
 END_TEST
@@ -1685,6 +1693,15 @@ START_TEST(kpi_bad_tolerance)
       S.admin, &r);
   assert_problem(&r, 422);
   assert_names(&r, "tolerance.mode");
+  assert_names(&r, "tolerance.value");
+  th_response_free(&r);
+  /* a value refused for its size is not also refused for its sign */
+  req("POST", "/api/v1/kpis",
+      "{\"year\":\"2018-19\",\"code\":\"T/KPI 5\",\"group\":\"CYP\",\"priorities\":[1],"
+      "\"description\":\"d\",\"tolerance\":{\"mode\":\"relative\",\"value\":-1e16}}",
+      S.admin, &r);
+  assert_problem(&r, 422);
+  ck_assert_uint_eq(json_array_size(json_object_get(r.json, "errors")), 1);
   assert_names(&r, "tolerance.value");
   th_response_free(&r);
   /* a bad mode does not hide a negative value */

@@ -964,6 +964,13 @@ START_TEST(quarter_windows)
       "{\"milestones\":[{\"code\":\"CH1.1\",\"status\":\"G\"}]}", f.rmbc, NULL, 409, &r);
   assert_problem(&r, 409, WINDOW_TYPE);
   th_response_free(&r);
+  /* field problems noted before the window was checked stay off the 409 */
+  req(&f.s, "POST", "/api/v1/quarters/" Q2 "/submissions",
+      "{\"bogus\":1,\"milestones\":[{\"code\":\"CH1.1\",\"status\":\"Z\"}]}", f.rmbc, NULL, 409,
+      &r);
+  assert_problem(&r, 409, WINDOW_TYPE);
+  ck_assert_ptr_null(json_object_get(r.json, "errors"));
+  th_response_free(&r);
   req(&f.s, "POST", "/api/v1/quarters/" Q2 "/submissions",
       "kind,code,status,value,value_text,comment\nmilestone,CH1.1,G,,,\n", f.rmbc, CSV_TYPE, 409,
       &r);

@@ -49,6 +49,17 @@ grep -q 'a ragboard server is using the database: stop it first' "$WORK/restore.
 [ "$(curl -fsS -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $ADMIN" "$URL/api/v1/organisations/LATE")" = 200 ] ||
   fail "a refused restore changed the database under the server"
 stop_server
+# The same for a server given the database as a file: URI.
+rm -f "$WORK/port"
+"$RAGBOARD" serve --db "file:$DB?mode=rw" --listen 127.0.0.1:0 --port-file "$WORK/port" 2>>"$WORK/server.log" &
+SERVER_PID=$!
+for _ in $(seq 1 100); do [ -s "$WORK/port" ] && break; sleep 0.05; done
+[ -s "$WORK/port" ] || fail "serve with a file: URI did not start: $(tail -3 "$WORK/server.log")"
+if "$RAGBOARD" restore --db "$DB" "$WORK/backup1.db" >/dev/null 2>"$WORK/restore.err"; then
+  fail "restore ran under a server that named the database by URI"
+fi
+grep -q 'stop it first' "$WORK/restore.err" || fail "restore under a URI server said: $(cat "$WORK/restore.err")"
+stop_server
 # And a server does not start while a restore holds the database (this
 # shell's exclusive flock stands in for a restore in progress).
 exec 9<"$DB"
