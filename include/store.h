@@ -267,9 +267,12 @@ enum rb_err store_completeness(struct store *st, const char *quarter, json_t **i
 
 /* ---- quarters ------------------------------------------------------------------ */
 enum rb_err store_quarter_list(struct store *st, json_t **items);
-/* A quarter never stored answers its defaults (state open, no dates). */
+/* A quarter never stored answers its defaults: no dates, and closed (only
+ * admins write it) until the performance team sets it up. Otherwise a
+ * submitter could write, say, the Q4 before a plan year, which the Q1
+ * report compares with, after that report was locked. */
 enum rb_err store_quarter_get(struct store *st, const char *id, json_t **out);
-/* Only the quarter's state ("open" for a quarter never stored). */
+/* Only the quarter's state ("closed" for a quarter never stored). */
 #define STORE_STATE_LEN 16
 enum rb_err store_quarter_state(struct store *st, const char *id, char state[STORE_STATE_LEN]);
 /* Set the fields present in `in` (delivery_team_date, place_board_date,

@@ -346,7 +346,7 @@ store_quarter_get(struct store *st, const char *id, json_t **out)
     year[7] = '\0';
     *out =
       json_pack("{s:s, s:s, s:n, s:n, s:s, s:n, s:n}", "id", id, "year", year, "delivery_team_date",
-                "place_board_date", "state", "open", "created_at", "updated_at");
+                "place_board_date", "state", "closed", "created_at", "updated_at");
     err = *out != NULL ? RB_OK : RB_ERR_NOMEM;
   }
   return err;
@@ -367,7 +367,7 @@ store_quarter_state(struct store *st, const char *id, char state[STORE_STATE_LEN
   if (rc == SQLITE_ROW || rc == SQLITE_DONE) {
     const char *v = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(s, 0) : NULL;
 
-    snprintf(state, STORE_STATE_LEN, "%s", v != NULL ? v : "open");
+    snprintf(state, STORE_STATE_LEN, "%s", v != NULL ? v : "closed");
   } else {
     err = store_fail(st, sqlite3_extended_errcode(st->db));
   }

@@ -938,7 +938,7 @@ START_TEST(quarter_windows)
 {
   struct fx f;
   struct th_response r;
-  char upd[128], rdg[128], upd3[128];
+  char upd[128], rdg[128], upd3[128], path[128];
   json_t *entries;
   size_t n0;
 
@@ -983,6 +983,19 @@ START_TEST(quarter_windows)
   entries = history(&f.s, false, f.ch11);
   ck_assert_ptr_null(for_quarter(entries, Q2));
   json_decref(entries);
+
+  /* A quarter the team never set up is closed to submitters: the Q4
+   * before the plan year, which the Q1 report compares with, included. */
+  snprintf(path, sizeof(path), "/api/v1/milestones/%lld/updates/2017-18-Q4", f.ch11);
+  req(&f.s, "PUT", path, "{\"status\":\"R\"}", f.rmbc, NULL, 409, &r);
+  assert_problem(&r, 409, WINDOW_TYPE);
+  th_response_free(&r);
+  snprintf(path, sizeof(path), "/api/v1/kpis/%lld/readings/2030-31-Q1", f.kpi1);
+  req(&f.s, "PUT", path, "{\"value\":1}", f.rmbc, NULL, 409, &r);
+  assert_problem(&r, 409, WINDOW_TYPE);
+  th_response_free(&r);
+  snprintf(path, sizeof(path), "/api/v1/milestones/%lld/updates/2017-18-Q4", f.ch11);
+  expect(&f.s, "PUT", path, "{\"status\":\"R\"}", f.s.admin, NULL, 200); /* carried, changed */
 
   /* Other quarters stay open. */
   expect(&f.s, "PUT", upd3, "{\"status\":\"G\"}", f.rmbc, NULL, 201);

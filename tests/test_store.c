@@ -1375,9 +1375,10 @@ START_TEST(test_import_demo)
     char state[STORE_STATE_LEN];
     json_t *in = J("{\"state\": \"locked\"}");
 
-    /* a quarter never stored is open; a stored one answers its state */
+    /* a quarter never stored is closed (to submitters); a stored one
+     * answers its state */
     ck_assert_int_eq(store_quarter_state(st, "2031-32-Q4", state), RB_OK);
-    ck_assert_str_eq(state, "open");
+    ck_assert_str_eq(state, "closed");
     begin(st);
     ck_assert_int_eq(store_quarter_put(st, "2018-19-Q1", in, NOW2, NULL), RB_OK);
     commit(st);
