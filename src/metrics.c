@@ -70,6 +70,18 @@ metrics_request_end(struct metrics *m, const char *route, const char *method, un
 
   if (route == NULL)
     route = "none";
+  /* Methods are the client's bytes: only the ones HTTP defines are labels
+   * (anything else would let a client break the text format, or fill the
+   * series table with made-up methods). */
+  {
+    static const char *const known[] = {"GET",    "HEAD",    "POST",  "PUT",     "PATCH",
+                                        "DELETE", "OPTIONS", "TRACE", "CONNECT", NULL};
+    size_t k;
+
+    for (k = 0; known[k] != NULL && strcmp(known[k], method) != 0; k++)
+      ;
+    method = known[k] != NULL ? known[k] : "OTHER";
+  }
   pthread_mutex_lock(&m->mu);
   m->in_flight--;
   for (i = 0; i < m->n; i++)

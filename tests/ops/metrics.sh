@@ -9,7 +9,12 @@ curl -fsS "$URL/api/v1/groups" >/dev/null
 curl -sS -o /dev/null "$URL/api/v1/nope"
 curl -fsS -X PUT -H "Authorization: Bearer $ADMIN" -H 'Content-Type: application/json' \
   -d '{"status":"G"}' "$URL/api/v1/milestones/1/updates/2018-19-Q2" >/dev/null
+# Made-up methods (a quote among them) are counted as OTHER, one series.
+curl -sS -o /dev/null -X 'X"}a' "$URL/healthz" || true
+for m in ZAA ZAB ZAC; do curl -sS -o /dev/null -X "$m" "$URL/healthz" || true; done
 curl -fsS "$URL/metrics" >"$WORK/metrics.txt"
+! grep -q 'method="Z' "$WORK/metrics.txt" || fail "a made-up method became a label"
+[ "$(grep -c 'method="OTHER"' "$WORK/metrics.txt")" = 1 ] || fail "made-up methods not counted as OTHER: $(grep OTHER "$WORK/metrics.txt")"
 promtool check metrics <"$WORK/metrics.txt" || fail "promtool rejected /metrics"
 grep -q 'ragboard_http_requests_total{route="/api/v1/groups",method="GET",status="200"} 1' "$WORK/metrics.txt" \
   || fail "request counter by route template missing"
