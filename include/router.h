@@ -72,4 +72,12 @@ size_t router_allow(const char *path, char *allow, size_t cap);
 /* Largest body accepted for method + path. */
 size_t router_body_limit(const struct app *app, const char *method, const char *path);
 
+/* Whether a write's body is worth keeping, judged on its headers alone:
+ * false when the route is a write and the Authorization header names no
+ * valid token, so that the body is dropped as it arrives instead of held in
+ * memory for a request that will be refused (401) anyway. The request is
+ * still answered by the router as usual. */
+bool router_body_wanted(struct app *app, const char *method, const char *path,
+                        const char *authorization);
+
 #endif

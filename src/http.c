@@ -174,6 +174,7 @@ struct conn_state {
   char *body;
   size_t len, cap, limit;
   bool too_large;
+  bool unwanted;    /* a write without a valid token: its body is dropped */
   size_t discarded; /* bytes of a too-large chunked body read and dropped */
   char request_id[33];
   struct timespec start;
@@ -517,8 +518,12 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
     cs->limit = router_body_limit(srv->app, method, url);
     if (cl != NULL && strtoull(cl, NULL, 10) > cs->limit)
       cs->too_large = true; /* answered below without reading the body */
-    else
+    else {
+      /* Nobody holds megabytes here for a write that will get a 401. */
+      cs->unwanted = !router_body_wanted(
+        srv->app, method, url, MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization"));
       return MHD_YES;
+    }
   }
   if (*upload_data_size != 0) {
     size_t n = *upload_data_size;
@@ -536,6 +541,12 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
       cs->discarded += n;
       *upload_data_size = 0;
       return cs->discarded <= HTTP_DISCARD_MAX ? MHD_YES : MHD_NO;
+    }
+    if (cs->unwanted) { /* the router answers 401 without it */
+      cs->discarded += n;
+      cs->too_large = cs->discarded > cs->limit; /* and 413 past the limit */
+      *upload_data_size = 0;
+      return MHD_YES;
     }
     if (cs->len + n + 1 > cs->cap) {
       size_t cap = cs->cap ? cs->cap : 4096;

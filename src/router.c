@@ -158,6 +158,27 @@ router_body_limit(const struct app *app, const char *method, const char *path)
   return route_with(ROUTE_IMPORT, method, path) ? app->cfg.max_import_body : app->cfg.max_body;
 }
 
+bool
+router_body_wanted(struct app *app, const char *method, const char *path, const char *authorization)
+{
+  struct store *st;
+  struct auth_actor actor;
+  enum rb_err err;
+
+  if (!route_with(ROUTE_WRITE, method, path))
+    return true;
+  if (authorization == NULL)
+    return false;
+  st = store_pool_reader(app->pool);
+  err = store_begin(st, false);
+  if (err == RB_OK) {
+    err = auth_authenticate(st, authorization, &actor);
+    store_rollback(st);
+  }
+  store_pool_release(app->pool, st);
+  return err != RB_ERR_UNAUTHORIZED; /* busy and the like: the router decides */
+}
+
 static enum rb_err
 authorise(struct api_ctx *c, const struct route *r)
 {
