@@ -10,7 +10,9 @@ rss_hwm() { awk '/^VmHWM/{print $2}' "/proc/$SERVER_PID/status"; }
 before=$(rss_hwm)
 pids=()
 for i in $(seq 1 8); do
-  curl -sS -o /dev/null -w '%{http_code}\n' -X POST -H 'Content-Type: application/json' \
+  te=()
+  [ $((i % 2)) = 0 ] || te=(-H 'Transfer-Encoding: chunked') # half of them chunked
+  curl -sS -o /dev/null -w '%{http_code}\n' -X POST -H 'Content-Type: application/json' "${te[@]}" \
     -H "Authorization: Bearer rb1_1_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" \
     --data-binary "@$WORK/big.json" "$URL/api/v1/import" >"$WORK/code.$i" &
   pids+=($!)
