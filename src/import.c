@@ -261,6 +261,27 @@ locked_quarters(struct store *st, json_t **out)
 #define LOCKED_MSG_TAIL "is locked (its report is approved): unlock it first"
 #define LOCKED_MSG "is %s, which " LOCKED_MSG_TAIL
 
+/* The shape checks of one update or reading (path names it): an object,
+ * its fields, and a quarter not seen before among its siblings. Problems go
+ * to errors; true when there are none. */
+static bool
+child_ok(json_t *errors, bool kpi, const json_t *k, json_t *seen, const char *path)
+{
+  if (!json_is_object(k)) {
+    jv_error(errors, "", path, "must be an object");
+    return false;
+  }
+  if (jv_check(k, kpi ? reading_fields : update_fields,
+               kpi ? NF(reading_fields) : NF(update_fields), path, errors) > 0)
+    return false;
+  if (seen_before(seen, json_string_value(json_object_get(k, "quarter")))) {
+    jv_error(errors, path, "quarter", "repeats an earlier %s for this quarter",
+             kpi ? "reading" : "update");
+    return false;
+  }
+  return true;
+}
+
 /* stored (borrowed, NULL for a new item): quarter -> the update as it
  * was before this import touched the milestone. */
 static void
@@ -278,16 +299,8 @@ import_updates(struct run *run, int64_t milestone_id, const char *code, json_t *
   json_array_foreach(updates, i, u)
   {
     snprintf(upath, sizeof(upath), "%s.updates[%zu]", path, i);
-    if (!json_is_object(u)) {
-      jv_error(run->errors, "", upath, "must be an object");
+    if (!child_ok(run->errors, false, u, seen, upath))
       continue;
-    }
-    if (jv_check(u, update_fields, NF(update_fields), upath, run->errors) > 0)
-      continue;
-    if (seen_before(seen, json_string_value(json_object_get(u, "quarter")))) {
-      jv_error(run->errors, upath, "quarter", "repeats an earlier update for this quarter");
-      continue;
-    }
     q = json_string_value(json_object_get(u, "quarter"));
     before = json_incref(json_object_get(stored, q));
     after = NULL;
@@ -329,16 +342,8 @@ import_readings(struct run *run, int64_t kpi_id, const char *code, json_t *readi
   json_array_foreach(readings, i, r)
   {
     snprintf(rpath, sizeof(rpath), "%s.readings[%zu]", path, i);
-    if (!json_is_object(r)) {
-      jv_error(run->errors, "", rpath, "must be an object");
+    if (!child_ok(run->errors, true, r, seen, rpath))
       continue;
-    }
-    if (jv_check(r, reading_fields, NF(reading_fields), rpath, run->errors) > 0)
-      continue;
-    if (seen_before(seen, json_string_value(json_object_get(r, "quarter")))) {
-      jv_error(run->errors, rpath, "quarter", "repeats an earlier reading for this quarter");
-      continue;
-    }
     q = json_string_value(json_object_get(r, "quarter"));
     before = json_incref(json_object_get(stored, q));
     after = NULL;
@@ -414,13 +419,7 @@ check_children(json_t *errors, bool kpi, const json_t *kids, const char *path)
   json_array_foreach(kids, i, k)
   {
     snprintf(cpath, sizeof(cpath), "%s.%s[%zu]", path, children, i);
-    if (!json_is_object(k))
-      jv_error(errors, "", cpath, "must be an object");
-    else if (jv_check(k, kpi ? reading_fields : update_fields,
-                      kpi ? NF(reading_fields) : NF(update_fields), cpath, errors) == 0 &&
-             seen_before(seen, json_string_value(json_object_get(k, "quarter"))))
-      jv_error(errors, cpath, "quarter", "repeats an earlier %s for this quarter",
-               kpi ? "reading" : "update");
+    child_ok(errors, kpi, k, seen, cpath);
   }
   json_decref(seen);
 }
