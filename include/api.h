@@ -134,12 +134,10 @@ enum rb_err api_kpi_delete(struct api_ctx *c);
  * it refers to exists), appending problems to errors with names prefixed
  * by prefix. Returns the number of problems added. The KPI check also sorts
  * obj["priorities"] in place. */
-size_t api_validate_org(const json_t *obj, const char *prefix, json_t *errors);
-size_t api_validate_group(const json_t *obj, const char *prefix, json_t *errors);
-size_t api_validate_priority(struct store *st, const json_t *obj, const char *prefix,
-                             json_t *errors);
-size_t api_validate_milestone(struct store *st, const json_t *obj, const char *prefix,
-                              json_t *errors);
+size_t api_validate_org(json_t *obj, const char *prefix, json_t *errors);
+size_t api_validate_group(json_t *obj, const char *prefix, json_t *errors);
+size_t api_validate_priority(struct store *st, json_t *obj, const char *prefix, json_t *errors);
+size_t api_validate_milestone(struct store *st, json_t *obj, const char *prefix, json_t *errors);
 size_t api_validate_kpi(struct store *st, json_t *obj, const char *prefix, json_t *errors);
 
 /* Apply a JSON merge patch to the stored representation `current`: members
@@ -260,7 +258,7 @@ struct api_keyed {
   const char *collection;    /* "/api/v1/organisations" */
   const char *const *fields; /* writable fields */
   const char *const *fixed;  /* fields a PATCH may not change */
-  size_t (*validate)(const json_t *obj, const char *prefix, json_t *errors);
+  size_t (*validate)(json_t *obj, const char *prefix, json_t *errors);
   enum rb_err (*list)(struct store *st, const struct store_page *pg, json_t **items, char **next);
   enum rb_err (*get)(struct store *st, const char *code, json_t **out);
   enum rb_err (*insert)(struct store *st, const json_t *in, const char *now, json_t **out);

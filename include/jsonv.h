@@ -41,8 +41,10 @@ struct jv_field {
 
 /* Check obj (which must be an object) against fields[0..n). Problems go to
  * `errors` with field names prefixed by `prefix` ("" or e.g. "kpis[3]").
- * Returns the number of problems added. */
-size_t jv_check(const json_t *obj, const struct jv_field *fields, size_t n, const char *prefix,
+ * Returns the number of problems added. Changes obj in one way: a JV_INT
+ * member or JV_INT_LIST item written as a whole decimal (3.0) is replaced
+ * by the integer, as JSON Schema reads it, so callers read integers. */
+size_t jv_check(json_t *obj, const struct jv_field *fields, size_t n, const char *prefix,
                 json_t *errors);
 
 /* Numbers are kept to 15 significant digits, the precision answers are

@@ -450,6 +450,16 @@ api_store_fail(struct api_ctx *c, enum rb_err err, const char *what)
   }
 }
 
+/* json_equal, except that numbers are equal by value: a fixed "number": 3
+ * patched with 3.0 is not a change (JSON Schema counts 3.0 as 3). */
+static bool
+same_value(const json_t *a, const json_t *b)
+{
+  if (json_is_number(a) && json_is_number(b))
+    return json_number_value(a) == json_number_value(b);
+  return json_equal((json_t *)a, (json_t *)b);
+}
+
 static bool
 in_list(const char *const *list, const char *s)
 {
@@ -496,7 +506,7 @@ api_merge_patch(struct api_ctx *c, const json_t *current, const json_t *patch,
   {
     if (!in_list(fields, key))
       api_field_error(c, key, "is not a field that can be changed");
-    else if (in_list(fixed, key) && !json_equal(v, json_object_get(current, key)))
+    else if (in_list(fixed, key) && !same_value(v, json_object_get(current, key)))
       api_field_error(c, key, "cannot be changed");
   }
   for (const char *const *f = fields; *f != NULL; f++) {

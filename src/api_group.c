@@ -10,7 +10,7 @@ static const char *const group_names[] = {"code", "name", "chairs", NULL};
 static const char *const group_fixed[] = {"code", NULL};
 
 size_t
-api_validate_group(const json_t *obj, const char *prefix, json_t *errors)
+api_validate_group(json_t *obj, const char *prefix, json_t *errors)
 {
   return jv_check(obj, group_fields, sizeof(group_fields) / sizeof(group_fields[0]), prefix,
                   errors);

@@ -19,19 +19,20 @@ well_formed(const json_t *obj, const char *name, enum jv_kind kind)
 }
 
 size_t
-api_validate_milestone(struct store *st, const json_t *obj, const char *prefix, json_t *errors)
+api_validate_milestone(struct store *st, json_t *obj, const char *prefix, json_t *errors)
 {
   size_t before = json_array_size(errors);
   const char *year = json_string_value(json_object_get(obj, "year"));
   const char *group = json_string_value(json_object_get(obj, "group"));
   const char *owner = json_string_value(json_object_get(obj, "owner"));
-  json_int_t number = json_integer_value(json_object_get(obj, "priority"));
+  json_int_t number;
   int64_t id;
 
   /* References are checked for every well-formed field even when others
    * are invalid, so that one answer names every bad field. */
   jv_check(obj, milestone_fields, sizeof(milestone_fields) / sizeof(milestone_fields[0]), prefix,
            errors);
+  number = json_integer_value(json_object_get(obj, "priority")); /* 3.0 is 3 from here */
   if (well_formed(obj, "group", JV_KEY)) {
     if (store_group_id(st, group, &id) != RB_OK)
       jv_error(errors, prefix, "group", "no transformation group with code %s", group);

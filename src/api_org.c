@@ -9,7 +9,7 @@ static const char *const org_names[] = {"code", "name", NULL};
 static const char *const org_fixed[] = {"code", NULL};
 
 size_t
-api_validate_org(const json_t *obj, const char *prefix, json_t *errors)
+api_validate_org(json_t *obj, const char *prefix, json_t *errors)
 {
   return jv_check(obj, org_fields, sizeof(org_fields) / sizeof(org_fields[0]), prefix, errors);
 }

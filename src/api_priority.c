@@ -8,7 +8,7 @@ static const struct jv_field priority_fields[] = {
 };
 
 size_t
-api_validate_priority(struct store *st, const json_t *obj, const char *prefix, json_t *errors)
+api_validate_priority(struct store *st, json_t *obj, const char *prefix, json_t *errors)
 {
   size_t before = json_array_size(errors);
   const char *group = json_string_value(json_object_get(obj, "group"));

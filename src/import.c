@@ -180,7 +180,7 @@ audit_item(struct run *run, const char *entity, const char *key, const char *cod
 
 static enum rb_err
 import_simple(struct run *run, json_t *arr, const char *name, const char *entity,
-              size_t (*validate)(const json_t *, const char *, json_t *),
+              size_t (*validate)(json_t *, const char *, json_t *),
               enum rb_err (*get)(struct store *, const char *, json_t **),
               enum rb_err (*upsert)(struct store *, const json_t *, const char *))
 {
@@ -265,7 +265,7 @@ locked_quarters(struct store *st, json_t **out)
  * its fields, and a quarter not seen before among its siblings. Problems go
  * to errors; true when there are none. */
 static bool
-child_ok(json_t *errors, bool kpi, const json_t *k, json_t *seen, const char *path)
+child_ok(json_t *errors, bool kpi, json_t *k, json_t *seen, const char *path)
 {
   if (!json_is_object(k)) {
     jv_error(errors, "", path, "must be an object");

@@ -251,15 +251,51 @@ enum_message(char *buf, size_t cap, const char *const *choices)
     used += (size_t)snprintf(buf + used, cap - used, "%s %s", c == choices ? "" : ",", *c);
 }
 
+/* A whole number written with a fraction or exponent (3.0, 3e0) as the
+ * integer it is, or NULL: JSON Schema, which the contract is written in,
+ * counts 3.0 as an integer, and some clients (Python floats, spreadsheets)
+ * write integers that way. Past 2^53 a double no longer says which integer
+ * was meant, so those stay decimals (and are refused). */
+static json_t *
+whole_number(const json_t *v)
+{
+  double d;
+
+  if (!json_is_real(v))
+    return NULL;
+  d = json_real_value(v);
+  if (!(fabs(d) <= 9007199254740992.0) || d != floor(d))
+    return NULL;
+  return json_integer((json_int_t)d);
+}
+
+/* Integer members and integer list items written as whole decimals become
+ * integers, in place, before they are checked and read. */
+static void
+integers_in_place(json_t *obj, const struct jv_field *f)
+{
+  json_t *v = json_object_get(obj, f->name), *item, *whole;
+  size_t i;
+
+  if (f->kind == JV_INT && (whole = whole_number(v)) != NULL) {
+    json_object_set_new(obj, f->name, whole);
+  } else if (f->kind == JV_INT_LIST && json_is_array(v)) {
+    json_array_foreach(v, i, item)
+    {
+      if ((whole = whole_number(item)) != NULL)
+        json_array_set_new(v, i, whole);
+    }
+  }
+}
+
 size_t
-jv_check(const json_t *obj, const struct jv_field *fields, size_t n, const char *prefix,
-         json_t *errors)
+jv_check(json_t *obj, const struct jv_field *fields, size_t n, const char *prefix, json_t *errors)
 {
   size_t before = json_array_size(errors);
   const char *key;
   json_t *v;
 
-  json_object_foreach((json_t *)obj, key, v)
+  json_object_foreach(obj, key, v)
   {
     bool known = false;
 
@@ -272,6 +308,7 @@ jv_check(const json_t *obj, const struct jv_field *fields, size_t n, const char 
     const struct jv_field *f = &fields[i];
     const char *msg;
 
+    integers_in_place(obj, f);
     v = json_object_get(obj, f->name);
     if (v == NULL || json_is_null(v)) {
       if (f->flags & JV_REQUIRED)

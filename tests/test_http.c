@@ -744,6 +744,45 @@ START_TEST(priority_crud)
 }
 END_TEST
 
+/* JSON Schema, the contract's language, counts 8.0 as an integer. */
+START_TEST(whole_decimal_integers)
+{
+  struct th_response r;
+  json_int_t id;
+  char path[64];
+
+  id = create("/api/v1/priorities",
+              "{\"year\":\"2018-19\",\"group\":\"CYP\",\"number\":8.0,\"title\":\"New\"}", &r);
+  ck_assert_msg(json_is_integer(json_object_get(r.json, "number")), "%s", r.body);
+  ck_assert_int_eq(num(r.json, "number"), 8);
+  th_response_free(&r);
+  snprintf(path, sizeof(path), "/api/v1/priorities/%lld", (long long)id);
+  /* the fixed number, written as 8.0, is no change */
+  req("PATCH", path, "{\"number\":8.0,\"title\":\"Renamed\"}", S.admin, &r);
+  assert_json(&r, 200);
+  ck_assert_str_eq(str(r.json, "title"), "Renamed");
+  th_response_free(&r);
+  req("PATCH", path, "{\"number\":8.5}", S.admin, &r);
+  assert_problem(&r, 422);
+  th_response_free(&r);
+  /* an integer list item, and an integer reference */
+  id = create("/api/v1/milestones",
+              "{\"year\":\"2018-19\",\"code\":\"T9.8\",\"group\":\"CYP\",\"priority\":2.0,"
+              "\"description\":\"Test milestone\",\"owner\":\"RMBC\"}",
+              &r);
+  ck_assert_msg(json_is_integer(json_object_get(r.json, "priority")), "%s", r.body);
+  ck_assert_int_eq(num(r.json, "priority"), 2);
+  th_response_free(&r);
+  req("POST", "/api/v1/milestones",
+      "{\"year\":\"2018-19\",\"code\":\"T9.7\",\"group\":\"CYP\",\"priority\":2.5,"
+      "\"description\":\"Test milestone\",\"owner\":\"RMBC\"}",
+      S.admin, &r);
+  assert_problem(&r, 422);
+  th_response_free(&r);
+  (void)id;
+}
+END_TEST
+
 static const char milestone_body[] =
   "{\"year\":\"2018-19\",\"code\":\"T9.9\",\"group\":\"CYP\",\"priority\":2,"
   "\"description\":\"Test milestone\",\"target_quarter\":\"2018-19-Q3\",\"owner\":\"RMBC\"}";
@@ -1827,6 +1866,7 @@ http_suite(void)
   tc = tcase(s, "crud", setup_demo);
   tcase_add_test(tc, group_crud);
   tcase_add_test(tc, priority_crud);
+  tcase_add_test(tc, whole_decimal_integers);
   tcase_add_test(tc, milestone_crud);
   tcase_add_test(tc, kpi_crud);
   tcase_add_test(tc, get_bad_ids);

@@ -1002,6 +1002,37 @@ START_TEST(test_jv_check)
 }
 END_TEST
 
+/* JSON Schema counts 3.0 as an integer: integer members and list items
+ * written as whole decimals pass, and are integers afterwards. */
+START_TEST(test_jv_check_whole_decimals)
+{
+  json_t *errors = json_array(), *obj = parse("{\"code\": \"a\", \"name\": \"n\", \"count\": 3.0,"
+                                              " \"prios\": [1.0, 2, 3e0], \"value\": 2.0}");
+
+  ck_assert_uint_eq(jv_check(obj, test_fields, N(test_fields), "", errors), 0);
+  ck_assert(json_is_integer(json_object_get(obj, "count")));
+  ck_assert_int_eq(json_integer_value(json_object_get(obj, "count")), 3);
+  for (size_t i = 0; i < 3; i++) {
+    json_t *item = json_array_get(json_object_get(obj, "prios"), i);
+
+    ck_assert_msg(json_is_integer(item), "prios[%zu] is not an integer", i);
+    ck_assert_int_eq(json_integer_value(item), (json_int_t)i + 1);
+  }
+  /* a number field is left as it was written */
+  ck_assert(json_is_real(json_object_get(obj, "value")));
+  json_decref(obj);
+  json_decref(errors);
+  /* a fraction, or a decimal past 2^53 (no longer one integer), is not */
+  check_fields("{\"code\": \"a\", \"name\": \"n\", \"count\": 3.5}", "", "count");
+  check_fields("{\"code\": \"a\", \"name\": \"n\", \"count\": 1e300}", "", "count");
+  check_fields("{\"code\": \"a\", \"name\": \"n\", \"prios\": [1, 2.5]}", "", "prios");
+  check_fields("{\"code\": \"a\", \"name\": \"n\", \"prios\": [1.0, 1]}", "", "prios");
+  check_fields("{\"code\": \"a\", \"name\": \"n\", \"count\": 18014398509481984.0}", "", "count");
+  /* within range and whole, but out of the field's range: refused as such */
+  check_fields("{\"code\": \"a\", \"name\": \"n\", \"count\": 0.0}", "", "count");
+}
+END_TEST
+
 START_TEST(test_jv_check_details)
 {
   json_t *errors = json_array(),
@@ -1315,6 +1346,7 @@ unit_suite(void)
   tcase_add_loop_test(tc, test_jv_check_value, 0, (int)N(value_rows));
   tcase_add_test(tc, test_jv_text_limit);
   tcase_add_test(tc, test_jv_check);
+  tcase_add_test(tc, test_jv_check_whole_decimals);
   tcase_add_test(tc, test_jv_check_details);
   tcase_add_test(tc, test_jv_depth);
   tcase_add_test(tc, test_jv_utf8);
