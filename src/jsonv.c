@@ -177,6 +177,10 @@ jv_check_value(const json_t *v, enum jv_kind kind, unsigned flags, const char *c
   case JV_TEXT:
     return check_text(v, flags);
   case JV_INT:
+    /* a whole decimal left here is past 2^53: an integer, out of range */
+    if (json_is_real(v) && isfinite(json_real_value(v)) &&
+        json_real_value(v) == floor(json_real_value(v)))
+      return "must be between 1 and 1000000";
     if (!json_is_integer(v))
       return "must be an integer";
     if (json_integer_value(v) < 1 || json_integer_value(v) > 1000000)

@@ -1030,6 +1030,13 @@ START_TEST(test_jv_check_whole_decimals)
   check_fields("{\"code\": \"a\", \"name\": \"n\", \"count\": 18014398509481984.0}", "", "count");
   /* within range and whole, but out of the field's range: refused as such */
   check_fields("{\"code\": \"a\", \"name\": \"n\", \"count\": 0.0}", "", "count");
+  obj = parse("{\"code\": \"a\", \"name\": \"n\", \"count\": 1e16}");
+  errors = json_array();
+  ck_assert_uint_eq(jv_check(obj, test_fields, N(test_fields), "", errors), 1);
+  ck_assert_str_eq(json_string_value(th_jget(errors, "[0].message")),
+                   "must be between 1 and 1000000");
+  json_decref(obj);
+  json_decref(errors);
 }
 END_TEST
 
