@@ -84,6 +84,7 @@ def versions(root):
     v = {}
     v["wrk"] = run(["wrk", "-v"]).split("\n")[0].split(" Copyright")[0]
     v["nginx"] = run(["nginx", "-v"]).replace("nginx version: ", "")
+    v["h2o"] = run(["h2o", "--version"]).split("\n")[0].replace("h2o version ", "")
     pkgs = run(["dpkg-query", "-W", "-f", "${Package} ${Version}\n", "libsqlite3-0", "libmicrohttpd12",
                 "libjansson4", "gcc"])
     v["packages"] = [line for line in pkgs.split("\n") if line and "no packages" not in line]
@@ -133,7 +134,9 @@ def usage(before, after, client_time=None):
     return u
 
 
-def wrk_result(d):
+def wrk_raw(d):
+    """One wrk process's own figures (its BENCH_JSON line), and its CPU time
+    (real, user, sys) or None."""
     with open(os.path.join(d, "wrk.txt")) as f:
         text = f.read()
     m = re.search(r"^BENCH_JSON (.*)$", text, re.M)
@@ -164,16 +167,106 @@ def wrk_result(d):
         },
         "counters": raw.get("counters") or {},
     }
+    return r, client_time
+
+
+def server_side(r, d, client_time):
+    """Add the server's CPU and memory (snapshots in d), the client's CPU and
+    the writer's batches to the result r of the wrk run(s) measured there."""
     before, after = load(os.path.join(d, "before.json")), load(os.path.join(d, "after.json"))
     r.update(usage(before, after, client_time))
     w = writer_stats(d)
     if w:
         r["writer"] = w
     # Server CPU per request: unlike req/s, barely moved by other load on the machine.
-    if raw["requests"]:
+    if r["requests"]:
         r["server_cpu_us_per_request"] = round(
-            (after["ticks"] - before["ticks"]) / os.sysconf("SC_CLK_TCK") * 1e6 / raw["requests"], 1)
+            (after["ticks"] - before["ticks"]) / os.sysconf("SC_CLK_TCK") * 1e6 / r["requests"], 1)
     return r
+
+
+def wrk_result(d):
+    r, client_time = wrk_raw(d)
+    return server_side(r, d, client_time)
+
+
+def median(xs):
+    xs = sorted(x for x in xs if x is not None)
+    if not xs:
+        return None
+    n = len(xs)
+    return xs[n // 2] if n % 2 else (xs[n // 2 - 1] + xs[n // 2]) / 2
+
+
+def rounds_of(s, peer):
+    """Scenario 1's rounds of one server (directories s1_PEER.rN), in order."""
+    found = []
+    for name in os.listdir(s) if os.path.isdir(s) else []:
+        m = re.fullmatch(rf"s1_{peer}\.r(\d+)", name)
+        if m and os.path.exists(os.path.join(s, name, "wrk.txt")):
+            found.append((int(m.group(1)), wrk_result(os.path.join(s, name))))
+    return [r for _, r in sorted(found)]
+
+
+def combine_rounds(rounds):
+    """One server over scenario 1's rounds: the median of the rounds for req/s,
+    each latency percentile and the CPU figures; the largest max latency and
+    peak RSS; errors and requests summed. The rounds themselves are kept."""
+    if not rounds:
+        return None
+
+    def med(f, digits=3):
+        v = median([f(r) for r in rounds])
+        return None if v is None else round(v, digits)
+
+    lat = {k: med(lambda r, k=k: r["latency_ms"][k]) for k in ("p50", "p75", "p90", "p99", "p99.9", "mean")}
+    lat["max"] = max(r["latency_ms"]["max"] for r in rounds)
+    detail = {}
+    for r in rounds:
+        for k, v in r["errors"]["detail"].items():
+            detail[k] = detail.get(k, 0) + v
+    out = {
+        "rounds_n": len(rounds),
+        "requests": sum(r["requests"] for r in rounds),
+        "duration_s": round(sum(r["duration_s"] for r in rounds), 3),
+        "rps": med(lambda r: r["rps"], 1),
+        "mb_per_s": med(lambda r: r["mb_per_s"], 2),
+        "latency_ms": lat,
+        "errors": {"status_non_2xx_3xx": sum(r["errors"]["status_non_2xx_3xx"] for r in rounds),
+                   "socket": sum(r["errors"]["socket"] for r in rounds), "detail": detail},
+        "counters": {},
+        "wall_s": round(sum(r["wall_s"] for r in rounds), 3),
+        "server_rss_mib": rounds[-1]["server_rss_mib"],
+        "server_peak_rss_mib": max(r["server_peak_rss_mib"] for r in rounds),
+        "cpu_capacity_pct": rounds[-1]["cpu_capacity_pct"],
+        "loadavg_after": rounds[-1].get("loadavg_after"),
+    }
+    for k in ("server_cpu_pct", "machine_cpu_pct", "client_cpu_pct", "other_cpu_pct", "server_cpu_us_per_request"):
+        out[k] = med(lambda r, k=k: r.get(k), 1)
+    out["rounds"] = [{"round": i + 1, "rps": r["rps"], "p50_ms": r["latency_ms"]["p50"],
+                      "p99_ms": r["latency_ms"]["p99"], "max_ms": r["latency_ms"]["max"],
+                      "errors": r["errors"]["status_non_2xx_3xx"] + r["errors"]["socket"],
+                      "server_cpu_pct": r["server_cpu_pct"], "client_cpu_pct": r.get("client_cpu_pct"),
+                      "other_cpu_pct": r.get("other_cpu_pct"),
+                      "server_cpu_us_per_request": r.get("server_cpu_us_per_request")}
+                     for i, r in enumerate(rounds)]
+    return out
+
+
+def mixed_result(d):
+    """Scenario 4: the reading wrk and the writing wrk, run side by side, each
+    with its own exact latency distribution; the server's side over both."""
+    if not all(os.path.exists(os.path.join(d, p, "wrk.txt")) for p in ("reads", "writes")):
+        return None
+    reads, rt = wrk_raw(os.path.join(d, "reads"))
+    writes, wt = wrk_raw(os.path.join(d, "writes"))
+    settings = load(os.path.join(d, "settings.json"), {}) or {}
+    client_time = None
+    if rt and wt:  # the two ran at once: their CPU adds up over the same wall time
+        client_time = [max(rt[0], wt[0]), rt[1] + wt[1], rt[2] + wt[2]]
+    r = {"requests": reads["requests"] + writes["requests"], "rps": round(reads["rps"] + writes["rps"], 1),
+         "reads": reads, "writes": writes, "settings": settings}
+    return server_side(r, d, client_time)
 
 
 def prom(path):
@@ -225,13 +318,23 @@ def main():
     ap.add_argument("--connections", type=int, required=True)
     ap.add_argument("--threads", type=int, required=True)
     ap.add_argument("--log-level", default="info")
+    ap.add_argument("--rounds", type=int, default=1, help="scenario 1's rounds")
+    ap.add_argument("--round-seconds", type=int, default=None, help="scenario 1's seconds per round and server")
+    ap.add_argument("--h2o-threads", type=int, default=2)
     args = ap.parse_args()
     work, s = args.work, os.path.join(args.work, "s")
 
     res = {}
-    for name in ("s1_summary", "s1_nginx", "s2_list", "s2_list_1conn", "s3_put", "s4_mixed"):
+    for name in ("s2_list", "s2_list_1conn", "s3_put"):
         if os.path.exists(os.path.join(s, name, "wrk.txt")):
             res[name] = wrk_result(os.path.join(s, name))
+    s1_rounds = {peer: rounds_of(s, peer) for peer in ("summary", "nginx", "h2o")}
+    for peer, rounds in s1_rounds.items():
+        if rounds:
+            res["s1_" + peer] = combine_rounds(rounds)
+    s4 = mixed_result(os.path.join(s, "s4_mixed"))
+    if s4:
+        res["s4_mixed"] = s4
 
     imp = load(os.path.join(work, "import.json"), {})
     if imp:
@@ -263,7 +366,7 @@ def main():
     fsync = load(os.path.join(work, "fsync.json"), {}) or {}
     server = load(os.path.join(work, "server.json"), {}) or {}
     gen = load(os.path.join(work, "gen.json"), {}) or {}
-    first = load(os.path.join(s, "s1_summary", "before.json"))
+    first = load(os.path.join(s, "s1_summary.r1", "before.json"))
     try:
         server["log_bytes"] = os.path.getsize(os.path.join(work, "server.log"))
     except OSError:
@@ -271,15 +374,31 @@ def main():
 
     # ---- targets -------------------------------------------------------------------
     rows = []  # (id, scenario, metrics dict, target text, pass bool or None)
-    s1, ng = res.get("s1_summary"), res.get("s1_nginx")
-    ratio = round(s1["rps"] / ng["rps"], 3) if s1 and ng and ng["rps"] else None
+    s1, ng, h2 = res.get("s1_summary"), res.get("s1_nginx"), res.get("s1_h2o")
+
+    def ratio_to(peer):  # ragboard/peer: of the medians, and round by round
+        if not (s1 and peer and peer["rps"]):
+            return None, []
+        per_round = [round(a["rps"] / b["rps"], 3) for a, b in zip(s1["rounds"], peer["rounds"]) if b["rps"]]
+        return round(s1["rps"] / peer["rps"], 3), per_round
+
+    ratio, ratio_rounds = ratio_to(ng)
+    ratio_h2o, ratio_h2o_rounds = ratio_to(h2)
+    rounds_note = f", median of {s1['rounds_n']} rounds" if s1 and s1["rounds_n"] > 1 else ""
     if s1:
         errors = s1["errors"]["status_non_2xx_3xx"] + s1["errors"]["socket"]
-        rows.append(("1", "GET summary (dashboard poll), anonymous", s1,
-                     f">= 50% of nginx (is {ratio * 100:.0f}%), p99 < 5 ms, no errors" if ratio else "p99 < 5 ms",
+        vs = []
+        if ratio is not None:
+            vs.append(f"is {ratio * 100:.0f}%")
+        if ratio_h2o is not None:
+            vs.append(f"ragboard/h2o {ratio_h2o * 100:.0f}%")
+        rows.append(("1", f"GET summary (dashboard poll), anonymous{rounds_note}", s1,
+                     f">= 50% of nginx ({'; '.join(vs)}), p99 < 5 ms, no errors" if ratio else "p99 < 5 ms",
                      bool(ratio is not None and ratio >= 0.5 and s1["latency_ms"]["p99"] < 5 and errors == 0)))
     if ng:
         rows.append(("1n", "nginx: same bytes, static file", ng, "reference", None))
+    if h2:
+        rows.append(("1h", f"h2o: same bytes, static file, {args.h2o_threads} threads", h2, "reference", None))
     s2 = res.get("s2_list")
     if s2:
         rows.append(("2", f"GET kpis?year&group={server.get('group', '?')} (100 of the large framework)", s2,
@@ -295,19 +414,20 @@ def main():
                      s3["rps"] >= 3000))
     s4 = res.get("s4_mixed")
     if s4:
-        cnt = s4["counters"]
-        issued = (cnt.get("summaries", 0) + cnt.get("lists", 0) + cnt.get("writes", 0)) or 1
-        read_share = (cnt.get("summaries", 0) + cnt.get("lists", 0)) / issued
-        s4["reads_per_s"] = round(s4["rps"] * read_share, 1)
-        s4["writes_per_s"] = round(s4["rps"] * cnt.get("writes", 0) / issued, 1)
-        s4["mix"] = {k: cnt.get(k, 0) for k in ("summaries", "lists", "writes")}
-        if s1 and s2:  # what the same read mix would give without writes
-            fs = cnt.get("summaries", 0) / max(1, cnt.get("summaries", 0) + cnt.get("lists", 0))
+        rd, wr = s4["reads"], s4["writes"]
+        cnt = rd["counters"]
+        s4["reads_per_s"], s4["writes_per_s"] = rd["rps"], wr["rps"]
+        s4["write_share"] = round(wr["requests"] / max(1, s4["requests"]), 4)
+        target_rate = s4["settings"].get("writes_per_s_target")
+        s4["mix"] = {"summaries": cnt.get("summaries", 0), "lists": cnt.get("lists", 0),
+                     "writes": wr["counters"].get("writes", 0)}
+        fs = cnt.get("summaries", 0) / max(1, cnt.get("summaries", 0) + cnt.get("lists", 0))
+        if s1 and s2:  # information: what the same read mix would give without writes
             s4["read_mix_capacity_without_writes"] = round(1 / (fs / s1["rps"] + (1 - fs) / s2["rps"]), 1)
-            # The CPU budget of the mix, client and server together (the two
-            # share the machine): what a write costs in reads, against what
-            # keeping 80% of the reads allows. A read is costed as in
-            # scenarios 1 and 2, so the rest of the mix's CPU is the writes'.
+
+            # What a write costs, client and server CPU together (the two
+            # share the machine): a read is costed as in scenarios 1 and 2,
+            # so the rest of the mix's CPU is the writes'.
             def cpu_us(m, server_only=False):  # CPU µs per request
                 pct = m["server_cpu_pct"] + (0 if server_only else m["client_cpu_pct"])
                 return pct / 100 * 1e6 / m["rps"]
@@ -315,22 +435,33 @@ def main():
             if all(m.get("client_cpu_pct") is not None for m in (s1, s2, s4)) and s4["writes_per_s"]:
                 read_all = fs * cpu_us(s1) + (1 - fs) * cpu_us(s2)
                 read_srv = fs * cpu_us(s1, True) + (1 - fs) * cpu_us(s2, True)
-                reads_per_write = s4["reads_per_s"] / s4["writes_per_s"]
                 s4["cpu_budget"] = {
                     "read_us": round(read_all, 1),
                     "write_us": round((cpu_us(s4) * s4["rps"] - s4["reads_per_s"] * read_all)
                                       / s4["writes_per_s"], 1),
                     "write_server_us": round((cpu_us(s4, True) * s4["rps"] - s4["reads_per_s"] * read_srv)
                                              / s4["writes_per_s"], 1),
-                    "reads_per_write": round(reads_per_write, 2),
-                    # reads R and writes R/k on CPU C: R = C / (r + w/k) >= 0.8 C / r
-                    "write_us_for_80pct": round((1 / 0.8 - 1) * reads_per_write * read_all, 1),
+                    "reads_per_write": round(s4["reads_per_s"] / s4["writes_per_s"], 2),
                 }
         keep = s4["reads_per_s"] / s1["rps"] if s1 else None
         s4["reads_vs_scenario1"] = round(keep, 3) if keep is not None else None
-        rows.append(("4", "mixed: 90% summary, 5% list, 5% PUT", s4,
-                     f"reads >= 80% of scenario 1 (is {keep * 100:.0f}%)" if keep is not None else "-",
-                     bool(keep is not None and keep >= 0.8)))
+        p99, p99_s1 = rd["latency_ms"]["p99"], (s1 or {}).get("latency_ms", {}).get("p99")
+        s4["read_p99_vs_scenario1"] = round(p99 / p99_s1, 2) if p99_s1 else None
+        s4["writes_pace_held"] = bool(target_rate and wr["rps"] >= 0.95 * target_rate)
+        # The table's rows: the reads (with the whole mix's server side) and the writes.
+        row_r = {k: v for k, v in s4.items() if k not in ("reads", "writes")}
+        row_r.update(rps=rd["rps"], latency_ms=rd["latency_ms"], errors=rd["errors"])
+        row_w = {"rps": wr["rps"], "latency_ms": wr["latency_ms"], "errors": wr["errors"]}
+        rows.append(("4", f"mixed, the reads: 18 summaries : 1 list, {s4['settings'].get('read_connections', '?')} "
+                          "connections as in 1, beside the writes of 4w", row_r,
+                     f"read p99 <= 2x scenario 1's ({fmt(p99_s1, 2)} ms): is {s4['read_p99_vs_scenario1']}x"
+                     if p99_s1 else "read p99 <= 2x scenario 1's",
+                     bool(p99_s1 and p99 <= 2 * p99_s1)))
+        pace = (f"paced at {fmt(target_rate)}/s" + (" (not held)" if not s4["writes_pace_held"] else "")
+                if target_rate else "")
+        rows.append(("4w", f"mixed, the writes: PUT readings, 4 tokens, {s4['settings'].get('write_connections', '?')} "
+                           "connections of their own", row_w,
+                     f"information: {pace}, {s4['write_share'] * 100:.1f}% of the mix's requests", None))
     if bulk:
         rows.append(("5a", "bulk return, 5,000 rows, JSON, as admin", bulk,
                      f"< 1 s (worst of {len(bulk['times_s'])})", bool(bulk["all_ok"] and bulk["max_s"] < 1)))
@@ -368,13 +499,14 @@ def main():
     for rid, name, m, target, ok in rows:
         if "rps" in m:
             rps = fmt(m["rps"])
-            if rid == "4":
-                rps += f" ({fmt(m['reads_per_s'])} r + {fmt(m['writes_per_s'])} w)"
             lat = m["latency_ms"]
             e = m["errors"]
             errs = f"{e['status_non_2xx_3xx']}+{e['socket']}"
-            mem = f"{fmt(m['server_rss_mib'])}/{fmt(m['server_peak_rss_mib'])}"
-            cpu = f"{fmt(m['server_cpu_pct'])}/{fmt(m.get('client_cpu_pct'))}/{fmt(m.get('other_cpu_pct'))}"
+            if rid == "4w":  # the mix's server side is on row 4
+                mem = cpu = "(see 4)"
+            else:
+                mem = f"{fmt(m['server_rss_mib'])}/{fmt(m['server_peak_rss_mib'])}"
+                cpu = f"{fmt(m['server_cpu_pct'])}/{fmt(m.get('client_cpu_pct'))}/{fmt(m.get('other_cpu_pct'))}"
             table.append([rid, name, rps, fmt(lat["p50"], 2), fmt(lat["p99"], 2), fmt(lat["max"], 1),
                           errs, mem, cpu, fmt(m.get("server_cpu_us_per_request")), target, ok])
         elif rid == "5a":
@@ -405,6 +537,9 @@ def main():
         "generated_at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "settings": {"seconds_per_scenario": args.seconds, "connections": args.connections,
                      "threads": args.threads, "keep_alive": True, "loopback": True,
+                     "scenario1_rounds": args.rounds, "scenario1_seconds_per_round": args.round_seconds,
+                     "h2o_threads": args.h2o_threads,
+                     "scenario4": (s4 or {}).get("settings"),
                      "server_log_level": args.log_level,
                      "server_cpus": os.environ.get("BENCH_SERVER_CPUS") or None,
                      "client_cpus": os.environ.get("BENCH_CLIENT_CPUS") or None},
@@ -414,13 +549,22 @@ def main():
         "dataset": gen,
         "disk_fsync": fsync,
         "import": imp,
-        "scenarios": {"1_summary": s1, "1_nginx": ng, "1_ratio_ragboard_nginx": ratio,
+        "scenarios": {"1_summary": s1, "1_nginx": ng, "1_h2o": h2,
+                      "1_ratio_ragboard_nginx": ratio, "1_ratio_ragboard_h2o": ratio_h2o,
+                      "1_ratio_rounds": {"nginx": ratio_rounds, "h2o": ratio_h2o_rounds},
                       "2_list": s2, "2_list_1_connection": s2q, "3_put_readings": s3, "4_mixed": s4, "5_bulk_return": bulk,
                       "6_idle_connections": idle, "7_summary_scale": scale or None},
         "table": {"columns": head, "rows": table},
         "notes": [
-            "req/s from wrk; latency from wrk's done() hook (exact percentiles); errors = non-2xx/3xx "
+            "req/s from wrk; latency from wrk's done() hook (exact percentiles of every request, with wrk's "
+            "own correction for coordinated omission); errors = non-2xx/3xx "
             "statuses + socket errors (connect, read, write, timeout)",
+            "scenario 1: ragboard, nginx and h2o take turns in rounds (the order rotating), each "
+            "BENCH_SECONDS/rounds; req/s, latency percentiles and CPU are the medians of the rounds, max the "
+            "largest; the ratios are those of the medians",
+            "scenario 4: two wrk processes at once, each with its own exact latency distribution: the reads "
+            "(scenario 1's connections and threads) and the writes, paced at a fixed rate on connections of "
+            "their own; CPU % wrk is both together; srv CPU µs/req over all the mix's requests",
             "RSS = the server's VmRSS at the end of the scenario / VmHWM, the peak during it "
             "(reset with /proc/PID/clear_refs before each scenario)",
             "CPU in % of one core: srv = the server's utime+stime over the wall time; wrk = the "
@@ -445,7 +589,8 @@ def main():
         f"append {fmt((fsync.get('append') or {}).get('fsyncs_per_s'))}/s",
         f"load average at start: {mach.get('loadavg_at_start')}",
         f"wrk: {args.connections} connections, {args.threads} threads, keep-alive, loopback, "
-        f"{args.seconds} s per scenario; server: {server.get('version')}, log level {args.log_level}, "
+        f"{args.seconds} s per scenario (scenario 1: {args.rounds} rounds of {args.round_seconds} s per server); "
+        f"server: {server.get('version')}, log level {args.log_level}, "
         f"synchronous full, public read",
     ]
     widths = [max(len(str(r[i])) for r in table + [head]) for i in range(len(head))]
@@ -457,9 +602,19 @@ def main():
     print("  ".join("-" * w for w in widths))
     for r in table:
         print("  ".join(str(c).ljust(widths[i]) for i, c in enumerate(r)))
+    headline = None
     if ratio is not None:
-        print(f"\nheadline: ragboard serves the dashboard summary at {ratio * 100:.0f}% of nginx's static-file "
-              f"throughput ({fmt(s1['rps'])} vs {fmt(ng['rps'])} req/s)")
+        headline = (f"ragboard serves the dashboard summary at {ratio * 100:.0f}% of nginx's static-file throughput"
+                    + (f" and {ratio_h2o * 100:.0f}% of h2o's" if ratio_h2o is not None else "")
+                    + f" ({fmt(s1['rps'])} vs {fmt(ng['rps'])}"
+                    + (f" vs {fmt(h2['rps'])}" if h2 else "") + f" req/s{rounds_note}; p99 "
+                    + f"{fmt(s1['latency_ms']['p99'], 2)} vs {fmt(ng['latency_ms']['p99'], 2)}"
+                    + (f" vs {fmt(h2['latency_ms']['p99'], 2)}" if h2 else "") + " ms)")
+        if len(ratio_rounds) > 1:
+            headline += ("; per round ragboard/nginx " + ", ".join(f"{x:.2f}" for x in ratio_rounds)
+                         + (", ragboard/h2o " + ", ".join(f"{x:.2f}" for x in ratio_h2o_rounds)
+                            if ratio_h2o_rounds else ""))
+        print(f"\nheadline: {headline}")
     if s3 and fsync.get("overwrite"):
         print(f"writes: {fmt(s3['rps'])}/s against the disk's {fmt(fsync['overwrite']['fsyncs_per_s'])} fsync/s; "
               f"statuses {s3['counters'].get('statuses')}")
@@ -473,19 +628,30 @@ def main():
                 f"{w['commit_ms_per_batch']} ms committing (wall time; the commit waits for the fsync)")
     for line in writer_lines + scale_lines:
         print(line)
-    if s4 and "read_mix_capacity_without_writes" in s4:
-        print(f"mixed: {fmt(s4['reads_per_s'])} reads/s; the same read mix without writes would allow about "
-              f"{fmt(s4['read_mix_capacity_without_writes'])}/s")
-    if s4 and "cpu_budget" in s4:
-        b = s4["cpu_budget"]
-        budget_line = (
-            f"mixed, CPU of client and server together: a write cost about {fmt(b['write_us'])} µs "
-            f"({fmt(b['write_server_us'])} µs in the server), {b['write_us'] / b['read_us']:.1f} reads of "
-            f"{fmt(b['read_us'])} µs; with {fmt(b['reads_per_write'])} reads per write, keeping 80% of the reads "
-            f"allows a write at most {fmt(b['write_us_for_80pct'])} µs ({b['write_us_for_80pct'] / b['read_us']:.2f} reads)")
-        writer_lines.append(budget_line)
-        print(budget_line)
-    busy = [r for r in res.values() if (r.get("other_cpu_pct") or 0) > 25]
+    if s4:
+        rd, wr = s4["reads"]["latency_ms"], s4["writes"]["latency_ms"]
+        mixed_lines = [
+            f"mixed: reads p50/p99/max {fmt(rd['p50'], 2)}/{fmt(rd['p99'], 2)}/{fmt(rd['max'], 1)} ms "
+            f"(scenario 1: {fmt(s1['latency_ms']['p99'], 2) if s1 else '-'} ms at p99), writes "
+            f"{fmt(wr['p50'], 2)}/{fmt(wr['p99'], 2)}/{fmt(wr['max'], 1)} ms; "
+            f"{fmt(s4['writes_per_s'])} writes/s of the {fmt(s4['settings'].get('writes_per_s_target'))}/s asked"
+            + ("" if s4["writes_pace_held"] else " (the pace was not held: the server took fewer)"),
+            f"mixed, for information: {fmt(s4['reads_per_s'])} reads/s"
+            + (f", {s4['reads_vs_scenario1'] * 100:.0f}% of scenario 1's" if s4.get("reads_vs_scenario1") else "")
+            + (f"; the same read mix without writes would allow about {fmt(s4['read_mix_capacity_without_writes'])}/s"
+               if "read_mix_capacity_without_writes" in s4 else ""),
+        ]
+        if "cpu_budget" in s4:
+            b = s4["cpu_budget"]
+            mixed_lines.append(
+                f"mixed, CPU of client and server together: a write cost about {fmt(b['write_us'])} µs "
+                f"({fmt(b['write_server_us'])} µs in the server), {b['write_us'] / b['read_us']:.1f} reads of "
+                f"{fmt(b['read_us'])} µs; {fmt(b['reads_per_write'])} reads per write")
+        for line in mixed_lines:
+            print(line)
+        writer_lines += mixed_lines
+    candidates = list(res.values()) + [r for m in (s1, ng, h2) if m for r in m["rounds"]]
+    busy = [r for r in candidates if (r.get("other_cpu_pct") or 0) > 25]
     if busy:
         warn = (f"warning: other processes used up to {max(r['other_cpu_pct'] for r in busy):.0f}% CPU "
                 "during the scenarios: the machine was not idle, throughput and latency are pessimistic")
@@ -499,8 +665,8 @@ def main():
     md += ["", "| " + " | ".join(head) + " |", "|" + "|".join("---" for _ in head) + "|"]
     md += ["| " + " | ".join(str(c).replace("|", "/") for c in r) + " |" for r in table]
     md += [""] + [f"- {n}" for n in out["notes"] + writer_lines + scale_lines + out.get("warnings", [])]
-    if ratio is not None:
-        md.append(f"- headline: ragboard/nginx = {ratio * 100:.0f}%")
+    if headline:
+        md.append(f"- headline: {headline}")
     with open(os.path.join(args.results, "latest.md"), "w") as f:
         f.write("\n".join(md) + "\n")
     print(f"\nwritten: {os.path.join(args.results, 'latest.json')}, {os.path.join(args.results, 'latest.md')}")

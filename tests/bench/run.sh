@@ -10,11 +10,14 @@
 # starts `ragboard serve` on loopback as it runs in production (synchronous
 # FULL, the default HTTP thread pool, request logs at info) plus --public-read, and
 # measures with wrk (keep-alive, 64 connections, 2 threads):
-#   1  GET /api/v1/summary (the dashboard poll), and nginx serving the same
-#      bytes as a static file: the ragboard/nginx ratio is the headline
+#   1  GET /api/v1/summary (the dashboard poll), against nginx and h2o serving
+#      the same bytes as a static file, in interleaved rounds: the
+#      ragboard/nginx and ragboard/h2o ratios are the headline
 #   2  GET /api/v1/kpis?year=...&group=... on the large framework (and on 1 connection)
 #   3  PUT readings from 4 submitter tokens, each on its own KPIs (durable)
-#   4  mixed: 90% summary, 5% KPI list reads, 5% PUT readings
+#   4  mixed: the reads of scenario 1's client (18 summaries : 1 KPI list) while
+#      a second wrk PUTs readings at a steady pace (5% of the requests at
+#      scenario 1's rate): read and write latency each measured on its own
 #   5  one bulk return of 5,000 rows (3 times), and the import of the framework
 #   6  1,000 idle keep-alive connections: the server's memory
 #   7  the summary's build cost against the plan year's size (126 to 20,000
@@ -25,14 +28,19 @@
 # (it fails only when the benchmark itself cannot run).
 #
 # Environment:
-#   BENCH_SECONDS=20       seconds per wrk scenario
+#   BENCH_SECONDS=20       seconds per wrk scenario (scenario 1: per server, split over the rounds)
 #   BENCH_WARMUP=2         seconds of unmeasured load before each wrk scenario
 #   BENCH_CONNECTIONS=64 BENCH_THREADS=2
+#   BENCH_ROUNDS=3         scenario 1's rounds: ragboard, nginx, h2o in turn, BENCH_SECONDS/3 each
+#   BENCH_H2O_THREADS=2    h2o's num-threads
+#   BENCH_MIX_WRITES       scenario 4's writes per second (default: scenario 1's ragboard
+#                          req/s x 5/95, so writes are 5% of the requests at that rate)
+#   BENCH_MIX_WRITE_CONNECTIONS=BENCH_CONNECTIONS BENCH_MIX_WRITE_THREADS=1   scenario 4's writing wrk
 #   BENCH_IDLE=1000        idle connections in scenario 6 (held BENCH_SECONDS, at most 20 s)
 #   BENCH_LOG_LEVEL=info   the server's --log-level (info logs every request, as deployed)
-#   BENCH_DIR=build-bench/run   where the database, logs and nginx live (its disk is the one measured)
+#   BENCH_DIR=build-bench/run   where the database, logs, nginx and h2o live (its disk is the one measured)
 #   BENCH_SERVER_CPUS, BENCH_CLIENT_CPUS   optional taskset CPU lists to pin the
-#                          servers (ragboard, nginx) and the clients (wrk, ...); unset: no pinning
+#                          servers (ragboard, nginx, h2o) and the clients (wrk, ...); unset: no pinning
 #   BENCH_RESULTS=tests/bench/results   where latest.json and latest.md go
 #   BENCH_KEEP=1           keep the database and the logs afterwards
 #   BENCH_SKIP_INSTALL=1 BENCH_SKIP_BUILD=1   for repeated runs
@@ -45,6 +53,10 @@ SECS=${BENCH_SECONDS:-20}
 WARMUP=${BENCH_WARMUP:-2}
 CONNS=${BENCH_CONNECTIONS:-64}
 THREADS=${BENCH_THREADS:-2}
+ROUNDS=${BENCH_ROUNDS:-3}
+H2O_THREADS=${BENCH_H2O_THREADS:-2}
+MIX_WRITE_CONNS=${BENCH_MIX_WRITE_CONNECTIONS:-$CONNS}
+MIX_WRITE_THREADS=${BENCH_MIX_WRITE_THREADS:-1}
 IDLE=${BENCH_IDLE:-1000}
 LOG_LEVEL=${BENCH_LOG_LEVEL:-info}
 WORK=${BENCH_DIR:-$ROOT/build-bench/run}
@@ -57,9 +69,16 @@ export BENCH_THREADS=$THREADS # read by the Lua scripts
 
 case $SECS in '' | *[!0-9]* | 0) echo "BENCH_SECONDS must be a positive integer" >&2; exit 2 ;; esac
 case $WARMUP in '' | *[!0-9]*) echo "BENCH_WARMUP must be a whole number of seconds" >&2; exit 2 ;; esac
+for v in ROUNDS H2O_THREADS MIX_WRITE_CONNS MIX_WRITE_THREADS; do
+  case ${!v} in '' | *[!0-9]* | 0) echo "$v must be a positive integer" >&2; exit 2 ;; esac
+done
+case ${BENCH_MIX_WRITES:-1} in '' | *[!0-9]* | 0) echo "BENCH_MIX_WRITES must be a positive integer (writes/s)" >&2; exit 2 ;; esac
+[ "$MIX_WRITE_CONNS" -ge "$MIX_WRITE_THREADS" ] || { echo "BENCH_MIX_WRITE_CONNECTIONS must be >= BENCH_MIX_WRITE_THREADS" >&2; exit 2; }
 [ "$(id -u)" -eq 0 ] || { echo "run.sh needs root (packages, ulimit, /proc/PID/clear_refs)" >&2; exit 2; }
 
-SERVER_PID="" NGINX_PID="" CLIENT_PID=""
+SERVER_PID="" NGINX_PID="" H2O_PID="" CLIENT_PID="" MIX_PIDS="" OUR_POLICY=""
+POLICY_RC=/usr/sbin/policy-rc.d
+POLICY_MARK="# ragboard bench: no service starts while it installs packages"
 stop_pid() { # stop_pid PID: TERM, then KILL after 15 s
   local pid=$1
   [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 0
@@ -71,11 +90,31 @@ stop_pid() { # stop_pid PID: TERM, then KILL after 15 s
   kill -KILL "$pid" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
 }
+child_pids() { # child_pids PID: the process and its children (nginx's workers, h2o's helper)
+  local p line f
+  echo "$1"
+  for p in /proc/[0-9]*; do
+    { read -r line <"$p/stat"; } 2>/dev/null || continue
+    read -ra f <<<"${line##*) }"
+    if [ "${f[1]}" = "$1" ]; then echo "${p#/proc/}"; fi
+  done
+  return 0
+}
+drop_policy() { # remove the policy-rc.d this script wrote, and only that one
+  if [ -n "$OUR_POLICY" ] && grep -qxF "$POLICY_MARK" "$POLICY_RC" 2>/dev/null; then rm -f "$POLICY_RC"; fi
+  OUR_POLICY=""
+}
 cleanup() {
-  local rc=$?
+  local rc=$? p c
+  drop_policy
   stop_pid "$CLIENT_PID"
+  for p in $MIX_PIDS; do # the subshells running scenario 4's clients: their children first
+    for c in $(child_pids "$p" | tail -n +2); do stop_pid "$c"; done
+    stop_pid "$p"
+  done
   stop_pid "$SERVER_PID"
   stop_pid "$NGINX_PID"
+  stop_pid "$H2O_PID"
   if [ "${BENCH_KEEP:-0}" != 1 ] && [ -d "$WORK" ]; then
     rm -f "$WORK"/*.db "$WORK"/*.db-wal "$WORK"/*.db-shm "$WORK"/server.log "$WORK"/nginx/access.log \
       "$WORK"/large.json
@@ -94,13 +133,24 @@ PIN_SERVER=() PIN_CLIENT=()
 
 # ---- install and build -------------------------------------------------------
 if [ "${BENCH_SKIP_INSTALL:-0}" != 1 ]; then
-  say "install what is missing (.ci/install-deps wrk)"
-  bash .ci/install-deps wrk
+  say "install what is missing (.ci/install-deps wrk h2o)"
+  # Debian's nginx and h2o packages start their service (on port 80) when
+  # installed, unless /usr/sbin/policy-rc.d says no. The benchmark runs both
+  # from its own configuration, only while it measures them: where no policy
+  # exists, one that refuses every start is in place for the install only.
+  if [ ! -e "$POLICY_RC" ]; then
+    printf '#!/bin/sh\n%s\nexit 101\n' "$POLICY_MARK" >"$POLICY_RC"
+    chmod 755 "$POLICY_RC"
+    OUR_POLICY=1
+  fi
+  bash .ci/install-deps wrk h2o
+  drop_policy
 fi
-for tool in wrk nginx jq curl python3 meson ninja; do
+for tool in wrk nginx h2o jq curl python3 meson ninja; do
   command -v "$tool" >/dev/null || fail "$tool is not installed"
 done
 NGINX_BIN=$(command -v nginx)
+H2O_BIN=$(command -v h2o)
 
 if [ "${BENCH_SKIP_BUILD:-0}" != 1 ] || [ ! -x build-bench/ragboard ]; then
   say "build (meson setup build-bench --buildtype=release -Dtests=false)"
@@ -121,7 +171,7 @@ if [ -d "$WORK" ] && [ -n "$(ls -A "$WORK")" ] && [ ! -f "$WORK/.ragboard-bench"
   fail "$WORK exists and was not made by this script: choose another BENCH_DIR"
 fi
 rm -rf "$WORK"
-mkdir -p "$WORK"/s "$WORK"/nginx/www/api/v1 "$RESULTS"
+mkdir -p "$WORK"/s "$WORK"/www/api/v1 "$WORK"/nginx "$WORK"/h2o "$RESULTS"
 touch "$WORK/.ragboard-bench"
 DB=$WORK/ragboard.db
 
@@ -144,27 +194,18 @@ reset_hwm() { # the peak RSS is measured per scenario
   local p
   for p in "$@"; do echo 5 >"/proc/$p/clear_refs" 2>/dev/null || true; done
 }
-nginx_pids() { # the master and its workers
-  local p line f
-  echo "$NGINX_PID"
-  for p in /proc/[0-9]*; do
-    { read -r line <"$p/stat"; } 2>/dev/null || continue
-    read -ra f <<<"${line##*) }"
-    if [ "${f[1]}" = "$NGINX_PID" ]; then echo "${p#/proc/}"; fi
-  done
-  return 0
-}
 
 # run_wrk NAME URL SCRIPT [SCRIPT ARGS...]: warm up, then measure; the server
 # measured is the one whose PIDs are in $TARGET_PIDS.
 run_wrk() {
   local name=$1 url=$2 script=$3 d=$WORK/s/$1
   local threads=${WRK_THREADS:-$THREADS} conns=${WRK_CONNS:-$CONNS} secs=${WRK_SECS:-$SECS}
+  local warmup=${WRK_WARMUP:-$WARMUP}
   shift 3
   mkdir -p "$d"
-  if [ "$WARMUP" -gt 0 ]; then
-    "${PIN_CLIENT[@]}" timeout $((WARMUP + 30)) \
-      wrk -t"$threads" -c"$conns" -d"${WARMUP}s" -s "$script" "$url" -- "$@" >/dev/null 2>&1 || true
+  if [ "$warmup" -gt 0 ]; then
+    "${PIN_CLIENT[@]}" timeout $((warmup + 30)) \
+      wrk -t"$threads" -c"$conns" -d"${warmup}s" -s "$script" "$url" -- "$@" >/dev/null 2>&1 || true
   fi
   # shellcheck disable=SC2086
   reset_hwm $TARGET_PIDS
@@ -181,8 +222,67 @@ run_wrk() {
   if [ "$TARGET_PIDS" = "$SERVER_PID" ]; then curl -fsS --max-time 5 "$URL/metrics" >"$d/metrics_after.txt" || true; fi
   [ "$rc" -eq 0 ] || { cat "$d/wrk.txt" >&2; fail "wrk failed in scenario $name (exit $rc)"; }
   grep -q '^BENCH_JSON ' "$d/wrk.txt" || { cat "$d/wrk.txt" >&2; fail "no result from wrk in $name"; }
-  grep '^BENCH_JSON ' "$d/wrk.txt" | sed 's/^BENCH_JSON //' | jq -r \
-    '"   \(.requests / (.duration_us / 1e6) | floor) req/s, p50 \(.latency_us.percentiles["50"] / 1000) ms, p99 \(.latency_us.percentiles["99"] / 1000) ms, errors \(.errors)"'
+  say_wrk "" "$d/wrk.txt"
+}
+say_wrk() { # say_wrk LABEL WRK_OUTPUT: one line from the BENCH_JSON line
+  grep '^BENCH_JSON ' "$2" | sed 's/^BENCH_JSON //' | jq -r --arg lead "$1" \
+    '"   \($lead)\(.requests / (.duration_us / 1e6) | floor) req/s, p50 \(.latency_us.percentiles["50"] / 1000) ms, p99 \(.latency_us.percentiles["99"] / 1000) ms, max \(.latency_us.max / 1000) ms, errors \(.errors)"'
+}
+
+# Scenario 4's two clients, run side by side: the reads exactly as scenario
+# 1's client (same connections and threads), and the writes paced by
+# lua/mixed_writes.lua on connections of their own.
+mixed_reads() { # mixed_reads SECONDS
+  "${PIN_CLIENT[@]}" timeout $(($1 + 60)) wrk -t"$THREADS" -c"$CONNS" -d"$1s" --timeout 5s \
+    -s "$HERE/lua/mixed_reads.lua" "$URL/" -- "$SUMMARY_PATH" "$LIST_PATH"
+}
+mixed_writes() { # mixed_writes SECONDS WRITES_PER_S
+  BENCH_THREADS=$MIX_WRITE_THREADS "${PIN_CLIENT[@]}" timeout $(($1 + 60)) \
+    wrk -t"$MIX_WRITE_THREADS" -c"$MIX_WRITE_CONNS" -d"$1s" --timeout 5s \
+    -s "$HERE/lua/mixed_writes.lua" "$URL/" -- "$WORK/tokens.txt" "$WRITE_Q" "$2"
+}
+run_mixed() { # run_mixed WRITES_PER_S
+  local rate=$1 d=$WORK/s/s4_mixed a b rc rc_r=0 rc_w=0 part
+  mkdir -p "$d/reads" "$d/writes"
+  if [ "$WARMUP" -gt 0 ]; then
+    mixed_reads "$WARMUP" >/dev/null 2>&1 &
+    a=$!
+    mixed_writes "$WARMUP" "$rate" >/dev/null 2>&1 &
+    b=$!
+    MIX_PIDS="$a $b"
+    wait "$a" || true
+    wait "$b" || true
+  fi
+  reset_hwm "$SERVER_PID"
+  snap "$SERVER_PID" >"$d/before.json"
+  curl -fsS --max-time 5 "$URL/metrics" >"$d/metrics_before.txt" || true
+  (
+    TIMEFORMAT='%R %U %S'
+    time mixed_reads "$SECS" >"$d/reads/wrk.txt" 2>&1
+  ) 2>"$d/reads/client_time.txt" &
+  a=$!
+  (
+    TIMEFORMAT='%R %U %S'
+    time mixed_writes "$SECS" "$rate" >"$d/writes/wrk.txt" 2>&1
+  ) 2>"$d/writes/client_time.txt" &
+  b=$!
+  MIX_PIDS="$a $b"
+  wait "$a" || rc_r=$?
+  wait "$b" || rc_w=$?
+  MIX_PIDS=""
+  snap "$SERVER_PID" >"$d/after.json"
+  curl -fsS --max-time 5 "$URL/metrics" >"$d/metrics_after.txt" || true
+  jq -n --argjson rate "$rate" --argjson conns "$MIX_WRITE_CONNS" --argjson threads "$MIX_WRITE_THREADS" \
+    --argjson rconns "$CONNS" --argjson rthreads "$THREADS" \
+    '{writes_per_s_target: $rate, write_connections: $conns, write_threads: $threads,
+      read_connections: $rconns, read_threads: $rthreads}' >"$d/settings.json"
+  for part in reads writes; do
+    [ "$part" = reads ] && rc=$rc_r || rc=$rc_w
+    [ "$rc" -eq 0 ] || { cat "$d/$part/wrk.txt" >&2; fail "wrk ($part) failed in scenario 4 (exit $rc)"; }
+    grep -q '^BENCH_JSON ' "$d/$part/wrk.txt" || { cat "$d/$part/wrk.txt" >&2; fail "no result from wrk ($part) in scenario 4"; }
+  done
+  say_wrk "reads:  " "$d/reads/wrk.txt"
+  say_wrk "writes: " "$d/writes/wrk.txt"
 }
 
 say "machine: $(nproc) x $(awk -F': ' '/^model name/{print $2; exit}' /proc/cpuinfo), $(awk '/^MemTotal/{printf "%.1f GiB", $2 / 1048576}' /proc/meminfo), $(uname -sr); load average $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -259,9 +359,10 @@ done <"$WORK/tokens.txt"
 
 SUMMARY_PATH="/api/v1/summary?quarter=$DEMO_Q"
 LIST_PATH="/api/v1/kpis?year=$YEAR&group=$GROUP"
-curl -fsS --max-time 30 "$URL$SUMMARY_PATH" -o "$WORK/nginx/www/api/v1/summary"
+# The summary's bytes as a static file, served by nginx and h2o from $WORK/www.
+curl -fsS --max-time 30 "$URL$SUMMARY_PATH" -o "$WORK/www/api/v1/summary"
 curl -fsS --max-time 30 "$URL$LIST_PATH" -o "$WORK/list.json"
-echo "   summary: $(stat -c %s "$WORK/nginx/www/api/v1/summary") bytes; list ($GROUP): $(stat -c %s "$WORK/list.json") bytes, $(jq '.items | length' "$WORK/list.json") KPIs"
+echo "   summary: $(stat -c %s "$WORK/www/api/v1/summary") bytes; list ($GROUP): $(stat -c %s "$WORK/list.json") bytes, $(jq '.items | length' "$WORK/list.json") KPIs"
 
 # ---- nginx, serving the same summary bytes -----------------------------------
 NGINX_PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
@@ -289,7 +390,7 @@ http {
   scgi_temp_path $WORK/nginx/tmp/scgi;
   server {
     listen 127.0.0.1:$NGINX_PORT;
-    root $WORK/nginx/www;
+    root $WORK/www;
     default_type application/json;
   }
 }
@@ -303,20 +404,78 @@ for _ in $(seq 1 100); do
   kill -0 "$NGINX_PID" 2>/dev/null || { cat "$WORK/nginx/error.log" >&2; fail "nginx exited"; }
   sleep 0.1
 done
+
+# ---- h2o, serving the same summary bytes ---------------------------------------
+H2O_PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+cat >"$WORK/h2o/h2o.conf" <<EOF
+# Debian's h2o for comparison: the summary as a static file, $H2O_THREADS threads
+# (one event loop each), no compression (as nginx above) and no access log
+# (unlike nginx above, which logs at info as ragboard does). As root, like
+# nginx's workers, so that the work directory need not be readable by nobody.
+user: root
+num-threads: $H2O_THREADS
+pid-file: $WORK/h2o/h2o.pid
+error-log: $WORK/h2o/error.log
+compress: OFF
+file.send-compressed: OFF
+file.mime.setdefaulttype: "application/json"
+listen:
+  host: 127.0.0.1
+  port: $H2O_PORT
+hosts:
+  default:
+    paths:
+      /:
+        file.dir: $WORK/www
+EOF
+say "start h2o ($("$H2O_BIN" --version 2>&1 | head -n 1 | sed 's/.*version //'), $H2O_THREADS threads) on 127.0.0.1:$H2O_PORT"
+"$H2O_BIN" -t -c "$WORK/h2o/h2o.conf" >"$WORK/h2o/check.log" 2>&1 || { cat "$WORK/h2o/check.log" >&2; fail "h2o rejects its configuration"; }
+"${PIN_SERVER[@]}" "$H2O_BIN" -c "$WORK/h2o/h2o.conf" >"$WORK/h2o/stdout.log" 2>&1 &
+H2O_PID=$!
+for _ in $(seq 1 100); do
+  curl -fsS --max-time 2 -o /dev/null "http://127.0.0.1:$H2O_PORT$SUMMARY_PATH" 2>/dev/null && break
+  kill -0 "$H2O_PID" 2>/dev/null || { cat "$WORK/h2o/stdout.log" "$WORK/h2o/error.log" >&2; fail "h2o exited"; }
+  sleep 0.1
+done
+
+# The three serve the same bytes, as JSON.
 a=$(curl -fsS --max-time 10 "$URL$SUMMARY_PATH" | sha256sum)
-b=$(curl -fsS --max-time 10 "http://127.0.0.1:$NGINX_PORT$SUMMARY_PATH" | sha256sum)
-[ "$a" = "$b" ] || fail "nginx does not serve the same summary bytes"
+for peer in nginx:$NGINX_PORT h2o:$H2O_PORT; do
+  b=$(curl -fsS --max-time 10 "http://127.0.0.1:${peer#*:}$SUMMARY_PATH" | sha256sum)
+  [ "$a" = "$b" ] || fail "${peer%%:*} does not serve the same summary bytes"
+  type=$(curl -fsS --max-time 10 -o /dev/null -w '%{content_type}' "http://127.0.0.1:${peer#*:}$SUMMARY_PATH")
+  [ "$type" = application/json ] || fail "${peer%%:*} serves the summary as $type, not application/json"
+done
 
 # ---- scenarios -----------------------------------------------------------------
-TARGET_PIDS=$SERVER_PID
-say "1  GET $SUMMARY_PATH, anonymous (${SECS}s, $CONNS connections, $THREADS threads)"
-run_wrk s1_summary "$URL$SUMMARY_PATH" "$HERE/lua/get.lua"
-
-TARGET_PIDS=$(nginx_pids | tr '\n' ' ')
-say "1n nginx: the same bytes as a static file"
-run_wrk s1_nginx "http://127.0.0.1:$NGINX_PORT$SUMMARY_PATH" "$HERE/lua/get.lua"
+# Scenario 1 in rounds: ragboard, nginx and h2o take turns (the order rotating
+# from round to round), BENCH_SECONDS/BENCH_ROUNDS each, so that other load on
+# the machine falls on all three alike; each warms up in its first round only.
+# The report takes each server's median over the rounds.
+RSECS=$((SECS / ROUNDS))
+[ "$RSECS" -ge 1 ] || RSECS=1
+PEERS=(summary nginx h2o)
+NGINX_PIDS=$(child_pids "$NGINX_PID" | tr '\n' ' ')
+H2O_PIDS=$(child_pids "$H2O_PID" | tr '\n' ' ')
+say "1  GET $SUMMARY_PATH, anonymous, against nginx (1n) and h2o (1h) serving the same bytes: $ROUNDS rounds of ${RSECS}s each ($CONNS connections, $THREADS threads)"
+for r in $(seq 1 "$ROUNDS"); do
+  for k in 0 1 2; do
+    peer=${PEERS[$(((r - 1 + k) % 3))]}
+    case $peer in
+      summary) TARGET_PIDS=$SERVER_PID label="1  ragboard" url=$URL$SUMMARY_PATH ;;
+      nginx) TARGET_PIDS=$NGINX_PIDS label="1n nginx" url=http://127.0.0.1:$NGINX_PORT$SUMMARY_PATH ;;
+      h2o) TARGET_PIDS=$H2O_PIDS label="1h h2o" url=http://127.0.0.1:$H2O_PORT$SUMMARY_PATH ;;
+    esac
+    echo "   $label, round $r/$ROUNDS"
+    warm=0
+    [ "$r" -gt 1 ] || warm=$WARMUP
+    WRK_WARMUP=$warm WRK_SECS=$RSECS run_wrk "s1_$peer.r$r" "$url" "$HERE/lua/get.lua"
+  done
+done
 stop_pid "$NGINX_PID"
 NGINX_PID=""
+stop_pid "$H2O_PID"
+H2O_PID=""
 
 TARGET_PIDS=$SERVER_PID
 say "2  GET $LIST_PATH"
@@ -328,8 +487,14 @@ WRK_THREADS=1 WRK_CONNS=1 WRK_SECS=$((SECS < 10 ? SECS : 10)) run_wrk s2_list_1c
 say "3  PUT /api/v1/kpis/{id}/readings/$WRITE_Q, 4 submitter tokens"
 run_wrk s3_put "$URL/" "$HERE/lua/put_readings.lua" "$WORK/tokens.txt" "$WRITE_Q"
 
-say "4  mixed: 90% summary, 5% KPI list, 5% PUT reading"
-run_wrk s4_mixed "$URL/" "$HERE/lua/mixed.lua" "$WORK/tokens.txt" "$WRITE_Q" "$SUMMARY_PATH" "$LIST_PATH"
+# Scenario 4's write pace: 5% of the requests if the reads kept scenario 1's
+# rate (the median of ragboard's rounds), unless BENCH_MIX_WRITES says otherwise.
+S1_RPS=$(for f in "$WORK"/s/s1_summary.r*/wrk.txt; do sed -n 's/^BENCH_JSON //p' "$f"; done |
+  jq -s 'map(.requests / (.duration_us / 1e6)) | sort
+    | if length % 2 == 1 then .[length / 2 | floor] else (.[length / 2 - 1] + .[length / 2]) / 2 end')
+MIX_RATE=${BENCH_MIX_WRITES:-$(jq -n --argjson r "$S1_RPS" '[($r * 5 / 95 | round), 1] | max')}
+say "4  mixed: scenario 1's reads (18 summaries : 1 KPI list, $CONNS connections) and PUT readings at $MIX_RATE/s ($MIX_WRITE_CONNS connections), side by side"
+run_mixed "$MIX_RATE"
 
 say "6  $IDLE idle keep-alive connections"
 mkdir -p "$WORK/s/s6_idle"
@@ -385,4 +550,5 @@ grep -q '"event":"stopped"' "$WORK/server.log" && echo "   stopped cleanly"
 
 # ---- report ------------------------------------------------------------------
 python3 "$HERE/report.py" --work "$WORK" --results "$RESULTS" --seconds "$SECS" \
-  --connections "$CONNS" --threads "$THREADS" --log-level "$LOG_LEVEL" --root "$ROOT"
+  --connections "$CONNS" --threads "$THREADS" --log-level "$LOG_LEVEL" --root "$ROOT" \
+  --rounds "$ROUNDS" --round-seconds "$RSECS" --h2o-threads "$H2O_THREADS"
