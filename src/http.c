@@ -152,12 +152,7 @@ reaper_main(void *arg)
         w->armed = false;
       }
     }
-    clock_gettime(CLOCK_REALTIME, &wake);
-    wake.tv_nsec += 250 * 1000 * 1000;
-    if (wake.tv_nsec >= 1000000000L) {
-      wake.tv_sec++;
-      wake.tv_nsec -= 1000000000L;
-    }
+    util_deadline_in(&wake, 250);
     pthread_cond_timedwait(&srv->watch_cv, &srv->watch_mu, &wake);
     fflush(stderr); /* request logs are block-buffered: at most 250 ms late */
   }
@@ -213,8 +208,7 @@ writer_main(void *arg)
       if (touch_retry) { /* uses left pending by a locked database: again in 1 s */
         struct timespec at;
 
-        clock_gettime(CLOCK_REALTIME, &at);
-        at.tv_sec += 1;
+        util_deadline_in(&at, 1000);
         if (pthread_cond_timedwait(&srv->queue_cv, &srv->queue_mu, &at) != 0)
           srv->touch_pending = true;
       } else {
@@ -764,9 +758,9 @@ http_start(struct app *app, struct http_server **out, const char **why)
     return RB_ERR_NOMEM;
   srv->app = app;
   pthread_mutex_init(&srv->watch_mu, NULL);
-  pthread_cond_init(&srv->watch_cv, NULL);
+  util_cond_init_monotonic(&srv->watch_cv); /* timed waits: see util.h */
   pthread_mutex_init(&srv->queue_mu, NULL);
-  pthread_cond_init(&srv->queue_cv, NULL);
+  util_cond_init_monotonic(&srv->queue_cv);
   randombytes_buf(&srv->id_prefix, sizeof(srv->id_prefix));
   if (!parse_listen(app->cfg.listen, &ss, &sslen, &ipv6)) {
     *why = "--listen must be HOST:PORT with a numeric host, e.g. 127.0.0.1:8080";
