@@ -78,7 +78,8 @@ size_t router_body_limit(const struct app *app, const char *method, const char *
 struct router_head {
   const struct route *route; /* the write route matched; NULL for anything else */
   bool write;                /* a write: runs on the writer thread */
-  size_t body_limit;         /* the largest body worth reading */
+  size_t body_limit;         /* the largest body to read: the role's, or when refused,
+                                the route's (the body is dropped, then answered) */
   bool authenticated;        /* actor holds the token's identity */
   struct auth_actor actor;
 };

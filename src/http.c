@@ -177,6 +177,7 @@ struct conn_state {
   size_t len, cap, limit;
   bool too_large;
   bool drop_body;   /* the body is not wanted (not a write): dropped as it arrives */
+  bool refused;     /* answered at the head (resp), once the body is dropped */
   size_t discarded; /* bytes of a too-large chunked body read and dropped */
   char request_id[33];
   struct timespec start;
@@ -634,6 +635,16 @@ framing_fault(const struct app *app, struct MHD_Connection *conn, const char *me
   return RB_OK;
 }
 
+/* Whether the client waits for "100 Continue" before it sends its body. */
+static bool
+asks_first(struct MHD_Connection *conn, const char *version)
+{
+  const char *expect = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Expect");
+
+  return expect != NULL && strcasecmp(expect, "100-continue") == 0 &&
+         strcmp(version, "HTTP/1.0") != 0;
+}
+
 /* Judge a request on its head, before any body is read: its framing, its
  * target and query, and the router's verdict (a write's token and role).
  * true: read the body (cs->limit, or drop it: cs->drop_body); false: resp
@@ -679,8 +690,24 @@ judge_head(struct http_server *srv, struct MHD_Connection *conn, const char *met
   req->origin = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Origin");
   req->request_id = cs->request_id;
   req->head = &cs->head;
-  if (!router_head(srv->app, req, &cs->head, resp))
-    goto answer; /* 401, 403 ...: the body is never read */
+  if (!router_head(srv->app, req, &cs->head, resp)) {
+    /* 401, 403 ...: the body is never kept. A client that asked first
+     * (Expect: 100-continue) hears the answer at once and sends nothing.
+     * One that did not is sending its body already, and an answer sent
+     * before the body has arrived is lost when the connection closes under
+     * it (the client sees a reset, not the 403): such a body, up to the
+     * route's limit, is read and dropped, and the answer follows it. */
+    if (body && !asks_first(conn, version) &&
+        (cl == NULL || strtoull(cl, NULL, 10) <= cs->head.body_limit)) {
+      cs->refused = true;
+      cs->resp = *resp; /* ownership moves */
+      memset(resp, 0, sizeof(*resp));
+      cs->drop_body = true;
+      cs->limit = cs->head.body_limit;
+      return true;
+    }
+    goto answer;
+  }
   cs->limit = cs->head.body_limit;
   cs->drop_body = !cs->head.write;
   if (cl != NULL && strtoull(cl, NULL, 10) > cs->limit) {
@@ -785,7 +812,12 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
     goto answer;
   }
   memset(&resp, 0, sizeof(resp));
-  if (cs->too_large) {
+  if (cs->refused) { /* judged at the head; its body has been dropped */
+    resp = cs->resp;
+    memset(&cs->resp, 0, sizeof(cs->resp));
+    if (cs->too_large)
+      rb_response_header(&resp, "Connection", "close");
+  } else if (cs->too_large) {
     char detail[64];
 
     snprintf(detail, sizeof(detail), "the body is larger than %zu bytes", cs->limit);

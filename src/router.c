@@ -481,6 +481,8 @@ router_head(struct app *app, const struct rb_request *req, struct router_head *h
     return true; /* not a write: no body is read, and dispatch answers */
   head->route = r;
   head->write = true;
+  if (r->flags & ROUTE_IMPORT) /* the route's: a refused import is dropped up to it */
+    head->body_limit = app->cfg.max_import_body;
   memset(&c, 0, sizeof(c));
   c.app = app;
   c.req = req;
@@ -506,8 +508,8 @@ router_head(struct app *app, const struct rb_request *req, struct router_head *h
   }
   head->authenticated = true;
   head->actor = c.actor;
-  if ((r->flags & ROUTE_IMPORT) && c.actor.role == AUTH_ADMIN)
-    head->body_limit = app->cfg.max_import_body;
+  if (c.actor.role != AUTH_ADMIN) /* only an admin sends an import's size */
+    head->body_limit = app->cfg.max_body;
   return true;
 }
 

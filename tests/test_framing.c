@@ -20,6 +20,8 @@
 #include <jansson.h>
 
 #include "harness.h"
+#include "router.h"
+#include "util.h"
 
 #define TIMEOUT_S 120
 
@@ -249,6 +251,200 @@ START_TEST(oversized_heads_are_problems)
 }
 END_TEST
 
+/* ---- a token's role, judged at the head ------------------------------------------ */
+
+static int
+connect_local(void)
+{
+  struct sockaddr_in a;
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+  ck_assert_int_ge(fd, 0);
+  memset(&a, 0, sizeof(a));
+  a.sin_family = AF_INET;
+  a.sin_port = htons((uint16_t)S.port);
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ck_assert_int_eq(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+  return fd;
+}
+
+/* Read what arrives on fd for up to wait_ms; the first status, 0 if none. */
+static int
+read_status(int fd, int wait_ms, char *buf, size_t cap)
+{
+  size_t got = 0;
+  double end = now_s() + wait_ms / 1000.0;
+
+  buf[0] = '\0';
+  while (now_s() < end && got + 1 < cap && strstr(buf, "\r\n\r\n") == NULL) {
+    struct pollfd p = {fd, POLLIN, 0};
+    ssize_t n;
+
+    if (poll(&p, 1, 20) <= 0)
+      continue;
+    n = recv(fd, buf + got, cap - got - 1, 0);
+    if (n <= 0)
+      break;
+    got += (size_t)n;
+    buf[got] = '\0';
+  }
+  return got > 12 && strncmp(buf, "HTTP/1.", 7) == 0 ? atoi(buf + 9) : 0;
+}
+
+static void
+revoke_token(const char *token)
+{
+  struct store *st = th_store(&S);
+  char now[UTIL_TIME_LEN];
+  json_t *row = NULL;
+
+  util_now(now);
+  ck_assert_int_eq(store_begin(st, true), RB_OK);
+  ck_assert_int_eq(store_token_revoke(st, atoll(token + 4), now, &row), RB_OK);
+  ck_assert_int_eq(store_commit(st), RB_OK);
+  json_decref(row);
+  store_close(st);
+}
+
+/* Fill a route's pattern with ids that exist in the demo. */
+static void
+route_path(const char *pattern, char *path, size_t cap)
+{
+  size_t used = 0;
+
+  for (const char *p = pattern; *p != '\0' && used + 16 < cap;) {
+    const char *value = NULL;
+
+    if (strncmp(p, "{id}", 4) == 0)
+      value = "1";
+    else if (strncmp(p, "{code}", 6) == 0)
+      value = "CYP";
+    else if (strncmp(p, "{quarter}", 9) == 0)
+      value = "2018-19-Q2";
+    if (value != NULL) {
+      used += (size_t)snprintf(path + used, cap - used, "%s", value);
+      p = strchr(p, '}') + 1;
+    } else {
+      path[used++] = *p++;
+    }
+  }
+  path[used] = '\0';
+}
+
+/* Every write route, every identity that may not use it: a head announcing
+ * a 10 MiB body (Expect: 100-continue, as curl sends for large bodies) is
+ * answered 401 or 403 at once, not "100 Continue": nothing is read. A
+ * submitter on its own routes, and an admin but for an import, hear 413
+ * (the body is larger than they may send); an admin's import is read. */
+START_TEST(writes_refused_at_the_head)
+{
+  char submitter[128], revoked[128], head[1024], buf[4096], path[256];
+  size_t n;
+  const struct route *routes = router_routes(&n);
+
+  th_token(&S, "submitter", "RMBC", submitter, sizeof(submitter));
+  th_token(&S, "viewer", NULL, revoked, sizeof(revoked));
+  revoke_token(revoked);
+  for (size_t i = 0; i < n; i++) {
+    const struct route *r = &routes[i];
+    const struct {
+      const char *who, *token;
+      int want; /* 0: no answer yet (the body is wanted) */
+    } ids[] = {
+      {"no token", NULL, 401},
+      {"a malformed token", "rb1_x", 401},
+      {"a revoked token", revoked, 401},
+      {"a viewer", S.viewer, 403},
+      {"a submitter", submitter, (r->flags & ROUTE_SUBMIT) ? 413 : 403},
+      {"an admin", S.admin, (r->flags & ROUTE_IMPORT) ? 0 : 413},
+    };
+
+    if (!(r->flags & ROUTE_WRITE))
+      continue;
+    route_path(r->pattern, path, sizeof(path));
+    for (size_t k = 0; k < sizeof(ids) / sizeof(ids[0]); k++) {
+      int fd = connect_local(), hl, status;
+      double t0 = now_s();
+
+      hl = snprintf(head, sizeof(head),
+                    "%s %s HTTP/1.1\r\nHost: t\r\n%s%s%sContent-Type: application/json\r\n"
+                    "Content-Length: 10485760\r\nExpect: 100-continue\r\n\r\n",
+                    r->method, path, ids[k].token ? "Authorization: Bearer " : "",
+                    ids[k].token ? ids[k].token : "", ids[k].token ? "\r\n" : "");
+      ck_assert_int_eq(send(fd, head, (size_t)hl, MSG_NOSIGNAL), hl);
+      status = read_status(fd, ids[k].want ? 2000 : 300, buf, sizeof(buf));
+      close(fd);
+      if (ids[k].want == 0)
+        ck_assert_msg(status == 0 || status == 100, "%s %s as %s: %d, want the body read:\n%s",
+                      r->method, path, ids[k].who, status, buf);
+      else
+        ck_assert_msg(status == ids[k].want && now_s() - t0 < 1.0,
+                      "%s %s as %s: %d after %.2f s, want %d at once:\n%s", r->method, path,
+                      ids[k].who, status, now_s() - t0, ids[k].want, buf);
+    }
+  }
+}
+END_TEST
+
+/* A client that does not ask first sends its body with the head: a refused
+ * body is dropped as it arrives and the refusal follows it, so the client
+ * hears it (an answer sent before would be lost with the connection). */
+START_TEST(refused_body_dropped_then_answered)
+{
+  size_t len = (size_t)8 << 20, sent = 0; /* more than the socket buffers hold */
+  char *body = malloc(len), head[512], buf[4096];
+  int fd = connect_local(), hl, status;
+
+  ck_assert_ptr_nonnull(body);
+  memset(body, ' ', len);
+  body[0] = '{';
+  body[len - 1] = '}';
+  hl = snprintf(head, sizeof(head),
+                "POST /api/v1/import HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer %s\r\n"
+                "Content-Type: application/json\r\nContent-Length: %zu\r\n\r\n",
+                S.viewer, len);
+  ck_assert_int_eq(send(fd, head, (size_t)hl, MSG_NOSIGNAL), hl);
+  while (sent < len) {
+    ssize_t w = send(fd, body + sent, len - sent, MSG_NOSIGNAL);
+
+    ck_assert_msg(w > 0, "the server stopped reading the body after %zu bytes", sent);
+    sent += (size_t)w;
+  }
+  free(body);
+  status = read_status(fd, 3000, buf, sizeof(buf));
+  ck_assert_msg(status == 403, "a viewer's import: %d\n%s", status, buf);
+  close(fd);
+}
+END_TEST
+
+/* The identity judged at the head is reused by dispatch, which still sees
+ * a revocation committed while the body was on its way. */
+START_TEST(revoked_while_the_body_arrives)
+{
+  static const char body[] = "{\"value\": 42, \"comment\": \"revoked meanwhile\"}";
+  char admin2[128], head[512], buf[4096];
+  struct th_response r;
+  int fd = connect_local(), hl, status;
+
+  th_token(&S, "admin", NULL, admin2, sizeof(admin2));
+  hl = snprintf(head, sizeof(head),
+                "PUT /api/v1/kpis/1/readings/2018-19-Q2 HTTP/1.1\r\nHost: t\r\n"
+                "Authorization: Bearer %s\r\nContent-Type: application/json\r\n"
+                "Content-Length: %zu\r\n\r\n",
+                admin2, strlen(body));
+  ck_assert_int_eq(send(fd, head, (size_t)hl, MSG_NOSIGNAL), hl);
+  usleep(200 * 1000); /* the head has been judged */
+  revoke_token(admin2);
+  ck_assert_int_eq(send(fd, body, strlen(body), MSG_NOSIGNAL), (ssize_t)strlen(body));
+  status = read_status(fd, 3000, buf, sizeof(buf));
+  close(fd);
+  ck_assert_msg(status == 401, "a write whose token was revoked meanwhile: %d\n%s", status, buf);
+  th_request(&S, "GET", "/api/v1/kpis/1/readings", NULL, S.admin, NULL, &r);
+  ck_assert_ptr_null(strstr(r.body, "revoked meanwhile"));
+  th_response_free(&r);
+}
+END_TEST
+
 /* ---- the path as sent ------------------------------------------------------- */
 
 /* A decoded NUL used to cut the path (/api/v1/tokens%00.css served the
@@ -365,6 +561,14 @@ main(void)
   tcase_add_test(tc, smuggling_refused_and_closed);
   tcase_add_test(tc, well_formed_heads_served);
   tcase_add_test(tc, oversized_heads_are_problems);
+  suite_add_tcase(s, tc);
+
+  tc = tcase_create("head");
+  tcase_add_checked_fixture(tc, setup_demo, teardown);
+  tcase_set_timeout(tc, TIMEOUT_S);
+  tcase_add_test(tc, writes_refused_at_the_head);
+  tcase_add_test(tc, refused_body_dropped_then_answered);
+  tcase_add_test(tc, revoked_while_the_body_arrives);
   suite_add_tcase(s, tc);
 
   tc = tcase_create("path");
