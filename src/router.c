@@ -278,7 +278,7 @@ static enum rb_err
 authorise(struct api_ctx *c, const struct route *r)
 {
   const struct router_head *head = c->req->head;
-  struct store_token tok;
+  bool revoked = false;
   enum rb_err err;
 
   if (head == NULL || !head->authenticated || head->route != r) {
@@ -291,11 +291,12 @@ authorise(struct api_ctx *c, const struct route *r)
   c->actor = head->actor;
   if (api_store(c) == NULL)
     return api_store_fail(c, RB_ERR_BUSY, "authentication");
-  err = store_token_load(c->st, c->actor.token_id, &tok);
-  if (err == RB_ERR_NOT_FOUND || (err == RB_OK && tok.revoked))
-    return api_fail(c, RB_ERR_UNAUTHORIZED,
-                    "the bearer token is not valid (unknown, malformed or revoked)");
-  return err == RB_OK ? RB_OK : api_store_fail(c, err, "authentication");
+  err = store_token_revoked(c->st, c->actor.token_id, &revoked);
+  if (err != RB_OK)
+    return api_store_fail(c, err, "authentication");
+  return revoked ? api_fail(c, RB_ERR_UNAUTHORIZED,
+                            "the bearer token is not valid (unknown, malformed or revoked)")
+                 : RB_OK;
 }
 
 size_t
@@ -487,7 +488,6 @@ router_head(struct app *app, const struct rb_request *req, struct router_head *h
   c.app = app;
   c.req = req;
   c.resp = resp;
-  util_now(c.now);
   resp->route = r->pattern;
   err = authenticate(&c, r);
   if (c.st != NULL) {
@@ -501,8 +501,10 @@ router_head(struct app *app, const struct rb_request *req, struct router_head *h
     auth_actor_label(&c.actor, resp->actor, sizeof(resp->actor));
   if (err != RB_OK) {
     answer_problem(&c, err);
-    if (c.actor.touch && c.actor.token_id != 0) /* a refused request is a use too */
+    if (c.actor.touch && c.actor.token_id != 0) { /* a refused request is a use too */
+      util_now(c.now);
       store_pool_touch_token(app->pool, c.actor.token_id, c.now, false);
+    }
     json_decref(c.errors);
     return false;
   }
