@@ -24,14 +24,25 @@
 
 #define MAX_QUERY_PARAMS 32
 
+/* A client's address, as the per-address connection limit compares them. */
+struct addr_key {
+  sa_family_t family;
+  unsigned char bytes[16];
+};
+
 /* Every open connection, so the reaper can cut off clients that trickle a
  * request in a byte at a time (libmicrohttpd's own timeout only counts
- * inactivity, which such clients never show). */
+ * inactivity, which such clients never show), and so that a new client
+ * finds room when idle connections fill the limits: the one idle longest
+ * is shed (make_room). */
 struct conn_watch {
-  struct conn_watch *prev, *next;
+  struct conn_watch *prev, *next; /* srv->watches: the most recently idle first */
   int fd;
   bool armed;               /* the deadline applies (not while we answer) */
   struct timespec deadline; /* CLOCK_MONOTONIC */
+  bool busy;                /* a request's head has arrived, its answer not yet sent */
+  bool shed;                /* shut down to make room; closing */
+  struct addr_key addr;
 };
 
 struct conn_state;
@@ -45,7 +56,8 @@ struct http_server {
   atomic_ullong id_counter;
   pthread_mutex_t watch_mu;
   pthread_cond_t watch_cv;
-  struct conn_watch *watches;
+  struct conn_watch *watches, *watches_tail; /* under watch_mu */
+  unsigned live;                             /* watches not shed */
   bool stopping;
   pthread_t reaper;
   bool reaper_started;
@@ -90,6 +102,118 @@ watch_of(struct MHD_Connection *conn)
 }
 
 static void
+addr_key_of(const struct sockaddr *sa, struct addr_key *key)
+{
+  memset(key, 0, sizeof(*key));
+  if (sa == NULL)
+    return;
+  key->family = sa->sa_family;
+  if (sa->sa_family == AF_INET)
+    memcpy(key->bytes, &((const struct sockaddr_in *)sa)->sin_addr, 4);
+  else if (sa->sa_family == AF_INET6)
+    memcpy(key->bytes, &((const struct sockaddr_in6 *)sa)->sin6_addr, 16);
+}
+
+/* The watch list, under watch_mu: most recently idle at the head. */
+static void
+watch_unlink(struct http_server *srv, struct conn_watch *w)
+{
+  if (w->prev != NULL)
+    w->prev->next = w->next;
+  else
+    srv->watches = w->next;
+  if (w->next != NULL)
+    w->next->prev = w->prev;
+  else
+    srv->watches_tail = w->prev;
+  w->prev = w->next = NULL;
+}
+
+static void
+watch_push(struct http_server *srv, struct conn_watch *w)
+{
+  w->prev = NULL;
+  w->next = srv->watches;
+  if (srv->watches != NULL)
+    srv->watches->prev = w;
+  else
+    srv->watches_tail = w;
+  srv->watches = w;
+}
+
+/* A request's head has arrived (busy), or its answer is done and the
+ * connection waits for the next one (idle again, so the most recently idle). */
+static void
+watch_busy(struct http_server *srv, struct conn_watch *w, bool busy)
+{
+  if (w == NULL)
+    return;
+  pthread_mutex_lock(&srv->watch_mu);
+  if (w->busy != busy && !busy && !w->shed) {
+    watch_unlink(srv, w);
+    watch_push(srv, w);
+  }
+  w->busy = busy;
+  pthread_mutex_unlock(&srv->watch_mu);
+}
+
+/* Shut w down to make room (under watch_mu): shutdown, not close, since
+ * libmicrohttpd owns the descriptor and closes it when it sees the
+ * connection end (the watch is removed under this mutex first, so the fd is
+ * never stale here). */
+static void
+shed(struct http_server *srv, struct conn_watch *w)
+{
+  shutdown(w->fd, SHUT_RDWR);
+  w->shed = true;
+  w->armed = false;
+  srv->live--;
+}
+
+/* Room for one more connection from sa, under watch_mu. Idle connections
+ * must not lock clients out (thousands of users may share one NAT address,
+ * and a few thousand sockets that send nothing cost an attacker nothing):
+ * past the per-address limit, that address's connection idle the longest
+ * is shed; past the total, the one idle the longest of all. Only a
+ * connection whose request is under way is never shed: false when every
+ * one in the way is. */
+static bool
+make_room(struct http_server *srv, const struct sockaddr *sa)
+{
+  const struct app_config *cfg = &srv->app->cfg;
+  struct conn_watch *oldest = NULL, *oldest_same = NULL;
+  struct addr_key key;
+  unsigned same = 0;
+
+  addr_key_of(sa, &key);
+  for (struct conn_watch *w = srv->watches_tail; w != NULL; w = w->prev) {
+    bool mine;
+
+    if (w->shed)
+      continue;
+    mine = memcmp(&w->addr, &key, sizeof(key)) == 0;
+    same += mine;
+    if (!w->busy && oldest == NULL)
+      oldest = w;
+    if (!w->busy && mine && oldest_same == NULL)
+      oldest_same = w;
+  }
+  if (cfg->max_connections_per_ip > 0 && same >= cfg->max_connections_per_ip) {
+    if (oldest_same == NULL)
+      return false;
+    if (oldest == oldest_same)
+      oldest = NULL;
+    shed(srv, oldest_same);
+  }
+  if (srv->live >= cfg->max_connections) {
+    if (oldest == NULL)
+      return false;
+    shed(srv, oldest);
+  }
+  return true;
+}
+
+static void
 on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
               enum MHD_ConnectionNotificationCode toe)
 {
@@ -99,6 +223,8 @@ on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
   if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
     const union MHD_ConnectionInfo *ci =
       MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+    const union MHD_ConnectionInfo *ca =
+      MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 
     w = calloc(1, sizeof(*w));
     if (w == NULL || ci == NULL) {
@@ -106,12 +232,11 @@ on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
       return;
     }
     w->fd = ci->connect_fd;
+    addr_key_of(ca != NULL ? ca->client_addr : NULL, &w->addr);
     *socket_context = w;
     pthread_mutex_lock(&srv->watch_mu);
-    w->next = srv->watches;
-    if (srv->watches != NULL)
-      srv->watches->prev = w;
-    srv->watches = w;
+    watch_push(srv, w);
+    srv->live++;
     pthread_mutex_unlock(&srv->watch_mu);
     arm(srv, w, true);
     return;
@@ -119,12 +244,9 @@ on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
   if (w == NULL)
     return;
   pthread_mutex_lock(&srv->watch_mu);
-  if (w->prev != NULL)
-    w->prev->next = w->next;
-  else
-    srv->watches = w->next;
-  if (w->next != NULL)
-    w->next->prev = w->prev;
+  watch_unlink(srv, w);
+  if (!w->shed)
+    srv->live--;
   pthread_mutex_unlock(&srv->watch_mu);
   free(w);
   *socket_context = NULL;
@@ -152,7 +274,11 @@ reaper_main(void *arg)
     }
     util_deadline_in(&wake, 250);
     pthread_cond_timedwait(&srv->watch_cv, &srv->watch_mu, &wake);
-    fflush(stderr); /* request logs are block-buffered: at most 250 ms late */
+    /* Request logs are block-buffered: at most 250 ms late. Not under the
+     * mutex: a slow log reader must not hold up accepting connections. */
+    pthread_mutex_unlock(&srv->watch_mu);
+    fflush(stderr);
+    pthread_mutex_lock(&srv->watch_mu);
   }
   pthread_mutex_unlock(&srv->watch_mu);
   return NULL;
@@ -750,6 +876,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
   }
   if (!cs->started) {
     cs->started = true;
+    watch_busy(srv, watch_of(conn), true); /* never shed from here to its answer */
     atomic_fetch_add(&srv->in_flight, 1);
     metrics_request_begin(srv->app->metrics);
     clock_gettime(CLOCK_MONOTONIC, &cs->start);
@@ -889,6 +1016,7 @@ on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     return;
   /* Keep-alive: the next request must arrive within the timeout too. */
   arm(srv, watch_of(conn), true);
+  watch_busy(srv, watch_of(conn), false);
   if (cs->started) { /* else libmicrohttpd refused the head itself */
     if (!cs->answered)
       metrics_request_abandon(srv->app->metrics);
@@ -913,10 +1041,15 @@ static enum MHD_Result
 on_accept(void *cls, const struct sockaddr *addr, socklen_t addrlen)
 {
   struct http_server *srv = cls;
+  bool room;
 
-  (void)addr;
   (void)addrlen;
-  return atomic_load(&srv->closing) ? MHD_NO : MHD_YES;
+  if (atomic_load(&srv->closing))
+    return MHD_NO;
+  pthread_mutex_lock(&srv->watch_mu);
+  room = make_room(srv, addr);
+  pthread_mutex_unlock(&srv->watch_mu);
+  return room ? MHD_YES : MHD_NO;
 }
 
 static bool
@@ -968,6 +1101,21 @@ write_port_file(const char *path, unsigned port)
   return rename(tmp, path) == 0;
 }
 
+unsigned
+http_connection_ceiling(const struct app_config *cfg)
+{
+  return cfg->max_connections + cfg->max_connections / 2 + (unsigned)app_threads(cfg);
+}
+
+unsigned
+http_files_needed(const struct app_config *cfg)
+{
+  /* Besides the connections: per worker an epoll set, a pipe and a
+   * database connection (file, WAL, shared memory), the writer's, the
+   * listening socket, logs and some slack. */
+  return http_connection_ceiling(cfg) + 64 + 6 * ((unsigned)app_threads(cfg) + 1);
+}
+
 enum rb_err
 http_start(struct app *app, struct http_server **out, const char **why)
 {
@@ -1001,8 +1149,12 @@ http_start(struct app *app, struct http_server **out, const char **why)
   srv->daemon = MHD_start_daemon(
     flags, 0, on_accept, srv, on_request, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
     MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
-    MHD_OPTION_CONNECTION_TIMEOUT, app->cfg.connection_timeout_s, MHD_OPTION_CONNECTION_LIMIT,
-    app->cfg.max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT, app->cfg.max_connections_per_ip,
+    MHD_OPTION_CONNECTION_TIMEOUT, app->cfg.connection_timeout_s,
+    /* The limits are make_room's: libmicrohttpd's own would refuse a new
+     * client where make_room sheds an idle one. Its total has room for the
+     * connections shed but not yet closed; its per-address limit is off. */
+    MHD_OPTION_CONNECTION_LIMIT, http_connection_ceiling(&app->cfg),
+    MHD_OPTION_PER_IP_CONNECTION_LIMIT, 0u,
     /* Room for twice the header limit, so that on_request sees a head over
      * the limit and answers it (414, 431) as a problem document; beyond
      * that libmicrohttpd answers itself. */
