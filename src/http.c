@@ -1104,7 +1104,9 @@ write_port_file(const char *path, unsigned port)
 unsigned
 http_connection_ceiling(const struct app_config *cfg)
 {
-  return cfg->max_connections + cfg->max_connections / 2 + (unsigned)app_threads(cfg);
+  /* Twice: a flood sheds connections faster than their workers close
+   * them, and at its ceiling libmicrohttpd stops accepting altogether. */
+  return 2 * cfg->max_connections + (unsigned)app_threads(cfg);
 }
 
 unsigned

@@ -15,7 +15,7 @@ sleep 1.5 # past the step
 # The request log line of a request reaches the file within a second.
 curl -s -o /dev/null "$URL/healthz"
 sleep 1
-grep -q '"path":"/healthz"' "$WORK/server.log" || fail "the request log was not flushed within 1 s"
+grep -q '"target":"/healthz"' "$WORK/server.log" || fail "the request log was not flushed within 1 s"
 # The shim works: the server's wall clock reads an hour ahead.
 now=$(date -u +%s)
 at=$(curl -s -X PUT -H "Authorization: Bearer $ADMIN" -H 'Content-Type: application/json' \
