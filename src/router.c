@@ -550,6 +550,7 @@ dispatch(struct app *app, const struct rb_request *req, struct rb_response *resp
   struct api_ctx c;
   const struct route *r = NULL;
   char scratch[1024];
+  const char *fault;
   bool path_known = false, write = false;
   enum rb_err err;
 
@@ -558,8 +559,9 @@ dispatch(struct app *app, const struct rb_request *req, struct rb_response *resp
   c.req = req;
   c.resp = resp;
   util_now(c.now);
-  if (path_fault(req->path) != NULL) {
-    err = api_fail(&c, RB_ERR_BAD_REQUEST, "%s", path_fault(req->path));
+  fault = path_fault(req->path);
+  if (fault != NULL) {
+    err = api_fail(&c, RB_ERR_BAD_REQUEST, "%s", fault);
     goto problem;
   }
   for (size_t i = 0; i < NROUTES && r == NULL; i++) {
