@@ -376,7 +376,7 @@ cmd_serve(int argc, char **argv)
      "a request's headers and body must arrive within this (slow clients are cut off)", "15",
      false},
     {"--max-header-bytes", "RAGBOARD_MAX_HEADER_BYTES", OPT_SIZE, "BYTES",
-     "largest request line plus headers", "16K", false},
+     "largest request line plus headers (past it: 414 or 431)", "16K", false},
     {"--max-page-size", "RAGBOARD_MAX_PAGE_SIZE", OPT_UINT, "N", "largest ?limit= for lists", "500",
      false},
     {"--max-connections", "RAGBOARD_MAX_CONNECTIONS", OPT_UINT, "N",
