@@ -12,11 +12,13 @@ enum rb_err {
   RB_ERR_UNAUTHORIZED, /* no, unknown or revoked token */
   RB_ERR_FORBIDDEN,    /* valid token without the right */
   RB_ERR_NOT_FOUND,
-  RB_ERR_METHOD,       /* known route, wrong method */
-  RB_ERR_CONFLICT,     /* duplicate natural key, or still referenced */
-  RB_ERR_WINDOW,       /* quarter closed or locked for this writer */
-  RB_ERR_PRECONDITION, /* If-Match did not match */
-  RB_ERR_TOO_LARGE,    /* request body over the limit */
+  RB_ERR_METHOD,            /* known route, wrong method */
+  RB_ERR_CONFLICT,          /* duplicate natural key, or still referenced */
+  RB_ERR_WINDOW,            /* quarter closed or locked for this writer */
+  RB_ERR_PRECONDITION,      /* If-Match did not match */
+  RB_ERR_TOO_LARGE,         /* request body over the limit */
+  RB_ERR_URI_TOO_LONG,      /* request line over the header limit */
+  RB_ERR_HEADERS_TOO_LARGE, /* request line and headers over the limit */
   RB_ERR_UNSUPPORTED_MEDIA,
   RB_ERR_BUSY,     /* database locked or busy: try again */
   RB_ERR_FULL,     /* disk full */

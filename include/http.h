@@ -1,5 +1,5 @@
 /* The HTTP server: the only module that knows libmicrohttpd. A pool of
- * epoll workers serves reads; write routes (router_is_write) are suspended
+ * epoll workers serves reads; write routes (router_head) are suspended
  * and run by one writer thread in batches that share a commit, so a worker
  * never waits for the database's writer or an fsync. */
 #ifndef RAGBOARD_HTTP_H
@@ -13,6 +13,11 @@ struct http_server;
 /* Start serving app on app->cfg.listen ("HOST:PORT", port 0 = any free
  * port). Writes the bound port to app->cfg.port_file when set. */
 enum rb_err http_start(struct app *app, struct http_server **out, const char **why);
+/* The most connections libmicrohttpd holds at once: --max-connections and
+ * room for those shed to make room (see http.c) but not closed yet; and the
+ * file descriptors the server needs with them (serve raises its limit). */
+unsigned http_connection_ceiling(const struct app_config *cfg);
+unsigned http_files_needed(const struct app_config *cfg);
 /* The port actually bound. */
 unsigned http_port(const struct http_server *srv);
 /* Stop accepting, wait up to grace_ms for requests in flight, let the

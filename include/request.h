@@ -11,6 +11,8 @@ struct rb_param {
   const char *value; /* NULL for a key given without '=' */
 };
 
+struct router_head; /* router.h: the verdict on a request's head */
+
 /* Everything is borrowed from http.c for the duration of one dispatch. */
 struct rb_request {
   const char *method;
@@ -25,6 +27,7 @@ struct rb_request {
   const char *body;
   size_t body_len;
   const char *request_id;
+  const struct router_head *head; /* router_head's verdict, or NULL */
 };
 
 #define RB_MAX_HEADERS 8

@@ -52,8 +52,6 @@ struct router_ticket {
   bool pending;   /* the answer waits on that batch's commit */
 };
 
-/* Whether method + path is a write route (runs in the writer's transaction). */
-bool router_is_write(const char *method, const char *path);
 void router_dispatch_batched(struct app *app, const struct rb_request *req,
                              struct rb_response *resp, struct router_ticket *ticket);
 /* requests and work_seconds (the time spent running them) feed /metrics. */
@@ -72,12 +70,26 @@ size_t router_allow(const char *path, char *allow, size_t cap);
 /* Largest body accepted for method + path. */
 size_t router_body_limit(const struct app *app, const char *method, const char *path);
 
-/* Whether a write's body is worth keeping, judged on its headers alone:
- * false when the route is a write and the Authorization header names no
- * valid token, so that the body is dropped as it arrives instead of held in
- * memory for a request that will be refused (401) anyway. The request is
- * still answered by the router as usual. */
-bool router_body_wanted(struct app *app, const char *method, const char *path,
-                        const char *authorization);
+/* What the router makes of a request from its head alone (method, path,
+ * headers), before any body is read, so that a body is read only for a
+ * token that may use the route: a write route's token is authenticated
+ * and its role checked here, once, and dispatch trusts the result (it only
+ * checks that the token was not revoked since). */
+struct router_head {
+  const struct route *route; /* the write route matched; NULL for anything else */
+  bool write;                /* a write: runs on the writer thread */
+  size_t body_limit;         /* the largest body to read: the role's, or when refused,
+                                the route's (the body is dropped, then answered) */
+  bool authenticated;        /* actor holds the token's identity */
+  struct auth_actor actor;
+};
+
+/* Judge req (its body not read yet). true: read the body, up to
+ * head->body_limit, then dispatch with req->head = head; a request that is
+ * not a write needs no body (it is dropped as it arrives). false: resp
+ * holds the answer (401, 403, 503 ...), to be sent without reading the
+ * body; resp must be zeroed. */
+bool router_head(struct app *app, const struct rb_request *req, struct router_head *head,
+                 struct rb_response *resp);
 
 #endif

@@ -219,6 +219,9 @@ enum rb_err store_token_insert(struct store *st, const char *name, const char *r
                                const char *org, const unsigned char hash[32], const char *now,
                                json_t **out);
 enum rb_err store_token_load(struct store *st, int64_t id, struct store_token *out);
+/* Whether token id is revoked (or gone): the cheap check of a token
+ * authenticated earlier. */
+enum rb_err store_token_revoked(struct store *st, int64_t id, bool *revoked);
 enum rb_err store_token_list(struct store *st, const struct store_page *pg, json_t **items,
                              char **next);
 enum rb_err store_token_get(struct store *st, int64_t id, json_t **out);

@@ -2,9 +2,11 @@
 #ifndef RAGBOARD_UTIL_H
 #define RAGBOARD_UTIL_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "error.h"
 
@@ -22,6 +24,14 @@ bool util_parse_time(const char *s, char out[UTIL_TIME_LEN]);
 
 /* Seconds on the monotonic clock: for intervals and freshness, never dates. */
 double util_monotonic(void);
+
+/* Timed waits count on the monotonic clock, so that a step of the wall
+ * clock (NTP, an administrator) never stretches or cuts a timeout: every
+ * condition variable waited on with a deadline is made with
+ * util_cond_init_monotonic, and the deadline comes from util_deadline_in. */
+int util_cond_init_monotonic(pthread_cond_t *cv);
+/* The CLOCK_MONOTONIC time ms milliseconds from now. */
+void util_deadline_in(struct timespec *at, long ms);
 
 /* Strict decimal integer: optional '-', digits only, no overflow. */
 bool util_parse_int64(const char *s, int64_t *out);

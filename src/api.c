@@ -251,9 +251,14 @@ api_body(struct api_ctx *c, json_t **out)
   json_error_t jerr;
   json_t *v;
   int max_depth = c->app != NULL ? c->app->cfg.max_json_depth : 32;
+  /* A PATCH body is a JSON merge patch (RFC 7396), whose own media type
+   * says so; plain application/json is taken too. */
+  bool patch = c->req->method != NULL && strcmp(c->req->method, "PATCH") == 0;
 
-  if (c->req->content_type != NULL && !content_type_is(c->req->content_type, "application/json"))
-    return api_fail(c, RB_ERR_UNSUPPORTED_MEDIA, "the body must be application/json, not %.100s",
+  if (c->req->content_type != NULL && !content_type_is(c->req->content_type, "application/json") &&
+      !(patch && content_type_is(c->req->content_type, "application/merge-patch+json")))
+    return api_fail(c, RB_ERR_UNSUPPORTED_MEDIA, "the body must be %s, not %.100s",
+                    patch ? "application/merge-patch+json or application/json" : "application/json",
                     c->req->content_type);
   if (c->req->body_len == 0)
     return api_fail(c, RB_ERR_BAD_JSON, "a JSON body is required");

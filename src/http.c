@@ -23,17 +23,26 @@
 #include "util.h"
 
 #define MAX_QUERY_PARAMS 32
-/* Bodies up to this size are read before the token is checked. */
-#define HTTP_SMALL_BODY (64 * 1024)
+
+/* A client's address, as the per-address connection limit compares them. */
+struct addr_key {
+  sa_family_t family;
+  unsigned char bytes[16];
+};
 
 /* Every open connection, so the reaper can cut off clients that trickle a
  * request in a byte at a time (libmicrohttpd's own timeout only counts
- * inactivity, which such clients never show). */
+ * inactivity, which such clients never show), and so that a new client
+ * finds room when idle connections fill the limits: the one idle longest
+ * is shed (make_room). */
 struct conn_watch {
-  struct conn_watch *prev, *next;
+  struct conn_watch *prev, *next; /* srv->watches: the most recently idle first */
   int fd;
   bool armed;               /* the deadline applies (not while we answer) */
   struct timespec deadline; /* CLOCK_MONOTONIC */
+  bool busy;                /* a request's head has arrived, its answer not yet sent */
+  bool shed;                /* shut down to make room; closing */
+  struct addr_key addr;
 };
 
 struct conn_state;
@@ -47,7 +56,8 @@ struct http_server {
   atomic_ullong id_counter;
   pthread_mutex_t watch_mu;
   pthread_cond_t watch_cv;
-  struct conn_watch *watches;
+  struct conn_watch *watches, *watches_tail; /* under watch_mu */
+  unsigned live;                             /* watches not shed */
   bool stopping;
   pthread_t reaper;
   bool reaper_started;
@@ -92,6 +102,118 @@ watch_of(struct MHD_Connection *conn)
 }
 
 static void
+addr_key_of(const struct sockaddr *sa, struct addr_key *key)
+{
+  memset(key, 0, sizeof(*key));
+  if (sa == NULL)
+    return;
+  key->family = sa->sa_family;
+  if (sa->sa_family == AF_INET)
+    memcpy(key->bytes, &((const struct sockaddr_in *)sa)->sin_addr, 4);
+  else if (sa->sa_family == AF_INET6)
+    memcpy(key->bytes, &((const struct sockaddr_in6 *)sa)->sin6_addr, 16);
+}
+
+/* The watch list, under watch_mu: most recently idle at the head. */
+static void
+watch_unlink(struct http_server *srv, struct conn_watch *w)
+{
+  if (w->prev != NULL)
+    w->prev->next = w->next;
+  else
+    srv->watches = w->next;
+  if (w->next != NULL)
+    w->next->prev = w->prev;
+  else
+    srv->watches_tail = w->prev;
+  w->prev = w->next = NULL;
+}
+
+static void
+watch_push(struct http_server *srv, struct conn_watch *w)
+{
+  w->prev = NULL;
+  w->next = srv->watches;
+  if (srv->watches != NULL)
+    srv->watches->prev = w;
+  else
+    srv->watches_tail = w;
+  srv->watches = w;
+}
+
+/* A request's head has arrived (busy), or its answer is done and the
+ * connection waits for the next one (idle again, so the most recently idle). */
+static void
+watch_busy(struct http_server *srv, struct conn_watch *w, bool busy)
+{
+  if (w == NULL)
+    return;
+  pthread_mutex_lock(&srv->watch_mu);
+  if (w->busy != busy && !busy && !w->shed) {
+    watch_unlink(srv, w);
+    watch_push(srv, w);
+  }
+  w->busy = busy;
+  pthread_mutex_unlock(&srv->watch_mu);
+}
+
+/* Shut w down to make room (under watch_mu): shutdown, not close, since
+ * libmicrohttpd owns the descriptor and closes it when it sees the
+ * connection end (the watch is removed under this mutex first, so the fd is
+ * never stale here). */
+static void
+shed(struct http_server *srv, struct conn_watch *w)
+{
+  shutdown(w->fd, SHUT_RDWR);
+  w->shed = true;
+  w->armed = false;
+  srv->live--;
+}
+
+/* Room for one more connection from sa, under watch_mu. Idle connections
+ * must not lock clients out (thousands of users may share one NAT address,
+ * and a few thousand sockets that send nothing cost an attacker nothing):
+ * past the per-address limit, that address's connection idle the longest
+ * is shed; past the total, the one idle the longest of all. Only a
+ * connection whose request is under way is never shed: false when every
+ * one in the way is. */
+static bool
+make_room(struct http_server *srv, const struct sockaddr *sa)
+{
+  const struct app_config *cfg = &srv->app->cfg;
+  struct conn_watch *oldest = NULL, *oldest_same = NULL;
+  struct addr_key key;
+  unsigned same = 0;
+
+  addr_key_of(sa, &key);
+  for (struct conn_watch *w = srv->watches_tail; w != NULL; w = w->prev) {
+    bool mine;
+
+    if (w->shed)
+      continue;
+    mine = memcmp(&w->addr, &key, sizeof(key)) == 0;
+    same += mine;
+    if (!w->busy && oldest == NULL)
+      oldest = w;
+    if (!w->busy && mine && oldest_same == NULL)
+      oldest_same = w;
+  }
+  if (cfg->max_connections_per_ip > 0 && same >= cfg->max_connections_per_ip) {
+    if (oldest_same == NULL)
+      return false;
+    if (oldest == oldest_same)
+      oldest = NULL;
+    shed(srv, oldest_same);
+  }
+  if (srv->live >= cfg->max_connections) {
+    if (oldest == NULL)
+      return false;
+    shed(srv, oldest);
+  }
+  return true;
+}
+
+static void
 on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
               enum MHD_ConnectionNotificationCode toe)
 {
@@ -101,6 +223,8 @@ on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
   if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
     const union MHD_ConnectionInfo *ci =
       MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+    const union MHD_ConnectionInfo *ca =
+      MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 
     w = calloc(1, sizeof(*w));
     if (w == NULL || ci == NULL) {
@@ -108,12 +232,11 @@ on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
       return;
     }
     w->fd = ci->connect_fd;
+    addr_key_of(ca != NULL ? ca->client_addr : NULL, &w->addr);
     *socket_context = w;
     pthread_mutex_lock(&srv->watch_mu);
-    w->next = srv->watches;
-    if (srv->watches != NULL)
-      srv->watches->prev = w;
-    srv->watches = w;
+    watch_push(srv, w);
+    srv->live++;
     pthread_mutex_unlock(&srv->watch_mu);
     arm(srv, w, true);
     return;
@@ -121,12 +244,9 @@ on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
   if (w == NULL)
     return;
   pthread_mutex_lock(&srv->watch_mu);
-  if (w->prev != NULL)
-    w->prev->next = w->next;
-  else
-    srv->watches = w->next;
-  if (w->next != NULL)
-    w->next->prev = w->prev;
+  watch_unlink(srv, w);
+  if (!w->shed)
+    srv->live--;
   pthread_mutex_unlock(&srv->watch_mu);
   free(w);
   *socket_context = NULL;
@@ -152,14 +272,13 @@ reaper_main(void *arg)
         w->armed = false;
       }
     }
-    clock_gettime(CLOCK_REALTIME, &wake);
-    wake.tv_nsec += 250 * 1000 * 1000;
-    if (wake.tv_nsec >= 1000000000L) {
-      wake.tv_sec++;
-      wake.tv_nsec -= 1000000000L;
-    }
+    util_deadline_in(&wake, 250);
     pthread_cond_timedwait(&srv->watch_cv, &srv->watch_mu, &wake);
-    fflush(stderr); /* request logs are block-buffered: at most 250 ms late */
+    /* Request logs are block-buffered: at most 250 ms late. Not under the
+     * mutex: a slow log reader must not hold up accepting connections. */
+    pthread_mutex_unlock(&srv->watch_mu);
+    fflush(stderr);
+    pthread_mutex_lock(&srv->watch_mu);
   }
   pthread_mutex_unlock(&srv->watch_mu);
   return NULL;
@@ -169,14 +288,22 @@ struct query_vec {
   struct rb_param items[MAX_QUERY_PARAMS];
   size_t n;
   bool overflow;
+  bool nul; /* a key or value holds an encoded NUL */
 };
 
 /* Per-request state, from the first callback to the completion notice. */
 struct conn_state {
+  /* The request target as the client sent it, and its path: copied before
+   * libmicrohttpd decodes anything (on_uri), for routing and the log. One
+   * allocation: target, NUL, path, NUL. */
+  char *target, *path;
+  bool started; /* the head has been judged (the first on_request call) */
+  struct router_head head;
   char *body;
   size_t len, cap, limit;
   bool too_large;
-  bool unwanted;    /* a write without a valid token: its body is dropped */
+  bool drop_body;   /* the body is not wanted (not a write): dropped as it arrives */
+  bool refused;     /* answered at the head (resp), once the body is dropped */
   size_t discarded; /* bytes of a too-large chunked body read and dropped */
   char request_id[33];
   struct timespec start;
@@ -213,8 +340,7 @@ writer_main(void *arg)
       if (touch_retry) { /* uses left pending by a locked database: again in 1 s */
         struct timespec at;
 
-        clock_gettime(CLOCK_REALTIME, &at);
-        at.tv_sec += 1;
+        util_deadline_in(&at, 1000);
         if (pthread_cond_timedwait(&srv->queue_cv, &srv->queue_mu, &at) != 0)
           srv->touch_pending = true;
       } else {
@@ -307,11 +433,18 @@ enqueue_write(struct http_server *srv, struct MHD_Connection *conn, struct conn_
 }
 
 static enum MHD_Result
-collect_query(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+collect_query(void *cls, enum MHD_ValueKind kind, const char *key, size_t key_size,
+              const char *value, size_t value_size)
 {
   struct query_vec *q = cls;
 
   (void)kind;
+  /* A decoded NUL would cut the key or value short (?group=CYP%00junk
+   * filtering on CYP): refused, never truncated. */
+  if (strlen(key) != key_size || (value != NULL && strlen(value) != value_size)) {
+    q->nul = true;
+    return MHD_NO;
+  }
   if (q->n >= MAX_QUERY_PARAMS) {
     q->overflow = true;
     return MHD_NO;
@@ -440,27 +573,28 @@ json_escape(char *out, size_t cap, const char *s, size_t max)
 }
 
 /* One JSON line per request, built on the stack and written with one call:
- * no allocation on the hot path. Never a token or a body. */
+ * no allocation on the hot path. The target is the one the client sent
+ * (its first 256 bytes), not a decoded path. Never a token or a body. */
 static void
-log_request(const struct app *app, const char *method, const char *url,
+log_request(const struct app *app, const char *method, const char *target,
             const struct rb_response *resp, const struct conn_state *cs, size_t bytes)
 {
   int level = resp->status >= 500 ? LOG_ERROR : resp->status >= 400 ? LOG_WARN : LOG_INFO;
   static const char *const names[] = {"error", "warn", "info", "debug"};
-  char now[UTIL_TIME_LEN], path[1024], actor[256], route[160], line[2048];
+  char now[UTIL_TIME_LEN], path[1600], actor[256], route[160], line[3072];
   long us;
   int n;
 
   if (level > app->cfg.log_level)
     return;
   util_now(now);
-  json_escape(path, sizeof(path), url, 160);
+  json_escape(path, sizeof(path), target, 256);
   json_escape(actor, sizeof(actor), resp->actor[0] ? resp->actor : "-", 96);
   json_escape(route, sizeof(route), resp->route != NULL ? resp->route : "", 100);
   us = elapsed_us(&cs->start);
   n = snprintf(line, sizeof(line),
                "{\"time\":\"%s\",\"level\":\"%s\",\"request_id\":\"%s\",\"method\":\"%.16s\","
-               "\"path\":\"%s\",\"route\":%s%s%s,\"status\":%u,\"duration_ms\":%ld.%03ld,"
+               "\"target\":\"%s\",\"route\":%s%s%s,\"status\":%u,\"duration_ms\":%ld.%03ld,"
                "\"actor\":\"%s\",\"bytes\":%zu}\n",
                now, names[level], cs->request_id, method, path, resp->route ? "\"" : "",
                resp->route ? route : "null", resp->route ? "\"" : "", resp->status, us / 1000,
@@ -488,27 +622,261 @@ canned_problem(struct rb_response *resp, enum rb_err err, const char *detail,
   resp->body_len = resp->body != NULL ? (size_t)len : 0;
 }
 
+/* The request line, before libmicrohttpd decodes the path or splits off
+ * the query: the state of the request starts here (it becomes *con_cls),
+ * with the target as sent. Routing and the log use this copy. */
+static void *
+on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+  struct conn_state *cs = calloc(1, sizeof(*cs));
+  size_t len, plen;
+
+  (void)cls;
+  (void)conn;
+  if (cs == NULL || uri == NULL)
+    return cs;
+  len = strlen(uri);
+  plen = strcspn(uri, "?");
+  cs->target = malloc(len + plen + 2);
+  if (cs->target != NULL) {
+    memcpy(cs->target, uri, len + 1);
+    cs->path = cs->target + len + 1;
+    memcpy(cs->path, uri, plen);
+    cs->path[plen] = '\0';
+  }
+  return cs;
+}
+
+/* What the head's header lines say about framing. */
+struct head_lines {
+  unsigned content_length, transfer_encoding, host;
+  const char *te, *host_value;
+  size_t bytes; /* the header lines, as sent (near enough: name, ": ", value, CRLF) */
+};
+
+static enum MHD_Result
+count_header(void *cls, enum MHD_ValueKind kind, const char *key, size_t key_size,
+             const char *value, size_t value_size)
+{
+  struct head_lines *h = cls;
+
+  (void)kind;
+  h->bytes += key_size + value_size + 4;
+  if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0)
+    h->content_length++;
+  else if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0) {
+    h->transfer_encoding++;
+    h->te = value;
+  } else if (strcasecmp(key, MHD_HTTP_HEADER_HOST) == 0) {
+    h->host++;
+    h->host_value = value;
+  }
+  return MHD_YES;
+}
+
+/* Whether a Transfer-Encoding value is exactly "chunked" (any case, with
+ * optional whitespace): the only coding this server reads. */
+static bool
+te_is_chunked(const char *te)
+{
+  size_t n;
+
+  while (*te == ' ' || *te == '\t')
+    te++;
+  if (strncasecmp(te, "chunked", 7) != 0)
+    return false;
+  for (n = 7; te[n] == ' ' || te[n] == '\t'; n++)
+    ;
+  return te[n] == '\0';
+}
+
+/* A Host value is a host (name, IPv4 or [IPv6]) and an optional port. */
+static bool
+host_valid(const char *v)
+{
+  return strspn(
+           v,
+           "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~!$&'()*+,;=:[]%") ==
+         strlen(v);
+}
+
+/* Framing this server refuses rather than guesses at (RFC 9112): the error
+ * for it, with detail set, or RB_OK. Each is answered with the connection
+ * closed, since what follows on it cannot be trusted to be a request. */
+static enum rb_err
+framing_fault(const struct app *app, struct MHD_Connection *conn, const char *method,
+              const char *version, const struct conn_state *cs, const char **detail)
+{
+  struct head_lines h;
+  bool http11 = strncmp(version, "HTTP/1.", 7) == 0 && version[7] != '0';
+
+  memset(&h, 0, sizeof(h));
+  MHD_get_connection_values_n(conn, MHD_HEADER_KIND, count_header, &h);
+  if (strlen(method) + strlen(cs->target) + strlen(version) + 4 > app->cfg.max_header_bytes) {
+    *detail = "the request line is longer than the server accepts";
+    return RB_ERR_URI_TOO_LONG;
+  }
+  if (strlen(method) + strlen(cs->target) + strlen(version) + 4 + h.bytes >
+      app->cfg.max_header_bytes) {
+    *detail = "the request line and headers are larger than the server accepts";
+    return RB_ERR_HEADERS_TOO_LARGE;
+  }
+  for (const char *p = cs->target; *p != '\0'; p++) {
+    if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f) {
+      *detail = "the request target holds a space or a control character";
+      return RB_ERR_BAD_REQUEST;
+    }
+  }
+  /* Two lengths, or a length and chunks, let a front end and this server
+   * disagree on where the body ends: the rest would run as a second,
+   * smuggled request. */
+  if (h.content_length > 1) {
+    *detail = "more than one Content-Length header";
+    return RB_ERR_BAD_REQUEST;
+  }
+  if (h.transfer_encoding > 0 && h.content_length > 0) {
+    *detail = "both Content-Length and Transfer-Encoding (RFC 9112, section 6.3)";
+    return RB_ERR_BAD_REQUEST;
+  }
+  if (h.transfer_encoding > 1 || (h.transfer_encoding == 1 && !te_is_chunked(h.te))) {
+    *detail = "a Transfer-Encoding other than chunked";
+    return RB_ERR_BAD_REQUEST;
+  }
+  if (h.transfer_encoding > 0 && !http11) {
+    *detail = "Transfer-Encoding in an HTTP/1.0 request";
+    return RB_ERR_BAD_REQUEST;
+  }
+  if (h.host > 1) {
+    *detail = "more than one Host header";
+    return RB_ERR_BAD_REQUEST;
+  }
+  if (h.host == 0 && http11) {
+    *detail = "an HTTP/1.1 request needs a Host header";
+    return RB_ERR_BAD_REQUEST;
+  }
+  if (h.host == 1 && !host_valid(h.host_value)) {
+    *detail = "the Host header is not a host and port";
+    return RB_ERR_BAD_REQUEST;
+  }
+  return RB_OK;
+}
+
+/* Whether the client waits for "100 Continue" before it sends its body. */
+static bool
+asks_first(struct MHD_Connection *conn, const char *version)
+{
+  const char *expect = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Expect");
+
+  return expect != NULL && strcasecmp(expect, "100-continue") == 0 &&
+         strcmp(version, "HTTP/1.0") != 0;
+}
+
+/* Judge a request on its head, before any body is read: its framing, its
+ * target and query, and the router's verdict (a write's token and role).
+ * true: read the body (cs->limit, or drop it: cs->drop_body); false: resp
+ * holds the answer, to be sent now without the body. */
+static bool
+judge_head(struct http_server *srv, struct MHD_Connection *conn, const char *method,
+           const char *version, struct conn_state *cs, struct rb_response *resp)
+{
+  const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+  bool body = (cl != NULL && strtoull(cl, NULL, 10) > 0) ||
+              MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Transfer-Encoding") != NULL;
+  struct rb_request *req = &cs->req;
+  struct query_vec *q = &cs->q;
+  const char *detail = NULL;
+  enum rb_err err;
+
+  if (cs->target == NULL) {
+    canned_problem(resp, RB_ERR_NOMEM, "out of memory for the request", cs->request_id);
+    goto close;
+  }
+  err = framing_fault(srv->app, conn, method, version, cs, &detail);
+  if (err != RB_OK) {
+    canned_problem(resp, err, detail, cs->request_id);
+    resp->route = "framing";
+    goto close;
+  }
+  MHD_get_connection_values_n(conn, MHD_GET_ARGUMENT_KIND, collect_query, q);
+  if (q->nul || q->overflow) {
+    canned_problem(resp, RB_ERR_BAD_REQUEST,
+                   q->nul ? "a query parameter holds an encoded NUL (%00)"
+                          : "too many query parameters",
+                   cs->request_id);
+    goto answer;
+  }
+  req->method = method;
+  req->path = cs->path;
+  req->query = q->items;
+  req->nquery = q->n;
+  req->authorization = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization");
+  req->content_type = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Type");
+  req->if_none_match = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "If-None-Match");
+  req->if_match = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "If-Match");
+  req->origin = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Origin");
+  req->request_id = cs->request_id;
+  req->head = &cs->head;
+  if (!router_head(srv->app, req, &cs->head, resp)) {
+    /* 401, 403 ...: the body is never kept. A client that asked first
+     * (Expect: 100-continue) hears the answer at once and sends nothing.
+     * One that did not is sending its body already, and an answer sent
+     * before the body has arrived is lost when the connection closes under
+     * it (the client sees a reset, not the 403): such a body, up to the
+     * route's limit, is read and dropped, and the answer follows it. */
+    if (body && !asks_first(conn, version) &&
+        (cl == NULL || strtoull(cl, NULL, 10) <= cs->head.body_limit)) {
+      cs->refused = true;
+      cs->resp = *resp; /* ownership moves */
+      memset(resp, 0, sizeof(*resp));
+      cs->drop_body = true;
+      cs->limit = cs->head.body_limit;
+      return true;
+    }
+    goto answer;
+  }
+  cs->limit = cs->head.body_limit;
+  cs->drop_body = !cs->head.write;
+  if (cl != NULL && strtoull(cl, NULL, 10) > cs->limit) {
+    char text[64];
+
+    snprintf(text, sizeof(text), "the body is larger than %zu bytes", cs->limit);
+    rb_response_clear(resp);
+    canned_problem(resp, RB_ERR_TOO_LARGE, text, cs->request_id);
+    goto close;
+  }
+  return true;
+answer:
+  if (!body)
+    return false;
+close:
+  /* A body may follow that is not read: the connection cannot carry
+   * another request after it. */
+  rb_response_header(resp, "Connection", "close");
+  return false;
+}
+
 static enum MHD_Result
 on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
            const char *version, const char *upload_data, size_t *upload_data_size, void **con_cls)
 {
   struct http_server *srv = cls;
   struct conn_state *cs = *con_cls;
-  struct query_vec *q;
   struct rb_request *req;
   struct rb_response resp;
   char allow[128];
   enum MHD_Result ret;
   size_t bytes;
 
-  (void)version;
-  if (cs == NULL) {
-    const char *cl =
-      MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+  (void)url;        /* decoded by libmicrohttpd: cs->path is the path as sent */
+  if (cs == NULL) { /* on_uri could not allocate it */
     cs = calloc(1, sizeof(*cs));
     if (cs == NULL)
       return MHD_NO;
     *con_cls = cs;
+  }
+  if (!cs->started) {
+    cs->started = true;
+    watch_busy(srv, watch_of(conn), true); /* never shed from here to its answer */
     atomic_fetch_add(&srv->in_flight, 1);
     metrics_request_begin(srv->app->metrics);
     clock_gettime(CLOCK_MONOTONIC, &cs->start);
@@ -517,22 +885,10 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
     snprintf(cs->request_id, sizeof(cs->request_id), "%016llx%016llx",
              (unsigned long long)srv->id_prefix,
              (unsigned long long)atomic_fetch_add(&srv->id_counter, 1));
-    cs->limit = router_body_limit(srv->app, method, url);
-    if (cl != NULL && strtoull(cl, NULL, 10) > cs->limit)
-      cs->too_large = true; /* answered below without reading the body */
-    else {
-      /* Nobody holds megabytes here for a write that will get a 401. Small
-       * bodies (a reading's PUT) skip the check: buffering them costs less
-       * than a second token lookup, and the connection limit bounds them. */
-      const char *te =
-        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING);
-
-      if (te != NULL || (cl != NULL && strtoull(cl, NULL, 10) > HTTP_SMALL_BODY))
-        cs->unwanted =
-          !router_body_wanted(srv->app, method, url,
-                              MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization"));
+    memset(&resp, 0, sizeof(resp));
+    if (judge_head(srv, conn, method, version, cs, &resp))
       return MHD_YES;
-    }
+    goto answer;
   }
   if (*upload_data_size != 0) {
     size_t n = *upload_data_size;
@@ -551,7 +907,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
       *upload_data_size = 0;
       return cs->discarded <= HTTP_DISCARD_MAX ? MHD_YES : MHD_NO;
     }
-    if (cs->unwanted) { /* the router answers 401 without it */
+    if (cs->drop_body) { /* no route reads it: answered without it */
       cs->discarded += n;
       cs->too_large = cs->discarded > cs->limit; /* and 413 past the limit */
       *upload_data_size = 0;
@@ -583,37 +939,25 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
     goto answer;
   }
   memset(&resp, 0, sizeof(resp));
-  if (cs->too_large) {
+  if (cs->refused) { /* judged at the head; its body has been dropped */
+    resp = cs->resp;
+    memset(&cs->resp, 0, sizeof(cs->resp));
+    if (cs->too_large)
+      rb_response_header(&resp, "Connection", "close");
+  } else if (cs->too_large) {
     char detail[64];
 
     snprintf(detail, sizeof(detail), "the body is larger than %zu bytes", cs->limit);
     canned_problem(&resp, RB_ERR_TOO_LARGE, detail, cs->request_id);
     rb_response_header(&resp, "Connection", "close");
   } else {
-    q = &cs->q;
     req = &cs->req;
-    q->n = 0;
-    q->overflow = false;
-    MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_query, q);
-    memset(req, 0, sizeof(*req));
-    req->method = method;
-    req->path = url;
-    req->query = q->items;
-    req->nquery = q->n;
-    req->authorization = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization");
-    req->content_type = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Type");
-    req->if_none_match = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "If-None-Match");
-    req->if_match = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "If-Match");
-    req->origin = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Origin");
     req->body = cs->body != NULL ? cs->body : "";
     req->body_len = cs->len;
-    req->request_id = cs->request_id;
-    if (q->overflow) {
-      canned_problem(&resp, RB_ERR_BAD_REQUEST, "too many query parameters", cs->request_id);
-    } else if (strcmp(method, "OPTIONS") == 0 && cors_origin(srv->app, conn) != NULL &&
-               MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-                                           "Access-Control-Request-Method") != NULL &&
-               router_allow(url, allow, sizeof(allow)) > 0) {
+    if (strcmp(method, "OPTIONS") == 0 && cors_origin(srv->app, conn) != NULL &&
+        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Access-Control-Request-Method") !=
+          NULL &&
+        router_allow(cs->path, allow, sizeof(allow)) > 0) {
       /* CORS preflight from an allowed dashboard origin (an unknown path
        * goes to the router for its problem document). */
       resp.status = 204;
@@ -622,7 +966,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
       rb_response_header(&resp, "Access-Control-Allow-Headers",
                          "Authorization, Content-Type, If-Match, If-None-Match");
       rb_response_header(&resp, "Access-Control-Max-Age", "600");
-    } else if (router_is_write(method, url)) {
+    } else if (cs->head.write) {
       enum enqueued how;
 
       arm(srv, watch_of(conn), false); /* ours now: the client is not slow */
@@ -651,7 +995,7 @@ answer:
     cs->resumed = false;
     atomic_fetch_sub(&srv->resumed_unanswered, 1);
   }
-  log_request(srv->app, method, url, &resp, cs, bytes);
+  log_request(srv->app, method, cs->target != NULL ? cs->target : url, &resp, cs, bytes);
   metrics_request_end(srv->app->metrics, resp.route, method, resp.status,
                       (double)elapsed_us(&cs->start) / 1e6);
   cs->answered = true;
@@ -670,17 +1014,21 @@ on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
   (void)toe;
   if (cs == NULL)
     return;
-  if (!cs->answered)
-    metrics_request_abandon(srv->app->metrics);
-  if (cs->ready || cs->resumed) /* resumed, but the client left first */
-    atomic_fetch_sub(&srv->resumed_unanswered, 1);
   /* Keep-alive: the next request must arrive within the timeout too. */
   arm(srv, watch_of(conn), true);
+  watch_busy(srv, watch_of(conn), false);
+  if (cs->started) { /* else libmicrohttpd refused the head itself */
+    if (!cs->answered)
+      metrics_request_abandon(srv->app->metrics);
+    if (cs->ready || cs->resumed) /* resumed, but the client left first */
+      atomic_fetch_sub(&srv->resumed_unanswered, 1);
+    atomic_fetch_sub(&srv->in_flight, 1);
+  }
   rb_response_clear(&cs->resp);
   free(cs->body);
+  free(cs->target);
   free(cs);
   *con_cls = NULL;
-  atomic_fetch_sub(&srv->in_flight, 1);
 }
 
 /* New connections while stopping are refused at accept (closed at once),
@@ -693,10 +1041,15 @@ static enum MHD_Result
 on_accept(void *cls, const struct sockaddr *addr, socklen_t addrlen)
 {
   struct http_server *srv = cls;
+  bool room;
 
-  (void)addr;
   (void)addrlen;
-  return atomic_load(&srv->closing) ? MHD_NO : MHD_YES;
+  if (atomic_load(&srv->closing))
+    return MHD_NO;
+  pthread_mutex_lock(&srv->watch_mu);
+  room = make_room(srv, addr);
+  pthread_mutex_unlock(&srv->watch_mu);
+  return room ? MHD_YES : MHD_NO;
 }
 
 static bool
@@ -748,6 +1101,23 @@ write_port_file(const char *path, unsigned port)
   return rename(tmp, path) == 0;
 }
 
+unsigned
+http_connection_ceiling(const struct app_config *cfg)
+{
+  /* Twice: a flood sheds connections faster than their workers close
+   * them, and at its ceiling libmicrohttpd stops accepting altogether. */
+  return 2 * cfg->max_connections + (unsigned)app_threads(cfg);
+}
+
+unsigned
+http_files_needed(const struct app_config *cfg)
+{
+  /* Besides the connections: per worker an epoll set, a pipe and a
+   * database connection (file, WAL, shared memory), the writer's, the
+   * listening socket, logs and some slack. */
+  return http_connection_ceiling(cfg) + 64 + 6 * ((unsigned)app_threads(cfg) + 1);
+}
+
 enum rb_err
 http_start(struct app *app, struct http_server **out, const char **why)
 {
@@ -764,9 +1134,9 @@ http_start(struct app *app, struct http_server **out, const char **why)
     return RB_ERR_NOMEM;
   srv->app = app;
   pthread_mutex_init(&srv->watch_mu, NULL);
-  pthread_cond_init(&srv->watch_cv, NULL);
+  util_cond_init_monotonic(&srv->watch_cv); /* timed waits: see util.h */
   pthread_mutex_init(&srv->queue_mu, NULL);
-  pthread_cond_init(&srv->queue_cv, NULL);
+  util_cond_init_monotonic(&srv->queue_cv);
   randombytes_buf(&srv->id_prefix, sizeof(srv->id_prefix));
   if (!parse_listen(app->cfg.listen, &ss, &sslen, &ipv6)) {
     *why = "--listen must be HOST:PORT with a numeric host, e.g. 127.0.0.1:8080";
@@ -781,10 +1151,18 @@ http_start(struct app *app, struct http_server **out, const char **why)
   srv->daemon = MHD_start_daemon(
     flags, 0, on_accept, srv, on_request, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
     MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
-    MHD_OPTION_CONNECTION_TIMEOUT, app->cfg.connection_timeout_s, MHD_OPTION_CONNECTION_LIMIT,
-    app->cfg.max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT, app->cfg.max_connections_per_ip,
-    MHD_OPTION_CONNECTION_MEMORY_LIMIT, app->cfg.max_header_bytes, MHD_OPTION_NOTIFY_CONNECTION,
-    on_connection, srv, MHD_OPTION_END);
+    MHD_OPTION_CONNECTION_TIMEOUT, app->cfg.connection_timeout_s,
+    /* The limits are make_room's: libmicrohttpd's own would refuse a new
+     * client where make_room sheds an idle one. Its total has room for the
+     * connections shed but not yet closed; its per-address limit is off. */
+    MHD_OPTION_CONNECTION_LIMIT, http_connection_ceiling(&app->cfg),
+    MHD_OPTION_PER_IP_CONNECTION_LIMIT, 0u,
+    /* Room for twice the header limit, so that on_request sees a head over
+     * the limit and answers it (414, 431) as a problem document; beyond
+     * that libmicrohttpd answers itself. */
+    MHD_OPTION_CONNECTION_MEMORY_LIMIT, app->cfg.max_header_bytes * 2 + 4096,
+    MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv, MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
+    MHD_OPTION_END);
   if (srv->daemon == NULL) {
     *why = "cannot listen on the requested address (in use, or not permitted)";
     pthread_mutex_destroy(&srv->watch_mu);

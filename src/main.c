@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 #include <pwd.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -311,6 +312,41 @@ cmd_migrate(int argc, char **argv)
 
 /* ---- serve -------------------------------------------------------------------- */
 
+/* Enough file descriptors for --max-connections (http_files_needed): the
+ * soft limit is raised towards the hard one, and not touched when it
+ * suffices (the systemd unit sets it, and its filter refuses setrlimit).
+ * Short of the hard limit, fewer connections, and a warning. */
+static void
+fit_connections(struct app_config *cfg)
+{
+  struct rlimit rl;
+  unsigned asked = cfg->max_connections;
+  char now[UTIL_TIME_LEN];
+
+  if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY ||
+      rl.rlim_cur >= http_files_needed(cfg))
+    return;
+  {
+    struct rlimit want = rl;
+
+    want.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= http_files_needed(cfg)
+                      ? http_files_needed(cfg)
+                      : rl.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &want) == 0)
+      rl = want;
+  }
+  while (cfg->max_connections > 16 && http_files_needed(cfg) > rl.rlim_cur)
+    cfg->max_connections--;
+  if (cfg->max_connections == asked)
+    return;
+  util_now(now);
+  fprintf(stderr,
+          "{\"time\":\"%s\",\"level\":\"warn\",\"event\":\"max-connections\","
+          "\"detail\":\"--max-connections %u lowered to %u: the open-file limit is %llu "
+          "(raise it, e.g. LimitNOFILE in the systemd unit)\"}\n",
+          now, asked, cfg->max_connections, (unsigned long long)rl.rlim_cur);
+}
+
 static int
 cmd_serve(int argc, char **argv)
 {
@@ -340,13 +376,17 @@ cmd_serve(int argc, char **argv)
      "a request's headers and body must arrive within this (slow clients are cut off)", "15",
      false},
     {"--max-header-bytes", "RAGBOARD_MAX_HEADER_BYTES", OPT_SIZE, "BYTES",
-     "largest request line plus headers", "16K", false},
+     "largest request line plus headers (past it: 414 or 431)", "16K", false},
     {"--max-page-size", "RAGBOARD_MAX_PAGE_SIZE", OPT_UINT, "N", "largest ?limit= for lists", "500",
      false},
-    {"--max-connections", "RAGBOARD_MAX_CONNECTIONS", OPT_UINT, "N", "most connections at once",
+    {"--max-connections", "RAGBOARD_MAX_CONNECTIONS", OPT_UINT, "N",
+     "most connections at once; past it a new client sheds the connection idle longest (the "
+     "open-file limit is raised to fit)",
      "1024", false},
     {"--max-connections-per-ip", "RAGBOARD_MAX_CONNECTIONS_PER_IP", OPT_UINT, "N",
-     "most connections from one address", "256", false},
+     "most connections from one address, 0 for no limit; past it a new client sheds that "
+     "address's connection idle longest",
+     "256", false},
     {"--shutdown-grace-ms", "RAGBOARD_SHUTDOWN_GRACE_MS", OPT_UINT, "MS",
      "on SIGTERM, wait this long for requests in flight", "10000", false},
     {"--cors-origins", "RAGBOARD_CORS_ORIGINS", OPT_STRING, "LIST",
@@ -406,7 +446,7 @@ cmd_serve(int argc, char **argv)
   if (opt_uint(opts, NOPTS(opts), "--max-page-size", &v))
     cfg.max_page_size = v > 0 && v <= 100000 ? (int)v : 500;
   if (opt_uint(opts, NOPTS(opts), "--max-connections", &v))
-    cfg.max_connections = (unsigned)v;
+    cfg.max_connections = v >= 16 ? (unsigned)v : 16;
   if (opt_uint(opts, NOPTS(opts), "--max-connections-per-ip", &v))
     cfg.max_connections_per_ip = (unsigned)v;
   cfg.cors_origins = opt_get(opts, NOPTS(opts), "--cors-origins");
@@ -443,6 +483,7 @@ cmd_serve(int argc, char **argv)
                                : "cannot open the database");
     return 1;
   }
+  fit_connections(&cfg);
   err = app_open(&cfg, &app, &why);
   if (err != RB_OK) {
     fprintf(stderr, "ragboard: %s: %s\n", cfg.db_path, why);

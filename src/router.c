@@ -88,8 +88,53 @@ router_routes(size_t *n)
   return routes;
 }
 
-/* Match path against pattern; path parameters point into `scratch`, which
- * holds a copy of the path with '/' replaced by NUL. */
+static int
+hex_digit(char ch)
+{
+  if (ch >= '0' && ch <= '9')
+    return ch - '0';
+  if (ch >= 'a' && ch <= 'f')
+    return ch - 'a' + 10;
+  if (ch >= 'A' && ch <= 'F')
+    return ch - 'A' + 10;
+  return -1;
+}
+
+/* Percent-decode one path segment (len bytes at s) into out, NUL-terminated;
+ * false when it does not fit, an escape is broken, or it decodes to a NUL. A
+ * decoded '/' is data within the segment, never a separator. */
+static bool
+segment_decode(const char *s, size_t len, char *out, size_t cap, size_t *outlen)
+{
+  size_t n = 0;
+
+  for (size_t i = 0; i < len; i++) {
+    int ch = (unsigned char)s[i];
+
+    if (ch == '%') {
+      int hi, lo;
+
+      if (i + 2 >= len)
+        return false;
+      hi = hex_digit(s[i + 1]);
+      lo = hex_digit(s[i + 2]);
+      if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
+        return false;
+      ch = hi * 16 + lo;
+      i += 2;
+    }
+    if (n + 1 >= cap)
+      return false;
+    out[n++] = (char)ch;
+  }
+  out[n] = '\0';
+  *outlen = n;
+  return true;
+}
+
+/* Match path (as the client sent it) against pattern, segment by segment,
+ * each segment percent-decoded first; path parameters point into `scratch`,
+ * which receives them decoded. */
 static bool
 match(const char *pattern, const char *path, char *scratch, size_t cap, const char **params,
       size_t *nparams)
@@ -98,35 +143,61 @@ match(const char *pattern, const char *path, char *scratch, size_t cap, const ch
   size_t n = 0, used = 0;
 
   while (*p != '\0' && *s != '\0') {
+    size_t slen, dlen;
+
     if (*p != '/' || *s != '/')
       return false;
     p++;
     s++;
+    slen = strcspn(s, "/");
     if (*p == '{') {
-      size_t len = strcspn(s, "/");
-
-      if (len == 0 || n >= API_MAX_PATH_PARAMS || used + len + 1 > cap)
+      if (slen == 0 || n >= API_MAX_PATH_PARAMS || used >= cap ||
+          !segment_decode(s, slen, scratch + used, cap - used, &dlen))
         return false;
-      memcpy(scratch + used, s, len);
-      scratch[used + len] = '\0';
       params[n++] = scratch + used;
-      used += len + 1;
-      s += len;
+      used += dlen + 1;
+      s += slen;
       p = strchr(p, '}');
       if (p == NULL)
         return false;
       p++;
     } else {
-      size_t plen = strcspn(p, "/"), slen = strcspn(s, "/");
+      size_t plen = strcspn(p, "/");
 
-      if (plen != slen || strncmp(p, s, plen) != 0)
-        return false;
+      if (memchr(s, '%', slen) == NULL) {
+        if (plen != slen || strncmp(p, s, plen) != 0)
+          return false;
+      } else {
+        char seg[64];
+
+        if (!segment_decode(s, slen, seg, sizeof(seg), &dlen) || dlen != plen ||
+            memcmp(seg, p, plen) != 0)
+          return false;
+      }
       p += plen;
       s += slen;
     }
   }
   *nparams = n;
   return *p == '\0' && *s == '\0';
+}
+
+/* Why path (as sent) is not a path at all, or NULL: every escape must be
+ * two hex digits, and none may encode a NUL, which C strings would cut the
+ * path at. */
+static const char *
+path_fault(const char *path)
+{
+  for (const char *s = path; *s != '\0'; s++) {
+    if (*s != '%')
+      continue;
+    if (hex_digit(s[1]) < 0 || hex_digit(s[2]) < 0)
+      return "the path holds a broken percent-escape (a % must start two hex digits)";
+    if (s[1] == '0' && s[2] == '0')
+      return "the path holds an encoded NUL (%00)";
+    s += 2;
+  }
+  return NULL;
 }
 
 static bool
@@ -158,29 +229,10 @@ router_body_limit(const struct app *app, const char *method, const char *path)
   return route_with(ROUTE_IMPORT, method, path) ? app->cfg.max_import_body : app->cfg.max_body;
 }
 
-bool
-router_body_wanted(struct app *app, const char *method, const char *path, const char *authorization)
-{
-  struct store *st;
-  struct auth_actor actor;
-  enum rb_err err;
-
-  if (!route_with(ROUTE_WRITE, method, path))
-    return true;
-  if (authorization == NULL)
-    return false;
-  st = store_pool_reader(app->pool);
-  err = store_begin(st, false);
-  if (err == RB_OK) {
-    err = auth_authenticate(st, authorization, &actor);
-    store_rollback(st);
-  }
-  store_pool_release(app->pool, st);
-  return err != RB_ERR_UNAUTHORIZED; /* busy and the like: the router decides */
-}
-
+/* Who is asking: c->actor from the request's token, or anonymous where the
+ * route and --public-read allow it. */
 static enum rb_err
-authorise(struct api_ctx *c, const struct route *r)
+authenticate(struct api_ctx *c, const struct route *r)
 {
   enum rb_err err;
 
@@ -195,12 +247,21 @@ authorise(struct api_ctx *c, const struct route *r)
       return api_fail(c, err, "the bearer token is not valid (unknown, malformed or revoked)");
     if (err != RB_OK)
       return api_store_fail(c, err, "authentication");
-  } else if (!(r->flags & (ROUTE_WRITE | ROUTE_ADMIN | ROUTE_TOKEN)) && c->app->cfg.public_read) {
+    return RB_OK;
+  }
+  if (!(r->flags & (ROUTE_WRITE | ROUTE_ADMIN | ROUTE_TOKEN)) && c->app->cfg.public_read) {
     snprintf(c->actor.name, sizeof(c->actor.name), "anonymous");
     return RB_OK;
-  } else {
-    return api_fail(c, RB_ERR_UNAUTHORIZED, "this request needs an Authorization: Bearer token");
   }
+  return api_fail(c, RB_ERR_UNAUTHORIZED, "this request needs an Authorization: Bearer token");
+}
+
+/* Whether c->actor (authenticated) may use route r. */
+static enum rb_err
+permit(struct api_ctx *c, const struct route *r)
+{
+  if (r->flags & ROUTE_PUBLIC)
+    return RB_OK;
   if (!(r->flags & ROUTE_WRITE))
     return (r->flags & ROUTE_ADMIN) && c->actor.role != AUTH_ADMIN
              ? api_fail(c, RB_ERR_FORBIDDEN, "only admin tokens may read this")
@@ -211,6 +272,31 @@ authorise(struct api_ctx *c, const struct route *r)
     return RB_OK;
   return api_fail(c, RB_ERR_FORBIDDEN, "a %s token may not make this change",
                   auth_role_name(c->actor.role));
+}
+
+static enum rb_err
+authorise(struct api_ctx *c, const struct route *r)
+{
+  const struct router_head *head = c->req->head;
+  bool revoked = false;
+  enum rb_err err;
+
+  if (head == NULL || !head->authenticated || head->route != r) {
+    err = authenticate(c, r);
+    return err != RB_OK ? err : permit(c, r);
+  }
+  /* Authenticated and permitted at the head (router_head): only a
+   * revocation committed since can change the answer, and the writer's
+   * transaction sees every one. */
+  c->actor = head->actor;
+  if (api_store(c) == NULL)
+    return api_store_fail(c, RB_ERR_BUSY, "authentication");
+  err = store_token_revoked(c->st, c->actor.token_id, &revoked);
+  if (err != RB_OK)
+    return api_store_fail(c, err, "authentication");
+  return revoked ? api_fail(c, RB_ERR_UNAUTHORIZED,
+                            "the bearer token is not valid (unknown, malformed or revoked)")
+                 : RB_OK;
 }
 
 size_t
@@ -375,6 +461,60 @@ answer_problem(struct api_ctx *c, enum rb_err err)
   api_problem(c, err);
 }
 
+bool
+router_head(struct app *app, const struct rb_request *req, struct router_head *head,
+            struct rb_response *resp)
+{
+  const struct route *r = NULL;
+  const char *params[API_MAX_PATH_PARAMS];
+  char scratch[1024];
+  struct api_ctx c;
+  enum rb_err err;
+  size_t n;
+
+  memset(head, 0, sizeof(*head));
+  head->body_limit = app->cfg.max_body;
+  for (size_t i = 0; i < NROUTES && r == NULL; i++)
+    if ((routes[i].flags & ROUTE_WRITE) && strcmp(routes[i].method, req->method) == 0 &&
+        match(routes[i].pattern, req->path, scratch, sizeof(scratch), params, &n))
+      r = &routes[i];
+  if (r == NULL)
+    return true; /* not a write: no body is read, and dispatch answers */
+  head->route = r;
+  head->write = true;
+  if (r->flags & ROUTE_IMPORT) /* the route's: a refused import is dropped up to it */
+    head->body_limit = app->cfg.max_import_body;
+  memset(&c, 0, sizeof(c));
+  c.app = app;
+  c.req = req;
+  c.resp = resp;
+  resp->route = r->pattern;
+  err = authenticate(&c, r);
+  if (c.st != NULL) {
+    store_rollback(c.st);
+    store_pool_release(app->pool, c.st);
+    c.st = NULL;
+  }
+  if (err == RB_OK)
+    err = permit(&c, r);
+  if (c.actor.token_id != 0)
+    auth_actor_label(&c.actor, resp->actor, sizeof(resp->actor));
+  if (err != RB_OK) {
+    answer_problem(&c, err);
+    if (c.actor.touch && c.actor.token_id != 0) { /* a refused request is a use too */
+      util_now(c.now);
+      store_pool_touch_token(app->pool, c.actor.token_id, c.now, false);
+    }
+    json_decref(c.errors);
+    return false;
+  }
+  head->authenticated = true;
+  head->actor = c.actor;
+  if (c.actor.role != AUTH_ADMIN) /* only an admin sends an import's size */
+    head->body_limit = app->cfg.max_body;
+  return true;
+}
+
 static void
 write_committed(struct app *app)
 {
@@ -410,6 +550,7 @@ dispatch(struct app *app, const struct rb_request *req, struct rb_response *resp
   struct api_ctx c;
   const struct route *r = NULL;
   char scratch[1024];
+  const char *fault;
   bool path_known = false, write = false;
   enum rb_err err;
 
@@ -418,6 +559,11 @@ dispatch(struct app *app, const struct rb_request *req, struct rb_response *resp
   c.req = req;
   c.resp = resp;
   util_now(c.now);
+  fault = path_fault(req->path);
+  if (fault != NULL) {
+    err = api_fail(&c, RB_ERR_BAD_REQUEST, "%s", fault);
+    goto problem;
+  }
   for (size_t i = 0; i < NROUTES && r == NULL; i++) {
     size_t n;
 
@@ -527,12 +673,6 @@ void
 router_dispatch(struct app *app, const struct rb_request *req, struct rb_response *resp)
 {
   dispatch(app, req, resp, NULL);
-}
-
-bool
-router_is_write(const char *method, const char *path)
-{
-  return route_with(ROUTE_WRITE, method, path);
 }
 
 void

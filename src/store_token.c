@@ -82,6 +82,26 @@ out:
 }
 
 enum rb_err
+store_token_revoked(struct store *st, int64_t id, bool *revoked)
+{
+  static const char sql[] = "SELECT revoked_at IS NOT NULL FROM token WHERE id = ?1";
+  sqlite3_stmt *s;
+  enum rb_err err = store_stmt(st, sql, &s);
+  int rc;
+
+  if (err != RB_OK)
+    return err;
+  sqlite3_bind_int64(s, 1, id);
+  rc = sqlite3_step(s);
+  if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+    *revoked = rc == SQLITE_DONE || sqlite3_column_int(s, 0) != 0; /* gone counts as revoked */
+  else
+    err = store_fail(st, sqlite3_extended_errcode(st->db));
+  sqlite3_reset(s);
+  return err;
+}
+
+enum rb_err
 store_token_list(struct store *st, const struct store_page *pg, json_t **items, char **next)
 {
   static const char sql[] = TOKEN_SELECT " WHERE ?1 IS NULL OR t.id > ?1 ORDER BY t.id LIMIT ?2";

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "util.h"
+
 int64_t
 summary_tenths(int64_t count, int64_t total)
 {
@@ -295,7 +297,7 @@ summary_cache_new(struct summary_cache **out)
   if (c == NULL)
     return RB_ERR_NOMEM;
   pthread_mutex_init(&c->mu, NULL);
-  pthread_cond_init(&c->built, NULL);
+  util_cond_init_monotonic(&c->built); /* timed waits: see util.h */
   *out = c;
   return RB_OK;
 }
@@ -368,8 +370,7 @@ summary_cache_claim(struct summary_cache *c, const char *key, int64_t version, b
       break;
     }
     /* Someone is building it: wait, but never forever. */
-    clock_gettime(CLOCK_REALTIME, &deadline);
-    deadline.tv_sec += 2;
+    util_deadline_in(&deadline, 2000);
     if (pthread_cond_timedwait(&c->built, &c->mu, &deadline) != 0)
       break; /* build it ourselves */
   }

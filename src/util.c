@@ -18,6 +18,33 @@ util_monotonic(void)
   return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+int
+util_cond_init_monotonic(pthread_cond_t *cv)
+{
+  pthread_condattr_t attr;
+  int rc = pthread_condattr_init(&attr);
+
+  if (rc != 0)
+    return rc;
+  rc = pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+  if (rc == 0)
+    rc = pthread_cond_init(cv, &attr);
+  pthread_condattr_destroy(&attr);
+  return rc;
+}
+
+void
+util_deadline_in(struct timespec *at, long ms)
+{
+  clock_gettime(CLOCK_MONOTONIC, at);
+  at->tv_sec += ms / 1000;
+  at->tv_nsec += (ms % 1000) * 1000000L;
+  if (at->tv_nsec >= 1000000000L) {
+    at->tv_sec++;
+    at->tv_nsec -= 1000000000L;
+  }
+}
+
 void
 util_now(char out[UTIL_TIME_LEN])
 {

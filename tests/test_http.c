@@ -1258,6 +1258,45 @@ START_TEST(wrong_content_type)
 }
 END_TEST
 
+/* RFC 7396 names the media type of a merge patch: every PATCH takes it as
+ * well as application/json; other methods take only application/json. */
+START_TEST(merge_patch_media_type)
+{
+  static const struct {
+    const char *path, *patch, *field;
+  } patches[] = {
+    {"/api/v1/organisations/MP", "{\"name\":\"Merged\"}", "name"},
+    {"/api/v1/groups/CYP", "{\"name\":\"Merged\"}", "name"},
+    {"/api/v1/priorities/1", "{\"title\":\"Merged\"}", "title"},
+    {"/api/v1/milestones/1", "{\"description\":\"Merged\"}", "description"},
+    {"/api/v1/kpis/1", "{\"description\":\"Merged\"}", "description"},
+  };
+  struct th_response r;
+
+  create("/api/v1/organisations", "{\"code\":\"MP\",\"name\":\"Merge plc\"}", &r);
+  th_response_free(&r);
+  for (size_t i = 0; i < sizeof(patches) / sizeof(patches[0]); i++) {
+    th_request(&S, "PATCH", patches[i].path, patches[i].patch, S.admin,
+               i % 2 ? "Content-Type: application/merge-patch+json; charset=utf-8"
+                     : "Content-Type: application/merge-patch+json",
+               &r);
+    ck_assert_msg(r.status == 200, "PATCH %s as merge-patch+json: %ld %s", patches[i].path,
+                  r.status, r.body);
+    ck_assert_str_eq(str(r.json, patches[i].field), "Merged");
+    th_response_free(&r);
+  }
+  th_request(&S, "PATCH", "/api/v1/organisations/MP", "{\"name\":\"x\"}", S.admin,
+             "Content-Type: text/plain", &r);
+  assert_problem_type(&r, 415, "urn:ragboard:problem:unsupported-media-type");
+  ck_assert_ptr_nonnull(strstr(th_jstr(r.json, "detail"), "application/merge-patch+json"));
+  th_response_free(&r);
+  th_request(&S, "POST", "/api/v1/organisations", "{\"code\":\"MQ\",\"name\":\"q\"}", S.admin,
+             "Content-Type: application/merge-patch+json", &r);
+  assert_problem_type(&r, 415, "urn:ragboard:problem:unsupported-media-type");
+  th_response_free(&r);
+}
+END_TEST
+
 /* ---- a failed request writes nothing ------------------------------------- */
 
 START_TEST(failed_writes_leave_lists)
@@ -1890,6 +1929,7 @@ http_suite(void)
   tcase_add_test(tc, too_large);
   tcase_add_test(tc, too_many_query_parameters);
   tcase_add_test(tc, wrong_content_type);
+  tcase_add_test(tc, merge_patch_media_type);
 
   tc = tcase(s, "atomicity", setup_demo);
   tcase_add_test(tc, failed_writes_leave_lists);
