@@ -67,7 +67,7 @@ grep -P '\treading\.put\t.*\t99/G\t->\t90/G$' "$WORK/after3.tsv" >/dev/null \
 # export-csv.sh follows the pages: with pages of 3 it has every entry once.
 total=$(sqlite3 "$DB" 'SELECT count(*) FROM audit')
 AUDIT_PAGE=3 bash "$AUDIT/export-csv.sh" >"$WORK/audit.csv"
-head -n 1 "$WORK/audit.csv" | grep -q '^id,at,' || fail "export-csv.sh: no header: $(head -n 2 "$WORK/audit.csv")"
+head -n 1 "$WORK/audit.csv" | grep -q '^id,at,.*,hash,altered' || fail "export-csv.sh: no header: $(head -n 2 "$WORK/audit.csv")"
 rows=$(python3 -c 'import csv,sys; r=list(csv.reader(open(sys.argv[1], newline=""))); print(len(r) - 1, len({x[0] for x in r[1:]}))' "$WORK/audit.csv")
 [ "$rows" = "$total $total" ] || fail "export-csv.sh: rows/distinct ids $rows, the trail has $total"
 
@@ -93,6 +93,12 @@ kept=$(jq -r .id "$HEAD")
 stop_server
 sqlite3 "$DB" "DROP TRIGGER audit_no_delete; DELETE FROM audit WHERE id > $first;"
 start_server
+curl -s -o /dev/null -w '%{http_code}' "$URL/readyz" | grep -q 503 || fail "/readyz is ready without the trigger"
+# put back, only the kept head shows the cut
+sqlite3 "$DB" "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+BEGIN
+  SELECT RAISE(ABORT, 'audit entries are append-only');
+END;"
 export RAGBOARD_URL=$URL
 curl -fsS -H "Authorization: Bearer $ADMIN" "$URL/api/v1/audit/verify" | jq -e '.ok == true' >/dev/null \
   || fail "the shortened chain should still verify on its own"
