@@ -347,10 +347,10 @@ char *store_audit_canonical(int64_t id, const struct store_audit *e, const char 
 
 /* How the trail is signed. */
 struct store_audit_keying {
-  int64_t entries;     /* in the trail */
-  int64_t keyed_since; /* the first keyed entry; 0: the trail is not keyed */
-  bool head_keyed;     /* the last entry is keyed */
-  char signer[17];     /* keyed: the id of the key that signs the next entry */
+  int64_t entries; /* in the trail (the last entry's id) */
+  bool keyed;      /* some entry is keyed */
+  char signer[17]; /* keyed: the id of the key that signs the next entry ("" when the last
+                    * entry is not keyed: the trail was tampered with, none may sign) */
 };
 enum rb_err store_audit_keying(struct store *st, struct store_audit_keying *out);
 /* Key the trail with the newest of the store's keys, in a write
@@ -408,11 +408,9 @@ enum rb_err store_audit_verify(struct store *st, const struct store_audit_check 
  * the trail's baseline and imports recorded. *out: the "state" member of
  * the verdict. */
 enum rb_err store_audit_reconcile(struct store *st, json_t **out);
-/* The sums of the rows an import created (created_at = at), per bucket,
- * under the key that signs the trail now: {"bucket": hex}. */
-enum rb_err store_audit_created(struct store *st, const char *at, json_t **out);
 /* The after-image of an import's "import" entry: a copy of its counts with
- * "created": store_audit_created(at). */
+ * "created": the sums of the rows the import created (created_at = at),
+ * per bucket, under the key that signs the trail now: {"bucket": hex}. */
 enum rb_err store_audit_import_after(struct store *st, const char *at, const json_t *counts,
                                      json_t **out);
 

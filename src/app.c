@@ -95,12 +95,18 @@ app_open(const struct app_config *cfg, struct app **out, const char **why)
       *why = "cannot read the audit trail";
       goto fail;
     }
-    if (k.keyed_since == 0 && k.entries > 0) {
+    if (!k.keyed && k.entries > 0) {
       *why = "the audit trail is not keyed yet: run `ragboard migrate`, which keys it";
       err = RB_ERR_SCHEMA;
       goto fail;
     }
-    if (k.keyed_since > 0 && audit_keyring_find(cfg->audit_keys, k.signer) == NULL) {
+    if (k.keyed && k.signer[0] == '\0') {
+      *why = "the audit trail's last entry is not keyed although earlier ones are: the trail "
+             "was altered (see `ragboard audit verify`)";
+      err = RB_ERR_SCHEMA;
+      goto fail;
+    }
+    if (k.keyed && audit_keyring_find(cfg->audit_keys, k.signer) == NULL) {
       *why = "the audit trail is signed with a key that is not in the audit key file (another "
              "database's key file, or a copy from before a rotation): use the key file that "
              "goes with this database";
@@ -167,7 +173,7 @@ app_audit_keys(const char *db_path, const char *key_path, bool create, const cha
     goto out;
   }
   err = audit_keyring_load(path, &kr, why, cap);
-  if (err == RB_ERR_NOT_FOUND && k.keyed_since > 0) {
+  if (err == RB_ERR_NOT_FOUND && k.keyed) {
     snprintf(why, cap,
              "the audit trail is keyed (signed with key %s), but its key file %s is missing: "
              "restore the key file from its backup (see deploy/README.md), or name it with "
@@ -188,7 +194,9 @@ app_audit_keys(const char *db_path, const char *key_path, bool create, const cha
   }
   if (err != RB_OK)
     goto out;
-  if (k.keyed_since > 0 && audit_keyring_find(kr, k.signer) == NULL) {
+  /* (a trail whose last entry is unkeyed names no signer: verify tells
+   * why; writing refuses) */
+  if (k.keyed && k.signer[0] != '\0' && audit_keyring_find(kr, k.signer) == NULL) {
     snprintf(why, cap,
              "the audit trail is signed with key %s, which is not in the audit key file %s (the "
              "key file of another database, or a copy from before a key rotation)",
@@ -196,13 +204,13 @@ app_audit_keys(const char *db_path, const char *key_path, bool create, const cha
     err = RB_ERR_SCHEMA;
     goto out;
   }
-  if (k.keyed_since == 0 && k.entries > 0 && !create) {
+  if (!k.keyed && k.entries > 0 && !create) {
     snprintf(why, cap, "the audit trail of %s is not keyed yet: run `ragboard migrate --db %s`",
              db_path, db_path);
     err = RB_ERR_SCHEMA;
     goto out;
   }
-  if (k.keyed_since == 0 && create) {
+  if (!k.keyed && create) {
     struct store_audit who = {.at = now, .actor_name = actor, .actor_role = "admin"};
 
     store_set_audit_keys(st, kr);
@@ -265,7 +273,12 @@ app_audit_ready(struct app *app, struct store *st, char *why, size_t cap)
   if (err != RB_OK)
     return RB_ERR_SCHEMA;
   err = store_audit_keying(st, &k);
-  if (err == RB_OK && k.keyed_since > 0 && audit_keyring_find(kr, k.signer) == NULL) {
+  if (err == RB_OK && k.keyed && k.signer[0] == '\0') {
+    snprintf(why, cap,
+             "the audit trail's last entry is not keyed although earlier ones are: the "
+             "trail was altered (see /api/v1/audit/verify)");
+    err = RB_ERR_SCHEMA;
+  } else if (err == RB_OK && k.keyed && audit_keyring_find(kr, k.signer) == NULL) {
     snprintf(why, cap, "the audit key file %s no longer holds key %s, which signs the trail",
              app->cfg.audit_key_path, k.signer);
     err = RB_ERR_SCHEMA;

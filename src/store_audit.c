@@ -490,11 +490,17 @@ store_set_audit_keys(struct store *st, const struct audit_keyring *keys)
 enum rb_err
 store_audit_keying(struct store *st, struct store_audit_keying *out)
 {
-  static const char count_sql[] = "SELECT count(*), min(CASE WHEN key_id IS NOT NULL THEN id END)"
-                                  " FROM audit";
+  /* The head alone, for what is asked often (/readyz): which key signs
+   * next. Only an unkeyed head (a trail not keyed yet, or tampered with)
+   * takes a look further back. */
+  static const char head_sql[] = "SELECT id, key_id, CASE WHEN action = 'audit.rotate-key' THEN"
+                                 " json_extract(after, '$.key_id') END"
+                                 " FROM audit ORDER BY id DESC LIMIT 1";
+  static const char any_sql[] = "SELECT EXISTS (SELECT 1 FROM audit WHERE key_id IS NOT NULL)";
   struct store_audit_keying k;
   sqlite3_stmt *s;
-  enum rb_err err = store_stmt(st, count_sql, &s);
+  int64_t any = 0;
+  enum rb_err err = store_stmt(st, head_sql, &s);
   int rc;
 
   if (err != RB_OK)
@@ -502,28 +508,20 @@ store_audit_keying(struct store *st, struct store_audit_keying *out)
   memset(&k, 0, sizeof(k));
   rc = sqlite3_step(s);
   if (rc == SQLITE_ROW) {
+    const char *head = (const char *)sqlite3_column_text(s, 1);
+    const char *rotated = (const char *)sqlite3_column_text(s, 2);
+
     k.entries = sqlite3_column_int64(s, 0);
-    k.keyed_since = sqlite3_column_int64(s, 1);
+    k.keyed = head != NULL;
+    snprintf(k.signer, sizeof(k.signer), "%s", rotated != NULL ? rotated : head ? head : "");
   }
   sqlite3_reset(s);
-  if (rc != SQLITE_ROW)
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
     return store_fail(st, sqlite3_extended_errcode(st->db));
-  if (k.keyed_since > 0) {
-    /* which key signs next: ask the head, with no keys loaded, then name it */
-    static const char sql[] = "SELECT key_id, CASE WHEN action = 'audit.rotate-key' THEN"
-                              " json_extract(after, '$.key_id') END"
-                              " FROM audit ORDER BY id DESC LIMIT 1";
-
-    if ((err = store_stmt(st, sql, &s)) != RB_OK)
+  if (rc == SQLITE_ROW && !k.keyed) {
+    if ((err = store_stmt(st, any_sql, &s)) != RB_OK || (err = store_int(st, s, &any)) != RB_OK)
       return err;
-    if (sqlite3_step(s) == SQLITE_ROW) {
-      const char *rotated = (const char *)sqlite3_column_text(s, 1);
-      const char *head = (const char *)sqlite3_column_text(s, 0);
-
-      snprintf(k.signer, sizeof(k.signer), "%s", rotated != NULL ? rotated : head ? head : "");
-      k.head_keyed = head != NULL;
-    }
-    sqlite3_reset(s);
+    k.keyed = any != 0; /* then signer stays "": no key may sign after this head */
   }
   *out = k;
   return RB_OK;
@@ -559,7 +557,7 @@ store_audit_key_trail(struct store *st, const struct store_audit *who, bool *wro
   *wrote = false;
   if (key == NULL)
     return RB_ERR_INTERNAL;
-  if ((err = store_audit_keying(st, &k)) != RB_OK || k.keyed_since > 0)
+  if ((err = store_audit_keying(st, &k)) != RB_OK || k.keyed)
     return err; /* keyed already */
   if ((err = has_data(st, &data)) != RB_OK)
     return err;
@@ -600,7 +598,7 @@ store_audit_rotate(struct store *st, const struct store_audit *who)
     return RB_ERR_INTERNAL;
   if ((err = store_audit_keying(st, &k)) != RB_OK)
     return err;
-  if (k.keyed_since == 0 || strcmp(k.signer, next->id) == 0)
+  if (!k.keyed || strcmp(k.signer, next->id) == 0)
     return RB_ERR_CONFLICT; /* not keyed yet, or the newest key signs already */
   if (audit_keyring_find(st->keys, k.signer) == NULL)
     return RB_ERR_SCHEMA;

@@ -537,9 +537,9 @@ current_key(struct store *st, const struct audit_key **key, bool *missing)
   *key = NULL;
   if (err != RB_OK)
     return err;
-  if (k.keyed_since == 0 && k.entries == 0)
+  if (!k.keyed && k.entries == 0)
     *key = audit_keyring_newest(st->keys); /* an empty trail starts keyed */
-  else if (k.keyed_since > 0 && (*key = audit_keyring_find(st->keys, k.signer)) == NULL)
+  else if (k.keyed && (*key = audit_keyring_find(st->keys, k.signer)) == NULL)
     *missing = true;
   return RB_OK;
 }
@@ -976,18 +976,4 @@ out:
   json_decref(base);
   free(base_at);
   return err;
-}
-
-enum rb_err
-store_audit_created(struct store *st, const char *at, json_t **out)
-{
-  const struct audit_key *key;
-  bool missing;
-  enum rb_err err = current_key(st, &key, &missing);
-
-  if (err != RB_OK)
-    return err;
-  if (missing)
-    return RB_ERR_SCHEMA;
-  return audit_state_sums(st, key, at, out);
 }

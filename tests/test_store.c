@@ -2053,7 +2053,8 @@ START_TEST(test_audit_upgrade_to_keyed)
   ck_assert_int_eq(store_commit(k.st), RB_OK);
   ck_assert(wrote);
   ck_assert_int_eq(store_audit_keying(k.st, &ky), RB_OK);
-  ck_assert_int_eq(ky.keyed_since, 4);
+  ck_assert(ky.keyed);
+  ck_assert_int_eq(ky.entries, 4);
   ck_assert_str_eq(ky.signer, kr->keys[0].id);
   ck_assert_int_eq(append_entry(k.st, "token.create", 5), RB_OK);
   v = verify_store(k.st);

@@ -103,6 +103,25 @@ grep -q "signed with key $key2, which is not in the audit key file" "$WORK/res.e
 "$RAGBOARD" restore --db "$DB" "$WORK/after-rotation.db" >/dev/null || fail "restore failed"
 "$RAGBOARD" audit verify --db "$DB" >/dev/null || fail "verify after restoring the latest backup"
 
+# An unkeyed entry appended after keyed ones (a forgery with a plain hash):
+# serve does not start on it, and verify (which still runs) says why.
+sqlite3 "$DB" "INSERT INTO audit (id, at, actor_id, actor_name, actor_role, actor_org, action, entity,
+  entity_id, code, quarter, before, after, request_id, prev_hash, hash)
+  SELECT id + 1, at, actor_id, actor_name, actor_role, actor_org, action, entity, entity_id, code,
+  quarter, before, after, request_id, hash, hash FROM audit ORDER BY id DESC LIMIT 1"
+if timeout 10 "$RAGBOARD" serve --db "$DB" --listen 127.0.0.1:0 >/dev/null 2>"$WORK/forged.err"; then
+  fail "served a trail ending with an unkeyed entry"
+fi
+grep -q 'last entry is not keyed although earlier ones are' "$WORK/forged.err" || fail "serve said: $(cat "$WORK/forged.err")"
+if "$RAGBOARD" audit verify --db "$DB" >"$WORK/forged.txt" 2>&1; then fail "verify passed a forged entry"; fi
+grep -q 'an unkeyed entry follows keyed ones' "$WORK/forged.txt" || fail "verify said: $(cat "$WORK/forged.txt")"
+sqlite3 "$DB" "DROP TRIGGER audit_no_delete; DELETE FROM audit WHERE id = (SELECT max(id) FROM audit);
+CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+BEGIN
+  SELECT RAISE(ABORT, 'audit entries are append-only');
+END;"
+"$RAGBOARD" audit verify --db "$DB" >/dev/null || fail "verify after the forged entry was taken out"
+
 # An existing database of plain SHA-256 entries (schema 4): migrate keys it,
 # with an entry that seals the old ones; an old entry changed after that no
 # longer links.
