@@ -8,7 +8,7 @@ if [ -f build/build.ninja ]; then meson setup --reconfigure build >/dev/null; el
 ninja -C build >/dev/null
 db=${RAGBOARD_DEMO_DB:-build/demo.db}
 listen=${RAGBOARD_DEMO_LISTEN:-127.0.0.1:8080}
-rm -f "$db" "$db-wal" "$db-shm"
+rm -f "$db" "$db-wal" "$db-shm" "$db.audit-key" # migrate makes a fresh audit key
 ./build/ragboard migrate --db "$db" >/dev/null
 ./build/ragboard import --db "$db" data/rotherham-icp-2018-19.json >/dev/null
 token=$(./build/ragboard token create --db "$db" --role admin --name demo-admin | tail -n 1)

@@ -9,9 +9,11 @@
 
 #include "error.h"
 
+struct store;
 struct store_pool;
 struct summary_cache;
 struct metrics;
+struct audit_keyring;
 
 struct app_config {
   const char *db_path;
@@ -32,6 +34,10 @@ struct app_config {
   size_t max_header_bytes;    /* request line plus headers */
   int max_page_size;          /* largest ?limit= for lists */
   int log_level;              /* LOG_ERROR .. LOG_DEBUG */
+  /* The audit trail's key file, and its keys as read at start (borrowed:
+   * the caller keeps them while the app lives; app_audit_keys reads them). */
+  const char *audit_key_path;
+  const struct audit_keyring *audit_keys;
 };
 
 enum { LOG_ERROR = 0, LOG_WARN, LOG_INFO, LOG_DEBUG };
@@ -50,9 +56,27 @@ void app_config_defaults(struct app_config *cfg);
 int app_default_threads(void);
 /* The worker count cfg asks for. */
 int app_threads(const struct app_config *cfg);
-/* Open the database pool (the schema must be current). *out set on RB_OK;
+/* Open the database pool (the schema must be current, the audit trail
+ * keyed, or empty, and signed with a key among cfg->audit_keys, which are
+ * required: a server never writes an unkeyed entry). *out set on RB_OK;
  * `why` receives a message on failure. */
 enum rb_err app_open(const struct app_config *cfg, struct app **out, const char **why);
+
+/* The audit key file for a database: key_path, or the default beside the
+ * database file (audit_key_default_path). Read it into *keys; when it does
+ * not exist and `create` is set and the trail is not keyed, make it (mode
+ * 0600), and with `create` key the trail (store_audit_key_trail, as `actor`
+ * at `now`). For `ragboard migrate` and `import` (create), the other
+ * commands and tests. On failure `why` (cap bytes) says what, naming the
+ * file. *created: the file was made now; *keyed: an audit.keyed entry was
+ * written now. */
+enum rb_err app_audit_keys(const char *db_path, const char *key_path, bool create,
+                           const char *actor, const char *now, struct audit_keyring **keys,
+                           bool *created, bool *keyed, char *why, size_t cap);
+/* Why the audit trail is not protected now (the append-only triggers are
+ * missing or changed, or the key file can no longer be read or lacks the
+ * signing key), in why; RB_OK when it is. For /readyz. */
+enum rb_err app_audit_ready(struct app *app, struct store *st, char *why, size_t cap);
 void app_close(struct app *app); /* NULL is a no-op */
 
 #endif

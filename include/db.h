@@ -58,6 +58,12 @@ enum rb_err db_claim(const char *path, bool exclusive, int *fd);
 /* Give the claim up; db_release(-1) is a no-op. */
 void db_release(int fd);
 
+/* The file a path names, as SQLite's URI rules read it: a "file:" URI's
+ * path (after an empty or "localhost" authority, before any query or
+ * fragment, percent-decoded), else the path itself. New string, or NULL
+ * for an in-memory database or on failure. */
+char *db_file_of(const char *path);
+
 /* Map an SQLite result code to ragboard's error enum. */
 enum rb_err db_error(int rc);
 

@@ -300,14 +300,24 @@ void store_summary_free(struct store_summary *s); /* NULL is a no-op */
 long store_summary_group(const struct store_summary *s, const char *code);
 
 /* ---- audit trail ---------------------------------------------------------------
- * Append-only (triggers refuse UPDATE and DELETE) and hash-chained: each
- * entry stores SHA-256(previous hash || canonical JSON of the entry), the
- * canonical JSON being the entry with sorted keys, compact, reals at 17
- * significant digits. */
+ * Append-only (triggers refuse UPDATE and DELETE) and chained: each entry
+ * stores prev_hash (the previous entry's hash) and its own hash. A keyed
+ * entry's hash is HMAC-SHA-256, under a key kept outside the database
+ * (audit_key.h), of a typed encoding of every column: whoever can edit the
+ * database file cannot re-sign it. Entries written before the trail was
+ * keyed (and by a store given no keys) hold SHA-256(previous hash ||
+ * canonical JSON of the entry) instead; the first keyed entry seals them. */
 /* Only id, year, code and owner of a KPI or milestone: what the write
  * paths of updates and readings need, without the full item's joins. */
 enum rb_err store_kpi_brief(struct store *st, int64_t id, json_t **out);
 enum rb_err store_milestone_brief(struct store *st, int64_t id, json_t **out);
+
+struct audit_keyring;
+/* The keys this connection signs and verifies with (borrowed, kept by the
+ * caller while the store lives); NULL: none, the trail must not be keyed. */
+void store_set_audit_keys(struct store *st, const struct audit_keyring *keys);
+/* The same for every connection of a pool. */
+void store_pool_set_audit_keys(struct store_pool *pool, const struct audit_keyring *keys);
 
 struct store_audit {
   const char *at;
@@ -327,11 +337,45 @@ struct store_audit {
   const char *after_text;
   const char *request_id;
 };
+/* Append an entry, signed with the key that signs the trail now. Refused
+ * (RB_ERR_SCHEMA) when the trail is keyed and that key is not among the
+ * store's keys, or when the store has keys and the trail is not keyed yet
+ * (store_audit_key_trail): never an unkeyed entry after a keyed one. */
 enum rb_err store_audit_append(struct store *st, const struct store_audit *e);
-/* The text an entry's hash covers (e->before/after ignored: their texts are
- * given, NULL for none). New string, NULL when out of memory. For tests. */
+/* The text an unkeyed entry's hash covers (e->before/after ignored: their
+ * texts are given, NULL for none). New string, NULL when out of memory. For
+ * tests. */
 char *store_audit_canonical(int64_t id, const struct store_audit *e, const char *before_text,
                             const char *after_text);
+
+/* How the trail is signed. */
+struct store_audit_keying {
+  int64_t entries; /* in the trail (the last entry's id) */
+  bool keyed;      /* some entry is keyed */
+  char signer[17]; /* keyed: the id of the key that signs the next entry ("" when the last
+                    * entry is not keyed: the trail was tampered with, none may sign) */
+};
+enum rb_err store_audit_keying(struct store *st, struct store_audit_keying *out);
+/* Key the trail with the newest of the store's keys, in a write
+ * transaction, if it is not keyed yet: an empty trail over no data starts
+ * keyed with its first entry (nothing written); otherwise an "audit.keyed"
+ * entry signed with the key seals the unkeyed entries before it and records
+ * the state of updates, readings and items then (the baseline of the state
+ * check). who: at, actor and request of that entry. *wrote: an entry was
+ * written. */
+enum rb_err store_audit_key_trail(struct store *st, const struct store_audit *who, bool *wrote);
+/* Switch the trail to the newest of the store's keys: an "audit.rotate-key"
+ * entry, signed with the key that signed so far, names it (and records the
+ * state baseline under it); every later entry is signed with it.
+ * RB_ERR_CONFLICT when the trail is not keyed or that key signs already. */
+enum rb_err store_audit_rotate(struct store *st, const struct store_audit *who);
+/* Which key signs the trail of the database file at path, whatever its
+ * schema version (for `ragboard restore`, before it replaces anything):
+ * *keyed false when no entry is keyed. */
+enum rb_err store_audit_file_signer(const char *path, char signer[17], bool *keyed);
+/* The append-only triggers that are missing or not as migrated: a new JSON
+ * array of their names (empty when both are in place). */
+enum rb_err store_audit_guards(struct store *st, json_t **missing);
 
 struct store_audit_filter {
   const char *since; /* at >= since (RFC 3339 or a date) */
@@ -344,22 +388,33 @@ struct store_audit_filter {
   const char *quarter;
   const char *action;
 };
+/* One page of entries. An entry whose stored values are not what ragboard
+ * writes (a BLOB, a NUL byte, text that is not UTF-8 or not JSON) is
+ * listed as stored, with "altered": true and "problems". */
 enum rb_err store_audit_list(struct store *st, const struct store_audit_filter *f,
                              const struct store_page *pg, json_t **items, char **next);
-/* What store_audit_verify found. */
-struct store_audit_verdict {
-  bool ok;
-  int64_t entries; /* entries verified, in order, before any break */
-  int64_t broken;  /* ok false: the first bad entry's id (or the anchor's) */
-  char why[128];   /* ok false: what is wrong with it */
-  int64_t head_id; /* the last entry verified and its hash: the anchor an
-                    * auditor keeps for next time (0 and "" when none) */
-  char head_hash[65];
+
+struct store_audit_check {
+  int64_t anchor_id;       /* > 0: entry anchor_id must still have anchor_hash */
+  const char *anchor_hash; /* 64 hex digits */
+  bool state;              /* also reconcile the stored data with the trail */
 };
-/* Re-walk the chain from the first entry. Entries removed from the end
- * leave a valid chain; only a head recorded earlier shows them: with
- * anchor_id > 0, entry anchor_id must still exist with hash anchor_hash. */
-enum rb_err store_audit_verify(struct store *st, int64_t anchor_id, const char *anchor_hash,
-                               struct store_audit_verdict *out);
+/* Verify the trail from its first entry, with the store's keys: links,
+ * hashes and MACs, which key signs where, the stored types and bytes of
+ * every entry, the append-only triggers, the anchor, and with o->state the
+ * state check (store_audit_reconcile). *out: the verdict, shaped as
+ * GET /api/v1/audit/verify answers it. */
+enum rb_err store_audit_verify(struct store *st, const struct store_audit_check *o, json_t **out);
+/* The state check: the after-image of the last audited write of every
+ * milestone update, KPI reading, milestone and KPI is what is stored now,
+ * and what no entry records one by one (what imports created) sums to what
+ * the trail's baseline and imports recorded. *out: the "state" member of
+ * the verdict. */
+enum rb_err store_audit_reconcile(struct store *st, json_t **out);
+/* The after-image of an import's "import" entry: a copy of its counts with
+ * "created": the sums of the rows the import created (created_at = at),
+ * per bucket, under the key that signs the trail now: {"bucket": hex}. */
+enum rb_err store_audit_import_after(struct store *st, const char *at, const json_t *counts,
+                                     json_t **out);
 
 #endif

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "api.h"
+#include "csv.h"
 #include "jsonv.h"
 #include "quarter.h"
 
@@ -128,90 +129,74 @@ api_token_revoke(struct api_ctx *c)
   return api_reply(c, 200, after);
 }
 
-static void
-csv_field(char **buf, size_t *len, size_t *cap, const char *v, bool last)
+/* An integer's digits in buf, or NULL for anything else (an empty cell). */
+static const char *
+integer_text(const json_t *v, char buf[32])
 {
-  size_t need = (v ? strlen(v) * 2 : 0) + 4;
-
-  if (*len + need + 1 > *cap) {
-    size_t ncap = (*cap + need) * 2;
-    char *grown = realloc(*buf, ncap);
-
-    if (grown == NULL)
-      return;
-    *buf = grown;
-    *cap = ncap;
-  }
-  if (v != NULL && v[strcspn(v, ",\"\r\n")] != '\0') {
-    (*buf)[(*len)++] = '"';
-    for (const char *p = v; *p; p++) {
-      if (*p == '"')
-        (*buf)[(*len)++] = '"';
-      (*buf)[(*len)++] = *p;
-    }
-    (*buf)[(*len)++] = '"';
-  } else if (v != NULL) {
-    memcpy(*buf + *len, v, strlen(v));
-    *len += strlen(v);
-  }
-  if (last) {
-    (*buf)[(*len)++] = '\r';
-    (*buf)[(*len)++] = '\n';
-  } else {
-    (*buf)[(*len)++] = ',';
-  }
-  (*buf)[*len] = '\0';
+  if (!json_is_integer(v))
+    return NULL;
+  snprintf(buf, 32, "%lld", (long long)json_integer_value(v));
+  return buf;
 }
 
-/* One CSV line per entry, RFC 4180, before/after as JSON text. */
+/* One CSV line per entry (RFC 4180, through the one CSV writer, which
+ * neutralises cells that a spreadsheet would run as formulas), before/after
+ * as JSON text, and "altered": what is wrong with an entry whose stored
+ * values ragboard never writes, empty for the others. */
 static enum rb_err
 reply_csv(struct api_ctx *c, json_t *items, char *next)
 {
   static const char *const cols[] = {
     "id",     "at",         "actor_token_id", "actor_name", "actor_role", "actor_organisation",
     "action", "entity",     "entity_id",      "code",       "quarter",    "before",
-    "after",  "request_id", "hash",           NULL};
-  char *buf = NULL, num[32];
-  size_t len = 0, cap = 0, i;
+    "after",  "request_id", "hash",           "altered",    NULL};
+  struct csv_out out = {NULL, 0, 0, false, false};
+  size_t len = 0, i;
+  char *body;
   json_t *e;
 
   for (size_t k = 0; cols[k] != NULL; k++)
-    csv_field(&buf, &len, &cap, cols[k], cols[k + 1] == NULL);
+    csv_text(&out, cols[k]);
+  csv_end_row(&out);
   json_array_foreach(items, i, e)
   {
     json_t *actor = json_object_get(e, "actor");
-    char *before = json_is_null(json_object_get(e, "before"))
-                     ? NULL
-                     : json_dumps(json_object_get(e, "before"), JSON_COMPACT | JSON_ENCODE_ANY);
-    char *after = json_is_null(json_object_get(e, "after"))
-                    ? NULL
-                    : json_dumps(json_object_get(e, "after"), JSON_COMPACT | JSON_ENCODE_ANY);
-    char tid[32] = "", eid[32] = "";
-
-    snprintf(num, sizeof(num), "%lld", (long long)json_integer_value(json_object_get(e, "id")));
-    if (json_is_integer(json_object_get(actor, "token_id")))
-      snprintf(tid, sizeof(tid), "%lld",
-               (long long)json_integer_value(json_object_get(actor, "token_id")));
-    if (json_is_integer(json_object_get(e, "entity_id")))
-      snprintf(eid, sizeof(eid), "%lld",
-               (long long)json_integer_value(json_object_get(e, "entity_id")));
-    csv_field(&buf, &len, &cap, num, false);
-    csv_field(&buf, &len, &cap, json_string_value(json_object_get(e, "at")), false);
-    csv_field(&buf, &len, &cap, tid, false);
-    csv_field(&buf, &len, &cap, json_string_value(json_object_get(actor, "name")), false);
-    csv_field(&buf, &len, &cap, json_string_value(json_object_get(actor, "role")), false);
-    csv_field(&buf, &len, &cap, json_string_value(json_object_get(actor, "organisation")), false);
-    csv_field(&buf, &len, &cap, json_string_value(json_object_get(e, "action")), false);
-    csv_field(&buf, &len, &cap, json_string_value(json_object_get(e, "entity")), false);
-    csv_field(&buf, &len, &cap, eid, false);
-    csv_field(&buf, &len, &cap, json_string_value(json_object_get(e, "code")), false);
-    csv_field(&buf, &len, &cap, json_string_value(json_object_get(e, "quarter")), false);
-    csv_field(&buf, &len, &cap, before, false);
-    csv_field(&buf, &len, &cap, after, false);
-    csv_field(&buf, &len, &cap, json_string_value(json_object_get(e, "request_id")), false);
-    csv_field(&buf, &len, &cap, json_string_value(json_object_get(e, "hash")), true);
-    free(before);
-    free(after);
+    const json_t *before = json_object_get(e, "before"), *after = json_object_get(e, "after");
+    char *btext = json_is_null(before) ? NULL : json_dumps(before, JSON_COMPACT | JSON_ENCODE_ANY);
+    char *atext = json_is_null(after) ? NULL : json_dumps(after, JSON_COMPACT | JSON_ENCODE_ANY);
+    char id[32], tid[32], eid[32];
+    json_t *problems = json_object_get(e, "problems"), *p;
+    char *altered = NULL;
+    size_t k, alen = 0;
+    json_array_foreach(problems, k, p) alen += json_string_length(p) + 2;
+    if (alen > 0 && (altered = calloc(1, alen + 1)) != NULL)
+      json_array_foreach(problems, k, p)
+      {
+        if (k > 0)
+          strcat(altered, "; ");
+        strcat(altered, json_string_value(p));
+      }
+    csv_number(&out, integer_text(json_object_get(e, "id"), id));
+    csv_text(&out, json_string_value(json_object_get(e, "at")));
+    csv_number(&out, integer_text(json_object_get(actor, "token_id"), tid));
+    csv_text(&out, json_string_value(json_object_get(actor, "name")));
+    csv_text(&out, json_string_value(json_object_get(actor, "role")));
+    csv_text(&out, json_string_value(json_object_get(actor, "organisation")));
+    csv_text(&out, json_string_value(json_object_get(e, "action")));
+    csv_text(&out, json_string_value(json_object_get(e, "entity")));
+    csv_number(&out, integer_text(json_object_get(e, "entity_id"), eid));
+    csv_text(&out, json_string_value(json_object_get(e, "code")));
+    csv_text(&out, json_string_value(json_object_get(e, "quarter")));
+    /* an altered before/after that is not JSON is listed as its text */
+    csv_text(&out, json_is_string(before) ? json_string_value(before) : btext);
+    csv_text(&out, json_is_string(after) ? json_string_value(after) : atext);
+    csv_text(&out, json_string_value(json_object_get(e, "request_id")));
+    csv_text(&out, json_string_value(json_object_get(e, "hash")));
+    csv_text(&out, altered);
+    csv_end_row(&out);
+    free(altered);
+    free(btext);
+    free(atext);
   }
   json_decref(items);
   if (next != NULL) {
@@ -226,14 +211,108 @@ reply_csv(struct api_ctx *c, json_t *items, char *next)
     free(cursor);
     free(next);
   }
-  if (buf == NULL)
+  if ((body = csv_finish(&out, &len)) == NULL)
     return RB_ERR_NOMEM;
   rb_response_drop_body(c->resp);
-  c->resp->body = buf;
+  c->resp->body = body;
   c->resp->body_len = len;
   c->resp->status = 200;
   c->resp->content_type = "text/csv; charset=utf-8";
   return RB_OK;
+}
+
+/* Every action and entity ragboard writes into the trail: a filter on
+ * anything else is a typo, and answers 400 naming these, not an empty page
+ * that reads as "no such changes". */
+static const char *const audit_actions[] = {
+  "organisation.create", "organisation.update", "organisation.delete", "organisation.import",
+  "group.create",        "group.update",        "group.delete",        "group.import",
+  "priority.create",     "priority.update",     "priority.delete",     "priority.import",
+  "milestone.create",    "milestone.update",    "milestone.delete",    "milestone.import",
+  "kpi.create",          "kpi.update",          "kpi.delete",          "kpi.import",
+  "update.put",          "update.delete",       "update.import",       "reading.put",
+  "reading.delete",      "reading.import",      "quarter.update",      "quarter.unlock",
+  "quarter.import",      "token.create",        "token.revoke",        "import",
+  "submission",          "audit.keyed",         "audit.rotate-key",    NULL};
+static const char *const audit_entities[] = {
+  "organisation",     "group",       "priority", "milestone", "kpi",
+  "milestone_update", "kpi_reading", "quarter",  "token",     "dataset",
+  "submission",       "audit",       NULL};
+
+static bool
+listed(const char *const *names, const char *v)
+{
+  for (size_t i = 0; names[i] != NULL; i++)
+    if (strcmp(names[i], v) == 0)
+      return true;
+  return false;
+}
+
+/* 400: name is not one of names. */
+static enum rb_err
+not_listed(struct api_ctx *c, const char *param, const char *v, const char *const *names)
+{
+  size_t used;
+
+  used = (size_t)snprintf(c->detail, sizeof(c->detail),
+                          "%s %.40s is not one ragboard records; use one of", param, v);
+  for (size_t i = 0; names[i] != NULL && used < sizeof(c->detail); i++)
+    used += (size_t)snprintf(c->detail + used, sizeof(c->detail) - used, "%s %s", i > 0 ? "," : "",
+                             names[i]);
+  return RB_ERR_BAD_REQUEST;
+}
+
+/* 400 for an actor that is no token's id: name the ids there are (as
+ * ranges), except to a submitter, who sees only its own organisation. */
+static enum rb_err
+unknown_actor(struct api_ctx *c, const char *actor)
+{
+  struct store_page pg = {.limit = 500, .after = NULL};
+  int64_t first = 0, last = 0;
+  size_t used = (size_t)snprintf(c->detail, sizeof(c->detail),
+                                 "actor must be the id of an existing token; no token has id "
+                                 "%.24s",
+                                 actor);
+  json_t *items;
+  char *next = NULL;
+  bool any = false;
+
+  if (c->actor.role == AUTH_SUBMITTER)
+    return RB_ERR_BAD_REQUEST;
+  do {
+    size_t i;
+    json_t *t;
+
+    if (store_token_list(c->st, &pg, &items, &next) != RB_OK)
+      break;
+    json_array_foreach(items, i, t)
+    {
+      int64_t id = json_integer_value(json_object_get(t, "id"));
+
+      if (any && id == last + 1) {
+        last = id;
+        continue;
+      }
+      if (any && used < sizeof(c->detail))
+        used += (size_t)snprintf(c->detail + used, sizeof(c->detail) - used,
+                                 first == last ? "%lld, " : "%lld-%lld, ", (long long)first,
+                                 (long long)last);
+      else if (!any && used < sizeof(c->detail))
+        used += (size_t)snprintf(c->detail + used, sizeof(c->detail) - used, " (token ids: ");
+      first = last = id;
+      any = true;
+    }
+    json_decref(items);
+    free((char *)pg.after);
+    pg.after = next;
+  } while (next != NULL);
+  free((char *)pg.after);
+  if (any && used < sizeof(c->detail))
+    snprintf(c->detail + used, sizeof(c->detail) - used, first == last ? "%lld)" : "%lld-%lld)",
+             (long long)first, (long long)last);
+  else if (!any && used < sizeof(c->detail))
+    snprintf(c->detail + used, sizeof(c->detail) - used, " (there are no tokens)");
+  return RB_ERR_BAD_REQUEST;
 }
 
 enum rb_err
@@ -277,9 +356,22 @@ api_audit_list(struct api_ctx *c)
     if (msg != NULL)
       return api_fail(c, RB_ERR_BAD_REQUEST, "quarter %s", msg);
   }
+  if (f.action != NULL && !listed(audit_actions, f.action))
+    return not_listed(c, "action", f.action, audit_actions);
+  if (f.entity != NULL && !listed(audit_entities, f.entity))
+    return not_listed(c, "entity", f.entity, audit_entities);
   if (actor != NULL) {
+    json_t *token = NULL;
+
     if (!util_parse_int64(actor, &f.actor))
-      return api_fail(c, RB_ERR_BAD_REQUEST, "actor must be a token id");
+      return api_fail(c, RB_ERR_BAD_REQUEST,
+                      "actor must be a token id (changes from the command line have none)");
+    err = store_token_get(c->st, f.actor, &token);
+    json_decref(token);
+    if (err == RB_ERR_NOT_FOUND)
+      return unknown_actor(c, actor);
+    if (err != RB_OK)
+      return api_store_fail(c, err, "token");
     f.has_actor = true;
   }
   if (format != NULL && strcmp(format, "json") != 0 && strcmp(format, "csv") != 0)
@@ -316,35 +408,33 @@ is_hash(const char *s)
 
 /* anchor_id + anchor_hash: a head an earlier verification answered. A
  * hash chain cannot show entries cut from its end by itself; the auditor's
- * copy of an earlier head can. */
+ * copy of an earlier head can. state=true: reconcile the stored data with
+ * the trail too. */
 enum rb_err
 api_audit_verify(struct api_ctx *c)
 {
-  static const char *const allowed[] = {"anchor_id", "anchor_hash", NULL};
+  static const char *const allowed[] = {"anchor_id", "anchor_hash", "state", NULL};
   const char *aid = api_query(c, "anchor_id"), *ahash = api_query(c, "anchor_hash");
-  struct store_audit_verdict v;
-  int64_t anchor = 0;
-  json_t *out;
+  const char *state = api_query(c, "state");
+  struct store_audit_check chk = {0, NULL, false};
+  json_t *out = NULL;
   enum rb_err err;
 
   if ((err = api_query_allow(c, allowed)) != RB_OK)
     return err;
   if ((aid == NULL) != (ahash == NULL))
     return api_fail(c, RB_ERR_BAD_REQUEST, "anchor_id and anchor_hash go together");
-  if (aid != NULL && (!util_parse_int64(aid, &anchor) || anchor < 1))
+  if (aid != NULL && (!util_parse_int64(aid, &chk.anchor_id) || chk.anchor_id < 1))
     return api_fail(c, RB_ERR_BAD_REQUEST, "anchor_id must be an entry id (1 or more)");
   if (ahash != NULL && !is_hash(ahash))
     return api_fail(c, RB_ERR_BAD_REQUEST,
                     "anchor_hash must be an entry's hash (64 lowercase hex digits)");
-  err = store_audit_verify(c->st, anchor, ahash, &v);
+  if (state != NULL && strcmp(state, "true") != 0 && strcmp(state, "false") != 0)
+    return api_fail(c, RB_ERR_BAD_REQUEST, "state must be true or false");
+  chk.anchor_hash = ahash;
+  chk.state = state != NULL && strcmp(state, "true") == 0;
+  err = store_audit_verify(c->st, &chk, &out);
   if (err != RB_OK)
     return api_store_fail(c, err, "audit trail");
-  out = json_pack("{s:b, s:I, s:o}", "ok", v.ok, "entries", (json_int_t)v.entries, "head",
-                  v.head_id > 0
-                    ? json_pack("{s:I, s:s}", "id", (json_int_t)v.head_id, "hash", v.head_hash)
-                    : json_null());
-  if (out != NULL && !v.ok)
-    json_object_set_new(out, "broken",
-                        json_pack("{s:I, s:s}", "id", (json_int_t)v.broken, "reason", v.why));
   return api_reply(c, 200, out);
 }

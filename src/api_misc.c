@@ -16,8 +16,13 @@ api_readyz(struct api_ctx *c)
   const char *why = NULL;
   enum rb_err err = store_ready(c->st, &why);
 
+  char audit_why[384];
+
   if (err != RB_OK)
     return api_fail(c, RB_ERR_SCHEMA, "not ready: %s", why != NULL ? why : "database unavailable");
+  /* An unprotected audit trail is not a ready one. */
+  if (app_audit_ready(c->app, c->st, audit_why, sizeof(audit_why)) != RB_OK)
+    return api_fail(c, RB_ERR_SCHEMA, "not ready: %s", audit_why);
   return api_reply(c, 200, json_pack("{s:s}", "status", "ready"));
 }
 

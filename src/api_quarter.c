@@ -140,7 +140,7 @@ enum rb_err
 api_import(struct api_ctx *c)
 {
   const struct import_audit audit = {import_audit, c, NULL};
-  json_t *doc = NULL, *counts = NULL;
+  json_t *doc = NULL, *counts = NULL, *after = NULL;
   char by[160];
   enum rb_err err;
 
@@ -154,8 +154,16 @@ api_import(struct api_ctx *c)
     return api_check_errors(c);
   if (err != RB_OK)
     return api_store_fail(c, err, "the import");
-  err = api_audit(c, "import", "dataset", 0,
-                  json_string_value(json_object_get(counts, "financial_year")), NULL, NULL, counts);
+  /* The entry records, beside the counts, the sums of the rows the import
+   * created (no entry each): the state check's account of them. */
+  err = store_audit_import_after(c->st, c->now, counts, &after);
+  if (err != RB_OK)
+    err = api_store_fail(c, err, "the audit trail");
+  else
+    err =
+      api_audit(c, "import", "dataset", 0,
+                json_string_value(json_object_get(counts, "financial_year")), NULL, NULL, after);
+  json_decref(after);
   if (err != RB_OK) {
     json_decref(counts);
     return err;

@@ -149,3 +149,137 @@ fail:
   json_decref(out);
   return err;
 }
+
+/* ---- writing ------------------------------------------------------------------ */
+
+static void
+out_add(struct csv_out *o, const char *s, size_t n)
+{
+  if (o->failed)
+    return;
+  if (o->len + n + 1 > o->cap) {
+    size_t cap = o->cap ? o->cap : 4096;
+    char *grown;
+
+    while (cap < o->len + n + 1)
+      cap *= 2;
+    grown = realloc(o->buf, cap);
+    if (grown == NULL) {
+      o->failed = true;
+      return;
+    }
+    o->buf = grown;
+    o->cap = cap;
+  }
+  memcpy(o->buf + o->len, s, n);
+  o->len += n;
+  o->buf[o->len] = '\0';
+}
+
+/* The JSON number grammar: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? */
+static bool
+is_number(const char *s)
+{
+  const char *p = s;
+
+  if (*p == '-')
+    p++;
+  if (*p == '0')
+    p++;
+  else if (*p >= '1' && *p <= '9')
+    while (*p >= '0' && *p <= '9')
+      p++;
+  else
+    return false;
+  if (*p == '.') {
+    if (!(*++p >= '0' && *p <= '9'))
+      return false;
+    while (*p >= '0' && *p <= '9')
+      p++;
+  }
+  if (*p == 'e' || *p == 'E') {
+    p++;
+    if (*p == '+' || *p == '-')
+      p++;
+    if (!(*p >= '0' && *p <= '9'))
+      return false;
+    while (*p >= '0' && *p <= '9')
+      p++;
+  }
+  return *p == '\0';
+}
+
+static void
+cell(struct csv_out *o, const char *v, bool number)
+{
+  bool guard, quote;
+
+  if (o->row_open)
+    out_add(o, ",", 1);
+  o->row_open = true;
+  if (v == NULL)
+    return;
+  guard = !(number && is_number(v)) && v[0] != '\0' && strchr("=+-@\t\r", v[0]) != NULL;
+  quote = v[strcspn(v, ",\"\r\n")] != '\0';
+  if (quote)
+    out_add(o, "\"", 1);
+  if (guard)
+    out_add(o, "'", 1);
+  for (const char *p = v; *p != '\0';) {
+    size_t run = quote ? strcspn(p, "\"") : strlen(p);
+
+    out_add(o, p, run);
+    p += run;
+    if (*p == '"') {
+      out_add(o, "\"\"", 2);
+      p++;
+    }
+  }
+  if (quote)
+    out_add(o, "\"", 1);
+}
+
+void
+csv_text(struct csv_out *out, const char *v)
+{
+  cell(out, v, false);
+}
+
+void
+csv_number(struct csv_out *out, const char *v)
+{
+  cell(out, v, true);
+}
+
+void
+csv_end_row(struct csv_out *out)
+{
+  out_add(out, "\r\n", 2);
+  out->row_open = false;
+}
+
+char *
+csv_finish(struct csv_out *out, size_t *len)
+{
+  char *text = out->buf;
+
+  out->buf = NULL;
+  if (out->failed) {
+    free(text);
+    return NULL;
+  }
+  if (text == NULL && (text = calloc(1, 1)) == NULL)
+    return NULL;
+  *len = out->len;
+  return text;
+}
+
+char *
+csv_cell(const char *v, bool number)
+{
+  struct csv_out o = {NULL, 0, 0, false, false};
+  size_t len = 0;
+
+  cell(&o, v, number);
+  return csv_finish(&o, &len);
+}

@@ -10,11 +10,7 @@
 
 #include "util.h"
 
-/* The file a path names, as SQLite's URI rules read it: a "file:" URI's
- * path (after an empty or "localhost" authority, before any query or
- * fragment, percent-decoded), else the path itself. New string, or NULL
- * for an in-memory database or on failure. */
-static char *
+char *
 db_file_of(const char *path)
 {
   const char *p = path;

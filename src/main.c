@@ -1,4 +1,5 @@
-/* ragboard: the command line. Subcommands: migrate, serve, import, token. */
+/* ragboard: the command line. Subcommands: migrate, serve, import, token,
+ * audit, backup, restore. */
 #include <errno.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -14,6 +15,7 @@
 #include <sodium.h>
 
 #include "app.h"
+#include "audit_key.h"
 #include "auth.h"
 #include "backup.h"
 #include "db.h"
@@ -199,6 +201,45 @@ open_store(const char *db, bool create, bool migrate, struct store **out)
   return 0;
 }
 
+/* The --audit-key option every command that writes or verifies takes. */
+#define AUDIT_KEY_OPT                                                                   \
+  {                                                                                     \
+    "--audit-key", "RAGBOARD_AUDIT_KEY", OPT_STRING, "FILE",                            \
+      "the audit trail's key file, secret, kept apart from the database (default: the " \
+      "database file's path + .audit-key)",                                             \
+      NULL, false                                                                       \
+  }
+
+/* Read the audit keys of db (key_path NULL: the default file), for a
+ * command that writes entries; with `create`, make the key file and key
+ * the trail if need be (migrate, import), saying so. 0 or an exit code. */
+static int
+load_keys(const char *db, const char *key_path, bool create, const char *actor,
+          struct audit_keyring **keys)
+{
+  char why[640], now[UTIL_TIME_LEN];
+  bool created = false, keyed = false;
+  char *path = key_path != NULL ? strdup(key_path) : audit_key_default_path(db);
+
+  util_now(now);
+  if (app_audit_keys(db, key_path, create, actor, now, keys, &created, &keyed, why, sizeof(why)) !=
+      RB_OK) {
+    fprintf(stderr, "ragboard: %s\n", why);
+    free(path);
+    return 1;
+  }
+  if (created)
+    fprintf(stderr,
+            "ragboard: created the audit key file %s (mode 0600): back it up now, apart from "
+            "the database (see deploy/README.md); without it the server does not start\n",
+            path != NULL ? path : "");
+  if (keyed)
+    fprintf(stderr, "ragboard: keyed the audit trail: an audit.keyed entry seals the entries "
+                    "before it\n");
+  free(path);
+  return 0;
+}
+
 /* Keep [A-Za-z0-9._-] of s in out, '?' for anything else: account names
  * go into audit entries, which must stay valid UTF-8. */
 static void
@@ -274,18 +315,24 @@ cmd_migrate(int argc, char **argv)
   struct opt opts[] = {
     {"--db", "RAGBOARD_DB", OPT_STRING, "PATH",
      "SQLite database file, required (created if missing)", NULL, false},
+    AUDIT_KEY_OPT,
   };
   const char *pos[1];
   int npos, rc, version = 0, applied = 0;
   bool help;
   struct db_options dbo = {.synchronous_full = true, .busy_timeout_ms = 10000, .create = true};
   sqlite3 *db = NULL;
+  struct audit_keyring *keys = NULL;
+  char actor[160];
   enum rb_err err;
 
   if (parse_opts(argc, argv, 2, opts, NOPTS(opts), pos, &npos, 0, &help) != 0)
     return 2;
   if (help) {
-    printf("Usage: ragboard migrate --db PATH\n\nApply pending schema migrations.\n\n");
+    printf("Usage: ragboard migrate --db PATH [--audit-key FILE]\n\n"
+           "Apply pending schema migrations, and key the audit trail: the first run\n"
+           "creates the audit key file (mode 0600; back it up apart from the database),\n"
+           "and an audit.keyed entry seals any entries written before.\n\n");
     print_opts(stdout, opts, NOPTS(opts));
     return 0;
   }
@@ -306,6 +353,10 @@ cmd_migrate(int argc, char **argv)
     fprintf(stderr, "ragboard: migrate failed: %s\n", rb_err_title(err));
     return 1;
   }
+  cli_operator(actor, sizeof(actor));
+  if ((rc = load_keys(opts[0].value, opts[1].value, true, actor, &keys)) != 0)
+    return rc;
+  audit_keyring_free(keys);
   printf("applied %d migration(s); schema version %d\n", applied, version);
   return 0;
 }
@@ -393,6 +444,7 @@ cmd_serve(int argc, char **argv)
      "comma-separated dashboard origins allowed by CORS (none by default)", NULL, false},
     {"--log-level", "RAGBOARD_LOG_LEVEL", OPT_STRING, "LEVEL", "error, warn, info or debug", "info",
      false},
+    AUDIT_KEY_OPT,
   };
   const char *pos[1];
   int npos, rc, sig = 0, claim = -1;
@@ -400,6 +452,8 @@ cmd_serve(int argc, char **argv)
   unsigned long long v;
   struct app *app = NULL;
   struct http_server *srv = NULL;
+  struct audit_keyring *keys = NULL;
+  char *key_path = NULL;
   const char *why = "";
   sigset_t set;
   enum rb_err err;
@@ -464,6 +518,15 @@ cmd_serve(int argc, char **argv)
     cfg.log_level = i;
   }
   opt_uint(opts, NOPTS(opts), "--shutdown-grace-ms", &v);
+  /* The audit key first: without it, no start (never an unkeyed entry). */
+  cfg.audit_key_path = opt_get(opts, NOPTS(opts), "--audit-key");
+  if (cfg.audit_key_path == NULL && (key_path = audit_key_default_path(cfg.db_path)) != NULL)
+    cfg.audit_key_path = key_path;
+  if ((rc = load_keys(cfg.db_path, cfg.audit_key_path, false, NULL, &keys)) != 0) {
+    free(key_path);
+    return rc;
+  }
+  cfg.audit_keys = keys;
 
   /* Request logs go out in 64 KiB writes instead of one write per line; the
    * HTTP layer flushes them every 250 ms and at shutdown. */
@@ -481,21 +544,24 @@ cmd_serve(int argc, char **argv)
     fprintf(stderr, "ragboard: %s: %s\n", cfg.db_path,
             err == RB_ERR_BUSY ? "a restore is replacing the database: start again when it is done"
                                : "cannot open the database");
-    return 1;
+    rc = 1;
+    goto done;
   }
   fit_connections(&cfg);
   err = app_open(&cfg, &app, &why);
   if (err != RB_OK) {
     fprintf(stderr, "ragboard: %s: %s\n", cfg.db_path, why);
     db_release(claim);
-    return 1;
+    rc = 1;
+    goto done;
   }
   err = http_start(app, &srv, &why);
   if (err != RB_OK) {
     fprintf(stderr, "ragboard: %s: %s\n", cfg.listen, why);
     app_close(app);
     db_release(claim);
-    return 1;
+    rc = 1;
+    goto done;
   }
   util_now(now);
   fprintf(stderr,
@@ -511,7 +577,11 @@ cmd_serve(int argc, char **argv)
   db_release(claim); /* after the connections: see db_claim */
   util_now(now);
   fprintf(stderr, "{\"time\":\"%s\",\"level\":\"info\",\"event\":\"stopped\"}\n", now);
-  return 0;
+  rc = 0;
+done:
+  audit_keyring_free(keys);
+  free(key_path);
+  return rc;
 }
 
 /* ---- import ------------------------------------------------------------------ */
@@ -537,11 +607,13 @@ cmd_import(int argc, char **argv)
   struct opt opts[] = {
     {"--db", "RAGBOARD_DB", OPT_STRING, "PATH",
      "SQLite database file, required (migrated if needed)", NULL, false},
+    AUDIT_KEY_OPT,
   };
   const char *files[64];
   int nfiles, rc;
   bool help;
   struct store *st = NULL;
+  struct audit_keyring *keys = NULL;
   char now[UTIL_TIME_LEN];
   struct cli_import ci = {NULL, now, ""};
   /* one set for all the files: they are one transaction */
@@ -568,6 +640,11 @@ cmd_import(int argc, char **argv)
   util_now(now);
   ci.st = st;
   cli_operator(ci.actor, sizeof(ci.actor));
+  if ((rc = load_keys(opts[0].value, opts[1].value, true, ci.actor, &keys)) != 0) {
+    store_close(st);
+    return rc;
+  }
+  store_set_audit_keys(st, keys);
   audit.created = nfiles > 1 ? json_object() : NULL; /* one file: nothing to share */
   err = store_begin(st, true);
   for (int i = 0; i < nfiles && err == RB_OK; i++) {
@@ -597,10 +674,15 @@ cmd_import(int argc, char **argv)
           fprintf(stderr, "ragboard: %s: %s (%s)\n", files[i], rb_err_title(err), store_errmsg(st));
       } else {
         char *text = json_dumps(counts, JSON_COMPACT);
+        json_t *after = NULL;
 
-        err = cli_audit(st, now, ci.actor, "import", "dataset", 0,
-                        json_string_value(json_object_get(counts, "financial_year")), NULL, NULL,
-                        counts);
+        /* with the sums of the rows created (see store_audit_import_after) */
+        err = store_audit_import_after(st, now, counts, &after);
+        if (err == RB_OK)
+          err = cli_audit(st, now, ci.actor, "import", "dataset", 0,
+                          json_string_value(json_object_get(counts, "financial_year")), NULL, NULL,
+                          after);
+        json_decref(after);
 
         printf("%s: %s\n", files[i], text != NULL ? text : "");
         free(text);
@@ -615,6 +697,7 @@ cmd_import(int argc, char **argv)
   else
     store_rollback(st);
   store_close(st);
+  audit_keyring_free(keys);
   json_decref(audit.created);
   if (err != RB_OK) {
     fprintf(stderr, "ragboard: import failed; nothing was written\n");
@@ -625,30 +708,69 @@ cmd_import(int argc, char **argv)
 
 /* ---- backup and restore ---------------------------------------------------- */
 
+/* A restored database whose trail is signed with a key not in its key file
+ * could not be served: refused before anything is replaced. */
+static int
+restore_key_check(const char *db, const char *key_path, const char *backup)
+{
+  struct audit_keyring *kr = NULL;
+  char signer[17], why[400];
+  char *path;
+  bool keyed = false, found;
+  enum rb_err err;
+
+  if (store_audit_file_signer(backup, signer, &keyed) != RB_OK || !keyed)
+    return 0; /* not a keyed trail (restore's own checks say if it is no database) */
+  path = key_path != NULL ? strdup(key_path) : audit_key_default_path(db);
+  if (path == NULL)
+    return 0;
+  err = audit_keyring_load(path, &kr, why, sizeof(why));
+  if (err == RB_ERR_NOT_FOUND)
+    fprintf(stderr,
+            "ragboard: the backup's audit trail is signed with key %s, and its key file %s is "
+            "missing: restore the key file first (from its own backup), then the database\n",
+            signer, path);
+  else if (err != RB_OK)
+    fprintf(stderr, "ragboard: %s\n", why);
+  found = err == RB_OK && audit_keyring_find(kr, signer) != NULL;
+  if (err == RB_OK && !found)
+    fprintf(stderr,
+            "ragboard: the backup's audit trail is signed with key %s, which is not in the audit "
+            "key file %s: restore the key file that goes with the backup first\n",
+            signer, path);
+  audit_keyring_free(kr);
+  free(path);
+  return found ? 0 : 1;
+}
+
 static int
 cmd_backup(int argc, char **argv, bool restore)
 {
   struct opt opts[] = {
     {"--db", "RAGBOARD_DB", OPT_STRING, "PATH", "the live database file, required", NULL, false},
+    AUDIT_KEY_OPT,
   };
   const char *pos[1], *why = "";
   int npos, rc;
   bool help;
   enum rb_err err;
 
-  if (parse_opts(argc, argv, 2, opts, NOPTS(opts), pos, &npos, 1, &help) != 0)
+  /* backup takes --db alone: the key file is never part of a backup */
+  if (parse_opts(argc, argv, 2, opts, restore ? NOPTS(opts) : 1, pos, &npos, 1, &help) != 0)
     return 2;
   if (help) {
     if (restore)
-      printf("Usage: ragboard restore --db PATH BACKUP\n\n"
+      printf("Usage: ragboard restore --db PATH [--audit-key FILE] BACKUP\n\n"
              "Replace the database with a backup made by `ragboard backup`, after checking\n"
-             "its integrity and schema. Refused while a server uses the database:\n"
-             "stop it first.\n\n");
+             "its integrity and schema, and that the audit key file holds the key that\n"
+             "signs the backup's audit trail (restore the key file first). Refused while\n"
+             "a server uses the database: stop it first.\n\n");
     else
       printf("Usage: ragboard backup --db PATH OUT\n\n"
              "Write a consistent copy of the database to OUT with SQLite's online backup\n"
-             "API; safe while the server runs and writes.\n\n");
-    print_opts(stdout, opts, NOPTS(opts));
+             "API; safe while the server runs and writes. The audit key file is not in\n"
+             "it: back that up apart, once and after each key rotation.\n\n");
+    print_opts(stdout, opts, restore ? NOPTS(opts) : 1);
     return 0;
   }
   if ((rc = need_db(opts[0].value)) != 0)
@@ -658,6 +780,8 @@ cmd_backup(int argc, char **argv, bool restore)
             restore ? "BACKUP" : "OUT");
     return 2;
   }
+  if (restore && (rc = restore_key_check(opts[0].value, opts[1].value, pos[0])) != 0)
+    return rc;
   err = restore ? backup_restore(opts[0].value, pos[0], &why)
                 : backup_create(opts[0].value, pos[0], &why);
   if (err != RB_OK) {
@@ -678,6 +802,7 @@ cmd_token(int argc, char **argv)
     {"--role", NULL, OPT_STRING, "ROLE", "admin, submitter or viewer", NULL, false},
     {"--org", NULL, OPT_STRING, "CODE", "the organisation (required for submitters)", NULL, false},
     {"--name", NULL, OPT_STRING, "TEXT", "what the token is for (default: the role)", NULL, false},
+    AUDIT_KEY_OPT,
   };
   static const char *const token_usage[] = {
     "ragboard token create --db PATH --role admin|submitter|viewer [--org CODE] [--name TEXT]",
@@ -689,6 +814,7 @@ cmd_token(int argc, char **argv)
   size_t nopts;
   bool help;
   struct store *st = NULL;
+  struct audit_keyring *keys = NULL;
   char now[UTIL_TIME_LEN], actor[160];
   enum rb_err err;
   const char *sub = argc > 2 ? argv[2] : NULL;
@@ -707,8 +833,11 @@ cmd_token(int argc, char **argv)
             token_usage[0], token_usage[1], token_usage[2]);
     return asked ? 0 : 2;
   }
-  /* list and revoke take --db alone: the create options are refused there */
-  nopts = strcmp(sub, "create") == 0 ? NOPTS(opts) : 1;
+  /* list and revoke take --db (and --audit-key) alone: the create options
+   * are refused there */
+  if (strcmp(sub, "create") != 0)
+    opts[1] = opts[NOPTS(opts) - 1];
+  nopts = strcmp(sub, "create") == 0 ? NOPTS(opts) : 2;
   if (parse_opts(argc, argv, 3, opts, nopts, pos, &npos, strcmp(sub, "revoke") == 0, &help) != 0)
     return 2;
   if (help) {
@@ -724,6 +853,12 @@ cmd_token(int argc, char **argv)
     return rc;
   util_now(now);
   cli_operator(actor, sizeof(actor));
+  /* create and revoke write audit entries: signed, or not at all */
+  if (strcmp(sub, "list") != 0) {
+    if ((rc = load_keys(opts[0].value, opts[nopts - 1].value, false, actor, &keys)) != 0)
+      goto out;
+    store_set_audit_keys(st, keys);
+  }
   if (strcmp(sub, "create") == 0) {
     enum auth_role role;
     char token[AUTH_TOKEN_MAX];
@@ -841,6 +976,231 @@ cmd_token(int argc, char **argv)
   }
 out:
   store_close(st);
+  audit_keyring_free(keys);
+  return rc;
+}
+
+/* ---- audit ------------------------------------------------------------------ */
+
+/* The verdict of store_audit_verify, for people. */
+static void
+print_verdict(const json_t *v)
+{
+  const json_t *key = json_object_get(v, "key"), *state = json_object_get(v, "state"), *x;
+  size_t i;
+
+  printf("entries: %lld verified", (long long)json_integer_value(json_object_get(v, "entries")));
+  if (json_is_object(json_object_get(v, "head")))
+    printf("; head %lld %s (keep it: --anchor-id, --anchor-hash)",
+           (long long)json_integer_value(json_object_get(json_object_get(v, "head"), "id")),
+           json_string_value(json_object_get(json_object_get(v, "head"), "hash")));
+  printf("\n");
+  if (json_is_true(json_object_get(key, "keyed")))
+    printf("key: signed with key %s since entry %lld (%lld unkeyed entries before)\n",
+           json_string_value(json_object_get(key, "key_id")),
+           (long long)json_integer_value(json_object_get(key, "keyed_since")),
+           (long long)json_integer_value(json_object_get(key, "unkeyed_entries")));
+  else
+    printf("key: no entry is keyed\n");
+  printf("append-only triggers: %s\n",
+         json_is_true(json_object_get(json_object_get(v, "append_only"), "ok"))
+           ? "in place"
+           : "MISSING OR CHANGED");
+  if (state != NULL && json_object_get(state, "checked") != NULL) {
+    const json_t *c = json_object_get(state, "checked");
+
+    printf("state: %lld milestone updates, %lld KPI readings, %lld milestones, %lld KPIs checked "
+           "in %lld ms: %s\n",
+           (long long)json_integer_value(json_object_get(c, "milestone_updates")),
+           (long long)json_integer_value(json_object_get(c, "kpi_readings")),
+           (long long)json_integer_value(json_object_get(c, "milestones")),
+           (long long)json_integer_value(json_object_get(c, "kpis")),
+           (long long)json_integer_value(json_object_get(state, "elapsed_ms")),
+           json_is_true(json_object_get(state, "ok")) ? "as the trail says" : "DIFFERENT");
+  }
+  json_array_foreach(json_object_get(v, "problems"), i, x)
+    printf("PROBLEM: %s\n", json_string_value(x));
+  json_array_foreach(json_object_get(v, "altered"), i, x)
+  {
+    size_t k;
+    json_t *p;
+
+    json_array_foreach(json_object_get(x, "problems"), k, p)
+      printf("  altered entry %lld: %s\n", (long long)json_integer_value(json_object_get(x, "id")),
+             json_string_value(p));
+  }
+  json_array_foreach(json_object_get(state, "differences"), i, x)
+  {
+    char *audited = json_dumps(json_object_get(x, "audited"), JSON_ENCODE_ANY | JSON_COMPACT);
+    char *stored = json_dumps(json_object_get(x, "stored"), JSON_ENCODE_ANY | JSON_COMPACT);
+    const char *field = json_string_value(json_object_get(x, "field"));
+
+    printf("  %s", json_string_value(json_object_get(x, "entity")));
+    if (json_is_integer(json_object_get(x, "id")))
+      printf(" %lld", (long long)json_integer_value(json_object_get(x, "id")));
+    if (json_is_string(json_object_get(x, "code")))
+      printf(" %s", json_string_value(json_object_get(x, "code")));
+    if (json_is_string(json_object_get(x, "quarter")))
+      printf(" %s", json_string_value(json_object_get(x, "quarter")));
+    if (field != NULL)
+      printf(" %s: audited %s, stored %s", field, audited, stored);
+    if (json_integer_value(json_object_get(x, "entry")) > 0)
+      printf(" (entry %lld)", (long long)json_integer_value(json_object_get(x, "entry")));
+    printf(": %s\n", json_string_value(json_object_get(x, "problem")));
+    free(audited);
+    free(stored);
+  }
+  printf("%s\n", json_is_true(json_object_get(v, "ok")) ? "ok" : "NOT OK");
+}
+
+static int
+cmd_audit(int argc, char **argv)
+{
+  struct opt opts[] = {
+    {"--db", "RAGBOARD_DB", OPT_STRING, "PATH", "SQLite database file, required", NULL, false},
+    AUDIT_KEY_OPT,
+    {"--anchor-id", NULL, OPT_STRING, "N", "verify: a head id kept from an earlier verification",
+     NULL, false},
+    {"--anchor-hash", NULL, OPT_STRING, "HASH", "verify: that head's hash", NULL, false},
+    {"--no-state", NULL, OPT_FLAG, NULL, "verify: the trail only, not the data against it", NULL,
+     false},
+    {"--json", NULL, OPT_FLAG, NULL, "verify: the verdict as GET /api/v1/audit/verify answers it",
+     NULL, false},
+    {"--force", NULL, OPT_FLAG, NULL, "rotate-key: even when the trail does not verify", NULL,
+     false},
+  };
+  static const char *const audit_usage[] = {
+    "ragboard audit verify --db PATH [--audit-key FILE] [--anchor-id N --anchor-hash HASH]\n"
+    "                      [--no-state] [--json]",
+    "ragboard audit rotate-key --db PATH [--audit-key FILE] [--force]",
+  };
+  const char *sub = argc > 2 ? argv[2] : NULL, *pos[1];
+  struct db_options dbo = {.synchronous_full = true, .busy_timeout_ms = 10000, .create = false};
+  struct store_audit_check chk = {0, NULL, true};
+  struct audit_keyring *keys = NULL;
+  struct store *st = NULL;
+  json_t *verdict = NULL;
+  char actor[160], now[UTIL_TIME_LEN], why[400];
+  int npos, rc, claim = -1;
+  bool help, rotate;
+  char *path = NULL;
+  enum rb_err err;
+
+  if (sub == NULL || (strcmp(sub, "verify") != 0 && strcmp(sub, "rotate-key") != 0)) {
+    bool asked = sub != NULL && (strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0);
+
+    if (sub != NULL && !asked)
+      fprintf(stderr, "ragboard: unknown audit command %s\n\n", sub);
+    fprintf(asked ? stdout : stderr,
+            "Usage: %s\n       %s\n\n"
+            "verify checks the audit trail (links, keyed hashes, stored types, the\n"
+            "append-only triggers) and that the stored updates, readings and items are\n"
+            "what the trail says; exit 0 when all holds, 1 otherwise.\n"
+            "rotate-key adds a new key to the key file and switches the trail to it\n"
+            "with an entry signed by the old key (stop the server first).\n",
+            audit_usage[0], audit_usage[1]);
+    return asked ? 0 : 2;
+  }
+  rotate = strcmp(sub, "rotate-key") == 0;
+  if (parse_opts(argc, argv, 3, opts, NOPTS(opts), pos, &npos, 0, &help) != 0)
+    return 2;
+  if (help) {
+    printf("Usage: %s\n\n", audit_usage[rotate]);
+    print_opts(stdout, opts, NOPTS(opts));
+    return 0;
+  }
+  if ((rc = need_db(opts[0].value)) != 0)
+    return rc;
+  if ((opts[2].value == NULL) != (opts[3].value == NULL) ||
+      (opts[2].value != NULL && (!util_parse_int64(opts[2].value, &chk.anchor_id) ||
+                                 chk.anchor_id < 1 || strlen(opts[3].value) != 64))) {
+    fprintf(stderr, "ragboard: --anchor-id N and --anchor-hash HASH go together (an entry id "
+                    "and its 64-digit hash)\n");
+    return 2;
+  }
+  chk.anchor_hash = opts[3].value;
+  chk.state = opts[4].value == NULL;
+  cli_operator(actor, sizeof(actor));
+  util_now(now);
+  /* A rotation under a running server would leave it signing with the old
+   * key: as for restore, the server must be stopped. */
+  if (rotate && (err = db_claim(opts[0].value, true, &claim)) != RB_OK) {
+    fprintf(stderr, "ragboard: %s\n",
+            err == RB_ERR_BUSY ? "a ragboard server is using the database: stop it first (it "
+                                 "signs with the key it read at start)"
+                               : "cannot open the database");
+    return 1;
+  }
+  rc = 1;
+  if (load_keys(opts[0].value, opts[1].value, false, actor, &keys) != 0)
+    goto out;
+  if (store_open(opts[0].value, &dbo, false, &st) != RB_OK) {
+    fprintf(stderr, "ragboard: cannot open database %s\n", opts[0].value);
+    goto out;
+  }
+  store_set_audit_keys(st, keys);
+  if (!rotate || opts[6].value == NULL) {
+    if ((err = store_audit_verify(st, &chk, &verdict)) != RB_OK) {
+      fprintf(stderr, "ragboard: cannot verify the audit trail: %s\n", rb_err_title(err));
+      goto out;
+    }
+    if (!rotate && opts[5].value != NULL) {
+      char *text = json_dumps(verdict, JSON_INDENT(2));
+
+      printf("%s\n", text != NULL ? text : "");
+      free(text);
+    } else if (!rotate || !json_is_true(json_object_get(verdict, "ok"))) {
+      print_verdict(verdict);
+    }
+    if (!json_is_true(json_object_get(verdict, "ok"))) {
+      if (rotate)
+        fprintf(stderr, "ragboard: the trail does not verify: a rotation now would sign a new "
+                        "baseline over what is wrong. Find out first; --force rotates anyway\n");
+      goto out;
+    }
+    if (!rotate) {
+      rc = 0;
+      goto out;
+    }
+  }
+  path = opts[1].value != NULL ? strdup(opts[1].value) : audit_key_default_path(opts[0].value);
+  if (path == NULL || audit_keyring_add(path, keys, why, sizeof(why)) != RB_OK) {
+    fprintf(stderr, "ragboard: %s\n", path != NULL ? why : "no audit key file");
+    goto out;
+  }
+  {
+    struct store_audit who = {.at = now, .actor_name = actor, .actor_role = "admin"};
+    struct store_audit_keying k;
+    char old[17] = "";
+
+    if (store_audit_keying(st, &k) == RB_OK)
+      memcpy(old, k.signer, sizeof(old));
+    err = store_begin(st, true);
+    if (err == RB_OK)
+      err = store_audit_rotate(st, &who);
+    if (err == RB_OK)
+      err = store_commit(st);
+    else
+      store_rollback(st);
+    if (err != RB_OK || store_audit_keying(st, &k) != RB_OK) {
+      fprintf(stderr,
+              "ragboard: the rotation entry could not be written (%s): the key file %s now holds "
+              "a key the trail does not use; run `ragboard audit rotate-key` again\n",
+              rb_err_title(err), path);
+      goto out;
+    }
+    printf("rotated the audit key: entry %lld, signed with key %s, switches the trail to key "
+           "%s.\nThe key file %s holds both keys now: back it up again, apart from the "
+           "database.\n",
+           (long long)k.entries, old, k.signer, path);
+  }
+  rc = 0;
+out:
+  json_decref(verdict);
+  store_close(st);
+  audit_keyring_free(keys);
+  free(path);
+  db_release(claim);
   return rc;
 }
 
@@ -855,6 +1215,7 @@ usage(FILE *f)
              "  serve     serve the JSON API over HTTP\n"
              "  import    import datasets (icp-performance-dataset/1)\n"
              "  token     create, list or revoke API tokens\n"
+             "  audit     verify the audit trail and the data against it; rotate its key\n"
              "  backup    copy the database consistently while the server runs\n"
              "  restore   bring a backup back\n"
              "  routes    list the HTTP routes\n"
@@ -906,6 +1267,8 @@ main(int argc, char **argv)
     return cmd_import(argc, argv);
   if (strcmp(argv[1], "token") == 0)
     return cmd_token(argc, argv);
+  if (strcmp(argv[1], "audit") == 0)
+    return cmd_audit(argc, argv);
   if (strcmp(argv[1], "routes") == 0) {
     /* The route table, one "METHOD PATTERN [query]" a line: the spec test
      * compares it with openapi/openapi.yaml. */

@@ -635,6 +635,14 @@ fail:
 }
 
 void
+store_pool_set_audit_keys(struct store_pool *p, const struct audit_keyring *keys)
+{
+  store_set_audit_keys(p->writer, keys);
+  for (int i = 0; i < p->n; i++)
+    store_set_audit_keys(p->all[i], keys);
+}
+
+void
 store_pool_close(struct store_pool *p)
 {
   if (p == NULL)

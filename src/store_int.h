@@ -5,6 +5,7 @@
 
 #include <sqlite3.h>
 
+#include "audit_key.h"
 #include "store.h"
 
 #define STORE_STMT_SLOTS 256
@@ -26,7 +27,8 @@ struct store {
   char rep_years[8][8];
   int64_t rep_after[8];
   int nrep;
-  struct store *next_free; /* pool bookkeeping */
+  struct store *next_free;          /* pool bookkeeping */
+  const struct audit_keyring *keys; /* the audit trail's keys (borrowed); NULL: none */
 };
 
 /* The prepared statement for `sql`, which must be a string with static
@@ -72,5 +74,70 @@ enum rb_err store_fail(struct store *st, int rc);
 
 /* The value of field `name` of `in` as text, or NULL when absent or null. */
 const char *store_str(const json_t *in, const char *name);
+
+/* ---- audit trail internals (store_audit*.c) ---- */
+
+/* One stored value with its SQLite storage class: what a keyed entry's MAC
+ * covers, so that a value changed to another type, or to other bytes that
+ * read as the same text, no longer matches. */
+struct audit_tv {
+  int type; /* SQLITE_NULL, SQLITE_INTEGER, SQLITE_FLOAT, SQLITE_TEXT, SQLITE_BLOB */
+  int64_t i;
+  double r;
+  const void *p; /* TEXT and BLOB: the bytes */
+  size_t n;
+};
+/* The columns in the order a keyed entry's MAC covers them (all but hash). */
+enum {
+  AUDIT_C_ID,
+  AUDIT_C_AT,
+  AUDIT_C_ACTOR_ID,
+  AUDIT_C_ACTOR_NAME,
+  AUDIT_C_ACTOR_ROLE,
+  AUDIT_C_ACTOR_ORG,
+  AUDIT_C_ACTION,
+  AUDIT_C_ENTITY,
+  AUDIT_C_ENTITY_ID,
+  AUDIT_C_CODE,
+  AUDIT_C_QUARTER,
+  AUDIT_C_BEFORE,
+  AUDIT_C_AFTER,
+  AUDIT_C_REQUEST_ID,
+  AUDIT_C_PREV_HASH,
+  AUDIT_C_KEY_ID,
+  AUDIT_C_COUNT
+};
+#define AUDIT_COLUMNS                                                                     \
+  "id, at, actor_id, actor_name, actor_role, actor_org, action, entity, entity_id, code," \
+  " quarter, before, after, request_id, prev_hash, key_id"
+/* The hex HMAC-SHA-256 of a keyed entry's values v[0..n) under key. */
+void store_audit_mac(const struct audit_key *key, const struct audit_tv *v, size_t n, char out[65]);
+/* The hex SHA-256 of an unkeyed entry (prev || its canonical text); false
+ * when out of memory. */
+bool store_audit_legacy_hash(const char *prev, int64_t id, const struct store_audit *e,
+                             const char *before_text, const char *after_text, char out[65]);
+/* Column i of the current row as stored. */
+void audit_tv_column(sqlite3_stmt *s, int i, struct audit_tv *out);
+
+/* Which storage classes a column may hold, and its name. */
+enum { AUDIT_T_NULL = 1, AUDIT_T_INT = 2, AUDIT_T_TEXT = 4 };
+/* What is wrong with column i of the current row (holding `allowed`
+ * classes; text must be UTF-8 without NUL bytes) as one line in buf, or
+ * false when nothing is. */
+bool audit_column_problem(sqlite3_stmt *s, int i, unsigned allowed, const char *name, char *buf,
+                          size_t cap);
+
+/* s[0..n) as a JSON string of valid UTF-8, each NUL byte and each byte that
+ * starts no valid sequence made U+FFFD; NULL when out of memory. */
+json_t *audit_lossy_string(const unsigned char *s, size_t n);
+
+/* A 256-bit sum of row hashes (little endian), for the state check. */
+struct audit_sum {
+  unsigned char b[32];
+};
+/* The state baseline: every update, reading, milestone and KPI stored now,
+ * summed per bucket under key (NULL: unkeyed SHA-256): {"bucket": hex}. */
+enum rb_err audit_state_sums(struct store *st, const struct audit_key *key, const char *created_at,
+                             json_t **out);
 
 #endif

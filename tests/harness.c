@@ -11,6 +11,7 @@
 #include <curl/curl.h>
 #include <sodium.h>
 
+#include "audit_key.h"
 #include "auth.h"
 #include "db.h"
 #include "import.h"
@@ -33,6 +34,7 @@ th_store(struct th_server *s)
   struct store *st = NULL;
 
   ck_assert_int_eq(store_open(s->db_path, &opt, true, &st), RB_OK);
+  store_set_audit_keys(st, s->keys);
   return st;
 }
 
@@ -64,7 +66,20 @@ th_start(struct th_server *s, bool demo, void (*cfg_edit)(struct app_config *cfg
   snprintf(s->dir, sizeof(s->dir), "/tmp/ragboard-test-XXXXXX");
   ck_assert_ptr_nonnull(mkdtemp(s->dir));
   snprintf(s->db_path, sizeof(s->db_path), "%s/test.db", s->dir);
+  snprintf(s->key_path, sizeof(s->key_path), "%s/test.db.audit-key", s->dir);
   st = th_store(s);
+  /* As `ragboard migrate` does: the key file, before any data. */
+  {
+    char now[UTIL_TIME_LEN], why[512];
+    bool created = false, keyed = false;
+
+    util_now(now);
+    ck_assert_msg(app_audit_keys(s->db_path, NULL, true, "test harness", now, &s->keys, &created,
+                                 &keyed, why, sizeof(why)) == RB_OK,
+                  "audit key: %s", why);
+    ck_assert(created && !keyed);
+    store_set_audit_keys(st, s->keys);
+  }
   if (demo) {
     json_error_t jerr;
     json_t *doc = json_load_file(th_demo_path(), JSON_REJECT_DUPLICATES, &jerr);
@@ -88,6 +103,8 @@ th_start(struct th_server *s, bool demo, void (*cfg_edit)(struct app_config *cfg
   cfg.listen = "127.0.0.1:0";
   cfg.threads = 2;
   cfg.sync_full = false; /* tests do not need power-loss durability */
+  cfg.audit_key_path = s->key_path;
+  cfg.audit_keys = s->keys;
   if (cfg_edit != NULL)
     cfg_edit(&cfg);
   ck_assert_msg(app_open(&cfg, &s->app, &why) == RB_OK, "app_open: %s", why);
@@ -103,6 +120,8 @@ th_stop(struct th_server *s)
 
   http_stop(s->http, 2000);
   app_close(s->app);
+  audit_keyring_free(s->keys);
+  s->keys = NULL;
   snprintf(cmd, sizeof(cmd), "rm -rf '%s'", s->dir);
   if (system(cmd) != 0)
     fprintf(stderr, "could not remove %s\n", s->dir);

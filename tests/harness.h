@@ -12,9 +12,13 @@
 #include "http.h"
 #include "store.h"
 
+struct audit_keyring;
+
 struct th_server {
   char dir[256];
   char db_path[300];
+  char key_path[320];         /* the audit key file, made by th_start */
+  struct audit_keyring *keys; /* its keys */
   struct app *app;
   struct http_server *http;
   unsigned port;
@@ -35,7 +39,8 @@ struct th_response {
 void th_start(struct th_server *s, bool demo, void (*cfg_edit)(struct app_config *cfg));
 void th_stop(struct th_server *s);
 
-/* Open the server's database directly (write mode, migrated). */
+/* Open the server's database directly (write mode, migrated, with the
+ * audit keys once th_start made them). */
 struct store *th_store(struct th_server *s);
 
 /* Create a token with the CLI's code path; returns it in out. */

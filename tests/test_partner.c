@@ -2177,7 +2177,24 @@ START_TEST(audit_filters_and_pages)
   assert_filter(&f, all, "code=CH1.1", by_code, "CH1.1", 3); /* owner change and 2 updates */
   assert_filter(&f, all, "code=CH%2FKPI%201", by_code, "CH/KPI 1", 2);
   assert_filter(&f, all, "organisation=RMBC&quarter=" Q2, rmbc_q2, NULL, 2);
-  assert_filter(&f, all, "action=no.such", by_action, "no.such", 0);
+  /* An action, entity or actor the trail cannot hold is a typo, not "no
+   * such changes": 400, naming what there is (an empty page, once). */
+  req(&f.s, "GET", "/api/v1/audit?action=no.such", NULL, f.s.admin, NULL, 400, &r);
+  ck_assert_ptr_nonnull(strstr(th_jstr(r.json, "detail"), "action no.such"));
+  ck_assert_ptr_nonnull(strstr(th_jstr(r.json, "detail"), "reading.put"));
+  th_response_free(&r);
+  req(&f.s, "GET", "/api/v1/audit?entity=readings", NULL, f.s.admin, NULL, 400, &r);
+  ck_assert_ptr_nonnull(strstr(th_jstr(r.json, "detail"), "kpi_reading"));
+  th_response_free(&r);
+  req(&f.s, "GET", "/api/v1/audit?actor=999", NULL, f.s.admin, NULL, 400, &r);
+  ck_assert_msg(strstr(th_jstr(r.json, "detail"), "no token has id 999") != NULL &&
+                  strstr(th_jstr(r.json, "detail"), "token ids: 1-") != NULL,
+                "%s", th_jstr(r.json, "detail"));
+  th_response_free(&r);
+  /* a submitter is told the id is unknown, not which ids exist */
+  req(&f.s, "GET", "/api/v1/audit?actor=999", NULL, f.rmbc, NULL, 400, &r);
+  ck_assert_ptr_null(strstr(th_jstr(r.json, "detail"), "token ids"));
+  th_response_free(&r);
   snprintf(query, sizeof(query), "actor=%lld", f.trft_tok);
   assert_filter(&f, all, query, by_org, "TRFT", 1);
 
@@ -2285,10 +2302,10 @@ START_TEST(audit_filters_and_pages)
   assert_ctype(&r, "text/csv");
   ck_assert_msg(strncmp(r.body,
                         "id,at,actor_token_id,actor_name,actor_role,actor_organisation,action,"
-                        "entity,entity_id,code,quarter,before,after,request_id,hash\r\n",
+                        "entity,entity_id,code,quarter,before,after,request_id,hash,altered\r\n",
                         strlen("id,at,actor_token_id,actor_name,actor_role,actor_organisation,"
                                "action,entity,entity_id,code,quarter,before,after,request_id,"
-                               "hash\r\n")) == 0,
+                               "hash,altered\r\n")) == 0,
                 "CSV header: %.200s", r.body);
   {
     json_t *rows = NULL;
@@ -2302,7 +2319,8 @@ START_TEST(audit_filters_and_pages)
       json_t *entry = json_array_get(all, i - 1), *after;
       char id[32];
 
-      ck_assert_uint_eq(json_array_size(fields), 15);
+      ck_assert_uint_eq(json_array_size(fields), 16);
+      ck_assert_str_eq(json_string_value(json_array_get(fields, 15)), ""); /* not altered */
       snprintf(id, sizeof(id), "%lld", th_jint(entry, "id"));
       ck_assert_str_eq(json_string_value(json_array_get(fields, 0)), id);
       ck_assert_str_eq(json_string_value(json_array_get(fields, 6)), th_jstr(entry, "action"));
@@ -2370,6 +2388,32 @@ exec_ok(sqlite3 *db, const char *sql)
   sqlite3_free(msg);
 }
 
+/* Run sql as someone with the database file would: drop the append-only
+ * triggers, change what they guard, and put the triggers back exactly as
+ * they were (so that only the trail itself can tell). */
+static void
+tamper(sqlite3 *db, const char *sql)
+{
+  char *msg = NULL;
+  int changes;
+
+  exec_ok(db, "DROP TRIGGER IF EXISTS audit_no_update");
+  exec_ok(db, "DROP TRIGGER IF EXISTS audit_no_delete");
+  ck_assert_msg(sqlite3_exec(db, sql, NULL, NULL, &msg) == SQLITE_OK, "%s: %s", sql,
+                msg != NULL ? msg : "?");
+  sqlite3_free(msg);
+  changes = sqlite3_changes(db);
+  exec_ok(db, "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit\n"
+              "BEGIN\n"
+              "  SELECT RAISE(ABORT, 'audit entries are append-only');\n"
+              "END");
+  exec_ok(db, "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit\n"
+              "BEGIN\n"
+              "  SELECT RAISE(ABORT, 'audit entries are append-only');\n"
+              "END");
+  ck_assert_msg(changes >= 1, "%s changed nothing", sql);
+}
+
 static void
 verify(struct fx *f, bool ok, long long entries, long long broken)
 {
@@ -2403,14 +2447,12 @@ START_TEST(audit_null_ids_tampered)
   n = (long long)audit_count(&f.s);
   verify(&f, true, n, 0);
   db = raw_db(&f);
-  exec_ok(db, "DROP TRIGGER audit_no_update");
-  exec_ok(db, "UPDATE audit SET entity_id = 0 WHERE id = (SELECT max(id) FROM audit)"
-              " AND entity_id IS NULL");
-  ck_assert_int_eq(sqlite3_changes(db), 1);
+  tamper(db, "UPDATE audit SET entity_id = 0 WHERE id = (SELECT max(id) FROM audit)"
+             " AND entity_id IS NULL");
   verify(&f, false, n - 1, n);
-  exec_ok(db, "UPDATE audit SET entity_id = NULL WHERE id = (SELECT max(id) FROM audit)");
+  tamper(db, "UPDATE audit SET entity_id = NULL WHERE id = (SELECT max(id) FROM audit)");
   verify(&f, true, n, 0);
-  exec_ok(db, "UPDATE audit SET actor_id = 0 WHERE id = 1");
+  tamper(db, "UPDATE audit SET actor_id = 0 WHERE id = 1");
   verify(&f, false, 0, 1);
   sqlite3_close(db);
   th_stop(&f.s);
@@ -2515,8 +2557,7 @@ START_TEST(audit_anchor_detects_truncation)
   th_response_free(&r);
 
   db = raw_db(&f);
-  exec_ok(db, "DROP TRIGGER audit_no_delete");
-  exec_ok(db, "DELETE FROM audit WHERE id = 7");
+  tamper(db, "DELETE FROM audit WHERE id = 7");
   sqlite3_close(db);
   verify(&f, true, 6, 0); /* the chain alone cannot tell */
   snprintf(path, sizeof(path), "/api/v1/audit/verify?anchor_id=7&anchor_hash=%s", hash7);

@@ -11,6 +11,9 @@
 #include <jansson.h>
 #include <sqlite3.h>
 
+#include <sys/stat.h>
+
+#include "audit_key.h"
 #include "db.h"
 #include "harness.h"
 #include "import.h"
@@ -1922,6 +1925,283 @@ START_TEST(test_summary_not_yet_reported)
 }
 END_TEST
 
+/* ---- the audit trail's keys ------------------------------------------------------- */
+
+/* A file database in a fresh directory, and a raw connection to it. */
+struct keyed_db {
+  char dir[64], path[96], key_path[112];
+  struct store *st;
+  sqlite3 *raw;
+};
+
+static void
+keyed_db_open(struct keyed_db *k)
+{
+  struct db_options opt = mem_opt;
+
+  snprintf(k->dir, sizeof(k->dir), "/tmp/ragboard-keys-XXXXXX");
+  ck_assert_ptr_nonnull(mkdtemp(k->dir));
+  snprintf(k->path, sizeof(k->path), "%s/t.db", k->dir);
+  snprintf(k->key_path, sizeof(k->key_path), "%s/t.db.audit-key", k->dir);
+  ck_assert_int_eq(store_open(k->path, &opt, true, &k->st), RB_OK);
+  ck_assert_int_eq(sqlite3_open(k->path, &k->raw), SQLITE_OK);
+  sqlite3_busy_timeout(k->raw, 2000);
+}
+
+static void
+keyed_db_close(struct keyed_db *k)
+{
+  char cmd[128];
+
+  sqlite3_close(k->raw);
+  store_close(k->st);
+  snprintf(cmd, sizeof(cmd), "rm -rf '%s'", k->dir);
+  ck_assert_int_eq(system(cmd), 0);
+}
+
+static void
+raw_exec(sqlite3 *db, const char *sql)
+{
+  char *msg = NULL;
+
+  ck_assert_msg(sqlite3_exec(db, sql, NULL, NULL, &msg) == SQLITE_OK, "%s: %s", sql,
+                msg != NULL ? msg : "?");
+  sqlite3_free(msg);
+}
+
+static enum rb_err
+append_entry(struct store *st, const char *action, long long n)
+{
+  json_t *after = json_pack("{s:I, s:s}", "n", (json_int_t)n, "text", "caf\xc3\xa9");
+  struct store_audit e = {.at = NOW1,
+                          .actor_name = "test",
+                          .actor_role = "admin",
+                          .action = action,
+                          .entity = "token",
+                          .entity_id = n,
+                          .after = after};
+  enum rb_err err;
+
+  begin(st);
+  err = store_audit_append(st, &e);
+  if (err == RB_OK)
+    ck_assert_int_eq(store_commit(st), RB_OK);
+  else
+    store_rollback(st);
+  json_decref(after);
+  return err;
+}
+
+static json_t *
+verify_store(struct store *st)
+{
+  struct store_audit_check chk = {0, NULL, false};
+  json_t *v = NULL;
+
+  ck_assert_int_eq(store_audit_verify(st, &chk, &v), RB_OK);
+  return v;
+}
+
+static void
+assert_verdict(json_t *v, bool ok, long long entries, long long broken)
+{
+  ck_assert_msg(json_is_true(json_object_get(v, "ok")) == ok, "%s", json_dumps(v, 0));
+  ck_assert_msg(json_integer_value(json_object_get(v, "entries")) == entries, "%s",
+                json_dumps(v, 0));
+  if (broken > 0)
+    ck_assert_msg(th_jint(v, "broken.id") == broken, "%s", json_dumps(v, 0));
+  json_decref(v);
+}
+
+/* An existing trail of plain SHA-256 entries, then keyed: the audit.keyed
+ * entry seals the entries before it, after it every entry is keyed, and
+ * none can be written without the key. */
+START_TEST(test_audit_upgrade_to_keyed)
+{
+  static const unsigned char key[32] = "0123456789abcdef0123456789abcde";
+  struct keyed_db k;
+  struct audit_keyring *kr = audit_keyring_of(key);
+  struct store_audit who = {.at = NOW2, .actor_name = "migrate", .actor_role = "admin"};
+  struct store_audit_keying ky;
+  bool wrote = false;
+  json_t *v;
+
+  keyed_db_open(&k);
+  for (int i = 1; i <= 3; i++)
+    ck_assert_int_eq(append_entry(k.st, "token.create", i), RB_OK);
+  v = verify_store(k.st);
+  ck_assert_int_eq(th_jint(v, "key.unkeyed_entries"), 3);
+  ck_assert(json_is_false(th_jget(v, "key.keyed")));
+  assert_verdict(v, true, 3, 0);
+  /* a BLOB in an unkeyed entry: its text hash cannot see it, verify does */
+  raw_exec(k.raw, "DROP TRIGGER audit_no_update");
+  raw_exec(k.raw, "UPDATE audit SET entity = CAST(entity AS BLOB) WHERE id = 2");
+  v = verify_store(k.st);
+  ck_assert_int_eq(th_jint(v, "altered[0].id"), 2);
+  assert_verdict(v, false, 1, 2);
+  raw_exec(k.raw, "UPDATE audit SET entity = 'token' WHERE id = 2");
+  raw_exec(k.raw, "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit\n"
+                  "BEGIN\n"
+                  "  SELECT RAISE(ABORT, 'audit entries are append-only');\n"
+                  "END");
+
+  /* with a key, but the trail not keyed yet: no entry, keyed or not */
+  store_set_audit_keys(k.st, kr);
+  ck_assert_int_eq(append_entry(k.st, "token.create", 4), RB_ERR_SCHEMA);
+  begin(k.st);
+  ck_assert_int_eq(store_audit_key_trail(k.st, &who, &wrote), RB_OK);
+  ck_assert_int_eq(store_commit(k.st), RB_OK);
+  ck_assert(wrote);
+  ck_assert_int_eq(store_audit_keying(k.st, &ky), RB_OK);
+  ck_assert(ky.keyed);
+  ck_assert_int_eq(ky.entries, 4);
+  ck_assert_str_eq(ky.signer, kr->keys[0].id);
+  ck_assert_int_eq(append_entry(k.st, "token.create", 5), RB_OK);
+  v = verify_store(k.st);
+  ck_assert_int_eq(th_jint(v, "key.keyed_since"), 4);
+  ck_assert_int_eq(th_jint(v, "key.unkeyed_entries"), 3);
+  assert_verdict(v, true, 5, 0);
+
+  /* the sealed entries: whatever rewrites them (with correct plain hashes)
+   * must change the link the keyed entry after them holds */
+  raw_exec(k.raw, "DROP TRIGGER audit_no_update");
+  raw_exec(k.raw, "UPDATE audit SET prev_hash = 'x' || prev_hash WHERE id = 4");
+  assert_verdict(verify_store(k.st), false, 3, 4);
+  raw_exec(k.raw, "UPDATE audit SET prev_hash = substr(prev_hash, 2) WHERE id = 4");
+  raw_exec(k.raw, "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit\n"
+                  "BEGIN\n"
+                  "  SELECT RAISE(ABORT, 'audit entries are append-only');\n"
+                  "END");
+  assert_verdict(verify_store(k.st), true, 5, 0);
+
+  /* without the key: never an unkeyed entry after keyed ones */
+  store_set_audit_keys(k.st, NULL);
+  ck_assert_int_eq(append_entry(k.st, "token.create", 6), RB_ERR_SCHEMA);
+  v = verify_store(k.st);
+  ck_assert_ptr_nonnull(strstr(th_jstr(v, "broken.reason"), "audit key file is needed"));
+  assert_verdict(v, false, 3, 4);
+  keyed_db_close(&k);
+  audit_keyring_free(kr);
+}
+END_TEST
+
+/* A rotation: the old key signs the entry that names the new one, the new
+ * one signs every entry after; verify walks across both with the key file. */
+START_TEST(test_audit_rotation)
+{
+  struct keyed_db k;
+  struct audit_keyring *kr = NULL, *old = NULL, *extra = NULL;
+  struct store_audit who = {.at = NOW3, .actor_name = "rotate", .actor_role = "admin"};
+  struct store_audit_keying ky;
+  char why[256], copy[160];
+  json_t *v;
+
+  keyed_db_open(&k);
+  ck_assert_int_eq(audit_keyring_create(k.key_path, &kr, why, sizeof(why)), RB_OK);
+  ck_assert_int_eq(audit_keyring_load(k.key_path, &old, why, sizeof(why)), RB_OK);
+  store_set_audit_keys(k.st, kr);
+  /* an empty trail starts keyed with its first entry */
+  ck_assert_int_eq(append_entry(k.st, "token.create", 1), RB_OK);
+  ck_assert_int_eq(append_entry(k.st, "token.create", 2), RB_OK);
+  begin(k.st);
+  ck_assert_int_eq(store_audit_rotate(k.st, &who), RB_ERR_CONFLICT); /* no new key yet */
+  store_rollback(k.st);
+  ck_assert_int_eq(audit_keyring_add(k.key_path, kr, why, sizeof(why)), RB_OK);
+  ck_assert_uint_eq(kr->n, 2);
+  begin(k.st);
+  ck_assert_int_eq(store_audit_rotate(k.st, &who), RB_OK);
+  ck_assert_int_eq(store_commit(k.st), RB_OK);
+  ck_assert_int_eq(store_audit_keying(k.st, &ky), RB_OK);
+  ck_assert_str_eq(ky.signer, kr->keys[1].id);
+  ck_assert_int_eq(append_entry(k.st, "token.create", 4), RB_OK);
+  v = verify_store(k.st);
+  ck_assert_str_eq(th_jstr(v, "key.key_id"), kr->keys[1].id);
+  assert_verdict(v, true, 4, 0);
+  {
+    sqlite3_stmt *s;
+
+    ck_assert_int_eq(
+      sqlite3_prepare_v2(k.raw, "SELECT group_concat(key_id) FROM audit", -1, &s, NULL), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_step(s), SQLITE_ROW);
+    snprintf(copy, sizeof(copy), "%s,%s,%s,%s", kr->keys[0].id, kr->keys[0].id, kr->keys[0].id,
+             kr->keys[1].id);
+    ck_assert_str_eq((const char *)sqlite3_column_text(s, 0), copy);
+    sqlite3_finalize(s);
+  }
+  /* the key file of before the rotation cannot verify what came after */
+  store_set_audit_keys(k.st, old);
+  v = verify_store(k.st);
+  ck_assert_ptr_nonnull(strstr(th_jstr(v, "broken.reason"), "not in the audit key file"));
+  assert_verdict(v, false, 3, 4);
+  /* someone with the old key cuts the trail back to before the rotation:
+   * the key file's newest key then signs nothing */
+  store_set_audit_keys(k.st, kr);
+  raw_exec(k.raw, "DROP TRIGGER audit_no_delete");
+  raw_exec(k.raw, "DELETE FROM audit WHERE id >= 3");
+  raw_exec(k.raw, "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit\n"
+                  "BEGIN\n"
+                  "  SELECT RAISE(ABORT, 'audit entries are append-only');\n"
+                  "END");
+  v = verify_store(k.st);
+  ck_assert_msg(strstr(json_string_value(json_array_get(json_object_get(v, "problems"), 0)),
+                       "newest key") != NULL,
+                "%s", json_dumps(v, 0));
+  assert_verdict(v, false, 2, 0);
+  /* a key file that is not the database's */
+  ck_assert_int_eq(
+    audit_keyring_create("/tmp/ragboard-other.key", &extra, why, sizeof(why)) == RB_OK ||
+      audit_keyring_load("/tmp/ragboard-other.key", &extra, why, sizeof(why)) == RB_OK,
+    1);
+  unlink("/tmp/ragboard-other.key");
+  store_set_audit_keys(k.st, extra);
+  assert_verdict(verify_store(k.st), false, 0, 1);
+  keyed_db_close(&k);
+  audit_keyring_free(kr);
+  audit_keyring_free(old);
+  audit_keyring_free(extra);
+}
+END_TEST
+
+/* The key file: made 0600, refused when others may read it, when a line is
+ * not a key or its id does not match; the default path beside the file. */
+START_TEST(test_audit_key_file)
+{
+  struct audit_keyring *kr = NULL, *again = NULL;
+  char dir[64], path[96], why[256], *p;
+  FILE *f;
+  struct stat sb;
+
+  snprintf(dir, sizeof(dir), "/tmp/ragboard-keyfile-XXXXXX");
+  ck_assert_ptr_nonnull(mkdtemp(dir));
+  snprintf(path, sizeof(path), "%s/k", dir);
+  ck_assert_int_eq(audit_keyring_load(path, &kr, why, sizeof(why)), RB_ERR_NOT_FOUND);
+  ck_assert_int_eq(audit_keyring_create(path, &kr, why, sizeof(why)), RB_OK);
+  ck_assert_int_eq(stat(path, &sb), 0);
+  ck_assert_int_eq(sb.st_mode & 0777, 0600);
+  ck_assert_int_eq(audit_keyring_create(path, &again, why, sizeof(why)), RB_ERR_CONFLICT);
+  ck_assert_int_eq(audit_keyring_load(path, &again, why, sizeof(why)), RB_OK);
+  ck_assert_str_eq(again->keys[0].id, kr->keys[0].id);
+  ck_assert(memcmp(again->keys[0].key, kr->keys[0].key, 32) == 0);
+  audit_keyring_free(again);
+  ck_assert_int_eq(chmod(path, 0644), 0);
+  ck_assert_int_eq(audit_keyring_load(path, &again, why, sizeof(why)), RB_ERR_IO);
+  ck_assert_ptr_nonnull(strstr(why, "chmod 600"));
+  ck_assert_int_eq(chmod(path, 0600), 0);
+  f = fopen(path, "a");
+  fprintf(f, "0000000000000000 %064d\n", 0); /* an id that is not its key's */
+  fclose(f);
+  ck_assert_int_eq(audit_keyring_load(path, &again, why, sizeof(why)), RB_ERR_IO);
+  ck_assert_ptr_nonnull(strstr(why, "line 7"));
+  p = audit_key_default_path("file:/var/lib/x/ragboard.db?mode=rw");
+  ck_assert_str_eq(p, "/var/lib/x/ragboard.db.audit-key");
+  free(p);
+  ck_assert_ptr_null(audit_key_default_path(":memory:"));
+  audit_keyring_free(kr);
+  unlink(path);
+  rmdir(dir);
+}
+END_TEST
+
 static Suite *
 store_suite(void)
 {
@@ -1956,6 +2236,12 @@ store_suite(void)
   tcase_add_test(tc, test_import_files_share_created);
   tcase_add_test(tc, test_import_structure_errors);
   tcase_add_test(tc, test_import_keeps_unmentioned);
+  suite_add_tcase(s, tc);
+
+  tc = tcase_create("audit keys");
+  tcase_add_test(tc, test_audit_upgrade_to_keyed);
+  tcase_add_test(tc, test_audit_rotation);
+  tcase_add_test(tc, test_audit_key_file);
   suite_add_tcase(s, tc);
 
   tc = tcase_create("summary");

@@ -9,6 +9,7 @@
 
 #include <jansson.h>
 
+#include "csv.h"
 #include "harness.h"
 #include "error.h"
 #include "jsonv.h"
@@ -1314,6 +1315,72 @@ START_TEST(test_audit_canonical_matches_jansson)
 }
 END_TEST
 
+/* Every CSV cell ragboard writes goes through csv_cell's rules: a text cell
+ * that a spreadsheet would run as a formula (=, +, -, @, tab, carriage
+ * return first) gets a single quote in front (OWASP); a number cell stays a
+ * number, but only when it is one. */
+START_TEST(test_csv_cells)
+{
+  static const struct {
+    const char *in;
+    bool number;
+    const char *out;
+  } cases[] = {
+    {"plain", false, "plain"},
+    {"", false, ""},
+    {NULL, false, ""},
+    {"=HYPERLINK(\"http://x\",\"y\")", false, "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\""},
+    {"=1+2", false, "'=1+2"},
+    {"+SUM(1,2)", false, "\"'+SUM(1,2)\""},
+    {"-2+3+cmd|' /C calc'!A0", false, "'-2+3+cmd|' /C calc'!A0"},
+    {"@SUM(1)", false, "'@SUM(1)"},
+    {"\tx", false, "'\tx"},
+    {"\rx", false, "\"'\rx\""},
+    {"a=b", false, "a=b"},
+    {" =1", false, " =1"},
+    {"-2.5", false, "'-2.5"}, /* text: a code or a name that looks like a number */
+    {"-2.5", true, "-2.5"},   /* a number stays one */
+    {"12", true, "12"},
+    {"1e-07", true, "1e-07"},
+    {"-0", true, "-0"},
+    {"-2+3", true, "'-2+3"}, /* not a number: text, neutralised */
+    {"=1", true, "'=1"},
+    {"-", true, "'-"},
+    {"1.", true, "1."},
+    {"a,b", false, "\"a,b\""},
+    {"say \"hi\"", false, "\"say \"\"hi\"\"\""},
+    {"l1\nl2", false, "\"l1\nl2\""},
+    {"caf\xc3\xa9", false, "caf\xc3\xa9"},
+  };
+
+  for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    char *got = csv_cell(cases[i].in, cases[i].number);
+
+    ck_assert_ptr_nonnull(got);
+    ck_assert_msg(strcmp(got, cases[i].out) == 0, "case %zu (%s): got [%s], want [%s]", i,
+                  cases[i].in ? cases[i].in : "NULL", got, cases[i].out);
+    free(got);
+  }
+  /* a record: cells joined by commas, CRLF at the end, each cell as above */
+  {
+    struct csv_out out = {NULL, 0, 0, false, false};
+    size_t len = 0;
+    char *text;
+
+    csv_number(&out, "-1");
+    csv_text(&out, "-1");
+    csv_text(&out, NULL);
+    csv_end_row(&out);
+    csv_text(&out, "@x");
+    csv_end_row(&out);
+    text = csv_finish(&out, &len);
+    ck_assert_str_eq(text, "-1,'-1,\r\n'@x\r\n");
+    ck_assert_uint_eq(len, strlen(text));
+    free(text);
+  }
+}
+END_TEST
+
 static Suite *
 unit_suite(void)
 {
@@ -1322,6 +1389,7 @@ unit_suite(void)
 
   tc = tcase_create("audit");
   tcase_add_test(tc, test_audit_canonical_matches_jansson);
+  tcase_add_test(tc, test_csv_cells);
   suite_add_tcase(s, tc);
   tc = tcase_create("quarter");
   tcase_add_test(tc, test_quarter_parse_valid);

@@ -116,7 +116,8 @@ cleanup() {
   stop_pid "$NGINX_PID"
   stop_pid "$H2O_PID"
   if [ "${BENCH_KEEP:-0}" != 1 ] && [ -d "$WORK" ]; then
-    rm -f "$WORK"/*.db "$WORK"/*.db-wal "$WORK"/*.db-shm "$WORK"/server.log "$WORK"/nginx/access.log \
+    rm -f "$WORK"/*.db "$WORK"/*.db-wal "$WORK"/*.db-shm "$WORK"/*.db.audit-key "$WORK"/server.log \
+      "$WORK"/nginx/access.log \
       "$WORK"/large.json
   fi
   exit $rc
@@ -293,7 +294,7 @@ bash "$HERE/fsync.sh" "$WORK" 5 | tee "$WORK/fsync.json"
 
 # ---- data --------------------------------------------------------------------
 say "database: the demo and a generated framework ($YEAR)"
-"$RB" migrate --db "$DB" >/dev/null
+"$RB" migrate --db "$DB" >/dev/null 2>&1 # also makes the audit key, $DB.audit-key
 "$RB" import --db "$DB" data/rotherham-icp-2018-19.json >/dev/null
 python3 "$HERE/gen_framework.py" --year "$YEAR" --out "$WORK/large.json" \
   --return-out "$WORK/return.json" --return-rows 5000 2>"$WORK/gen.json"

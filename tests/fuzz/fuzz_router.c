@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "app.h"
+#include "audit_key.h"
 #include "auth.h"
 #include "fuzz_common.h"
 #include "router.h"
@@ -28,6 +29,7 @@
 #define MAX_QUERY 32 /* http.c answers 400 itself beyond this */
 
 static struct app *app;
+static struct audit_keyring *keys;
 static char admin_token[AUTH_TOKEN_MAX];
 static char submitter_token[AUTH_TOKEN_MAX];
 static int64_t own_token_ids[2];
@@ -39,11 +41,15 @@ static char db_path[sizeof(dir) + 16];
 static void
 cleanup(void)
 {
-  char p[sizeof(db_path) + 8];
+  char p[sizeof(db_path) + 16];
 
   app_close(app);
   app = NULL;
+  audit_keyring_free(keys);
+  keys = NULL;
   unlink(db_path);
+  snprintf(p, sizeof(p), "%s.audit-key", db_path);
+  unlink(p);
   snprintf(p, sizeof(p), "%s-wal", db_path);
   unlink(p);
   snprintf(p, sizeof(p), "%s-shm", db_path);
@@ -69,6 +75,19 @@ setup(void)
   }
   snprintf(db_path, sizeof(db_path), "%s/fuzz.db", dir);
   st = fuzz_open_store(db_path);
+  {
+    /* the audit key, as `ragboard migrate` makes it, before any data */
+    char why[512];
+    bool created, keyed;
+
+    util_now(now);
+    if (app_audit_keys(db_path, NULL, true, "fuzz", now, &keys, &created, &keyed, why,
+                       sizeof(why)) != RB_OK) {
+      fprintf(stderr, "fuzz setup: %s\n", why);
+      abort();
+    }
+    store_set_audit_keys(st, keys);
+  }
   fuzz_seed_dataset(st);
   util_now(now);
   if ((err = store_begin(st, true)) != RB_OK)
@@ -92,6 +111,7 @@ setup(void)
   cfg.threads = 1;
   cfg.sync_full = false;
   cfg.log_level = LOG_ERROR;
+  cfg.audit_keys = keys;
   if ((err = app_open(&cfg, &app, &why)) != RB_OK) {
     fprintf(stderr, "fuzz setup: app_open: %s\n", why);
     abort();

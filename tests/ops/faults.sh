@@ -32,13 +32,14 @@ cc -shared -fPIC -o "$WORK/faultfs.so" "$SRC/tests/ops/faultfs.c" -ldl || fail "
 
 make_demo_db
 cp "$DB" "$MNT/ragboard.db"
+KEY=$DB.audit-key # the audit key stays outside the faulty file system
 DB=$MNT/ragboard.db
 # Under AddressSanitizer (tests/run.sh runs the suite again with it) the ASan
 # runtime must come first in the preload list.
 PRELOAD=$WORK/faultfs.so
 ASAN_RT=$(ldd "$RAGBOARD" | awk '/libasan/ {print $3}')
 [ -z "$ASAN_RT" ] || PRELOAD="$ASAN_RT $PRELOAD"
-LD_PRELOAD=$PRELOAD FAULTFS_DIR=$MNT FAULTFS_CTL=$CTL start_server --busy-timeout-ms 300
+LD_PRELOAD=$PRELOAD FAULTFS_DIR=$MNT FAULTFS_CTL=$CTL start_server --busy-timeout-ms 300 --audit-key "$KEY"
 
 # call METHOD PATH [BODY|@FILE]: sets CODE; the answer is in $WORK/body and $WORK/headers.
 call() {
