@@ -229,10 +229,13 @@ enum rb_err api_audit_verify(struct api_ctx *c);
 enum rb_err api_submission(struct api_ctx *c);
 enum rb_err api_completeness(struct api_ctx *c);
 
-/* Whether the actor may write `quarter` for an item owned by `owner` (an
- * organisation code or NULL): 403 for another organisation's item, 409 for
- * a closed (submitters) or locked (everyone) quarter. */
-enum rb_err api_may_write_quarter(struct api_ctx *c, const char *owner, const char *quarter);
+/* Whether the actor may write `quarter` for an item of plan year `year`
+ * owned by `owner` (an organisation code or NULL): 403 for another
+ * organisation's item; 409 for a quarter outside the item's plan year
+ * (submitters; year NULL: not checked) and for a closed (submitters) or
+ * locked (everyone) quarter. */
+enum rb_err api_may_write_quarter(struct api_ctx *c, const char *owner, const char *year,
+                                  const char *quarter);
 
 /* ETags of single items: a hash of the item's canonical JSON, so any change
  * to what a client sees changes it. */

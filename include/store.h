@@ -276,7 +276,8 @@ enum rb_err store_quarter_get(struct store *st, const char *id, json_t **out);
 #define STORE_STATE_LEN 16
 enum rb_err store_quarter_state(struct store *st, const char *id, char state[STORE_STATE_LEN]);
 /* Set the fields present in `in` (delivery_team_date, place_board_date,
- * state); absent ones keep their value. */
+ * state); absent ones keep their value. A quarter stored for the first
+ * time without a state is closed: only an explicit "open" opens it. */
 enum rb_err store_quarter_put(struct store *st, const char *id, const json_t *in, const char *now,
                               json_t **out);
 

@@ -401,7 +401,8 @@ api_submission(struct api_ctx *c)
   if (err != RB_OK)
     goto out;
   /* The window applies to the whole return. */
-  err = api_may_write_quarter(c, c->actor.role == AUTH_SUBMITTER ? c->actor.org : NULL, quarter);
+  err =
+    api_may_write_quarter(c, c->actor.role == AUTH_SUBMITTER ? c->actor.org : NULL, year, quarter);
   if (err != RB_OK)
     goto out;
   check_rows(c, rows, n, year);

@@ -381,7 +381,7 @@ store_quarter_put(struct store *st, const char *id, const json_t *in, const char
   /* ?5..?7 say whether the field was given, so absent fields keep their value. */
   static const char sql[] =
     "INSERT INTO quarter (id, delivery_team_date, place_board_date, state, created_at,"
-    " updated_at) VALUES (?1, ?2, ?3, coalesce(?4, 'open'), ?8, ?8)"
+    " updated_at) VALUES (?1, ?2, ?3, coalesce(?4, 'closed'), ?8, ?8)"
     " ON CONFLICT (id) DO UPDATE SET"
     " delivery_team_date = CASE WHEN ?5 THEN excluded.delivery_team_date ELSE delivery_team_date "
     "END,"
