@@ -94,6 +94,16 @@ enum rb_err store_pool_write_leave(struct store_pool *pool, struct store *st, bo
 bool store_pool_commit(struct store_pool *pool);
 enum rb_err store_pool_batch_result(struct store_pool *pool, uint64_t batch);
 
+/* Readiness tells the truth about writes: a storage fault (disk full,
+ * read-only database, I/O error) that a write met is kept until a later
+ * write commits. note_write(err): a write failed with err (anything but a
+ * storage fault is ignored), or committed (RB_OK: the fault is cleared).
+ * write_fault answers the fault kept, RB_OK when none, and (at, optional,
+ * UTIL_TIME_LEN bytes) when it happened. The writer's commits note
+ * themselves; callers note failures met before the commit. */
+void store_pool_note_write(struct store_pool *pool, enum rb_err err);
+enum rb_err store_pool_write_fault(struct store_pool *pool, char *at);
+
 enum rb_err store_begin(struct store *st, bool write);
 /* Commit, bumping the data version first when the transaction wrote. */
 enum rb_err store_commit(struct store *st);

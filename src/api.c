@@ -444,7 +444,9 @@ api_store_fail(struct api_ctx *c, enum rb_err err, const char *what)
   case RB_ERR_FULL:
     return api_fail(c, err, "the database disk is full");
   case RB_ERR_READONLY:
-    return api_fail(c, err, "the database cannot be written");
+    return api_fail(c, err,
+                    "the database cannot be written (read-only file system, or immutable or "
+                    "inaccessible database files): nothing was written");
   default:
     return api_fail(c, err, "storage failed while handling %s", what);
   }

@@ -16,8 +16,18 @@ api_readyz(struct api_ctx *c)
   const char *why = NULL;
   enum rb_err err = store_ready(c->st, &why);
 
+  char at[UTIL_TIME_LEN];
+
   if (err != RB_OK)
     return api_fail(c, RB_ERR_SCHEMA, "not ready: %s", why != NULL ? why : "database unavailable");
+  /* The database answers, but writes are failing: a balancer should send
+   * the traffic elsewhere until one succeeds again. */
+  err = store_pool_write_fault(c->app->pool, at);
+  if (err != RB_OK)
+    return api_fail(c, RB_ERR_NOT_READY,
+                    "not ready: writes are failing since %s: %s (%s); ready again once a write "
+                    "succeeds",
+                    at, rb_err_title(err), rb_err_type(err));
   return api_reply(c, 200, json_pack("{s:s}", "status", "ready"));
 }
 

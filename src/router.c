@@ -505,6 +505,8 @@ dispatch(struct app *app, const struct rb_request *req, struct rb_response *resp
   }
   goto done;
 problem:
+  if (write) /* a storage fault makes the server not ready until a write commits */
+    store_pool_note_write(app->pool, err);
   if (c.st != NULL && write) {
     (void)leave_writer(app, c.st, false, ticket);
     c.st = NULL;
