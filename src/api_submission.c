@@ -10,7 +10,9 @@
 #include "api.h"
 #include "csv.h"
 #include "jsonv.h"
+#include "quarter.h"
 #include "rag.h"
+#include "summary.h"
 
 /* One row of a return, from JSON or CSV, normalised. Strings borrowed
  * from the parsed document. */
@@ -499,16 +501,15 @@ values_sorted(json_t *map)
   return arr;
 }
 
-enum rb_err
-api_completeness(struct api_ctx *c)
+/* The completeness of quarter's returns: a new reference in *out. */
+static enum rb_err
+build_completeness(struct api_ctx *c, const char *quarter, json_t **out)
 {
-  json_t *items = NULL, *orgs = json_object(), *groups = json_object(), *item, *out;
+  json_t *items = NULL, *orgs = json_object(), *groups = json_object(), *item;
   size_t i, provided = 0;
   enum rb_err err;
 
-  if ((err = api_path_quarter(c, 0)) != RB_OK)
-    goto out;
-  err = store_completeness(c->st, c->path[0], &items);
+  err = store_completeness(c->st, quarter, &items);
   if (err != RB_OK) {
     err = api_store_fail(c, err, "completeness");
     goto out;
@@ -522,13 +523,77 @@ api_completeness(struct api_ctx *c)
     count(bucket(orgs, owner != NULL ? owner : "(no owner)"), item, has);
     count(bucket(groups, json_string_value(json_object_get(item, "group"))), item, has);
   }
-  out = json_pack("{s:s, s:I, s:I, s:o, s:o}", "quarter", c->path[0], "total",
-                  (json_int_t)json_array_size(items), "provided", (json_int_t)provided,
-                  "organisations", values_sorted(orgs), "groups", values_sorted(groups));
-  err = api_reply(c, 200, out);
+  *out = json_pack("{s:s, s:I, s:I, s:o, s:o}", "quarter", quarter, "total",
+                   (json_int_t)json_array_size(items), "provided", (json_int_t)provided,
+                   "organisations", values_sorted(orgs), "groups", values_sorted(groups));
+  err = *out != NULL ? RB_OK : RB_ERR_NOMEM;
 out:
   json_decref(items);
   json_decref(orgs);
   json_decref(groups);
+  return err;
+}
+
+/* How long a cached answer is trusted on this process's own versions before
+ * the database is asked again (a write from another process), as for
+ * summaries. */
+#define COMPLETENESS_FRESH_S 1.0
+
+/* Completeness reads the plan year's items (reference data) and their
+ * updates and readings (the year's reporting version): built once per pair
+ * of versions and served from the response cache with an ETag, like
+ * summaries; a dashboard polling it costs a lookup. */
+enum rb_err
+api_completeness(struct api_ctx *c)
+{
+  const char *quarter = c->path[0];
+  char year[YEAR_LEN], key[64], etag[64];
+  double now = util_monotonic();
+  int64_t ref = store_pool_reference_version(c->app->pool), rep;
+  struct summary_blob *blob = NULL;
+  bool claimed = false;
+  json_t *out = NULL;
+  enum rb_err err;
+
+  if ((err = api_path_quarter(c, 0)) != RB_OK)
+    return err;
+  memcpy(year, quarter, YEAR_LEN - 1);
+  year[YEAR_LEN - 1] = '\0';
+  if (store_pool_reporting_version(c->app->pool, year, &rep)) {
+    snprintf(key, sizeof(key), "C|%s|r%lld", quarter, (long long)ref);
+    blob = summary_cache_get(c->app->summaries, key, rep, now, COMPLETENESS_FRESH_S);
+  }
+  if (blob == NULL) {
+    if (api_store(c) == NULL)
+      return api_store_fail(c, RB_ERR_BUSY, "completeness");
+    err = store_reference_version(c->st, &ref);
+    if (err == RB_OK)
+      err = store_reporting_version(c->st, year, &rep);
+    if (err != RB_OK)
+      return api_store_fail(c, err, "completeness");
+    store_pool_saw_reference_version(c->app->pool, ref);
+    store_pool_saw_reporting_version(c->app->pool, year, rep);
+    snprintf(key, sizeof(key), "C|%s|r%lld", quarter, (long long)ref);
+    blob = summary_cache_claim(c->app->summaries, key, rep, &claimed);
+    if (blob != NULL)
+      summary_cache_confirm(c->app->summaries, key, rep, now);
+  }
+  snprintf(etag, sizeof(etag), "\"c%lld.%lld\"", (long long)ref, (long long)rep);
+  rb_response_header(c->resp, "ETag", etag);
+  if (api_etag_matches(c->req->if_none_match, etag)) {
+    if (claimed) /* or the requests waiting on this build wait in vain */
+      summary_cache_abandon(c->app->summaries, key, rep);
+    summary_blob_release(blob);
+    return api_reply_not_modified(c);
+  }
+  if (blob != NULL)
+    return api_reply_blob(c, blob);
+  err = build_completeness(c, quarter, &out);
+  if (err == RB_OK)
+    err = api_reply(c, 200, out);
+  if (err == RB_OK)
+    summary_cache_put(c->app->summaries, key, rep, c->resp->body, c->resp->body_len, now);
+  else if (claimed)
+    summary_cache_abandon(c->app->summaries, key, rep);
   return err;
 }

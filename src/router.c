@@ -66,7 +66,7 @@ static const struct route routes[] = {
   {"PUT", "/api/v1/quarters/{quarter}", api_quarter_put, ROUTE_WRITE | ROUTE_ADMIN},
 
   {"POST", "/api/v1/quarters/{quarter}/submissions", api_submission, ROUTE_WRITE | ROUTE_SUBMIT},
-  {"GET", "/api/v1/quarters/{quarter}/completeness", api_completeness, 0},
+  {"GET", "/api/v1/quarters/{quarter}/completeness", api_completeness, ROUTE_LAZY},
 
   {"POST", "/api/v1/import", api_import, ROUTE_WRITE | ROUTE_ADMIN | ROUTE_IMPORT},
 

@@ -1873,6 +1873,82 @@ assert_missing(json_t *b, size_t n, ...)
   va_end(ap);
 }
 
+/* GET completeness as `token` with If-None-Match inm (NULL: none): the
+ * answer's status must be `status`; its ETag goes to etag. */
+static void
+completeness_get(struct fx *f, const char *token, const char *inm, long status, char *etag,
+                 size_t cap, struct th_response *r)
+{
+  char hdr[128];
+
+  snprintf(hdr, sizeof(hdr), "If-None-Match: %s", inm != NULL ? inm : "");
+  req(&f->s, "GET", "/api/v1/quarters/" Q2 "/completeness", NULL, token, inm != NULL ? hdr : NULL,
+      status, r);
+  ck_assert_msg(th_header(r, "ETag", etag, cap), "completeness answered without an ETag");
+}
+
+/* Completeness is built once per data version and served with an ETag
+ * (If-None-Match: 304), like summaries: a write to the plan year's
+ * returns or its items changes it, a write elsewhere does not. */
+START_TEST(completeness_cached)
+{
+  struct fx f;
+  struct th_response r;
+  char e1[64], e2[64], e3[64], path[128];
+  char *body;
+
+  fx_start(&f, public_read);
+  completeness_get(&f, f.s.viewer, NULL, 200, e1, sizeof(e1), &r);
+  ck_assert_jint(r.json, "provided", 0);
+  body = strdup(r.body);
+  th_response_free(&r);
+  /* the same answer again, anonymous too, and 304 for a client holding it */
+  completeness_get(&f, NULL, NULL, 200, e2, sizeof(e2), &r);
+  ck_assert_str_eq(e2, e1);
+  ck_assert_str_eq(r.body, body);
+  th_response_free(&r);
+  completeness_get(&f, f.s.viewer, e1, 304, e2, sizeof(e2), &r);
+  ck_assert_str_eq(e2, e1);
+  ck_assert_uint_eq(r.len, 0);
+  th_response_free(&r);
+
+  /* another plan year's reading leaves it as it is */
+  expect(&f.s, "POST", "/api/v1/priorities",
+         "{\"year\":\"2019-20\",\"group\":\"CYP\",\"number\":1,\"title\":\"Next year's\"}",
+         f.s.admin, NULL, 201);
+  req(&f.s, "POST", "/api/v1/kpis",
+      "{\"year\":\"2019-20\",\"code\":\"CH/KPI 1\",\"group\":\"CYP\",\"priorities\":[1],"
+      "\"description\":\"Next year's KPI\"}",
+      f.s.admin, NULL, 201, &r);
+  snprintf(path, sizeof(path), "/api/v1/kpis/%lld/readings/2019-20-Q2", th_jint(r.json, "id"));
+  th_response_free(&r);
+  completeness_get(&f, f.s.viewer, e1, 200, e2, sizeof(e2), &r); /* reference data moved */
+  ck_assert_str_ne(e2, e1);
+  th_response_free(&r);
+  expect(&f.s, "PUT", path, "{\"value\":5}", f.s.admin, NULL, 201);
+  completeness_get(&f, f.s.viewer, e2, 304, e3, sizeof(e3), &r);
+  ck_assert_str_eq(e3, e2);
+  th_response_free(&r);
+
+  /* a return in the quarter changes it at once */
+  expect(&f.s, "POST", "/api/v1/quarters/" Q2 "/submissions",
+         "{\"kpis\":[{\"code\":\"CH/KPI 1\",\"value\":90}]}", f.rmbc, NULL, 200);
+  completeness_get(&f, f.s.viewer, e2, 200, e3, sizeof(e3), &r);
+  ck_assert_str_ne(e3, e2);
+  ck_assert_jint(r.json, "provided", 1);
+  th_response_free(&r);
+  /* and so does an item's new owner */
+  snprintf(path, sizeof(path), "/api/v1/kpis/%lld", f.kpi3);
+  expect(&f.s, "PATCH", path, "{\"owner\":\"TRFT\"}", f.s.admin, NULL, 200);
+  completeness_get(&f, f.s.viewer, e3, 200, e2, sizeof(e2), &r);
+  ck_assert_str_ne(e2, e3);
+  ck_assert_jint(bucket_of(json_object_get(r.json, "organisations"), "TRFT"), "total", 3);
+  th_response_free(&r);
+  free(body);
+  th_stop(&f.s);
+}
+END_TEST
+
 START_TEST(completeness)
 {
   static const char *const groups[] = {"CYP", "MHLD", "UCC"};
@@ -2897,7 +2973,7 @@ partner_suite(void)
       locked_quarter_frozen_for_import, import_overwrite_audited, NULL}},
     {"returns",
      {submission_json, submission_json_invalid, submission_csv, submission_csv_invalid,
-      completeness, NULL}},
+      completeness, completeness_cached, NULL}},
     {"audit",
      {audit_entry_contents, identical_put_is_not_a_write, audit_visibility, audit_filters_and_pages,
       audit_append_only_and_verified, audit_null_ids_tampered, audit_deleted_entry_detected,
