@@ -25,6 +25,10 @@ struct rb_request {
   const char *body;
   size_t body_len;
   const char *request_id;
+  /* What router_precheck made of the request, for its handler under the
+   * writer; http.c keeps it with the request and frees it with
+   * router_prepared_free. NULL when none. */
+  void *prepared;
 };
 
 #define RB_MAX_HEADERS 8

@@ -275,6 +275,13 @@ enum rb_err store_kpi_brief_rule(struct store *st, int64_t id, const char *quart
  * reading for it: [{"type", "id", "code", "group", "owner", "provided"}]. */
 enum rb_err store_completeness(struct store *st, const char *quarter, json_t **items);
 
+/* The id and owner of the milestone (kpi false) or KPI with `code` in plan
+ * year `year`, in one lookup: owner receives the owning organisation's code
+ * ("" when none). RB_ERR_NOT_FOUND when there is no such item. */
+#define STORE_CODE_LEN 65 /* codes are at most 64 bytes */
+enum rb_err store_item_owner(struct store *st, bool kpi, const char *year, const char *code,
+                             int64_t *id, char owner[STORE_CODE_LEN]);
+
 /* ---- quarters ------------------------------------------------------------------ */
 enum rb_err store_quarter_list(struct store *st, json_t **items);
 /* A quarter never stored answers its defaults: no dates, and closed (only
