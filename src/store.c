@@ -802,12 +802,15 @@ storage_fault(enum rb_err err)
 void
 store_pool_note_write(struct store_pool *p, enum rb_err err)
 {
+  char now[UTIL_TIME_LEN];
+
   if (err != RB_OK && !storage_fault(err))
     return;
+  util_now(now);
   pthread_mutex_lock(&p->mu);
   p->fault = err;
   if (err != RB_OK)
-    util_now(p->fault_at);
+    snprintf(p->fault_at, sizeof(p->fault_at), "%s", now);
   pthread_mutex_unlock(&p->mu);
 }
 
@@ -819,7 +822,7 @@ store_pool_write_fault(struct store_pool *p, char *at)
   pthread_mutex_lock(&p->mu);
   err = p->fault;
   if (err != RB_OK && at != NULL)
-    memcpy(at, p->fault_at, UTIL_TIME_LEN);
+    snprintf(at, UTIL_TIME_LEN, "%s", p->fault_at);
   pthread_mutex_unlock(&p->mu);
   return err;
 }

@@ -458,15 +458,20 @@ cmp_double(const void *a, const void *b)
 }
 
 /* The admin's single PUTs (changed readings, 5 ms apart): the 99th
- * percentile of their times, in seconds. At most `budget` seconds are
- * spent: a stalled writer (the bug) is measured on what was sampled. */
+ * percentile of their times, in seconds. At least FLOOD_PUTS of them, and
+ * with `refused` (may be NULL) for as long as it takes `need` more returns
+ * to be refused (the flood goes on throughout); at most `budget` seconds
+ * are spent: a stalled writer (the bug) is measured on what was sampled. */
 static double
-admin_put_p99(struct th_server *s, int first, double budget, int *sampled)
+admin_put_p99(struct th_server *s, int first, double budget, atomic_int *refused, int need,
+              int *sampled)
 {
-  double took[FLOOD_PUTS], started = now_s();
-  int n = 0;
+  static double took[10 * FLOOD_PUTS];
+  double started = now_s();
+  int n = 0, refused0 = refused != NULL ? atomic_load(refused) : 0;
 
-  while (n < FLOOD_PUTS && (n < 10 || now_s() - started < budget)) {
+  while (n < 10 * FLOOD_PUTS && (n < 10 || now_s() - started < budget) &&
+         (n < FLOOD_PUTS || (refused != NULL && atomic_load(refused) - refused0 < need))) {
     struct th_response r;
     char body[64];
     double t0 = now_s();
@@ -514,7 +519,7 @@ START_TEST(refused_returns_do_not_stall_other_writes)
   ck_assert_uint_eq(json_array_size(json_object_get(r.json, "errors")), FLOOD_ITEMS / 10 * 7);
   th_response_free(&r);
 
-  quiet = admin_put_p99(&s, 0, 10.0, &nquiet);
+  quiet = admin_put_p99(&s, 0, 10.0, NULL, 0, &nquiet);
   for (int i = 0; i < FLOOD_THREADS; i++) {
     fl[i] =
       (struct flood){.s = &s, .token = rmbc, .body = body, .stop = &stop, .refused = &refused};
@@ -523,7 +528,7 @@ START_TEST(refused_returns_do_not_stall_other_writes)
   while (atomic_load(&refused) < FLOOD_THREADS) /* the flood is under way */
     usleep(10 * 1000);
   during = atomic_load(&refused);
-  flooded = admin_put_p99(&s, 1000, 10.0, &nflood);
+  flooded = admin_put_p99(&s, 10000, 20.0, &refused, FLOOD_THREADS, &nflood);
   during = atomic_load(&refused) - during;
   atomic_store(&stop, true);
   for (int i = 0; i < FLOOD_THREADS; i++) {
