@@ -24,8 +24,8 @@ injected(void)
   static const struct {
     const char *name;
     int err;
-  } faults[] = {{"EROFS", EROFS}, {"EPERM", EPERM}, {"EACCES", EACCES}, {"ENOSPC", ENOSPC},
-                {"EIO", EIO}};
+  } faults[] = {
+    {"EROFS", EROFS}, {"EPERM", EPERM}, {"EACCES", EACCES}, {"ENOSPC", ENOSPC}, {"EIO", EIO}};
   const char *ctl = getenv("FAULTFS_CTL");
   char path[4096];
 
