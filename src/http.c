@@ -210,9 +210,11 @@ struct conn_state {
 
 /* The writer takes at most this many queued writes into one transaction. */
 #define WRITER_BATCH 128
-/* and stops taking more once a round's work has taken this long: the
- * writes already run wait for the round's commit, so one long request (a
- * large return) does not hold the answers of everything queued after it. */
+/* and stops taking more once this long has passed since the first write of
+ * the round that waits for its commit: those answers wait for the commit,
+ * so one long request (a large return) does not hold the answers of
+ * everything queued after it. (Refused requests wait for nothing: a round
+ * of writes refused as busy still fails them all at once.) */
 #define WRITER_ROUND_S 0.02
 
 static struct conn_state *
@@ -227,7 +229,7 @@ writer_main(void *arg)
   struct http_server *srv = arg;
   struct conn_state *batch[WRITER_BATCH];
   bool touch_retry = false;
-  double started;
+  double started, waiting;
 
   pthread_mutex_lock(&srv->queue_mu);
   for (;;) {
@@ -256,9 +258,10 @@ writer_main(void *arg)
     if (srv->queue.n == 0)
       break; /* stopping, and every queued write has been answered */
     started = util_monotonic();
+    waiting = 0;
     /* Run what is queued, and what arrives meanwhile, one at a time in
-     * the fair order, up to WRITER_BATCH or WRITER_ROUND_S of work: one
-     * commit (one fsync) for all of it, with no waiting on purpose. */
+     * the fair order, up to WRITER_BATCH or WRITER_ROUND_S: one commit
+     * (one fsync) for all of it, with no waiting on purpose. */
     do {
       struct conn_state *cs = queued_state(writeq_pop(&srv->queue));
       double t0;
@@ -269,7 +272,10 @@ writer_main(void *arg)
       router_dispatch_batched(srv->app, &cs->req, &cs->resp, &cs->ticket);
       pthread_mutex_lock(&srv->queue_mu);
       writeq_charge(&srv->queue, &cs->qitem, util_monotonic() - t0);
-    } while (srv->queue.n > 0 && n < WRITER_BATCH && util_monotonic() - started < WRITER_ROUND_S);
+      if (cs->ticket.pending && waiting == 0)
+        waiting = util_monotonic();
+    } while (srv->queue.n > 0 && n < WRITER_BATCH &&
+             (waiting == 0 || util_monotonic() - waiting < WRITER_ROUND_S));
     pthread_mutex_unlock(&srv->queue_mu);
     /* a round that failed leaves its writes' token uses to the retry */
     if (router_commit(srv->app, n, util_monotonic() - started))
