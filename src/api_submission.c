@@ -252,9 +252,8 @@ rows_from_csv(struct api_ctx *c, json_t **keep, struct row **out, size_t *n)
 static void
 free_rows(struct row *rows, size_t n)
 {
-  for (size_t i = 0; rows != NULL && i < n; i++) {
+  for (size_t i = 0; rows != NULL && i < n; i++)
     json_decref(rows[i].value);
-  }
   free(rows);
 }
 

@@ -301,6 +301,91 @@ START_TEST(token_use_does_not_hold_the_writer)
 }
 END_TEST
 
+struct return_job {
+  struct th_server *s;
+  const char *token;
+  long status;
+  char detail[512];
+};
+
+static void *
+return_main(void *arg)
+{
+  struct return_job *j = arg;
+  struct th_response r;
+
+  th_request(j->s, "POST", "/api/v1/quarters/2018-19-Q2/submissions",
+             "{\"kpis\": [{\"code\": \"CH/KPI 1\", \"value\": 5}]}", j->token, NULL, &r);
+  j->status = r.status;
+  snprintf(j->detail, sizeof(j->detail), "%s", r.body != NULL ? r.body : "");
+  th_response_free(&r);
+  return NULL;
+}
+
+/* Post RMBC's one-row return while another process holds the write lock,
+ * so that it passes its checks and then waits for the writer; run `sql` in
+ * that process meanwhile, release the lock, and answer the return's job. */
+static void
+return_across(struct th_server *s, const char *token, const char *sql, struct return_job *j)
+{
+  sqlite3 *locker;
+  pthread_t t;
+
+  ck_assert_int_eq(sqlite3_open(s->db_path, &locker), SQLITE_OK);
+  ck_assert_int_eq(sqlite3_exec(locker, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+  *j = (struct return_job){.s = s, .token = token};
+  ck_assert_int_eq(pthread_create(&t, NULL, return_main, j), 0);
+  usleep(300 * 1000); /* checked, and waiting for the lock */
+  ck_assert_msg(j->status == 0, "answered before the lock went: %ld %s", j->status, j->detail);
+  ck_assert_int_eq(sqlite3_exec(locker, sql, NULL, NULL, NULL), SQLITE_OK);
+  ck_assert_int_eq(sqlite3_exec(locker, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+  sqlite3_close(locker);
+  pthread_join(t, NULL);
+}
+
+/* A return is checked before it joins the writer's queue; what a write can
+ * change meanwhile (an item's owner, the quarter's state) is checked again
+ * under the writer. */
+START_TEST(return_checked_again_under_the_writer)
+{
+  struct th_server s;
+  struct return_job j;
+  struct th_response r;
+  char rmbc[128];
+
+  th_start(&s, true, NULL);
+  th_token(&s, "submitter", "RMBC", rmbc, sizeof(rmbc));
+  th_request(&s, "PATCH", "/api/v1/kpis/1", "{\"owner\": \"RMBC\"}", s.admin, NULL, &r);
+  ck_assert_int_eq(r.status, 200);
+  th_response_free(&r);
+
+  return_across(&s, rmbc,
+                "UPDATE kpi SET owner_id = (SELECT id FROM organisation WHERE code = 'TRFT')"
+                " WHERE id = 1",
+                &j);
+  ck_assert_msg(j.status == 422, "a return whose item changed owner answered %ld: %s", j.status,
+                j.detail);
+  ck_assert_ptr_nonnull(strstr(j.detail, "is owned by TRFT"));
+
+  th_request(&s, "PATCH", "/api/v1/kpis/1", "{\"owner\": \"RMBC\"}", s.admin, NULL, &r);
+  ck_assert_int_eq(r.status, 200);
+  th_response_free(&r);
+  return_across(&s, rmbc, "UPDATE quarter SET state = 'closed' WHERE id = '2018-19-Q2'", &j);
+  ck_assert_msg(j.status == 409, "a return to a quarter closed meanwhile answered %ld: %s",
+                j.status, j.detail);
+
+  th_request(&s, "GET", "/api/v1/kpis/1/readings", NULL, s.viewer, NULL, &r);
+  ck_assert_int_eq(r.status, 200);
+  {
+    double v;
+
+    ck_assert(!reading_value(r.json, "2018-19-Q2", &v)); /* nothing was written */
+  }
+  th_response_free(&r);
+  th_stop(&s);
+}
+END_TEST
+
 #define HTTP_WRITERS 8
 #define HTTP_WRITES 25
 #define AUDIT_Q3 "/api/v1/audit?action=reading.put&quarter=2018-19-Q3&limit=500"
@@ -573,6 +658,7 @@ main(void)
   tcase_add_test(tc, token_use_never_waits_on_a_worker);
   tcase_add_test(tc, token_use_does_not_hold_the_writer);
   tcase_add_test(tc, concurrent_http_writes_all_acknowledged_and_stored);
+  tcase_add_test(tc, return_checked_again_under_the_writer);
   suite_add_tcase(s, tc);
   tc = tcase_create("fairness");
   tcase_set_timeout(tc, 240);
