@@ -21,6 +21,12 @@ admin token:   $token
   curl -s -H "Authorization: Bearer $token" -X PUT -H 'Content-Type: application/json' \\
        -d '{"status":"G","comment":"on track"}' http://$listen/api/v1/milestones/1/updates/2018-19-Q2
 
+The dataset opens 2018-19-Q2 for partners' returns ("state": "open"); the
+other quarters stay closed to submitters until an admin opens one:
+
+  curl -s -H "Authorization: Bearer $token" -X PUT -H 'Content-Type: application/json' \\
+       -d '{"state":"open"}' http://$listen/api/v1/quarters/2018-19-Q3
+
 Stop with Ctrl-C.
 MSG
 exec ./build/ragboard serve --db "$db" --listen "$listen" --public-read

@@ -31,6 +31,12 @@ struct api_ctx {
   char now[UTIL_TIME_LEN]; /* one timestamp for every write of the request */
   char detail[512];
   json_t *errors; /* [{field, message}] for validation failures */
+  /* What a route's precheck (router_precheck, on an HTTP worker) made of
+   * the request, for its handler under the writer: the precheck sets both
+   * (the router then owns it); the handler borrows it (prepared_free NULL).
+   * NULL when no precheck ran. */
+  void *prepared;
+  void (*prepared_free)(void *);
 };
 
 typedef enum rb_err (*api_handler)(struct api_ctx *c);
@@ -227,12 +233,17 @@ enum rb_err api_token_revoke(struct api_ctx *c);
 enum rb_err api_audit_list(struct api_ctx *c);
 enum rb_err api_audit_verify(struct api_ctx *c);
 enum rb_err api_submission(struct api_ctx *c);
+/* A return's checks before it joins the writer's queue (see router.h). */
+enum rb_err api_submission_precheck(struct api_ctx *c);
 enum rb_err api_completeness(struct api_ctx *c);
 
-/* Whether the actor may write `quarter` for an item owned by `owner` (an
- * organisation code or NULL): 403 for another organisation's item, 409 for
- * a closed (submitters) or locked (everyone) quarter. */
-enum rb_err api_may_write_quarter(struct api_ctx *c, const char *owner, const char *quarter);
+/* Whether the actor may write `quarter` for an item of plan year `year`
+ * owned by `owner` (an organisation code or NULL): 403 for another
+ * organisation's item; 409 for a quarter outside the item's plan year
+ * (submitters; year NULL: not checked) and for a closed (submitters) or
+ * locked (everyone) quarter. */
+enum rb_err api_may_write_quarter(struct api_ctx *c, const char *owner, const char *year,
+                                  const char *quarter);
 
 /* ETags of single items: a hash of the item's canonical JSON, so any change
  * to what a client sees changes it. */

@@ -43,6 +43,16 @@ bool rag_disagrees(enum rag_status reported, enum rag_status computed);
 
 /* Canonical code ("BR", "G", ...) or NULL for RAG_NONE. */
 const char *rag_code(enum rag_status s);
+
+/* What a rating code means: the one legend, for milestones and KPIs. */
+struct rag_meaning {
+  const char *code;      /* "BR" */
+  const char *colour;    /* "Brown"; NULL when the code has no colour (TBC) */
+  const char *milestone; /* as a milestone status */
+  const char *kpi;       /* as a KPI rating; NULL: not one (BR, B) */
+};
+/* The meaning of s, or NULL for RAG_NONE (and out of range). */
+const struct rag_meaning *rag_meaning(enum rag_status s);
 /* Milestone status: BR B G A R TBC, or Brown Blue Green Amber Red, any case. */
 bool rag_parse_milestone_status(const char *s, enum rag_status *out);
 /* KPI rating: G A R TBC or Green Amber Red, any case. */

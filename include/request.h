@@ -28,6 +28,10 @@ struct rb_request {
   size_t body_len;
   const char *request_id;
   const struct router_head *head; /* router_head's verdict, or NULL */
+  /* What router_precheck made of the request, for its handler under the
+   * writer; http.c keeps it with the request and frees it with
+   * router_prepared_free. NULL when none. */
+  void *prepared;
 };
 
 #define RB_MAX_HEADERS 8

@@ -52,6 +52,25 @@ struct router_ticket {
   bool pending;   /* the answer waits on that batch's commit */
 };
 
+/* Whether method + path is a write route (runs in the writer's transaction). */
+bool router_is_write(const char *method, const char *path);
+
+/* Before a write joins the writer's queue, on the caller's thread (the
+ * HTTP server's checker thread, or a worker) with a read connection:
+ * authenticate, authorise, check the query and run the route's precheck,
+ * so that a request that will be refused is refused here and never holds
+ * the writer (whose time every token's writes share). true: queue the
+ * request, with *prepared (NULL or the precheck's work, for the handler:
+ * set req->prepared to it; free it with router_prepared_free once the
+ * request is done). false: resp holds the answer (a 4xx). What a
+ * concurrent write could change is checked again under the writer;
+ * failures of the read connection are left to it too. */
+bool router_precheck(struct app *app, const struct rb_request *req, struct rb_response *resp,
+                     void **prepared);
+/* Whether method + path is a write whose route has a precheck of its own
+ * (beyond the token's), which may take long: worth a thread of its own. */
+bool router_has_precheck(const char *method, const char *path);
+void router_prepared_free(void *prepared); /* NULL is a no-op */
 void router_dispatch_batched(struct app *app, const struct rb_request *req,
                              struct rb_response *resp, struct router_ticket *ticket);
 /* requests and work_seconds (the time spent running them) feed /metrics. */

@@ -94,6 +94,16 @@ enum rb_err store_pool_write_leave(struct store_pool *pool, struct store *st, bo
 bool store_pool_commit(struct store_pool *pool);
 enum rb_err store_pool_batch_result(struct store_pool *pool, uint64_t batch);
 
+/* Readiness tells the truth about writes: a storage fault (disk full,
+ * read-only database, I/O error) that a write met is kept until a later
+ * write commits. note_write(err): a write failed with err (anything but a
+ * storage fault is ignored), or committed (RB_OK: the fault is cleared).
+ * write_fault answers the fault kept, RB_OK when none, and (at, optional,
+ * UTIL_TIME_LEN bytes) when it happened. The writer's commits note
+ * themselves; callers note failures met before the commit. */
+void store_pool_note_write(struct store_pool *pool, enum rb_err err);
+enum rb_err store_pool_write_fault(struct store_pool *pool, char *at);
+
 enum rb_err store_begin(struct store *st, bool write);
 /* Commit, bumping the data version first when the transaction wrote. */
 enum rb_err store_commit(struct store *st);
@@ -268,6 +278,13 @@ enum rb_err store_kpi_brief_rule(struct store *st, int64_t id, const char *quart
  * reading for it: [{"type", "id", "code", "group", "owner", "provided"}]. */
 enum rb_err store_completeness(struct store *st, const char *quarter, json_t **items);
 
+/* The id and owner of the milestone (kpi false) or KPI with `code` in plan
+ * year `year`, in one lookup: owner receives the owning organisation's code
+ * ("" when none). RB_ERR_NOT_FOUND when there is no such item. */
+#define STORE_CODE_LEN 65 /* codes are at most 64 bytes */
+enum rb_err store_item_owner(struct store *st, bool kpi, const char *year, const char *code,
+                             int64_t *id, char owner[STORE_CODE_LEN]);
+
 /* ---- quarters ------------------------------------------------------------------ */
 enum rb_err store_quarter_list(struct store *st, json_t **items);
 /* A quarter never stored answers its defaults: no dates, and closed (only
@@ -279,7 +296,8 @@ enum rb_err store_quarter_get(struct store *st, const char *id, json_t **out);
 #define STORE_STATE_LEN 16
 enum rb_err store_quarter_state(struct store *st, const char *id, char state[STORE_STATE_LEN]);
 /* Set the fields present in `in` (delivery_team_date, place_board_date,
- * state); absent ones keep their value. */
+ * state); absent ones keep their value. A quarter stored for the first
+ * time without a state is closed: only an explicit "open" opens it. */
 enum rb_err store_quarter_put(struct store *st, const char *id, const json_t *in, const char *now,
                               json_t **out);
 

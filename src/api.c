@@ -449,7 +449,9 @@ api_store_fail(struct api_ctx *c, enum rb_err err, const char *what)
   case RB_ERR_FULL:
     return api_fail(c, err, "the database disk is full");
   case RB_ERR_READONLY:
-    return api_fail(c, err, "the database cannot be written");
+    return api_fail(c, err,
+                    "the database cannot be written (read-only file system, or immutable or "
+                    "inaccessible database files): nothing was written");
   default:
     return api_fail(c, err, "storage failed while handling %s", what);
   }
@@ -643,7 +645,7 @@ api_audit_text(struct api_ctx *c, const char *action, const char *entity, int64_
 }
 
 enum rb_err
-api_may_write_quarter(struct api_ctx *c, const char *owner, const char *quarter)
+api_may_write_quarter(struct api_ctx *c, const char *owner, const char *year, const char *quarter)
 {
   char state[STORE_STATE_LEN];
   enum rb_err err;
@@ -653,6 +655,15 @@ api_may_write_quarter(struct api_ctx *c, const char *owner, const char *quarter)
                     "this item is owned by %s, not by %s: submitters write only their own "
                     "organisation's items",
                     owner != NULL ? owner : "no organisation", c->actor.org);
+  /* A partner reports on this year's plan; an earlier year's item written
+   * into this year's quarter would show in no report of either year.
+   * Admins load history (an item's position before its plan year) freely. */
+  if (c->actor.role == AUTH_SUBMITTER && year != NULL &&
+      (strlen(year) != YEAR_LEN - 1 || strncmp(quarter, year, YEAR_LEN - 1) != 0))
+    return api_fail(c, RB_ERR_WINDOW,
+                    "quarter %s is not in this item's plan year %s: submitters write only the "
+                    "quarters of an item's own plan year",
+                    quarter, year);
   err = store_quarter_state(c->st, quarter, state);
   if (err != RB_OK)
     return api_store_fail(c, err, "quarter");

@@ -15,14 +15,22 @@ api_readyz(struct api_ctx *c)
 {
   const char *why = NULL;
   enum rb_err err = store_ready(c->st, &why);
-
   char audit_why[384];
+  char at[UTIL_TIME_LEN];
 
   if (err != RB_OK)
     return api_fail(c, RB_ERR_SCHEMA, "not ready: %s", why != NULL ? why : "database unavailable");
   /* An unprotected audit trail is not a ready one. */
   if (app_audit_ready(c->app, c->st, audit_why, sizeof(audit_why)) != RB_OK)
     return api_fail(c, RB_ERR_SCHEMA, "not ready: %s", audit_why);
+  /* The database answers, but writes are failing: a balancer should send
+   * the traffic elsewhere until one succeeds again. */
+  err = store_pool_write_fault(c->app->pool, at);
+  if (err != RB_OK)
+    return api_fail(c, RB_ERR_NOT_READY,
+                    "not ready: writes are failing since %s: %s (%s); ready again once a write "
+                    "succeeds",
+                    at, rb_err_title(err), rb_err_type(err));
   return api_reply(c, 200, json_pack("{s:s}", "status", "ready"));
 }
 

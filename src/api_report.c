@@ -143,7 +143,8 @@ api_update_put(struct api_ctx *c)
   if ((err = api_body(c, &body)) != RB_OK)
     goto out;
   if ((err = api_may_write_quarter(c, json_string_value(json_object_get(item, "owner")),
-                                   quarter)) != RB_OK)
+                                   json_string_value(json_object_get(item, "year")), quarter)) !=
+      RB_OK)
     goto out;
   c->errors = json_array();
   jv_check(body, update_fields, 2, "", c->errors);
@@ -222,7 +223,8 @@ api_reading_put(struct api_ctx *c)
   if ((err = api_body(c, &body)) != RB_OK)
     goto out;
   if ((err = api_may_write_quarter(c, json_string_value(json_object_get(item, "owner")),
-                                   quarter)) != RB_OK)
+                                   json_string_value(json_object_get(item, "year")), quarter)) !=
+      RB_OK)
     goto out;
   c->errors = json_array();
   jv_check(body, reading_fields, 4, "", c->errors);
@@ -291,7 +293,8 @@ remove_one(struct api_ctx *c, bool kpi)
   if ((err = parent(c, kpi, &id, &item)) != RB_OK || (err = api_path_quarter(c, 1)) != RB_OK)
     goto out;
   if ((err = api_may_write_quarter(c, json_string_value(json_object_get(item, "owner")),
-                                   c->path[1])) != RB_OK)
+                                   json_string_value(json_object_get(item, "year")), c->path[1])) !=
+      RB_OK)
     goto out;
   err = kpi ? store_reading_get(c->st, id, c->path[1], &prior)
             : store_update_get(c->st, id, c->path[1], &prior);

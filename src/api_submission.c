@@ -10,7 +10,9 @@
 #include "api.h"
 #include "csv.h"
 #include "jsonv.h"
+#include "quarter.h"
 #include "rag.h"
+#include "summary.h"
 
 /* One row of a return, from JSON or CSV, normalised. Strings borrowed
  * from the parsed document. */
@@ -25,7 +27,6 @@ struct row {
   const char *value_text;
   const char *comment;
   int64_t id;
-  json_t *item; /* owned: the stored milestone or KPI */
   enum rag_status parsed;
 };
 
@@ -251,54 +252,55 @@ rows_from_csv(struct api_ctx *c, json_t **keep, struct row **out, size_t *n)
 static void
 free_rows(struct row *rows, size_t n)
 {
-  for (size_t i = 0; rows != NULL && i < n; i++) {
+  for (size_t i = 0; rows != NULL && i < n; i++)
     json_decref(rows[i].value);
-    json_decref(rows[i].item);
-  }
   free(rows);
 }
 
-/* Resolve codes, check statuses, ownership and repeats; every problem noted. */
-static void
-check_rows(struct api_ctx *c, struct row *rows, size_t n, const char *year)
+/* Resolve codes to items of plan year `year` and check their owners, what
+ * a concurrent write can change; with shapes, also repeats and statuses,
+ * what it cannot. Every problem is noted; a storage failure is returned. */
+static enum rb_err
+check_rows(struct api_ctx *c, struct row *rows, size_t n, const char *year, bool shapes)
 {
-  json_t *seen = json_object();
+  json_t *seen = shapes ? json_object() : NULL;
+  enum rb_err err = RB_OK;
 
-  for (size_t i = 0; i < n; i++) {
+  for (size_t i = 0; i < n && err == RB_OK; i++) {
     struct row *r = &rows[i];
-    const char *owner;
-    char key[96];
-    enum rb_err err;
+    char key[96], owner[STORE_CODE_LEN];
 
     if (r->code == NULL)
       continue;
-    snprintf(key, sizeof(key), "%c%s", r->kpi ? 'k' : 'm', r->code);
-    if (json_object_get(seen, key) != NULL) {
-      row_error(c, r, "code", "repeats an earlier row for the same item");
-      continue;
+    if (shapes) {
+      snprintf(key, sizeof(key), "%c%s", r->kpi ? 'k' : 'm', r->code);
+      if (json_object_get(seen, key) != NULL) {
+        row_error(c, r, "code", "repeats an earlier row for the same item");
+        continue;
+      }
+      json_object_set_new(seen, key, json_true());
     }
-    json_object_set_new(seen, key, json_true());
-    err = r->kpi ? store_kpi_find(c->st, year, r->code, &r->id)
-                 : store_milestone_find(c->st, year, r->code, &r->id);
-    if (err == RB_OK)
-      err = r->kpi ? store_kpi_get(c->st, r->id, &r->item)
-                   : store_milestone_get(c->st, r->id, &r->item);
-    if (err != RB_OK) {
+    err = store_item_owner(c->st, r->kpi, year, r->code, &r->id, owner);
+    if (err == RB_ERR_NOT_FOUND) {
       char msg[160];
 
       snprintf(msg, sizeof(msg), "no %s with code %.64s in plan year %s",
                r->kpi ? "KPI" : "milestone", r->code, year);
       row_error(c, r, "code", msg);
+      err = RB_OK;
       continue;
     }
-    owner = json_string_value(json_object_get(r->item, "owner"));
-    if (c->actor.role == AUTH_SUBMITTER && (owner == NULL || strcmp(owner, c->actor.org) != 0)) {
+    if (err != RB_OK)
+      break;
+    if (c->actor.role == AUTH_SUBMITTER && strcmp(owner, c->actor.org) != 0) {
       char msg[160];
 
-      snprintf(msg, sizeof(msg), "is owned by %s, not by %s", owner ? owner : "no organisation",
-               c->actor.org);
+      snprintf(msg, sizeof(msg), "is owned by %s, not by %s",
+               owner[0] != '\0' ? owner : "no organisation", c->actor.org);
       row_error(c, r, "code", msg);
     }
+    if (!shapes)
+      continue;
     r->parsed = RAG_NONE;
     if (r->kpi) {
       if (r->status != NULL && !rag_parse_kpi_rating(r->status, &r->parsed))
@@ -314,6 +316,7 @@ check_rows(struct api_ctx *c, struct row *rows, size_t n, const char *year)
     }
   }
   json_decref(seen);
+  return err;
 }
 
 /* Write every row, with an audit entry for each that changes what is
@@ -375,45 +378,123 @@ is_csv(const char *ctype)
   return ctype != NULL && (strncasecmp(ctype, "text/csv", 8) == 0);
 }
 
-enum rb_err
-api_submission(struct api_ctx *c)
+/* A return parsed and checked by the precheck (api_submission_precheck,
+ * on an HTTP worker), for the handler under the writer. */
+struct parsed_return {
+  json_t *doc, *keep; /* the JSON body, or the CSV's records: rows borrow from them */
+  struct row *rows;
+  size_t n;
+};
+
+static void
+parsed_return_free(void *p)
 {
-  const char *quarter = c->path[0];
-  json_t *doc = NULL, *keep = NULL, *mids = NULL, *kids = NULL, *result = NULL;
-  struct row *rows = NULL;
-  size_t n = 0, unchanged[2] = {0, 0};
-  char year[8];
+  struct parsed_return *pr = p;
+
+  if (pr == NULL)
+    return;
+  free_rows(pr->rows, pr->n);
+  json_decref(pr->doc);
+  json_decref(pr->keep);
+  free(pr);
+}
+
+/* The body's rows, the shape of each checked (problems noted). */
+static enum rb_err
+parse_return(struct api_ctx *c, struct parsed_return *pr)
+{
+  enum rb_err err;
+
+  if (is_csv(c->req->content_type))
+    return rows_from_csv(c, &pr->keep, &pr->rows, &pr->n);
+  err = api_body(c, &pr->doc);
+  if (err == RB_OK) {
+    c->errors = json_array();
+    err = rows_from_json(c, pr->doc, &pr->rows, &pr->n);
+  }
+  return err;
+}
+
+/* Whatever the return can be refused for but its body's syntax: the window
+ * (for the whole return), then every row's code, owner and, with shapes,
+ * repeats and status. */
+static enum rb_err
+check_return(struct api_ctx *c, struct parsed_return *pr, const char *year, bool shapes)
+{
+  enum rb_err err;
+
+  err = api_may_write_quarter(c, c->actor.role == AUTH_SUBMITTER ? c->actor.org : NULL, year,
+                              c->path[0]);
+  if (err != RB_OK)
+    return err;
+  err = check_rows(c, pr->rows, pr->n, year, shapes);
+  if (err != RB_OK)
+    return api_store_fail(c, err, "the return");
+  if ((err = api_check_errors(c)) != RB_OK)
+    snprintf(c->detail, sizeof(c->detail),
+             "%zu problem(s) in the return; nothing was written (see errors)",
+             json_array_size(c->errors));
+  return err;
+}
+
+/* A refused return is refused here, on an HTTP worker with a read
+ * connection, before it joins the writer's queue: a partner's 10,000 rows
+ * owned by others once held the writer (and every other token's writes)
+ * for as long as checking them took. */
+enum rb_err
+api_submission_precheck(struct api_ctx *c)
+{
+  struct parsed_return *pr;
+  char year[YEAR_LEN];
   enum rb_err err;
 
   if ((err = api_path_quarter(c, 0)) != RB_OK)
     return err;
-  memcpy(year, quarter, 7);
-  year[7] = '\0';
-  if (is_csv(c->req->content_type)) {
-    err = rows_from_csv(c, &keep, &rows, &n);
-  } else {
-    err = api_body(c, &doc);
-    if (err == RB_OK) {
-      c->errors = json_array();
-      err = rows_from_json(c, doc, &rows, &n);
-    }
+  pr = calloc(1, sizeof(*pr));
+  if (pr == NULL)
+    return RB_ERR_NOMEM;
+  memcpy(year, c->path[0], YEAR_LEN - 1);
+  year[YEAR_LEN - 1] = '\0';
+  err = parse_return(c, pr);
+  if (err == RB_OK)
+    err = check_return(c, pr, year, true);
+  if (err != RB_OK) {
+    parsed_return_free(pr);
+    return err;
   }
-  if (err != RB_OK)
-    goto out;
-  /* The window applies to the whole return. */
-  err = api_may_write_quarter(c, c->actor.role == AUTH_SUBMITTER ? c->actor.org : NULL, quarter);
-  if (err != RB_OK)
-    goto out;
-  check_rows(c, rows, n, year);
-  if ((err = api_check_errors(c)) != RB_OK) {
-    snprintf(c->detail, sizeof(c->detail),
-             "%zu problem(s) in the return; nothing was written (see errors)",
-             json_array_size(c->errors));
-    goto out;
+  c->prepared = pr;
+  c->prepared_free = parsed_return_free;
+  return RB_OK;
+}
+
+enum rb_err
+api_submission(struct api_ctx *c)
+{
+  const char *quarter = c->path[0];
+  struct parsed_return *pr = c->prepared, *own = NULL;
+  json_t *mids = NULL, *kids = NULL, *result = NULL;
+  size_t unchanged[2] = {0, 0};
+  char year[YEAR_LEN];
+  enum rb_err err;
+
+  if ((err = api_path_quarter(c, 0)) != RB_OK)
+    return err;
+  memcpy(year, quarter, YEAR_LEN - 1);
+  year[YEAR_LEN - 1] = '\0';
+  if (pr == NULL) { /* no precheck ran: everything is checked here */
+    own = pr = calloc(1, sizeof(*pr));
+    if (pr == NULL)
+      return RB_ERR_NOMEM;
+    if ((err = parse_return(c, pr)) != RB_OK)
+      goto out;
   }
+  /* After a precheck, only what a write since can have changed: the
+   * quarter's state, the codes and their owners. */
+  if ((err = check_return(c, pr, year, own != NULL)) != RB_OK)
+    goto out;
   mids = json_array();
   kids = json_array();
-  err = write_rows(c, rows, n, quarter, mids, kids, unchanged);
+  err = write_rows(c, pr->rows, pr->n, quarter, mids, kids, unchanged);
   if (err != RB_OK)
     goto out;
   result = json_pack("{s:s, s:s?, s:{s:I, s:I, s:O}, s:{s:I, s:I, s:O}}", "quarter", quarter,
@@ -429,9 +510,7 @@ api_submission(struct api_ctx *c)
   }
   err = api_reply(c, 200, result);
 out:
-  free_rows(rows, n);
-  json_decref(doc);
-  json_decref(keep);
+  parsed_return_free(own);
   json_decref(mids);
   json_decref(kids);
   return err;
@@ -498,16 +577,15 @@ values_sorted(json_t *map)
   return arr;
 }
 
-enum rb_err
-api_completeness(struct api_ctx *c)
+/* The completeness of quarter's returns: a new reference in *out. */
+static enum rb_err
+build_completeness(struct api_ctx *c, const char *quarter, json_t **out)
 {
-  json_t *items = NULL, *orgs = json_object(), *groups = json_object(), *item, *out;
+  json_t *items = NULL, *orgs = json_object(), *groups = json_object(), *item;
   size_t i, provided = 0;
   enum rb_err err;
 
-  if ((err = api_path_quarter(c, 0)) != RB_OK)
-    goto out;
-  err = store_completeness(c->st, c->path[0], &items);
+  err = store_completeness(c->st, quarter, &items);
   if (err != RB_OK) {
     err = api_store_fail(c, err, "completeness");
     goto out;
@@ -521,13 +599,77 @@ api_completeness(struct api_ctx *c)
     count(bucket(orgs, owner != NULL ? owner : "(no owner)"), item, has);
     count(bucket(groups, json_string_value(json_object_get(item, "group"))), item, has);
   }
-  out = json_pack("{s:s, s:I, s:I, s:o, s:o}", "quarter", c->path[0], "total",
-                  (json_int_t)json_array_size(items), "provided", (json_int_t)provided,
-                  "organisations", values_sorted(orgs), "groups", values_sorted(groups));
-  err = api_reply(c, 200, out);
+  *out = json_pack("{s:s, s:I, s:I, s:o, s:o}", "quarter", quarter, "total",
+                   (json_int_t)json_array_size(items), "provided", (json_int_t)provided,
+                   "organisations", values_sorted(orgs), "groups", values_sorted(groups));
+  err = *out != NULL ? RB_OK : RB_ERR_NOMEM;
 out:
   json_decref(items);
   json_decref(orgs);
   json_decref(groups);
+  return err;
+}
+
+/* How long a cached answer is trusted on this process's own versions before
+ * the database is asked again (a write from another process), as for
+ * summaries. */
+#define COMPLETENESS_FRESH_S 1.0
+
+/* Completeness reads the plan year's items (reference data) and their
+ * updates and readings (the year's reporting version): built once per pair
+ * of versions and served from the response cache with an ETag, like
+ * summaries; a dashboard polling it costs a lookup. */
+enum rb_err
+api_completeness(struct api_ctx *c)
+{
+  const char *quarter = c->path[0];
+  char year[YEAR_LEN], key[64], etag[64];
+  double now = util_monotonic();
+  int64_t ref = store_pool_reference_version(c->app->pool), rep;
+  struct summary_blob *blob = NULL;
+  bool claimed = false;
+  json_t *out = NULL;
+  enum rb_err err;
+
+  if ((err = api_path_quarter(c, 0)) != RB_OK)
+    return err;
+  memcpy(year, quarter, YEAR_LEN - 1);
+  year[YEAR_LEN - 1] = '\0';
+  if (store_pool_reporting_version(c->app->pool, year, &rep)) {
+    snprintf(key, sizeof(key), "C|%s|r%lld", quarter, (long long)ref);
+    blob = summary_cache_get(c->app->summaries, key, rep, now, COMPLETENESS_FRESH_S);
+  }
+  if (blob == NULL) {
+    if (api_store(c) == NULL)
+      return api_store_fail(c, RB_ERR_BUSY, "completeness");
+    err = store_reference_version(c->st, &ref);
+    if (err == RB_OK)
+      err = store_reporting_version(c->st, year, &rep);
+    if (err != RB_OK)
+      return api_store_fail(c, err, "completeness");
+    store_pool_saw_reference_version(c->app->pool, ref);
+    store_pool_saw_reporting_version(c->app->pool, year, rep);
+    snprintf(key, sizeof(key), "C|%s|r%lld", quarter, (long long)ref);
+    blob = summary_cache_claim(c->app->summaries, key, rep, &claimed);
+    if (blob != NULL)
+      summary_cache_confirm(c->app->summaries, key, rep, now);
+  }
+  snprintf(etag, sizeof(etag), "\"c%lld.%lld\"", (long long)ref, (long long)rep);
+  rb_response_header(c->resp, "ETag", etag);
+  if (api_etag_matches(c->req->if_none_match, etag)) {
+    if (claimed) /* or the requests waiting on this build wait in vain */
+      summary_cache_abandon(c->app->summaries, key, rep);
+    summary_blob_release(blob);
+    return api_reply_not_modified(c);
+  }
+  if (blob != NULL)
+    return api_reply_blob(c, blob);
+  err = build_completeness(c, quarter, &out);
+  if (err == RB_OK)
+    err = api_reply(c, 200, out);
+  if (err == RB_OK)
+    summary_cache_put(c->app->summaries, key, rep, c->resp->body, c->resp->body_len, now);
+  else if (claimed)
+    summary_cache_abandon(c->app->summaries, key, rep);
   return err;
 }

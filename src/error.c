@@ -34,6 +34,7 @@ static const struct err_info err_table[RB_ERR__COUNT] = {
   [RB_ERR_FULL] = {507, "urn:ragboard:problem:storage-full", "Insufficient storage"},
   [RB_ERR_READONLY] = {503, "urn:ragboard:problem:read-only", "Storage is read-only"},
   [RB_ERR_SCHEMA] = {503, "urn:ragboard:problem:schema", "Database schema mismatch"},
+  [RB_ERR_NOT_READY] = {503, "urn:ragboard:problem:not-ready", "Not ready"},
   [RB_ERR_DB] = {500, "urn:ragboard:problem:database", "Database error"},
   [RB_ERR_IO] = {500, "urn:ragboard:problem:io", "I/O error"},
   [RB_ERR_INTERNAL] = {500, "urn:ragboard:problem:internal", "Internal error"},

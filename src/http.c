@@ -7,6 +7,7 @@
 #include <netinet/in.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,7 @@
 #include "metrics.h"
 #include "router.h"
 #include "util.h"
+#include "writeq.h"
 
 #define MAX_QUERY_PARAMS 32
 
@@ -63,14 +65,26 @@ struct http_server {
   bool reaper_started;
   /* Write requests wait here, their connections suspended, for the writer
    * thread: the HTTP workers never block on the writer or on an fsync, and
-   * the writer commits everything queued behind one fsync. */
+   * the writer commits what it runs in a round behind one fsync. Taken
+   * fairly between tokens (writeq.h). */
   pthread_mutex_t queue_mu;
   pthread_cond_t queue_cv;
-  struct conn_state *queue_head, *queue_tail;
+  struct writeq queue;
   bool writer_stop;   /* under queue_mu: no more jobs are taken */
   bool touch_pending; /* under queue_mu: a token use waits to be recorded */
   pthread_t writer;
   bool writer_started;
+  /* Writes whose route has a precheck (a bulk return, whose checks can take
+   * a core for a tenth of a second) wait here, suspended, for the checker
+   * thread, which checks them one at a time, fairly between tokens, with a
+   * read connection: refused ones are answered, the others join the
+   * writer's queue. So checking returns never holds the writer, nor an
+   * HTTP worker (and the connections it serves), nor more than one core. */
+  struct writeq check_queue; /* under queue_mu */
+  pthread_cond_t check_cv;
+  bool checker_stop; /* under queue_mu */
+  pthread_t checker;
+  bool checker_started;
   /* Shutting down: answers close their connections. */
   atomic_bool closing;
   /* Writes the writer has resumed whose answers are not yet sent: the
@@ -318,11 +332,23 @@ struct conn_state {
   struct router_ticket ticket;
   bool ready;   /* the writer has answered: send resp */
   bool resumed; /* that answer is being sent (resumed_unanswered counts it) */
-  struct conn_state *next;
+  struct writeq_item qitem;
 };
 
 /* The writer takes at most this many queued writes into one transaction. */
 #define WRITER_BATCH 128
+/* and stops taking more once this long has passed since the first write of
+ * the round that waits for its commit: those answers wait for the commit,
+ * so one long request (a large return) does not hold the answers of
+ * everything queued after it. (Refused requests wait for nothing: a round
+ * of writes refused as busy still fails them all at once.) */
+#define WRITER_ROUND_S 0.02
+
+static struct conn_state *
+queued_state(struct writeq_item *it)
+{
+  return it != NULL ? (struct conn_state *)((char *)it - offsetof(struct conn_state, qitem)) : NULL;
+}
 
 static void *
 writer_main(void *arg)
@@ -330,13 +356,13 @@ writer_main(void *arg)
   struct http_server *srv = arg;
   struct conn_state *batch[WRITER_BATCH];
   bool touch_retry = false;
-  double started;
+  double started, waiting;
 
   pthread_mutex_lock(&srv->queue_mu);
   for (;;) {
     size_t n = 0;
 
-    while (srv->queue_head == NULL && !srv->writer_stop && !srv->touch_pending) {
+    while (srv->queue.n == 0 && !srv->writer_stop && !srv->touch_pending) {
       if (touch_retry) { /* uses left pending by a locked database: again in 1 s */
         struct timespec at;
 
@@ -347,7 +373,7 @@ writer_main(void *arg)
         pthread_cond_wait(&srv->queue_cv, &srv->queue_mu);
       }
     }
-    if (srv->queue_head == NULL && srv->touch_pending) {
+    if (srv->queue.n == 0 && srv->touch_pending) {
       /* A read's token use: recorded here, never on an HTTP worker. */
       srv->touch_pending = false;
       pthread_mutex_unlock(&srv->queue_mu);
@@ -355,25 +381,27 @@ writer_main(void *arg)
       pthread_mutex_lock(&srv->queue_mu);
       continue;
     }
-    if (srv->queue_head == NULL)
+    if (srv->queue.n == 0)
       break; /* stopping, and every queued write has been answered */
     started = util_monotonic();
-    /* Run what is queued, and what arrives meanwhile, up to WRITER_BATCH:
-     * one commit (one fsync) for all of it, with no waiting on purpose. */
+    waiting = 0;
+    /* Run what is queued, and what arrives meanwhile, one at a time in
+     * the fair order, up to WRITER_BATCH or WRITER_ROUND_S: one commit
+     * (one fsync) for all of it, with no waiting on purpose. */
     do {
-      size_t first = n;
+      struct conn_state *cs = queued_state(writeq_pop(&srv->queue));
+      double t0;
 
-      while (srv->queue_head != NULL && n < WRITER_BATCH) {
-        batch[n++] = srv->queue_head;
-        srv->queue_head = srv->queue_head->next;
-      }
-      if (srv->queue_head == NULL)
-        srv->queue_tail = NULL;
+      batch[n++] = cs;
       pthread_mutex_unlock(&srv->queue_mu);
-      for (size_t i = first; i < n; i++)
-        router_dispatch_batched(srv->app, &batch[i]->req, &batch[i]->resp, &batch[i]->ticket);
+      t0 = util_monotonic();
+      router_dispatch_batched(srv->app, &cs->req, &cs->resp, &cs->ticket);
       pthread_mutex_lock(&srv->queue_mu);
-    } while (srv->queue_head != NULL && n < WRITER_BATCH);
+      writeq_charge(&srv->queue, &cs->qitem, util_monotonic() - t0);
+      if (cs->ticket.pending && waiting == 0)
+        waiting = util_monotonic();
+    } while (srv->queue.n > 0 && n < WRITER_BATCH &&
+             (waiting == 0 || util_monotonic() - waiting < WRITER_ROUND_S));
     pthread_mutex_unlock(&srv->queue_mu);
     /* a round that failed leaves its writes' token uses to the retry */
     if (router_commit(srv->app, n, util_monotonic() - started))
@@ -405,6 +433,70 @@ wake_writer_for_touch(void *arg)
 
 enum enqueued { QUEUED, NO_WRITER, WRITER_STOPPED };
 
+static void canned_problem(struct rb_response *resp, enum rb_err err, const char *detail,
+                           const char *request_id);
+
+/* Hand cs to the checker thread and suspend its connection; NO_WRITER when
+ * there is none (or it is stopping): the caller checks the request itself. */
+static enum enqueued
+enqueue_check(struct http_server *srv, struct MHD_Connection *conn, struct conn_state *cs)
+{
+  enum enqueued queued = NO_WRITER;
+
+  pthread_mutex_lock(&srv->queue_mu);
+  if (srv->checker_started && !srv->checker_stop) {
+    cs->conn = conn;
+    MHD_suspend_connection(conn);
+    writeq_push(&srv->check_queue, &cs->qitem, writeq_key(cs->req.authorization));
+    pthread_cond_signal(&srv->check_cv);
+    queued = QUEUED;
+  }
+  pthread_mutex_unlock(&srv->queue_mu);
+  return queued;
+}
+
+static void *
+checker_main(void *arg)
+{
+  struct http_server *srv = arg;
+
+  pthread_mutex_lock(&srv->queue_mu);
+  for (;;) {
+    struct conn_state *cs;
+    double t0;
+    bool queue;
+
+    while (srv->check_queue.n == 0 && !srv->checker_stop)
+      pthread_cond_wait(&srv->check_cv, &srv->queue_mu);
+    if (srv->check_queue.n == 0)
+      break; /* stopping, and everything queued has been passed on */
+    cs = queued_state(writeq_pop(&srv->check_queue));
+    pthread_mutex_unlock(&srv->queue_mu);
+    t0 = util_monotonic();
+    queue = router_precheck(srv->app, &cs->req, &cs->resp, &cs->req.prepared);
+    pthread_mutex_lock(&srv->queue_mu);
+    writeq_charge(&srv->check_queue, &cs->qitem, util_monotonic() - t0);
+    if (queue && !srv->writer_stop) { /* still suspended, now for the writer */
+      writeq_push(&srv->queue, &cs->qitem, writeq_key(cs->req.authorization));
+      pthread_cond_signal(&srv->queue_cv);
+      continue;
+    }
+    pthread_mutex_unlock(&srv->queue_mu);
+    if (queue) { /* the writer stopped meanwhile: nothing was written */
+      canned_problem(&cs->resp, RB_ERR_BUSY,
+                     "the server is shutting down: nothing was written; retry", cs->request_id);
+      cs->resp.route = "shutdown";
+      rb_response_header(&cs->resp, "Retry-After", "1");
+    }
+    cs->ready = true;
+    atomic_fetch_add(&srv->resumed_unanswered, 1);
+    MHD_resume_connection(cs->conn); /* on_request is called again and answers */
+    pthread_mutex_lock(&srv->queue_mu);
+  }
+  pthread_mutex_unlock(&srv->queue_mu);
+  return NULL;
+}
+
 /* Hand cs to the writer thread and suspend its connection. NO_WRITER (a
  * server run without one): the caller runs the request itself;
  * WRITER_STOPPED (shutting down): the caller refuses it. */
@@ -418,13 +510,8 @@ enqueue_write(struct http_server *srv, struct MHD_Connection *conn, struct conn_
     queued = WRITER_STOPPED;
   } else if (srv->writer_started) {
     cs->conn = conn;
-    cs->next = NULL;
     MHD_suspend_connection(conn);
-    if (srv->queue_tail != NULL)
-      srv->queue_tail->next = cs;
-    else
-      srv->queue_head = cs;
-    srv->queue_tail = cs;
+    writeq_push(&srv->queue, &cs->qitem, writeq_key(cs->req.authorization));
     pthread_cond_signal(&srv->queue_cv);
     queued = QUEUED;
   }
@@ -970,6 +1057,15 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
       enum enqueued how;
 
       arm(srv, watch_of(conn), false); /* ours now: the client is not slow */
+      /* A bulk return's checks run before it joins the writer's queue (the
+       * writer's time is every token's): on the checker thread, or here
+       * when there is none. */
+      if (router_has_precheck(method, req->path)) {
+        if (enqueue_check(srv, conn, cs) == QUEUED)
+          return MHD_YES; /* suspended until checked (and written) */
+        if (!router_precheck(srv->app, req, &resp, &req->prepared))
+          goto answer;
+      }
       how = enqueue_write(srv, conn, cs);
       if (how == QUEUED)
         return MHD_YES; /* suspended until the writer has answered */
@@ -1025,6 +1121,7 @@ on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     atomic_fetch_sub(&srv->in_flight, 1);
   }
   rb_response_clear(&cs->resp);
+  router_prepared_free(cs->req.prepared);
   free(cs->body);
   free(cs->target);
   free(cs);
@@ -1137,6 +1234,9 @@ http_start(struct app *app, struct http_server **out, const char **why)
   util_cond_init_monotonic(&srv->watch_cv); /* timed waits: see util.h */
   pthread_mutex_init(&srv->queue_mu, NULL);
   util_cond_init_monotonic(&srv->queue_cv);
+  util_cond_init_monotonic(&srv->check_cv);
+  writeq_init(&srv->queue);
+  writeq_init(&srv->check_queue);
   randombytes_buf(&srv->id_prefix, sizeof(srv->id_prefix));
   if (!parse_listen(app->cfg.listen, &ss, &sslen, &ipv6)) {
     *why = "--listen must be HOST:PORT with a numeric host, e.g. 127.0.0.1:8080";
@@ -1169,6 +1269,7 @@ http_start(struct app *app, struct http_server **out, const char **why)
     pthread_cond_destroy(&srv->watch_cv);
     pthread_mutex_destroy(&srv->queue_mu);
     pthread_cond_destroy(&srv->queue_cv);
+    pthread_cond_destroy(&srv->check_cv);
     free(srv);
     return RB_ERR_IO;
   }
@@ -1178,6 +1279,10 @@ http_start(struct app *app, struct http_server **out, const char **why)
    * correct): enqueue_write declines. */
   pthread_mutex_lock(&srv->queue_mu);
   srv->writer_started = pthread_create(&srv->writer, NULL, writer_main, srv) == 0;
+  /* The checker hands on to the writer: without one, returns are checked
+   * on the worker too. */
+  srv->checker_started =
+    srv->writer_started && pthread_create(&srv->checker, NULL, checker_main, srv) == 0;
   pthread_mutex_unlock(&srv->queue_mu);
   if (srv->writer_started)
     router_touch_waker(app, wake_writer_for_touch, srv);
@@ -1213,9 +1318,16 @@ http_stop(struct http_server *srv, unsigned grace_ms)
 
     nanosleep(&ts, NULL);
   }
-  /* The writer answers every queued write before it ends: libmicrohttpd
-   * must not be stopped while a connection is suspended. Writes arriving
-   * after this are refused (503), not run on a worker. */
+  /* The checker passes every queued write on (or answers it) and the
+   * writer answers every queued write before they end: libmicrohttpd must
+   * not be stopped while a connection is suspended. Writes arriving after
+   * this are refused (503), not run on a worker. */
+  pthread_mutex_lock(&srv->queue_mu);
+  srv->checker_stop = true;
+  pthread_cond_signal(&srv->check_cv);
+  pthread_mutex_unlock(&srv->queue_mu);
+  if (srv->checker_started)
+    pthread_join(srv->checker, NULL);
   pthread_mutex_lock(&srv->queue_mu);
   srv->writer_stop = true;
   pthread_cond_signal(&srv->queue_cv);
@@ -1245,5 +1357,6 @@ http_stop(struct http_server *srv, unsigned grace_ms)
   pthread_cond_destroy(&srv->watch_cv);
   pthread_mutex_destroy(&srv->queue_mu);
   pthread_cond_destroy(&srv->queue_cv);
+  pthread_cond_destroy(&srv->check_cv);
   free(srv);
 }

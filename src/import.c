@@ -14,10 +14,16 @@ static const char *const top_fields[] = {"format",   "title",  "financial_year",
                                          "quarters", "groups", "priorities",     "milestones",
                                          "kpis",     NULL};
 
+/* A dataset may open or close a quarter for submitters, saying so
+ * explicitly; without "state" a new quarter is closed and a stored one
+ * keeps its state. Locking is the team's audited step, never an import's. */
+static const char *const quarter_states[] = {"open", "closed", NULL};
+
 static const struct jv_field quarter_fields[] = {
   {"id", JV_QUARTER, JV_REQUIRED, NULL},
   {"delivery_team_date", JV_DATE, 0, NULL},
   {"place_board_date", JV_DATE, 0, NULL},
+  {"state", JV_ENUM, 0, quarter_states},
 };
 
 static const char *const statuses[] = {"BR", "B", "G", "A", "R", "TBC", NULL};
@@ -620,10 +626,14 @@ import_dataset(struct store *st, json_t *doc, const char *now, const char *updat
         json_decref(stored); /* a quarter nobody has configured: its defaults */
         stored = NULL;
       }
-      /* A locked quarter's meeting dates are part of its approved report. */
-      if (err == RB_OK && json_object_get(locks, q) != NULL)
+      /* A locked quarter's meeting dates are part of its approved report,
+       * and it is unlocked only by an audited unlock. */
+      if (err == RB_OK && json_object_get(locks, q) != NULL) {
         for (size_t k = 0, n = api_quarter_dates_changed(stored, fields, changed); k < n; k++)
           jv_error(errors, path, changed[k], "cannot change: quarter %s " LOCKED_MSG_TAIL, q);
+        if (json_object_get(fields, "state") != NULL)
+          jv_error(errors, path, "state", "cannot change: quarter %s " LOCKED_MSG_TAIL, q);
+      }
       if (err == RB_OK)
         err = store_quarter_put(st, q, fields, now, NULL);
       if (err == RB_OK && stored != NULL)

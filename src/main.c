@@ -22,6 +22,7 @@
 #include "http.h"
 #include "import.h"
 #include "jsonv.h"
+#include "rag.h"
 #include "router.h"
 #include "store.h"
 #include "util.h"
@@ -1204,6 +1205,32 @@ out:
   return rc;
 }
 
+/* The rating codes and what each means, from src/rag.c's one table: a
+ * legend for dashboards, and what the spec test holds the contract's
+ * descriptions to. */
+static int
+cmd_ratings(void)
+{
+  json_t *all = json_array();
+  char *text;
+
+  for (int i = 0; i < RAG__COUNT; i++) {
+    const struct rag_meaning *m = rag_meaning((enum rag_status)i);
+
+    json_array_append_new(all, json_pack("{s:s, s:s?, s:s?, s:s?}", "code", m->code, "colour",
+                                         m->colour, "milestone", m->milestone, "kpi", m->kpi));
+  }
+  text = json_dumps(all, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+  json_decref(all);
+  if (text == NULL) {
+    fprintf(stderr, "ragboard: out of memory\n");
+    return 1;
+  }
+  printf("%s\n", text);
+  free(text);
+  return 0;
+}
+
 static void
 usage(FILE *f)
 {
@@ -1219,6 +1246,7 @@ usage(FILE *f)
              "  backup    copy the database consistently while the server runs\n"
              "  restore   bring a backup back\n"
              "  routes    list the HTTP routes\n"
+             "  ratings   print what each rating code means (JSON)\n"
              "  version   print the version\n\n"
              "`ragboard COMMAND --help` describes each command.\n");
 }
@@ -1280,6 +1308,13 @@ main(int argc, char **argv)
     for (size_t i = 0; i < n; i++)
       printf("%s %s%s\n", r[i].method, r[i].pattern, r[i].flags & ROUTE_QUERY ? " query" : "");
     return 0;
+  }
+  if (strcmp(argv[1], "ratings") == 0) {
+    if (argc > 2)
+      return no_arguments(argv, "Print the rating codes (BR B G A R TBC) and what each means for a "
+                                "milestone and for a KPI, as JSON: the legend the API's statuses "
+                                "and ratings use.");
+    return cmd_ratings();
   }
   if (strcmp(argv[1], "backup") == 0)
     return cmd_backup(argc, argv, false);

@@ -5,8 +5,20 @@
 #include <string.h>
 #include <strings.h>
 
-static const char *const codes[RAG__COUNT] = {"BR", "B", "G", "A", "R", "TBC"};
-static const char *const names[RAG__COUNT] = {"Brown", "Blue", "Green", "Amber", "Red", NULL};
+/* The one definition of the rating codes: what each means for a milestone
+ * and for a KPI (the framework's own legend: the board report's key, and
+ * docs/domain.md). The contract's descriptions are tested against this
+ * table (`ragboard ratings`, tests/spec/ratings.py), so they cannot drift. */
+static const struct rag_meaning meanings[RAG__COUNT] = {
+  [RAG_BR] = {"BR", "Brown", "not due to start", NULL},
+  [RAG_B] = {"B", "Blue", "complete", NULL},
+  [RAG_G] = {"G", "Green", "on track", "achieving target"},
+  [RAG_A] = {"A", "Amber", "started but not on track",
+             "almost achieving target (within the tolerance, 2% of the target by default)"},
+  [RAG_R] = {"R", "Red", "significant issues", "not achieving target (beyond the tolerance)"},
+  [RAG_TBC] = {"TBC", NULL, "not yet known, or no update provided",
+               "no data yet, or no target agreed"},
+};
 
 enum rag_status
 rag_rate_kpi(const struct rag_rule *rule, bool has_value, double v)
@@ -53,16 +65,29 @@ rag_code(enum rag_status s)
 {
   if (s < 0 || s >= RAG__COUNT)
     return NULL;
-  return codes[s];
+  return meanings[s].code;
 }
 
+const struct rag_meaning *
+rag_meaning(enum rag_status s)
+{
+  if (s < 0 || s >= RAG__COUNT)
+    return NULL;
+  return &meanings[s];
+}
+
+/* A code or colour name, any case, that means something for a KPI (kpi)
+ * or a milestone. */
 static bool
-parse(const char *s, enum rag_status lo, enum rag_status *out)
+parse(const char *s, bool kpi, enum rag_status *out)
 {
   if (s == NULL)
     return false;
-  for (int i = lo; i < RAG__COUNT; i++) {
-    if (strcasecmp(s, codes[i]) == 0 || (names[i] != NULL && strcasecmp(s, names[i]) == 0)) {
+  for (int i = 0; i < RAG__COUNT; i++) {
+    if ((kpi ? meanings[i].kpi : meanings[i].milestone) == NULL)
+      continue;
+    if (strcasecmp(s, meanings[i].code) == 0 ||
+        (meanings[i].colour != NULL && strcasecmp(s, meanings[i].colour) == 0)) {
       *out = (enum rag_status)i;
       return true;
     }
@@ -73,13 +98,13 @@ parse(const char *s, enum rag_status lo, enum rag_status *out)
 bool
 rag_parse_milestone_status(const char *s, enum rag_status *out)
 {
-  return parse(s, RAG_BR, out);
+  return parse(s, false, out);
 }
 
 bool
 rag_parse_kpi_rating(const char *s, enum rag_status *out)
 {
-  return parse(s, RAG_G, out);
+  return parse(s, true, out);
 }
 
 bool

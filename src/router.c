@@ -2,6 +2,7 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "metrics.h"
@@ -66,7 +67,7 @@ static const struct route routes[] = {
   {"PUT", "/api/v1/quarters/{quarter}", api_quarter_put, ROUTE_WRITE | ROUTE_ADMIN},
 
   {"POST", "/api/v1/quarters/{quarter}/submissions", api_submission, ROUTE_WRITE | ROUTE_SUBMIT},
-  {"GET", "/api/v1/quarters/{quarter}/completeness", api_completeness, 0},
+  {"GET", "/api/v1/quarters/{quarter}/completeness", api_completeness, ROUTE_LAZY},
 
   {"POST", "/api/v1/import", api_import, ROUTE_WRITE | ROUTE_ADMIN | ROUTE_IMPORT},
 
@@ -80,6 +81,24 @@ static const struct route routes[] = {
 };
 
 #define NROUTES (sizeof(routes) / sizeof(routes[0]))
+
+/* Write handlers with a precheck: what the request can be refused for,
+ * checked by router_precheck with a read connection before the request is
+ * queued for the writer; it may leave c->prepared for the handler. */
+static const struct {
+  api_handler handler, precheck;
+} prechecks[] = {
+  {api_submission, api_submission_precheck},
+};
+
+static api_handler
+precheck_of(const struct route *r)
+{
+  for (size_t i = 0; i < sizeof(prechecks) / sizeof(prechecks[0]); i++)
+    if (prechecks[i].handler == r->handler)
+      return prechecks[i].precheck;
+  return NULL;
+}
 
 const struct route *
 router_routes(size_t *n)
@@ -543,6 +562,105 @@ leave_writer(struct app *app, struct store *w, bool keep, struct router_ticket *
   return err;
 }
 
+/* A precheck's work, with what frees it. */
+struct prepared {
+  void *data;
+  void (*free)(void *);
+};
+
+void
+router_prepared_free(void *p)
+{
+  struct prepared *prep = p;
+
+  if (prep == NULL)
+    return;
+  if (prep->free != NULL)
+    prep->free(prep->data);
+  free(prep);
+}
+
+bool
+router_has_precheck(const char *method, const char *path)
+{
+  const char *params[API_MAX_PATH_PARAMS];
+  char scratch[1024];
+  size_t n;
+
+  for (size_t i = 0; i < NROUTES; i++)
+    if ((routes[i].flags & ROUTE_WRITE) && strcmp(routes[i].method, method) == 0 &&
+        match(routes[i].pattern, path, scratch, sizeof(scratch), params, &n))
+      return precheck_of(&routes[i]) != NULL;
+  return false;
+}
+
+bool
+router_precheck(struct app *app, const struct rb_request *req, struct rb_response *resp,
+                void **prepared)
+{
+  struct api_ctx c;
+  const struct route *r = NULL;
+  char scratch[1024];
+  struct prepared *prep;
+  enum rb_err err;
+
+  *prepared = NULL;
+  memset(&c, 0, sizeof(c));
+  for (size_t i = 0; i < NROUTES && r == NULL; i++)
+    if (strcmp(routes[i].method, req->method) == 0 &&
+        match(routes[i].pattern, req->path, scratch, sizeof(scratch), c.path, &c.npath))
+      r = &routes[i];
+  if (r == NULL || !(r->flags & ROUTE_WRITE))
+    return true; /* the dispatch answers it */
+  c.app = app;
+  c.req = req;
+  c.resp = resp;
+  util_now(c.now);
+  c.st = store_pool_reader(app->pool);
+  err = store_begin(c.st, false);
+  if (err == RB_OK) {
+    err = authorise(&c, r);
+    if (err == RB_OK && !(r->flags & ROUTE_QUERY) && req->nquery > 0) {
+      static const char *const none[] = {NULL};
+
+      err = api_query_allow(&c, none);
+    }
+    if (err == RB_OK && precheck_of(r) != NULL)
+      err = precheck_of(r)(&c);
+    store_rollback(c.st);
+  }
+  store_pool_release(app->pool, c.st);
+  c.st = NULL;
+  /* A refusal is answered now; trouble with the read connection (busy,
+   * storage) is not the request's fault: the writer decides. */
+  if (err != RB_OK && rb_err_status(err) < 500) {
+    resp->route = r->pattern;
+    if (c.actor.token_id != 0 || c.actor.name[0] != '\0')
+      auth_actor_label(&c.actor, resp->actor, sizeof(resp->actor));
+    answer_problem(&c, err);
+    if (c.actor.touch && c.actor.token_id != 0)
+      store_pool_touch_token(app->pool, c.actor.token_id, c.now, false);
+  }
+  json_decref(c.errors);
+  if (err != RB_OK) {
+    if (c.prepared_free != NULL)
+      c.prepared_free(c.prepared);
+    return rb_err_status(err) >= 500;
+  }
+  if (c.prepared == NULL)
+    return true;
+  prep = malloc(sizeof(*prep));
+  if (prep == NULL) { /* the handler does the work itself */
+    if (c.prepared_free != NULL)
+      c.prepared_free(c.prepared);
+    return true;
+  }
+  prep->data = c.prepared;
+  prep->free = c.prepared_free;
+  *prepared = prep;
+  return true;
+}
+
 static void
 dispatch(struct app *app, const struct rb_request *req, struct rb_response *resp,
          struct router_ticket *ticket)
@@ -558,6 +676,8 @@ dispatch(struct app *app, const struct rb_request *req, struct rb_response *resp
   c.app = app;
   c.req = req;
   c.resp = resp;
+  if (req->prepared != NULL) /* borrowed: http.c frees it with the request */
+    c.prepared = ((struct prepared *)req->prepared)->data;
   util_now(c.now);
   fault = path_fault(req->path);
   if (fault != NULL) {
@@ -651,6 +771,8 @@ dispatch(struct app *app, const struct rb_request *req, struct rb_response *resp
   }
   goto done;
 problem:
+  if (write) /* a storage fault makes the server not ready until a write commits */
+    store_pool_note_write(app->pool, err);
   if (c.st != NULL && write) {
     (void)leave_writer(app, c.st, false, ticket);
     c.st = NULL;

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util.h"
+
 /* ---- connections ---------------------------------------------------------- */
 
 enum rb_err
@@ -197,7 +199,9 @@ store_fail(struct store *st, int rc)
     case EDQUOT:
       err = RB_ERR_FULL;
       break;
-    case EROFS:
+    case EROFS:  /* the file system was remounted read-only */
+    case EPERM:  /* the file was made immutable (chattr +i) */
+    case EACCES: /* or its permissions were taken away */
       err = RB_ERR_READONLY;
       break;
     case EIO:
@@ -571,7 +575,12 @@ struct store_pool {
    * round of 128 would otherwise take 128 timeouts to answer). Cleared by
    * store_pool_commit. Only with a writer thread (touch_waker set). */
   bool round_busy;
-  int busy_ms;              /* the writer's busy timeout, as opened */
+  int busy_ms; /* the writer's busy timeout, as opened */
+  /* The storage fault (disk full, read-only, I/O) the last failed write
+   * met and when, until a write commits again (readiness says so), under
+   * mu; RB_OK when none. */
+  enum rb_err fault;
+  char fault_at[UTIL_TIME_LEN];
   pthread_mutex_t years_mu; /* reporting versions per plan year */
   struct {
     char year[8];
@@ -789,6 +798,43 @@ store_pool_saw_reporting_version(struct store_pool *p, const char *year, int64_t
   pthread_mutex_unlock(&p->years_mu);
 }
 
+/* Storage faults are what a probe cannot see: the database answers reads
+ * while every write fails. Anything else (busy, a constraint) is the
+ * request's own business. */
+static bool
+storage_fault(enum rb_err err)
+{
+  return err == RB_ERR_FULL || err == RB_ERR_READONLY || err == RB_ERR_IO;
+}
+
+void
+store_pool_note_write(struct store_pool *p, enum rb_err err)
+{
+  char now[UTIL_TIME_LEN];
+
+  if (err != RB_OK && !storage_fault(err))
+    return;
+  util_now(now);
+  pthread_mutex_lock(&p->mu);
+  p->fault = err;
+  if (err != RB_OK)
+    snprintf(p->fault_at, sizeof(p->fault_at), "%s", now);
+  pthread_mutex_unlock(&p->mu);
+}
+
+enum rb_err
+store_pool_write_fault(struct store_pool *p, char *at)
+{
+  enum rb_err err;
+
+  pthread_mutex_lock(&p->mu);
+  err = p->fault;
+  if (err != RB_OK && at != NULL)
+    snprintf(at, UTIL_TIME_LEN, "%s", p->fault_at);
+  pthread_mutex_unlock(&p->mu);
+  return err;
+}
+
 /* ---- group commit ---------------------------------------------------------- */
 
 static enum rb_err
@@ -817,6 +863,10 @@ finish_batch(struct store_pool *p, enum rb_err err)
     bool changed = w->changed, ref_changed = w->ref_changed;
 
     err = store_commit(w);
+    /* A changing commit wrote pages (the data version at least) to disk:
+     * storage works again. */
+    if (err == RB_OK && changed)
+      store_pool_note_write(p, RB_OK);
     if (err == RB_OK && changed)
       store_pool_saw_version(p, w->version_after);
     if (err == RB_OK && ref_changed)
@@ -826,6 +876,8 @@ finish_batch(struct store_pool *p, enum rb_err err)
   } else {
     store_rollback(w);
   }
+  if (err != RB_OK)
+    store_pool_note_write(p, err);
   p->results[id % RESULTS] = err;
   p->committed = id;
   p->batch = 0;

@@ -307,6 +307,37 @@ store_kpi_brief_rule(struct store *st, int64_t id, const char *quarter, json_t *
   return err;
 }
 
+enum rb_err
+store_item_owner(struct store *st, bool kpi, const char *year, const char *code, int64_t *id,
+                 char owner[STORE_CODE_LEN])
+{
+  static const char milestone_sql[] =
+    "SELECT m.id, o.code FROM milestone m LEFT JOIN organisation o ON o.id = m.owner_id"
+    " WHERE m.year = ?1 AND m.code = ?2";
+  static const char kpi_sql[] =
+    "SELECT k.id, o.code FROM kpi k LEFT JOIN organisation o ON o.id = k.owner_id"
+    " WHERE k.year = ?1 AND k.code = ?2";
+  sqlite3_stmt *s;
+  enum rb_err err = store_stmt(st, kpi ? kpi_sql : milestone_sql, &s);
+  int rc;
+
+  if (err != RB_OK)
+    return err;
+  store_bind_text(s, 1, year);
+  store_bind_text(s, 2, code);
+  rc = sqlite3_step(s);
+  if (rc == SQLITE_ROW) {
+    const char *o = (const char *)sqlite3_column_text(s, 1);
+
+    *id = sqlite3_column_int64(s, 0);
+    snprintf(owner, STORE_CODE_LEN, "%s", o != NULL ? o : "");
+  } else {
+    err = rc == SQLITE_DONE ? RB_ERR_NOT_FOUND : store_fail(st, sqlite3_extended_errcode(st->db));
+  }
+  sqlite3_reset(s);
+  return err;
+}
+
 /* ---- quarters ------------------------------------------------------------------ */
 
 #define QUARTER_SELECT                                                                \
@@ -381,7 +412,7 @@ store_quarter_put(struct store *st, const char *id, const json_t *in, const char
   /* ?5..?7 say whether the field was given, so absent fields keep their value. */
   static const char sql[] =
     "INSERT INTO quarter (id, delivery_team_date, place_board_date, state, created_at,"
-    " updated_at) VALUES (?1, ?2, ?3, coalesce(?4, 'open'), ?8, ?8)"
+    " updated_at) VALUES (?1, ?2, ?3, coalesce(?4, 'closed'), ?8, ?8)"
     " ON CONFLICT (id) DO UPDATE SET"
     " delivery_team_date = CASE WHEN ?5 THEN excluded.delivery_team_date ELSE delivery_team_date "
     "END,"

@@ -139,6 +139,8 @@ start(struct th_server *s, char *rmbc, size_t cap)
   th_token(s, "submitter", "RMBC", rmbc, cap);
   expect(s, "PATCH", "/api/v1/milestones/1", "{\"owner\":\"RMBC\"}", s->admin, 200);
   expect(s, "PATCH", "/api/v1/kpis/1", "{\"owner\":\"RMBC\"}", s->admin, 200);
+  /* an imported quarter is closed until the team opens it (the demo opens Q2) */
+  expect(s, "PUT", "/api/v1/quarters/" Q1, "{\"state\":\"open\"}", s->admin, 200);
 }
 
 /* ---- item 2: the stored values, not their text ------------------------------------ */

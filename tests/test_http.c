@@ -342,6 +342,37 @@ START_TEST(readyz_answers_ready)
 }
 END_TEST
 
+/* A write that met a storage fault makes the server not ready, naming the
+ * fault, until a write commits again (tests/ops/faults.sh injects the real
+ * faults; here the writer's report of one is given directly). */
+START_TEST(readyz_not_ready_until_a_write_commits)
+{
+  struct th_response r;
+
+  store_pool_note_write(S.app->pool, RB_ERR_READONLY);
+  req("GET", "/readyz", NULL, NULL, &r);
+  assert_problem_type(&r, 503, "urn:ragboard:problem:not-ready");
+  ck_assert_ptr_nonnull(strstr(str(r.json, "detail"), "urn:ragboard:problem:read-only"));
+  th_response_free(&r);
+  /* neither a busy database nor a refused write says anything about storage */
+  store_pool_note_write(S.app->pool, RB_ERR_BUSY);
+  req("POST", "/api/v1/organisations", "{\"code\":\"X\"}", S.admin, &r);
+  ck_assert_int_eq(r.status, 422);
+  th_response_free(&r);
+  req("GET", "/readyz", NULL, NULL, &r);
+  assert_problem_type(&r, 503, "urn:ragboard:problem:not-ready");
+  th_response_free(&r);
+  /* a write that commits does */
+  req("POST", "/api/v1/organisations", "{\"code\":\"X\",\"name\":\"Ready again\"}", S.admin, &r);
+  ck_assert_int_eq(r.status, 201);
+  th_response_free(&r);
+  req("GET", "/readyz", NULL, NULL, &r);
+  assert_json(&r, 200);
+  ck_assert_str_eq(str(r.json, "status"), "ready");
+  th_response_free(&r);
+}
+END_TEST
+
 START_TEST(request_ids_differ)
 {
   struct th_response a, b;
@@ -1878,6 +1909,7 @@ http_suite(void)
   tc = tcase(s, "health", setup_empty);
   tcase_add_test(tc, healthz_needs_no_token);
   tcase_add_test(tc, readyz_answers_ready);
+  tcase_add_test(tc, readyz_not_ready_until_a_write_commits);
   tcase_add_test(tc, request_ids_differ);
 
   tc = tcase(s, "lists", setup_demo);

@@ -1278,8 +1278,11 @@ START_TEST(quarters_list_get_put)
   ck_assert_jstr(r.json, "items[0].year", "2018-19");
   ck_assert_jstr(r.json, "items[0].delivery_team_date", "2018-08-22");
   ck_assert_jstr(r.json, "items[0].place_board_date", "2018-09-05");
-  ck_assert_jstr(r.json, "items[0].state", "open");
+  /* Imported quarters are closed unless the dataset opens them (Q2). */
+  ck_assert_jstr(r.json, "items[0].state", "closed");
   ck_assert_jstr(r.json, "items[1].id", "2018-19-Q2");
+  ck_assert_jstr(r.json, "items[1].state", "open");
+  ck_assert_jstr(r.json, "items[2].state", "closed");
   ck_assert_jstr(r.json, "items[3].id", "2018-19-Q4");
   ck_assert(json_is_string(th_jget(r.json, "items[3].delivery_team_date")));
   th_response_free(&r);
@@ -1294,18 +1297,18 @@ START_TEST(quarters_list_get_put)
   ck_assert_jstr(r.json, "year", "2019-20");
   ck_assert_jstr(r.json, "delivery_team_date", "2019-08-21");
   ck_assert_jnull(r.json, "place_board_date");
-  ck_assert_jstr(r.json, "state", "open");
+  ck_assert_jstr(r.json, "state", "closed"); /* opened only by saying so */
   th_response_free(&r);
   /* A second PUT keeps the fields it does not name. */
   req(&s, "PUT", "/api/v1/quarters/2019-20-Q1",
-      "{\"place_board_date\":\"2019-09-04\",\"state\":\"closed\"}", s.admin, NULL, 200, &r);
+      "{\"place_board_date\":\"2019-09-04\",\"state\":\"open\"}", s.admin, NULL, 200, &r);
   ck_assert_jstr(r.json, "delivery_team_date", "2019-08-21");
   ck_assert_jstr(r.json, "place_board_date", "2019-09-04");
-  ck_assert_jstr(r.json, "state", "closed");
+  ck_assert_jstr(r.json, "state", "open");
   th_response_free(&r);
   req(&s, "GET", "/api/v1/quarters/2019-20-Q1", NULL, s.admin, NULL, 200, &r);
   ck_assert_jstr(r.json, "delivery_team_date", "2019-08-21");
-  ck_assert_jstr(r.json, "state", "closed");
+  ck_assert_jstr(r.json, "state", "open");
   th_response_free(&r);
   req(&s, "GET", "/api/v1/quarters", NULL, s.admin, NULL, 200, &r);
   ck_assert_uint_eq(json_array_size(json_object_get(r.json, "items")), 5);

@@ -18,6 +18,7 @@
 #include "store.h"
 #include "summary.h"
 #include "util.h"
+#include "writeq.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -1381,6 +1382,124 @@ START_TEST(test_csv_cells)
 }
 END_TEST
 
+/* ---- the writer's fair queue ------------------------------------------------ */
+
+/* Push items for keys (a string, one letter a key), charging each popped
+ * item `cost` seconds when it is popped, and return the pop order as a
+ * string of keys. */
+struct wq_step {
+  const char *push;   /* keys pushed before anything is popped */
+  const char *charge; /* per key: "a=1.0,b=0" style costs, parsed below */
+  const char *want;   /* keys in the order they come out */
+};
+
+START_TEST(test_writeq_order)
+{
+  static const struct wq_step rows[] = {
+    /* one token: first in, first out */
+    {"aaaa", "", "aaaa"},
+    /* equal costs: taken in turn, ties by arrival */
+    {"aaabbb", "a=1,b=1", "ababab"},
+    {"abab", "", "abab"},
+    /* a token that has had more of the writer waits for the others */
+    {"aaaab", "a=1", "abaaa"},
+    {"aaaabc", "a=1,b=1,c=1", "abcaaa"},
+    /* a cheap token is served as often as the costly one allows */
+    {"aaaabbbb", "a=3,b=1", "abbbabaa"},
+  };
+  static struct writeq q;
+  struct writeq_item items[16];
+
+  for (size_t r = 0; r < N(rows); r++) {
+    char got[32] = "";
+    size_t n = strlen(rows[r].push), i;
+    double cost[26] = {0};
+    const char *c = rows[r].charge;
+
+    while (*c != '\0') {
+      cost[c[0] - 'a'] = strtod(c + 2, (char **)&c);
+      if (*c == ',')
+        c++;
+    }
+    writeq_init(&q);
+    for (i = 0; i < n; i++)
+      writeq_push(&q, &items[i], (uint64_t)rows[r].push[i]);
+    for (i = 0; i < n; i++) {
+      struct writeq_item *it = writeq_pop(&q);
+
+      ck_assert_ptr_nonnull(it);
+      got[i] = (char)it->key;
+      writeq_charge(&q, it, cost[it->key - 'a']);
+    }
+    ck_assert_ptr_null(writeq_pop(&q));
+    ck_assert_msg(strcmp(got, rows[r].want) == 0, "push %s, costs %s: got %s, wanted %s",
+                  rows[r].push, rows[r].charge, got, rows[r].want);
+  }
+}
+END_TEST
+
+/* A token that floods keeps its account between requests (one at a time,
+ * as a client waiting for each answer sends them), and an idle token's
+ * time away is no credit for a burst later. */
+START_TEST(test_writeq_accounts)
+{
+  static struct writeq q;
+  struct writeq_item flood, other, burst[3];
+  struct writeq_item *it;
+
+  writeq_init(&q);
+  for (int i = 0; i < 5; i++) { /* the flood: one return at a time, 1 s each */
+    writeq_push(&q, &flood, 1);
+    it = writeq_pop(&q);
+    ck_assert_ptr_eq(it, &flood);
+    writeq_charge(&q, it, 1.0);
+  }
+  writeq_push(&q, &flood, 1);
+  writeq_push(&q, &other, 2); /* arrives after the flood's next return: goes first */
+  ck_assert_ptr_eq(writeq_pop(&q), &other);
+  writeq_charge(&q, &other, 0.001);
+  ck_assert_ptr_eq(writeq_pop(&q), &flood);
+  writeq_charge(&q, &flood, 1.0);
+  /* token 2 was idle while the flood ran: its burst shares, it does not
+   * take the writer for 5 s */
+  writeq_push(&q, &flood, 1);
+  for (int i = 0; i < 3; i++)
+    writeq_push(&q, &burst[i], 2);
+  it = writeq_pop(&q);
+  ck_assert_ptr_eq(it, &burst[0]);
+  writeq_charge(&q, it, 1.0);
+  it = writeq_pop(&q);
+  ck_assert_ptr_eq(it, &flood);
+  writeq_charge(&q, it, 1.0);
+  ck_assert_ptr_eq(writeq_pop(&q), &burst[1]);
+}
+END_TEST
+
+/* More tokens at once than lanes: they share lanes, and nothing is lost. */
+START_TEST(test_writeq_many_tokens)
+{
+  static struct writeq q;
+  static struct writeq_item items[3 * WRITEQ_LANES];
+  static bool seen[3 * WRITEQ_LANES];
+  size_t n = 3 * WRITEQ_LANES;
+
+  writeq_init(&q);
+  for (size_t i = 0; i < n; i++)
+    writeq_push(&q, &items[i], writeq_key(i % 2 ? "Bearer rb1_1_x" : NULL) + i);
+  for (size_t i = 0; i < n; i++) {
+    struct writeq_item *it = writeq_pop(&q);
+
+    ck_assert_ptr_nonnull(it);
+    ck_assert(!seen[it - items]);
+    seen[it - items] = true;
+    writeq_charge(&q, it, 0.5);
+  }
+  ck_assert_ptr_null(writeq_pop(&q));
+  ck_assert_uint_eq(q.n, 0);
+  ck_assert(writeq_key("Bearer a") != writeq_key("Bearer b"));
+}
+END_TEST
+
 static Suite *
 unit_suite(void)
 {
@@ -1425,6 +1544,12 @@ unit_suite(void)
   tcase_add_test(tc, test_jv_check_details);
   tcase_add_test(tc, test_jv_depth);
   tcase_add_test(tc, test_jv_utf8);
+  suite_add_tcase(s, tc);
+
+  tc = tcase_create("writeq");
+  tcase_add_test(tc, test_writeq_order);
+  tcase_add_test(tc, test_writeq_accounts);
+  tcase_add_test(tc, test_writeq_many_tokens);
   suite_add_tcase(s, tc);
 
   tc = tcase_create("util");

@@ -131,6 +131,9 @@ def generate(args):
         yr = y0 + (1 if i % 4 >= 2 else 0)
         quarters.append({"id": q, "delivery_team_date": f"{yr}-{month:02d}-2{i % 4}",
                          "place_board_date": f"{yr}-{month + 1:02d}-0{4 + i % 4}"})
+        # An imported quarter is closed to submitters unless the file opens it.
+        if q in (args.open if args.open is not None else [plan_q[1]]):
+            quarters[-1]["state"] = "open"
 
     groups, priorities = [], []
     for g in range(1, args.groups + 1):
@@ -276,6 +279,10 @@ def main():
     ap.add_argument("--out", default="-", help="dataset file (default stdout)")
     ap.add_argument("--return-out", help="also write a bulk return body here")
     ap.add_argument("--return-rows", type=int, default=5000)
+    ap.add_argument("--open", action="append", metavar="QUARTER",
+                    help="a quarter the dataset opens for submitters (\"state\": \"open\"); "
+                         "repeatable (default: the plan year's Q2, which the benchmark's "
+                         "submitters write)")
     args = ap.parse_args()
 
     doc, _ = generate(args)

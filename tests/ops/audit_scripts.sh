@@ -85,7 +85,9 @@ put /api/v1/kpis/1/readings/2018-19-Q1 '{"value":90,"rating":"G"}'
 bash "$AUDIT/changes-after-delivery-team.sh" 2018-19-Q1 >"$WORK/after3.tsv"
 grep -P '\treading\.put\tCH/KPI 1\t.*value: 99 → 90; value_text: 99% → -$' "$WORK/after3.tsv" >/dev/null \
   || fail "changes-after-delivery-team.sh hid the reading's value: $(cat "$WORK/after3.tsv")"
-# A quarter closed shows as such, not as "- -> -".
+# A quarter closed shows as such, not as "- -> -" (an imported quarter is
+# closed until the team opens it: opened first, then closed).
+put /api/v1/quarters/2018-19-Q1 '{"state":"open"}'
 put /api/v1/quarters/2018-19-Q1 '{"state":"closed"}'
 bash "$AUDIT/changes-after-delivery-team.sh" 2018-19-Q1 >"$WORK/after4.tsv"
 grep -P '\tquarter\.update\t2018-19-Q1\tstate: open → closed$' "$WORK/after4.tsv" >/dev/null \

@@ -13,7 +13,7 @@ run() {
   [ "$got" = "$want" ] || fail "ragboard $* exited $got, wanted $want: $(cat "$WORK/err")"
 }
 
-for cmd in migrate serve import backup restore routes version "token create" "token list" "token revoke"; do
+for cmd in migrate serve import backup restore routes ratings version "token create" "token list" "token revoke"; do
   # shellcheck disable=SC2086 # "token create" is two words on purpose
   run 0 $cmd --help
   grep -q "^Usage: ragboard $cmd" "$WORK/out" || fail "$cmd --help: $(head -1 "$WORK/out")"
@@ -25,6 +25,9 @@ run 0 token --help
 run 2 routes --bogus
 grep -q 'routes takes no arguments' "$WORK/err" || fail "routes --bogus said: $(cat "$WORK/err")"
 run 2 version extra
+run 2 ratings extra
+run 0 ratings
+jq -e 'map(.code) == ["BR", "B", "G", "A", "R", "TBC"]' "$WORK/out" >/dev/null || fail "ratings: $(head -c 300 "$WORK/out")"
 run 2 token list --db "$DB" --role admin
 grep -q 'unknown option --role' "$WORK/err" || fail "token list --role said: $(cat "$WORK/err")"
 run 2 token list --db "$DB" 7

@@ -16,7 +16,9 @@ DEADLINE=$((SECONDS + 45))
 make_demo_db
 # Owners: milestones 1-5 belong to RCCG (updates by an RCCG submitter),
 # milestones 11-19 and KPIs 11-16 to RMBC (bulk returns by an RMBC submitter).
-sqlite3 "$DB" "UPDATE milestone SET owner_id = (SELECT id FROM organisation WHERE code = 'RCCG') WHERE id BETWEEN 1 AND 5;
+# The dataset opens Q2 only: the team opens Q3 for the bulk returns.
+sqlite3 "$DB" "UPDATE quarter SET state = 'open' WHERE id = '$BQ';
+  UPDATE milestone SET owner_id = (SELECT id FROM organisation WHERE code = 'RCCG') WHERE id BETWEEN 1 AND 5;
   UPDATE milestone SET owner_id = (SELECT id FROM organisation WHERE code = 'RMBC') WHERE id BETWEEN 11 AND 19;
   UPDATE kpi SET owner_id = (SELECT id FROM organisation WHERE code = 'RMBC') WHERE id BETWEEN 11 AND 16;"
 RCCG=$("$RAGBOARD" token create --db "$DB" --role submitter --org RCCG --name crash-rccg | tail -n 1)

@@ -1,5 +1,6 @@
 /* LD_PRELOAD fault injection for tests/ops/faults.sh. While the directory
- * $FAULTFS_CTL holds a file named EROFS, ENOSPC or EIO, writes, syncs,
+ * $FAULTFS_CTL holds a file named EROFS, EPERM, EACCES, ENOSPC or EIO,
+ * writes, syncs,
  * truncations and opens for writing of files under $FAULTFS_DIR fail with
  * that errno, as they would once the kernel remounts a file system
  * read-only under a running server (which `mount -o remount,ro` refuses to
@@ -23,7 +24,8 @@ injected(void)
   static const struct {
     const char *name;
     int err;
-  } faults[] = {{"EROFS", EROFS}, {"ENOSPC", ENOSPC}, {"EIO", EIO}};
+  } faults[] = {
+    {"EROFS", EROFS}, {"EPERM", EPERM}, {"EACCES", EACCES}, {"ENOSPC", ENOSPC}, {"EIO", EIO}};
   const char *ctl = getenv("FAULTFS_CTL");
   char path[4096];
 

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Storage faults while serving: a full disk (507 storage-full), a read-only
-# file system (503 read-only), a failing device (500 io) and a database
-# locked by another process (503 busy, Retry-After). Each is a problem+json
-# answer, the server stays up and keeps reading, nothing acknowledged is lost,
-# a failed write leaves nothing behind, and writing resumes once the
-# condition clears.
+# file system or immutable database files (503 read-only: EROFS, EPERM from
+# chattr +i, EACCES), a failing device (500 io) and a database locked by
+# another process (503 busy, Retry-After). Each is a problem+json answer, the
+# server stays up and keeps reading, nothing acknowledged is lost, a failed
+# write leaves nothing behind, and writing resumes once the condition clears.
+# /readyz says not ready (503 not-ready, naming the fault) from a write that
+# met a storage fault until a write succeeds again; a lock is no such fault.
 . "$(dirname "$0")/lib.sh" "$@"
 MNT=$WORK/mnt
 CTL=$WORK/faultctl
@@ -20,6 +22,10 @@ faults_cleanup() {
   SERVER_PID=""
   if [ -n "$LOCK_PID" ]; then kill -KILL "$LOCK_PID" 2>/dev/null || true; wait "$LOCK_PID" 2>/dev/null || true; fi
   umount "$MNT" 2>/dev/null || umount -l "$MNT" 2>/dev/null || true
+  if [ -n "${FS_DIR:-}" ]; then
+    chattr -i "$FS_DIR"/* 2>/dev/null || true
+    rm -rf "$FS_DIR"
+  fi
   cleanup
 }
 trap faults_cleanup EXIT
@@ -64,10 +70,20 @@ expect_problem() { # STATUS TYPE WHAT
 }
 expect_reads() {
   local p
-  for p in /api/v1/kpis/1/readings '/api/v1/summary?quarter=2018-19-Q1' /api/v1/milestones/1 /readyz; do
+  for p in /api/v1/kpis/1/readings '/api/v1/summary?quarter=2018-19-Q1' /api/v1/milestones/1; do
     call GET "$p"
     [ "$CODE" = 200 ] || fail "$1: GET $p answered $CODE: $(head -c 300 "$WORK/body")"
   done
+}
+expect_ready() {
+  call GET /readyz
+  [ "$CODE" = 200 ] || fail "$1: /readyz answered $CODE: $(head -c 300 "$WORK/body")"
+}
+expect_not_ready() { # FAULT_TYPE WHAT: 503 not-ready, naming the fault
+  call GET /readyz
+  expect_problem 503 urn:ragboard:problem:not-ready "$2: /readyz"
+  jq -e --arg t "$1" '.detail | contains($t)' "$WORK/body" >/dev/null ||
+    fail "$2: /readyz does not name $1: $(head -c 300 "$WORK/body")"
 }
 put_update() { # MILESTONE COMMENT
   call PUT "/api/v1/milestones/$1/updates/2018-19-Q2" "{\"status\": \"A\", \"comment\": \"$2\"}"
@@ -77,6 +93,7 @@ has_update() { # MILESTONE COMMENT: is it stored?
 }
 put_update 1 before-faults
 expect_ok "a write before any fault"
+expect_ready "before any fault"
 
 # --- disk full ------------------------------------------------------------------
 # Fill the tmpfs but for 1 MiB, then write readings with big comments until
@@ -101,6 +118,7 @@ expect_problem 507 urn:ragboard:problem:storage-full "a write on a full disk"
 [ "$(sqlite3 "$DB" "SELECT count(*) FROM kpi_reading WHERE comment LIKE 'full-$full %'")" = 0 ] ||
   fail "the write refused for a full disk was stored anyway"
 expect_reads "a full disk"
+expect_not_ready urn:ragboard:problem:storage-full "a full disk"
 # An import bigger than what is left fails as a whole.
 jq --arg pad "$pad" '.milestones |= map(.description = "imported " + $pad)' \
   "$SRC/data/rotherham-icp-2018-19.json" >"$WORK/big.json"
@@ -111,8 +129,10 @@ expect_problem 507 urn:ragboard:problem:storage-full "an import on a full disk"
 call PUT /api/v1/milestones/2/updates/2018-19-Q2 '{"status": "A", "comment": "while full"}'
 expect_problem 507 urn:ragboard:problem:storage-full "a milestone update on a full disk"
 rm -f "$MNT/filler"
+expect_not_ready urn:ragboard:problem:storage-full "space freed, nothing written yet"
 put_update 2 after-full
 expect_ok "a write once space is freed"
+expect_ready "a write once space is freed"
 call POST /api/v1/import "@$WORK/big.json"
 expect_ok "the import once space is freed"
 [ "$(sqlite3 "$DB" "SELECT count(*) FROM milestone WHERE description LIKE 'imported %'")" = 76 ] ||
@@ -124,10 +144,13 @@ for slot in "${!acked[@]}"; do
 done
 echo "faults: disk full after ${#acked[@]} writes: 507, reads fine, recovered"
 
-# --- read-only file system, failing device --------------------------------------
-for fault in EROFS EIO; do
+# --- read-only file system, immutable or inaccessible files, failing device -------
+# EROFS: the file system was remounted read-only; EPERM: the files were made
+# immutable (chattr +i); EACCES: their permissions were taken away. All three
+# are a database that cannot be written, not a full disk.
+for fault in EROFS EPERM EACCES EIO; do
   case $fault in
-  EROFS) status=503 type=urn:ragboard:problem:read-only ;;
+  EROFS | EPERM | EACCES) status=503 type=urn:ragboard:problem:read-only ;;
   EIO) status=500 type=urn:ragboard:problem:io ;;
   esac
   touch "$CTL/$fault"
@@ -139,12 +162,14 @@ for fault in EROFS EIO; do
   call POST /api/v1/import "@$SRC/data/rotherham-icp-2018-19.json"
   expect_problem "$status" "$type" "an import on $fault"
   expect_reads "$fault"
+  expect_not_ready "$type" "$fault"
   rm -f "$CTL/$fault"
   has_update 3 "during-$fault" && fail "a write refused on $fault was stored"
   [ "$(sqlite3 "$DB" "SELECT count(*) FROM kpi_reading WHERE comment = 'bulk-$fault'")" = 0 ] ||
     fail "a bulk return refused on $fault was partly stored"
   put_update 3 "after-$fault"
   expect_ok "a write once $fault clears"
+  expect_ready "a write once $fault clears"
   has_update 3 "after-$fault" || fail "the write after $fault cleared is not stored"
   echo "faults: $fault: $status ${type##*:}, reads fine, recovered"
 done
@@ -168,6 +193,7 @@ expect_problem 503 urn:ragboard:problem:busy "a write while another process hold
 grep -qi '^retry-after: [0-9]' "$WORK/headers" || fail "a busy answer without Retry-After"
 [ "$elapsed" -lt 4000 ] || fail "a busy answer took ${elapsed} ms with --busy-timeout-ms 300"
 expect_reads "a locked database"
+expect_ready "a locked database (busy is no storage fault)"
 # Writes queued behind one that waits out the busy timeout are refused at
 # once, not after a timeout each (8 x 300 ms in turn, before).
 start=$(date +%s%N)
@@ -203,4 +229,43 @@ done
 stop_server
 [ "$SERVER_STATUS" = 0 ] || fail "the server exited with $SERVER_STATUS"
 [ "$(sqlite3 "$DB" 'PRAGMA integrity_check')" = ok ] || fail "integrity_check after the faults"
+
+# --- immutable files, for real ------------------------------------------------------
+# chattr +i on the database and its WAL (not the -shm: it is mapped, and a
+# store to an immutable mapping is a SIGBUS no program can answer), on a copy
+# outside the tmpfs (which does not refuse writes to an open immutable file),
+# with no shim: where the kernel refuses the WAL's writes (EPERM), the answer
+# is 503 read-only, /readyz is not ready, and both recover.
+FS_DIR=$(mktemp -d /var/tmp/ragboard-faults-XXXXXX)
+cp "$DB" "$FS_DIR/ragboard.db"
+DB=$FS_DIR/ragboard.db
+probe=$FS_DIR/probe
+exec 8>>"$probe"
+enforced=no
+if chattr +i "$probe" 2>/dev/null; then
+  echo x >&8 2>/dev/null || enforced=yes
+  chattr -i "$probe"
+fi
+exec 8>&-
+if [ "$enforced" = yes ]; then
+  start_server --busy-timeout-ms 300 --audit-key "$KEY"
+  put_update 3 before-chattr
+  expect_ok "a write before chattr"
+  chattr +i "$DB" "$DB-wal"
+  put_update 3 during-chattr
+  chattr -i "$DB" "$DB-wal"
+  expect_problem 503 urn:ragboard:problem:read-only "a write to immutable database files"
+  expect_not_ready urn:ragboard:problem:read-only "immutable database files"
+  put_update 3 after-chattr
+  expect_ok "a write once the files are writable again"
+  expect_ready "a write once the files are writable again"
+  stop_server
+  has_update 3 during-chattr && fail "a write refused on immutable files was stored"
+  has_update 3 after-chattr || fail "the write after chattr -i is not stored"
+  echo "faults: chattr +i: 503 read-only, not ready, recovered"
+else
+  echo "faults: chattr +i is not enforced on an open file here: the immutable case ran through the shim (EPERM) only"
+fi
+rm -rf "$FS_DIR"
+FS_DIR=""
 echo "faults: ok"
