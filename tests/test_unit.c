@@ -17,6 +17,7 @@
 #include "rag.h"
 #include "store.h"
 #include "summary.h"
+#include "textbuf.h"
 #include "util.h"
 #include "writeq.h"
 
@@ -1382,6 +1383,73 @@ START_TEST(test_csv_cells)
 }
 END_TEST
 
+/* The one escaping writer for markup: stored text can never open a tag, an
+ * entity or an attribute, and what it writes is well-formed XML whatever
+ * the bytes (controls and broken UTF-8 become U+FFFD). */
+START_TEST(test_html_escape)
+{
+  static const struct {
+    const char *in;
+    const char *text; /* html_text */
+    const char *attr; /* html_attr */
+  } cases[] = {
+    {"plain", "plain", "plain"},
+    {"", "", ""},
+    {"<script>alert(1)</script>", "&lt;script&gt;alert(1)&lt;/script&gt;",
+     "&lt;script&gt;alert(1)&lt;/script&gt;"},
+    {"<img src=x onerror=alert(1)>", "&lt;img src=x onerror=alert(1)&gt;",
+     "&lt;img src=x onerror=alert(1)&gt;"},
+    {"a & b \"c\" 'd'", "a &amp; b &quot;c&quot; &#39;d&#39;",
+     "a &amp; b &quot;c&quot; &#39;d&#39;"},
+    {"&amp;", "&amp;amp;", "&amp;amp;"},
+    {"l1\nl2\tx\r", "l1\nl2\tx\r", "l1&#10;l2&#9;x&#13;"},
+    {"bell\x07", "bell\xef\xbf\xbd", "bell\xef\xbf\xbd"},
+    {"caf\xc3\xa9 \xe2\x86\x92 \xf0\x9f\x98\x80", "caf\xc3\xa9 \xe2\x86\x92 \xf0\x9f\x98\x80",
+     "caf\xc3\xa9 \xe2\x86\x92 \xf0\x9f\x98\x80"},
+    {"bad\xff\xc3", "bad\xef\xbf\xbd\xef\xbf\xbd", "bad\xef\xbf\xbd\xef\xbf\xbd"},
+    {"over\xc0\xaflong", "over\xef\xbf\xbd\xef\xbf\xbdlong", "over\xef\xbf\xbd\xef\xbf\xbdlong"},
+    {"sur\xed\xa0\x80", "sur\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd",
+     "sur\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"},
+  };
+
+  for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    struct textbuf t = TEXTBUF_INIT, a = TEXTBUF_INIT;
+    char *gt, *ga;
+
+    textbuf_lit(&t, "[");
+    html_text(&t, cases[i].in);
+    textbuf_lit(&t, "]");
+    html_attr(&a, cases[i].in);
+    gt = textbuf_finish(&t, NULL);
+    ga = textbuf_finish(&a, NULL);
+    ck_assert_ptr_nonnull(gt);
+    ck_assert_ptr_nonnull(ga);
+    ck_assert_msg(strncmp(gt, "[", 1) == 0 && strlen(gt) == strlen(cases[i].text) + 2 &&
+                    strncmp(gt + 1, cases[i].text, strlen(cases[i].text)) == 0,
+                  "text case %zu: got %s", i, gt);
+    ck_assert_msg(strcmp(ga, cases[i].attr) == 0, "attr case %zu: got %s", i, ga);
+    free(gt);
+    free(ga);
+  }
+  {
+    struct textbuf b = TEXTBUF_INIT;
+    size_t len = 99;
+    char *s;
+
+    s = textbuf_finish(&b, &len); /* nothing written: "" */
+    ck_assert_str_eq(s, "");
+    ck_assert_uint_eq(len, 0);
+    free(s);
+    textbuf_printf(&b, "<svg width=\"%d\">", 640);
+    html_text(&b, NULL);
+    s = textbuf_finish(&b, &len);
+    ck_assert_str_eq(s, "<svg width=\"640\">");
+    ck_assert_uint_eq(len, strlen(s));
+    free(s);
+  }
+}
+END_TEST
+
 /* ---- the writer's fair queue ------------------------------------------------ */
 
 /* Push items for keys (a string, one letter a key), charging each popped
@@ -1509,6 +1577,7 @@ unit_suite(void)
   tc = tcase_create("audit");
   tcase_add_test(tc, test_audit_canonical_matches_jansson);
   tcase_add_test(tc, test_csv_cells);
+  tcase_add_test(tc, test_html_escape);
   suite_add_tcase(s, tc);
   tc = tcase_create("quarter");
   tcase_add_test(tc, test_quarter_parse_valid);
