@@ -6,11 +6,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util.h"
+
 #define SERIES_MAX 512
 
 static const double bounds[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
                                 0.1,    0.25,  0.5,    1.0,   2.5,  5.0};
-#define NBOUNDS (sizeof(bounds) / sizeof(bounds[0]))
+#define NBOUNDS ARRAY_LEN(bounds)
 
 struct series {
   const char *route; /* static strings from the route table, or "none" */

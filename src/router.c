@@ -80,7 +80,7 @@ static const struct route routes[] = {
   {"GET", "/api/v1/audit/verify", api_audit_verify, ROUTE_ADMIN | ROUTE_QUERY},
 };
 
-#define NROUTES (sizeof(routes) / sizeof(routes[0]))
+#define NROUTES ARRAY_LEN(routes)
 
 /* Write handlers with a precheck: what the request can be refused for,
  * checked by router_precheck with a read connection before the request is
@@ -94,7 +94,7 @@ static const struct {
 static api_handler
 precheck_of(const struct route *r)
 {
-  for (size_t i = 0; i < sizeof(prechecks) / sizeof(prechecks[0]); i++)
+  for (size_t i = 0; i < ARRAY_LEN(prechecks); i++)
     if (prechecks[i].handler == r->handler)
       return prechecks[i].precheck;
   return NULL;

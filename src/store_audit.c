@@ -7,6 +7,7 @@
 #include <sodium.h>
 
 #include "jsonv.h"
+#include "util.h"
 
 #define CANON_FLAGS (JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(17) | JSON_ENCODE_ANY)
 
@@ -652,7 +653,7 @@ store_audit_guards(struct store *st, json_t **missing)
 
   if (out == NULL)
     return RB_ERR_NOMEM;
-  for (size_t i = 0; i < sizeof(guards) / sizeof(guards[0]) && err == RB_OK; i++) {
+  for (size_t i = 0; i < ARRAY_LEN(guards) && err == RB_OK; i++) {
     sqlite3_stmt *s;
     int rc;
     bool ok = false;
