@@ -69,6 +69,18 @@ enum rb_err store_delete_one(struct store *st, const char *sql, const char *key,
 /* Updates or readings of the milestone (kpi false) or KPI `id` changed. */
 enum rb_err store_mark_item_reporting(struct store *st, bool kpi, int64_t id);
 
+/* The columns of a KPI (alias k) that make its RAG rule at quarter ?2, and
+ * the rule read back from them, starting at column col. The annual target
+ * is the plan year's: a quarter of another year (a position carried from
+ * the year before) is rated by a quarterly target given for it, or not at
+ * all. */
+#define RULE_COLUMNS                                                      \
+  "k.direction, json_extract(k.quarterly_targets, '$.\"' || ?2 || '\"')," \
+  " CASE WHEN substr(?2, 1, 7) = k.year THEN k.target END,"               \
+  " k.tolerance_mode, k.tolerance_value"
+struct rag_rule;
+void store_rule_from_row(sqlite3_stmt *s, int col, struct rag_rule *r);
+
 /* Map a failed step and record that a change was attempted. */
 enum rb_err store_fail(struct store *st, int rc);
 
