@@ -22,7 +22,7 @@
 #include "metrics.h"
 #include "router.h"
 #include "util.h"
-#include "writeq.h"
+#include "writer.h"
 
 #define MAX_QUERY_PARAMS 32
 
@@ -63,28 +63,6 @@ struct http_server {
   bool stopping;
   pthread_t reaper;
   bool reaper_started;
-  /* Write requests wait here, their connections suspended, for the writer
-   * thread: the HTTP workers never block on the writer or on an fsync, and
-   * the writer commits what it runs in a round behind one fsync. Taken
-   * fairly between tokens (writeq.h). */
-  pthread_mutex_t queue_mu;
-  pthread_cond_t queue_cv;
-  struct writeq queue;
-  bool writer_stop;   /* under queue_mu: no more jobs are taken */
-  bool touch_pending; /* under queue_mu: a token use waits to be recorded */
-  pthread_t writer;
-  bool writer_started;
-  /* Writes whose route has a precheck (a bulk return, whose checks can take
-   * a core for a tenth of a second) wait here, suspended, for the checker
-   * thread, which checks them one at a time, fairly between tokens, with a
-   * read connection: refused ones are answered, the others join the
-   * writer's queue. So checking returns never holds the writer, nor an
-   * HTTP worker (and the connections it serves), nor more than one core. */
-  struct writeq check_queue; /* under queue_mu */
-  pthread_cond_t check_cv;
-  bool checker_stop; /* under queue_mu */
-  pthread_t checker;
-  bool checker_started;
   /* Shutting down: answers close their connections. */
   atomic_bool closing;
   /* Writes the writer has resumed whose answers are not yet sent: the
@@ -321,203 +299,20 @@ struct conn_state {
   size_t discarded; /* bytes of a too-large chunked body read and dropped */
   char request_id[33];
   struct timespec start;
-  bool answered; /* a response was queued (metrics counted it) */
-  /* A write handed to the writer thread: the request (its strings are
-   * libmicrohttpd's, valid while the connection is suspended), the answer
-   * the writer leaves, and the queue link. */
+  bool answered;             /* a response was queued (metrics counted it) */
+  struct router_match match; /* the request's route, looked up at its head */
+  /* A write handed to the writer (router_submit), its connection
+   * suspended: the request (its strings are libmicrohttpd's, valid while
+   * the connection is suspended) and the answer the writer leaves. */
+  struct http_server *srv;
   struct MHD_Connection *conn;
   struct query_vec q;
   struct rb_request req;
   struct rb_response resp;
-  struct router_ticket ticket;
+  struct router_write rw;
   bool ready;   /* the writer has answered: send resp */
   bool resumed; /* that answer is being sent (resumed_unanswered counts it) */
-  struct writeq_item qitem;
 };
-
-/* The writer takes at most this many queued writes into one transaction. */
-#define WRITER_BATCH 128
-/* and stops taking more once this long has passed since the first write of
- * the round that waits for its commit: those answers wait for the commit,
- * so one long request (a large return) does not hold the answers of
- * everything queued after it. (Refused requests wait for nothing: a round
- * of writes refused as busy still fails them all at once.) */
-#define WRITER_ROUND_S 0.02
-
-static struct conn_state *
-queued_state(struct writeq_item *it)
-{
-  return it != NULL ? (struct conn_state *)((char *)it - offsetof(struct conn_state, qitem)) : NULL;
-}
-
-static void *
-writer_main(void *arg)
-{
-  struct http_server *srv = arg;
-  struct conn_state *batch[WRITER_BATCH];
-  bool touch_retry = false;
-  double started, waiting;
-
-  pthread_mutex_lock(&srv->queue_mu);
-  for (;;) {
-    size_t n = 0;
-
-    while (srv->queue.n == 0 && !srv->writer_stop && !srv->touch_pending) {
-      if (touch_retry) { /* uses left pending by a locked database: again in 1 s */
-        struct timespec at;
-
-        util_deadline_in(&at, 1000);
-        if (pthread_cond_timedwait(&srv->queue_cv, &srv->queue_mu, &at) != 0)
-          srv->touch_pending = true;
-      } else {
-        pthread_cond_wait(&srv->queue_cv, &srv->queue_mu);
-      }
-    }
-    if (srv->queue.n == 0 && srv->touch_pending) {
-      /* A read's token use: recorded here, never on an HTTP worker. */
-      srv->touch_pending = false;
-      pthread_mutex_unlock(&srv->queue_mu);
-      touch_retry = router_record_touches(srv->app);
-      pthread_mutex_lock(&srv->queue_mu);
-      continue;
-    }
-    if (srv->queue.n == 0)
-      break; /* stopping, and every queued write has been answered */
-    started = util_monotonic();
-    waiting = 0;
-    /* Run what is queued, and what arrives meanwhile, one at a time in
-     * the fair order, up to WRITER_BATCH or WRITER_ROUND_S: one commit
-     * (one fsync) for all of it, with no waiting on purpose. */
-    do {
-      struct conn_state *cs = queued_state(writeq_pop(&srv->queue));
-      double t0;
-
-      batch[n++] = cs;
-      pthread_mutex_unlock(&srv->queue_mu);
-      t0 = util_monotonic();
-      router_dispatch_batched(srv->app, &cs->req, &cs->resp, &cs->ticket);
-      pthread_mutex_lock(&srv->queue_mu);
-      writeq_charge(&srv->queue, &cs->qitem, util_monotonic() - t0);
-      if (cs->ticket.pending && waiting == 0)
-        waiting = util_monotonic();
-    } while (srv->queue.n > 0 && n < WRITER_BATCH &&
-             (waiting == 0 || util_monotonic() - waiting < WRITER_ROUND_S));
-    pthread_mutex_unlock(&srv->queue_mu);
-    /* a round that failed leaves its writes' token uses to the retry */
-    if (router_commit(srv->app, n, util_monotonic() - started))
-      touch_retry = true;
-    for (size_t i = 0; i < n; i++) {
-      struct conn_state *cs = batch[i];
-
-      router_finish_batched(srv->app, &cs->req, &cs->resp, &cs->ticket);
-      cs->ready = true;
-      atomic_fetch_add(&srv->resumed_unanswered, 1);
-      MHD_resume_connection(cs->conn); /* on_request is called again and answers */
-    }
-    pthread_mutex_lock(&srv->queue_mu);
-  }
-  pthread_mutex_unlock(&srv->queue_mu);
-  return NULL;
-}
-
-static void
-wake_writer_for_touch(void *arg)
-{
-  struct http_server *srv = arg;
-
-  pthread_mutex_lock(&srv->queue_mu);
-  srv->touch_pending = true;
-  pthread_cond_signal(&srv->queue_cv);
-  pthread_mutex_unlock(&srv->queue_mu);
-}
-
-enum enqueued { QUEUED, NO_WRITER, WRITER_STOPPED };
-
-static void canned_problem(struct rb_response *resp, enum rb_err err, const char *detail,
-                           const char *request_id);
-
-/* Hand cs to the checker thread and suspend its connection; NO_WRITER when
- * there is none (or it is stopping): the caller checks the request itself. */
-static enum enqueued
-enqueue_check(struct http_server *srv, struct MHD_Connection *conn, struct conn_state *cs)
-{
-  enum enqueued queued = NO_WRITER;
-
-  pthread_mutex_lock(&srv->queue_mu);
-  if (srv->checker_started && !srv->checker_stop) {
-    cs->conn = conn;
-    MHD_suspend_connection(conn);
-    writeq_push(&srv->check_queue, &cs->qitem, writeq_key(cs->req.authorization));
-    pthread_cond_signal(&srv->check_cv);
-    queued = QUEUED;
-  }
-  pthread_mutex_unlock(&srv->queue_mu);
-  return queued;
-}
-
-static void *
-checker_main(void *arg)
-{
-  struct http_server *srv = arg;
-
-  pthread_mutex_lock(&srv->queue_mu);
-  for (;;) {
-    struct conn_state *cs;
-    double t0;
-    bool queue;
-
-    while (srv->check_queue.n == 0 && !srv->checker_stop)
-      pthread_cond_wait(&srv->check_cv, &srv->queue_mu);
-    if (srv->check_queue.n == 0)
-      break; /* stopping, and everything queued has been passed on */
-    cs = queued_state(writeq_pop(&srv->check_queue));
-    pthread_mutex_unlock(&srv->queue_mu);
-    t0 = util_monotonic();
-    queue = router_precheck(srv->app, &cs->req, &cs->resp, &cs->req.prepared);
-    pthread_mutex_lock(&srv->queue_mu);
-    writeq_charge(&srv->check_queue, &cs->qitem, util_monotonic() - t0);
-    if (queue && !srv->writer_stop) { /* still suspended, now for the writer */
-      writeq_push(&srv->queue, &cs->qitem, writeq_key(cs->req.authorization));
-      pthread_cond_signal(&srv->queue_cv);
-      continue;
-    }
-    pthread_mutex_unlock(&srv->queue_mu);
-    if (queue) { /* the writer stopped meanwhile: nothing was written */
-      canned_problem(&cs->resp, RB_ERR_BUSY,
-                     "the server is shutting down: nothing was written; retry", cs->request_id);
-      cs->resp.route = "shutdown";
-      rb_response_header(&cs->resp, "Retry-After", "1");
-    }
-    cs->ready = true;
-    atomic_fetch_add(&srv->resumed_unanswered, 1);
-    MHD_resume_connection(cs->conn); /* on_request is called again and answers */
-    pthread_mutex_lock(&srv->queue_mu);
-  }
-  pthread_mutex_unlock(&srv->queue_mu);
-  return NULL;
-}
-
-/* Hand cs to the writer thread and suspend its connection. NO_WRITER (a
- * server run without one): the caller runs the request itself;
- * WRITER_STOPPED (shutting down): the caller refuses it. */
-static enum enqueued
-enqueue_write(struct http_server *srv, struct MHD_Connection *conn, struct conn_state *cs)
-{
-  enum enqueued queued = NO_WRITER;
-
-  pthread_mutex_lock(&srv->queue_mu);
-  if (srv->writer_started && srv->writer_stop) {
-    queued = WRITER_STOPPED;
-  } else if (srv->writer_started) {
-    cs->conn = conn;
-    MHD_suspend_connection(conn);
-    writeq_push(&srv->queue, &cs->qitem, writeq_key(cs->req.authorization));
-    pthread_cond_signal(&srv->queue_cv);
-    queued = QUEUED;
-  }
-  pthread_mutex_unlock(&srv->queue_mu);
-  return queued;
-}
 
 static enum MHD_Result
 collect_query(void *cls, enum MHD_ValueKind kind, const char *key, size_t key_size,
@@ -564,6 +359,27 @@ cors_origin(const struct app *app, struct MHD_Connection *conn)
     list += len;
   }
   return NULL;
+}
+
+static void canned_problem(struct rb_response *resp, enum rb_err err, const char *detail,
+                           const char *request_id);
+
+/* The writer is done with cs's write (on its thread, the checker's, or
+ * this worker's): resume the connection, and on_request sends the answer. */
+static void
+write_answered(struct router_write *w)
+{
+  struct conn_state *cs = (struct conn_state *)((char *)w - offsetof(struct conn_state, rw));
+
+  if (w->stopped) { /* not run: the daemon's stop could cut it off after its commit */
+    canned_problem(&cs->resp, RB_ERR_BUSY,
+                   "the server is shutting down: nothing was written; retry", cs->request_id);
+    cs->resp.route = "shutdown";
+    rb_response_header(&cs->resp, "Retry-After", "1");
+  }
+  cs->ready = true;
+  atomic_fetch_add(&cs->srv->resumed_unanswered, 1);
+  MHD_resume_connection(cs->conn); /* on_request is called again and answers */
 }
 
 /* How much of a too-large chunked body is read (to answer its 413) before
@@ -902,8 +718,8 @@ judge_head(struct http_server *srv, struct MHD_Connection *conn, const char *met
   req->if_match = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "If-Match");
   req->origin = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Origin");
   req->request_id = cs->request_id;
-  req->head = &cs->head;
-  if (!router_head(srv->app, req, &cs->head, resp)) {
+  router_match(method, cs->path, &cs->match);
+  if (!router_head(srv->app, &cs->match, req, &cs->head, resp)) {
     /* 401, 403 ...: the body is never kept. A client that asked first
      * (Expect: 100-continue) hears the answer at once and sends nothing.
      * One that did not is sending its body already, and an answer sent
@@ -1044,7 +860,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
     if (strcmp(method, "OPTIONS") == 0 && cors_origin(srv->app, conn) != NULL &&
         MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Access-Control-Request-Method") !=
           NULL &&
-        router_allow(cs->path, allow, sizeof(allow)) > 0) {
+        router_allow(&cs->match, allow, sizeof(allow)) > 0) {
       /* CORS preflight from an allowed dashboard origin (an unknown path
        * goes to the router for its problem document). */
       resp.status = 204;
@@ -1054,33 +870,22 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
                          "Authorization, Content-Type, If-Match, If-None-Match");
       rb_response_header(&resp, "Access-Control-Max-Age", "600");
     } else if (cs->head.write) {
-      enum enqueued how;
-
       arm(srv, watch_of(conn), false); /* ours now: the client is not slow */
-      /* A bulk return's checks run before it joins the writer's queue (the
-       * writer's time is every token's): on the checker thread, or here
-       * when there is none. */
-      if (router_has_precheck(method, req->path)) {
-        if (enqueue_check(srv, conn, cs) == QUEUED)
-          return MHD_YES; /* suspended until checked (and written) */
-        if (!router_precheck(srv->app, req, &resp, &req->prepared))
-          goto answer;
-      }
-      how = enqueue_write(srv, conn, cs);
-      if (how == QUEUED)
-        return MHD_YES; /* suspended until the writer has answered */
-      if (how == NO_WRITER) {
-        router_dispatch(srv->app, req, &resp);
-      } else {
-        /* Shutting down: not run on a worker, where the daemon's stop
-         * could cut it off after its commit, before its answer. */
-        canned_problem(&resp, RB_ERR_BUSY,
-                       "the server is shutting down: nothing was written; retry", cs->request_id);
-        resp.route = "shutdown";
-        rb_response_header(&resp, "Retry-After", "1");
-      }
+      /* Suspended until the writer has answered (write_answered resumes
+       * it), so a worker never waits for the writer or an fsync. */
+      cs->srv = srv;
+      cs->conn = conn;
+      cs->rw = (struct router_write){.app = srv->app,
+                                     .match = &cs->match,
+                                     .req = req,
+                                     .head = &cs->head,
+                                     .resp = &cs->resp,
+                                     .answered = write_answered};
+      MHD_suspend_connection(conn);
+      router_submit(&cs->rw);
+      return MHD_YES;
     } else {
-      router_dispatch(srv->app, req, &resp);
+      router_serve(srv->app, &cs->match, req, &resp);
     }
   }
 answer:
@@ -1121,7 +926,7 @@ on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     atomic_fetch_sub(&srv->in_flight, 1);
   }
   rb_response_clear(&cs->resp);
-  router_prepared_free(cs->req.prepared);
+  router_write_clear(&cs->rw);
   free(cs->body);
   free(cs->target);
   free(cs);
@@ -1232,11 +1037,6 @@ http_start(struct app *app, struct http_server **out, const char **why)
   srv->app = app;
   pthread_mutex_init(&srv->watch_mu, NULL);
   util_cond_init_monotonic(&srv->watch_cv); /* timed waits: see util.h */
-  pthread_mutex_init(&srv->queue_mu, NULL);
-  util_cond_init_monotonic(&srv->queue_cv);
-  util_cond_init_monotonic(&srv->check_cv);
-  writeq_init(&srv->queue);
-  writeq_init(&srv->check_queue);
   randombytes_buf(&srv->id_prefix, sizeof(srv->id_prefix));
   if (!parse_listen(app->cfg.listen, &ss, &sslen, &ipv6)) {
     *why = "--listen must be HOST:PORT with a numeric host, e.g. 127.0.0.1:8080";
@@ -1248,6 +1048,9 @@ http_start(struct app *app, struct http_server **out, const char **why)
   threads = (unsigned)app_threads(&app->cfg);
   if (threads < 1)
     threads = 1;
+  /* Without its threads writes run on the HTTP workers (slower, but
+   * correct). */
+  (void)writer_start(app->writer);
   srv->daemon = MHD_start_daemon(
     flags, 0, on_accept, srv, on_request, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
     MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
@@ -1265,27 +1068,14 @@ http_start(struct app *app, struct http_server **out, const char **why)
     MHD_OPTION_END);
   if (srv->daemon == NULL) {
     *why = "cannot listen on the requested address (in use, or not permitted)";
+    writer_stop(app->writer);
     pthread_mutex_destroy(&srv->watch_mu);
     pthread_cond_destroy(&srv->watch_cv);
-    pthread_mutex_destroy(&srv->queue_mu);
-    pthread_cond_destroy(&srv->queue_cv);
-    pthread_cond_destroy(&srv->check_cv);
     free(srv);
     return RB_ERR_IO;
   }
   if (pthread_create(&srv->reaper, NULL, reaper_main, srv) == 0)
     srv->reaper_started = true;
-  /* Without a writer thread writes run on the HTTP workers (slower, but
-   * correct): enqueue_write declines. */
-  pthread_mutex_lock(&srv->queue_mu);
-  srv->writer_started = pthread_create(&srv->writer, NULL, writer_main, srv) == 0;
-  /* The checker hands on to the writer: without one, returns are checked
-   * on the worker too. */
-  srv->checker_started =
-    srv->writer_started && pthread_create(&srv->checker, NULL, checker_main, srv) == 0;
-  pthread_mutex_unlock(&srv->queue_mu);
-  if (srv->writer_started)
-    router_touch_waker(app, wake_writer_for_touch, srv);
   info = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
   srv->port = info != NULL ? info->port : 0;
   if (app->cfg.port_file != NULL && !write_port_file(app->cfg.port_file, srv->port)) {
@@ -1318,25 +1108,10 @@ http_stop(struct http_server *srv, unsigned grace_ms)
 
     nanosleep(&ts, NULL);
   }
-  /* The checker passes every queued write on (or answers it) and the
-   * writer answers every queued write before they end: libmicrohttpd must
-   * not be stopped while a connection is suspended. Writes arriving after
-   * this are refused (503), not run on a worker. */
-  pthread_mutex_lock(&srv->queue_mu);
-  srv->checker_stop = true;
-  pthread_cond_signal(&srv->check_cv);
-  pthread_mutex_unlock(&srv->queue_mu);
-  if (srv->checker_started)
-    pthread_join(srv->checker, NULL);
-  pthread_mutex_lock(&srv->queue_mu);
-  srv->writer_stop = true;
-  pthread_cond_signal(&srv->queue_cv);
-  pthread_mutex_unlock(&srv->queue_mu);
-  if (srv->writer_started) {
-    pthread_join(srv->writer, NULL);
-    router_touch_waker(srv->app, NULL, NULL);
-    router_record_touches(srv->app); /* uses still pending */
-  }
+  /* The writer answers every queued write before it stops: libmicrohttpd
+   * must not be stopped while a connection is suspended. Writes arriving
+   * after this are refused (503), not run on a worker. */
+  writer_stop(srv->app->writer);
   /* The resumed writes' answers go out before the daemon stops: their
    * work is committed, and a client must hear so. Bounded: a worker sends
    * them at once, but a client may have stopped reading. */
@@ -1355,8 +1130,5 @@ http_stop(struct http_server *srv, unsigned grace_ms)
     pthread_join(srv->reaper, NULL);
   pthread_mutex_destroy(&srv->watch_mu);
   pthread_cond_destroy(&srv->watch_cv);
-  pthread_mutex_destroy(&srv->queue_mu);
-  pthread_cond_destroy(&srv->queue_cv);
-  pthread_cond_destroy(&srv->check_cv);
   free(srv);
 }

@@ -15,6 +15,7 @@ store_open(const char *path, const struct db_options *opt, bool migrate, struct 
 
   if (st == NULL)
     return RB_ERR_NOMEM;
+  st->busy_ms = opt->busy_timeout_ms > 0 ? opt->busy_timeout_ms : 5000; /* as db_open sets it */
   err = db_open(path, opt, &st->db);
   if (err != RB_OK)
     goto fail;

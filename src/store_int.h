@@ -27,6 +27,7 @@ struct store {
   char rep_years[8][8];
   int64_t rep_after[8];
   int nrep;
+  int busy_ms;                      /* the busy timeout, as opened */
   struct store *next_free;          /* pool bookkeeping */
   const struct audit_keyring *keys; /* the audit trail's keys (borrowed); NULL: none */
 };

@@ -32,6 +32,44 @@ store_begin(struct store *st, bool write)
   return RB_OK;
 }
 
+enum rb_err
+store_begin_write(struct store *st, bool wait)
+{
+  enum rb_err err;
+
+  if (!wait)
+    sqlite3_busy_timeout(st->db, 0);
+  err = store_begin(st, true);
+  if (!wait)
+    sqlite3_busy_timeout(st->db, st->busy_ms);
+  return err;
+}
+
+bool
+store_txn_open(struct store *st)
+{
+  return !sqlite3_get_autocommit(st->db);
+}
+
+enum rb_err
+store_savepoint(struct store *st)
+{
+  return exec_sql(st, "SAVEPOINT request");
+}
+
+enum rb_err
+store_savepoint_release(struct store *st)
+{
+  return exec_sql(st, "RELEASE request");
+}
+
+void
+store_savepoint_undo(struct store *st)
+{
+  (void)exec_sql(st, "ROLLBACK TO request");
+  (void)exec_sql(st, "RELEASE request");
+}
+
 void
 store_mark_changed(struct store *st)
 {
