@@ -17,6 +17,8 @@
 
 /* Current UTC time as RFC 3339 with milliseconds. */
 void util_now(char out[UTIL_TIME_LEN]);
+/* The same for a CLOCK_REALTIME time taken earlier. */
+void util_time_text(const struct timespec *ts, char out[UTIL_TIME_LEN]);
 
 /* Parse a date (2018-08-22, its midnight) or an RFC 3339 UTC time
  * (2018-08-22T10:30:00Z, with up to 9 digits of fraction) into util_now's
