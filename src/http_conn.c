@@ -40,22 +40,78 @@ write_answered(struct router_write *w)
   MHD_resume_connection(cs->conn); /* http_on_request is called again and answers */
 }
 
+/* What a request starts with: no allocation (the connection's state is
+ * reused), and only the fields a request reads before it sets them. */
+static void
+conn_reset(struct conn_state *cs)
+{
+  cs->target = cs->path = NULL;
+  cs->in_use = true;
+  cs->started = false;
+  cs->len = cs->limit = cs->discarded = 0;
+  cs->too_large = cs->drop_body = cs->refused = false;
+  cs->answered = cs->ready = cs->resumed = false;
+  memset(&cs->hv, 0, sizeof(cs->hv));
+  memset(&cs->req, 0, sizeof(cs->req));
+  memset(&cs->resp, 0, sizeof(cs->resp));
+  cs->q.n = 0;
+  cs->q.overflow = cs->q.nul = false;
+}
+
+/* What a request leaves behind, given back. */
+static void
+conn_clear(struct conn_state *cs)
+{
+  rb_response_clear(&cs->resp);
+  router_write_clear(&cs->rw);
+  free(cs->body); /* a write's: rare, and it may have been large */
+  cs->body = NULL;
+  cs->cap = 0;
+  if (cs->target != cs->target_inline)
+    free(cs->target);
+  cs->target = cs->path = NULL;
+  cs->in_use = false;
+}
+
+void
+http_conn_free(struct conn_state *cs)
+{
+  if (cs == NULL)
+    return;
+  conn_clear(cs);
+  free(cs);
+}
+
 /* The request line, before libmicrohttpd decodes the path or splits off
  * the query: the state of the request starts here (it becomes *con_cls),
  * with the target as sent. Routing and the log use this copy. */
 void *
 http_on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 {
-  struct conn_state *cs = calloc(1, sizeof(*cs));
+  struct conn_watch *w = http_watch_of(conn);
+  struct conn_state *cs;
   size_t len, plen;
 
   (void)cls;
-  (void)conn;
-  if (cs == NULL || uri == NULL)
+  if (w != NULL && w->cs == NULL)
+    w->cs = calloc(1, sizeof(*w->cs));
+  if (w != NULL && w->cs != NULL && !w->cs->in_use) {
+    cs = w->cs;
+    cs->own = false;
+  } else { /* no watch, or (not expected) its state is taken */
+    cs = calloc(1, sizeof(*cs));
+    if (cs == NULL)
+      return NULL;
+    cs->own = true;
+  }
+  conn_reset(cs);
+  cs->watch = w;
+  if (uri == NULL)
     return cs;
   len = strlen(uri);
   plen = strcspn(uri, "?");
-  cs->target = malloc(len + plen + 2);
+  cs->target =
+    len + plen + 2 <= sizeof(cs->target_inline) ? cs->target_inline : malloc(len + plen + 2);
   if (cs->target != NULL) {
     memcpy(cs->target, uri, len + 1);
     cs->path = cs->target + len + 1;
@@ -63,6 +119,22 @@ http_on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
     cs->path[plen] = '\0';
   }
   return cs;
+}
+
+/* A request id: unique, not secret: the per-process prefix and a counter,
+ * in hex, with no system call or formatting per request. */
+static void
+request_id(struct http_server *srv, char out[33])
+{
+  static const char hex[] = "0123456789abcdef";
+  unsigned long long n = atomic_fetch_add(&srv->id_counter, 1);
+
+  memcpy(out, srv->id_prefix, 16);
+  for (int i = 31; i >= 16; i--) {
+    out[i] = hex[n & 15];
+    n >>= 4;
+  }
+  out[32] = '\0';
 }
 
 enum MHD_Result
@@ -84,19 +156,17 @@ http_on_request(void *cls, struct MHD_Connection *conn, const char *url, const c
     cs = calloc(1, sizeof(*cs));
     if (cs == NULL)
       return MHD_NO;
+    cs->own = cs->in_use = true;
+    cs->watch = http_watch_of(conn);
     *con_cls = cs;
   }
   if (!cs->started) {
     cs->started = true;
-    http_watch_busy(srv, http_watch_of(conn), true); /* never shed from here to its answer */
+    http_watch_busy(srv, cs->watch); /* never shed from here to its answer */
     atomic_fetch_add(&srv->in_flight, 1);
     metrics_request_begin(srv->app->metrics);
     clock_gettime(CLOCK_MONOTONIC, &cs->start);
-    /* Unique, not secret: a random per-process prefix and a counter, so no
-     * system call per request. */
-    snprintf(cs->request_id, sizeof(cs->request_id), "%016llx%016llx",
-             (unsigned long long)srv->id_prefix,
-             (unsigned long long)atomic_fetch_add(&srv->id_counter, 1));
+    request_id(srv, cs->request_id);
     memset(&resp, 0, sizeof(resp));
     if (http_judge_head(srv, conn, method, version, cs, &resp))
       return MHD_YES;
@@ -166,10 +236,8 @@ http_on_request(void *cls, struct MHD_Connection *conn, const char *url, const c
     req = &cs->req;
     req->body = cs->body != NULL ? cs->body : "";
     req->body_len = cs->len;
-    if (strcmp(method, "OPTIONS") == 0 && http_cors_origin(srv->app, conn) != NULL &&
-        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Access-Control-Request-Method") !=
-          NULL &&
-        router_allow(&cs->match, allow, sizeof(allow)) > 0) {
+    if (strcmp(method, "OPTIONS") == 0 && http_cors_origin(srv->app, cs->hv.origin) != NULL &&
+        cs->hv.acr_method != NULL && router_allow(&cs->match, allow, sizeof(allow)) > 0) {
       /* CORS preflight from an allowed dashboard origin (an unknown path
        * goes to the router for its problem document). */
       resp.status = 204;
@@ -179,7 +247,7 @@ http_on_request(void *cls, struct MHD_Connection *conn, const char *url, const c
                          "Authorization, Content-Type, If-Match, If-None-Match");
       rb_response_header(&resp, "Access-Control-Max-Age", "600");
     } else if (cs->head.write) {
-      http_arm(srv, http_watch_of(conn), false); /* ours now: the client is not slow */
+      http_disarm(srv, cs->watch); /* ours now: the client is not slow */
       /* Suspended until the writer has answered (write_answered resumes
        * it), so a worker never waits for the writer or an fsync. */
       cs->srv = srv;
@@ -199,8 +267,8 @@ http_on_request(void *cls, struct MHD_Connection *conn, const char *url, const c
   }
 answer:
   bytes = resp.body_len;
-  http_arm(srv, http_watch_of(conn), false); /* answering: slow readers are not ours to cut */
-  ret = http_send_response(conn, &resp, cs->request_id, srv);
+  http_disarm(srv, cs->watch); /* answering: slow readers are not ours to cut */
+  ret = http_send_response(conn, &resp, cs->request_id, cs->hv.origin, srv);
   if (cs->resumed) {
     cs->resumed = false;
     atomic_fetch_sub(&srv->resumed_unanswered, 1);
@@ -226,8 +294,7 @@ http_on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
   if (cs == NULL)
     return;
   /* Keep-alive: the next request must arrive within the timeout too. */
-  http_arm(srv, http_watch_of(conn), true);
-  http_watch_busy(srv, http_watch_of(conn), false);
+  http_watch_idle(srv, cs->watch);
   if (cs->started) { /* else libmicrohttpd refused the head itself */
     if (!cs->answered)
       metrics_request_abandon(srv->app->metrics);
@@ -235,10 +302,8 @@ http_on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
       atomic_fetch_sub(&srv->resumed_unanswered, 1);
     atomic_fetch_sub(&srv->in_flight, 1);
   }
-  rb_response_clear(&cs->resp);
-  router_write_clear(&cs->rw);
-  free(cs->body);
-  free(cs->target);
-  free(cs);
+  conn_clear(cs);
+  if (cs->own)
+    free(cs);
   *con_cls = NULL;
 }

@@ -7,13 +7,6 @@
 #include <string.h>
 #include <strings.h>
 
-/* What the head's header lines say about framing. */
-struct head_lines {
-  unsigned content_length, transfer_encoding, host;
-  const char *te, *host_value;
-  size_t bytes; /* the header lines, as sent (near enough: name, ": ", value, CRLF) */
-};
-
 static enum MHD_Result
 collect_query(void *cls, enum MHD_ValueKind kind, const char *key, size_t key_size,
               const char *value, size_t value_size)
@@ -37,22 +30,70 @@ collect_query(void *cls, enum MHD_ValueKind kind, const char *key, size_t key_si
   return MHD_YES;
 }
 
-static enum MHD_Result
-count_header(void *cls, enum MHD_ValueKind kind, const char *key, size_t key_size,
-             const char *value, size_t value_size)
+static void
+first(const char **slot, const char *value)
 {
-  struct head_lines *h = cls;
+  if (*slot == NULL)
+    *slot = value;
+}
+
+/* One header line: what the request needs of it. Names are compared only
+ * with the names of their length. */
+static enum MHD_Result
+note_header(void *cls, enum MHD_ValueKind kind, const char *key, size_t key_size, const char *value,
+            size_t value_size)
+{
+  struct head_values *h = cls;
 
   (void)kind;
   h->bytes += key_size + value_size + 4;
-  if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0)
-    h->content_length++;
-  else if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0) {
-    h->transfer_encoding++;
-    h->te = value;
-  } else if (strcasecmp(key, MHD_HTTP_HEADER_HOST) == 0) {
-    h->host++;
-    h->host_value = value;
+  switch (key_size) {
+  case 4:
+    if (strcasecmp(key, MHD_HTTP_HEADER_HOST) == 0) {
+      h->n_host++;
+      first(&h->host, value);
+      h->last_host = value;
+    }
+    break;
+  case 6:
+    if (strcasecmp(key, MHD_HTTP_HEADER_ORIGIN) == 0)
+      first(&h->origin, value);
+    else if (strcasecmp(key, MHD_HTTP_HEADER_EXPECT) == 0)
+      first(&h->expect, value);
+    break;
+  case 8:
+    if (strcasecmp(key, MHD_HTTP_HEADER_IF_MATCH) == 0)
+      first(&h->if_match, value);
+    break;
+  case 12:
+    if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_TYPE) == 0)
+      first(&h->content_type, value);
+    break;
+  case 13:
+    if (strcasecmp(key, MHD_HTTP_HEADER_AUTHORIZATION) == 0)
+      first(&h->authorization, value);
+    else if (strcasecmp(key, MHD_HTTP_HEADER_IF_NONE_MATCH) == 0)
+      first(&h->if_none_match, value);
+    break;
+  case 14:
+    if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0) {
+      h->n_content_length++;
+      first(&h->content_length, value);
+    }
+    break;
+  case 17:
+    if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0) {
+      h->n_transfer_encoding++;
+      first(&h->transfer_encoding, value);
+      h->last_te = value;
+    }
+    break;
+  case 29:
+    if (strcasecmp(key, MHD_HTTP_HEADER_ACCESS_CONTROL_REQUEST_METHOD) == 0)
+      first(&h->acr_method, value);
+    break;
+  default:
+    break;
   }
   return MHD_YES;
 }
@@ -77,30 +118,34 @@ te_is_chunked(const char *te)
 static bool
 host_valid(const char *v)
 {
-  return strspn(
-           v,
-           "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~!$&'()*+,;=:[]%") ==
-         strlen(v);
+  static const char punct[] = "-._~!$&'()*+,;=:[]%";
+
+  for (; *v != '\0'; v++) {
+    unsigned char ch = (unsigned char)*v;
+
+    if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+          memchr(punct, ch, sizeof(punct) - 1) != NULL))
+      return false;
+  }
+  return true;
 }
 
 /* Framing this server refuses rather than guesses at (RFC 9112): the error
  * for it, with detail set, or RB_OK. Each is answered with the connection
  * closed, since what follows on it cannot be trusted to be a request. */
 static enum rb_err
-framing_fault(const struct app *app, struct MHD_Connection *conn, const char *method,
-              const char *version, const struct conn_state *cs, const char **detail)
+framing_fault(const struct app *app, const char *method, const char *version,
+              const struct conn_state *cs, const char **detail)
 {
-  struct head_lines h;
+  const struct head_values *h = &cs->hv;
   bool http11 = strncmp(version, "HTTP/1.", 7) == 0 && version[7] != '0';
+  size_t line = strlen(method) + strlen(cs->target) + strlen(version) + 4;
 
-  memset(&h, 0, sizeof(h));
-  MHD_get_connection_values_n(conn, MHD_HEADER_KIND, count_header, &h);
-  if (strlen(method) + strlen(cs->target) + strlen(version) + 4 > app->cfg.max_header_bytes) {
+  if (line > app->cfg.max_header_bytes) {
     *detail = "the request line is longer than the server accepts";
     return RB_ERR_URI_TOO_LONG;
   }
-  if (strlen(method) + strlen(cs->target) + strlen(version) + 4 + h.bytes >
-      app->cfg.max_header_bytes) {
+  if (line + h->bytes > app->cfg.max_header_bytes) {
     *detail = "the request line and headers are larger than the server accepts";
     return RB_ERR_HEADERS_TOO_LARGE;
   }
@@ -113,31 +158,31 @@ framing_fault(const struct app *app, struct MHD_Connection *conn, const char *me
   /* Two lengths, or a length and chunks, let a front end and this server
    * disagree on where the body ends: the rest would run as a second,
    * smuggled request. */
-  if (h.content_length > 1) {
+  if (h->n_content_length > 1) {
     *detail = "more than one Content-Length header";
     return RB_ERR_BAD_REQUEST;
   }
-  if (h.transfer_encoding > 0 && h.content_length > 0) {
+  if (h->n_transfer_encoding > 0 && h->n_content_length > 0) {
     *detail = "both Content-Length and Transfer-Encoding (RFC 9112, section 6.3)";
     return RB_ERR_BAD_REQUEST;
   }
-  if (h.transfer_encoding > 1 || (h.transfer_encoding == 1 && !te_is_chunked(h.te))) {
+  if (h->n_transfer_encoding > 1 || (h->n_transfer_encoding == 1 && !te_is_chunked(h->last_te))) {
     *detail = "a Transfer-Encoding other than chunked";
     return RB_ERR_BAD_REQUEST;
   }
-  if (h.transfer_encoding > 0 && !http11) {
+  if (h->n_transfer_encoding > 0 && !http11) {
     *detail = "Transfer-Encoding in an HTTP/1.0 request";
     return RB_ERR_BAD_REQUEST;
   }
-  if (h.host > 1) {
+  if (h->n_host > 1) {
     *detail = "more than one Host header";
     return RB_ERR_BAD_REQUEST;
   }
-  if (h.host == 0 && http11) {
+  if (h->n_host == 0 && http11) {
     *detail = "an HTTP/1.1 request needs a Host header";
     return RB_ERR_BAD_REQUEST;
   }
-  if (h.host == 1 && !host_valid(h.host_value)) {
+  if (h->n_host == 1 && !host_valid(h->last_host)) {
     *detail = "the Host header is not a host and port";
     return RB_ERR_BAD_REQUEST;
   }
@@ -146,9 +191,9 @@ framing_fault(const struct app *app, struct MHD_Connection *conn, const char *me
 
 /* Whether the client waits for "100 Continue" before it sends its body. */
 static bool
-asks_first(struct MHD_Connection *conn, const char *version)
+asks_first(const struct conn_state *cs, const char *version)
 {
-  const char *expect = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Expect");
+  const char *expect = cs->hv.expect;
 
   return expect != NULL && strcasecmp(expect, "100-continue") == 0 &&
          strcmp(version, "HTTP/1.0") != 0;
@@ -162,19 +207,22 @@ bool
 http_judge_head(struct http_server *srv, struct MHD_Connection *conn, const char *method,
                 const char *version, struct conn_state *cs, struct rb_response *resp)
 {
-  const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
-  bool body = (cl != NULL && strtoull(cl, NULL, 10) > 0) ||
-              MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Transfer-Encoding") != NULL;
   struct rb_request *req = &cs->req;
   struct query_vec *q = &cs->q;
-  const char *detail = NULL;
+  const char *detail = NULL, *cl;
   enum rb_err err;
+  bool body;
+
+  /* Every header line the request needs, in one pass. */
+  MHD_get_connection_values_n(conn, MHD_HEADER_KIND, note_header, &cs->hv);
+  cl = cs->hv.content_length;
+  body = (cl != NULL && strtoull(cl, NULL, 10) > 0) || cs->hv.transfer_encoding != NULL;
 
   if (cs->target == NULL) {
     http_canned_problem(resp, RB_ERR_NOMEM, "out of memory for the request", cs->request_id);
     goto close;
   }
-  err = framing_fault(srv->app, conn, method, version, cs, &detail);
+  err = framing_fault(srv->app, method, version, cs, &detail);
   if (err != RB_OK) {
     http_canned_problem(resp, err, detail, cs->request_id);
     resp->route = "framing";
@@ -192,11 +240,11 @@ http_judge_head(struct http_server *srv, struct MHD_Connection *conn, const char
   req->path = cs->path;
   req->query = q->items;
   req->nquery = q->n;
-  req->authorization = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization");
-  req->content_type = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Type");
-  req->if_none_match = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "If-None-Match");
-  req->if_match = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "If-Match");
-  req->origin = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Origin");
+  req->authorization = cs->hv.authorization;
+  req->content_type = cs->hv.content_type;
+  req->if_none_match = cs->hv.if_none_match;
+  req->if_match = cs->hv.if_match;
+  req->origin = cs->hv.origin;
   req->request_id = cs->request_id;
   router_match(method, cs->path, &cs->match);
   if (!router_head(srv->app, &cs->match, req, &cs->head, resp)) {
@@ -206,7 +254,7 @@ http_judge_head(struct http_server *srv, struct MHD_Connection *conn, const char
      * before the body has arrived is lost when the connection closes under
      * it (the client sees a reset, not the 403): such a body, up to the
      * route's limit, is read and dropped, and the answer follows it. */
-    if (body && !asks_first(conn, version) &&
+    if (body && !asks_first(cs, version) &&
         (cl == NULL || strtoull(cl, NULL, 10) <= cs->head.body_limit)) {
       cs->refused = true;
       cs->resp = *resp; /* ownership moves */

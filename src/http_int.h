@@ -24,6 +24,8 @@
 #include "router.h"
 
 #define MAX_QUERY_PARAMS 32
+/* libmicrohttpd's memory per connection beyond --max-header-bytes. */
+#define HTTP_HEAD_MARGIN ((size_t)8 << 10)
 
 struct http_log;
 
@@ -33,27 +35,12 @@ struct addr_key {
   unsigned char bytes[16];
 };
 
-/* Every open connection, so the reaper can cut off clients that trickle a
- * request in a byte at a time (libmicrohttpd's own timeout only counts
- * inactivity, which such clients never show), and so that a new client
- * finds room when idle connections fill the limits: the one idle longest
- * is shed (make_room). */
-struct conn_watch {
-  struct conn_watch *prev, *next; /* srv->watches: the most recently idle first */
-  int fd;
-  bool armed;               /* the deadline applies (not while we answer) */
-  struct timespec deadline; /* CLOCK_MONOTONIC */
-  bool busy;                /* a request's head has arrived, its answer not yet sent */
-  bool shed;                /* shut down to make room; closing */
-  struct addr_key addr;
-};
-
 struct http_server {
   struct app *app;
   struct MHD_Daemon *daemon;
   unsigned port;
   atomic_int in_flight;
-  uint64_t id_prefix;
+  char id_prefix[17]; /* request ids: a random per-process prefix (hex) and a counter */
   atomic_ullong id_counter;
   pthread_mutex_t watch_mu;
   pthread_cond_t watch_cv;
@@ -77,12 +64,31 @@ struct query_vec {
   bool nul; /* a key or value holds an encoded NUL */
 };
 
-/* Per-request state, from the first callback to the completion notice. */
+/* The header lines a request is judged and answered by, found in one pass
+ * over them: the first of each name (as MHD_lookup_connection_value would
+ * answer), and what framing needs (counts, the last value, the size). */
+struct head_values {
+  const char *content_length, *transfer_encoding, *host, *authorization, *content_type,
+    *if_none_match, *if_match, *origin, *expect, *acr_method;
+  unsigned n_content_length, n_transfer_encoding, n_host;
+  const char *last_te, *last_host;
+  size_t bytes; /* the header lines, as sent (near enough: name, ": ", value, CRLF) */
+};
+
+#define HTTP_TARGET_INLINE 512 /* a longer target (and its path) is copied to the heap */
+
+/* Per-request state, from the first callback to the completion notice;
+ * kept with the connection (conn_watch) and reset for each request. */
 struct conn_state {
   /* The request target as the client sent it, and its path: copied before
-   * libmicrohttpd decodes anything (on_uri), for routing and the log. One
-   * allocation: target, NUL, path, NUL. */
+   * libmicrohttpd decodes anything (on_uri), for routing and the log:
+   * target, NUL, path, NUL, in target_inline when they fit. */
   char *target, *path;
+  char target_inline[HTTP_TARGET_INLINE];
+  bool in_use; /* between http_on_uri and http_on_completed */
+  bool own;    /* not a connection's: freed at completion */
+  struct conn_watch *watch;
+  struct head_values hv;
   bool started; /* the head has been judged (the first on_request call) */
   struct router_head head;
   char *body;
@@ -108,14 +114,39 @@ struct conn_state {
   bool resumed; /* that answer is being sent (resumed_unanswered counts it) */
 };
 
+/* Every open connection, so the reaper can cut off clients that trickle a
+ * request in a byte at a time (libmicrohttpd's own timeout only counts
+ * inactivity, which such clients never show), and so that a new client
+ * finds room when idle connections fill the limits: the one idle longest
+ * is shed (make_room). */
+struct conn_watch {
+  struct conn_watch *prev, *next; /* srv->watches: the most recently idle first */
+  int fd;
+  bool armed;               /* the deadline applies (not while we answer) */
+  struct timespec deadline; /* CLOCK_MONOTONIC */
+  bool busy;                /* a request's head has arrived, its answer not yet sent */
+  bool shed;                /* shut down to make room; closing */
+  struct addr_key addr;
+  /* The state of the connection's requests, one at a time: made at its
+   * first request, reset for each (no allocation per request), freed with
+   * the connection. NULL before the first. */
+  struct conn_state *cs;
+};
+
+/* ---- http.c ---- */
+/* libmicrohttpd's memory pool per connection (the head, its header lines,
+ * the answer's head). */
+size_t http_connection_memory(const struct app_config *cfg);
+
 /* ---- http_watch.c ---- */
-/* Arm (on) or disarm w's deadline: the request must arrive within
- * --request-timeout. w may be NULL. */
-void http_arm(struct http_server *srv, struct conn_watch *w, bool on);
+/* Disarm w's deadline: the request is ours now (w may be NULL). */
+void http_disarm(struct http_server *srv, struct conn_watch *w);
 struct conn_watch *http_watch_of(struct MHD_Connection *conn);
-/* A request's head has arrived (busy), or its answer is done and the
- * connection waits for the next one (idle again, so the most recently idle). */
-void http_watch_busy(struct http_server *srv, struct conn_watch *w, bool busy);
+/* A request's head has arrived: w is never shed from here to its answer. */
+void http_watch_busy(struct http_server *srv, struct conn_watch *w);
+/* Its answer is done: the connection waits for the next request, which
+ * must arrive within --request-timeout, and is the most recently idle. */
+void http_watch_idle(struct http_server *srv, struct conn_watch *w);
 void http_on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
                         enum MHD_ConnectionNotificationCode toe);
 enum MHD_Result http_on_accept(void *cls, const struct sockaddr *addr, socklen_t addrlen);
@@ -137,14 +168,17 @@ enum MHD_Result http_on_request(void *cls, struct MHD_Connection *conn, const ch
 void http_on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                        enum MHD_RequestTerminationCode toe);
 long http_elapsed_us(const struct timespec *start); /* on CLOCK_MONOTONIC */
+void http_conn_free(struct conn_state *cs);         /* NULL is a no-op */
 
 /* ---- http_reply.c ---- */
-/* The Origin when it is on the allow-list (exact match), else NULL. */
-const char *http_cors_origin(const struct app *app, struct MHD_Connection *conn);
+/* origin (the request's Origin header, NULL for none) when it is on the
+ * allow-list (exact match), else NULL. */
+const char *http_cors_origin(const struct app *app, const char *origin);
 /* Queue resp (its body moves to libmicrohttpd) with the headers every
- * answer carries. */
+ * answer carries; origin: the request's Origin header, NULL for none. */
 enum MHD_Result http_send_response(struct MHD_Connection *conn, struct rb_response *resp,
-                                   const char *request_id, struct http_server *srv);
+                                   const char *request_id, const char *origin,
+                                   struct http_server *srv);
 /* A problem document answered here, before any handler: its type, title
  * and status from the one error table, and the request named in instance,
  * as every problem is. detail is ours (no client bytes, no quotes). */

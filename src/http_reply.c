@@ -9,9 +9,8 @@
 
 /* The Origin when it is on the allow-list (exact match), else NULL. */
 const char *
-http_cors_origin(const struct app *app, struct MHD_Connection *conn)
+http_cors_origin(const struct app *app, const char *origin)
 {
-  const char *origin = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Origin");
   const char *list = app->cfg.cors_origins;
   size_t n;
 
@@ -42,10 +41,10 @@ add_cors(struct MHD_Response *r, const char *origin)
 
 enum MHD_Result
 http_send_response(struct MHD_Connection *conn, struct rb_response *resp, const char *request_id,
-                   struct http_server *srv)
+                   const char *request_origin, struct http_server *srv)
 {
   const struct app *app = srv->app;
-  const char *origin = http_cors_origin(app, conn);
+  const char *origin = http_cors_origin(app, request_origin);
   struct MHD_Response *r;
   enum MHD_Result ret;
 

@@ -12,17 +12,20 @@
 #include "util.h"
 
 void
-http_arm(struct http_server *srv, struct conn_watch *w, bool on)
+http_disarm(struct http_server *srv, struct conn_watch *w)
 {
   if (w == NULL)
     return;
   pthread_mutex_lock(&srv->watch_mu);
-  w->armed = on;
-  if (on) {
-    clock_gettime(CLOCK_MONOTONIC, &w->deadline);
-    w->deadline.tv_sec += srv->app->cfg.request_timeout_s;
-  }
+  w->armed = false;
   pthread_mutex_unlock(&srv->watch_mu);
+}
+
+static void
+deadline(const struct http_server *srv, struct timespec *at)
+{
+  clock_gettime(CLOCK_MONOTONIC, at);
+  at->tv_sec += srv->app->cfg.request_timeout_s;
 }
 
 struct conn_watch *
@@ -74,19 +77,32 @@ watch_push(struct http_server *srv, struct conn_watch *w)
   srv->watches = w;
 }
 
-/* A request's head has arrived (busy), or its answer is done and the
- * connection waits for the next one (idle again, so the most recently idle). */
 void
-http_watch_busy(struct http_server *srv, struct conn_watch *w, bool busy)
+http_watch_busy(struct http_server *srv, struct conn_watch *w)
 {
   if (w == NULL)
     return;
   pthread_mutex_lock(&srv->watch_mu);
-  if (w->busy != busy && !busy && !w->shed) {
+  w->busy = true;
+  pthread_mutex_unlock(&srv->watch_mu);
+}
+
+void
+http_watch_idle(struct http_server *srv, struct conn_watch *w)
+{
+  struct timespec at;
+
+  if (w == NULL)
+    return;
+  deadline(srv, &at);
+  pthread_mutex_lock(&srv->watch_mu);
+  w->armed = true;
+  w->deadline = at;
+  if (w->busy && !w->shed) {
     watch_unlink(srv, w);
     watch_push(srv, w);
   }
-  w->busy = busy;
+  w->busy = false;
   pthread_mutex_unlock(&srv->watch_mu);
 }
 
@@ -166,12 +182,13 @@ http_on_connection(void *cls, struct MHD_Connection *conn, void **socket_context
     }
     w->fd = ci->connect_fd;
     addr_key_of(ca != NULL ? ca->client_addr : NULL, &w->addr);
+    deadline(srv, &w->deadline);
+    w->armed = true;
     *socket_context = w;
     pthread_mutex_lock(&srv->watch_mu);
     watch_push(srv, w);
     srv->live++;
     pthread_mutex_unlock(&srv->watch_mu);
-    http_arm(srv, w, true);
     return;
   }
   if (w == NULL)
@@ -181,6 +198,12 @@ http_on_connection(void *cls, struct MHD_Connection *conn, void **socket_context
   if (!w->shed)
     srv->live--;
   pthread_mutex_unlock(&srv->watch_mu);
+  if (w->cs != NULL && w->cs->in_use) { /* not expected: its completion frees it */
+    w->cs->own = true;
+    w->cs->watch = NULL;
+  } else {
+    http_conn_free(w->cs);
+  }
   free(w);
   *socket_context = NULL;
 }

@@ -119,12 +119,19 @@ path_fault(const char *path, bool *escaped)
   return NULL;
 }
 
-static bool
-method_is(const char *route_method, const char *method)
+/* The table's method a request's method is served by (HEAD: GET's). */
+static const char *
+served_as(const char *method)
 {
-  if (strcmp(route_method, method) == 0)
-    return true;
-  return strcmp(route_method, "GET") == 0 && strcmp(method, "HEAD") == 0;
+  return strcmp(method, "HEAD") == 0 ? "GET" : method;
+}
+
+/* Whether route method rm is want: the first byte rules most routes out
+ * without a call. */
+static bool
+method_is(const char *rm, const char *want)
+{
+  return rm[0] == want[0] && strcmp(rm, want) == 0;
 }
 
 /* Whether the literal start of pattern (up to its first parameter) can be
@@ -156,6 +163,7 @@ router_match(const char *method, const char *path, struct router_match *m)
     return;
   /* The first route of the method whose pattern matches: the table's
    * order decides, as it always has. */
+  method = served_as(method);
   for (size_t i = 0; i < nroutes; i++) {
     if (!method_is(routes[i].method, method) ||
         (!escaped && !prefix_may_match(routes[i].pattern, path)))
