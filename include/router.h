@@ -43,6 +43,7 @@ const struct route *router_routes(size_t *n);
 #define ROUTER_ALLOW_MAX 8
 struct router_match {
   const struct route *route; /* method and path matched; NULL: none */
+  api_handler precheck;      /* the route's check before its write is queued, or NULL */
   const char *fault;         /* why the path is no path (a broken escape), or NULL */
   bool path_known;           /* route NULL: some route has this path (405, not 404) */
   /* route NULL: the routes of this path, in table order (their methods

@@ -73,13 +73,30 @@ conn_clear(struct conn_state *cs)
   cs->in_use = false;
 }
 
+/* A connection opens (its watch starts) or closes (its watch and its
+ * requests' state go). */
 void
-http_conn_free(struct conn_state *cs)
+http_on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                   enum MHD_ConnectionNotificationCode toe)
 {
-  if (cs == NULL)
+  struct http_server *srv = cls;
+  struct conn_watch *w = *socket_context;
+
+  if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+    *socket_context = http_watch_open(srv, conn);
     return;
-  conn_clear(cs);
-  free(cs);
+  }
+  if (w == NULL)
+    return;
+  if (w->cs != NULL && w->cs->in_use) { /* not expected: its completion frees it */
+    w->cs->own = true;
+    w->cs->watch = NULL;
+  } else if (w->cs != NULL) {
+    conn_clear(w->cs);
+    free(w->cs);
+  }
+  http_watch_close(srv, w);
+  *socket_context = NULL;
 }
 
 /* The request line, before libmicrohttpd decodes the path or splits off

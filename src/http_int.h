@@ -147,8 +147,10 @@ void http_watch_busy(struct http_server *srv, struct conn_watch *w);
 /* Its answer is done: the connection waits for the next request, which
  * must arrive within --request-timeout, and is the most recently idle. */
 void http_watch_idle(struct http_server *srv, struct conn_watch *w);
-void http_on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
-                        enum MHD_ConnectionNotificationCode toe);
+/* A connection's watch, from its start (armed: its first request must
+ * arrive within the timeout) to its end; NULL when out of memory. */
+struct conn_watch *http_watch_open(struct http_server *srv, struct MHD_Connection *conn);
+void http_watch_close(struct http_server *srv, struct conn_watch *w); /* NULL: no-op */
 enum MHD_Result http_on_accept(void *cls, const struct sockaddr *addr, socklen_t addrlen);
 void *http_reaper_main(void *arg);
 
@@ -167,8 +169,9 @@ enum MHD_Result http_on_request(void *cls, struct MHD_Connection *conn, const ch
                                 size_t *upload_data_size, void **con_cls);
 void http_on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                        enum MHD_RequestTerminationCode toe);
+void http_on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                        enum MHD_ConnectionNotificationCode toe);
 long http_elapsed_us(const struct timespec *start); /* on CLOCK_MONOTONIC */
-void http_conn_free(struct conn_state *cs);         /* NULL is a no-op */
 
 /* ---- http_reply.c ---- */
 /* origin (the request's Origin header, NULL for none) when it is on the

@@ -162,35 +162,33 @@ make_room(struct http_server *srv, const struct sockaddr *sa)
   return true;
 }
 
-void
-http_on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
-                   enum MHD_ConnectionNotificationCode toe)
+struct conn_watch *
+http_watch_open(struct http_server *srv, struct MHD_Connection *conn)
 {
-  struct http_server *srv = cls;
-  struct conn_watch *w = *socket_context;
+  const union MHD_ConnectionInfo *ci =
+    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+  const union MHD_ConnectionInfo *ca =
+    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+  struct conn_watch *w = calloc(1, sizeof(*w));
 
-  if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
-    const union MHD_ConnectionInfo *ci =
-      MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
-    const union MHD_ConnectionInfo *ca =
-      MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-
-    w = calloc(1, sizeof(*w));
-    if (w == NULL || ci == NULL) {
-      free(w);
-      return;
-    }
-    w->fd = ci->connect_fd;
-    addr_key_of(ca != NULL ? ca->client_addr : NULL, &w->addr);
-    deadline(srv, &w->deadline);
-    w->armed = true;
-    *socket_context = w;
-    pthread_mutex_lock(&srv->watch_mu);
-    watch_push(srv, w);
-    srv->live++;
-    pthread_mutex_unlock(&srv->watch_mu);
-    return;
+  if (w == NULL || ci == NULL) {
+    free(w);
+    return NULL;
   }
+  w->fd = ci->connect_fd;
+  addr_key_of(ca != NULL ? ca->client_addr : NULL, &w->addr);
+  deadline(srv, &w->deadline);
+  w->armed = true;
+  pthread_mutex_lock(&srv->watch_mu);
+  watch_push(srv, w);
+  srv->live++;
+  pthread_mutex_unlock(&srv->watch_mu);
+  return w;
+}
+
+void
+http_watch_close(struct http_server *srv, struct conn_watch *w)
+{
   if (w == NULL)
     return;
   pthread_mutex_lock(&srv->watch_mu);
@@ -198,14 +196,7 @@ http_on_connection(void *cls, struct MHD_Connection *conn, void **socket_context
   if (!w->shed)
     srv->live--;
   pthread_mutex_unlock(&srv->watch_mu);
-  if (w->cs != NULL && w->cs->in_use) { /* not expected: its completion frees it */
-    w->cs->own = true;
-    w->cs->watch = NULL;
-  } else {
-    http_conn_free(w->cs);
-  }
   free(w);
-  *socket_context = NULL;
 }
 
 void *

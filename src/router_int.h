@@ -1,5 +1,7 @@
-/* What router.c (matching, authorisation, reads) and router_write.c (the
- * head's verdict, writes) share; nothing outside the router includes it. */
+/* What the router's files share; nothing outside the router includes it.
+ * router.c (the table, reads) calls the others; router_write.c (the head's
+ * verdict, writes) calls router_auth.c (context, authorisation, problems);
+ * router_match.c calls none of them. */
 #ifndef RAGBOARD_ROUTER_INT_H
 #define RAGBOARD_ROUTER_INT_H
 
@@ -24,9 +26,10 @@ enum rb_err router_check_query(struct api_ctx *c, const struct route *r);
 void router_answer_problem(struct api_ctx *c, enum rb_err err);
 /* Record c->actor's token use when one is due (writer_touch). */
 void router_touch(struct api_ctx *c, bool defer);
-/* The route's precheck (run before a write joins the writer's queue), or
- * NULL. */
-api_handler router_precheck_of(const struct route *r);
+/* router_match over the table routes[0..nroutes) (the route's precheck
+ * left to the caller). */
+void router_match_in(const struct route *routes, size_t nroutes, const char *method,
+                     const char *path, struct router_match *m);
 /* router_submit, waiting for the answer (writer_call). */
 void router_submit_wait(struct router_write *w);
 

@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "router.h"
+#include "router_int.h"
 
 static int
 hex_digit(char ch)
@@ -148,10 +148,9 @@ prefix_may_match(const char *p, const char *s)
 }
 
 void
-router_match(const char *method, const char *path, struct router_match *m)
+router_match_in(const struct route *routes, size_t nroutes, const char *method, const char *path,
+                struct router_match *m)
 {
-  size_t nroutes;
-  const struct route *routes = router_routes(&nroutes);
   bool escaped;
 
   m->route = NULL;

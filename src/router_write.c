@@ -86,7 +86,7 @@ write_check(struct writer_job *job)
     if (err == RB_OK)
       err = router_check_query(&c, r);
     if (err == RB_OK)
-      err = router_precheck_of(r)(&c);
+      err = w->match->precheck(&c);
     store_rollback(c.st);
   }
   store_pool_release(w->app->pool, c.st);
@@ -192,7 +192,7 @@ write_job(struct router_write *w)
   w->job.key = writer_key(w->req->authorization);
   /* A bulk return's checks run before it joins the writer's queue (the
    * writer's time is every token's). */
-  w->job.check = router_precheck_of(w->match->route) != NULL ? write_check : NULL;
+  w->job.check = w->match->precheck != NULL ? write_check : NULL;
   w->job.run = write_run;
   w->job.done = write_done;
   w->stopped = false;

@@ -123,6 +123,10 @@ enum {
 #define AUDIT_COLUMNS                                                                     \
   "id, at, actor_id, actor_name, actor_role, actor_org, action, entity, entity_id, code," \
   " quarter, before, after, request_id, prev_hash, key_id"
+/* Append an entry signed with force, or (NULL) with the key that signs
+ * the trail now (store_audit_append). */
+enum rb_err store_audit_append_signed(struct store *st, const struct store_audit *e,
+                                      const struct audit_key *force);
 /* The hex HMAC-SHA-256 of a keyed entry's values v[0..n) under key. */
 void store_audit_mac(const struct audit_key *key, const struct audit_tv *v, size_t n, char out[65]);
 /* The hex SHA-256 of an unkeyed entry (prev || its canonical text); false

@@ -171,27 +171,6 @@ store_fail(struct store *st, int rc)
 }
 
 enum rb_err
-store_delete_one(struct store *st, const char *sql, const char *key, int64_t id)
-{
-  sqlite3_stmt *s;
-  enum rb_err err = store_stmt(st, sql, &s);
-
-  if (err != RB_OK)
-    return err;
-  if (key != NULL)
-    store_bind_text(s, 1, key);
-  else
-    sqlite3_bind_int64(s, 1, id);
-  err = store_exec(st, s);
-  if (err != RB_OK)
-    return err;
-  if (sqlite3_changes(st->db) == 0)
-    return RB_ERR_NOT_FOUND;
-  store_mark_changed(st);
-  return RB_OK;
-}
-
-enum rb_err
 store_exec(struct store *st, sqlite3_stmt *s)
 {
   int rc = sqlite3_step(s);

@@ -114,6 +114,27 @@ store_mark_item_reporting(struct store *st, bool kpi, int64_t id)
 }
 
 enum rb_err
+store_delete_one(struct store *st, const char *sql, const char *key, int64_t id)
+{
+  sqlite3_stmt *s;
+  enum rb_err err = store_stmt(st, sql, &s);
+
+  if (err != RB_OK)
+    return err;
+  if (key != NULL)
+    store_bind_text(s, 1, key);
+  else
+    sqlite3_bind_int64(s, 1, id);
+  err = store_exec(st, s);
+  if (err != RB_OK)
+    return err;
+  if (sqlite3_changes(st->db) == 0)
+    return RB_ERR_NOT_FOUND;
+  store_mark_changed(st);
+  return RB_OK;
+}
+
+enum rb_err
 store_reporting_version(struct store *st, const char *year, int64_t *out)
 {
   static const char sql[] = "SELECT value FROM meta WHERE key = 'reporting_version:' || ?1";
