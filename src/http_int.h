@@ -89,7 +89,7 @@ struct conn_state {
   bool own;    /* not a connection's: freed at completion */
   struct conn_watch *watch;
   struct head_values hv;
-  bool started; /* the head has been judged (the first on_request call) */
+  bool started; /* the head has been judged (the first http_on_request call) */
   struct router_head head;
   char *body;
   size_t len, cap, limit;

@@ -82,8 +82,9 @@ static const struct route routes[] = {
 #define NROUTES ARRAY_LEN(routes)
 
 /* Write handlers with a precheck: what the request can be refused for,
- * checked by router_precheck with a read connection before the request is
- * queued for the writer; it may leave c->prepared for the handler. */
+ * checked with a read connection (router_write.c, on the writer's checker
+ * thread) before the request is queued for the writer; it may leave
+ * c->prepared for the handler. */
 static const struct {
   api_handler handler, precheck;
 } prechecks[] = {
