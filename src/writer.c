@@ -63,11 +63,11 @@ round_locked(struct writer *w)
   started = util_monotonic();
   pending = writer_commit_round(w, st);
   metrics_write_batch(w->metrics, n, work, util_monotonic() - started);
+  for (size_t i = 0; i < n; i++)
+    writer_settle(w, jobs[i]); /* the results are the borrower's to read */
   store_pool_release(w->pool, st);
-  for (size_t i = 0; i < n; i++) {
-    writer_settle(w, jobs[i]);
+  for (size_t i = 0; i < n; i++)
     jobs[i]->done(jobs[i]);
-  }
   pthread_mutex_lock(&w->mu);
   return pending;
 }
@@ -166,8 +166,8 @@ run_here(struct writer *w, struct writer_job *job)
   st = store_pool_writer(w->pool);
   writer_run_job(w, st, job);
   (void)writer_commit_round(w, st);
-  store_pool_release(w->pool, st);
   writer_settle(w, job);
+  store_pool_release(w->pool, st);
   job->done(job);
 }
 
