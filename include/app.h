@@ -14,6 +14,7 @@ struct store_pool;
 struct summary_cache;
 struct metrics;
 struct audit_keyring;
+struct writer;
 
 struct app_config {
   const char *db_path;
@@ -47,6 +48,7 @@ struct app {
   struct store_pool *pool;
   struct summary_cache *summaries;
   struct metrics *metrics;
+  struct writer *writer; /* every write goes through it (writer.h) */
 };
 
 void app_config_defaults(struct app_config *cfg);

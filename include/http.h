@@ -1,7 +1,8 @@
-/* The HTTP server: the only module that knows libmicrohttpd. A pool of
- * epoll workers serves reads; write routes (router_head) are suspended
- * and run by one writer thread in batches that share a commit, so a worker
- * never waits for the database's writer or an fsync. */
+/* The HTTP server (src/http*.c, the only files that know libmicrohttpd).
+ * A pool of epoll workers serves reads; a write's connection is suspended
+ * while the writer (writer.h) runs it, so a worker never waits for the
+ * database's writer or an fsync; request log lines are written by a
+ * thread of their own. */
 #ifndef RAGBOARD_HTTP_H
 #define RAGBOARD_HTTP_H
 

@@ -1,7 +1,8 @@
 /* Prometheus metrics: request counts by route template, method and status,
  * a latency histogram, requests in flight, the last successful write, the
- * writer thread's batches (count, requests, time working and committing). The
- * counters are guarded by one mutex: an update is a few adds. */
+ * writer thread's batches (count, requests, time working and committing),
+ * request log lines dropped. The counters are guarded by one mutex: an
+ * update is a few adds. */
 #ifndef RAGBOARD_METRICS_H
 #define RAGBOARD_METRICS_H
 
@@ -27,6 +28,9 @@ void metrics_write_committed(struct metrics *m, double when);
  * running them for work_seconds; the commit took commit_seconds (wall). */
 void metrics_write_batch(struct metrics *m, size_t requests, double work_seconds,
                          double commit_seconds);
+
+/* The request log dropped `lines` lines (its buffer was full). */
+void metrics_log_dropped(struct metrics *m, uint64_t lines);
 
 /* The exposition text (malloc'd), with the database size appended. */
 char *metrics_render(struct metrics *m, int64_t db_bytes);

@@ -11,8 +11,6 @@ struct rb_param {
   const char *value; /* NULL for a key given without '=' */
 };
 
-struct router_head; /* router.h: the verdict on a request's head */
-
 /* Everything is borrowed from http.c for the duration of one dispatch. */
 struct rb_request {
   const char *method;
@@ -27,11 +25,6 @@ struct rb_request {
   const char *body;
   size_t body_len;
   const char *request_id;
-  const struct router_head *head; /* router_head's verdict, or NULL */
-  /* What router_precheck made of the request, for its handler under the
-   * writer; http.c keeps it with the request and frees it with
-   * router_prepared_free. NULL when none. */
-  void *prepared;
 };
 
 #define RB_MAX_HEADERS 8

@@ -1,5 +1,6 @@
-/* The one route table, and dispatch: match, authenticate, authorise, run
- * the handler inside a transaction, and turn failures into problems. */
+/* The one route table, and dispatch: match (once per request),
+ * authenticate, authorise, run a read's handler, hand a write to the
+ * writer, and turn failures into problems. */
 #ifndef RAGBOARD_ROUTER_H
 #define RAGBOARD_ROUTER_H
 
@@ -10,6 +11,7 @@
 #include "api.h"
 #include "app.h"
 #include "request.h"
+#include "writer.h"
 
 enum {
   ROUTE_PUBLIC = 1u << 0, /* no authentication at all (health) */
@@ -36,79 +38,85 @@ struct route {
 /* The route table, for tests that compare it with the OpenAPI document. */
 const struct route *router_routes(size_t *n);
 
-/* Handle one request. resp must be zeroed; the caller frees what it holds
- * with rb_response_clear. */
-void router_dispatch(struct app *app, const struct rb_request *req, struct rb_response *resp);
-
-/* Write requests, batched by a caller that owns a writer thread: it runs
- * each queued request with router_dispatch_batched (the request's work
- * joins the open transaction, nothing is committed), then router_commit
- * once for all of them (one fsync), then router_finish_batched on each,
- * which leaves the answer alone when its batch is durable and turns it into
- * a problem (503/507/500) when the commit failed: no client ever hears of
- * a write that is not on disk. */
-struct router_ticket {
-  uint64_t batch; /* the group-commit batch the request's work belongs to */
-  bool pending;   /* the answer waits on that batch's commit */
+/* A request's route, looked up once, at its head, and kept with it: every
+ * later step (the body limit, the head's verdict, the answer) takes it. */
+#define ROUTER_ALLOW_MAX 8
+struct router_match {
+  const struct route *route; /* method and path matched; NULL: none */
+  api_handler precheck;      /* the route's check before its write is queued, or NULL */
+  const char *fault;         /* why the path is no path (a broken escape), or NULL */
+  bool path_known;           /* route NULL: some route has this path (405, not 404) */
+  /* route NULL: the routes of this path, in table order (their methods
+   * answer Allow) */
+  const struct route *allow[ROUTER_ALLOW_MAX];
+  size_t nallow;
+  const char *params[API_MAX_PATH_PARAMS]; /* decoded path parameters, in pattern order */
+  size_t nparams;
+  char scratch[1024]; /* what params point into */
 };
 
-/* Whether method + path is a write route (runs in the writer's transaction). */
-bool router_is_write(const char *method, const char *path);
-
-/* Before a write joins the writer's queue, on the caller's thread (the
- * HTTP server's checker thread, or a worker) with a read connection:
- * authenticate, authorise, check the query and run the route's precheck,
- * so that a request that will be refused is refused here and never holds
- * the writer (whose time every token's writes share). true: queue the
- * request, with *prepared (NULL or the precheck's work, for the handler:
- * set req->prepared to it; free it with router_prepared_free once the
- * request is done). false: resp holds the answer (a 4xx). What a
- * concurrent write could change is checked again under the writer;
- * failures of the read connection are left to it too. */
-bool router_precheck(struct app *app, const struct rb_request *req, struct rb_response *resp,
-                     void **prepared);
-/* Whether method + path is a write whose route has a precheck of its own
- * (beyond the token's), which may take long: worth a thread of its own. */
-bool router_has_precheck(const char *method, const char *path);
-void router_prepared_free(void *prepared); /* NULL is a no-op */
-void router_dispatch_batched(struct app *app, const struct rb_request *req,
-                             struct rb_response *resp, struct router_ticket *ticket);
-/* requests and work_seconds (the time spent running them) feed /metrics. */
-/* true: token uses are still pending (see router_record_touches). */
-bool router_commit(struct app *app, size_t requests, double work_seconds);
-/* The writer thread records token uses too (store_pool_set_touch_waker):
- * waker(ctx) says one is pending; router_record_touches records them. */
-void router_touch_waker(struct app *app, void (*waker)(void *), void *ctx);
-bool router_record_touches(struct app *app); /* true: some still pending, retry later */
-void router_finish_batched(struct app *app, const struct rb_request *req, struct rb_response *resp,
-                           const struct router_ticket *ticket);
-
-/* The methods path answers, "GET, HEAD, POST" style; 0 when none. */
-size_t router_allow(const char *path, char *allow, size_t cap);
-
-/* Largest body accepted for method + path. */
-size_t router_body_limit(const struct app *app, const char *method, const char *path);
+/* Look method + path (as the client sent it, percent-escapes and all) up. */
+void router_match(const char *method, const char *path, struct router_match *m);
+/* Largest body accepted for the request. */
+size_t router_body_limit(const struct app *app, const struct router_match *m);
+/* The methods of the matched path, "GET, HEAD, POST" style, for Allow; 0
+ * when none (or when a route matched: its path is not in question). */
+size_t router_allow(const struct router_match *m, char *allow, size_t cap);
 
 /* What the router makes of a request from its head alone (method, path,
  * headers), before any body is read, so that a body is read only for a
  * token that may use the route: a write route's token is authenticated
- * and its role checked here, once, and dispatch trusts the result (it only
- * checks that the token was not revoked since). */
+ * and its role checked here, once, and the write trusts the result (it
+ * only checks that the token was not revoked since). */
 struct router_head {
-  const struct route *route; /* the write route matched; NULL for anything else */
-  bool write;                /* a write: runs on the writer thread */
-  size_t body_limit;         /* the largest body to read: the role's, or when refused,
-                                the route's (the body is dropped, then answered) */
-  bool authenticated;        /* actor holds the token's identity */
+  bool write;         /* a write: hand it to router_submit */
+  size_t body_limit;  /* the largest body to read: the role's, or when refused,
+                         the route's (the body is dropped, then answered) */
+  bool authenticated; /* actor holds the token's identity */
   struct auth_actor actor;
 };
 
 /* Judge req (its body not read yet). true: read the body, up to
- * head->body_limit, then dispatch with req->head = head; a request that is
- * not a write needs no body (it is dropped as it arrives). false: resp
- * holds the answer (401, 403, 503 ...), to be sent without reading the
- * body; resp must be zeroed. */
-bool router_head(struct app *app, const struct rb_request *req, struct router_head *head,
-                 struct rb_response *resp);
+ * head->body_limit (a request that is not a write needs none: it is
+ * dropped as it arrives). false: resp holds the answer (401, 403, 503
+ * ...), to be sent without reading the body; resp must be zeroed. */
+bool router_head(struct app *app, const struct router_match *m, const struct rb_request *req,
+                 struct router_head *head, struct rb_response *resp);
+
+/* Answer a request that is not a write (router_head: head.write false):
+ * authenticate, authorise, run the handler, turn failures into problems.
+ * resp must be zeroed; the caller frees what it holds with
+ * rb_response_clear. A write given here runs at once on this thread,
+ * through the writer (writer_call). */
+void router_serve(struct app *app, const struct router_match *m, const struct rb_request *req,
+                  struct rb_response *resp);
+
+/* A write request handed to the writer (writer.h), kept with the request
+ * until it is answered. The caller fills app, match, req, head, resp
+ * (zeroed) and answered; router_submit does the rest: the route's precheck
+ * (a bulk return's, on the writer's checker thread), then authorisation
+ * and the handler in the request's savepoint of a writer round, and once
+ * the round is durably committed (or has failed: the answer becomes a
+ * 503/507/500 problem) answered(w), exactly once, from whichever thread
+ * finished it (possibly this one, before router_submit returns).
+ * stopped: the writer was shutting down, nothing ran, resp is empty: the
+ * caller answers. Free what it holds with router_write_clear. */
+struct router_write {
+  struct writer_job job; /* the router's */
+  struct app *app;
+  const struct router_match *match;
+  const struct rb_request *req;
+  const struct router_head *head; /* router_head's verdict */
+  struct rb_response *resp;
+  void (*answered)(struct router_write *w);
+  bool stopped;
+  void *prepared; /* what the precheck made of the request, for the handler */
+};
+void router_submit(struct router_write *w);
+void router_write_clear(struct router_write *w);
+
+/* Match and answer req at once, writes included (on this thread, through
+ * writer_call): for tests and fuzzers, which have no HTTP server. */
+void router_dispatch(struct app *app, const struct rb_request *req, struct rb_response *resp);
 
 #endif

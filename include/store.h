@@ -37,9 +37,12 @@ enum rb_err store_pool_open(const char *path, const struct db_options *opt, int 
 void store_pool_close(struct store_pool *pool); /* NULL is a no-op */
 /* Blocks until a reader is free. Give it back with store_pool_release. */
 struct store *store_pool_reader(struct store_pool *pool);
-/* Blocks until the single writer is free; for maintenance outside the
- * request path (no group commit). */
+/* The single writer connection, lent to one borrower at a time (the
+ * writer thread for a round, maintenance at start and stop): blocks until
+ * it is free. try_writer: NULL at once when it is lent out. Give it back
+ * with store_pool_release. */
 struct store *store_pool_writer(struct store_pool *pool);
+struct store *store_pool_try_writer(struct store_pool *pool);
 void store_pool_release(struct store_pool *pool, struct store *st);
 
 /* The latest data version this process has seen: bumped by every commit
@@ -55,44 +58,12 @@ void store_pool_saw_reference_version(struct store_pool *pool, int64_t version);
 bool store_pool_reporting_version(struct store_pool *pool, const char *year, int64_t *out);
 void store_pool_saw_reporting_version(struct store_pool *pool, const char *year, int64_t v);
 
-/* Group commit. Writes from concurrent requests share one transaction and
- * so one fsync: a request enters with store_pool_write_begin (the writer,
- * inside a savepoint of the open batch), does its work, and leaves with
- * store_pool_write_end. keep: release the savepoint (true) or undo the
- * request's work (false). wait: block until the batch is durably committed
- * and answer its result (RB_OK means the request's writes are on disk). The
- * last request of a batch, or one that finds the batch full or old,
- * commits it; a failed commit fails every request of the batch. */
-struct store *store_pool_write_begin(struct store_pool *pool, enum rb_err *err);
-enum rb_err store_pool_write_end(struct store_pool *pool, struct store *st, bool keep, bool wait);
-/* For a caller that forms batches itself (the HTTP writer thread, which
- * runs queued requests one after another and then commits them together):
- * leave like store_pool_write_end(keep, wait = false) but never commit;
- * on RB_OK *batch is the batch the request's work belongs to. Then
- * store_pool_commit commits the open batch, if any, and
- * store_pool_batch_result answers whether that batch is durable (RB_OK) or
- * why not. A batch may have been committed earlier by another member
- * (store_pool_write_end): its result is kept for the last 256 batches. */
-/* Record that a token was used (last_used_at), without ever waiting for
- * the writer: now if it is free, else with its next request or
- * store_pool_commit; defer: always the latter (the caller is the writer's
- * own thread, about to commit). Best effort: a use may go unrecorded. */
-void store_pool_touch_token(struct store_pool *pool, int64_t token_id, const char *now, bool defer);
-/* A writer thread forms the batches (store_pool_write_leave, then
- * store_pool_commit per round): it records token uses too. waker(ctx) is
- * called (from any thread, no pool lock held) when a use is pending, and
- * that thread then calls store_pool_record_touches, which records them in
- * a transaction of their own unless a batch is open (then with it). And
- * when a BEGIN of a round fails busy, the rest of that round fails at once
- * (RB_ERR_BUSY) until store_pool_commit. NULL waker: back to the default. */
-void store_pool_set_touch_waker(struct store_pool *pool, void (*waker)(void *), void *ctx);
-/* true when uses are still pending (the database was locked): try later. */
-bool store_pool_record_touches(struct store_pool *pool);
-enum rb_err store_pool_write_leave(struct store_pool *pool, struct store *st, bool keep,
-                                   uint64_t *batch);
-/* true: token uses are still pending (no batch took them: it failed). */
-bool store_pool_commit(struct store_pool *pool);
-enum rb_err store_pool_batch_result(struct store_pool *pool, uint64_t batch);
+/* Commit the writer's open transaction (w from store_pool_writer) and
+ * publish what it moved: the versions above, and that storage works again
+ * (store_pool_note_write). RB_ERR_DB when SQLite had rolled it back after
+ * an error; a failed commit is rolled back and noted. When to commit, and
+ * what shares a commit, is the writer's (writer.h). */
+enum rb_err store_pool_commit_write(struct store_pool *pool, struct store *w);
 
 /* Readiness tells the truth about writes: a storage fault (disk full,
  * read-only database, I/O error) that a write met is kept until a later
@@ -105,6 +76,17 @@ void store_pool_note_write(struct store_pool *pool, enum rb_err err);
 enum rb_err store_pool_write_fault(struct store_pool *pool, char *at);
 
 enum rb_err store_begin(struct store *st, bool write);
+/* BEGIN IMMEDIATE; wait false: fail at once (RB_ERR_BUSY) when another
+ * connection holds the write lock, instead of waiting the busy timeout. */
+enum rb_err store_begin_write(struct store *st, bool wait);
+/* Whether a transaction is open: false after SQLite rolled one back on an
+ * error (a full disk, say), which takes every savepoint with it. */
+bool store_txn_open(struct store *st);
+/* One request's (or one token use's) work within the open write
+ * transaction: a savepoint, released to keep the work, or undone. */
+enum rb_err store_savepoint(struct store *st);
+enum rb_err store_savepoint_release(struct store *st);
+void store_savepoint_undo(struct store *st); /* rolled back and released */
 /* Commit, bumping the data version first when the transaction wrote. */
 enum rb_err store_commit(struct store *st);
 void store_rollback(struct store *st);

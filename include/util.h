@@ -12,8 +12,13 @@
 
 #define UTIL_TIME_LEN 25 /* "2026-11-22T14:07:06.123Z" plus NUL */
 
+/* The number of elements of an array (not a pointer). */
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
 /* Current UTC time as RFC 3339 with milliseconds. */
 void util_now(char out[UTIL_TIME_LEN]);
+/* The same for a CLOCK_REALTIME time taken earlier. */
+void util_time_text(const struct timespec *ts, char out[UTIL_TIME_LEN]);
 
 /* Parse a date (2018-08-22, its midnight) or an RFC 3339 UTC time
  * (2018-08-22T10:30:00Z, with up to 9 digits of fraction) into util_now's

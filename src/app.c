@@ -10,6 +10,7 @@
 #include "store.h"
 #include "metrics.h"
 #include "summary.h"
+#include "writer.h"
 
 int
 app_default_threads(void)
@@ -118,6 +119,8 @@ app_open(const struct app_config *cfg, struct app **out, const char **why)
   err = summary_cache_new(&app->summaries);
   if (err == RB_OK)
     err = metrics_new(&app->metrics);
+  if (err == RB_OK)
+    err = writer_new(app->pool, app->metrics, &app->writer);
   if (err != RB_OK) {
     *why = "out of memory";
     goto fail;
@@ -134,6 +137,7 @@ app_close(struct app *app)
 {
   if (app == NULL)
     return;
+  writer_free(app->writer);
   if (app->pool != NULL) {
     /* Fold the WAL back into the database file so a stopped server leaves
      * one self-contained file behind. */

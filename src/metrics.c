@@ -2,15 +2,18 @@
 
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "util.h"
 
 #define SERIES_MAX 512
 
 static const double bounds[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
                                 0.1,    0.25,  0.5,    1.0,   2.5,  5.0};
-#define NBOUNDS (sizeof(bounds) / sizeof(bounds[0]))
+#define NBOUNDS ARRAY_LEN(bounds)
 
 struct series {
   const char *route; /* static strings from the route table, or "none" */
@@ -31,6 +34,7 @@ struct metrics {
   double last_write;
   uint64_t batches, batch_requests;
   double batch_work, batch_commit;
+  atomic_ullong log_dropped; /* no lock: counted on a worker that must not wait */
 };
 
 enum rb_err
@@ -123,6 +127,12 @@ metrics_write_batch(struct metrics *m, size_t requests, double work_seconds, dou
   m->batch_work += work_seconds;
   m->batch_commit += commit_seconds;
   pthread_mutex_unlock(&m->mu);
+}
+
+void
+metrics_log_dropped(struct metrics *m, uint64_t lines)
+{
+  atomic_fetch_add(&m->log_dropped, lines);
 }
 
 void
@@ -230,6 +240,13 @@ metrics_render(struct metrics *m, int64_t db_bytes)
       "ragboard_write_commit_seconds_total %.6f\n",
       (unsigned long long)m->batches, (unsigned long long)m->batch_requests, m->batch_work,
       m->batch_commit);
+  add(&t,
+      "# HELP ragboard_log_lines_dropped_total Request log lines dropped because the log's "
+      "buffer was full (the log's reader, or its disk, fell behind; requests never wait "
+      "for it).\n"
+      "# TYPE ragboard_log_lines_dropped_total counter\n"
+      "ragboard_log_lines_dropped_total %llu\n",
+      (unsigned long long)atomic_load(&m->log_dropped));
   pthread_mutex_unlock(&m->mu);
   add(&t,
       "# HELP ragboard_database_size_bytes Size of the SQLite database (pages in use "

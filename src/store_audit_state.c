@@ -24,6 +24,8 @@
 
 #include <sodium.h>
 
+#include "util.h"
+
 #define CANON_FLAGS (JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(17) | JSON_ENCODE_ANY)
 #define DIFFERENCES_LISTED 1000
 
@@ -102,7 +104,7 @@ static const struct kind {
    " LEFT JOIN organisation o ON o.id = k.owner_id" CREATED_BY("k", "kpi", "k.id", "k.code",
                                                                "NULL")},
 };
-#define NKINDS (sizeof(kinds) / sizeof(kinds[0]))
+#define NKINDS ARRAY_LEN(kinds)
 
 static const struct kind *
 kind_of(const char *entity)

@@ -27,6 +27,7 @@ struct store {
   char rep_years[8][8];
   int64_t rep_after[8];
   int nrep;
+  int busy_ms;                      /* the busy timeout, as opened */
   struct store *next_free;          /* pool bookkeeping */
   const struct audit_keyring *keys; /* the audit trail's keys (borrowed); NULL: none */
 };
@@ -69,6 +70,18 @@ enum rb_err store_delete_one(struct store *st, const char *sql, const char *key,
 /* Updates or readings of the milestone (kpi false) or KPI `id` changed. */
 enum rb_err store_mark_item_reporting(struct store *st, bool kpi, int64_t id);
 
+/* The columns of a KPI (alias k) that make its RAG rule at quarter ?2, and
+ * the rule read back from them, starting at column col. The annual target
+ * is the plan year's: a quarter of another year (a position carried from
+ * the year before) is rated by a quarterly target given for it, or not at
+ * all. */
+#define RULE_COLUMNS                                                      \
+  "k.direction, json_extract(k.quarterly_targets, '$.\"' || ?2 || '\"')," \
+  " CASE WHEN substr(?2, 1, 7) = k.year THEN k.target END,"               \
+  " k.tolerance_mode, k.tolerance_value"
+struct rag_rule;
+void store_rule_from_row(sqlite3_stmt *s, int col, struct rag_rule *r);
+
 /* Map a failed step and record that a change was attempted. */
 enum rb_err store_fail(struct store *st, int rc);
 
@@ -110,6 +123,10 @@ enum {
 #define AUDIT_COLUMNS                                                                     \
   "id, at, actor_id, actor_name, actor_role, actor_org, action, entity, entity_id, code," \
   " quarter, before, after, request_id, prev_hash, key_id"
+/* Append an entry signed with force, or (NULL) with the key that signs
+ * the trail now (store_audit_append). */
+enum rb_err store_audit_append_signed(struct store *st, const struct store_audit *e,
+                                      const struct audit_key *force);
 /* The hex HMAC-SHA-256 of a keyed entry's values v[0..n) under key. */
 void store_audit_mac(const struct audit_key *key, const struct audit_tv *v, size_t n, char out[65]);
 /* The hex SHA-256 of an unkeyed entry (prev || its canonical text); false

@@ -49,14 +49,20 @@ void
 util_now(char out[UTIL_TIME_LEN])
 {
   struct timespec ts;
-  struct tm tm;
 
   clock_gettime(CLOCK_REALTIME, &ts);
-  gmtime_r(&ts.tv_sec, &tm);
+  util_time_text(&ts, out);
+}
+
+void
+util_time_text(const struct timespec *ts, char out[UTIL_TIME_LEN])
+{
+  struct tm tm;
   char buf[96];
 
+  gmtime_r(&ts->tv_sec, &tm);
   snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ", tm.tm_year + 1900,
-           tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000L);
+           tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts->tv_nsec / 1000000L);
   memcpy(out, buf, UTIL_TIME_LEN - 1);
   out[UTIL_TIME_LEN - 1] = '\0';
 }

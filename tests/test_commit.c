@@ -15,18 +15,47 @@
 #include <time.h>
 
 #include "harness.h"
+#include "metrics.h"
 #include "store.h"
+#include "writer.h"
 
 #define THREADS 16
 #define WRITES 60
 
 static struct store_pool *pool;
+static struct writer *writer;
 static char path[256];
 
 struct worker {
   int n;
-  int acked[WRITES]; /* 1: RB_OK after wait, 0: undone on purpose */
+  int acked[WRITES]; /* 1: RB_OK once durable, 0: undone on purpose */
 };
+
+/* One write: an organisation's upsert, kept or (failing on purpose) undone. */
+struct org_job {
+  struct writer_job job;
+  const char *code;
+  bool keep;
+  bool done;
+};
+
+static enum rb_err
+org_run(struct writer_job *job, struct store *st)
+{
+  struct org_job *j = (struct org_job *)job;
+  json_t *org = json_pack("{s:s, s:s}", "code", j->code, "name", "group commit test");
+  enum rb_err err = store_org_upsert(st, org, "2026-01-01T00:00:00.000Z");
+
+  json_decref(org);
+  ck_assert_int_eq(err, RB_OK);
+  return j->keep ? RB_OK : RB_ERR_CONFLICT; /* the handler failed after its work */
+}
+
+static void
+org_done(struct writer_job *job)
+{
+  ((struct org_job *)job)->done = true;
+}
 
 static void *
 work(void *arg)
@@ -34,20 +63,20 @@ work(void *arg)
   struct worker *w = arg;
 
   for (int i = 0; i < WRITES; i++) {
-    enum rb_err err;
-    struct store *st = store_pool_write_begin(pool, &err);
     char code[32];
-    json_t *org;
-    bool keep = (i % 7) != 3; /* every seventh request fails and is undone */
+    struct org_job j = {.keep = (i % 7) != 3}; /* every seventh request fails and is undone */
 
-    ck_assert_ptr_nonnull(st);
     snprintf(code, sizeof(code), "T%02d-%03d", w->n, i);
-    org = json_pack("{s:s, s:s}", "code", code, "name", "group commit test");
-    ck_assert_int_eq(store_org_upsert(st, org, "2026-01-01T00:00:00.000Z"), RB_OK);
-    json_decref(org);
-    err = store_pool_write_end(pool, st, keep, keep);
-    ck_assert_int_eq(err, RB_OK);
-    w->acked[i] = keep;
+    j.code = code;
+    j.job.key = (uint64_t)w->n;
+    j.job.run = org_run;
+    j.job.done = org_done;
+    writer_call(writer, &j.job);
+    ck_assert(j.done);
+    ck_assert_int_eq(j.job.outcome, j.keep ? WRITER_KEPT : WRITER_UNDONE);
+    if (j.keep)
+      ck_assert_int_eq(j.job.err, RB_OK);
+    w->acked[i] = j.keep;
   }
   return NULL;
 }
@@ -56,6 +85,7 @@ START_TEST(concurrent_writes_all_durable)
 {
   struct db_options opt = {.synchronous_full = true, .busy_timeout_ms = 5000, .create = true};
   struct worker workers[THREADS];
+  struct metrics *metrics;
   pthread_t t[THREADS];
   struct store *st;
   int64_t v0, v1, id;
@@ -67,12 +97,17 @@ START_TEST(concurrent_writes_all_durable)
   ck_assert_int_eq(store_data_version(st, &v0), RB_OK);
   store_close(st);
   ck_assert_int_eq(store_pool_open(path, &opt, 2, &pool), RB_OK);
+  ck_assert_int_eq(metrics_new(&metrics), RB_OK);
+  ck_assert_int_eq(writer_new(pool, metrics, &writer), RB_OK);
+  ck_assert(writer_start(writer));
   for (int i = 0; i < THREADS; i++) {
     workers[i].n = i;
     pthread_create(&t[i], NULL, work, &workers[i]);
   }
   for (int i = 0; i < THREADS; i++)
     pthread_join(t[i], NULL);
+  writer_free(writer);
+  metrics_free(metrics);
   store_pool_close(pool);
 
   /* A fresh connection sees exactly the acknowledged writes. */

@@ -15,6 +15,7 @@
 #include "jsonv.h"
 #include "quarter.h"
 #include "rag.h"
+#include "router.h"
 #include "store.h"
 #include "summary.h"
 #include "textbuf.h"
@@ -1568,6 +1569,57 @@ START_TEST(test_writeq_many_tokens)
 }
 END_TEST
 
+/* A request's route, looked up once: the table's order, HEAD served as
+ * GET, path segments decoded one by one (an escaped literal segment
+ * included), the Allow list when no method matches, faults. */
+START_TEST(test_router_match)
+{
+  static const struct {
+    const char *method, *path, *pattern, *param, *allow, *fault;
+  } rows[] = {
+    {"GET", "/api/v1/groups", "/api/v1/groups", NULL, NULL, NULL},
+    {"HEAD", "/api/v1/groups/CYP", "/api/v1/groups/{code}", "CYP", NULL, NULL},
+    {"GET", "/api/v1/gr%6Fups/CYP", "/api/v1/groups/{code}", "CYP", NULL, NULL},
+    {"GET", "/api/v1/milestones/12%2F3", "/api/v1/milestones/{id}", "12/3", NULL, NULL},
+    {"PUT", "/api/v1/kpis/7/readings/2018-19-Q2", "/api/v1/kpis/{id}/readings/{quarter}", "7", NULL,
+     NULL},
+    {"PATCH", "/api/v1/summary", NULL, NULL, "GET, HEAD", NULL},
+    {"OPTIONS", "/api/v1/groups/CYP", NULL, NULL, "GET, HEAD, PATCH, DELETE", NULL},
+    {"GET", "/api/v1/groups/", NULL, NULL, "", NULL},
+    {"GET", "/api/v1/nothing", NULL, NULL, "", NULL},
+    {"GET", "/api/v1/groups/C%zz", NULL, NULL, "", "broken percent-escape"},
+    {"GET", "/api/v1/groups/C%00", NULL, NULL, "", "encoded NUL"},
+  };
+
+  for (size_t i = 0; i < ARRAY_LEN(rows); i++) {
+    struct router_match m;
+    char allow[128];
+
+    router_match(rows[i].method, rows[i].path, &m);
+    if (rows[i].pattern == NULL) {
+      ck_assert_msg(m.route == NULL, "%s %s matched %s", rows[i].method, rows[i].path,
+                    m.route->pattern);
+    } else {
+      ck_assert_msg(m.route != NULL, "%s %s matched nothing", rows[i].method, rows[i].path);
+      ck_assert_str_eq(m.route->pattern, rows[i].pattern);
+    }
+    if (rows[i].param != NULL) {
+      ck_assert_uint_ge(m.nparams, 1);
+      ck_assert_str_eq(m.params[0], rows[i].param);
+    }
+    if (rows[i].allow != NULL) {
+      router_allow(&m, allow, sizeof(allow));
+      ck_assert_str_eq(allow, rows[i].allow);
+      ck_assert(m.path_known == (rows[i].allow[0] != '\0'));
+    }
+    if (rows[i].fault != NULL)
+      ck_assert_ptr_nonnull(strstr(m.fault != NULL ? m.fault : "", rows[i].fault));
+    else
+      ck_assert_ptr_null(m.fault);
+  }
+}
+END_TEST
+
 static Suite *
 unit_suite(void)
 {
@@ -1619,6 +1671,10 @@ unit_suite(void)
   tcase_add_test(tc, test_writeq_order);
   tcase_add_test(tc, test_writeq_accounts);
   tcase_add_test(tc, test_writeq_many_tokens);
+  suite_add_tcase(s, tc);
+
+  tc = tcase_create("router");
+  tcase_add_test(tc, test_router_match);
   suite_add_tcase(s, tc);
 
   tc = tcase_create("util");

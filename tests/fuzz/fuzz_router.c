@@ -1,4 +1,5 @@
-/* Fuzz the router and every handler behind it, as http.c would call them.
+/* Fuzz the router and every handler behind it, as http.c would call them
+ * (writes run at once, through a writer without threads).
  *
  * Input layout (chosen so seeds stay readable):
  *   byte 0         flags: 0x01 admin token in Authorization (else 0x20:
@@ -194,6 +195,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   static const char *const ctypes[] = {NULL, "application/json", "text/csv",
                                        "application/json; charset=utf-8"};
   struct rb_param query[MAX_QUERY];
+  struct router_match match;
   struct rb_request req;
   struct rb_response resp;
   char *copy, *p, *end, *line, *target, *sp, *q;
@@ -283,7 +285,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   req.body = p < end ? p : "";
   req.body_len = p < end ? (size_t)(end - p) : 0;
   req.request_id = "00112233445566778899aabbccddeeff";
-  if (req.body_len > router_body_limit(app, req.method, req.path)) {
+  router_match(req.method, req.path, &match);
+  if (req.body_len > router_body_limit(app, &match)) {
     free(copy);
     return 0; /* http.c's 413 */
   }
@@ -301,7 +304,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   }
   app->cfg.public_read = public_read;
   memset(&resp, 0, sizeof(resp));
-  router_dispatch(app, &req, &resp);
+  router_serve(app, &match, &req, &resp);
   check_response(&req, &resp);
   if (getenv("FUZZ_VERBOSE") != NULL) /* to see what the seeds reach */
     fprintf(stderr, "%s %s -> %u %.160s\n", req.method, req.path, resp.status,
