@@ -10,6 +10,7 @@
 #include <sodium.h>
 
 #include "jsonv.h"
+#include "problem.h"
 #include "quarter.h"
 #include "summary.h"
 
@@ -174,31 +175,27 @@ api_reply_empty(struct api_ctx *c)
 void
 api_problem(struct api_ctx *c, enum rb_err err)
 {
-  unsigned status = rb_err_status(err);
-  json_t *body;
+  size_t len = 0;
+  char *text;
 
   jv_utf8_clean(c->detail); /* it may quote a client's bytes (a path, a code) */
-  body = json_pack("{s:s, s:s, s:i, s:s}", "type", rb_err_type(err), "title", rb_err_title(err),
-                   "status", (int)status, "detail", c->detail[0] ? c->detail : rb_err_title(err));
-  /* Field errors belong to the answers about fields: a 409 for a closed
-   * quarter, say, does not carry the problems noted before it was found. */
-  if (body != NULL && (status == 400 || status == 422) && json_array_size(c->errors) > 0)
-    json_object_set(body, "errors", c->errors);
-  if (body != NULL && c->req->request_id != NULL)
-    json_object_set_new(body, "instance",
-                        json_sprintf("urn:ragboard:request:%s", c->req->request_id));
-  if (body == NULL || set_body(c->resp, status, "application/problem+json", body) != RB_OK) {
+  text = problem_json(err, c->detail, c->errors, c->req->request_id, &len);
+  rb_response_drop_body(c->resp);
+  if (text == NULL) {
     static const char fallback[] =
       "{\"type\":\"urn:ragboard:problem:out-of-memory\",\"title\":\"Out of memory\","
       "\"status\":500}\n";
 
-    rb_response_drop_body(c->resp);
     c->resp->body = strdup(fallback);
     c->resp->body_len = c->resp->body != NULL ? strlen(fallback) : 0;
     c->resp->status = 500;
-    c->resp->content_type = "application/problem+json";
+  } else {
+    c->resp->body = text;
+    c->resp->body_len = len;
+    c->resp->status = rb_err_status(err);
   }
-  if (status == 401)
+  c->resp->content_type = "application/problem+json";
+  if (rb_err_status(err) == 401)
     rb_response_header(c->resp, "WWW-Authenticate", "Bearer realm=\"ragboard\"");
   if (err == RB_ERR_BUSY) /* a lock held elsewhere: worth retrying soon */
     rb_response_header(c->resp, "Retry-After", "1");

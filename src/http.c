@@ -20,6 +20,7 @@
 
 #include "error.h"
 #include "metrics.h"
+#include "problem.h"
 #include "router.h"
 #include "util.h"
 #include "writeq.h"
@@ -697,16 +698,11 @@ static void
 canned_problem(struct rb_response *resp, enum rb_err err, const char *detail,
                const char *request_id)
 {
-  char body[512];
-  int len = snprintf(body, sizeof(body),
-                     "{\"type\":\"%s\",\"title\":\"%s\",\"status\":%u,\"detail\":\"%s\","
-                     "\"instance\":\"urn:ragboard:request:%s\"}\n",
-                     rb_err_type(err), rb_err_title(err), rb_err_status(err), detail, request_id);
-
   resp->status = rb_err_status(err);
   resp->content_type = "application/problem+json";
-  resp->body = len > 0 && (size_t)len < sizeof(body) ? strdup(body) : NULL;
-  resp->body_len = resp->body != NULL ? (size_t)len : 0;
+  resp->body = problem_json(err, detail, NULL, request_id, &resp->body_len);
+  if (resp->body == NULL)
+    resp->body_len = 0;
 }
 
 /* The request line, before libmicrohttpd decodes the path or splits off
