@@ -181,10 +181,10 @@ enum rb_err api_resource_create(struct api_ctx *c, const struct api_resource *r)
 enum rb_err api_resource_patch(struct api_ctx *c, const struct api_resource *r);
 enum rb_err api_resource_delete(struct api_ctx *c, const struct api_resource *r);
 
-struct summary_blob;
+struct cache_blob;
 /* Answer 200 with a cached body, shared (no copy): the reference is stolen
  * and dropped once libmicrohttpd has sent it. */
-enum rb_err api_reply_blob(struct api_ctx *c, struct summary_blob *blob);
+enum rb_err api_reply_blob(struct api_ctx *c, struct cache_blob *blob);
 /* 304 Not Modified (no body). */
 enum rb_err api_reply_not_modified(struct api_ctx *c);
 /* True when the request's If-None-Match lists etag (or is "*"). */

@@ -11,7 +11,7 @@
 
 struct store;
 struct store_pool;
-struct summary_cache;
+struct response_cache;
 struct metrics;
 struct audit_keyring;
 
@@ -45,7 +45,7 @@ enum { LOG_ERROR = 0, LOG_WARN, LOG_INFO, LOG_DEBUG };
 struct app {
   struct app_config cfg;
   struct store_pool *pool;
-  struct summary_cache *summaries;
+  struct response_cache *responses; /* answers per data version (cache.h) */
   struct metrics *metrics;
 };
 

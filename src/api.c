@@ -12,7 +12,7 @@
 #include "jsonv.h"
 #include "problem.h"
 #include "quarter.h"
-#include "summary.h"
+#include "cache.h"
 
 #define PAGE_DEFAULT 100
 #define PAGE_MAX 500
@@ -533,12 +533,12 @@ api_merge_patch(struct api_ctx *c, const json_t *current, const json_t *patch,
 }
 
 enum rb_err
-api_reply_blob(struct api_ctx *c, struct summary_blob *blob)
+api_reply_blob(struct api_ctx *c, struct cache_blob *blob)
 {
   rb_response_drop_body(c->resp);
-  c->resp->body = (char *)summary_blob_data(blob);
-  c->resp->body_len = summary_blob_len(blob);
-  c->resp->body_free = summary_blob_release;
+  c->resp->body = (char *)cache_blob_data(blob);
+  c->resp->body_len = cache_blob_len(blob);
+  c->resp->body_free = cache_blob_release;
   c->resp->body_cls = blob;
   c->resp->status = 200;
   c->resp->content_type = "application/json";

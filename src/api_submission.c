@@ -12,7 +12,7 @@
 #include "jsonv.h"
 #include "quarter.h"
 #include "rag.h"
-#include "summary.h"
+#include "cache.h"
 
 /* One row of a return, from JSON or CSV, normalised. Strings borrowed
  * from the parsed document. */
@@ -626,7 +626,7 @@ api_completeness(struct api_ctx *c)
   char year[YEAR_LEN], key[64], etag[64];
   double now = util_monotonic();
   int64_t ref = store_pool_reference_version(c->app->pool), rep;
-  struct summary_blob *blob = NULL;
+  struct cache_blob *blob = NULL;
   bool claimed = false;
   json_t *out = NULL;
   enum rb_err err;
@@ -637,7 +637,7 @@ api_completeness(struct api_ctx *c)
   year[YEAR_LEN - 1] = '\0';
   if (store_pool_reporting_version(c->app->pool, year, &rep)) {
     snprintf(key, sizeof(key), "C|%s|r%lld", quarter, (long long)ref);
-    blob = summary_cache_get(c->app->summaries, key, rep, now, COMPLETENESS_FRESH_S);
+    blob = cache_get(c->app->responses, key, rep, now, COMPLETENESS_FRESH_S);
   }
   if (blob == NULL) {
     if (api_store(c) == NULL)
@@ -650,16 +650,16 @@ api_completeness(struct api_ctx *c)
     store_pool_saw_reference_version(c->app->pool, ref);
     store_pool_saw_reporting_version(c->app->pool, year, rep);
     snprintf(key, sizeof(key), "C|%s|r%lld", quarter, (long long)ref);
-    blob = summary_cache_claim(c->app->summaries, key, rep, &claimed);
+    blob = cache_claim(c->app->responses, key, rep, &claimed);
     if (blob != NULL)
-      summary_cache_confirm(c->app->summaries, key, rep, now);
+      cache_confirm(c->app->responses, key, rep, now);
   }
   snprintf(etag, sizeof(etag), "\"c%lld.%lld\"", (long long)ref, (long long)rep);
   rb_response_header(c->resp, "ETag", etag);
   if (api_etag_matches(c->req->if_none_match, etag)) {
     if (claimed) /* or the requests waiting on this build wait in vain */
-      summary_cache_abandon(c->app->summaries, key, rep);
-    summary_blob_release(blob);
+      cache_abandon(c->app->responses, key, rep);
+    cache_blob_release(blob);
     return api_reply_not_modified(c);
   }
   if (blob != NULL)
@@ -668,8 +668,8 @@ api_completeness(struct api_ctx *c)
   if (err == RB_OK)
     err = api_reply(c, 200, out);
   if (err == RB_OK)
-    summary_cache_put(c->app->summaries, key, rep, c->resp->body, c->resp->body_len, now);
+    cache_put(c->app->responses, key, rep, c->resp->body, c->resp->body_len, now);
   else if (claimed)
-    summary_cache_abandon(c->app->summaries, key, rep);
+    cache_abandon(c->app->responses, key, rep);
   return err;
 }

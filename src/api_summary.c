@@ -8,6 +8,7 @@
 
 #include "api.h"
 #include "quarter.h"
+#include "cache.h"
 #include "summary.h"
 
 /* The headline of the items of plan year `year` at quarter q. A kind none
@@ -176,7 +177,7 @@ serve(struct api_ctx *c, enum summary_kind kind, const char *group)
   char key[192], etag[96], year[YEAR_LEN], prev_year[YEAR_LEN];
   double now = util_monotonic();
   struct summary_version v;
-  struct summary_blob *blob = NULL;
+  struct cache_blob *blob = NULL;
   bool claimed = false;
   struct quarter q;
   struct store *st;
@@ -193,7 +194,7 @@ serve(struct api_ctx *c, enum summary_kind kind, const char *group)
    * database work at all. */
   if (version_in_memory(c->app, year, prev_year, &v)) {
     cache_key(key, sizeof(key), kind, quarter, group, &v);
-    blob = summary_cache_get(c->app->summaries, key, v.year, now, FRESH_S);
+    blob = cache_get(c->app->responses, key, v.year, now, FRESH_S);
   }
   if (blob == NULL) {
     st = api_store(c);
@@ -213,9 +214,9 @@ serve(struct api_ctx *c, enum summary_kind kind, const char *group)
     if (err != RB_OK)
       return api_store_fail(c, err, "summary");
     cache_key(key, sizeof(key), kind, quarter, group, &v);
-    blob = summary_cache_claim(c->app->summaries, key, v.year, &claimed);
+    blob = cache_claim(c->app->responses, key, v.year, &claimed);
     if (blob != NULL)
-      summary_cache_confirm(c->app->summaries, key, v.year, now);
+      cache_confirm(c->app->responses, key, v.year, now);
   }
   snprintf(etag, sizeof(etag), "\"s%lld.%lld.%lld-%d\"", (long long)v.reference, (long long)v.year,
            (long long)v.previous_year, (int)kind);
@@ -225,8 +226,8 @@ serve(struct api_ctx *c, enum summary_kind kind, const char *group)
      * waits on a build that never comes (a dashboard's If-None-Match after
      * a restart). */
     if (claimed)
-      summary_cache_abandon(c->app->summaries, key, v.year);
-    summary_blob_release(blob);
+      cache_abandon(c->app->responses, key, v.year);
+    cache_blob_release(blob);
     return api_reply_not_modified(c);
   }
   if (blob != NULL)
@@ -235,9 +236,9 @@ serve(struct api_ctx *c, enum summary_kind kind, const char *group)
   if (err == RB_OK)
     err = api_reply(c, 200, obj);
   if (err == RB_OK)
-    summary_cache_put(c->app->summaries, key, v.year, c->resp->body, c->resp->body_len, now);
+    cache_put(c->app->responses, key, v.year, c->resp->body, c->resp->body_len, now);
   else if (claimed)
-    summary_cache_abandon(c->app->summaries, key, v.year);
+    cache_abandon(c->app->responses, key, v.year);
   return err;
 }
 

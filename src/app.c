@@ -9,7 +9,7 @@
 #include "db.h"
 #include "store.h"
 #include "metrics.h"
-#include "summary.h"
+#include "cache.h"
 
 int
 app_default_threads(void)
@@ -115,7 +115,7 @@ app_open(const struct app_config *cfg, struct app **out, const char **why)
     }
   }
   store_pool_set_audit_keys(app->pool, cfg->audit_keys);
-  err = summary_cache_new(&app->summaries);
+  err = cache_new(&app->responses);
   if (err == RB_OK)
     err = metrics_new(&app->metrics);
   if (err != RB_OK) {
@@ -142,7 +142,7 @@ app_close(struct app *app)
     (void)store_checkpoint(w);
     store_pool_release(app->pool, w);
   }
-  summary_cache_free(app->summaries);
+  cache_free(app->responses);
   metrics_free(app->metrics);
   store_pool_close(app->pool);
   free(app);

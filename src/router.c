@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cache.h"
 #include "metrics.h"
-#include "summary.h"
 #include "store.h"
 
 #include <time.h>
@@ -386,7 +386,7 @@ cached_list(struct api_ctx *c, const struct route *r)
   char key[512], etag[48];
   size_t used;
   int64_t version, dbv;
-  struct summary_blob *blob;
+  struct cache_blob *blob;
   bool claimed = false;
   enum rb_err err;
 
@@ -417,7 +417,7 @@ cached_list(struct api_ctx *c, const struct route *r)
   }
   /* Lists show reference data only: updates and readings do not move them. */
   version = store_pool_reference_version(c->app->pool);
-  blob = summary_cache_get(c->app->summaries, key, version, now, 1.0);
+  blob = cache_get(c->app->responses, key, version, now, 1.0);
   if (blob == NULL) {
     if (api_store(c) == NULL)
       return api_store_fail(c, RB_ERR_BUSY, "the list");
@@ -427,29 +427,29 @@ cached_list(struct api_ctx *c, const struct route *r)
     if (dbv != version)
       store_pool_saw_reference_version(c->app->pool, dbv);
     version = dbv;
-    blob = summary_cache_claim(c->app->summaries, key, version, &claimed);
+    blob = cache_claim(c->app->responses, key, version, &claimed);
     if (blob != NULL)
-      summary_cache_confirm(c->app->summaries, key, version, now);
+      cache_confirm(c->app->responses, key, version, now);
   }
   snprintf(etag, sizeof(etag), "\"l%lld\"", (long long)version);
   if (blob != NULL) {
     rb_response_header(c->resp, "ETag", etag);
     if (api_etag_matches(c->req->if_none_match, etag)) {
-      summary_blob_release(blob);
+      cache_blob_release(blob);
       return api_reply_not_modified(c);
     }
     return api_reply_blob(c, blob);
   }
   err = r->handler(c);
   if (err == RB_OK && c->resp->status == 200 && c->resp->body_free == NULL) {
-    summary_cache_put(c->app->summaries, key, version, c->resp->body, c->resp->body_len, now);
+    cache_put(c->app->responses, key, version, c->resp->body, c->resp->body_len, now);
     rb_response_header(c->resp, "ETag", etag);
     /* The ETag is the data version: a client holding it has this list,
      * even when it had dropped out of the cache meanwhile. */
     if (api_etag_matches(c->req->if_none_match, etag))
       return api_reply_not_modified(c);
   } else if (claimed) {
-    summary_cache_abandon(c->app->summaries, key, version);
+    cache_abandon(c->app->responses, key, version);
   }
   return err;
 }

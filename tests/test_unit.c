@@ -9,6 +9,7 @@
 
 #include <jansson.h>
 
+#include "cache.h"
 #include "csv.h"
 #include "harness.h"
 #include "error.h"
@@ -723,67 +724,67 @@ END_TEST
 
 START_TEST(test_summary_cache)
 {
-  struct summary_cache *c = NULL;
-  struct summary_blob *b, *held;
+  struct response_cache *c = NULL;
+  struct cache_blob *b, *held;
 
-  ck_assert_int_eq(summary_cache_new(&c), RB_OK);
-  ck_assert_ptr_null(summary_cache_get(c, "summary:2018-19-Q1", 1, 0.0, 0));
-  summary_cache_put(c, "summary:2018-19-Q1", 1, "{\"a\":1}", 7, 10.0);
-  b = summary_cache_get(c, "summary:2018-19-Q1", 1, 10.5, 0);
+  ck_assert_int_eq(cache_new(&c), RB_OK);
+  ck_assert_ptr_null(cache_get(c, "summary:2018-19-Q1", 1, 0.0, 0));
+  cache_put(c, "summary:2018-19-Q1", 1, "{\"a\":1}", 7, 10.0);
+  b = cache_get(c, "summary:2018-19-Q1", 1, 10.5, 0);
   ck_assert_ptr_nonnull(b);
-  ck_assert_uint_eq(summary_blob_len(b), 7);
-  ck_assert_str_eq(summary_blob_data(b), "{\"a\":1}");
-  summary_blob_release(b);
+  ck_assert_uint_eq(cache_blob_len(b), 7);
+  ck_assert_str_eq(cache_blob_data(b), "{\"a\":1}");
+  cache_blob_release(b);
   /* freshness: confirmed at 10.0, so too old for a 1 s window at 11.5 */
-  ck_assert_ptr_null(summary_cache_get(c, "summary:2018-19-Q1", 1, 11.5, 1.0));
-  summary_cache_confirm(c, "summary:2018-19-Q1", 1, 11.4);
-  b = summary_cache_get(c, "summary:2018-19-Q1", 1, 11.5, 1.0);
+  ck_assert_ptr_null(cache_get(c, "summary:2018-19-Q1", 1, 11.5, 1.0));
+  cache_confirm(c, "summary:2018-19-Q1", 1, 11.4);
+  b = cache_get(c, "summary:2018-19-Q1", 1, 11.5, 1.0);
   ck_assert_ptr_nonnull(b);
   /* hold a reference across a replacement: the bytes stay valid */
   held = b;
   /* another data version or key misses */
-  ck_assert_ptr_null(summary_cache_get(c, "summary:2018-19-Q1", 2, 12.0, 0));
-  ck_assert_ptr_null(summary_cache_get(c, "summary:2018-19-Q2", 1, 12.0, 0));
+  ck_assert_ptr_null(cache_get(c, "summary:2018-19-Q1", 2, 12.0, 0));
+  ck_assert_ptr_null(cache_get(c, "summary:2018-19-Q2", 1, 12.0, 0));
   /* a new version replaces the entry */
-  summary_cache_put(c, "summary:2018-19-Q1", 2, "[]", 2, 12.0);
-  ck_assert_ptr_null(summary_cache_get(c, "summary:2018-19-Q1", 1, 12.0, 0));
-  b = summary_cache_get(c, "summary:2018-19-Q1", 2, 12.0, 0);
+  cache_put(c, "summary:2018-19-Q1", 2, "[]", 2, 12.0);
+  ck_assert_ptr_null(cache_get(c, "summary:2018-19-Q1", 1, 12.0, 0));
+  b = cache_get(c, "summary:2018-19-Q1", 2, 12.0, 0);
   ck_assert_ptr_nonnull(b);
-  ck_assert_str_eq(summary_blob_data(b), "[]");
-  summary_blob_release(b);
-  ck_assert_str_eq(summary_blob_data(held), "{\"a\":1}");
-  summary_blob_release(held);
+  ck_assert_str_eq(cache_blob_data(b), "[]");
+  cache_blob_release(b);
+  ck_assert_str_eq(cache_blob_data(held), "{\"a\":1}");
+  cache_blob_release(held);
   /* more keys than slots: the cache keeps working */
   for (int i = 0; i < 200; i++) {
     char key[32];
 
     snprintf(key, sizeof(key), "k%d", i);
-    summary_cache_put(c, key, 7, key, strlen(key), 20.0 + i);
+    cache_put(c, key, 7, key, strlen(key), 20.0 + i);
   }
-  b = summary_cache_get(c, "k199", 7, 300.0, 0);
+  b = cache_get(c, "k199", 7, 300.0, 0);
   ck_assert_ptr_nonnull(b);
-  ck_assert_str_eq(summary_blob_data(b), "k199");
-  summary_blob_release(b);
+  ck_assert_str_eq(cache_blob_data(b), "k199");
+  cache_blob_release(b);
   /* A claim is reported as held only by its holder: a second caller
    * waits (2 s) for a build that does not come and holds nothing. */
   {
     bool claimed = false;
 
-    ck_assert_ptr_null(summary_cache_claim(c, "claim:1", 3, &claimed));
+    ck_assert_ptr_null(cache_claim(c, "claim:1", 3, &claimed));
     ck_assert(claimed);
-    ck_assert_ptr_null(summary_cache_claim(c, "claim:1", 3, &claimed));
+    ck_assert_ptr_null(cache_claim(c, "claim:1", 3, &claimed));
     ck_assert(!claimed);
-    summary_cache_abandon(c, "claim:1", 3);
-    ck_assert_ptr_null(summary_cache_claim(c, "claim:1", 3, &claimed));
+    cache_abandon(c, "claim:1", 3);
+    ck_assert_ptr_null(cache_claim(c, "claim:1", 3, &claimed));
     ck_assert(claimed);
-    summary_cache_put(c, "claim:1", 3, "x", 1, 400.0);
-    b = summary_cache_claim(c, "claim:1", 3, &claimed);
+    cache_put(c, "claim:1", 3, "x", 1, 400.0);
+    b = cache_claim(c, "claim:1", 3, &claimed);
     ck_assert_ptr_nonnull(b);
     ck_assert(!claimed);
-    summary_blob_release(b);
+    cache_blob_release(b);
   }
-  summary_cache_free(c);
-  summary_cache_free(NULL);
+  cache_free(c);
+  cache_free(NULL);
 }
 END_TEST
 
