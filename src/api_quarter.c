@@ -29,7 +29,7 @@ enum rb_err
 api_quarter_get(struct api_ctx *c)
 {
   json_t *q;
-  enum rb_err err = api_path_quarter(c, 0);
+  enum rb_err err = api_path_quarter(c, 0, NULL);
 
   if (err != RB_OK)
     return err;
@@ -64,7 +64,7 @@ api_quarter_put(struct api_ctx *c)
   bool unlocking;
   enum rb_err err;
 
-  if ((err = api_path_quarter(c, 0)) != RB_OK || (err = api_body(c, &body)) != RB_OK)
+  if ((err = api_path_quarter(c, 0, NULL)) != RB_OK || (err = api_body(c, &body)) != RB_OK)
     return err;
   c->errors = json_array();
   unlock = json_object_get(body, "unlock");

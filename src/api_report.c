@@ -138,7 +138,8 @@ api_update_put(struct api_ctx *c)
   int64_t id;
   enum rb_err err;
 
-  if ((err = parent(c, false, &id, &item)) != RB_OK || (err = api_path_quarter(c, 1)) != RB_OK)
+  if ((err = parent(c, false, &id, &item)) != RB_OK ||
+      (err = api_path_quarter(c, 1, NULL)) != RB_OK)
     goto out;
   if ((err = api_body(c, &body)) != RB_OK)
     goto out;
@@ -218,7 +219,7 @@ api_reading_put(struct api_ctx *c)
    * without (a missing KPI is still a 404 before the quarter's 400). */
   valid_quarter = quarter_parse(quarter, &q) == NULL;
   if ((err = parent_rule(c, true, &id, &item, quarter, valid_quarter ? &rule : NULL)) != RB_OK ||
-      (err = api_path_quarter(c, 1)) != RB_OK)
+      (err = api_path_quarter(c, 1, NULL)) != RB_OK)
     goto out;
   if ((err = api_body(c, &body)) != RB_OK)
     goto out;
@@ -290,7 +291,7 @@ remove_one(struct api_ctx *c, bool kpi)
   int64_t id;
   enum rb_err err;
 
-  if ((err = parent(c, kpi, &id, &item)) != RB_OK || (err = api_path_quarter(c, 1)) != RB_OK)
+  if ((err = parent(c, kpi, &id, &item)) != RB_OK || (err = api_path_quarter(c, 1, NULL)) != RB_OK)
     goto out;
   if ((err = api_may_write_quarter(c, json_string_value(json_object_get(item, "owner")),
                                    json_string_value(json_object_get(item, "year")), c->path[1])) !=

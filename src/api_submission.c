@@ -448,7 +448,7 @@ api_submission_precheck(struct api_ctx *c)
   char year[YEAR_LEN];
   enum rb_err err;
 
-  if ((err = api_path_quarter(c, 0)) != RB_OK)
+  if ((err = api_path_quarter(c, 0, NULL)) != RB_OK)
     return err;
   pr = calloc(1, sizeof(*pr));
   if (pr == NULL)
@@ -477,7 +477,7 @@ api_submission(struct api_ctx *c)
   char year[YEAR_LEN];
   enum rb_err err;
 
-  if ((err = api_path_quarter(c, 0)) != RB_OK)
+  if ((err = api_path_quarter(c, 0, NULL)) != RB_OK)
     return err;
   memcpy(year, quarter, YEAR_LEN - 1);
   year[YEAR_LEN - 1] = '\0';
@@ -631,7 +631,7 @@ api_completeness(struct api_ctx *c)
   json_t *out = NULL;
   enum rb_err err;
 
-  if ((err = api_path_quarter(c, 0)) != RB_OK)
+  if ((err = api_path_quarter(c, 0, NULL)) != RB_OK)
     return err;
   memcpy(year, quarter, YEAR_LEN - 1);
   year[YEAR_LEN - 1] = '\0';

@@ -185,7 +185,7 @@ serve(struct api_ctx *c, enum summary_kind kind, const char *group)
   enum rb_err err;
 
   if ((err = api_query_allow(c, allowed)) != RB_OK ||
-      (err = api_query_quarter(c, &quarter)) != RB_OK)
+      (err = api_query_quarter(c, &quarter, NULL)) != RB_OK)
     return err;
   quarter_parse(quarter, &q);
   quarter_format_year(q.start_year, year);
