@@ -18,11 +18,6 @@
 
 typedef enum rb_err (*api_handler)(struct api_ctx *c);
 
-/* Add computed_rating, effective_rating and rating_disagreement to a
- * stored reading (as GET answers it), under the KPI's rule for its quarter.
- * Every audit entry of a reading carries them, however it was written. */
-enum rb_err api_reading_annotate(struct store *st, int64_t kpi_id, json_t *reading);
-
 /* ---- handlers (router.c holds the table) ---- */
 enum rb_err api_healthz(struct api_ctx *c);
 enum rb_err api_readyz(struct api_ctx *c);
@@ -58,17 +53,6 @@ enum rb_err api_kpi_create(struct api_ctx *c);
 enum rb_err api_kpi_get(struct api_ctx *c);
 enum rb_err api_kpi_patch(struct api_ctx *c);
 enum rb_err api_kpi_delete(struct api_ctx *c);
-
-/* ---- shared validation (handlers and the importer) ----
- * Each checks a whole representation `obj` (fields, formats, and that what
- * it refers to exists), appending problems to errors with names prefixed
- * by prefix. Returns the number of problems added. The KPI check also sorts
- * obj["priorities"] in place. */
-size_t api_validate_org(json_t *obj, const char *prefix, json_t *errors);
-size_t api_validate_group(json_t *obj, const char *prefix, json_t *errors);
-size_t api_validate_priority(struct store *st, json_t *obj, const char *prefix, json_t *errors);
-size_t api_validate_milestone(struct store *st, json_t *obj, const char *prefix, json_t *errors);
-size_t api_validate_kpi(struct store *st, json_t *obj, const char *prefix, json_t *errors);
 
 /* ---- resources addressed by integer id (priorities, milestones, KPIs) ----
  * One description per resource drives list/get/create/patch/delete. */
@@ -110,10 +94,6 @@ enum rb_err api_exceptions(struct api_ctx *c);
 
 enum rb_err api_quarter_list(struct api_ctx *c);
 enum rb_err api_quarter_get(struct api_ctx *c);
-/* The meeting dates (delivery_team_date, place_board_date) that `in` sets
- * to something other than `stored` holds: their names in changed, and how
- * many. A locked quarter keeps them (its report is approved). */
-size_t api_quarter_dates_changed(const json_t *stored, const json_t *in, const char *changed[2]);
 enum rb_err api_quarter_put(struct api_ctx *c);
 
 enum rb_err api_import(struct api_ctx *c);

@@ -17,6 +17,7 @@
 
 #include "app.h"
 #include "auth.h"
+#include "domain.h"
 #include "error.h"
 #include "request.h"
 #include "store.h"
@@ -66,9 +67,13 @@ bool api_is_admin(const struct api_ctx *c);
 /* Generic answers for store errors on a named thing. */
 enum rb_err api_store_fail(struct api_ctx *c, enum rb_err err, const char *what);
 
+/* The request's actor as the domain rules take it (borrowing from c). */
+void api_actor(const struct api_ctx *c, struct domain_actor *who);
+
 /* Append an audit entry for a successful change made by this request (in
  * its transaction, so a later failure rolls it back too). before/after are
- * borrowed and may be NULL. Nothing is written when both are equal. */
+ * borrowed and may be NULL. Nothing is written when both are equal (the
+ * domain's rule: domain_audit). */
 enum rb_err api_audit(struct api_ctx *c, const char *action, const char *entity, int64_t id,
                       const char *code, const char *quarter, const json_t *before,
                       const json_t *after);

@@ -5,6 +5,7 @@
 
 #include "api.h"
 #include "csv.h"
+#include "domain_token.h"
 #include "jsonv.h"
 #include "quarter.h"
 
@@ -39,43 +40,40 @@ enum rb_err
 api_token_create(struct api_ctx *c)
 {
   json_t *in = NULL, *row = NULL;
-  const char *org, *name;
+  const char *org, *name, *what;
   char token[AUTH_TOKEN_MAX], location[64];
   enum auth_role role = AUTH_VIEWER;
+  struct domain_actor who;
   int64_t id;
   enum rb_err err;
 
   if ((err = api_body(c, &in)) != RB_OK)
     return err;
   c->errors = json_array();
-  jv_check(in, token_fields, 3, "", c->errors);
+  jv_check(in, token_fields, ARRAY_LEN(token_fields), "", c->errors);
   org = json_string_value(json_object_get(in, "organisation"));
   name = json_string_value(json_object_get(in, "name"));
   /* Each field's own rules apply whatever else is wrong, so that one answer
    * names every bad field; a field that failed its type check is not
    * checked again. */
-  if (name != NULL && !api_field_failed(c, "name") && strlen(name) > AUTH_NAME_MAX)
+  if (name != NULL && !api_field_failed(c, "name") && !domain_token_name_ok(name))
     api_field_error(c, "name", "must be at most %d bytes", AUTH_NAME_MAX);
   if (!api_field_failed(c, "role") && !api_field_failed(c, "organisation")) {
     auth_role_parse(json_string_value(json_object_get(in, "role")), &role);
-    if (role == AUTH_SUBMITTER && org == NULL)
+    if (domain_token_needs_org(role) && org == NULL)
       api_field_error(c, "organisation", "is required for a submitter token");
   }
   if (org != NULL && !api_field_failed(c, "organisation") && store_org_id(c->st, org, &id) != RB_OK)
     api_field_error(c, "organisation", "no organisation with code %s", org);
   if ((err = api_check_errors(c)) != RB_OK)
     goto out;
-  err = auth_token_create(c->st, name, role, org, c->now, token, &row);
+  api_actor(c, &who);
+  err = domain_token_create(c->st, &who, name, role, org, token, &row, &what);
   if (err != RB_OK) {
-    err = api_store_fail(c, err, "token");
+    err = api_store_fail(c, err, what);
     goto out;
   }
   id = json_integer_value(json_object_get(row, "id"));
-  err = api_audit(c, "token.create", "token", id, NULL, NULL, NULL, row);
-  if (err != RB_OK) {
-    json_decref(row);
-    goto out;
-  }
   /* The secret is in this answer only; it is never stored or logged. */
   json_object_set_new(row, "token", json_string(token));
   snprintf(location, sizeof(location), "/api/v1/tokens/%lld", (long long)id);
@@ -108,24 +106,20 @@ api_token_get(struct api_ctx *c)
 enum rb_err
 api_token_revoke(struct api_ctx *c)
 {
-  json_t *before = NULL, *after = NULL;
+  json_t *after = NULL;
+  struct domain_actor who;
+  const char *what;
   int64_t id;
   enum rb_err err = api_path_id(c, 0, &id);
 
   if (err != RB_OK)
     return api_fail(c, err, "no token with id %.32s", c->path[0]);
-  err = store_token_get(c->st, id, &before);
+  api_actor(c, &who);
+  err = domain_token_revoke(c->st, &who, id, &after, &what);
   if (err == RB_ERR_NOT_FOUND)
     return api_fail(c, err, "no token with id %lld", (long long)id);
-  if (err == RB_OK)
-    err = store_token_revoke(c->st, id, c->now, &after);
-  if (err == RB_OK)
-    err = api_audit(c, "token.revoke", "token", id, NULL, NULL, before, after);
-  json_decref(before);
-  if (err != RB_OK) {
-    json_decref(after);
-    return c->detail[0] ? err : api_store_fail(c, err, "token");
-  }
+  if (err != RB_OK)
+    return api_store_fail(c, err, what);
   return api_reply(c, 200, after);
 }
 

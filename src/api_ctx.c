@@ -5,7 +5,6 @@
 #include <string.h>
 
 #include "jsonv.h"
-#include "quarter.h"
 
 enum rb_err
 api_fail(struct api_ctx *c, enum rb_err err, const char *fmt, ...)
@@ -96,6 +95,17 @@ api_store_fail(struct api_ctx *c, enum rb_err err, const char *what)
   }
 }
 
+void
+api_actor(const struct api_ctx *c, struct domain_actor *who)
+{
+  who->token_id = c->actor.token_id;
+  who->name = c->actor.name[0] ? c->actor.name : "anonymous";
+  who->role = c->actor.role;
+  who->org = c->actor.org[0] ? c->actor.org : NULL;
+  who->request_id = c->req->request_id;
+  who->now = c->now;
+}
+
 enum rb_err
 api_audit(struct api_ctx *c, const char *action, const char *entity, int64_t id, const char *code,
           const char *quarter, const json_t *before, const json_t *after)
@@ -108,64 +118,27 @@ api_audit_text(struct api_ctx *c, const char *action, const char *entity, int64_
                const char *code, const char *quarter, const json_t *before, const json_t *after,
                const char *after_text)
 {
-  struct store_audit e;
+  const struct domain_entry e = {action, entity, id, code, quarter, before, after, after_text};
+  struct domain_actor who;
   enum rb_err err;
 
-  if (before != NULL && after != NULL && json_equal((json_t *)before, (json_t *)after))
-    return RB_OK;
-  memset(&e, 0, sizeof(e));
-  e.at = c->now;
-  e.actor_id = c->actor.token_id;
-  e.actor_name = c->actor.name[0] ? c->actor.name : "anonymous";
-  e.actor_role = auth_role_name(c->actor.role);
-  e.actor_org = c->actor.org[0] ? c->actor.org : NULL;
-  e.action = action;
-  e.entity = entity;
-  e.entity_id = id;
-  e.code = code;
-  e.quarter = quarter;
-  e.before = before;
-  e.after = after;
-  e.after_text = after_text;
-  e.request_id = c->req->request_id;
-  err = store_audit_append(c->st, &e);
-  if (err != RB_OK)
-    return api_store_fail(c, err, "the audit trail");
-  return RB_OK;
+  api_actor(c, &who);
+  err = domain_audit(c->st, &who, &e);
+  return err != RB_OK ? api_store_fail(c, err, "the audit trail") : RB_OK;
 }
 
 enum rb_err
 api_may_write_quarter(struct api_ctx *c, const char *owner, const char *year, const char *quarter)
 {
-  char state[STORE_STATE_LEN];
+  struct domain_actor who;
+  char why[sizeof(c->detail)];
   enum rb_err err;
 
-  if (c->actor.role == AUTH_SUBMITTER && (owner == NULL || strcmp(owner, c->actor.org) != 0))
-    return api_fail(c, RB_ERR_FORBIDDEN,
-                    "this item is owned by %s, not by %s: submitters write only their own "
-                    "organisation's items",
-                    owner != NULL ? owner : "no organisation", c->actor.org);
-  /* A partner reports on this year's plan; an earlier year's item written
-   * into this year's quarter would show in no report of either year.
-   * Admins load history (an item's position before its plan year) freely. */
-  if (c->actor.role == AUTH_SUBMITTER && year != NULL &&
-      (strlen(year) != YEAR_LEN - 1 || strncmp(quarter, year, YEAR_LEN - 1) != 0))
-    return api_fail(c, RB_ERR_WINDOW,
-                    "quarter %s is not in this item's plan year %s: submitters write only the "
-                    "quarters of an item's own plan year",
-                    quarter, year);
-  err = store_quarter_state(c->st, quarter, state);
-  if (err != RB_OK)
-    return api_store_fail(c, err, "quarter");
-  if (strcmp(state, "locked") == 0)
-    err = api_fail(c, RB_ERR_WINDOW,
-                   "quarter %s is locked: the Place Board has approved its report; an admin "
-                   "must unlock it first",
-                   quarter);
-  else if (strcmp(state, "closed") == 0 && c->actor.role != AUTH_ADMIN)
-    err = api_fail(c, RB_ERR_WINDOW,
-                   "quarter %s is closed for submissions; ask the performance team", quarter);
-  else
-    err = RB_OK;
-  return err;
+  api_actor(c, &who);
+  err = domain_may_write_quarter(c->st, &who, owner, year, quarter, why, sizeof(why));
+  if (err == RB_OK)
+    return RB_OK;
+  if (why[0] != '\0')
+    return api_fail(c, err, "%s", why);
+  return api_store_fail(c, err, "quarter");
 }

@@ -4,21 +4,10 @@
 #include <string.h>
 
 #include "api.h"
-#include "jsonv.h"
+#include "domain.h"
+#include "domain_validate.h"
 #include "quarter.h"
 #include "rag.h"
-
-static const struct jv_field update_fields[] = {
-  {"status", JV_CODE, JV_REQUIRED, NULL},
-  {"comment", JV_TEXT, JV_NULLABLE, NULL},
-};
-
-static const struct jv_field reading_fields[] = {
-  {"value", JV_NUMBER, JV_NULLABLE, NULL},
-  {"value_text", JV_TEXT, JV_NULLABLE, NULL},
-  {"rating", JV_CODE, JV_NULLABLE, NULL},
-  {"comment", JV_TEXT, JV_NULLABLE, NULL},
-};
 
 /* Load the parent item's id, year, code and owner (404 when missing). With
  * rule (KPIs only), also the KPI's RAG rule for quarter, which must then be
@@ -50,40 +39,10 @@ parent(struct api_ctx *c, bool kpi, int64_t *id, json_t **item)
   return parent_rule(c, kpi, id, item, NULL, NULL);
 }
 
-/* Add computed_rating, effective_rating and rating_disagreement to a stored
- * reading, under the KPI's rule for the reading's quarter. */
-static void
-annotate_with(const struct rag_rule *rule, json_t *reading)
-{
-  json_t *value = json_object_get(reading, "value");
-  enum rag_status reported = RAG_NONE, computed;
-
-  rag_parse_kpi_rating(json_string_value(json_object_get(reading, "rating")), &reported);
-  computed = rag_rate_kpi(rule, json_is_number(value), json_number_value(value));
-  json_object_set_new(reading, "computed_rating",
-                      computed == RAG_NONE ? json_null() : json_string(rag_code(computed)));
-  json_object_set_new(reading, "effective_rating",
-                      json_string(rag_code(rag_effective(reported, computed))));
-  json_object_set_new(reading, "rating_disagreement",
-                      json_boolean(rag_disagrees(reported, computed)));
-}
-
-enum rb_err
-api_reading_annotate(struct store *st, int64_t kpi_id, json_t *reading)
-{
-  struct rag_rule rule;
-  const char *quarter = json_string_value(json_object_get(reading, "quarter"));
-  enum rb_err err = store_kpi_rule(st, kpi_id, quarter, &rule);
-
-  if (err == RB_OK)
-    annotate_with(&rule, reading);
-  return err;
-}
-
 static enum rb_err
 annotate(struct api_ctx *c, int64_t kpi_id, json_t *reading)
 {
-  enum rb_err err = api_reading_annotate(c->st, kpi_id, reading);
+  enum rb_err err = domain_reading_annotate(c->st, kpi_id, reading);
 
   return err != RB_OK ? api_store_fail(c, err, "KPI") : RB_OK;
 }
@@ -148,14 +107,7 @@ api_update_put(struct api_ctx *c)
       RB_OK)
     goto out;
   c->errors = json_array();
-  jv_check(body, update_fields, 2, "", c->errors);
-  /* Every bad field is named at once: a status that is a string but not a
-   * status is reported whatever else is wrong. */
-  if (json_is_string(json_object_get(body, "status")) && !api_field_failed(c, "status") &&
-      !rag_parse_milestone_status(json_string_value(json_object_get(body, "status")), &status))
-    api_field_error(c, "status",
-                    "must be one of BR, B, G, A, R, TBC (or Brown, Blue, Green, "
-                    "Amber, Red)");
+  domain_validate_update(body, c->errors, &status);
   if ((err = api_check_errors(c)) != RB_OK)
     goto out;
   err = store_update_get(c->st, id, quarter, &prior);
@@ -205,7 +157,7 @@ enum rb_err
 api_reading_put(struct api_ctx *c)
 {
   json_t *body = NULL, *item = NULL, *out = NULL, *prior = NULL;
-  const char *quarter = c->path[1], *rating_text;
+  const char *quarter = c->path[1];
   char by[160], *text = NULL;
   enum rag_status rating = RAG_NONE;
   struct rag_rule rule;
@@ -228,11 +180,7 @@ api_reading_put(struct api_ctx *c)
       RB_OK)
     goto out;
   c->errors = json_array();
-  jv_check(body, reading_fields, 4, "", c->errors);
-  rating_text = json_string_value(json_object_get(body, "rating"));
-  if (rating_text != NULL && !api_field_failed(c, "rating") &&
-      !rag_parse_kpi_rating(rating_text, &rating))
-    api_field_error(c, "rating", "must be one of G, A, R, TBC (or Green, Amber, Red)");
+  domain_validate_reading(body, c->errors, &rating);
   if ((err = api_check_errors(c)) != RB_OK)
     goto out;
   err = store_reading_get(c->st, id, quarter, &prior);
@@ -242,7 +190,7 @@ api_reading_put(struct api_ctx *c)
   }
   /* The ETag clients hold is of the annotated reading. */
   if (prior != NULL)
-    annotate_with(&rule, prior);
+    domain_reading_rate(&rule, prior);
   if ((err = api_if_match(c, prior)) != RB_OK)
     goto out;
   auth_actor_label(&c->actor, by, sizeof(by));
@@ -263,7 +211,7 @@ api_reading_put(struct api_ctx *c)
     err = api_store_fail(c, err, "reading");
     goto out;
   }
-  annotate_with(&rule, out);
+  domain_reading_rate(&rule, out);
   /* One canonical text for the audit entry and the ETag. */
   if ((text = api_canonical(out)) == NULL)
     err = RB_ERR_NOMEM;

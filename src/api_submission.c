@@ -9,6 +9,7 @@
 
 #include "api.h"
 #include "csv.h"
+#include "domain.h"
 #include "jsonv.h"
 #include "quarter.h"
 #include "rag.h"
@@ -264,8 +265,10 @@ static enum rb_err
 check_rows(struct api_ctx *c, struct row *rows, size_t n, const char *year, bool shapes)
 {
   json_t *seen = shapes ? json_object() : NULL;
+  struct domain_actor who;
   enum rb_err err = RB_OK;
 
+  api_actor(c, &who);
   for (size_t i = 0; i < n && err == RB_OK; i++) {
     struct row *r = &rows[i];
     char key[96], owner[STORE_CODE_LEN];
@@ -292,7 +295,7 @@ check_rows(struct api_ctx *c, struct row *rows, size_t n, const char *year, bool
     }
     if (err != RB_OK)
       break;
-    if (c->actor.role == AUTH_SUBMITTER && strcmp(owner, c->actor.org) != 0) {
+    if (!domain_owns(&who, owner)) {
       char msg[160];
 
       snprintf(msg, sizeof(msg), "is owned by %s, not by %s",
@@ -346,9 +349,9 @@ write_rows(struct api_ctx *c, struct row *rows, size_t n, const char *quarter, j
         changed = after != NULL;
       /* annotated as a single PUT's entry is, so entries compare alike */
       if (err == RB_OK && changed && before != NULL)
-        err = api_reading_annotate(c->st, r->id, before);
+        err = domain_reading_annotate(c->st, r->id, before);
       if (err == RB_OK && changed)
-        err = api_reading_annotate(c->st, r->id, after);
+        err = domain_reading_annotate(c->st, r->id, after);
     } else {
       err = store_update_get(c->st, r->id, quarter, &before);
       if (err == RB_OK || err == RB_ERR_NOT_FOUND)

@@ -3,10 +3,12 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "api.h"
+#include "domain.h"
+#include "domain_validate.h"
 #include "jsonv.h"
 #include "quarter.h"
 #include "rag.h"
+#include "util.h"
 
 #define FORMAT "icp-performance-dataset/1"
 
@@ -45,8 +47,6 @@ static const struct jv_field reading_fields[] = {
   {"rating", JV_ENUM, 0, ratings},
   {"comment", JV_TEXT, 0, NULL},
 };
-
-#define NF(a) (sizeof(a) / sizeof((a)[0]))
 
 /* The array member `name` of doc, or an error when present and not an array. */
 static json_t *
@@ -278,7 +278,7 @@ child_ok(json_t *errors, bool kpi, json_t *k, json_t *seen, const char *path)
     return false;
   }
   if (jv_check(k, kpi ? reading_fields : update_fields,
-               kpi ? NF(reading_fields) : NF(update_fields), path, errors) > 0)
+               kpi ? ARRAY_LEN(reading_fields) : ARRAY_LEN(update_fields), path, errors) > 0)
     return false;
   if (seen_before(seen, json_string_value(json_object_get(k, "quarter")))) {
     jv_error(errors, path, "quarter", "repeats an earlier %s for this quarter",
@@ -368,7 +368,7 @@ import_readings(struct run *run, int64_t kpi_id, const char *code, json_t *readi
       } else {
         /* annotated as a single PUT's entry is: after under the rule as now
          * imported, before (in stored) under the rule it had */
-        err = api_reading_annotate(run->st, kpi_id, after);
+        err = domain_reading_annotate(run->st, kpi_id, after);
         if (!storage_failed(err, rpath, run->errors))
           audit_change(run, true, kpi_id, code, q, before, after, rpath);
       }
@@ -398,7 +398,7 @@ stored_children(struct store *st, bool kpi, int64_t id, json_t **out)
   map = json_object();
   json_array_foreach(items, i, row)
   {
-    if (kpi && (err = api_reading_annotate(st, id, row)) != RB_OK)
+    if (kpi && (err = domain_reading_annotate(st, id, row)) != RB_OK)
       break;
     json_object_set(map, json_string_value(json_object_get(row, "quarter")), row);
   }
@@ -465,8 +465,8 @@ import_items(struct run *run, json_t *arr, bool kpi, const char *year)
     obj = with_year(item, year, children);
     if (obj == NULL)
       continue;
-    if ((kpi ? api_validate_kpi(st, obj, path, errors)
-             : api_validate_milestone(st, obj, path, errors)) > 0) {
+    if ((kpi ? domain_validate_kpi(st, obj, path, errors)
+             : domain_validate_milestone(st, obj, path, errors)) > 0) {
       check_children(errors, kpi, kids, path);
       json_decref(obj);
       continue;
@@ -602,9 +602,9 @@ import_dataset(struct store *st, json_t *doc, const char *now, const char *updat
   run.locks = locks;
   run.shared = audit != NULL && audit->created != NULL;
   run.created = run.shared ? audit->created : (own_created = json_object());
-  import_simple(&run, orgs, "organisations", "organisation", api_validate_org, store_org_get,
+  import_simple(&run, orgs, "organisations", "organisation", domain_validate_org, store_org_get,
                 store_org_upsert);
-  import_simple(&run, groups, "groups", "group", api_validate_group, store_group_get,
+  import_simple(&run, groups, "groups", "group", domain_validate_group, store_group_get,
                 store_group_upsert);
   json_array_foreach(quarters, i, item)
   {
@@ -613,7 +613,7 @@ import_dataset(struct store *st, json_t *doc, const char *now, const char *updat
       jv_error(errors, "", path, "must be an object");
       continue;
     }
-    if (jv_check(item, quarter_fields, NF(quarter_fields), path, errors) > 0)
+    if (jv_check(item, quarter_fields, ARRAY_LEN(quarter_fields), path, errors) > 0)
       continue;
     {
       const char *q = json_string_value(json_object_get(item, "id"));
@@ -629,7 +629,7 @@ import_dataset(struct store *st, json_t *doc, const char *now, const char *updat
       /* A locked quarter's meeting dates are part of its approved report,
        * and it is unlocked only by an audited unlock. */
       if (err == RB_OK && json_object_get(locks, q) != NULL) {
-        for (size_t k = 0, n = api_quarter_dates_changed(stored, fields, changed); k < n; k++)
+        for (size_t k = 0, n = domain_quarter_dates_changed(stored, fields, changed); k < n; k++)
           jv_error(errors, path, changed[k], "cannot change: quarter %s " LOCKED_MSG_TAIL, q);
         if (json_object_get(fields, "state") != NULL)
           jv_error(errors, path, "state", "cannot change: quarter %s " LOCKED_MSG_TAIL, q);
@@ -659,7 +659,7 @@ import_dataset(struct store *st, json_t *doc, const char *now, const char *updat
       continue;
     if (json_object_get(item, "year") != NULL)
       jv_error(errors, path, "year", "is not a known field (the file's financial_year applies)");
-    else if (api_validate_priority(st, obj, path, errors) == 0)
+    else if (domain_validate_priority(st, obj, path, errors) == 0)
       import_priority(&run, obj, year, path);
     json_decref(obj);
   }

@@ -19,6 +19,8 @@
 #include "auth.h"
 #include "backup.h"
 #include "db.h"
+#include "domain.h"
+#include "domain_token.h"
 #include "http.h"
 #include "import.h"
 #include "jsonv.h"
@@ -280,32 +282,14 @@ cli_operator(char *buf, size_t cap)
 
 /* Changes made from the command line are audited like any other, with
  * the operator's account (cli_operator, looked up once per command) as the
- * actor. */
-static enum rb_err
-cli_audit(struct store *st, const char *now, const char *actor, const char *action,
-          const char *entity, int64_t id, const char *code, const char *quarter,
-          const json_t *before, const json_t *after)
+ * actor, acting as an admin. */
+static void
+cli_actor(struct domain_actor *who, const char *name, const char *now)
 {
-  struct store_audit e = {
-    .at = now,
-    .actor_id = 0,
-    .actor_name = actor,
-    .actor_role = "admin",
-    .actor_org = NULL,
-    .action = action,
-    .entity = entity,
-    .entity_id = id,
-    .code = code,
-    .quarter = quarter,
-    .before = before,
-    .after = after,
-    .request_id = NULL,
-  };
-
-  /* As through the API: what changed nothing is no entry (a second revoke). */
-  if (before != NULL && after != NULL && json_equal((json_t *)before, (json_t *)after))
-    return RB_OK;
-  return store_audit_append(st, &e);
+  memset(who, 0, sizeof(*who));
+  who->name = name;
+  who->role = AUTH_ADMIN;
+  who->now = now;
 }
 
 /* ---- migrate ---------------------------------------------------------------- */
@@ -587,21 +571,6 @@ done:
 
 /* ---- import ------------------------------------------------------------------ */
 
-struct cli_import {
-  struct store *st;
-  const char *now;
-  char actor[160];
-};
-
-static enum rb_err
-cli_import_audit(void *ctx, const char *action, const char *entity, int64_t id, const char *code,
-                 const char *quarter, const json_t *before, const json_t *after)
-{
-  const struct cli_import *ci = ctx;
-
-  return cli_audit(ci->st, ci->now, ci->actor, action, entity, id, code, quarter, before, after);
-}
-
 static int
 cmd_import(int argc, char **argv)
 {
@@ -615,10 +584,11 @@ cmd_import(int argc, char **argv)
   bool help;
   struct store *st = NULL;
   struct audit_keyring *keys = NULL;
-  char now[UTIL_TIME_LEN];
-  struct cli_import ci = {NULL, now, ""};
+  char now[UTIL_TIME_LEN], actor[160];
+  struct domain_actor who;
+  struct domain_auditor auditor = {NULL, &who};
   /* one set for all the files: they are one transaction */
-  struct import_audit audit = {cli_import_audit, &ci, NULL};
+  struct import_audit audit = {domain_audit_hook, &auditor, NULL};
   enum rb_err err;
 
   if (parse_opts(argc, argv, 2, opts, NOPTS(opts), files, &nfiles, 64, &help) != 0)
@@ -639,9 +609,10 @@ cmd_import(int argc, char **argv)
   if ((rc = open_store(opts[0].value, true, true, &st)) != 0)
     return rc;
   util_now(now);
-  ci.st = st;
-  cli_operator(ci.actor, sizeof(ci.actor));
-  if ((rc = load_keys(opts[0].value, opts[1].value, true, ci.actor, &keys)) != 0) {
+  auditor.st = st;
+  cli_operator(actor, sizeof(actor));
+  cli_actor(&who, actor, now);
+  if ((rc = load_keys(opts[0].value, opts[1].value, true, actor, &keys)) != 0) {
     store_close(st);
     return rc;
   }
@@ -675,15 +646,8 @@ cmd_import(int argc, char **argv)
           fprintf(stderr, "ragboard: %s: %s (%s)\n", files[i], rb_err_title(err), store_errmsg(st));
       } else {
         char *text = json_dumps(counts, JSON_COMPACT);
-        json_t *after = NULL;
 
-        /* with the sums of the rows created (see store_audit_import_after) */
-        err = store_audit_import_after(st, now, counts, &after);
-        if (err == RB_OK)
-          err = cli_audit(st, now, ci.actor, "import", "dataset", 0,
-                          json_string_value(json_object_get(counts, "financial_year")), NULL, NULL,
-                          after);
-        json_decref(after);
+        err = domain_audit_import(st, &who, counts);
 
         printf("%s: %s\n", files[i], text != NULL ? text : "");
         free(text);
@@ -817,6 +781,8 @@ cmd_token(int argc, char **argv)
   struct store *st = NULL;
   struct audit_keyring *keys = NULL;
   char now[UTIL_TIME_LEN], actor[160];
+  struct domain_actor who;
+  const char *what;
   enum rb_err err;
   const char *sub = argc > 2 ? argv[2] : NULL;
 
@@ -854,6 +820,7 @@ cmd_token(int argc, char **argv)
     return rc;
   util_now(now);
   cli_operator(actor, sizeof(actor));
+  cli_actor(&who, actor, now);
   /* create and revoke write audit entries: signed, or not at all */
   if (strcmp(sub, "list") != 0) {
     if ((rc = load_keys(opts[0].value, opts[nopts - 1].value, false, actor, &keys)) != 0)
@@ -871,7 +838,7 @@ cmd_token(int argc, char **argv)
       rc = 2;
       goto out;
     }
-    if (role == AUTH_SUBMITTER && org == NULL) {
+    if (domain_token_needs_org(role) && org == NULL) {
       fprintf(stderr, "ragboard: a submitter token needs --org CODE\n");
       rc = 2;
       goto out;
@@ -881,7 +848,7 @@ cmd_token(int argc, char **argv)
       json_t *valid = json_string(name);
 
       json_decref(valid);
-      if (valid == NULL || name[0] == '\0' || strlen(name) > AUTH_NAME_MAX) {
+      if (valid == NULL || !domain_token_name_ok(name)) {
         fprintf(stderr, "ragboard: --name must be 1 to %d bytes of UTF-8\n", AUTH_NAME_MAX);
         rc = 2;
         goto out;
@@ -898,11 +865,8 @@ cmd_token(int argc, char **argv)
     }
     err = store_begin(st, true);
     if (err == RB_OK)
-      err = auth_token_create(st, name != NULL ? name : auth_role_name(role), role, org, now, token,
-                              &row);
-    if (err == RB_OK)
-      err = cli_audit(st, now, actor, "token.create", "token",
-                      json_integer_value(json_object_get(row, "id")), NULL, NULL, NULL, row);
+      err = domain_token_create(st, &who, name != NULL ? name : auth_role_name(role), role, org,
+                                token, &row, &what);
     if (err == RB_OK)
       err = store_commit(st);
     else
@@ -952,16 +916,9 @@ cmd_token(int argc, char **argv)
       rc = 2;
       goto out;
     }
-    json_t *before = NULL;
-
     err = store_begin(st, true);
     if (err == RB_OK)
-      err = store_token_get(st, id, &before);
-    if (err == RB_OK)
-      err = store_token_revoke(st, id, now, &row);
-    if (err == RB_OK)
-      err = cli_audit(st, now, actor, "token.revoke", "token", id, NULL, NULL, before, row);
-    json_decref(before);
+      err = domain_token_revoke(st, &who, id, &row, &what);
     if (err == RB_OK)
       err = store_commit(st);
     else
