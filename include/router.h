@@ -7,9 +7,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "api.h"
 #include "app.h"
+#include "auth.h"
+#include "error.h"
 #include "request.h"
+
+struct api_ctx; /* api_ctx.h */
+
+/* A route's handler: answers through c (api_reply.h) or returns an error
+ * for the router to answer as a problem. */
+typedef enum rb_err (*api_handler)(struct api_ctx *c);
 
 enum {
   ROUTE_PUBLIC = 1u << 0, /* no authentication at all (health) */

@@ -1,4 +1,5 @@
-#include "api.h"
+#include "api_items.h"
+#include "api_resource.h"
 #include "domain_validate.h"
 
 static const char *const group_names[] = {"code", "name", "chairs", NULL};

@@ -1,6 +1,9 @@
 /* POST /api/v1/import: a whole dataset (icp-performance-dataset/1) in one
  * request, all or nothing, through the same importer as `ragboard import`. */
-#include "api.h"
+#include "api_ctx.h"
+#include "api_import.h"
+#include "api_input.h"
+#include "api_reply.h"
 #include "domain.h"
 #include "import.h"
 

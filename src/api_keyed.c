@@ -2,7 +2,9 @@
  * (organisations and groups), driven by a struct api_keyed. */
 #include <stdio.h>
 
-#include "api.h"
+#include "api_input.h"
+#include "api_reply.h"
+#include "api_resource.h"
 
 static enum rb_err
 not_found(struct api_ctx *c, const struct api_keyed *k)

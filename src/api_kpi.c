@@ -1,4 +1,5 @@
-#include "api.h"
+#include "api_items.h"
+#include "api_resource.h"
 #include "domain_validate.h"
 
 static const char *const list_params[] = {"year", "group", "priority", "owner",

@@ -3,7 +3,10 @@
  * body says "unlock": true, and the audit trail records a quarter.unlock. */
 #include <string.h>
 
-#include "api.h"
+#include "api_ctx.h"
+#include "api_input.h"
+#include "api_quarter.h"
+#include "api_reply.h"
 #include "domain.h"
 #include "jsonv.h"
 

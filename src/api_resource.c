@@ -1,6 +1,8 @@
 #include <stdio.h>
 
-#include "api.h"
+#include "api_input.h"
+#include "api_reply.h"
+#include "api_resource.h"
 
 enum rb_err
 api_resource_list(struct api_ctx *c, const struct api_resource *r)

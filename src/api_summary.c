@@ -6,7 +6,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "api.h"
+#include "api_ctx.h"
+#include "api_input.h"
+#include "api_reply.h"
+#include "api_summary.h"
 #include "quarter.h"
 #include "cache.h"
 #include "summary.h"

@@ -5,6 +5,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api_audit.h"
+#include "api_ctx.h"
+#include "api_figures.h"
+#include "api_health.h"
+#include "api_import.h"
+#include "api_input.h"
+#include "api_items.h"
+#include "api_quarter.h"
+#include "api_reply.h"
+#include "api_summary.h"
+#include "api_token.h"
 #include "cache.h"
 #include "metrics.h"
 #include "store.h"

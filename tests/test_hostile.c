@@ -19,6 +19,7 @@
 
 #include "harness.h"
 #include "router.h"
+#include "util.h"
 
 #define TIMEOUT_S 120
 

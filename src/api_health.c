@@ -1,7 +1,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api.h"
+#include "api_ctx.h"
+#include "api_health.h"
+#include "api_reply.h"
 #include "metrics.h"
 
 enum rb_err
