@@ -61,6 +61,11 @@ bool api_field_failed(const struct api_ctx *c, const char *field);
  * had. */
 struct store *api_store(struct api_ctx *c);
 
+/* Whether writes are failing (disk full, read-only, I/O): the error of the
+ * last failed write and since when (at), until a write commits; RB_OK when
+ * they are not. */
+enum rb_err api_write_fault(struct api_ctx *c, char at[UTIL_TIME_LEN]);
+
 /* True when the actor may write anything (admin). */
 bool api_is_admin(const struct api_ctx *c);
 

@@ -4,11 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api_cache.h"
 #include "api_ctx.h"
 #include "api_input.h"
 #include "api_quarter.h"
 #include "api_reply.h"
-#include "cache.h"
 #include "quarter.h"
 
 static json_t *
@@ -72,11 +72,13 @@ values_sorted(json_t *map)
   return arr;
 }
 
-/* The completeness of quarter's returns: a new reference in *out. */
+/* The completeness of the returns for quarter `arg` (its id): built from
+ * the plan year's items and whether each has its update or reading. */
 static enum rb_err
-build_completeness(struct api_ctx *c, const char *quarter, json_t **out)
+build(struct api_ctx *c, const void *arg)
 {
-  json_t *items = NULL, *orgs = json_object(), *groups = json_object(), *item;
+  const char *quarter = arg;
+  json_t *items = NULL, *orgs = json_object(), *groups = json_object(), *item, *out;
   size_t i, provided = 0;
   enum rb_err err;
 
@@ -94,21 +96,16 @@ build_completeness(struct api_ctx *c, const char *quarter, json_t **out)
     count(bucket(orgs, owner != NULL ? owner : "(no owner)"), item, has);
     count(bucket(groups, json_string_value(json_object_get(item, "group"))), item, has);
   }
-  *out = json_pack("{s:s, s:I, s:I, s:o, s:o}", "quarter", quarter, "total",
-                   (json_int_t)json_array_size(items), "provided", (json_int_t)provided,
-                   "organisations", values_sorted(orgs), "groups", values_sorted(groups));
-  err = *out != NULL ? RB_OK : RB_ERR_NOMEM;
+  out = json_pack("{s:s, s:I, s:I, s:o, s:o}", "quarter", quarter, "total",
+                  (json_int_t)json_array_size(items), "provided", (json_int_t)provided,
+                  "organisations", values_sorted(orgs), "groups", values_sorted(groups));
+  err = out != NULL ? api_reply(c, 200, out) : RB_ERR_NOMEM;
 out:
   json_decref(items);
   json_decref(orgs);
   json_decref(groups);
   return err;
 }
-
-/* How long a cached answer is trusted on this process's own versions before
- * the database is asked again (a write from another process), as for
- * summaries. */
-#define COMPLETENESS_FRESH_S 1.0
 
 /* Completeness reads the plan year's items (reference data) and their
  * updates and readings (the year's reporting version): built once per pair
@@ -118,53 +115,13 @@ enum rb_err
 api_completeness(struct api_ctx *c)
 {
   const char *quarter = c->path[0];
-  char year[YEAR_LEN], key[64], etag[64];
-  double now = util_monotonic();
-  int64_t ref = store_pool_reference_version(c->app->pool), rep;
-  struct cache_blob *blob = NULL;
-  bool claimed = false;
-  json_t *out = NULL;
+  char year[YEAR_LEN];
+  const struct api_cached spec = {'c', -1, year, NULL, "completeness", NULL, build, quarter};
+  struct quarter q;
   enum rb_err err;
 
-  if ((err = api_path_quarter(c, 0, NULL)) != RB_OK)
+  if ((err = api_path_quarter(c, 0, &q)) != RB_OK)
     return err;
-  memcpy(year, quarter, YEAR_LEN - 1);
-  year[YEAR_LEN - 1] = '\0';
-  if (store_pool_reporting_version(c->app->pool, year, &rep)) {
-    snprintf(key, sizeof(key), "C|%s|r%lld", quarter, (long long)ref);
-    blob = cache_get(c->app->responses, key, rep, now, COMPLETENESS_FRESH_S);
-  }
-  if (blob == NULL) {
-    if (api_store(c) == NULL)
-      return api_store_fail(c, RB_ERR_BUSY, "completeness");
-    err = store_reference_version(c->st, &ref);
-    if (err == RB_OK)
-      err = store_reporting_version(c->st, year, &rep);
-    if (err != RB_OK)
-      return api_store_fail(c, err, "completeness");
-    store_pool_saw_reference_version(c->app->pool, ref);
-    store_pool_saw_reporting_version(c->app->pool, year, rep);
-    snprintf(key, sizeof(key), "C|%s|r%lld", quarter, (long long)ref);
-    blob = cache_claim(c->app->responses, key, rep, &claimed);
-    if (blob != NULL)
-      cache_confirm(c->app->responses, key, rep, now);
-  }
-  snprintf(etag, sizeof(etag), "\"c%lld.%lld\"", (long long)ref, (long long)rep);
-  rb_response_header(c->resp, "ETag", etag);
-  if (api_etag_matches(c->req->if_none_match, etag)) {
-    if (claimed) /* or the requests waiting on this build wait in vain */
-      cache_abandon(c->app->responses, key, rep);
-    cache_blob_release(blob);
-    return api_reply_not_modified(c);
-  }
-  if (blob != NULL)
-    return api_reply_blob(c, blob);
-  err = build_completeness(c, quarter, &out);
-  if (err == RB_OK)
-    err = api_reply(c, 200, out);
-  if (err == RB_OK)
-    cache_put(c->app->responses, key, rep, c->resp->body, c->resp->body_len, now);
-  else if (claimed)
-    cache_abandon(c->app->responses, key, rep);
-  return err;
+  quarter_format_year(q.start_year, year);
+  return api_cached(c, quarter, &spec);
 }

@@ -66,6 +66,12 @@ api_store(struct api_ctx *c)
   return c->st;
 }
 
+enum rb_err
+api_write_fault(struct api_ctx *c, char at[UTIL_TIME_LEN])
+{
+  return store_pool_write_fault(c->app->pool, at);
+}
+
 bool
 api_is_admin(const struct api_ctx *c)
 {
