@@ -26,31 +26,6 @@ app_threads(const struct app_config *cfg)
   return cfg->threads > 0 ? cfg->threads : app_default_threads();
 }
 
-void
-app_config_defaults(struct app_config *cfg)
-{
-  cfg->db_path = NULL;
-  cfg->listen = "127.0.0.1:8080";
-  cfg->port_file = NULL;
-  cfg->public_read = false;
-  cfg->sync_full = true;
-  cfg->threads = 0;
-  cfg->busy_timeout_ms = 5000;
-  cfg->max_body = (size_t)1 << 20;
-  cfg->max_import_body = (size_t)32 << 20;
-  cfg->max_json_depth = 32;
-  cfg->connection_timeout_s = 30;
-  cfg->max_connections = 1024;
-  cfg->max_connections_per_ip = 256;
-  cfg->cors_origins = NULL;
-  cfg->request_timeout_s = 15;
-  cfg->max_header_bytes = 16384;
-  cfg->max_page_size = 500;
-  cfg->log_level = LOG_INFO;
-  cfg->audit_key_path = NULL;
-  cfg->audit_keys = NULL;
-}
-
 enum rb_err
 app_open(const struct app_config *cfg, struct app **out, const char **why)
 {
