@@ -25,45 +25,6 @@
 
 /* ---- helpers ---------------------------------------------------------------- */
 
-/* Member at a path like "groups[0].milestones.counts.G" (NULL if missing). */
-static void
-expect_int(json_t *root, const char *path, long long want)
-{
-  json_t *v = th_jget(root, path);
-
-  ck_assert_msg(json_is_integer(v), "%s: not an integer", path);
-  ck_assert_msg(json_integer_value(v) == want, "%s: got %lld, want %lld", path,
-                (long long)json_integer_value(v), want);
-}
-
-static void
-expect_num(json_t *root, const char *path, double want)
-{
-  json_t *v = th_jget(root, path);
-
-  ck_assert_msg(json_is_number(v), "%s: not a number", path);
-  ck_assert_msg(fabs(json_number_value(v) - want) < 1e-9, "%s: got %.17g, want %.17g", path,
-                json_number_value(v), want);
-}
-
-static void
-expect_null(json_t *root, const char *path)
-{
-  json_t *v = th_jget(root, path);
-
-  ck_assert_msg(v != NULL && json_is_null(v), "%s: want null", path);
-}
-
-static void
-expect_str(json_t *root, const char *path, const char *want)
-{
-  json_t *v = th_jget(root, path);
-
-  ck_assert_msg(json_is_string(v), "%s: not a string", path);
-  ck_assert_msg(strcmp(json_string_value(v), want) == 0, "%s: got \"%s\", want \"%s\"", path,
-                json_string_value(v), want);
-}
-
 static json_t *
 parse(const char *text)
 {
@@ -565,112 +526,112 @@ START_TEST(test_summary_json)
   json_t *j = summary_json(&sinput, &prev, NULL);
 
   ck_assert_ptr_nonnull(j);
-  expect_str(j, "quarter", "2018-19-Q1");
-  expect_str(j, "year", "2018-19");
+  th_expect_str(j, "quarter", "2018-19-Q1");
+  th_expect_str(j, "year", "2018-19");
   /* the inactive group is left out */
   ck_assert_uint_eq(json_array_size(th_jget(j, "groups")), 2);
-  expect_str(j, "groups[0].code", "AAA");
-  expect_str(j, "groups[0].name", "Alpha");
-  expect_str(j, "groups[1].code", "BBB");
+  th_expect_str(j, "groups[0].code", "AAA");
+  th_expect_str(j, "groups[0].name", "Alpha");
+  th_expect_str(j, "groups[1].code", "BBB");
 
   /* AAA milestones: BR, B, G, R one each */
-  expect_int(j, "groups[0].milestones.total", 4);
-  expect_int(j, "groups[0].milestones.counts.BR", 1);
-  expect_int(j, "groups[0].milestones.counts.B", 1);
-  expect_int(j, "groups[0].milestones.counts.G", 1);
-  expect_int(j, "groups[0].milestones.counts.A", 0);
-  expect_int(j, "groups[0].milestones.counts.R", 1);
-  expect_int(j, "groups[0].milestones.counts.TBC", 0);
-  expect_num(j, "groups[0].milestones.percent.G", 25.0);
-  expect_num(j, "groups[0].milestones.percent.A", 0.0);
-  expect_num(j, "groups[0].milestones.on_track_or_complete_percent", 50.0);
-  expect_num(j, "groups[0].milestones.red_percent", 25.0);
+  th_expect_int(j, "groups[0].milestones.total", 4);
+  th_expect_int(j, "groups[0].milestones.counts.BR", 1);
+  th_expect_int(j, "groups[0].milestones.counts.B", 1);
+  th_expect_int(j, "groups[0].milestones.counts.G", 1);
+  th_expect_int(j, "groups[0].milestones.counts.A", 0);
+  th_expect_int(j, "groups[0].milestones.counts.R", 1);
+  th_expect_int(j, "groups[0].milestones.counts.TBC", 0);
+  th_expect_num(j, "groups[0].milestones.percent.G", 25.0);
+  th_expect_num(j, "groups[0].milestones.percent.A", 0.0);
+  th_expect_num(j, "groups[0].milestones.on_track_or_complete_percent", 50.0);
+  th_expect_num(j, "groups[0].milestones.red_percent", 25.0);
   ck_assert_uint_eq(json_array_size(th_jget(j, "groups[0].milestones.by_priority")), 2);
-  expect_int(j, "groups[0].milestones.by_priority[0].priority", 1);
-  expect_str(j, "groups[0].milestones.by_priority[0].title", "Alpha one");
-  expect_int(j, "groups[0].milestones.by_priority[0].total", 2);
-  expect_int(j, "groups[0].milestones.by_priority[0].counts.G", 1);
-  expect_int(j, "groups[0].milestones.by_priority[0].counts.R", 1);
-  expect_int(j, "groups[0].milestones.by_priority[1].priority", 2);
-  expect_int(j, "groups[0].milestones.by_priority[1].total", 2);
-  expect_int(j, "groups[0].milestones.by_priority[1].counts.B", 1);
-  expect_int(j, "groups[0].milestones.by_priority[1].counts.BR", 1);
-  expect_num(j, "groups[0].milestones.by_priority[1].percent.B", 50.0);
+  th_expect_int(j, "groups[0].milestones.by_priority[0].priority", 1);
+  th_expect_str(j, "groups[0].milestones.by_priority[0].title", "Alpha one");
+  th_expect_int(j, "groups[0].milestones.by_priority[0].total", 2);
+  th_expect_int(j, "groups[0].milestones.by_priority[0].counts.G", 1);
+  th_expect_int(j, "groups[0].milestones.by_priority[0].counts.R", 1);
+  th_expect_int(j, "groups[0].milestones.by_priority[1].priority", 2);
+  th_expect_int(j, "groups[0].milestones.by_priority[1].total", 2);
+  th_expect_int(j, "groups[0].milestones.by_priority[1].counts.B", 1);
+  th_expect_int(j, "groups[0].milestones.by_priority[1].counts.BR", 1);
+  th_expect_num(j, "groups[0].milestones.by_priority[1].percent.B", 50.0);
 
   /* AAA KPIs: K1 counts once in the group, once in each of its priorities */
-  expect_int(j, "groups[0].kpis.total", 3);
-  expect_int(j, "groups[0].kpis.counts.G", 1);
-  expect_int(j, "groups[0].kpis.counts.A", 1);
-  expect_int(j, "groups[0].kpis.counts.R", 1);
-  expect_int(j, "groups[0].kpis.counts.TBC", 0);
+  th_expect_int(j, "groups[0].kpis.total", 3);
+  th_expect_int(j, "groups[0].kpis.counts.G", 1);
+  th_expect_int(j, "groups[0].kpis.counts.A", 1);
+  th_expect_int(j, "groups[0].kpis.counts.R", 1);
+  th_expect_int(j, "groups[0].kpis.counts.TBC", 0);
   ck_assert_ptr_null(th_jget(j, "groups[0].kpis.counts.B"));
   ck_assert_ptr_null(th_jget(j, "groups[0].kpis.counts.BR"));
-  expect_num(j, "groups[0].kpis.percent.G", 33.3);
-  expect_num(j, "groups[0].kpis.on_track_percent", 33.3);
-  expect_num(j, "groups[0].kpis.red_percent", 33.3);
-  expect_int(j, "groups[0].kpis.rating_disagreements", 1);
+  th_expect_num(j, "groups[0].kpis.percent.G", 33.3);
+  th_expect_num(j, "groups[0].kpis.on_track_percent", 33.3);
+  th_expect_num(j, "groups[0].kpis.red_percent", 33.3);
+  th_expect_int(j, "groups[0].kpis.rating_disagreements", 1);
   ck_assert_uint_eq(json_array_size(th_jget(j, "groups[0].kpis.by_priority")), 2);
-  expect_int(j, "groups[0].kpis.by_priority[0].priority", 1);
-  expect_int(j, "groups[0].kpis.by_priority[0].total", 2);
-  expect_int(j, "groups[0].kpis.by_priority[0].counts.G", 1);
-  expect_int(j, "groups[0].kpis.by_priority[0].counts.A", 1);
-  expect_int(j, "groups[0].kpis.by_priority[1].priority", 2);
-  expect_int(j, "groups[0].kpis.by_priority[1].total", 2);
-  expect_int(j, "groups[0].kpis.by_priority[1].counts.A", 1);
-  expect_int(j, "groups[0].kpis.by_priority[1].counts.R", 1);
-  expect_int(j, "groups[0].kpis.by_priority[1].counts.G", 0);
+  th_expect_int(j, "groups[0].kpis.by_priority[0].priority", 1);
+  th_expect_int(j, "groups[0].kpis.by_priority[0].total", 2);
+  th_expect_int(j, "groups[0].kpis.by_priority[0].counts.G", 1);
+  th_expect_int(j, "groups[0].kpis.by_priority[0].counts.A", 1);
+  th_expect_int(j, "groups[0].kpis.by_priority[1].priority", 2);
+  th_expect_int(j, "groups[0].kpis.by_priority[1].total", 2);
+  th_expect_int(j, "groups[0].kpis.by_priority[1].counts.A", 1);
+  th_expect_int(j, "groups[0].kpis.by_priority[1].counts.R", 1);
+  th_expect_int(j, "groups[0].kpis.by_priority[1].counts.G", 0);
 
   /* AAA exceptions: the red milestone, then the red KPI */
   ck_assert_uint_eq(json_array_size(th_jget(j, "groups[0].exceptions")), 2);
-  expect_str(j, "groups[0].exceptions[0].type", "milestone");
-  expect_int(j, "groups[0].exceptions[0].id", 2);
-  expect_str(j, "groups[0].exceptions[0].code", "M2");
-  expect_str(j, "groups[0].exceptions[0].description", "Milestone two");
-  expect_str(j, "groups[0].exceptions[0].status", "R");
-  expect_str(j, "groups[0].exceptions[0].comment", "late");
-  expect_str(j, "groups[0].exceptions[1].type", "kpi");
-  expect_int(j, "groups[0].exceptions[1].id", 12);
-  expect_str(j, "groups[0].exceptions[1].code", "K2");
-  expect_str(j, "groups[0].exceptions[1].rating", "R");
-  expect_str(j, "groups[0].exceptions[1].value_text", "50%");
-  expect_str(j, "groups[0].exceptions[1].comment", "bad");
+  th_expect_str(j, "groups[0].exceptions[0].type", "milestone");
+  th_expect_int(j, "groups[0].exceptions[0].id", 2);
+  th_expect_str(j, "groups[0].exceptions[0].code", "M2");
+  th_expect_str(j, "groups[0].exceptions[0].description", "Milestone two");
+  th_expect_str(j, "groups[0].exceptions[0].status", "R");
+  th_expect_str(j, "groups[0].exceptions[0].comment", "late");
+  th_expect_str(j, "groups[0].exceptions[1].type", "kpi");
+  th_expect_int(j, "groups[0].exceptions[1].id", 12);
+  th_expect_str(j, "groups[0].exceptions[1].code", "K2");
+  th_expect_str(j, "groups[0].exceptions[1].rating", "R");
+  th_expect_str(j, "groups[0].exceptions[1].value_text", "50%");
+  th_expect_str(j, "groups[0].exceptions[1].comment", "bad");
 
   /* BBB: one milestone awaiting an update, no KPIs: percentages null */
-  expect_int(j, "groups[1].milestones.total", 1);
-  expect_int(j, "groups[1].milestones.counts.TBC", 1);
-  expect_num(j, "groups[1].milestones.percent.TBC", 100.0);
-  expect_num(j, "groups[1].milestones.on_track_or_complete_percent", 0.0);
-  expect_int(j, "groups[1].kpis.total", 0);
-  expect_int(j, "groups[1].kpis.counts.G", 0);
-  expect_null(j, "groups[1].kpis.percent.G");
-  expect_null(j, "groups[1].kpis.percent.TBC");
-  expect_null(j, "groups[1].kpis.on_track_percent");
-  expect_null(j, "groups[1].kpis.red_percent");
-  expect_int(j, "groups[1].kpis.by_priority[0].total", 0);
-  expect_null(j, "groups[1].kpis.by_priority[0].percent.G");
-  expect_int(j, "groups[1].kpis.rating_disagreements", 0);
+  th_expect_int(j, "groups[1].milestones.total", 1);
+  th_expect_int(j, "groups[1].milestones.counts.TBC", 1);
+  th_expect_num(j, "groups[1].milestones.percent.TBC", 100.0);
+  th_expect_num(j, "groups[1].milestones.on_track_or_complete_percent", 0.0);
+  th_expect_int(j, "groups[1].kpis.total", 0);
+  th_expect_int(j, "groups[1].kpis.counts.G", 0);
+  th_expect_null(j, "groups[1].kpis.percent.G");
+  th_expect_null(j, "groups[1].kpis.percent.TBC");
+  th_expect_null(j, "groups[1].kpis.on_track_percent");
+  th_expect_null(j, "groups[1].kpis.red_percent");
+  th_expect_int(j, "groups[1].kpis.by_priority[0].total", 0);
+  th_expect_null(j, "groups[1].kpis.by_priority[0].percent.G");
+  th_expect_int(j, "groups[1].kpis.rating_disagreements", 0);
   ck_assert_uint_eq(json_array_size(th_jget(j, "groups[1].exceptions")), 0);
 
   /* overall */
-  expect_int(j, "overall.milestones.total", 5);
-  expect_int(j, "overall.milestones.counts.TBC", 1);
-  expect_num(j, "overall.milestones.on_track_or_complete_percent", 40.0);
-  expect_num(j, "overall.milestones.red_percent", 20.0);
-  expect_int(j, "overall.kpis.total", 3);
-  expect_num(j, "overall.kpis.on_track_percent", 33.3);
-  expect_int(j, "overall.kpis.rating_disagreements", 1);
+  th_expect_int(j, "overall.milestones.total", 5);
+  th_expect_int(j, "overall.milestones.counts.TBC", 1);
+  th_expect_num(j, "overall.milestones.on_track_or_complete_percent", 40.0);
+  th_expect_num(j, "overall.milestones.red_percent", 20.0);
+  th_expect_int(j, "overall.kpis.total", 3);
+  th_expect_num(j, "overall.kpis.on_track_percent", 33.3);
+  th_expect_int(j, "overall.kpis.rating_disagreements", 1);
 
   /* comparisons */
-  expect_str(j, "comparison.previous_quarter.quarter", "2017-18-Q4");
-  expect_num(j, "comparison.previous_quarter.milestones_on_track_or_complete_percent", 56.6);
-  expect_null(j, "comparison.previous_quarter.kpis_on_track_percent");
-  expect_null(j, "comparison.same_quarter_last_year");
+  th_expect_str(j, "comparison.previous_quarter.quarter", "2017-18-Q4");
+  th_expect_num(j, "comparison.previous_quarter.milestones_on_track_or_complete_percent", 56.6);
+  th_expect_null(j, "comparison.previous_quarter.kpis_on_track_percent");
+  th_expect_null(j, "comparison.same_quarter_last_year");
   json_decref(j);
 
   prev.present = false;
   j = summary_json(&sinput, &prev, &prev);
-  expect_null(j, "comparison.previous_quarter");
-  expect_null(j, "comparison.same_quarter_last_year");
+  th_expect_null(j, "comparison.previous_quarter");
+  th_expect_null(j, "comparison.same_quarter_last_year");
   json_decref(j);
 }
 END_TEST
@@ -683,16 +644,16 @@ START_TEST(test_summary_group_headline_exceptions)
   struct summary_input empty = {
     .quarter = "2019-20-Q1", .year = "2019-20", .groups = idle, .ngroups = N(idle)};
 
-  expect_str(g, "code", "BBB");
-  expect_str(g, "name", "Beta");
-  expect_int(g, "milestones.total", 1);
-  expect_int(g, "kpis.total", 0);
+  th_expect_str(g, "code", "BBB");
+  th_expect_str(g, "name", "Beta");
+  th_expect_int(g, "milestones.total", 1);
+  th_expect_int(g, "kpis.total", 0);
   json_decref(g);
   /* an inactive group still answers when asked for directly */
   g = summary_group_json(&sinput, 2);
-  expect_str(g, "code", "ZZZ");
-  expect_int(g, "milestones.total", 0);
-  expect_null(g, "milestones.on_track_or_complete_percent");
+  th_expect_str(g, "code", "ZZZ");
+  th_expect_int(g, "milestones.total", 0);
+  th_expect_null(g, "milestones.on_track_or_complete_percent");
   json_decref(g);
 
   summary_headline_of(&sinput, &h);
@@ -707,17 +668,17 @@ START_TEST(test_summary_group_headline_exceptions)
 
   ex = summary_exceptions_json(&sinput);
   ck_assert_uint_eq(json_array_size(ex), 2);
-  expect_str(ex, "[0].group", "AAA");
-  expect_str(ex, "[0].code", "M2");
-  expect_str(ex, "[1].group", "AAA");
-  expect_str(ex, "[1].code", "K2");
+  th_expect_str(ex, "[0].group", "AAA");
+  th_expect_str(ex, "[0].code", "M2");
+  th_expect_str(ex, "[1].group", "AAA");
+  th_expect_str(ex, "[1].code", "K2");
   json_decref(ex);
 
   g = summary_json(&empty, NULL, NULL);
   ck_assert_uint_eq(json_array_size(th_jget(g, "groups")), 0);
-  expect_int(g, "overall.milestones.total", 0);
-  expect_null(g, "overall.milestones.on_track_or_complete_percent");
-  expect_null(g, "overall.kpis.on_track_percent");
+  th_expect_int(g, "overall.milestones.total", 0);
+  th_expect_null(g, "overall.milestones.on_track_or_complete_percent");
+  th_expect_null(g, "overall.kpis.on_track_percent");
   json_decref(g);
 }
 END_TEST
@@ -1053,8 +1014,8 @@ START_TEST(test_jv_check_details)
   jv_error(errors, "", "earlier", "was already wrong");
   ck_assert_uint_eq(jv_check(obj, test_fields, N(test_fields), "kpis[3]", errors), 1);
   ck_assert_uint_eq(json_array_size(errors), 2);
-  expect_str(errors, "[0].field", "earlier");
-  expect_str(errors, "[1].field", "kpis[3].dir");
+  th_expect_str(errors, "[0].field", "earlier");
+  th_expect_str(errors, "[1].field", "kpis[3].dir");
   /* an enum error names the choices */
   msg = json_string_value(th_jget(errors, "[1].message"));
   ck_assert_ptr_nonnull(strstr(msg, "increase"));
@@ -1065,10 +1026,10 @@ START_TEST(test_jv_check_details)
   jv_error(errors, "kpis[3]", "[0]", "index");
   jv_error(errors, "kpis[3]", "code", "member %d", 7);
   jv_error(errors, NULL, "top", "no prefix");
-  expect_str(errors, "[2].field", "kpis[3][0]");
-  expect_str(errors, "[3].field", "kpis[3].code");
-  expect_str(errors, "[3].message", "member 7");
-  expect_str(errors, "[4].field", "top");
+  th_expect_str(errors, "[2].field", "kpis[3][0]");
+  th_expect_str(errors, "[3].field", "kpis[3].code");
+  th_expect_str(errors, "[3].message", "member 7");
+  th_expect_str(errors, "[4].field", "top");
   json_decref(errors);
 }
 END_TEST
@@ -1564,11 +1525,5 @@ unit_suite(void)
 int
 main(void)
 {
-  SRunner *sr = srunner_create(unit_suite());
-  int failed;
-
-  srunner_run_all(sr, CK_NORMAL);
-  failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return th_run(unit_suite());
 }
