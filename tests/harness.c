@@ -58,7 +58,7 @@ th_token(struct th_server *s, const char *role, const char *org, char *out, size
 }
 
 void
-th_start(struct th_server *s, bool demo, void (*cfg_edit)(struct app_config *cfg))
+th_open(struct th_server *s, bool demo, void (*cfg_edit)(struct app_config *cfg))
 {
   struct app_config cfg;
   struct store *st;
@@ -111,6 +111,14 @@ th_start(struct th_server *s, bool demo, void (*cfg_edit)(struct app_config *cfg
   if (cfg_edit != NULL)
     cfg_edit(&cfg);
   ck_assert_msg(app_open(&cfg, &s->app, &why) == RB_OK, "app_open: %s", why);
+}
+
+void
+th_start(struct th_server *s, bool demo, void (*cfg_edit)(struct app_config *cfg))
+{
+  const char *why = "";
+
+  th_open(s, demo, cfg_edit);
   ck_assert_msg(http_start(s->app, &s->http, &why) == RB_OK, "http_start: %s", why);
   s->port = http_port(s->http);
   ck_assert_uint_gt(s->port, 0);
@@ -121,7 +129,8 @@ th_stop(struct th_server *s)
 {
   char cmd[512];
 
-  http_stop(s->http, 2000);
+  if (s->http != NULL)
+    http_stop(s->http, 2000);
   app_close(s->app);
   audit_keyring_free(s->keys);
   s->keys = NULL;

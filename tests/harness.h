@@ -38,7 +38,10 @@ struct th_response {
 /* Create a database (imported with the demo dataset when `demo`), tokens,
  * and start the server. `cfg_edit` (may be NULL) adjusts the config first. */
 void th_start(struct th_server *s, bool demo, void (*cfg_edit)(struct app_config *cfg));
-void th_stop(struct th_server *s);
+/* The same without the HTTP server (s->http NULL, port 0): the app alone,
+ * for driving the router in-process. */
+void th_open(struct th_server *s, bool demo, void (*cfg_edit)(struct app_config *cfg));
+void th_stop(struct th_server *s); /* after th_start or th_open */
 
 /* Open the server's database directly (write mode, migrated, with the
  * audit keys once th_start made them). */

@@ -14,6 +14,7 @@
 #include "harness.h"
 #include "error.h"
 #include "jsonv.h"
+#include "problem.h"
 #include "quarter.h"
 #include "rag.h"
 #include "store.h"
@@ -680,6 +681,49 @@ START_TEST(test_summary_group_headline_exceptions)
   th_expect_null(g, "overall.milestones.on_track_or_complete_percent");
   th_expect_null(g, "overall.kpis.on_track_percent");
   json_decref(g);
+}
+END_TEST
+
+/* Problem documents, for handlers and the HTTP layer alike: one writer,
+ * exact bytes; field errors only on the answers about fields. */
+START_TEST(test_problem_json)
+{
+  json_t *errors = json_pack("[{s:s, s:s}]", "field", "code", "message", "is required");
+  size_t len = 0;
+  char *text;
+
+  text = problem_json(RB_ERR_BUSY, "the server is shutting down: nothing was written; retry", NULL,
+                      "00ff", &len);
+  ck_assert_str_eq(text, "{\"type\":\"urn:ragboard:problem:busy\",\"title\":\"Service busy\","
+                         "\"status\":503,\"detail\":\"the server is shutting down: nothing was "
+                         "written; retry\",\"instance\":\"urn:ragboard:request:00ff\"}\n");
+  ck_assert_uint_eq(len, strlen(text));
+  free(text);
+  /* no detail: the title; no request: no instance */
+  text = problem_json(RB_ERR_NOT_FOUND, "", NULL, NULL, &len);
+  ck_assert_str_eq(text, "{\"type\":\"urn:ragboard:problem:not-found\",\"title\":\"Not "
+                         "found\",\"status\":404,\"detail\":\"Not found\"}\n");
+  free(text);
+  text = problem_json(RB_ERR_INVALID, "code is required", errors, "1", &len);
+  ck_assert_str_eq(text, "{\"type\":\"urn:ragboard:problem:validation\",\"title\":\"Validation "
+                         "failed\",\"status\":422,\"detail\":\"code is required\",\"errors\":"
+                         "[{\"field\":\"code\",\"message\":\"is required\"}],\"instance\":"
+                         "\"urn:ragboard:request:1\"}\n");
+  free(text);
+  text = problem_json(RB_ERR_BAD_REQUEST, "x", errors, NULL, &len);
+  ck_assert_ptr_nonnull(strstr(text, "\"errors\""));
+  free(text);
+  /* a 409 for a closed quarter does not carry the field errors noted before */
+  text = problem_json(RB_ERR_WINDOW, "quarter 2018-19-Q1 is closed", errors, NULL, &len);
+  ck_assert_ptr_null(strstr(text, "\"errors\""));
+  ck_assert_ptr_nonnull(strstr(text, "\"status\":409"));
+  free(text);
+  /* an empty errors array is none */
+  json_array_clear(errors);
+  text = problem_json(RB_ERR_INVALID, "x", errors, NULL, &len);
+  ck_assert_ptr_null(strstr(text, "\"errors\""));
+  free(text);
+  json_decref(errors);
 }
 END_TEST
 
@@ -1496,6 +1540,7 @@ unit_suite(void)
   tcase_add_test(tc, test_summary_json);
   tcase_add_test(tc, test_summary_group_headline_exceptions);
   tcase_add_test(tc, test_summary_cache);
+  tcase_add_test(tc, test_problem_json);
   suite_add_tcase(s, tc);
 
   tc = tcase_create("jsonv");
