@@ -168,10 +168,10 @@ rows_from_csv(struct api_ctx *c, json_t **keep, struct row **out, size_t *n)
     return err;
   *keep = rows_json;
   head = json_object_get(json_array_get(rows_json, 0), "fields");
-  if (json_array_size(head) != 6)
+  if (json_array_size(head) != ARRAY_LEN(header))
     return api_fail(c, RB_ERR_INVALID,
                     "the CSV needs the header row kind,code,status,value,value_text,comment");
-  for (i = 0; i < 6; i++) {
+  for (i = 0; i < ARRAY_LEN(header); i++) {
     const char *h = json_string_value(json_array_get(head, i));
 
     if (strcasecmp(h, header[i]) != 0)
@@ -197,7 +197,7 @@ rows_from_csv(struct api_ctx *c, json_t **keep, struct row **out, size_t *n)
     r->line = (long)json_integer_value(json_object_get(rec, "line"));
     r->index = -1;
     snprintf(r->where, sizeof(r->where), "line[%ld]", r->line);
-    if (json_array_size(f) != 6) {
+    if (json_array_size(f) != ARRAY_LEN(header)) {
       api_return_row_error(c, r, "$",
                            "must have 6 fields: kind,code,status,value,value_text,comment");
       continue;

@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util.h"
+
 int64_t
 summary_tenths(int64_t count, int64_t total)
 {
@@ -54,7 +56,7 @@ static json_t *
 tally_json(const struct tally *t, bool kpi, bool headlines)
 {
   const enum rag_status *keys = kpi ? kpi_keys : milestone_keys;
-  size_t nkeys = kpi ? 4 : 6;
+  size_t nkeys = kpi ? ARRAY_LEN(kpi_keys) : ARRAY_LEN(milestone_keys);
   json_t *counts = json_object(), *percent = json_object();
   json_t *o;
 
