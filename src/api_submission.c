@@ -162,15 +162,15 @@ api_submission_precheck(struct api_ctx *c)
 {
   struct parsed_return *pr;
   char year[YEAR_LEN];
+  struct quarter q;
   enum rb_err err;
 
-  if ((err = api_path_quarter(c, 0, NULL)) != RB_OK)
+  if ((err = api_path_quarter(c, 0, &q)) != RB_OK)
     return err;
   pr = calloc(1, sizeof(*pr));
   if (pr == NULL)
     return RB_ERR_NOMEM;
-  memcpy(year, c->path[0], YEAR_LEN - 1);
-  year[YEAR_LEN - 1] = '\0';
+  quarter_format_year(q.start_year, year);
   err = api_return_parse(c, pr);
   if (err == RB_OK)
     err = check_return(c, pr, year, true);
@@ -191,12 +191,12 @@ api_submission(struct api_ctx *c)
   json_t *mids = NULL, *kids = NULL, *result = NULL;
   size_t unchanged[2] = {0, 0};
   char year[YEAR_LEN];
+  struct quarter q;
   enum rb_err err;
 
-  if ((err = api_path_quarter(c, 0, NULL)) != RB_OK)
+  if ((err = api_path_quarter(c, 0, &q)) != RB_OK)
     return err;
-  memcpy(year, quarter, YEAR_LEN - 1);
-  year[YEAR_LEN - 1] = '\0';
+  quarter_format_year(q.start_year, year);
   if (pr == NULL) { /* no precheck ran: everything is checked here */
     own = pr = calloc(1, sizeof(*pr));
     if (pr == NULL)
