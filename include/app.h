@@ -11,7 +11,7 @@
 
 struct store;
 struct store_pool;
-struct summary_cache;
+struct response_cache;
 struct metrics;
 struct audit_keyring;
 struct writer;
@@ -46,11 +46,34 @@ enum { LOG_ERROR = 0, LOG_WARN, LOG_INFO, LOG_DEBUG };
 struct app {
   struct app_config cfg;
   struct store_pool *pool;
-  struct summary_cache *summaries;
+  struct response_cache *responses; /* answers per data version (cache.h) */
   struct metrics *metrics;
   struct writer *writer; /* every write goes through it (writer.h) */
 };
 
+/* The server's options, as `ragboard serve` takes them: each sets a field
+ * of struct app_config (but --shutdown-grace-ms, the serve command's own),
+ * and def is its default as the option would be written ("1M"). */
+struct app_option {
+  const char *name; /* "--listen" */
+  const char *env;  /* "RAGBOARD_LISTEN" */
+  bool flag;        /* takes no value: given or not */
+  const char *meta; /* "HOST:PORT"; NULL for a flag */
+  const char *help;
+  const char *def; /* NULL: no default (a flag: off) */
+};
+const struct app_option *app_options(size_t *n);
+const struct app_option *app_option(const char *name); /* NULL when none */
+/* Set what option `name` configures from its text (NULL: not given, or a
+ * flag that is off). RB_ERR_INVALID, with why (cap bytes) naming the
+ * option, when the text is not one it takes. value is borrowed by cfg. */
+enum rb_err app_config_set(struct app_config *cfg, const char *name, const char *value, char *why,
+                           size_t cap);
+/* A number as the options take it: decimal digits, with an optional K, M
+ * or G (2^10, 2^20, 2^30) after them. */
+bool app_parse_number(const char *text, unsigned long long *out);
+/* Every option's default (the table's): what a server started with no
+ * option runs with. */
 void app_config_defaults(struct app_config *cfg);
 /* Workers when --threads is 0: four per core, at least 8. A write holds its
  * worker until its group commit is durable, so concurrent writes need

@@ -8,10 +8,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "api.h"
+#include "api_ctx.h"
 #include "app.h"
+#include "auth.h"
+#include "error.h"
 #include "request.h"
 #include "writer.h"
+
+/* A route's handler: answers through c (api_reply.h) or returns an error
+ * for the router to answer as a problem. */
+typedef enum rb_err (*api_handler)(struct api_ctx *c);
 
 enum {
   ROUTE_PUBLIC = 1u << 0, /* no authentication at all (health) */
@@ -21,8 +27,6 @@ enum {
   ROUTE_IMPORT = 1u << 4, /* large bodies allowed */
   ROUTE_TOKEN = 1u << 5,  /* needs a token even with --public-read (audit) */
   ROUTE_LAZY = 1u << 6,   /* the handler takes a store only if it needs one (api_store) */
-  ROUTE_CACHE = 1u << 7,  /* a list whose answer depends only on the URL and the data:
-                             served from the response cache per data version */
   ROUTE_QUERY = 1u << 8,  /* takes query parameters, which the handler names and checks
                              (api_query_allow); on every other route the router refuses
                              any query parameter (400) */

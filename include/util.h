@@ -10,6 +10,9 @@
 
 #include "error.h"
 
+/* The number of elements of an array (not a pointer). */
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
 #define UTIL_TIME_LEN 25 /* "2026-11-22T14:07:06.123Z" plus NUL */
 
 /* The number of elements of an array (not a pointer). */

@@ -1,27 +1,16 @@
-#include "api.h"
-#include "jsonv.h"
+#include "api_items.h"
+#include "api_resource.h"
+#include "domain_validate.h"
 
-static const struct jv_field group_fields[] = {
-  {"code", JV_KEY, JV_REQUIRED, NULL},
-  {"name", JV_TEXT, JV_REQUIRED | JV_NONEMPTY, NULL},
-  {"chairs", JV_TEXT_LIST, JV_NULLABLE, NULL},
-};
 static const char *const group_names[] = {"code", "name", "chairs", NULL};
 static const char *const group_fixed[] = {"code", NULL};
-
-size_t
-api_validate_group(json_t *obj, const char *prefix, json_t *errors)
-{
-  return jv_check(obj, group_fields, sizeof(group_fields) / sizeof(group_fields[0]), prefix,
-                  errors);
-}
 
 static const struct api_keyed group_resource = {
   .name = "group",
   .collection = "/api/v1/groups",
   .fields = group_names,
   .fixed = group_fixed,
-  .validate = api_validate_group,
+  .validate = domain_validate_group,
   .list = store_group_list,
   .get = store_group_get,
   .insert = store_group_insert,

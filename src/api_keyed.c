@@ -2,7 +2,10 @@
  * (organisations and groups), driven by a struct api_keyed. */
 #include <stdio.h>
 
-#include "api.h"
+#include "api_cache.h"
+#include "api_input.h"
+#include "api_reply.h"
+#include "api_resource.h"
 
 static enum rb_err
 not_found(struct api_ctx *c, const struct api_keyed *k)
@@ -22,23 +25,40 @@ audit(struct api_ctx *c, const struct api_keyed *k, const char *verb, const json
                    json_string_value(json_object_get(obj, "code")), NULL, before, after);
 }
 
+/* A page of a list, asked and checked: what its build needs. */
+struct keyed_page {
+  const struct api_keyed *k;
+  struct store_page pg;
+};
+
+static enum rb_err
+build_list(struct api_ctx *c, const void *arg)
+{
+  const struct keyed_page *p = arg;
+  json_t *items;
+  char *next;
+  enum rb_err err = p->k->list(c->st, &p->pg, &items, &next);
+
+  if (err != RB_OK)
+    return api_store_fail(c, err, p->k->name);
+  return api_reply_list(c, items, next);
+}
+
+/* Lists show reference data only, and depend on nothing but the URL: they
+ * are answered from the response cache per reference data version. */
 enum rb_err
 api_keyed_list(struct api_ctx *c, const struct api_keyed *k)
 {
   static const char *const allowed[] = {"limit", "cursor", NULL};
-  struct store_page pg;
-  char key[128];
-  json_t *items;
-  char *next;
+  struct keyed_page p = {k, {0, NULL}};
+  const struct api_cached spec = {'l', -1, NULL, NULL, "the list", NULL, build_list, &p};
+  char cursor[128], key[512];
   enum rb_err err;
 
   if ((err = api_query_allow(c, allowed)) != RB_OK ||
-      (err = api_page(c, &pg, key, sizeof(key))) != RB_OK)
+      (err = api_page(c, &p.pg, cursor, sizeof(cursor))) != RB_OK)
     return err;
-  err = k->list(c->st, &pg, &items, &next);
-  if (err != RB_OK)
-    return api_store_fail(c, err, k->name);
-  return api_reply_list(c, items, next);
+  return api_cached(c, api_url_key(c, key, sizeof(key)), &spec);
 }
 
 enum rb_err

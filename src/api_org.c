@@ -1,25 +1,16 @@
-#include "api.h"
-#include "jsonv.h"
+#include "api_items.h"
+#include "api_resource.h"
+#include "domain_validate.h"
 
-static const struct jv_field org_fields[] = {
-  {"code", JV_KEY, JV_REQUIRED, NULL},
-  {"name", JV_TEXT, JV_REQUIRED | JV_NONEMPTY, NULL},
-};
 static const char *const org_names[] = {"code", "name", NULL};
 static const char *const org_fixed[] = {"code", NULL};
-
-size_t
-api_validate_org(json_t *obj, const char *prefix, json_t *errors)
-{
-  return jv_check(obj, org_fields, sizeof(org_fields) / sizeof(org_fields[0]), prefix, errors);
-}
 
 static const struct api_keyed org_resource = {
   .name = "organisation",
   .collection = "/api/v1/organisations",
   .fields = org_names,
   .fixed = org_fixed,
-  .validate = api_validate_org,
+  .validate = domain_validate_org,
   .list = store_org_list,
   .get = store_org_get,
   .insert = store_org_insert,

@@ -1,30 +1,53 @@
 #include <stdio.h>
+#include <string.h>
 
-#include "api.h"
+#include "api_cache.h"
+#include "api_input.h"
+#include "api_reply.h"
+#include "api_resource.h"
 
+/* A page of a filtered list, asked and checked: what its build needs. */
+struct resource_page {
+  const struct api_resource *r;
+  struct store_filter f;
+  struct store_page pg;
+};
+
+static enum rb_err
+build_list(struct api_ctx *c, const void *arg)
+{
+  const struct resource_page *p = arg;
+  json_t *items;
+  char *next;
+  enum rb_err err = p->r->list(c->st, &p->f, &p->pg, &items, &next);
+
+  if (err != RB_OK)
+    return api_store_fail(c, err, p->r->name);
+  return api_reply_list(c, items, next);
+}
+
+/* Lists show reference data only, and depend on nothing but the URL: they
+ * are answered from the response cache per reference data version. */
 enum rb_err
 api_resource_list(struct api_ctx *c, const struct api_resource *r)
 {
-  struct store_filter f;
-  struct store_page pg;
-  char key[64];
-  json_t *items;
-  char *next;
+  struct resource_page p;
+  const struct api_cached spec = {'l', -1, NULL, NULL, "the list", NULL, build_list, &p};
+  char cursor[64], key[512];
   enum rb_err err;
   int64_t after;
 
+  memset(&p, 0, sizeof(p));
+  p.r = r;
   if ((err = api_query_allow(c, r->list_params)) != RB_OK)
     return err;
-  (void)api_filter(c, &f); /* its errors are answered by api_page, with any of its own */
-  if ((err = api_page(c, &pg, key, sizeof(key))) != RB_OK)
+  (void)api_filter(c, &p.f); /* its errors are answered by api_page, with any of its own */
+  if ((err = api_page(c, &p.pg, cursor, sizeof(cursor))) != RB_OK)
     return err;
   /* These lists page by id: any other cursor key is not one we issued. */
-  if (pg.after != NULL && (!util_parse_int64(pg.after, &after) || after < 1))
+  if (p.pg.after != NULL && (!util_parse_int64(p.pg.after, &after) || after < 1))
     return api_fail(c, RB_ERR_BAD_REQUEST, "cursor is not one this server issued");
-  err = r->list(c->st, &f, &pg, &items, &next);
-  if (err != RB_OK)
-    return api_store_fail(c, err, r->name);
-  return api_reply_list(c, items, next);
+  return api_cached(c, api_url_key(c, key, sizeof(key)), &spec);
 }
 
 static enum rb_err

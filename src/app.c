@@ -9,7 +9,7 @@
 #include "db.h"
 #include "store.h"
 #include "metrics.h"
-#include "summary.h"
+#include "cache.h"
 #include "writer.h"
 
 int
@@ -25,31 +25,6 @@ int
 app_threads(const struct app_config *cfg)
 {
   return cfg->threads > 0 ? cfg->threads : app_default_threads();
-}
-
-void
-app_config_defaults(struct app_config *cfg)
-{
-  cfg->db_path = NULL;
-  cfg->listen = "127.0.0.1:8080";
-  cfg->port_file = NULL;
-  cfg->public_read = false;
-  cfg->sync_full = true;
-  cfg->threads = 0;
-  cfg->busy_timeout_ms = 5000;
-  cfg->max_body = (size_t)1 << 20;
-  cfg->max_import_body = (size_t)32 << 20;
-  cfg->max_json_depth = 32;
-  cfg->connection_timeout_s = 30;
-  cfg->max_connections = 1024;
-  cfg->max_connections_per_ip = 256;
-  cfg->cors_origins = NULL;
-  cfg->request_timeout_s = 15;
-  cfg->max_header_bytes = 16384;
-  cfg->max_page_size = 500;
-  cfg->log_level = LOG_INFO;
-  cfg->audit_key_path = NULL;
-  cfg->audit_keys = NULL;
 }
 
 enum rb_err
@@ -116,7 +91,7 @@ app_open(const struct app_config *cfg, struct app **out, const char **why)
     }
   }
   store_pool_set_audit_keys(app->pool, cfg->audit_keys);
-  err = summary_cache_new(&app->summaries);
+  err = cache_new(&app->responses);
   if (err == RB_OK)
     err = metrics_new(&app->metrics);
   if (err == RB_OK)
@@ -146,7 +121,7 @@ app_close(struct app *app)
     (void)store_checkpoint(w);
     store_pool_release(app->pool, w);
   }
-  summary_cache_free(app->summaries);
+  cache_free(app->responses);
   metrics_free(app->metrics);
   store_pool_close(app->pool);
   free(app);

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "problem.h"
+
 /* The Origin when it is on the allow-list (exact match), else NULL. */
 const char *
 http_cors_origin(const struct app *app, const char *origin)
@@ -89,14 +91,9 @@ void
 http_canned_problem(struct rb_response *resp, enum rb_err err, const char *detail,
                     const char *request_id)
 {
-  char body[512];
-  int len = snprintf(body, sizeof(body),
-                     "{\"type\":\"%s\",\"title\":\"%s\",\"status\":%u,\"detail\":\"%s\","
-                     "\"instance\":\"urn:ragboard:request:%s\"}\n",
-                     rb_err_type(err), rb_err_title(err), rb_err_status(err), detail, request_id);
-
   resp->status = rb_err_status(err);
   resp->content_type = "application/problem+json";
-  resp->body = len > 0 && (size_t)len < sizeof(body) ? strdup(body) : NULL;
-  resp->body_len = resp->body != NULL ? (size_t)len : 0;
+  resp->body = problem_json(err, detail, NULL, request_id, &resp->body_len);
+  if (resp->body == NULL)
+    resp->body_len = 0;
 }

@@ -7,7 +7,14 @@
 
 #include "router_int.h"
 #include "store.h"
-#include "summary.h"
+#include "api_audit.h"
+#include "api_figures.h"
+#include "api_health.h"
+#include "api_import.h"
+#include "api_items.h"
+#include "api_quarter.h"
+#include "api_summary.h"
+#include "api_token.h"
 #include "writer.h"
 
 /* Read routes need any valid token, or none with --public-read. Writes need
@@ -18,31 +25,31 @@ static const struct route routes[] = {
   {"GET", "/metrics", api_metrics, ROUTE_PUBLIC},
   {"GET", "/openapi.yaml", api_openapi, ROUTE_PUBLIC},
 
-  {"GET", "/api/v1/organisations", api_org_list, ROUTE_LAZY | ROUTE_CACHE | ROUTE_QUERY},
+  {"GET", "/api/v1/organisations", api_org_list, ROUTE_LAZY | ROUTE_QUERY},
   {"POST", "/api/v1/organisations", api_org_create, ROUTE_WRITE | ROUTE_ADMIN},
   {"GET", "/api/v1/organisations/{code}", api_org_get, 0},
   {"PATCH", "/api/v1/organisations/{code}", api_org_patch, ROUTE_WRITE | ROUTE_ADMIN},
   {"DELETE", "/api/v1/organisations/{code}", api_org_delete, ROUTE_WRITE | ROUTE_ADMIN},
 
-  {"GET", "/api/v1/groups", api_group_list, ROUTE_LAZY | ROUTE_CACHE | ROUTE_QUERY},
+  {"GET", "/api/v1/groups", api_group_list, ROUTE_LAZY | ROUTE_QUERY},
   {"POST", "/api/v1/groups", api_group_create, ROUTE_WRITE | ROUTE_ADMIN},
   {"GET", "/api/v1/groups/{code}", api_group_get, 0},
   {"PATCH", "/api/v1/groups/{code}", api_group_patch, ROUTE_WRITE | ROUTE_ADMIN},
   {"DELETE", "/api/v1/groups/{code}", api_group_delete, ROUTE_WRITE | ROUTE_ADMIN},
 
-  {"GET", "/api/v1/priorities", api_priority_list, ROUTE_LAZY | ROUTE_CACHE | ROUTE_QUERY},
+  {"GET", "/api/v1/priorities", api_priority_list, ROUTE_LAZY | ROUTE_QUERY},
   {"POST", "/api/v1/priorities", api_priority_create, ROUTE_WRITE | ROUTE_ADMIN},
   {"GET", "/api/v1/priorities/{id}", api_priority_get, 0},
   {"PATCH", "/api/v1/priorities/{id}", api_priority_patch, ROUTE_WRITE | ROUTE_ADMIN},
   {"DELETE", "/api/v1/priorities/{id}", api_priority_delete, ROUTE_WRITE | ROUTE_ADMIN},
 
-  {"GET", "/api/v1/milestones", api_milestone_list, ROUTE_LAZY | ROUTE_CACHE | ROUTE_QUERY},
+  {"GET", "/api/v1/milestones", api_milestone_list, ROUTE_LAZY | ROUTE_QUERY},
   {"POST", "/api/v1/milestones", api_milestone_create, ROUTE_WRITE | ROUTE_ADMIN},
   {"GET", "/api/v1/milestones/{id}", api_milestone_get, 0},
   {"PATCH", "/api/v1/milestones/{id}", api_milestone_patch, ROUTE_WRITE | ROUTE_ADMIN},
   {"DELETE", "/api/v1/milestones/{id}", api_milestone_delete, ROUTE_WRITE | ROUTE_ADMIN},
 
-  {"GET", "/api/v1/kpis", api_kpi_list, ROUTE_LAZY | ROUTE_CACHE | ROUTE_QUERY},
+  {"GET", "/api/v1/kpis", api_kpi_list, ROUTE_LAZY | ROUTE_QUERY},
   {"POST", "/api/v1/kpis", api_kpi_create, ROUTE_WRITE | ROUTE_ADMIN},
   {"GET", "/api/v1/kpis/{id}", api_kpi_get, 0},
   {"PATCH", "/api/v1/kpis/{id}", api_kpi_patch, ROUTE_WRITE | ROUTE_ADMIN},
@@ -61,7 +68,7 @@ static const struct route routes[] = {
   {"GET", "/api/v1/groups/{code}/summary", api_group_summary, ROUTE_LAZY | ROUTE_QUERY},
   {"GET", "/api/v1/exceptions", api_exceptions, ROUTE_LAZY | ROUTE_QUERY},
 
-  {"GET", "/api/v1/quarters", api_quarter_list, ROUTE_LAZY | ROUTE_CACHE},
+  {"GET", "/api/v1/quarters", api_quarter_list, ROUTE_LAZY},
   {"GET", "/api/v1/quarters/{quarter}", api_quarter_get, 0},
   {"PUT", "/api/v1/quarters/{quarter}", api_quarter_put, ROUTE_WRITE | ROUTE_ADMIN},
 
@@ -123,111 +130,6 @@ allow_header(struct api_ctx *c, const struct router_match *m)
   rb_response_header(c->resp, "Allow", allow);
 }
 
-/* Append s to the cache key with the key's own separators (& = ? %) and
- * control characters percent-encoded, so that no decoded query value can
- * pass for another query (?group=CYP%26limit%3D5 is not ?group=CYP&limit=5).
- * Returns the new length, cap or more when the key did not fit. */
-static size_t
-key_append(char *key, size_t cap, size_t used, const char *s)
-{
-  static const char hex[] = "0123456789ABCDEF";
-
-  for (; *s != '\0' && used < cap; s++) {
-    unsigned char ch = (unsigned char)*s;
-
-    if (ch < 0x20 || strchr("%&=?", ch) != NULL) {
-      if (used + 3 >= cap)
-        return cap;
-      key[used++] = '%';
-      key[used++] = hex[ch >> 4];
-      key[used++] = hex[ch & 15];
-    } else {
-      key[used++] = (char)ch;
-    }
-  }
-  if (used < cap)
-    key[used] = '\0';
-  return used;
-}
-
-/* Lists whose answer depends only on the URL and the data are kept in the
- * response cache per data version, like summaries: a repeated list between
- * writes costs a lookup, not a query and a JSON build. */
-static enum rb_err
-cached_list(struct api_ctx *c, const struct route *r)
-{
-  double now;
-  char key[512], etag[48];
-  size_t used;
-  int64_t version, dbv;
-  struct summary_blob *blob;
-  bool claimed = false;
-  enum rb_err err;
-
-  now = util_monotonic();
-  used = key_append(key, sizeof(key), 0, "L|");
-  used = key_append(key, sizeof(key), used, c->req->path);
-  for (size_t i = 0; i < c->req->nquery && used < sizeof(key); i++) {
-    if (used + 1 >= sizeof(key)) {
-      used = sizeof(key);
-      break;
-    }
-    key[used++] = i ? '&' : '?';
-    used = key_append(key, sizeof(key), used, c->req->query[i].key);
-    if (c->req->query[i].value != NULL) {
-      if (used + 1 >= sizeof(key)) { /* no room for the value: not cacheable */
-        used = sizeof(key);
-        break;
-      }
-      key[used++] = '=';
-      used = key_append(key, sizeof(key), used, c->req->query[i].value);
-    }
-  }
-  if (used >= sizeof(key)) {
-    /* too long to be worth caching: answered from the database each time */
-    if (api_store(c) == NULL)
-      return api_store_fail(c, RB_ERR_BUSY, "the list");
-    return r->handler(c);
-  }
-  /* Lists show reference data only: updates and readings do not move them. */
-  version = store_pool_reference_version(c->app->pool);
-  blob = summary_cache_get(c->app->summaries, key, version, now, 1.0);
-  if (blob == NULL) {
-    if (api_store(c) == NULL)
-      return api_store_fail(c, RB_ERR_BUSY, "the list");
-    err = store_reference_version(c->st, &dbv);
-    if (err != RB_OK)
-      return api_store_fail(c, err, "the list");
-    if (dbv != version)
-      store_pool_saw_reference_version(c->app->pool, dbv);
-    version = dbv;
-    blob = summary_cache_claim(c->app->summaries, key, version, &claimed);
-    if (blob != NULL)
-      summary_cache_confirm(c->app->summaries, key, version, now);
-  }
-  snprintf(etag, sizeof(etag), "\"l%lld\"", (long long)version);
-  if (blob != NULL) {
-    rb_response_header(c->resp, "ETag", etag);
-    if (api_etag_matches(c->req->if_none_match, etag)) {
-      summary_blob_release(blob);
-      return api_reply_not_modified(c);
-    }
-    return api_reply_blob(c, blob);
-  }
-  err = r->handler(c);
-  if (err == RB_OK && c->resp->status == 200 && c->resp->body_free == NULL) {
-    summary_cache_put(c->app->summaries, key, version, c->resp->body, c->resp->body_len, now);
-    rb_response_header(c->resp, "ETag", etag);
-    /* The ETag is the data version: a client holding it has this list,
-     * even when it had dropped out of the cache meanwhile. */
-    if (api_etag_matches(c->req->if_none_match, etag))
-      return api_reply_not_modified(c);
-  } else if (claimed) {
-    summary_cache_abandon(c->app->summaries, key, version);
-  }
-  return err;
-}
-
 void
 router_serve(struct app *app, const struct router_match *m, const struct rb_request *req,
              struct rb_response *resp)
@@ -281,7 +183,7 @@ router_serve(struct app *app, const struct router_match *m, const struct rb_requ
       goto problem;
     }
   }
-  err = (r->flags & ROUTE_CACHE) ? cached_list(&c, r) : r->handler(&c);
+  err = r->handler(&c);
   if (err != RB_OK)
     goto problem;
   if (c.st != NULL && !(r->flags & ROUTE_PUBLIC))

@@ -5,6 +5,8 @@
 #ifndef RAGBOARD_ROUTER_INT_H
 #define RAGBOARD_ROUTER_INT_H
 
+#include "api_input.h"
+#include "api_reply.h"
 #include "router.h"
 
 /* c zeroed, then the request's: app, req, resp, path parameters. */

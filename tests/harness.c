@@ -1,9 +1,12 @@
 #include "harness.h"
 
+#include <ctype.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -55,7 +58,7 @@ th_token(struct th_server *s, const char *role, const char *org, char *out, size
 }
 
 void
-th_start(struct th_server *s, bool demo, void (*cfg_edit)(struct app_config *cfg))
+th_open(struct th_server *s, bool demo, void (*cfg_edit)(struct app_config *cfg))
 {
   struct app_config cfg;
   struct store *st;
@@ -108,6 +111,14 @@ th_start(struct th_server *s, bool demo, void (*cfg_edit)(struct app_config *cfg
   if (cfg_edit != NULL)
     cfg_edit(&cfg);
   ck_assert_msg(app_open(&cfg, &s->app, &why) == RB_OK, "app_open: %s", why);
+}
+
+void
+th_start(struct th_server *s, bool demo, void (*cfg_edit)(struct app_config *cfg))
+{
+  const char *why = "";
+
+  th_open(s, demo, cfg_edit);
   ck_assert_msg(http_start(s->app, &s->http, &why) == RB_OK, "http_start: %s", why);
   s->port = http_port(s->http);
   ck_assert_uint_gt(s->port, 0);
@@ -118,7 +129,8 @@ th_stop(struct th_server *s)
 {
   char cmd[512];
 
-  http_stop(s->http, 2000);
+  if (s->http != NULL)
+    http_stop(s->http, 2000);
   app_close(s->app);
   audit_keyring_free(s->keys);
   s->keys = NULL;
@@ -334,4 +346,175 @@ th_jnum(json_t *root, const char *path)
 
   ck_assert_msg(json_is_number(v), "%s is not a number", path);
   return json_number_value(v);
+}
+
+/* ---- assertions shared by the suites ------------------------------------- */
+
+void
+th_req(struct th_server *s, const char *method, const char *path, const char *body,
+       const char *token, const char *extra_header, long status, struct th_response *r)
+{
+  th_request(s, method, path, body, token, extra_header, r);
+  ck_assert_msg(r->status == status, "%s %s: status %ld, wanted %ld; body %.800s", method, path,
+                r->status, status, r->body);
+}
+
+void
+th_expect_status(struct th_server *s, const char *method, const char *path, const char *body,
+                 const char *token, const char *extra_header, long status)
+{
+  struct th_response r;
+
+  th_req(s, method, path, body, token, extra_header, status, &r);
+  th_response_free(&r);
+}
+
+void
+th_assert_ctype(const struct th_response *r, const char *want)
+{
+  char ct[128];
+
+  ck_assert_msg(th_header(r, "Content-Type", ct, sizeof(ct)), "no Content-Type");
+  ck_assert_msg(strncmp(ct, want, strlen(want)) == 0, "Content-Type %s, wanted %s", ct, want);
+}
+
+void
+th_assert_request_id(const struct th_response *r)
+{
+  char id[128];
+
+  ck_assert_msg(th_header(r, "X-Request-Id", id, sizeof(id)), "no X-Request-Id on a %ld",
+                r->status);
+  ck_assert_uint_eq(strlen(id), 32);
+  for (const char *p = id; *p; p++)
+    ck_assert_msg(isxdigit((unsigned char)*p), "X-Request-Id %s is not hex", id);
+}
+
+void
+th_assert_problem(const struct th_response *r, long status, const char *type)
+{
+  json_t *p = r->json;
+  char id[64], want[96];
+
+  ck_assert_msg(r->status == status, "status %ld, wanted %ld: %.800s", r->status, status, r->body);
+  th_assert_request_id(r);
+  th_assert_ctype(r, "application/problem+json");
+  ck_assert_msg(json_is_object(p), "problem body is not an object: %.800s", r->body);
+  ck_assert_msg(json_is_string(json_object_get(p, "type")), "no type: %s", r->body);
+  ck_assert_str_ne(json_string_value(json_object_get(p, "type")), "");
+  if (type != NULL)
+    ck_assert_str_eq(json_string_value(json_object_get(p, "type")), type);
+  ck_assert_msg(json_is_string(json_object_get(p, "title")), "no title: %s", r->body);
+  ck_assert_msg(json_is_string(json_object_get(p, "detail")), "no detail: %s", r->body);
+  ck_assert_str_ne(json_string_value(json_object_get(p, "detail")), "");
+  ck_assert_int_eq(json_integer_value(json_object_get(p, "status")), status);
+  /* every problem names its request, as X-Request-Id does */
+  ck_assert(th_header(r, "X-Request-Id", id, sizeof(id)));
+  snprintf(want, sizeof(want), "urn:ragboard:request:%s", id);
+  ck_assert_msg(json_is_string(json_object_get(p, "instance")), "no instance: %s", r->body);
+  ck_assert_str_eq(json_string_value(json_object_get(p, "instance")), want);
+}
+
+json_t *
+th_error_for(const struct th_response *r, const char *field)
+{
+  json_t *e;
+  size_t i;
+
+  json_array_foreach(json_object_get(r->json, "errors"), i, e)
+  {
+    const char *f = json_string_value(json_object_get(e, "field"));
+
+    if (f != NULL && strcmp(f, field) == 0)
+      return e;
+  }
+  return NULL;
+}
+
+json_t *
+th_assert_field_error(const struct th_response *r, const char *field)
+{
+  json_t *e;
+
+  th_assert_ctype(r, "application/problem+json");
+  ck_assert_int_eq(th_jint(r->json, "status"), r->status);
+  ck_assert_msg(json_is_array(json_object_get(r->json, "errors")), "no errors array in %.800s",
+                r->body);
+  e = th_error_for(r, field);
+  ck_assert_msg(e != NULL, "no error for field %s in %.800s", field, r->body);
+  ck_assert_msg(json_is_string(json_object_get(e, "message")), "no message for %s", field);
+  return e;
+}
+
+void
+th_expect_int(json_t *root, const char *path, long long want)
+{
+  json_t *v = th_jget(root, path);
+
+  ck_assert_msg(json_is_integer(v), "%s: not an integer", path);
+  ck_assert_msg(json_integer_value(v) == want, "%s: got %lld, want %lld", path,
+                (long long)json_integer_value(v), want);
+}
+
+void
+th_expect_num(json_t *root, const char *path, double want)
+{
+  json_t *v = th_jget(root, path);
+
+  ck_assert_msg(json_is_number(v), "%s: not a number", path);
+  ck_assert_msg(fabs(json_number_value(v) - want) < 1e-9, "%s: got %.17g, want %.17g", path,
+                json_number_value(v), want);
+}
+
+void
+th_expect_null(json_t *root, const char *path)
+{
+  json_t *v = th_jget(root, path);
+
+  ck_assert_msg(v != NULL && json_is_null(v), "%s: want null", path);
+}
+
+void
+th_expect_str(json_t *root, const char *path, const char *want)
+{
+  json_t *v = th_jget(root, path);
+
+  ck_assert_msg(json_is_string(v), "%s: not a string", path);
+  ck_assert_msg(strcmp(json_string_value(v), want) == 0, "%s: got \"%s\", want \"%s\"", path,
+                json_string_value(v), want);
+}
+
+void
+th_sleep_ms(long ms)
+{
+  struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+
+  nanosleep(&ts, NULL);
+}
+
+/* ---- suites --------------------------------------------------------------- */
+
+TCase *
+th_tcase(Suite *s, const char *name, void (*setup)(void), void (*teardown)(void), double timeout)
+{
+  TCase *tc = tcase_create(name);
+
+  if (setup != NULL || teardown != NULL)
+    tcase_add_checked_fixture(tc, setup, teardown);
+  if (timeout > 0)
+    tcase_set_timeout(tc, timeout);
+  suite_add_tcase(s, tc);
+  return tc;
+}
+
+int
+th_run(Suite *s)
+{
+  SRunner *sr = srunner_create(s);
+  int failed;
+
+  srunner_run_all(sr, CK_NORMAL);
+  failed = srunner_ntests_failed(sr);
+  srunner_free(sr);
+  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

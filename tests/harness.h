@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <check.h>
 #include <jansson.h>
 
 #include "app.h"
@@ -37,7 +38,10 @@ struct th_response {
 /* Create a database (imported with the demo dataset when `demo`), tokens,
  * and start the server. `cfg_edit` (may be NULL) adjusts the config first. */
 void th_start(struct th_server *s, bool demo, void (*cfg_edit)(struct app_config *cfg));
-void th_stop(struct th_server *s);
+/* The same without the HTTP server (s->http NULL, port 0): the app alone,
+ * for driving the router in-process. */
+void th_open(struct th_server *s, bool demo, void (*cfg_edit)(struct app_config *cfg));
+void th_stop(struct th_server *s); /* after th_start or th_open */
 
 /* Open the server's database directly (write mode, migrated, with the
  * audit keys once th_start made them). */
@@ -61,6 +65,43 @@ json_t *th_jget(json_t *root, const char *path);
 long long th_jint(json_t *root, const char *path);
 const char *th_jstr(json_t *root, const char *path);
 double th_jnum(json_t *root, const char *path);
+
+/* ---- assertions shared by the suites ---- */
+
+/* One request whose status must be `status`; the answer is left in r. */
+void th_req(struct th_server *s, const char *method, const char *path, const char *body,
+            const char *token, const char *extra_header, long status, struct th_response *r);
+/* The same, for requests whose answer is not needed. */
+void th_expect_status(struct th_server *s, const char *method, const char *path, const char *body,
+                      const char *token, const char *extra_header, long status);
+/* Content-Type of r must start with want. */
+void th_assert_ctype(const struct th_response *r, const char *want);
+/* r carries a 32-hex-digit X-Request-Id. */
+void th_assert_request_id(const struct th_response *r);
+/* r is an RFC 9457 problem with this status (and type, unless NULL): its
+ * type, title, detail and status, and an instance naming the request. */
+void th_assert_problem(const struct th_response *r, long status, const char *type);
+/* The errors entry of problem r whose field is `field`, or NULL. */
+json_t *th_error_for(const struct th_response *r, const char *field);
+/* r is a problem whose errors name field (with a message); the entry. */
+json_t *th_assert_field_error(const struct th_response *r, const char *field);
+
+/* The value at path in root is this integer, string, number or null. */
+void th_expect_int(json_t *root, const char *path, long long want);
+void th_expect_str(json_t *root, const char *path, const char *want);
+void th_expect_num(json_t *root, const char *path, double want);
+void th_expect_null(json_t *root, const char *path);
+
+void th_sleep_ms(long ms);
+
+/* ---- suites ---- */
+
+/* A test case of suite s with a checked fixture (setup and teardown may be
+ * NULL) and a timeout in seconds (0: Check's default). */
+TCase *th_tcase(Suite *s, const char *name, void (*setup)(void), void (*teardown)(void),
+                double timeout);
+/* Run suite s (and free it): the process's exit status. */
+int th_run(Suite *s);
 
 /* Path of the repository's demo dataset. */
 const char *th_demo_path(void);

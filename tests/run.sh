@@ -28,12 +28,12 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
   meson test -C build-asan --print-errorlogs --no-suite spec
 
-echo "== valgrind memcheck: the HTTP suites (and the audit trail's)"
+echo "== valgrind memcheck: the HTTP suites, the audit trail's and the router in-process"
 # Check forks a child per test; memcheck follows forks and fails the child
 # (and so the test) on any error or definite/indirect leak.
 CK_TIMEOUT_MULTIPLIER=20 meson test -C build --print-errorlogs \
   --wrapper 'valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect' \
-  --timeout-multiplier 5 http report partner audit
+  --timeout-multiplier 5 http report partner audit router
 
 # libFuzzer harnesses (tests/fuzz/run.sh): replay saved crashes and seed corpora, then fuzz each for FUZZ_SECONDS (default 20 s).
 bash tests/fuzz/run.sh

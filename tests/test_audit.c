@@ -21,25 +21,6 @@
 
 /* ---- helpers ------------------------------------------------------------------ */
 
-static void
-req(struct th_server *s, const char *method, const char *path, const char *body, const char *token,
-    long status, struct th_response *r)
-{
-  th_request(s, method, path, body, token, NULL, r);
-  ck_assert_msg(r->status == status, "%s %s: status %ld, wanted %ld; body %.800s", method, path,
-                r->status, status, r->body);
-}
-
-static void
-expect(struct th_server *s, const char *method, const char *path, const char *body,
-       const char *token, long status)
-{
-  struct th_response r;
-
-  req(s, method, path, body, token, status, &r);
-  th_response_free(&r);
-}
-
 static char *
 read_file(const char *path)
 {
@@ -109,7 +90,7 @@ verdict(struct th_server *s, const char *query)
   json_t *v;
 
   snprintf(path, sizeof(path), "/api/v1/audit/verify%s", query);
-  req(s, "GET", path, NULL, s->admin, 200, &r);
+  th_req(s, "GET", path, NULL, s->admin, NULL, 200, &r);
   v = json_incref(r.json);
   th_response_free(&r);
   return v;
@@ -134,13 +115,13 @@ start(struct th_server *s, char *rmbc, size_t cap)
   char *doc = read_file(th_demo_path());
 
   th_start(s, false, NULL);
-  expect(s, "POST", "/api/v1/import", doc, s->admin, 200);
+  th_expect_status(s, "POST", "/api/v1/import", doc, s->admin, NULL, 200);
   free(doc);
   th_token(s, "submitter", "RMBC", rmbc, cap);
-  expect(s, "PATCH", "/api/v1/milestones/1", "{\"owner\":\"RMBC\"}", s->admin, 200);
-  expect(s, "PATCH", "/api/v1/kpis/1", "{\"owner\":\"RMBC\"}", s->admin, 200);
+  th_expect_status(s, "PATCH", "/api/v1/milestones/1", "{\"owner\":\"RMBC\"}", s->admin, NULL, 200);
+  th_expect_status(s, "PATCH", "/api/v1/kpis/1", "{\"owner\":\"RMBC\"}", s->admin, NULL, 200);
   /* an imported quarter is closed until the team opens it (the demo opens Q2) */
-  expect(s, "PUT", "/api/v1/quarters/" Q1, "{\"state\":\"open\"}", s->admin, 200);
+  th_expect_status(s, "PUT", "/api/v1/quarters/" Q1, "{\"state\":\"open\"}", s->admin, NULL, 200);
 }
 
 /* ---- item 2: the stored values, not their text ------------------------------------ */
@@ -176,8 +157,10 @@ START_TEST(stored_types_and_bytes)
   sqlite3 *db;
 
   start(&s, rmbc, sizeof(rmbc));
-  expect(&s, "PUT", "/api/v1/milestones/1/updates/" Q2, "{\"status\":\"G\"}", rmbc, 201);
-  expect(&s, "PUT", "/api/v1/milestones/1/updates/" Q1, "{\"status\":\"A\"}", rmbc, 200);
+  th_expect_status(&s, "PUT", "/api/v1/milestones/1/updates/" Q2, "{\"status\":\"G\"}", rmbc, NULL,
+                   201);
+  th_expect_status(&s, "PUT", "/api/v1/milestones/1/updates/" Q1, "{\"status\":\"A\"}", rmbc, NULL,
+                   200);
   v = verdict(&s, "");
   ck_assert_msg(json_is_true(json_object_get(v, "ok")), "%s", json_dumps(v, 0));
   n = th_jint(v, "entries");
@@ -198,7 +181,7 @@ START_TEST(stored_types_and_bytes)
                   th_jstr(v, "altered[0].problems[0]"));
     json_decref(v);
     /* every page holding it answers, showing it as altered */
-    req(&s, "GET", "/api/v1/audit?limit=500", NULL, s.admin, 200, &r);
+    th_req(&s, "GET", "/api/v1/audit?limit=500", NULL, s.admin, NULL, 200, &r);
     ck_assert_ptr_null(th_jget(r.json, "items[0].altered"));
     {
       json_t *e = json_array_get(json_object_get(r.json, "items"), (size_t)id - 1);
@@ -210,10 +193,10 @@ START_TEST(stored_types_and_bytes)
       ck_assert_msg(strstr(th_jstr(e, "problems[0]"), column[i]) != NULL, "%s", sql);
     }
     th_response_free(&r);
-    req(&s, "GET", "/api/v1/audit?limit=500&format=csv", NULL, s.admin, 200, &r);
+    th_req(&s, "GET", "/api/v1/audit?limit=500&format=csv", NULL, s.admin, NULL, 200, &r);
     ck_assert_msg(strstr(r.body, column[i]) != NULL, "%s: the CSV does not say so", sql);
     th_response_free(&r);
-    req(&s, "GET", "/api/v1/audit?organisation=RMBC", NULL, rmbc, 200, &r);
+    th_req(&s, "GET", "/api/v1/audit?organisation=RMBC", NULL, rmbc, NULL, 200, &r);
     th_response_free(&r);
     snprintf(sql, sizeof(sql), undo[i], id);
     tamper(db, sql);
@@ -286,7 +269,8 @@ START_TEST(forged_entries_do_not_verify)
   sqlite3 *db;
 
   start(&s, rmbc, sizeof(rmbc));
-  expect(&s, "PUT", "/api/v1/kpis/1/readings/" Q2, "{\"value\":5,\"rating\":\"R\"}", rmbc, 201);
+  th_expect_status(&s, "PUT", "/api/v1/kpis/1/readings/" Q2, "{\"value\":5,\"rating\":\"R\"}", rmbc,
+                   NULL, 201);
   v = verdict(&s, "");
   ck_assert(json_is_true(json_object_get(v, "ok")));
   n = th_jint(v, "entries");
@@ -357,7 +341,7 @@ START_TEST(triggers_and_key_file_watched)
   char moved[400];
 
   th_start(&s, true, NULL);
-  expect(&s, "GET", "/readyz", NULL, NULL, 200);
+  th_expect_status(&s, "GET", "/readyz", NULL, NULL, NULL, 200);
   db = raw_db(&s);
   exec_ok(db, "DROP TRIGGER audit_no_delete");
   v = verdict(&s, "");
@@ -367,7 +351,7 @@ START_TEST(triggers_and_key_file_watched)
   ck_assert(has_problem(v, "audit_no_delete"));
   ck_assert_ptr_null(json_object_get(v, "broken"));
   json_decref(v);
-  req(&s, "GET", "/readyz", NULL, NULL, 503, &r);
+  th_req(&s, "GET", "/readyz", NULL, NULL, NULL, 503, &r);
   ck_assert_ptr_nonnull(strstr(th_jstr(r.json, "detail"), "audit_no_delete"));
   th_response_free(&r);
   /* a trigger of that name that guards nothing is no better */
@@ -375,23 +359,23 @@ START_TEST(triggers_and_key_file_watched)
   v = verdict(&s, "");
   ck_assert(json_is_false(json_object_get(v, "ok")));
   json_decref(v);
-  expect(&s, "GET", "/readyz", NULL, NULL, 503);
+  th_expect_status(&s, "GET", "/readyz", NULL, NULL, NULL, 503);
   exec_ok(db, "DROP TRIGGER audit_no_delete");
   exec_ok(db, guard_delete);
   v = verdict(&s, "");
   ck_assert_msg(json_is_true(json_object_get(v, "ok")), "%s", json_dumps(v, 0));
   json_decref(v);
-  expect(&s, "GET", "/readyz", NULL, NULL, 200);
+  th_expect_status(&s, "GET", "/readyz", NULL, NULL, NULL, 200);
   sqlite3_close(db);
   /* the key file gone: the server signs with the key it read, but the
    * next start would fail and a backup would miss it */
   snprintf(moved, sizeof(moved), "%s.moved", s.key_path);
   ck_assert_int_eq(rename(s.key_path, moved), 0);
-  req(&s, "GET", "/readyz", NULL, NULL, 503, &r);
+  th_req(&s, "GET", "/readyz", NULL, NULL, NULL, 503, &r);
   ck_assert_ptr_nonnull(strstr(th_jstr(r.json, "detail"), "audit key file"));
   th_response_free(&r);
   ck_assert_int_eq(rename(moved, s.key_path), 0);
-  expect(&s, "GET", "/readyz", NULL, NULL, 200);
+  th_expect_status(&s, "GET", "/readyz", NULL, NULL, NULL, 200);
   th_stop(&s);
 }
 END_TEST
@@ -439,11 +423,15 @@ START_TEST(state_matches_the_trail)
   sqlite3 *db;
 
   start(&s, rmbc, sizeof(rmbc));
-  expect(&s, "PUT", "/api/v1/kpis/1/readings/" Q2, "{\"value\":5,\"rating\":\"R\"}", rmbc, 201);
-  expect(&s, "PUT", "/api/v1/kpis/1/readings/" Q1, "{\"value\":7,\"rating\":\"A\"}", rmbc, 200);
-  expect(&s, "PUT", "/api/v1/milestones/1/updates/" Q2, "{\"status\":\"G\"}", rmbc, 201);
-  expect(&s, "DELETE", "/api/v1/milestones/1/updates/" Q2, NULL, s.admin, 204);
-  expect(&s, "PATCH", "/api/v1/milestones/2", "{\"description\":\"audited text\"}", s.admin, 200);
+  th_expect_status(&s, "PUT", "/api/v1/kpis/1/readings/" Q2, "{\"value\":5,\"rating\":\"R\"}", rmbc,
+                   NULL, 201);
+  th_expect_status(&s, "PUT", "/api/v1/kpis/1/readings/" Q1, "{\"value\":7,\"rating\":\"A\"}", rmbc,
+                   NULL, 200);
+  th_expect_status(&s, "PUT", "/api/v1/milestones/1/updates/" Q2, "{\"status\":\"G\"}", rmbc, NULL,
+                   201);
+  th_expect_status(&s, "DELETE", "/api/v1/milestones/1/updates/" Q2, NULL, s.admin, NULL, 204);
+  th_expect_status(&s, "PATCH", "/api/v1/milestones/2", "{\"description\":\"audited text\"}",
+                   s.admin, NULL, 200);
   /* without state=true, no state check; a bad value is refused */
   {
     json_t *v = verdict(&s, "");
@@ -451,7 +439,7 @@ START_TEST(state_matches_the_trail)
     ck_assert_ptr_null(json_object_get(v, "state"));
     json_decref(v);
   }
-  expect(&s, "GET", "/api/v1/audit/verify?state=yes", NULL, s.admin, 400);
+  th_expect_status(&s, "GET", "/api/v1/audit/verify?state=yes", NULL, s.admin, NULL, 400);
   st = state(&s);
   ck_assert_msg(json_is_true(json_object_get(st, "ok")), "%s", json_dumps(st, 0));
   ck_assert_int_eq(th_jint(st, "checked.kpi_readings"), 51);
@@ -509,10 +497,12 @@ START_TEST(state_rows_and_items)
   sqlite3 *db;
 
   start(&s, rmbc, sizeof(rmbc));
-  expect(&s, "PUT", "/api/v1/milestones/1/updates/" Q2, "{\"status\":\"G\"}", rmbc, 201);
-  expect(&s, "PUT", "/api/v1/kpis/1/readings/" Q2, "{\"value\":5}", rmbc, 201);
-  expect(&s, "DELETE", "/api/v1/kpis/1/readings/" Q2, NULL, s.admin, 204);
-  expect(&s, "PATCH", "/api/v1/milestones/2", "{\"description\":\"audited text\"}", s.admin, 200);
+  th_expect_status(&s, "PUT", "/api/v1/milestones/1/updates/" Q2, "{\"status\":\"G\"}", rmbc, NULL,
+                   201);
+  th_expect_status(&s, "PUT", "/api/v1/kpis/1/readings/" Q2, "{\"value\":5}", rmbc, NULL, 201);
+  th_expect_status(&s, "DELETE", "/api/v1/kpis/1/readings/" Q2, NULL, s.admin, NULL, 204);
+  th_expect_status(&s, "PATCH", "/api/v1/milestones/2", "{\"description\":\"audited text\"}",
+                   s.admin, NULL, 200);
   st = state(&s);
   ck_assert_msg(json_is_true(json_object_get(st, "ok")), "%s", json_dumps(st, 0));
   json_decref(st);
@@ -569,16 +559,17 @@ START_TEST(csv_cells_neutralised)
     char token[160];
 
     snprintf(body, sizeof(body), "{\"name\":\"%s\",\"role\":\"admin\"}", names[i]);
-    req(&s, "POST", "/api/v1/tokens", body, s.admin, 201, &r);
+    th_req(&s, "POST", "/api/v1/tokens", body, s.admin, NULL, 201, &r);
     snprintf(token, sizeof(token), "%s", th_jstr(r.json, "token"));
     th_response_free(&r);
     /* a write by it: its name starts the actor_name cell */
     snprintf(body, sizeof(body), "{\"status\":\"%s\"}", i % 2 ? "G" : "A");
-    expect(&s, "PUT", "/api/v1/milestones/1/updates/" Q2, body, token, i == 0 ? 201 : 200);
+    th_expect_status(&s, "PUT", "/api/v1/milestones/1/updates/" Q2, body, token, NULL,
+                     i == 0 ? 201 : 200);
   }
   /* an item code starts the code cell */
-  expect(&s, "PATCH", "/api/v1/milestones/2", "{\"code\":\"=1+2\"}", s.admin, 200);
-  req(&s, "GET", "/api/v1/audit?format=csv&limit=500", NULL, s.admin, 200, &r);
+  th_expect_status(&s, "PATCH", "/api/v1/milestones/2", "{\"code\":\"=1+2\"}", s.admin, NULL, 200);
+  th_req(&s, "GET", "/api/v1/audit?format=csv&limit=500", NULL, s.admin, NULL, 200, &r);
   ck_assert_int_eq(csv_parse(r.body, r.len, &rows, why, sizeof(why), &bad), RB_OK);
   json_array_foreach(rows, i, row)
   {
@@ -628,11 +619,5 @@ audit_suite(void)
 int
 main(void)
 {
-  SRunner *sr = srunner_create(audit_suite());
-  int failed;
-
-  srunner_run_all(sr, CK_NORMAL);
-  failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return th_run(audit_suite());
 }

@@ -17,6 +17,7 @@
 #include "harness.h"
 #include "metrics.h"
 #include "store.h"
+#include "util.h"
 #include "writer.h"
 
 #define THREADS 16
@@ -164,15 +165,6 @@ reading_value(json_t *list, const char *quarter, double *value)
   return false;
 }
 
-static double
-now_s(void)
-{
-  struct timespec ts;
-
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static void
 one_worker(struct app_config *cfg)
 {
@@ -191,11 +183,11 @@ put_main(void *arg)
 {
   struct put_job *j = arg;
   struct th_response r;
-  double t0 = now_s();
+  double t0 = util_monotonic();
 
   th_request(j->s, "PUT", j->path, j->body, j->s->admin, NULL, &r);
   j->status = r.status;
-  j->took = now_s() - t0;
+  j->took = util_monotonic() - t0;
   th_response_free(&r);
   return NULL;
 }
@@ -223,11 +215,12 @@ START_TEST(stalled_write_leaves_reads_served)
   for (int i = 0; i < 10; i++) {
     struct th_response r;
 
-    t0 = now_s();
+    t0 = util_monotonic();
     th_request(&s, "GET", i % 2 ? "/api/v1/summary?quarter=2018-19-Q1" : "/api/v1/kpis/1", NULL,
                s.viewer, NULL, &r);
     ck_assert_int_eq(r.status, 200);
-    ck_assert_msg(now_s() - t0 < 0.5, "a read took %.3f s behind a stalled write", now_s() - t0);
+    ck_assert_msg(util_monotonic() - t0 < 0.5, "a read took %.3f s behind a stalled write",
+                  util_monotonic() - t0);
     th_response_free(&r);
   }
   ck_assert_int_eq(j.status, 0); /* still waiting: the lock is held */
@@ -274,11 +267,12 @@ START_TEST(token_use_never_waits_on_a_worker)
   ck_assert_int_eq(sqlite3_open(s.db_path, &locker), SQLITE_OK);
   ck_assert_int_eq(sqlite3_exec(locker, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
   for (int i = 0; i < 3; i++) {
-    t0 = now_s();
+    t0 = util_monotonic();
     th_request(&s, "GET", "/api/v1/groups", NULL, tok, NULL, &r);
     ck_assert_int_eq(r.status, 200);
-    ck_assert_msg(now_s() - t0 < 0.5, "a read with a new token took %.3f s, the database locked",
-                  now_s() - t0);
+    ck_assert_msg(util_monotonic() - t0 < 0.5,
+                  "a read with a new token took %.3f s, the database locked",
+                  util_monotonic() - t0);
     th_response_free(&r);
   }
   sqlite3_exec(locker, "ROLLBACK", NULL, NULL, NULL);
@@ -554,13 +548,13 @@ flood_main(void *arg)
 
   while (!atomic_load(f->stop)) {
     struct th_response r;
-    double t0 = now_s();
+    double t0 = util_monotonic();
 
     th_request(f->s, "POST", "/api/v1/quarters/" FLOOD_Q "/submissions", f->body, f->token, NULL,
                &r);
     if (r.status == 422) {
       atomic_fetch_add(f->refused, 1);
-      f->took += now_s() - t0;
+      f->took += util_monotonic() - t0;
     } else {
       f->other = r.status;
     }
@@ -587,18 +581,18 @@ admin_put_p99(struct th_server *s, int first, double budget, atomic_int *refused
               int *sampled)
 {
   static double took[10 * FLOOD_PUTS];
-  double started = now_s();
+  double started = util_monotonic();
   int n = 0, refused0 = refused != NULL ? atomic_load(refused) : 0;
 
-  while (n < 10 * FLOOD_PUTS && (n < 10 || now_s() - started < budget) &&
+  while (n < 10 * FLOOD_PUTS && (n < 10 || util_monotonic() - started < budget) &&
          (n < FLOOD_PUTS || (refused != NULL && atomic_load(refused) - refused0 < need))) {
     struct th_response r;
     char body[64];
-    double t0 = now_s();
+    double t0 = util_monotonic();
 
     snprintf(body, sizeof(body), "{\"value\": %d}", first + n);
     th_request(s, "PUT", "/api/v1/kpis/1/readings/2018-19-Q3", body, s->admin, NULL, &r);
-    took[n] = now_s() - t0;
+    took[n] = util_monotonic() - t0;
     ck_assert_msg(r.status == 200 || r.status == 201, "the admin's PUT answered %ld: %.300s",
                   r.status, r.body);
     th_response_free(&r);
@@ -676,32 +670,29 @@ START_TEST(refused_returns_do_not_stall_other_writes)
 }
 END_TEST
 
-int
-main(void)
+static Suite *
+commit_suite(void)
 {
   Suite *s = suite_create("commit");
-  TCase *tc = tcase_create("group_commit");
-  SRunner *sr;
-  int failed;
+  TCase *tc;
 
-  tcase_set_timeout(tc, 120);
+  tc = th_tcase(s, "group_commit", NULL, NULL, 120);
   tcase_add_test(tc, concurrent_writes_all_durable);
-  suite_add_tcase(s, tc);
-  tc = tcase_create("writer_thread");
-  tcase_set_timeout(tc, 120);
+
+  tc = th_tcase(s, "writer_thread", NULL, NULL, 120);
   tcase_add_test(tc, stalled_write_leaves_reads_served);
   tcase_add_test(tc, token_use_never_waits_on_a_worker);
   tcase_add_test(tc, token_use_does_not_hold_the_writer);
   tcase_add_test(tc, concurrent_http_writes_all_acknowledged_and_stored);
   tcase_add_test(tc, return_checked_again_under_the_writer);
-  suite_add_tcase(s, tc);
-  tc = tcase_create("fairness");
-  tcase_set_timeout(tc, 240);
+
+  tc = th_tcase(s, "fairness", NULL, NULL, 240);
   tcase_add_test(tc, refused_returns_do_not_stall_other_writes);
-  suite_add_tcase(s, tc);
-  sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return s;
+}
+
+int
+main(void)
+{
+  return th_run(commit_suite());
 }

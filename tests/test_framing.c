@@ -27,15 +27,6 @@
 
 static struct th_server S;
 
-static double
-now_s(void)
-{
-  struct timespec ts;
-
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* One raw exchange: what the server answered and whether it closed. */
 struct raw {
   char data[65536]; /* everything received, NUL-terminated */
@@ -54,7 +45,7 @@ raw_send(const char *data, size_t len, int wait_ms, struct raw *out)
   struct sockaddr_in a;
   int fd = socket(AF_INET, SOCK_STREAM, 0);
   size_t sent = 0;
-  double end = now_s() + wait_ms / 1000.0;
+  double end = util_monotonic() + wait_ms / 1000.0;
 
   memset(out, 0, sizeof(*out));
   ck_assert_int_ge(fd, 0);
@@ -70,7 +61,7 @@ raw_send(const char *data, size_t len, int wait_ms, struct raw *out)
       break; /* the server may answer and close before reading it all */
     sent += (size_t)n;
   }
-  while (now_s() < end && out->len + 1 < sizeof(out->data)) {
+  while (util_monotonic() < end && out->len + 1 < sizeof(out->data)) {
     struct pollfd p = {fd, POLLIN, 0};
     ssize_t n;
 
@@ -281,10 +272,10 @@ static int
 read_status(int fd, int wait_ms, char *buf, size_t cap)
 {
   size_t got = 0;
-  double end = now_s() + wait_ms / 1000.0;
+  double end = util_monotonic() + wait_ms / 1000.0;
 
   buf[0] = '\0';
-  while (now_s() < end && got + 1 < cap && strstr(buf, "\r\n\r\n") == NULL) {
+  while (util_monotonic() < end && got + 1 < cap && strstr(buf, "\r\n\r\n") == NULL) {
     struct pollfd p = {fd, POLLIN, 0};
     ssize_t n;
 
@@ -372,7 +363,7 @@ START_TEST(writes_refused_at_the_head)
     route_path(r->pattern, path, sizeof(path));
     for (size_t k = 0; k < sizeof(ids) / sizeof(ids[0]); k++) {
       int fd = connect_local(), hl, status;
-      double t0 = now_s();
+      double t0 = util_monotonic();
 
       hl = snprintf(head, sizeof(head),
                     "%s %s HTTP/1.1\r\nHost: t\r\n%s%s%sContent-Type: application/json\r\n"
@@ -386,9 +377,9 @@ START_TEST(writes_refused_at_the_head)
         ck_assert_msg(status == 0 || status == 100, "%s %s as %s: %d, want the body read:\n%s",
                       r->method, path, ids[k].who, status, buf);
       else
-        ck_assert_msg(status == ids[k].want && now_s() - t0 < 1.0,
+        ck_assert_msg(status == ids[k].want && util_monotonic() - t0 < 1.0,
                       "%s %s as %s: %d after %.2f s, want %d at once:\n%s", r->method, path,
-                      ids[k].who, status, now_s() - t0, ids[k].want, buf);
+                      ids[k].who, status, util_monotonic() - t0, ids[k].want, buf);
     }
   }
 }
@@ -555,41 +546,31 @@ START_TEST(log_records_raw_target)
 }
 END_TEST
 
-int
-main(void)
+static Suite *
+framing_suite(void)
 {
   Suite *s = suite_create("framing");
   TCase *tc;
-  SRunner *sr;
-  int failed;
 
-  tc = tcase_create("framing");
-  tcase_add_checked_fixture(tc, setup_demo, teardown);
-  tcase_set_timeout(tc, TIMEOUT_S);
+  tc = th_tcase(s, "framing", setup_demo, teardown, TIMEOUT_S);
   tcase_add_test(tc, smuggling_refused_and_closed);
   tcase_add_test(tc, well_formed_heads_served);
   tcase_add_test(tc, oversized_heads_are_problems);
-  suite_add_tcase(s, tc);
 
-  tc = tcase_create("head");
-  tcase_add_checked_fixture(tc, setup_demo, teardown);
-  tcase_set_timeout(tc, TIMEOUT_S);
+  tc = th_tcase(s, "head", setup_demo, teardown, TIMEOUT_S);
   tcase_add_test(tc, writes_refused_at_the_head);
   tcase_add_test(tc, refused_body_dropped_then_answered);
   tcase_add_test(tc, revoked_while_the_body_arrives);
-  suite_add_tcase(s, tc);
 
-  tc = tcase_create("path");
-  tcase_add_checked_fixture(tc, setup_demo, teardown);
-  tcase_set_timeout(tc, TIMEOUT_S);
+  tc = th_tcase(s, "path", setup_demo, teardown, TIMEOUT_S);
   tcase_add_test(tc, nul_in_path_or_query_is_400);
   tcase_add_test(tc, encoded_slash_is_data);
   tcase_add_test(tc, log_records_raw_target);
-  suite_add_tcase(s, tc);
+  return s;
+}
 
-  sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+int
+main(void)
+{
+  return th_run(framing_suite());
 }

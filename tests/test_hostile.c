@@ -19,19 +19,11 @@
 
 #include "harness.h"
 #include "router.h"
+#include "util.h"
 
 #define TIMEOUT_S 120
 
 static struct th_server S;
-
-static double
-now_s(void)
-{
-  struct timespec ts;
-
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static int
 connect_local(unsigned port)
@@ -55,7 +47,7 @@ raw_request(const char *data, size_t len, int timeout_ms, char *out, size_t cap)
 {
   int fd = connect_local(S.port), status = 0;
   size_t got = 0, sent = 0;
-  double end = now_s() + timeout_ms / 1000.0;
+  double end = util_monotonic() + timeout_ms / 1000.0;
 
   while (sent < len) {
     ssize_t n = send(fd, data + sent, len - sent, MSG_NOSIGNAL);
@@ -64,7 +56,7 @@ raw_request(const char *data, size_t len, int timeout_ms, char *out, size_t cap)
       break; /* the server may answer and close before reading it all */
     sent += (size_t)n;
   }
-  while (now_s() < end && got + 1 < cap) {
+  while (util_monotonic() < end && got + 1 < cap) {
     struct pollfd p = {fd, POLLIN, 0};
     ssize_t n;
 
@@ -391,7 +383,7 @@ START_TEST(connections_per_ip_and_idle_timeout)
   }
   close(extra);
   /* Idle connections are closed by the timeouts (1 s idle, 2 s per request). */
-  t0 = now_s();
+  t0 = util_monotonic();
   for (int i = 1; i < 4; i++) {
     p.fd = fds[i];
     ck_assert_int_eq(poll(&p, 1, 5000), 1);
@@ -399,7 +391,7 @@ START_TEST(connections_per_ip_and_idle_timeout)
       ;
     close(fds[i]);
   }
-  ck_assert_double_lt(now_s() - t0, 4.0);
+  ck_assert_double_lt(util_monotonic() - t0, 4.0);
   /* Room again. */
   ck_assert_int_eq(count("/api/v1/groups"), 3);
 }
@@ -418,7 +410,7 @@ slowloris(void *arg)
   struct slow *s = arg;
   const char *msg = "POST /api/v1/organisations HTTP/1.1\r\nHost: t\r\nX-Slow: "
                     "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
-  double t0 = now_s();
+  double t0 = util_monotonic();
 
   s->cut_after = -1;
   for (const char *p = msg; *p; p++) {
@@ -427,7 +419,7 @@ slowloris(void *arg)
 
     if (send(s->fd, p, 1, MSG_NOSIGNAL) != 1 ||
         (poll(&pf, 1, 150) == 1 && recv(s->fd, &c, 1, 0) <= 0)) {
-      s->cut_after = now_s() - t0;
+      s->cut_after = util_monotonic() - t0;
       return NULL;
     }
   }
@@ -446,11 +438,11 @@ START_TEST(slow_clients_cut_off_others_served)
   usleep(500000);
   for (int k = 0; k < 5; k++) {
     struct th_response r;
-    double t0 = now_s();
+    double t0 = util_monotonic();
 
     th_request(&S, "GET", "/api/v1/groups", NULL, S.admin, NULL, &r);
     ck_assert_int_eq(r.status, 200);
-    ck_assert_double_lt(now_s() - t0, 0.5);
+    ck_assert_double_lt(util_monotonic() - t0, 0.5);
     th_response_free(&r);
   }
   for (int i = 0; i < 4; i++) {
@@ -885,55 +877,39 @@ START_TEST(unknown_query_parameter_refused_everywhere)
 }
 END_TEST
 
-int
-main(void)
+static Suite *
+hostile_suite(void)
 {
   Suite *s = suite_create("hostile");
   TCase *tc;
-  SRunner *sr;
-  int failed;
 
-  tc = tcase_create("bad_json");
-  tcase_add_checked_fixture(tc, setup_demo, teardown);
-  tcase_set_timeout(tc, TIMEOUT_S);
+  tc = th_tcase(s, "bad_json", setup_demo, teardown, TIMEOUT_S);
   tcase_add_test(tc, bad_json_never_5xx_and_writes_nothing);
   tcase_add_test(tc, oversized_headers_and_url);
-  suite_add_tcase(s, tc);
 
-  tc = tcase_create("limits");
-  tcase_add_checked_fixture(tc, setup_small, teardown);
-  tcase_set_timeout(tc, TIMEOUT_S);
+  tc = th_tcase(s, "limits", setup_small, teardown, TIMEOUT_S);
   tcase_add_test(tc, configured_limits);
   tcase_add_test(tc, connections_per_ip_and_idle_timeout);
-  suite_add_tcase(s, tc);
 
-  tc = tcase_create("slow_clients");
-  tcase_add_checked_fixture(tc, setup_slow, teardown);
-  tcase_set_timeout(tc, TIMEOUT_S);
+  tc = th_tcase(s, "slow_clients", setup_slow, teardown, TIMEOUT_S);
   tcase_add_test(tc, slow_clients_cut_off_others_served);
-  suite_add_tcase(s, tc);
 
-  tc = tcase_create("etags");
-  tcase_add_checked_fixture(tc, setup_demo, teardown);
-  tcase_set_timeout(tc, TIMEOUT_S);
+  tc = th_tcase(s, "etags", setup_demo, teardown, TIMEOUT_S);
   tcase_add_test(tc, stale_etag_412);
   tcase_add_test(tc, item_conditional_get_304);
   tcase_add_test(tc, list_conditional_get_304_after_eviction);
   tcase_add_test(tc, readings_and_updates_carry_etags);
   tcase_add_test(tc, list_cache_follows_writes);
   tcase_add_test(tc, summary_cache_per_plan_year);
-  suite_add_tcase(s, tc);
 
-  tc = tcase_create("authorization");
-  tcase_add_checked_fixture(tc, setup_demo, teardown);
-  tcase_set_timeout(tc, TIMEOUT_S);
+  tc = th_tcase(s, "authorization", setup_demo, teardown, TIMEOUT_S);
   tcase_add_test(tc, every_read_route_every_identity);
   tcase_add_test(tc, unknown_query_parameter_refused_everywhere);
-  suite_add_tcase(s, tc);
+  return s;
+}
 
-  sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+int
+main(void)
+{
+  return th_run(hostile_suite());
 }

@@ -55,78 +55,14 @@ req(const char *method, const char *path, const char *body, const char *token,
   th_request(&S, method, path, body, token, NULL, r);
 }
 
-static void
-sleep_ms(long ms)
-{
-  struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-
-  nanosleep(&ts, NULL);
-}
-
-/* Every answer carries a 32-hex-digit X-Request-Id. */
-static void
-assert_request_id(const struct th_response *r)
-{
-  char id[128];
-
-  ck_assert_msg(th_header(r, "X-Request-Id", id, sizeof(id)), "no X-Request-Id on a %ld",
-                r->status);
-  ck_assert_uint_eq(strlen(id), 32);
-  for (const char *p = id; *p; p++)
-    ck_assert_msg(isxdigit((unsigned char)*p), "X-Request-Id %s is not hex", id);
-}
-
-static void
-assert_content_type(const struct th_response *r, const char *want)
-{
-  char ct[128];
-
-  ck_assert_msg(th_header(r, "Content-Type", ct, sizeof(ct)), "no Content-Type");
-  ck_assert_msg(strncmp(ct, want, strlen(want)) == 0, "Content-Type %s, wanted %s", ct, want);
-}
-
 /* A 2xx JSON answer with the given status. */
 static void
 assert_json(const struct th_response *r, long status)
 {
   ck_assert_msg(r->status == status, "status %ld, wanted %ld: %s", r->status, status, r->body);
-  assert_request_id(r);
-  assert_content_type(r, "application/json");
+  th_assert_request_id(r);
+  th_assert_ctype(r, "application/json");
   ck_assert_ptr_nonnull(r->json);
-}
-
-/* An RFC 9457 problem with the given status. */
-static void
-assert_problem(const struct th_response *r, long status)
-{
-  json_t *p = r->json;
-
-  ck_assert_msg(r->status == status, "status %ld, wanted %ld: %s", r->status, status, r->body);
-  assert_request_id(r);
-  assert_content_type(r, "application/problem+json");
-  ck_assert_msg(json_is_object(p), "problem body is not an object: %s", r->body);
-  ck_assert_msg(json_is_string(json_object_get(p, "type")), "no type: %s", r->body);
-  ck_assert_str_ne(json_string_value(json_object_get(p, "type")), "");
-  ck_assert_msg(json_is_string(json_object_get(p, "title")), "no title: %s", r->body);
-  ck_assert_msg(json_is_string(json_object_get(p, "detail")), "no detail: %s", r->body);
-  ck_assert_str_ne(json_string_value(json_object_get(p, "detail")), "");
-  ck_assert_int_eq(json_integer_value(json_object_get(p, "status")), status);
-  {
-    char id[64], want[96];
-
-    /* every problem names its request, as X-Request-Id does */
-    ck_assert(th_header(r, "X-Request-Id", id, sizeof(id)));
-    snprintf(want, sizeof(want), "urn:ragboard:request:%s", id);
-    ck_assert_msg(json_is_string(json_object_get(p, "instance")), "no instance: %s", r->body);
-    ck_assert_str_eq(json_string_value(json_object_get(p, "instance")), want);
-  }
-}
-
-static void
-assert_problem_type(const struct th_response *r, long status, const char *type)
-{
-  assert_problem(r, status);
-  ck_assert_str_eq(json_string_value(json_object_get(r->json, "type")), type);
 }
 
 /* True when the problem's errors array names field. */
@@ -267,13 +203,13 @@ assert_gone(const char *path)
   req("DELETE", path, NULL, S.admin, &r);
   ck_assert_msg(r.status == 204, "DELETE %s: %ld %s", path, r.status, r.body);
   ck_assert_uint_eq(r.len, 0);
-  assert_request_id(&r);
+  th_assert_request_id(&r);
   th_response_free(&r);
   req("GET", path, NULL, S.admin, &r);
-  assert_problem_type(&r, 404, "urn:ragboard:problem:not-found");
+  th_assert_problem(&r, 404, "urn:ragboard:problem:not-found");
   th_response_free(&r);
   req("DELETE", path, NULL, S.admin, &r);
-  assert_problem(&r, 404);
+  th_assert_problem(&r, 404, NULL);
   th_response_free(&r);
 }
 
@@ -286,7 +222,7 @@ assert_patch_changes_only(const char *path, const json_t *before, const char *pa
   struct th_response r;
   json_t *want = json_deep_copy(before);
 
-  sleep_ms(5); /* timestamps have millisecond resolution */
+  th_sleep_ms(5); /* timestamps have millisecond resolution */
   req("PATCH", path, patch, S.admin, &r);
   assert_json(&r, 200);
   ck_assert_str_eq(str(r.json, "created_at"), str(before, "created_at"));
@@ -310,7 +246,7 @@ assert_patch_refused(const char *path, const char *patch, const char *field)
   req("GET", path, NULL, S.admin, &g);
   assert_json(&g, 200);
   req("PATCH", path, patch, S.admin, &r);
-  assert_problem_type(&r, 422, "urn:ragboard:problem:validation");
+  th_assert_problem(&r, 422, "urn:ragboard:problem:validation");
   assert_names(&r, field);
   th_response_free(&r);
   assert_get_equals(path, g.json);
@@ -351,7 +287,7 @@ START_TEST(readyz_not_ready_until_a_write_commits)
 
   store_pool_note_write(S.app->pool, RB_ERR_READONLY);
   req("GET", "/readyz", NULL, NULL, &r);
-  assert_problem_type(&r, 503, "urn:ragboard:problem:not-ready");
+  th_assert_problem(&r, 503, "urn:ragboard:problem:not-ready");
   ck_assert_ptr_nonnull(strstr(str(r.json, "detail"), "urn:ragboard:problem:read-only"));
   th_response_free(&r);
   /* neither a busy database nor a refused write says anything about storage */
@@ -360,7 +296,7 @@ START_TEST(readyz_not_ready_until_a_write_commits)
   ck_assert_int_eq(r.status, 422);
   th_response_free(&r);
   req("GET", "/readyz", NULL, NULL, &r);
-  assert_problem_type(&r, 503, "urn:ragboard:problem:not-ready");
+  th_assert_problem(&r, 503, "urn:ragboard:problem:not-ready");
   th_response_free(&r);
   /* a write that commits does */
   req("POST", "/api/v1/organisations", "{\"code\":\"X\",\"name\":\"Ready again\"}", S.admin, &r);
@@ -507,7 +443,7 @@ START_TEST(bad_limits)
     struct th_response r;
 
     req("GET", paths[i], NULL, S.admin, &r);
-    assert_problem_type(&r, 400, "urn:ragboard:problem:bad-request");
+    th_assert_problem(&r, 400, "urn:ragboard:problem:bad-request");
     th_response_free(&r);
   }
 }
@@ -543,7 +479,7 @@ START_TEST(garbage_cursor)
 
     req("GET", paths[i], NULL, S.admin, &r);
     ck_assert_msg(r.status == 400, "%s: %ld %s", paths[i], r.status, r.body);
-    assert_problem(&r, 400);
+    th_assert_problem(&r, 400, NULL);
     th_response_free(&r);
   }
 }
@@ -644,13 +580,13 @@ START_TEST(filter_bad_values)
 
   for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
     req("GET", paths[i], NULL, S.admin, &r);
-    assert_problem_type(&r, 400, "urn:ragboard:problem:bad-request");
+    th_assert_problem(&r, 400, "urn:ragboard:problem:bad-request");
     th_response_free(&r);
   }
   /* every bad parameter named, not only the first */
   req("GET", "/api/v1/milestones?limit=0&priority=x&year=2018&group=a%20b&cursor=%21", NULL,
       S.admin, &r);
-  assert_problem_type(&r, 400, "urn:ragboard:problem:bad-request");
+  th_assert_problem(&r, 400, "urn:ragboard:problem:bad-request");
   assert_names(&r, "limit");
   assert_names(&r, "priority");
   assert_names(&r, "year");
@@ -658,7 +594,7 @@ START_TEST(filter_bad_values)
   assert_names(&r, "cursor");
   th_response_free(&r);
   req("GET", "/api/v1/organisations?limit=x&cursor=%21", NULL, S.admin, &r);
-  assert_problem_type(&r, 400, "urn:ragboard:problem:bad-request");
+  th_assert_problem(&r, 400, "urn:ragboard:problem:bad-request");
   assert_names(&r, "limit");
   assert_names(&r, "cursor");
   th_response_free(&r);
@@ -670,15 +606,15 @@ START_TEST(filter_unknown_param)
   struct th_response r;
 
   req("GET", "/api/v1/milestones?colour=red", NULL, S.admin, &r);
-  assert_problem_type(&r, 400, "urn:ragboard:problem:bad-request");
+  th_assert_problem(&r, 400, "urn:ragboard:problem:bad-request");
   assert_names(&r, "colour");
   th_response_free(&r);
   req("GET", "/api/v1/groups?group=CYP", NULL, S.admin, &r);
-  assert_problem(&r, 400);
+  th_assert_problem(&r, 400, NULL);
   assert_names(&r, "group");
   th_response_free(&r);
   req("GET", "/api/v1/milestones?group=CYP&group=UCC", NULL, S.admin, &r);
-  assert_problem(&r, 400);
+  th_assert_problem(&r, 400, NULL);
   assert_names(&r, "group");
   th_response_free(&r);
 }
@@ -712,7 +648,7 @@ START_TEST(org_patch_same_value_keeps_updated_at)
   struct th_response r, p;
 
   create("/api/v1/organisations", "{\"code\":\"ACME\",\"name\":\"Acme Trust\"}", &r);
-  sleep_ms(5);
+  th_sleep_ms(5);
   req("PATCH", "/api/v1/organisations/ACME", "{\"name\":\"Acme Trust\",\"code\":\"ACME\"}", S.admin,
       &p);
   assert_json(&p, 200);
@@ -794,7 +730,7 @@ START_TEST(whole_decimal_integers)
   ck_assert_str_eq(str(r.json, "title"), "Renamed");
   th_response_free(&r);
   req("PATCH", path, "{\"number\":8.5}", S.admin, &r);
-  assert_problem(&r, 422);
+  th_assert_problem(&r, 422, NULL);
   th_response_free(&r);
   /* an integer list item, and an integer reference */
   id = create("/api/v1/milestones",
@@ -808,7 +744,7 @@ START_TEST(whole_decimal_integers)
       "{\"year\":\"2018-19\",\"code\":\"T9.7\",\"group\":\"CYP\",\"priority\":2.5,"
       "\"description\":\"Test milestone\",\"owner\":\"RMBC\"}",
       S.admin, &r);
-  assert_problem(&r, 422);
+  th_assert_problem(&r, 422, NULL);
   th_response_free(&r);
   (void)id;
 }
@@ -897,7 +833,7 @@ START_TEST(get_bad_ids)
     struct th_response r;
 
     req("GET", paths[i], NULL, S.admin, &r);
-    assert_problem_type(&r, 404, "urn:ragboard:problem:not-found");
+    th_assert_problem(&r, 404, "urn:ragboard:problem:not-found");
     th_response_free(&r);
   }
 }
@@ -910,13 +846,13 @@ START_TEST(unknown_route)
   struct th_response r;
 
   req("GET", "/api/v1/nothing", NULL, S.admin, &r);
-  assert_problem_type(&r, 404, "urn:ragboard:problem:not-found");
+  th_assert_problem(&r, 404, "urn:ragboard:problem:not-found");
   th_response_free(&r);
   req("GET", "/api/v1/groups/CYP/nothing", NULL, S.admin, &r);
-  assert_problem(&r, 404);
+  th_assert_problem(&r, 404, NULL);
   th_response_free(&r);
   req("POST", "/api/v2/groups", "{}", S.admin, &r);
-  assert_problem(&r, 404);
+  th_assert_problem(&r, 404, NULL);
   th_response_free(&r);
 }
 END_TEST
@@ -927,13 +863,13 @@ START_TEST(wrong_method)
   char allow[128];
 
   req("PUT", "/api/v1/groups", "{}", S.admin, &r);
-  assert_problem_type(&r, 405, "urn:ragboard:problem:method-not-allowed");
+  th_assert_problem(&r, 405, "urn:ragboard:problem:method-not-allowed");
   ck_assert_msg(th_header(&r, "Allow", allow, sizeof(allow)), "no Allow header");
   ck_assert_msg(strstr(allow, "GET") != NULL && strstr(allow, "POST") != NULL, "Allow: %s", allow);
   ck_assert_ptr_null(strstr(allow, "PUT"));
   th_response_free(&r);
   req("POST", "/api/v1/groups/CYP", "{}", S.admin, &r);
-  assert_problem(&r, 405);
+  th_assert_problem(&r, 405, NULL);
   ck_assert(th_header(&r, "Allow", allow, sizeof(allow)));
   ck_assert_ptr_nonnull(strstr(allow, "PATCH"));
   ck_assert_ptr_nonnull(strstr(allow, "DELETE"));
@@ -947,29 +883,29 @@ START_TEST(malformed_json)
   struct th_response r;
 
   req("POST", "/api/v1/organisations", "{\"code\":\"X\",", S.admin, &r);
-  assert_problem_type(&r, 400, "urn:ragboard:problem:malformed-json");
+  th_assert_problem(&r, 400, "urn:ragboard:problem:malformed-json");
   th_response_free(&r);
   req("POST", "/api/v1/organisations", "", S.admin, &r);
-  assert_problem(&r, 400);
+  th_assert_problem(&r, 400, NULL);
   th_response_free(&r);
   req("PATCH", "/api/v1/milestones/1", "not json", S.admin, &r);
-  assert_problem(&r, 400);
+  th_assert_problem(&r, 400, NULL);
   th_response_free(&r);
   /* A NUL in a string is well-formed JSON that no field takes: a 422
    * naming each such field, not a 400 for malformed JSON. */
   req("POST", "/api/v1/organisations",
       "{\"code\":\"NUL\",\"name\":\"a\\u0000b\",\"x\":[\"\\u0000\"]}", S.admin, &r);
-  assert_problem_type(&r, 422, "urn:ragboard:problem:validation");
+  th_assert_problem(&r, 422, "urn:ragboard:problem:validation");
   assert_names(&r, "name");
   assert_names(&r, "x[0]");
   th_response_free(&r);
   /* malformed further on: malformed, NUL or not */
   req("PATCH", "/api/v1/milestones/1", "{\"description\":\"a\\u0000b\"", S.admin, &r);
-  assert_problem_type(&r, 400, "urn:ragboard:problem:malformed-json");
+  th_assert_problem(&r, 400, "urn:ragboard:problem:malformed-json");
   th_response_free(&r);
   req("PATCH", "/api/v1/milestones/1", "{\"description\":\"a\\u0000b\",\"description\":\"x\"}",
       S.admin, &r);
-  assert_problem_type(&r, 400, "urn:ragboard:problem:malformed-json");
+  th_assert_problem(&r, 400, "urn:ragboard:problem:malformed-json");
   th_response_free(&r);
   ck_assert_uint_eq(count("/api/v1/organisations"), 6);
 }
@@ -981,7 +917,7 @@ START_TEST(duplicate_keys)
 
   req("POST", "/api/v1/organisations", "{\"code\":\"A1\",\"name\":\"x\",\"code\":\"B1\"}", S.admin,
       &r);
-  assert_problem_type(&r, 400, "urn:ragboard:problem:malformed-json");
+  th_assert_problem(&r, 400, "urn:ragboard:problem:malformed-json");
   th_response_free(&r);
   ck_assert_uint_eq(count("/api/v1/organisations"), 6);
 }
@@ -992,10 +928,10 @@ START_TEST(array_body)
   struct th_response r;
 
   req("POST", "/api/v1/groups", "[{\"code\":\"X\",\"name\":\"y\"}]", S.admin, &r);
-  assert_problem_type(&r, 422, "urn:ragboard:problem:validation");
+  th_assert_problem(&r, 422, "urn:ragboard:problem:validation");
   th_response_free(&r);
   req("POST", "/api/v1/groups", "\"just a string\"", S.admin, &r);
-  assert_problem(&r, 422);
+  th_assert_problem(&r, 422, NULL);
   th_response_free(&r);
 }
 END_TEST
@@ -1008,7 +944,7 @@ START_TEST(milestone_invalid_fields)
       "{\"year\":\"2018-19\",\"code\":\"X1\",\"group\":\"NOPE\",\"priority\":1,"
       "\"target_quarter\":\"2019-Q4\"}",
       S.admin, &r);
-  assert_problem_type(&r, 422, "urn:ragboard:problem:validation");
+  th_assert_problem(&r, 422, "urn:ragboard:problem:validation");
   assert_names(&r, "description");
   assert_names(&r, "target_quarter");
   assert_names(&r, "group");
@@ -1025,7 +961,7 @@ START_TEST(milestone_invalid_references)
       "{\"year\":\"2018-19\",\"code\":\"X1\",\"group\":\"CYP\",\"priority\":99,"
       "\"description\":\"d\",\"owner\":\"NOBODY\"}",
       S.admin, &r);
-  assert_problem(&r, 422);
+  th_assert_problem(&r, 422, NULL);
   assert_names(&r, "priority");
   assert_names(&r, "owner");
   ck_assert_uint_eq(json_array_size(json_object_get(r.json, "errors")), 2);
@@ -1034,7 +970,7 @@ START_TEST(milestone_invalid_references)
       "{\"year\":\"2018\",\"code\":\"\",\"group\":\"CYP\",\"priority\":\"1\","
       "\"description\":\"d\",\"target_text\":5}",
       S.admin, &r);
-  assert_problem(&r, 422);
+  th_assert_problem(&r, 422, NULL);
   assert_names(&r, "year");
   assert_names(&r, "code");
   assert_names(&r, "priority");
@@ -1049,7 +985,7 @@ START_TEST(priority_and_kpi_invalid_fields)
 
   req("POST", "/api/v1/priorities", "{\"year\":\"2018-19\",\"group\":\"NOPE\",\"number\":0}",
       S.admin, &r);
-  assert_problem(&r, 422);
+  th_assert_problem(&r, 422, NULL);
   assert_names(&r, "group");
   assert_names(&r, "number");
   assert_names(&r, "title");
@@ -1060,7 +996,7 @@ START_TEST(priority_and_kpi_invalid_fields)
       "\"direction\":\"sideways\",\"owner\":\"NOBODY\","
       "\"quarterly_targets\":{\"Q1\":1},\"tolerance\":{\"mode\":\"absolute\",\"value\":-1}}",
       S.admin, &r);
-  assert_problem(&r, 422);
+  th_assert_problem(&r, 422, NULL);
   assert_names(&r, "description");
   assert_names(&r, "direction");
   assert_names(&r, "priorities[1]");
@@ -1080,11 +1016,11 @@ START_TEST(unknown_field)
 
   req("POST", "/api/v1/organisations", "{\"code\":\"X1\",\"name\":\"x\",\"colour\":\"red\"}",
       S.admin, &r);
-  assert_problem_type(&r, 422, "urn:ragboard:problem:validation");
+  th_assert_problem(&r, 422, "urn:ragboard:problem:validation");
   assert_names(&r, "colour");
   th_response_free(&r);
   req("PATCH", "/api/v1/groups/CYP", "{\"colour\":\"red\"}", S.admin, &r);
-  assert_problem(&r, 422);
+  th_assert_problem(&r, 422, NULL);
   assert_names(&r, "colour");
   th_response_free(&r);
 }
@@ -1106,7 +1042,7 @@ START_TEST(duplicate_natural_keys)
     struct th_response r;
 
     req("POST", posts[i][0], posts[i][1], S.admin, &r);
-    assert_problem_type(&r, 409, "urn:ragboard:problem:conflict");
+    th_assert_problem(&r, 409, "urn:ragboard:problem:conflict");
     th_response_free(&r);
   }
   ck_assert_uint_eq(count("/api/v1/organisations"), 6);
@@ -1124,7 +1060,7 @@ START_TEST(delete_referenced_group)
   req("GET", "/api/v1/groups/CYP", NULL, S.admin, &before);
   assert_json(&before, 200);
   req("DELETE", "/api/v1/groups/CYP", NULL, S.admin, &r);
-  assert_problem_type(&r, 409, "urn:ragboard:problem:conflict");
+  th_assert_problem(&r, 409, "urn:ragboard:problem:conflict");
   th_response_free(&r);
   assert_get_equals("/api/v1/groups/CYP", before.json);
   th_response_free(&before);
@@ -1146,7 +1082,7 @@ START_TEST(delete_group_with_priorities_only)
               "{\"year\":\"2018-19\",\"group\":\"PC\",\"number\":1,\"title\":\"One\"}", &r);
   th_response_free(&r);
   req("DELETE", "/api/v1/groups/PC", NULL, S.admin, &r);
-  assert_problem(&r, 409);
+  th_assert_problem(&r, 409, NULL);
   th_response_free(&r);
   snprintf(path, sizeof(path), "/api/v1/priorities/%lld", (long long)id);
   req("GET", path, NULL, S.admin, &r);
@@ -1167,7 +1103,7 @@ START_TEST(delete_referenced_priority)
            (long long)num(json_array_get(items, 0), "id"));
   th_response_free(&r);
   req("DELETE", path, NULL, S.admin, &r);
-  assert_problem(&r, 409);
+  th_assert_problem(&r, 409, NULL);
   th_response_free(&r);
   ck_assert_uint_eq(count("/api/v1/priorities"), 22);
 }
@@ -1180,7 +1116,7 @@ START_TEST(delete_org_owning_milestone)
   create("/api/v1/milestones", milestone_body, &r);
   th_response_free(&r);
   req("DELETE", "/api/v1/organisations/RMBC", NULL, S.admin, &r);
-  assert_problem_type(&r, 409, "urn:ragboard:problem:conflict");
+  th_assert_problem(&r, 409, "urn:ragboard:problem:conflict");
   th_response_free(&r);
   req("GET", "/api/v1/organisations/RMBC", NULL, S.admin, &r);
   assert_json(&r, 200);
@@ -1214,19 +1150,19 @@ START_TEST(too_deep)
   char *b = nested(33);
 
   req("POST", "/api/v1/organisations", b, S.admin, &r);
-  assert_problem_type(&r, 400, "urn:ragboard:problem:malformed-json");
+  th_assert_problem(&r, 400, "urn:ragboard:problem:malformed-json");
   ck_assert_ptr_nonnull(strstr(str(r.json, "detail"), "32"));
   th_response_free(&r);
   free(b);
   b = nested(1000);
   req("POST", "/api/v1/organisations", b, S.admin, &r);
-  assert_problem(&r, 400);
+  th_assert_problem(&r, 400, NULL);
   th_response_free(&r);
   free(b);
   /* 32 levels are parsed: the answer is about the fields */
   b = nested(32);
   req("POST", "/api/v1/organisations", b, S.admin, &r);
-  assert_problem(&r, 422);
+  th_assert_problem(&r, 422, NULL);
   assert_names(&r, "a");
   th_response_free(&r);
   free(b);
@@ -1247,12 +1183,12 @@ START_TEST(too_large)
   /* With Expect: 100-continue the server refuses on the headers alone, so
    * the client never races the server's close while still sending. */
   th_request(&S, "POST", "/api/v1/organisations", b, S.admin, "Expect: 100-continue", &r);
-  assert_problem_type(&r, 413, "urn:ragboard:problem:too-large");
+  th_assert_problem(&r, 413, "urn:ragboard:problem:too-large");
   th_response_free(&r);
   /* Chunked, there is no length to refuse up front: the body is read to
    * its end and the 413 still reaches the client (it once got no answer). */
   th_request(&S, "POST", "/api/v1/organisations", b, S.admin, "Transfer-Encoding: chunked", &r);
-  assert_problem_type(&r, 413, "urn:ragboard:problem:too-large");
+  th_assert_problem(&r, 413, "urn:ragboard:problem:too-large");
   th_response_free(&r);
   free(b);
   ck_assert_uint_eq(count("/api/v1/organisations"), 6);
@@ -1268,7 +1204,7 @@ START_TEST(too_many_query_parameters)
   for (int i = 0; i < 40; i++)
     used += (size_t)snprintf(path + used, sizeof(path) - used, "%sp%d=1", i ? "&" : "", i);
   req("GET", path, NULL, S.admin, &r);
-  assert_problem_type(&r, 400, "urn:ragboard:problem:bad-request");
+  th_assert_problem(&r, 400, "urn:ragboard:problem:bad-request");
   ck_assert_ptr_nonnull(strstr(th_jstr(r.json, "detail"), "too many query parameters"));
   th_response_free(&r);
 }
@@ -1280,7 +1216,7 @@ START_TEST(wrong_content_type)
 
   th_request(&S, "POST", "/api/v1/organisations", "{\"code\":\"TXT\",\"name\":\"t\"}", S.admin,
              "Content-Type: text/plain", &r);
-  assert_problem_type(&r, 415, "urn:ragboard:problem:unsupported-media-type");
+  th_assert_problem(&r, 415, "urn:ragboard:problem:unsupported-media-type");
   th_response_free(&r);
   th_request(&S, "POST", "/api/v1/organisations", "{\"code\":\"TXT\",\"name\":\"t\"}", S.admin,
              "Content-Type: application/json; charset=utf-8", &r);
@@ -1318,12 +1254,12 @@ START_TEST(merge_patch_media_type)
   }
   th_request(&S, "PATCH", "/api/v1/organisations/MP", "{\"name\":\"x\"}", S.admin,
              "Content-Type: text/plain", &r);
-  assert_problem_type(&r, 415, "urn:ragboard:problem:unsupported-media-type");
+  th_assert_problem(&r, 415, "urn:ragboard:problem:unsupported-media-type");
   ck_assert_ptr_nonnull(strstr(th_jstr(r.json, "detail"), "application/merge-patch+json"));
   th_response_free(&r);
   th_request(&S, "POST", "/api/v1/organisations", "{\"code\":\"MQ\",\"name\":\"q\"}", S.admin,
              "Content-Type: application/merge-patch+json", &r);
-  assert_problem_type(&r, 415, "urn:ragboard:problem:unsupported-media-type");
+  th_assert_problem(&r, 415, "urn:ragboard:problem:unsupported-media-type");
   th_response_free(&r);
 }
 END_TEST
@@ -1338,17 +1274,17 @@ START_TEST(failed_writes_leave_lists)
       "{\"year\":\"2018-19\",\"code\":\"NEW\",\"group\":\"CYP\",\"priorities\":[1,99],"
       "\"description\":\"d\"}",
       S.admin, &r);
-  assert_problem(&r, 422);
+  th_assert_problem(&r, 422, NULL);
   assert_names(&r, "priorities[1]");
   th_response_free(&r);
   req("POST", "/api/v1/milestones",
       "{\"year\":\"2018-19\",\"code\":\"CH1.1\",\"group\":\"CYP\",\"priority\":1,"
       "\"description\":\"dup\"}",
       S.admin, &r);
-  assert_problem(&r, 409);
+  th_assert_problem(&r, 409, NULL);
   th_response_free(&r);
   req("POST", "/api/v1/groups", "{\"code\":\"bad code\",\"name\":\"\"}", S.admin, &r);
-  assert_problem(&r, 422);
+  th_assert_problem(&r, 422, NULL);
   assert_names(&r, "code");
   assert_names(&r, "name");
   th_response_free(&r);
@@ -1368,19 +1304,19 @@ START_TEST(failed_patch_leaves_object)
   snprintf(path, sizeof(path), "/api/v1/milestones/%lld",
            (long long)num(json_array_get(items, 0), "id"));
   req("PATCH", path, "{\"description\":\"new text\",\"target_quarter\":\"2019-Q4\"}", S.admin, &r);
-  assert_problem(&r, 422);
+  th_assert_problem(&r, 422, NULL);
   assert_names(&r, "target_quarter");
   th_response_free(&r);
   /* an unknown or unchangeable member does not hide the values' problems */
   req("PATCH", path, "{\"description\":\"\",\"bogus\":1,\"year\":\"2019-20\"}", S.admin, &r);
-  assert_problem(&r, 422);
+  th_assert_problem(&r, 422, NULL);
   assert_names(&r, "bogus");
   assert_names(&r, "year");
   assert_names(&r, "description");
   ck_assert_uint_eq(json_array_size(json_object_get(r.json, "errors")), 3);
   th_response_free(&r);
   req("PATCH", "/api/v1/organisations/RMBC", "{\"name\":7,\"code\":\"Q\"}", S.admin, &r);
-  assert_problem(&r, 422);
+  th_assert_problem(&r, 422, NULL);
   assert_names(&r, "name");
   assert_names(&r, "code");
   th_response_free(&r);
@@ -1397,12 +1333,12 @@ START_TEST(no_token_401)
   char www[128];
 
   req("GET", "/api/v1/groups", NULL, NULL, &r);
-  assert_problem_type(&r, 401, "urn:ragboard:problem:unauthorized");
+  th_assert_problem(&r, 401, "urn:ragboard:problem:unauthorized");
   ck_assert_msg(th_header(&r, "WWW-Authenticate", www, sizeof(www)), "no WWW-Authenticate");
   ck_assert_msg(strncmp(www, "Bearer", 6) == 0, "WWW-Authenticate: %s", www);
   th_response_free(&r);
   req("POST", "/api/v1/groups", "{\"code\":\"X\",\"name\":\"y\"}", NULL, &r);
-  assert_problem(&r, 401);
+  th_assert_problem(&r, 401, NULL);
   ck_assert(th_header(&r, "WWW-Authenticate", www, sizeof(www)));
   th_response_free(&r);
   ck_assert_uint_eq(count("/api/v1/groups"), 3);
@@ -1433,7 +1369,7 @@ START_TEST(bad_tokens_401)
     char www[128];
 
     req("GET", "/api/v1/groups", NULL, tokens[i] != NULL ? tokens[i] : wrong_secret, &r);
-    assert_problem(&r, 401);
+    th_assert_problem(&r, 401, NULL);
     ck_assert(th_header(&r, "WWW-Authenticate", www, sizeof(www)));
     th_response_free(&r);
   }
@@ -1443,7 +1379,7 @@ START_TEST(bad_tokens_401)
 
     snprintf(hdr, sizeof(hdr), "Authorization: Basic %s", S.admin);
     th_request(&S, "GET", "/api/v1/groups", NULL, NULL, hdr, &r);
-    assert_problem(&r, 401);
+    th_assert_problem(&r, 401, NULL);
     th_response_free(&r);
   }
 }
@@ -1478,7 +1414,7 @@ START_TEST(revoked_token_401)
   th_response_free(&r);
   revoke(tok);
   req("GET", "/api/v1/groups", NULL, tok, &r);
-  assert_problem(&r, 401);
+  th_assert_problem(&r, 401, NULL);
   th_response_free(&r);
   /* other tokens still work */
   req("GET", "/api/v1/groups", NULL, S.viewer, &r);
@@ -1496,13 +1432,13 @@ START_TEST(viewer_reads_only)
   ck_assert_uint_eq(json_array_size(json_object_get(r.json, "items")), 5);
   th_response_free(&r);
   req("POST", "/api/v1/organisations", "{\"code\":\"V1\",\"name\":\"v\"}", S.viewer, &r);
-  assert_problem_type(&r, 403, "urn:ragboard:problem:forbidden");
+  th_assert_problem(&r, 403, "urn:ragboard:problem:forbidden");
   th_response_free(&r);
   req("PATCH", "/api/v1/groups/CYP", "{\"name\":\"Renamed\"}", S.viewer, &r);
-  assert_problem(&r, 403);
+  th_assert_problem(&r, 403, NULL);
   th_response_free(&r);
   req("DELETE", "/api/v1/organisations/VAR", NULL, S.viewer, &r);
-  assert_problem(&r, 403);
+  th_assert_problem(&r, 403, NULL);
   th_response_free(&r);
   ck_assert_uint_eq(count("/api/v1/organisations"), 6);
   req("GET", "/api/v1/groups/CYP", NULL, S.viewer, &r);
@@ -1522,7 +1458,7 @@ START_TEST(submitter_cannot_edit_reference_data)
   assert_json(&r, 200);
   th_response_free(&r);
   req("POST", "/api/v1/organisations", "{\"code\":\"S1\",\"name\":\"s\"}", tok, &r);
-  assert_problem(&r, 403);
+  th_assert_problem(&r, 403, NULL);
   th_response_free(&r);
 }
 END_TEST
@@ -1572,17 +1508,17 @@ START_TEST(list_cache_keys)
     /* a code no item can have is a bad request, not an empty list */
     snprintf(path, sizeof(path), "/api/v1/milestones?code=%0600d", 0);
     req("GET", path, NULL, NULL, &r);
-    assert_problem(&r, 400);
+    th_assert_problem(&r, 400, NULL);
     ck_assert_str_eq(th_jstr(r.json, "errors[0].field"), "code");
     th_response_free(&r);
   }
   req("GET", "/api/v1/kpis?code=", NULL, NULL, &r);
-  assert_problem(&r, 400);
+  th_assert_problem(&r, 400, NULL);
   ck_assert_str_eq(th_jstr(r.json, "errors[0].field"), "code");
   th_response_free(&r);
   snprintf(path, sizeof(path), "/api/v1/kpis?code=%065d", 0);
   req("GET", path, NULL, NULL, &r);
-  assert_problem(&r, 400);
+  th_assert_problem(&r, 400, NULL);
   th_response_free(&r);
   snprintf(path, sizeof(path), "/api/v1/kpis?code=%064d", 0); /* 64 is allowed */
   req("GET", path, NULL, NULL, &r);
@@ -1629,17 +1565,17 @@ START_TEST(public_read_anonymous)
   ck_assert_uint_eq(json_array_size(json_object_get(r.json, "items")), 1);
   th_response_free(&r);
   req("POST", "/api/v1/organisations", "{\"code\":\"ANON\",\"name\":\"a\"}", NULL, &r);
-  assert_problem(&r, 401);
+  th_assert_problem(&r, 401, NULL);
   th_response_free(&r);
   req("DELETE", "/api/v1/organisations/VAR", NULL, NULL, &r);
-  assert_problem(&r, 401);
+  th_assert_problem(&r, 401, NULL);
   th_response_free(&r);
   /* a presented token is still checked */
   req("GET", "/api/v1/groups", NULL, "garbage", &r);
-  assert_problem(&r, 401);
+  th_assert_problem(&r, 401, NULL);
   th_response_free(&r);
   req("GET", "/api/v1/organisations/ANON", NULL, NULL, &r);
-  assert_problem(&r, 404);
+  th_assert_problem(&r, 404, NULL);
   th_response_free(&r);
 }
 END_TEST
@@ -1714,7 +1650,7 @@ START_TEST(kpi_noop_patch_keeps_updated_at)
          "\"description\":\"d\",\"target\":95,\"quarterly_targets\":{\"2018-19-Q1\":1.5}}",
          &r);
   snprintf(path, sizeof(path), "/api/v1/kpis/%lld", (long long)num(r.json, "id"));
-  sleep_ms(5);
+  th_sleep_ms(5);
   req("PATCH", path, "{\"description\":\"d\",\"priorities\":[1,2],\"target\":95}", S.admin, &p);
   assert_json(&p, 200);
   ck_assert_msg(json_equal(r.json, p.json), "a no-op PATCH changed the KPI: %s", p.body);
@@ -1770,7 +1706,7 @@ START_TEST(kpi_bad_quarterly_targets)
       "{\"year\":\"2018-19\",\"code\":\"T/KPI 4\",\"group\":\"CYP\",\"priorities\":[1],"
       "\"description\":\"d\",\"quarterly_targets\":{\"2018-Q1\":5,\"2018-19-Q2\":\"x\"}}",
       S.admin, &r);
-  assert_problem_type(&r, 422, "urn:ragboard:problem:validation");
+  th_assert_problem(&r, 422, "urn:ragboard:problem:validation");
   assert_names(&r, "quarterly_targets.2018-Q1");
   assert_names(&r, "quarterly_targets.2018-19-Q2");
   th_response_free(&r);
@@ -1778,7 +1714,7 @@ START_TEST(kpi_bad_quarterly_targets)
       "{\"year\":\"2018-19\",\"code\":\"T/KPI 4\",\"group\":\"CYP\",\"priorities\":[1],"
       "\"description\":\"d\",\"quarterly_targets\":[1,2]}",
       S.admin, &r);
-  assert_problem(&r, 422);
+  th_assert_problem(&r, 422, NULL);
   assert_names(&r, "quarterly_targets");
   th_response_free(&r);
   ck_assert_uint_eq(count("/api/v1/kpis"), 50);
@@ -1793,14 +1729,14 @@ START_TEST(kpi_bad_tolerance)
       "{\"year\":\"2018-19\",\"code\":\"T/KPI 5\",\"group\":\"CYP\",\"priorities\":[1],"
       "\"description\":\"d\",\"tolerance\":{\"mode\":\"absolute\",\"value\":-1}}",
       S.admin, &r);
-  assert_problem(&r, 422);
+  th_assert_problem(&r, 422, NULL);
   assert_names(&r, "tolerance.value");
   th_response_free(&r);
   req("POST", "/api/v1/kpis",
       "{\"year\":\"2018-19\",\"code\":\"T/KPI 5\",\"group\":\"CYP\",\"priorities\":[1],"
       "\"description\":\"d\",\"tolerance\":{\"mode\":\"fuzzy\"}}",
       S.admin, &r);
-  assert_problem(&r, 422);
+  th_assert_problem(&r, 422, NULL);
   assert_names(&r, "tolerance.mode");
   assert_names(&r, "tolerance.value");
   th_response_free(&r);
@@ -1809,7 +1745,7 @@ START_TEST(kpi_bad_tolerance)
       "{\"year\":\"2018-19\",\"code\":\"T/KPI 5\",\"group\":\"CYP\",\"priorities\":[1],"
       "\"description\":\"d\",\"tolerance\":{\"mode\":\"relative\",\"value\":-1e16}}",
       S.admin, &r);
-  assert_problem(&r, 422);
+  th_assert_problem(&r, 422, NULL);
   ck_assert_uint_eq(json_array_size(json_object_get(r.json, "errors")), 1);
   assert_names(&r, "tolerance.value");
   th_response_free(&r);
@@ -1818,7 +1754,7 @@ START_TEST(kpi_bad_tolerance)
       "{\"year\":\"2018-19\",\"code\":\"T/KPI 5\",\"group\":\"CYP\",\"priorities\":[1],"
       "\"description\":\"d\",\"tolerance\":{\"mode\":\"x\",\"value\":-1}}",
       S.admin, &r);
-  assert_problem(&r, 422);
+  th_assert_problem(&r, 422, NULL);
   assert_names(&r, "tolerance.mode");
   assert_names(&r, "tolerance.value");
   th_response_free(&r);
@@ -1833,14 +1769,14 @@ START_TEST(kpi_huge_numbers)
       "{\"year\":\"2018-19\",\"code\":\"T/KPI 6\",\"group\":\"CYP\",\"priorities\":[1],"
       "\"description\":\"d\",\"target\":1e16}",
       S.admin, &r);
-  assert_problem(&r, 422);
+  th_assert_problem(&r, 422, NULL);
   assert_names(&r, "target");
   th_response_free(&r);
   req("POST", "/api/v1/kpis",
       "{\"year\":\"2018-19\",\"code\":\"T/KPI 6\",\"group\":\"CYP\",\"priorities\":[1],"
       "\"description\":\"d\",\"target\":1e999}",
       S.admin, &r);
-  assert_problem(&r, 422); /* well-formed JSON, as 1e16 is (it was a 400) */
+  th_assert_problem(&r, 422, NULL); /* well-formed JSON, as 1e16 is (it was a 400) */
   ck_assert_ptr_nonnull(strstr(r.body, "too large"));
   th_response_free(&r);
   req("POST", "/api/v1/kpis",
@@ -1853,7 +1789,7 @@ START_TEST(kpi_huge_numbers)
       "{\"year\":\"2018-19\",\"code\":\"T/KPI 6\",\"group\":\"CYP\",\"priorities\":[1],"
       "\"description\":\"d\",\"target\":NaN}",
       S.admin, &r);
-  assert_problem(&r, 400);
+  th_assert_problem(&r, 400, NULL);
   th_response_free(&r);
   ck_assert_uint_eq(count("/api/v1/kpis"), 50);
 }
@@ -1867,21 +1803,21 @@ START_TEST(kpi_bad_priorities)
       "{\"year\":\"2018-19\",\"code\":\"T/KPI 7\",\"group\":\"CYP\",\"priorities\":[],"
       "\"description\":\"d\"}",
       S.admin, &r);
-  assert_problem(&r, 422);
+  th_assert_problem(&r, 422, NULL);
   assert_names(&r, "priorities");
   th_response_free(&r);
   req("POST", "/api/v1/kpis",
       "{\"year\":\"2018-19\",\"code\":\"T/KPI 7\",\"group\":\"CYP\",\"priorities\":[1,1],"
       "\"description\":\"d\"}",
       S.admin, &r);
-  assert_problem(&r, 422);
+  th_assert_problem(&r, 422, NULL);
   assert_names(&r, "priorities");
   th_response_free(&r);
   req("POST", "/api/v1/kpis",
       "{\"year\":\"2018-19\",\"code\":\"T/KPI 7\",\"group\":\"CYP\",\"priorities\":[1,42],"
       "\"description\":\"d\"}",
       S.admin, &r);
-  assert_problem(&r, 422);
+  th_assert_problem(&r, 422, NULL);
   assert_names(&r, "priorities[1]");
   th_response_free(&r);
 }
@@ -1889,30 +1825,19 @@ END_TEST
 
 /* ---- suite ---------------------------------------------------------------- */
 
-static TCase *
-tcase(Suite *s, const char *name, void (*setup)(void))
-{
-  TCase *tc = tcase_create(name);
-
-  tcase_add_checked_fixture(tc, setup, teardown);
-  tcase_set_timeout(tc, TIMEOUT_S);
-  suite_add_tcase(s, tc);
-  return tc;
-}
-
 static Suite *
 http_suite(void)
 {
   Suite *s = suite_create("http");
   TCase *tc;
 
-  tc = tcase(s, "health", setup_empty);
+  tc = th_tcase(s, "health", setup_empty, teardown, TIMEOUT_S);
   tcase_add_test(tc, healthz_needs_no_token);
   tcase_add_test(tc, readyz_answers_ready);
   tcase_add_test(tc, readyz_not_ready_until_a_write_commits);
   tcase_add_test(tc, request_ids_differ);
 
-  tc = tcase(s, "lists", setup_demo);
+  tc = th_tcase(s, "lists", setup_demo, teardown, TIMEOUT_S);
   tcase_add_test(tc, demo_counts);
   tcase_add_test(tc, groups_list_shape);
   tcase_add_test(tc, milestones_first_page);
@@ -1922,7 +1847,7 @@ http_suite(void)
   tcase_add_test(tc, limit_bounds_accepted);
   tcase_add_test(tc, garbage_cursor);
 
-  tc = tcase(s, "filters", setup_demo);
+  tc = th_tcase(s, "filters", setup_demo, teardown, TIMEOUT_S);
   tcase_add_test(tc, filter_year_group);
   tcase_add_test(tc, filter_group_priority);
   tcase_add_test(tc, filter_code);
@@ -1930,11 +1855,11 @@ http_suite(void)
   tcase_add_test(tc, filter_bad_values);
   tcase_add_test(tc, filter_unknown_param);
 
-  tc = tcase(s, "crud-empty", setup_empty);
+  tc = th_tcase(s, "crud-empty", setup_empty, teardown, TIMEOUT_S);
   tcase_add_test(tc, org_crud);
   tcase_add_test(tc, org_patch_same_value_keeps_updated_at);
 
-  tc = tcase(s, "crud", setup_demo);
+  tc = th_tcase(s, "crud", setup_demo, teardown, TIMEOUT_S);
   tcase_add_test(tc, group_crud);
   tcase_add_test(tc, priority_crud);
   tcase_add_test(tc, whole_decimal_integers);
@@ -1942,7 +1867,7 @@ http_suite(void)
   tcase_add_test(tc, kpi_crud);
   tcase_add_test(tc, get_bad_ids);
 
-  tc = tcase(s, "errors", setup_demo);
+  tc = th_tcase(s, "errors", setup_demo, teardown, TIMEOUT_S);
   tcase_add_test(tc, unknown_route);
   tcase_add_test(tc, wrong_method);
   tcase_add_test(tc, malformed_json);
@@ -1963,11 +1888,11 @@ http_suite(void)
   tcase_add_test(tc, wrong_content_type);
   tcase_add_test(tc, merge_patch_media_type);
 
-  tc = tcase(s, "atomicity", setup_demo);
+  tc = th_tcase(s, "atomicity", setup_demo, teardown, TIMEOUT_S);
   tcase_add_test(tc, failed_writes_leave_lists);
   tcase_add_test(tc, failed_patch_leaves_object);
 
-  tc = tcase(s, "auth", setup_demo);
+  tc = th_tcase(s, "auth", setup_demo, teardown, TIMEOUT_S);
   tcase_add_test(tc, no_token_401);
   tcase_add_test(tc, bad_tokens_401);
   tcase_add_test(tc, revoked_token_401);
@@ -1975,11 +1900,11 @@ http_suite(void)
   tcase_add_test(tc, submitter_cannot_edit_reference_data);
   tcase_add_test(tc, admin_writes);
 
-  tc = tcase(s, "public-read", setup_public);
+  tc = th_tcase(s, "public-read", setup_public, teardown, TIMEOUT_S);
   tcase_add_test(tc, public_read_anonymous);
   tcase_add_test(tc, list_cache_keys);
 
-  tc = tcase(s, "kpis", setup_demo);
+  tc = th_tcase(s, "kpis", setup_demo, teardown, TIMEOUT_S);
   tcase_add_test(tc, kpi_priorities_sorted_and_defaults);
   tcase_add_test(tc, kpi_tolerance_and_targets_kept);
   tcase_add_test(tc, kpi_noop_patch_keeps_updated_at);
@@ -1994,11 +1919,5 @@ http_suite(void)
 int
 main(void)
 {
-  SRunner *sr = srunner_create(http_suite());
-  int failed;
-
-  srunner_run_all(sr, CK_NORMAL);
-  failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return th_run(http_suite());
 }

@@ -43,84 +43,16 @@
 
 /* ---- HTTP helpers ------------------------------------------------------------------ */
 
-/* One request whose status must be `status`; the answer is left in r. */
-static void
-req(struct th_server *s, const char *method, const char *path, const char *body, const char *token,
-    const char *hdr, long status, struct th_response *r)
-{
-  th_request(s, method, path, body, token, hdr, r);
-  ck_assert_msg(r->status == status, "%s %s: status %ld, wanted %ld; body %.500s", method, path,
-                r->status, status, r->body);
-}
-
-/* The same, for requests whose answer is not needed. */
-static void
-expect(struct th_server *s, const char *method, const char *path, const char *body,
-       const char *token, const char *hdr, long status)
-{
-  struct th_response r;
-
-  req(s, method, path, body, token, hdr, status, &r);
-  th_response_free(&r);
-}
-
-static void
-assert_ctype(const struct th_response *r, const char *want)
-{
-  char ct[128];
-
-  ck_assert_msg(th_header(r, "Content-Type", ct, sizeof(ct)), "no Content-Type");
-  ck_assert_msg(strncmp(ct, want, strlen(want)) == 0, "Content-Type %s, wanted %s", ct, want);
-}
-
-/* r is a problem answer of this status and type. */
-static void
-assert_problem(const struct th_response *r, long status, const char *type)
-{
-  ck_assert_msg(r->status == status, "status %ld, wanted %ld: %.500s", r->status, status, r->body);
-  assert_ctype(r, "application/problem+json");
-  ck_assert_msg(r->json != NULL, "problem body is not JSON: %.500s", r->body);
-  ck_assert_int_eq(th_jint(r->json, "status"), status);
-  ck_assert_str_eq(th_jstr(r->json, "type"), type);
-}
-
 static void
 assert_unauthorized(const struct th_response *r, const char *what)
 {
   char www[256];
 
   ck_assert_msg(r->status == 401, "%s: status %ld, wanted 401: %.500s", what, r->status, r->body);
-  assert_problem(r, 401, "urn:ragboard:problem:unauthorized");
+  th_assert_problem(r, 401, "urn:ragboard:problem:unauthorized");
   ck_assert_msg(th_header(r, "WWW-Authenticate", www, sizeof(www)),
                 "%s: 401 without WWW-Authenticate", what);
   ck_assert_msg(strncmp(www, "Bearer", 6) == 0, "%s: WWW-Authenticate is %s", what, www);
-}
-
-/* The errors entry of problem r whose field is `field`, or NULL. */
-static json_t *
-error_for(const struct th_response *r, const char *field)
-{
-  json_t *e;
-  size_t i;
-
-  json_array_foreach(json_object_get(r->json, "errors"), i, e)
-  {
-    const char *f = json_string_value(json_object_get(e, "field"));
-
-    if (f != NULL && strcmp(f, field) == 0)
-      return e;
-  }
-  return NULL;
-}
-
-static json_t *
-assert_field_error(const struct th_response *r, const char *field)
-{
-  json_t *e = error_for(r, field);
-
-  ck_assert_msg(e != NULL, "no error for field %s in %.500s", field, r->body);
-  ck_assert_msg(json_is_string(json_object_get(e, "message")), "no message for %s", field);
-  return e;
 }
 
 /* Id of the only item of `collection` with this code in 2018-19. */
@@ -132,7 +64,7 @@ item_id(struct th_server *s, const char *collection, const char *code_escaped)
   long long id;
 
   snprintf(path, sizeof(path), "/api/v1/%s?code=%s&year=2018-19", collection, code_escaped);
-  req(s, "GET", path, NULL, s->admin, NULL, 200, &r);
+  th_req(s, "GET", path, NULL, s->admin, NULL, 200, &r);
   ck_assert_msg(json_array_size(json_object_get(r.json, "items")) == 1, "%s: %.500s", path, r.body);
   id = th_jint(r.json, "items[0].id");
   th_response_free(&r);
@@ -146,7 +78,7 @@ list_size(struct th_server *s, const char *path)
   struct th_response r;
   size_t n;
 
-  req(s, "GET", path, NULL, s->admin, NULL, 200, &r);
+  th_req(s, "GET", path, NULL, s->admin, NULL, 200, &r);
   ck_assert_msg(json_is_null(json_object_get(r.json, "next")), "%s has more pages", path);
   n = json_array_size(json_object_get(r.json, "items"));
   th_response_free(&r);
@@ -173,7 +105,7 @@ history(struct th_server *s, bool kpi, long long id)
 
   snprintf(path, sizeof(path), "/api/v1/%s/%lld/%s", kpi ? "kpis" : "milestones", id,
            kpi ? "readings" : "updates");
-  req(s, "GET", path, NULL, s->admin, NULL, 200, &r);
+  th_req(s, "GET", path, NULL, s->admin, NULL, 200, &r);
   items = json_incref(json_object_get(r.json, "items"));
   ck_assert_ptr_nonnull(items);
   th_response_free(&r);
@@ -206,7 +138,7 @@ audit_get(struct th_server *s, const char *token, const char *query)
     ck_assert_int_lt(pages, 100);
     snprintf(path, sizeof(path), "/api/v1/audit?limit=500%s%s%s%s", query[0] ? "&" : "", query,
              cursor[0] ? "&cursor=" : "", cursor);
-    req(s, "GET", path, NULL, token, NULL, 200, &r);
+    th_req(s, "GET", path, NULL, token, NULL, 200, &r);
     ck_assert_msg(json_is_array(json_object_get(r.json, "items")), "%s: %.500s", path, r.body);
     json_array_extend(all, json_object_get(r.json, "items"));
     next = json_object_get(r.json, "next");
@@ -271,7 +203,7 @@ set_owner(struct fx *f, const char *collection, long long id, const char *org)
 
   snprintf(path, sizeof(path), "/api/v1/%s/%lld", collection, id);
   snprintf(body, sizeof(body), "{\"owner\":\"%s\"}", org);
-  req(&f->s, "PATCH", path, body, f->s.admin, NULL, 200, &r);
+  th_req(&f->s, "PATCH", path, body, f->s.admin, NULL, 200, &r);
   ck_assert_jstr(r.json, "owner", org);
   th_response_free(&r);
 }
@@ -285,7 +217,7 @@ open_quarter(struct fx *f, const char *quarter)
   char path[64];
 
   snprintf(path, sizeof(path), "/api/v1/quarters/%s", quarter);
-  req(&f->s, "PUT", path, "{\"state\":\"open\"}", f->s.admin, NULL, 200, &r);
+  th_req(&f->s, "PUT", path, "{\"state\":\"open\"}", f->s.admin, NULL, 200, &r);
   ck_assert_jstr(r.json, "state", "open");
   th_response_free(&r);
 }
@@ -341,14 +273,6 @@ read_file(const char *path)
   buf[n] = '\0';
   fclose(fp);
   return buf;
-}
-
-static void
-pause_ms(long ms)
-{
-  struct timespec ts = {.tv_sec = 0, .tv_nsec = ms * 1000000L};
-
-  nanosleep(&ts, NULL);
 }
 
 /* ---- every role against every write route ------------------------------------------- */
@@ -494,14 +418,14 @@ START_TEST(every_role_against_every_write_route)
   set_var(vars, 16, "kpi", f.kpi1);
 
   /* A token that worked, then was revoked through the API. */
-  req(&f.s, "POST", "/api/v1/tokens", "{\"name\":\"soon revoked\",\"role\":\"admin\"}", f.s.admin,
-      NULL, 201, &r);
+  th_req(&f.s, "POST", "/api/v1/tokens", "{\"name\":\"soon revoked\",\"role\":\"admin\"}",
+         f.s.admin, NULL, 201, &r);
   snprintf(revoked, sizeof(revoked), "%s", th_jstr(r.json, "token"));
   revoked_id = th_jint(r.json, "id");
   th_response_free(&r);
-  expect(&f.s, "GET", "/api/v1/organisations", NULL, revoked, NULL, 200);
+  th_expect_status(&f.s, "GET", "/api/v1/organisations", NULL, revoked, NULL, 200);
   snprintf(path, sizeof(path), "/api/v1/tokens/%lld", revoked_id);
-  req(&f.s, "DELETE", path, NULL, f.s.admin, NULL, 200, &r);
+  th_req(&f.s, "DELETE", path, NULL, f.s.admin, NULL, 200, &r);
   ck_assert(json_is_string(json_object_get(r.json, "revoked_at")));
   th_response_free(&r);
   th_request(&f.s, "GET", "/api/v1/organisations", NULL, revoked, NULL, &r);
@@ -528,7 +452,7 @@ START_TEST(every_role_against_every_write_route)
       th_response_free(&r);
     }
     th_request(&f.s, c->method, path, body, f.s.viewer, NULL, &r);
-    assert_problem(&r, 403, "urn:ragboard:problem:forbidden");
+    th_assert_problem(&r, 403, "urn:ragboard:problem:forbidden");
     th_response_free(&r);
 
     snprintf(what, sizeof(what), "%s %s by TRFT's submitter", c->method, path);
@@ -536,16 +460,16 @@ START_TEST(every_role_against_every_write_route)
     ck_assert_msg(r.status == c->other, "%s: %ld, wanted %ld: %.500s", what, r.status, c->other,
                   r.body);
     if (c->other == 403)
-      assert_problem(&r, 403, "urn:ragboard:problem:forbidden");
+      th_assert_problem(&r, 403, "urn:ragboard:problem:forbidden");
     if (c->other_field != NULL) {
-      assert_problem(&r, 422, "urn:ragboard:problem:validation");
-      assert_field_error(&r, c->other_field);
+      th_assert_problem(&r, 422, "urn:ragboard:problem:validation");
+      th_assert_field_error(&r, c->other_field);
     }
     th_response_free(&r);
 
     if (c->own == 403) {
       th_request(&f.s, c->method, path, body, f.rmbc, NULL, &r);
-      assert_problem(&r, 403, "urn:ragboard:problem:forbidden");
+      th_assert_problem(&r, 403, "urn:ragboard:problem:forbidden");
       th_response_free(&r);
     }
     ck_assert_msg(audit_count(&f.s) == before, "%s %s: a refused request left an audit entry",
@@ -629,14 +553,14 @@ START_TEST(submitter_own_items_only)
   fx_start(&f, NULL);
   /* TRFT's own item: allowed. */
   snprintf(path, sizeof(path), "/api/v1/milestones/%lld/updates/" Q2, f.ch12);
-  expect(&f.s, "PUT", path, "{\"status\":\"G\"}", f.trft, NULL, 201);
+  th_expect_status(&f.s, "PUT", path, "{\"status\":\"G\"}", f.trft, NULL, 201);
   /* RMBC on TRFT's item: 403, and TRFT's update is untouched. */
   before = history(&f.s, false, f.ch12);
-  req(&f.s, "PUT", path, "{\"status\":\"R\"}", f.rmbc, NULL, 403, &r);
-  assert_problem(&r, 403, "urn:ragboard:problem:forbidden");
+  th_req(&f.s, "PUT", path, "{\"status\":\"R\"}", f.rmbc, NULL, 403, &r);
+  th_assert_problem(&r, 403, "urn:ragboard:problem:forbidden");
   ck_assert_ptr_nonnull(strstr(th_jstr(r.json, "detail"), "TRFT"));
   th_response_free(&r);
-  expect(&f.s, "DELETE", path, NULL, f.rmbc, NULL, 403);
+  th_expect_status(&f.s, "DELETE", path, NULL, f.rmbc, NULL, 403);
   after = history(&f.s, false, f.ch12);
   ck_assert(json_equal(before, after));
   json_decref(before);
@@ -644,15 +568,15 @@ START_TEST(submitter_own_items_only)
   /* An item without an owner: only admins. */
   snprintf(path, sizeof(path), "/api/v1/milestones/%lld/updates/" Q2,
            (long long)item_id(&f.s, "milestones", "CH1.4"));
-  expect(&f.s, "PUT", path, "{\"status\":\"G\"}", f.rmbc, NULL, 403);
-  expect(&f.s, "PUT", path, "{\"status\":\"G\"}", f.s.admin, NULL, 201);
+  th_expect_status(&f.s, "PUT", path, "{\"status\":\"G\"}", f.rmbc, NULL, 403);
+  th_expect_status(&f.s, "PUT", path, "{\"status\":\"G\"}", f.s.admin, NULL, 201);
   /* KPI readings the same. */
   snprintf(path, sizeof(path), "/api/v1/kpis/%lld/readings/" Q2, f.kpi2);
-  expect(&f.s, "PUT", path, "{\"value\":3}", f.rmbc, NULL, 403);
-  expect(&f.s, "PUT", path, "{\"value\":3}", f.trft, NULL, 201);
+  th_expect_status(&f.s, "PUT", path, "{\"value\":3}", f.rmbc, NULL, 403);
+  th_expect_status(&f.s, "PUT", path, "{\"value\":3}", f.trft, NULL, 201);
   /* A submitter still may not change the item itself. */
   snprintf(path, sizeof(path), "/api/v1/milestones/%lld", f.ch11);
-  expect(&f.s, "PATCH", path, "{\"owner\":\"TRFT\"}", f.rmbc, NULL, 403);
+  th_expect_status(&f.s, "PATCH", path, "{\"owner\":\"TRFT\"}", f.rmbc, NULL, 403);
   th_stop(&f.s);
 }
 END_TEST
@@ -681,22 +605,22 @@ START_TEST(reads_need_a_token)
     assert_unauthorized(&r, reads[i]);
     th_response_free(&r);
   }
-  expect(&f.s, "GET", "/healthz", NULL, NULL, NULL, 200);
-  expect(&f.s, "GET", "/api/v1/organisations", NULL, f.s.viewer, NULL, 200);
-  expect(&f.s, "GET", "/api/v1/organisations", NULL, f.rmbc, NULL, 200);
+  th_expect_status(&f.s, "GET", "/healthz", NULL, NULL, NULL, 200);
+  th_expect_status(&f.s, "GET", "/api/v1/organisations", NULL, f.s.viewer, NULL, 200);
+  th_expect_status(&f.s, "GET", "/api/v1/organisations", NULL, f.rmbc, NULL, 200);
 
   /* Tokens: admin only. */
-  req(&f.s, "GET", "/api/v1/tokens", NULL, f.s.viewer, NULL, 403, &r);
-  assert_problem(&r, 403, "urn:ragboard:problem:forbidden");
+  th_req(&f.s, "GET", "/api/v1/tokens", NULL, f.s.viewer, NULL, 403, &r);
+  th_assert_problem(&r, 403, "urn:ragboard:problem:forbidden");
   th_response_free(&r);
-  expect(&f.s, "GET", "/api/v1/tokens", NULL, f.rmbc, NULL, 403);
-  expect(&f.s, "GET", "/api/v1/tokens", NULL, f.s.admin, NULL, 200);
+  th_expect_status(&f.s, "GET", "/api/v1/tokens", NULL, f.rmbc, NULL, 403);
+  th_expect_status(&f.s, "GET", "/api/v1/tokens", NULL, f.s.admin, NULL, 200);
   /* The audit trail: any token; verification: admin only. */
-  expect(&f.s, "GET", "/api/v1/audit", NULL, f.s.viewer, NULL, 200);
-  expect(&f.s, "GET", "/api/v1/audit", NULL, f.rmbc, NULL, 200);
-  expect(&f.s, "GET", "/api/v1/audit/verify", NULL, f.s.viewer, NULL, 403);
-  expect(&f.s, "GET", "/api/v1/audit/verify", NULL, f.rmbc, NULL, 403);
-  expect(&f.s, "GET", "/api/v1/audit/verify", NULL, f.s.admin, NULL, 200);
+  th_expect_status(&f.s, "GET", "/api/v1/audit", NULL, f.s.viewer, NULL, 200);
+  th_expect_status(&f.s, "GET", "/api/v1/audit", NULL, f.rmbc, NULL, 200);
+  th_expect_status(&f.s, "GET", "/api/v1/audit/verify", NULL, f.s.viewer, NULL, 403);
+  th_expect_status(&f.s, "GET", "/api/v1/audit/verify", NULL, f.rmbc, NULL, 403);
+  th_expect_status(&f.s, "GET", "/api/v1/audit/verify", NULL, f.s.admin, NULL, 200);
   th_stop(&f.s);
 }
 END_TEST
@@ -708,9 +632,9 @@ START_TEST(public_read_keeps_tokens_and_audit_private)
   char path[128];
 
   fx_start(&f, public_read);
-  expect(&f.s, "GET", "/api/v1/organisations", NULL, NULL, NULL, 200);
-  expect(&f.s, "GET", "/api/v1/summary?quarter=" Q1, NULL, NULL, NULL, 200);
-  expect(&f.s, "GET", "/api/v1/quarters/" Q1 "/completeness", NULL, NULL, NULL, 200);
+  th_expect_status(&f.s, "GET", "/api/v1/organisations", NULL, NULL, NULL, 200);
+  th_expect_status(&f.s, "GET", "/api/v1/summary?quarter=" Q1, NULL, NULL, NULL, 200);
+  th_expect_status(&f.s, "GET", "/api/v1/quarters/" Q1 "/completeness", NULL, NULL, NULL, 200);
   th_request(&f.s, "GET", "/api/v1/tokens", NULL, NULL, NULL, &r);
   assert_unauthorized(&r, "anonymous GET /api/v1/tokens with public read");
   th_response_free(&r);
@@ -723,8 +647,8 @@ START_TEST(public_read_keeps_tokens_and_audit_private)
   th_request(&f.s, "GET", "/api/v1/audit/verify", NULL, NULL, NULL, &r);
   assert_unauthorized(&r, "anonymous GET /api/v1/audit/verify with public read");
   th_response_free(&r);
-  expect(&f.s, "GET", "/api/v1/tokens", NULL, f.s.viewer, NULL, 403);
-  expect(&f.s, "GET", "/api/v1/audit", NULL, f.s.viewer, NULL, 200);
+  th_expect_status(&f.s, "GET", "/api/v1/tokens", NULL, f.s.viewer, NULL, 403);
+  th_expect_status(&f.s, "GET", "/api/v1/audit", NULL, f.s.viewer, NULL, 200);
   /* Public read is for reading: writes still need a token. */
   snprintf(path, sizeof(path), "/api/v1/milestones/%lld/updates/" Q2, f.ch11);
   th_request(&f.s, "PUT", path, "{\"status\":\"G\"}", NULL, NULL, &r);
@@ -758,36 +682,36 @@ START_TEST(token_name_bounds)
   memset(name, 'a', 129);
   name[129] = '\0';
   snprintf(body, sizeof(body), "{\"name\":\"%s\",\"role\":\"viewer\"}", name);
-  req(&f.s, "POST", "/api/v1/tokens", body, f.s.admin, NULL, 422, &r);
-  assert_field_error(&r, "name");
+  th_req(&f.s, "POST", "/api/v1/tokens", body, f.s.admin, NULL, 422, &r);
+  th_assert_field_error(&r, "name");
   th_response_free(&r);
   /* every bad field in one answer: the name's length beside a bad role, an
    * unknown organisation beside a bad name; a bad field is named once */
   snprintf(body, sizeof(body), "{\"name\":\"%s\",\"role\":\"boss\"}", name);
-  req(&f.s, "POST", "/api/v1/tokens", body, f.s.admin, NULL, 422, &r);
-  assert_field_error(&r, "name");
-  assert_field_error(&r, "role");
+  th_req(&f.s, "POST", "/api/v1/tokens", body, f.s.admin, NULL, 422, &r);
+  th_assert_field_error(&r, "name");
+  th_assert_field_error(&r, "role");
   ck_assert_uint_eq(json_array_size(json_object_get(r.json, "errors")), 2);
   th_response_free(&r);
-  req(&f.s, "POST", "/api/v1/tokens",
-      "{\"name\":7,\"role\":\"submitter\",\"organisation\":\"NOPE\"}", f.s.admin, NULL, 422, &r);
-  assert_field_error(&r, "name");
-  assert_field_error(&r, "organisation");
+  th_req(&f.s, "POST", "/api/v1/tokens",
+         "{\"name\":7,\"role\":\"submitter\",\"organisation\":\"NOPE\"}", f.s.admin, NULL, 422, &r);
+  th_assert_field_error(&r, "name");
+  th_assert_field_error(&r, "organisation");
   ck_assert_uint_eq(json_array_size(json_object_get(r.json, "errors")), 2);
   th_response_free(&r);
-  req(&f.s, "POST", "/api/v1/tokens", "{\"name\":7,\"role\":\"submitter\"}", f.s.admin, NULL, 422,
-      &r);
-  assert_field_error(&r, "name");
-  assert_field_error(&r, "organisation");
+  th_req(&f.s, "POST", "/api/v1/tokens", "{\"name\":7,\"role\":\"submitter\"}", f.s.admin, NULL,
+         422, &r);
+  th_assert_field_error(&r, "name");
+  th_assert_field_error(&r, "organisation");
   th_response_free(&r);
   memcpy(name + 126, "\xc3\xa9", 3); /* 126 + 2 bytes: e-acute last */
   snprintf(body, sizeof(body), "{\"name\":\"%s\",\"role\":\"submitter\",\"organisation\":\"RMBC\"}",
            name);
-  req(&f.s, "POST", "/api/v1/tokens", body, f.s.admin, NULL, 201, &r);
+  th_req(&f.s, "POST", "/api/v1/tokens", body, f.s.admin, NULL, 201, &r);
   snprintf(tok, sizeof(tok), "%s", th_jstr(r.json, "token"));
   th_response_free(&r);
   snprintf(path, sizeof(path), "/api/v1/milestones/%lld/updates/" Q2, f.ch11);
-  expect(&f.s, "PUT", path, "{\"status\":\"G\"}", tok, NULL, 201);
+  th_expect_status(&f.s, "PUT", path, "{\"status\":\"G\"}", tok, NULL, 201);
 
   /* an over-long name from before the bound */
   db = raw_db(&f);
@@ -797,8 +721,8 @@ START_TEST(token_name_bounds)
                                 NULL, NULL, NULL),
                    SQLITE_OK);
   sqlite3_close(db);
-  expect(&f.s, "PUT", path, "{\"status\":\"A\"}", tok, NULL, 200);
-  req(&f.s, "GET", "/api/v1/audit?action=update.put", NULL, f.s.admin, NULL, 200, &r);
+  th_expect_status(&f.s, "PUT", path, "{\"status\":\"A\"}", tok, NULL, 200);
+  th_req(&f.s, "GET", "/api/v1/audit?action=update.put", NULL, f.s.admin, NULL, 200, &r);
   ck_assert_uint_eq(strlen(th_jstr(r.json, "items[1].actor.name")), 127);
   th_response_free(&r);
   th_stop(&f.s);
@@ -817,9 +741,9 @@ START_TEST(token_api)
 
   fx_start(&f, NULL);
   n0 = audit_count(&f.s);
-  req(&f.s, "POST", "/api/v1/tokens",
-      "{\"name\":\"RCCG returns\",\"role\":\"submitter\",\"organisation\":\"RCCG\"}", f.s.admin,
-      NULL, 201, &r);
+  th_req(&f.s, "POST", "/api/v1/tokens",
+         "{\"name\":\"RCCG returns\",\"role\":\"submitter\",\"organisation\":\"RCCG\"}", f.s.admin,
+         NULL, 201, &r);
   snprintf(token, sizeof(token), "%s", th_jstr(r.json, "token"));
   id = th_jint(r.json, "id");
   ck_assert_int_eq(token_id(token), id);
@@ -834,21 +758,21 @@ START_TEST(token_api)
   assert_audited(&f.s, &r, n0, "admin", f.admin_tok, "token create");
   th_response_free(&r);
   /* Location names the token: its metadata, without the secret */
-  req(&f.s, "GET", location, NULL, f.s.admin, NULL, 200, &r);
+  th_req(&f.s, "GET", location, NULL, f.s.admin, NULL, 200, &r);
   ck_assert_jint(r.json, "id", id);
   ck_assert_jstr(r.json, "name", "RCCG returns");
   ck_assert_jstr(r.json, "organisation", "RCCG");
   ck_assert_ptr_null(json_object_get(r.json, "token"));
   ck_assert_ptr_null(strstr(r.body, strchr(token + 4, '_') + 1));
   th_response_free(&r);
-  expect(&f.s, "GET", location, NULL, f.s.viewer, NULL, 403);
-  expect(&f.s, "GET", "/api/v1/tokens/999999", NULL, f.s.admin, NULL, 404);
-  expect(&f.s, "GET", "/api/v1/tokens/x", NULL, f.s.admin, NULL, 404);
+  th_expect_status(&f.s, "GET", location, NULL, f.s.viewer, NULL, 403);
+  th_expect_status(&f.s, "GET", "/api/v1/tokens/999999", NULL, f.s.admin, NULL, 404);
+  th_expect_status(&f.s, "GET", "/api/v1/tokens/x", NULL, f.s.admin, NULL, 404);
   snprintf(secret, sizeof(secret), "%s", strchr(token + 4, '_') + 1);
   ck_assert_uint_eq(strlen(secret), 43);
 
   /* The secret is never shown again: not in the list, not in the audit. */
-  req(&f.s, "GET", "/api/v1/tokens", NULL, f.s.admin, NULL, 200, &r);
+  th_req(&f.s, "GET", "/api/v1/tokens", NULL, f.s.admin, NULL, 200, &r);
   json_array_foreach(json_object_get(r.json, "items"), i, e)
   {
     ck_assert_ptr_null(json_object_get(e, "token"));
@@ -861,24 +785,25 @@ START_TEST(token_api)
   ck_assert(found);
   ck_assert_ptr_null(strstr(r.body, secret));
   th_response_free(&r);
-  req(&f.s, "GET", "/api/v1/audit?format=csv", NULL, f.s.admin, NULL, 200, &r);
+  th_req(&f.s, "GET", "/api/v1/audit?format=csv", NULL, f.s.admin, NULL, 200, &r);
   ck_assert_ptr_null(strstr(r.body, secret));
   th_response_free(&r);
 
   /* The new token works, as a submitter of RCCG. */
-  expect(&f.s, "GET", "/api/v1/organisations", NULL, token, NULL, 200);
+  th_expect_status(&f.s, "GET", "/api/v1/organisations", NULL, token, NULL, 200);
   rccg_ms = item_id(&f.s, "milestones", "CH2.1");
   snprintf(path, sizeof(path), "/api/v1/milestones/%lld", rccg_ms);
-  expect(&f.s, "PATCH", path, "{\"owner\":\"RCCG\"}", f.s.admin, NULL, 200);
+  th_expect_status(&f.s, "PATCH", path, "{\"owner\":\"RCCG\"}", f.s.admin, NULL, 200);
   snprintf(path, sizeof(path), "/api/v1/milestones/%lld/updates/" Q2, rccg_ms);
-  expect(&f.s, "PUT", path, "{\"status\":\"G\"}", token, NULL, 201);
+  th_expect_status(&f.s, "PUT", path, "{\"status\":\"G\"}", token, NULL, 201);
   snprintf(path, sizeof(path), "/api/v1/milestones/%lld/updates/" Q2, f.ch11);
-  expect(&f.s, "PUT", path, "{\"status\":\"G\"}", token, NULL, 403);
-  expect(&f.s, "POST", "/api/v1/tokens", "{\"name\":\"x\",\"role\":\"viewer\"}", token, NULL, 403);
+  th_expect_status(&f.s, "PUT", path, "{\"status\":\"G\"}", token, NULL, 403);
+  th_expect_status(&f.s, "POST", "/api/v1/tokens", "{\"name\":\"x\",\"role\":\"viewer\"}", token,
+                   NULL, 403);
 
   /* last_used_at is now set. */
   found = false;
-  req(&f.s, "GET", "/api/v1/tokens", NULL, f.s.admin, NULL, 200, &r);
+  th_req(&f.s, "GET", "/api/v1/tokens", NULL, f.s.admin, NULL, 200, &r);
   json_array_foreach(json_object_get(r.json, "items"), i, e)
   {
     if (th_jint(e, "id") == id) {
@@ -896,39 +821,39 @@ START_TEST(token_api)
   {
     size_t tokens_before;
 
-    req(&f.s, "GET", "/api/v1/tokens", NULL, f.s.admin, NULL, 200, &r);
+    th_req(&f.s, "GET", "/api/v1/tokens", NULL, f.s.admin, NULL, 200, &r);
     tokens_before = json_array_size(json_object_get(r.json, "items"));
     th_response_free(&r);
 
-    req(&f.s, "POST", "/api/v1/tokens", "{\"name\":\"no org\",\"role\":\"submitter\"}", f.s.admin,
-        NULL, 422, &r);
-    assert_problem(&r, 422, "urn:ragboard:problem:validation");
-    assert_field_error(&r, "organisation");
+    th_req(&f.s, "POST", "/api/v1/tokens", "{\"name\":\"no org\",\"role\":\"submitter\"}",
+           f.s.admin, NULL, 422, &r);
+    th_assert_problem(&r, 422, "urn:ragboard:problem:validation");
+    th_assert_field_error(&r, "organisation");
     th_response_free(&r);
-    req(&f.s, "POST", "/api/v1/tokens",
-        "{\"name\":\"null org\",\"role\":\"submitter\",\"organisation\":null}", f.s.admin, NULL,
-        422, &r);
-    assert_field_error(&r, "organisation");
+    th_req(&f.s, "POST", "/api/v1/tokens",
+           "{\"name\":\"null org\",\"role\":\"submitter\",\"organisation\":null}", f.s.admin, NULL,
+           422, &r);
+    th_assert_field_error(&r, "organisation");
     th_response_free(&r);
-    req(&f.s, "POST", "/api/v1/tokens",
-        "{\"name\":\"ghost\",\"role\":\"submitter\",\"organisation\":\"NOSUCH\"}", f.s.admin, NULL,
-        422, &r);
-    assert_field_error(&r, "organisation");
+    th_req(&f.s, "POST", "/api/v1/tokens",
+           "{\"name\":\"ghost\",\"role\":\"submitter\",\"organisation\":\"NOSUCH\"}", f.s.admin,
+           NULL, 422, &r);
+    th_assert_field_error(&r, "organisation");
     th_response_free(&r);
-    req(&f.s, "POST", "/api/v1/tokens",
-        "{\"name\":\"ghost\",\"role\":\"viewer\",\"organisation\":\"NOSUCH\"}", f.s.admin, NULL,
-        422, &r);
-    assert_field_error(&r, "organisation");
+    th_req(&f.s, "POST", "/api/v1/tokens",
+           "{\"name\":\"ghost\",\"role\":\"viewer\",\"organisation\":\"NOSUCH\"}", f.s.admin, NULL,
+           422, &r);
+    th_assert_field_error(&r, "organisation");
     th_response_free(&r);
-    req(&f.s, "POST", "/api/v1/tokens", "{\"name\":\"x\",\"role\":\"root\"}", f.s.admin, NULL, 422,
-        &r);
-    assert_field_error(&r, "role");
+    th_req(&f.s, "POST", "/api/v1/tokens", "{\"name\":\"x\",\"role\":\"root\"}", f.s.admin, NULL,
+           422, &r);
+    th_assert_field_error(&r, "role");
     th_response_free(&r);
-    req(&f.s, "POST", "/api/v1/tokens", "{\"role\":\"viewer\"}", f.s.admin, NULL, 422, &r);
-    assert_field_error(&r, "name");
+    th_req(&f.s, "POST", "/api/v1/tokens", "{\"role\":\"viewer\"}", f.s.admin, NULL, 422, &r);
+    th_assert_field_error(&r, "name");
     th_response_free(&r);
 
-    req(&f.s, "GET", "/api/v1/tokens", NULL, f.s.admin, NULL, 200, &r);
+    th_req(&f.s, "GET", "/api/v1/tokens", NULL, f.s.admin, NULL, 200, &r);
     ck_assert_uint_eq(json_array_size(json_object_get(r.json, "items")), tokens_before);
     th_response_free(&r);
   }
@@ -936,14 +861,14 @@ START_TEST(token_api)
 
   /* Revoking it: the token stops working at once. */
   snprintf(path, sizeof(path), "/api/v1/tokens/%lld", id);
-  req(&f.s, "DELETE", path, NULL, f.s.admin, NULL, 200, &r);
+  th_req(&f.s, "DELETE", path, NULL, f.s.admin, NULL, 200, &r);
   ck_assert(json_is_string(json_object_get(r.json, "revoked_at")));
   ck_assert_ptr_null(json_object_get(r.json, "token"));
   th_response_free(&r);
   th_request(&f.s, "GET", "/api/v1/organisations", NULL, token, NULL, &r);
   assert_unauthorized(&r, "revoked token");
   th_response_free(&r);
-  expect(&f.s, "DELETE", "/api/v1/tokens/999999", NULL, f.s.admin, NULL, 404);
+  th_expect_status(&f.s, "DELETE", "/api/v1/tokens/999999", NULL, f.s.admin, NULL, 404);
   th_stop(&f.s);
 }
 END_TEST
@@ -963,37 +888,37 @@ START_TEST(quarter_windows)
   snprintf(rdg, sizeof(rdg), "/api/v1/kpis/%lld/readings/" Q2, f.kpi1);
   snprintf(upd3, sizeof(upd3), "/api/v1/milestones/%lld/updates/" Q3, f.ch11);
 
-  req(&f.s, "PUT", "/api/v1/quarters/" Q2, "{\"state\":\"closed\"}", f.s.admin, NULL, 200, &r);
+  th_req(&f.s, "PUT", "/api/v1/quarters/" Q2, "{\"state\":\"closed\"}", f.s.admin, NULL, 200, &r);
   ck_assert_jstr(r.json, "state", "closed");
   th_response_free(&r);
 
   /* Closed: submitters get 409, whatever the write. */
   n0 = audit_count(&f.s);
-  req(&f.s, "PUT", upd, "{\"status\":\"G\"}", f.rmbc, NULL, 409, &r);
-  assert_problem(&r, 409, WINDOW_TYPE);
+  th_req(&f.s, "PUT", upd, "{\"status\":\"G\"}", f.rmbc, NULL, 409, &r);
+  th_assert_problem(&r, 409, WINDOW_TYPE);
   ck_assert_ptr_nonnull(strstr(th_jstr(r.json, "detail"), Q2));
   th_response_free(&r);
-  req(&f.s, "PUT", rdg, "{\"value\":1}", f.rmbc, NULL, 409, &r);
-  assert_problem(&r, 409, WINDOW_TYPE);
+  th_req(&f.s, "PUT", rdg, "{\"value\":1}", f.rmbc, NULL, 409, &r);
+  th_assert_problem(&r, 409, WINDOW_TYPE);
   th_response_free(&r);
-  req(&f.s, "POST", "/api/v1/quarters/" Q2 "/submissions",
-      "{\"milestones\":[{\"code\":\"CH1.1\",\"status\":\"G\"}]}", f.rmbc, NULL, 409, &r);
-  assert_problem(&r, 409, WINDOW_TYPE);
+  th_req(&f.s, "POST", "/api/v1/quarters/" Q2 "/submissions",
+         "{\"milestones\":[{\"code\":\"CH1.1\",\"status\":\"G\"}]}", f.rmbc, NULL, 409, &r);
+  th_assert_problem(&r, 409, WINDOW_TYPE);
   th_response_free(&r);
   /* field problems noted before the window was checked stay off the 409 */
-  req(&f.s, "POST", "/api/v1/quarters/" Q2 "/submissions",
-      "{\"bogus\":1,\"milestones\":[{\"code\":\"CH1.1\",\"status\":\"Z\"}]}", f.rmbc, NULL, 409,
-      &r);
-  assert_problem(&r, 409, WINDOW_TYPE);
+  th_req(&f.s, "POST", "/api/v1/quarters/" Q2 "/submissions",
+         "{\"bogus\":1,\"milestones\":[{\"code\":\"CH1.1\",\"status\":\"Z\"}]}", f.rmbc, NULL, 409,
+         &r);
+  th_assert_problem(&r, 409, WINDOW_TYPE);
   ck_assert_ptr_null(json_object_get(r.json, "errors"));
   th_response_free(&r);
-  req(&f.s, "POST", "/api/v1/quarters/" Q2 "/submissions",
-      "kind,code,status,value,value_text,comment\nmilestone,CH1.1,G,,,\n", f.rmbc, CSV_TYPE, 409,
-      &r);
-  assert_problem(&r, 409, WINDOW_TYPE);
+  th_req(&f.s, "POST", "/api/v1/quarters/" Q2 "/submissions",
+         "kind,code,status,value,value_text,comment\nmilestone,CH1.1,G,,,\n", f.rmbc, CSV_TYPE, 409,
+         &r);
+  th_assert_problem(&r, 409, WINDOW_TYPE);
   th_response_free(&r);
-  req(&f.s, "DELETE", upd, NULL, f.rmbc, NULL, 409, &r);
-  assert_problem(&r, 409, WINDOW_TYPE);
+  th_req(&f.s, "DELETE", upd, NULL, f.rmbc, NULL, 409, &r);
+  th_assert_problem(&r, 409, WINDOW_TYPE);
   th_response_free(&r);
   ck_assert_uint_eq(audit_count(&f.s), n0);
   entries = history(&f.s, false, f.ch11);
@@ -1003,78 +928,80 @@ START_TEST(quarter_windows)
   /* A quarter the team never set up is closed to submitters: the Q4
    * before the plan year, which the Q1 report compares with, included. */
   snprintf(path, sizeof(path), "/api/v1/milestones/%lld/updates/2017-18-Q4", f.ch11);
-  req(&f.s, "PUT", path, "{\"status\":\"R\"}", f.rmbc, NULL, 409, &r);
-  assert_problem(&r, 409, WINDOW_TYPE);
+  th_req(&f.s, "PUT", path, "{\"status\":\"R\"}", f.rmbc, NULL, 409, &r);
+  th_assert_problem(&r, 409, WINDOW_TYPE);
   th_response_free(&r);
   snprintf(path, sizeof(path), "/api/v1/kpis/%lld/readings/2030-31-Q1", f.kpi1);
-  req(&f.s, "PUT", path, "{\"value\":1}", f.rmbc, NULL, 409, &r);
-  assert_problem(&r, 409, WINDOW_TYPE);
+  th_req(&f.s, "PUT", path, "{\"value\":1}", f.rmbc, NULL, 409, &r);
+  th_assert_problem(&r, 409, WINDOW_TYPE);
   th_response_free(&r);
   snprintf(path, sizeof(path), "/api/v1/milestones/%lld/updates/2017-18-Q4", f.ch11);
-  expect(&f.s, "PUT", path, "{\"status\":\"R\"}", f.s.admin, NULL, 200); /* carried, changed */
+  th_expect_status(&f.s, "PUT", path, "{\"status\":\"R\"}", f.s.admin, NULL,
+                   200); /* carried, changed */
 
   /* An imported quarter the dataset does not open stays closed until the
    * team opens it. */
-  req(&f.s, "PUT", upd3, "{\"status\":\"G\"}", f.rmbc, NULL, 409, &r);
-  assert_problem(&r, 409, WINDOW_TYPE);
+  th_req(&f.s, "PUT", upd3, "{\"status\":\"G\"}", f.rmbc, NULL, 409, &r);
+  th_assert_problem(&r, 409, WINDOW_TYPE);
   th_response_free(&r);
   open_quarter(&f, Q3);
-  expect(&f.s, "PUT", upd3, "{\"status\":\"G\"}", f.rmbc, NULL, 201);
+  th_expect_status(&f.s, "PUT", upd3, "{\"status\":\"G\"}", f.rmbc, NULL, 201);
   /* Admins can still write a closed quarter. */
-  expect(&f.s, "PUT", upd, "{\"status\":\"A\",\"comment\":\"by the team\"}", f.s.admin, NULL, 201);
-  expect(&f.s, "POST", "/api/v1/quarters/" Q2 "/submissions",
-         "{\"kpis\":[{\"code\":\"CH/KPI 1\",\"value\":42}]}", f.s.admin, NULL, 200);
+  th_expect_status(&f.s, "PUT", upd, "{\"status\":\"A\",\"comment\":\"by the team\"}", f.s.admin,
+                   NULL, 201);
+  th_expect_status(&f.s, "POST", "/api/v1/quarters/" Q2 "/submissions",
+                   "{\"kpis\":[{\"code\":\"CH/KPI 1\",\"value\":42}]}", f.s.admin, NULL, 200);
   /* an unknown member does not hide the rows' problems */
-  req(&f.s, "POST", "/api/v1/quarters/" Q2 "/submissions",
-      "{\"extra\":1,\"kpis\":[{\"code\":\"CH/KPI 1\",\"rating\":\"Z\"}]}", f.s.admin, NULL, 422,
-      &r);
-  assert_field_error(&r, "extra");
-  assert_field_error(&r, "kpis[0].rating");
+  th_req(&f.s, "POST", "/api/v1/quarters/" Q2 "/submissions",
+         "{\"extra\":1,\"kpis\":[{\"code\":\"CH/KPI 1\",\"rating\":\"Z\"}]}", f.s.admin, NULL, 422,
+         &r);
+  th_assert_field_error(&r, "extra");
+  th_assert_field_error(&r, "kpis[0].rating");
   th_response_free(&r);
 
   /* Locked: nobody writes. */
-  req(&f.s, "PUT", "/api/v1/quarters/" Q2, "{\"state\":\"locked\"}", f.s.admin, NULL, 200, &r);
+  th_req(&f.s, "PUT", "/api/v1/quarters/" Q2, "{\"state\":\"locked\"}", f.s.admin, NULL, 200, &r);
   ck_assert_jstr(r.json, "state", "locked");
   th_response_free(&r);
   n0 = audit_count(&f.s);
-  req(&f.s, "PUT", upd, "{\"status\":\"R\"}", f.s.admin, NULL, 409, &r);
-  assert_problem(&r, 409, WINDOW_TYPE);
+  th_req(&f.s, "PUT", upd, "{\"status\":\"R\"}", f.s.admin, NULL, 409, &r);
+  th_assert_problem(&r, 409, WINDOW_TYPE);
   th_response_free(&r);
-  req(&f.s, "DELETE", upd, NULL, f.s.admin, NULL, 409, &r);
-  assert_problem(&r, 409, WINDOW_TYPE);
+  th_req(&f.s, "DELETE", upd, NULL, f.s.admin, NULL, 409, &r);
+  th_assert_problem(&r, 409, WINDOW_TYPE);
   th_response_free(&r);
-  req(&f.s, "PUT", rdg, "{\"value\":2}", f.s.admin, NULL, 409, &r);
-  assert_problem(&r, 409, WINDOW_TYPE);
+  th_req(&f.s, "PUT", rdg, "{\"value\":2}", f.s.admin, NULL, 409, &r);
+  th_assert_problem(&r, 409, WINDOW_TYPE);
   th_response_free(&r);
-  req(&f.s, "POST", "/api/v1/quarters/" Q2 "/submissions",
-      "{\"milestones\":[{\"code\":\"CH1.1\",\"status\":\"R\"}]}", f.s.admin, NULL, 409, &r);
-  assert_problem(&r, 409, WINDOW_TYPE);
+  th_req(&f.s, "POST", "/api/v1/quarters/" Q2 "/submissions",
+         "{\"milestones\":[{\"code\":\"CH1.1\",\"status\":\"R\"}]}", f.s.admin, NULL, 409, &r);
+  th_assert_problem(&r, 409, WINDOW_TYPE);
   th_response_free(&r);
-  req(&f.s, "PUT", upd, "{\"status\":\"R\"}", f.rmbc, NULL, 409, &r);
-  assert_problem(&r, 409, WINDOW_TYPE);
+  th_req(&f.s, "PUT", upd, "{\"status\":\"R\"}", f.rmbc, NULL, 409, &r);
+  th_assert_problem(&r, 409, WINDOW_TYPE);
   th_response_free(&r);
   /* Nor are its meeting dates moved (the report says when it was approved). */
-  req(&f.s, "PUT", "/api/v1/quarters/" Q2, "{\"place_board_date\":\"2019-01-09\"}", f.s.admin, NULL,
-      409, &r);
-  assert_problem(&r, 409, WINDOW_TYPE);
+  th_req(&f.s, "PUT", "/api/v1/quarters/" Q2, "{\"place_board_date\":\"2019-01-09\"}", f.s.admin,
+         NULL, 409, &r);
+  th_assert_problem(&r, 409, WINDOW_TYPE);
   th_response_free(&r);
 
   /* Unlocking must be deliberate. */
-  req(&f.s, "PUT", "/api/v1/quarters/" Q2, "{\"state\":\"open\"}", f.s.admin, NULL, 409, &r);
-  assert_problem(&r, 409, WINDOW_TYPE);
+  th_req(&f.s, "PUT", "/api/v1/quarters/" Q2, "{\"state\":\"open\"}", f.s.admin, NULL, 409, &r);
+  th_assert_problem(&r, 409, WINDOW_TYPE);
   th_response_free(&r);
-  req(&f.s, "PUT", "/api/v1/quarters/" Q2, "{\"state\":\"closed\"}", f.s.admin, NULL, 409, &r);
+  th_req(&f.s, "PUT", "/api/v1/quarters/" Q2, "{\"state\":\"closed\"}", f.s.admin, NULL, 409, &r);
   th_response_free(&r);
   /* a wrong unlock is named, beside whatever else is wrong */
-  req(&f.s, "PUT", "/api/v1/quarters/" Q2, "{\"state\":\"ajar\",\"unlock\":false}", f.s.admin, NULL,
-      422, &r);
-  assert_field_error(&r, "unlock");
-  assert_field_error(&r, "state");
+  th_req(&f.s, "PUT", "/api/v1/quarters/" Q2, "{\"state\":\"ajar\",\"unlock\":false}", f.s.admin,
+         NULL, 422, &r);
+  th_assert_field_error(&r, "unlock");
+  th_assert_field_error(&r, "state");
   th_response_free(&r);
-  expect(&f.s, "PUT", "/api/v1/quarters/" Q2, "{\"state\":\"open\",\"unlock\":false}", f.s.admin,
-         NULL, 422);
+  th_expect_status(&f.s, "PUT", "/api/v1/quarters/" Q2, "{\"state\":\"open\",\"unlock\":false}",
+                   f.s.admin, NULL, 422);
   ck_assert_uint_eq(audit_count(&f.s), n0);
-  req(&f.s, "GET", "/api/v1/quarters/" Q2, NULL, f.s.viewer, NULL, 200, &r);
+  th_req(&f.s, "GET", "/api/v1/quarters/" Q2, NULL, f.s.viewer, NULL, 200, &r);
   ck_assert_jstr(r.json, "state", "locked");
   th_response_free(&r);
   {
@@ -1084,8 +1011,8 @@ START_TEST(quarter_windows)
     json_decref(h);
   }
 
-  req(&f.s, "PUT", "/api/v1/quarters/" Q2, "{\"state\":\"open\",\"unlock\":true}", f.s.admin, NULL,
-      200, &r);
+  th_req(&f.s, "PUT", "/api/v1/quarters/" Q2, "{\"state\":\"open\",\"unlock\":true}", f.s.admin,
+         NULL, 200, &r);
   ck_assert_jstr(r.json, "state", "open");
   assert_audited(&f.s, &r, n0, "admin", f.admin_tok, "unlock");
   th_response_free(&r);
@@ -1102,7 +1029,7 @@ START_TEST(quarter_windows)
   json_decref(entries);
 
   /* Open again: the submitter writes. */
-  expect(&f.s, "PUT", upd, "{\"status\":\"G\"}", f.rmbc, NULL, 200);
+  th_expect_status(&f.s, "PUT", upd, "{\"status\":\"G\"}", f.rmbc, NULL, 200);
   th_stop(&f.s);
 }
 END_TEST
@@ -1123,35 +1050,36 @@ START_TEST(plan_year_quarters_only)
   size_t n0;
 
   fx_start(&f, NULL);
-  expect(&f.s, "POST", "/api/v1/priorities",
-         "{\"year\":\"2017-18\",\"group\":\"CYP\",\"number\":1,\"title\":\"Last year's\"}",
-         f.s.admin, NULL, 201);
-  req(&f.s, "POST", "/api/v1/milestones",
-      "{\"year\":\"2017-18\",\"code\":\"CH1.1\",\"group\":\"CYP\",\"priority\":1,"
-      "\"description\":\"Last year's CH1.1\",\"owner\":\"RMBC\"}",
-      f.s.admin, NULL, 201, &r);
+  th_expect_status(
+    &f.s, "POST", "/api/v1/priorities",
+    "{\"year\":\"2017-18\",\"group\":\"CYP\",\"number\":1,\"title\":\"Last year's\"}", f.s.admin,
+    NULL, 201);
+  th_req(&f.s, "POST", "/api/v1/milestones",
+         "{\"year\":\"2017-18\",\"code\":\"CH1.1\",\"group\":\"CYP\",\"priority\":1,"
+         "\"description\":\"Last year's CH1.1\",\"owner\":\"RMBC\"}",
+         f.s.admin, NULL, 201, &r);
   old_ms = th_jint(r.json, "id");
   th_response_free(&r);
-  req(&f.s, "POST", "/api/v1/kpis",
-      "{\"year\":\"2017-18\",\"code\":\"CH/KPI 1\",\"group\":\"CYP\",\"priorities\":[1],"
-      "\"description\":\"Last year's KPI\",\"owner\":\"RMBC\"}",
-      f.s.admin, NULL, 201, &r);
+  th_req(&f.s, "POST", "/api/v1/kpis",
+         "{\"year\":\"2017-18\",\"code\":\"CH/KPI 1\",\"group\":\"CYP\",\"priorities\":[1],"
+         "\"description\":\"Last year's KPI\",\"owner\":\"RMBC\"}",
+         f.s.admin, NULL, 201, &r);
   old_kpi = th_jint(r.json, "id");
   th_response_free(&r);
   n0 = audit_count(&f.s);
 
   /* 2018-19-Q2 is open, but not a quarter of these items' plan year. */
   snprintf(path, sizeof(path), "/api/v1/milestones/%lld/updates/" Q2, old_ms);
-  req(&f.s, "PUT", path, "{\"status\":\"G\"}", f.rmbc, NULL, 409, &r);
-  assert_problem(&r, 409, WINDOW_TYPE);
+  th_req(&f.s, "PUT", path, "{\"status\":\"G\"}", f.rmbc, NULL, 409, &r);
+  th_assert_problem(&r, 409, WINDOW_TYPE);
   ck_assert_ptr_nonnull(strstr(th_jstr(r.json, "detail"), "plan year 2017-18"));
   th_response_free(&r);
-  expect(&f.s, "DELETE", path, NULL, f.rmbc, NULL, 409);
+  th_expect_status(&f.s, "DELETE", path, NULL, f.rmbc, NULL, 409);
   snprintf(path, sizeof(path), "/api/v1/kpis/%lld/readings/" Q2, old_kpi);
-  req(&f.s, "PUT", path, "{\"value\":1}", f.rmbc, NULL, 409, &r);
-  assert_problem(&r, 409, WINDOW_TYPE);
+  th_req(&f.s, "PUT", path, "{\"value\":1}", f.rmbc, NULL, 409, &r);
+  th_assert_problem(&r, 409, WINDOW_TYPE);
   th_response_free(&r);
-  expect(&f.s, "DELETE", path, NULL, f.rmbc, NULL, 409);
+  th_expect_status(&f.s, "DELETE", path, NULL, f.rmbc, NULL, 409);
   ck_assert_uint_eq(audit_count(&f.s), n0);
   {
     json_t *h = history(&f.s, false, old_ms);
@@ -1165,22 +1093,23 @@ START_TEST(plan_year_quarters_only)
   /* A bulk return names items of the quarter's plan year only: the
    * 2017-18 codes resolve to this year's items, and last year's are out
    * of reach. */
-  req(&f.s, "POST", "/api/v1/quarters/" Q2 "/submissions",
-      "{\"milestones\":[{\"code\":\"CH1.1\",\"status\":\"A\"}]}", f.rmbc, NULL, 200, &r);
+  th_req(&f.s, "POST", "/api/v1/quarters/" Q2 "/submissions",
+         "{\"milestones\":[{\"code\":\"CH1.1\",\"status\":\"A\"}]}", f.rmbc, NULL, 200, &r);
   ck_assert_jint(r.json, "milestones.ids[0]", f.ch11);
   th_response_free(&r);
 
   /* Their own plan year's quarters, once open, take them. */
-  expect(&f.s, "PUT", "/api/v1/quarters/2017-18-Q4", "{\"state\":\"open\"}", f.s.admin, NULL, 200);
+  th_expect_status(&f.s, "PUT", "/api/v1/quarters/2017-18-Q4", "{\"state\":\"open\"}", f.s.admin,
+                   NULL, 200);
   snprintf(path, sizeof(path), "/api/v1/milestones/%lld/updates/2017-18-Q4", old_ms);
-  expect(&f.s, "PUT", path, "{\"status\":\"G\"}", f.rmbc, NULL, 201);
+  th_expect_status(&f.s, "PUT", path, "{\"status\":\"G\"}", f.rmbc, NULL, 201);
   /* and an admin loads history into any quarter */
   snprintf(path, sizeof(path), "/api/v1/milestones/%lld/updates/" Q3, old_ms);
-  expect(&f.s, "PUT", path, "{\"status\":\"B\"}", f.s.admin, NULL, 201);
+  th_expect_status(&f.s, "PUT", path, "{\"status\":\"B\"}", f.s.admin, NULL, 201);
   snprintf(path, sizeof(path), "/api/v1/kpis/%lld/readings/" Q2, old_kpi);
-  expect(&f.s, "PUT", path, "{\"value\":2}", f.s.admin, NULL, 201);
+  th_expect_status(&f.s, "PUT", path, "{\"value\":2}", f.s.admin, NULL, 201);
   /* which the submitter still may not touch */
-  expect(&f.s, "DELETE", path, NULL, f.rmbc, NULL, 409);
+  th_expect_status(&f.s, "DELETE", path, NULL, f.rmbc, NULL, 409);
   th_stop(&f.s);
 }
 END_TEST
@@ -1193,7 +1122,7 @@ quarter_state_is(struct fx *f, const char *quarter, const char *state)
   char path[64];
 
   snprintf(path, sizeof(path), "/api/v1/quarters/%s", quarter);
-  req(&f->s, "GET", path, NULL, f->s.admin, NULL, 200, &r);
+  th_req(&f->s, "GET", path, NULL, f->s.admin, NULL, 200, &r);
   ck_assert_msg(strcmp(th_jstr(r.json, "state"), state) == 0, "%s is %s, wanted %s", quarter,
                 th_jstr(r.json, "state"), state);
   th_response_free(&r);
@@ -1216,21 +1145,22 @@ START_TEST(import_opens_no_quarter)
   quarter_state_is(&f, Q3, "closed");
   quarter_state_is(&f, "2018-19-Q4", "closed");
   snprintf(path, sizeof(path), "/api/v1/kpis/%lld/readings/2018-19-Q4", f.kpi1);
-  req(&f.s, "PUT", path, "{\"value\":1}", f.rmbc, NULL, 409, &r);
-  assert_problem(&r, 409, WINDOW_TYPE);
+  th_req(&f.s, "PUT", path, "{\"value\":1}", f.rmbc, NULL, 409, &r);
+  th_assert_problem(&r, 409, WINDOW_TYPE);
   th_response_free(&r);
-  expect(&f.s, "POST", "/api/v1/quarters/2018-19-Q4/submissions",
-         "{\"kpis\":[{\"code\":\"CH/KPI 1\",\"value\":1}]}", f.rmbc, NULL, 409);
+  th_expect_status(&f.s, "POST", "/api/v1/quarters/2018-19-Q4/submissions",
+                   "{\"kpis\":[{\"code\":\"CH/KPI 1\",\"value\":1}]}", f.rmbc, NULL, 409);
 
   /* A file without "state" leaves a stored quarter's state alone: the
    * team's opening and closing survive a re-import. */
-  expect(&f.s, "PUT", "/api/v1/quarters/" Q2, "{\"state\":\"closed\"}", f.s.admin, NULL, 200);
+  th_expect_status(&f.s, "PUT", "/api/v1/quarters/" Q2, "{\"state\":\"closed\"}", f.s.admin, NULL,
+                   200);
   open_quarter(&f, Q3);
   doc = json_loads(demo, 0, NULL);
   ck_assert_ptr_nonnull(doc);
   json_array_foreach(json_object_get(doc, "quarters"), i, q) json_object_del(q, "state");
   text = json_dumps(doc, JSON_COMPACT);
-  expect(&f.s, "POST", "/api/v1/import", text, f.s.admin, NULL, 200);
+  th_expect_status(&f.s, "POST", "/api/v1/import", text, f.s.admin, NULL, 200);
   free(text);
   quarter_state_is(&f, Q2, "closed");
   quarter_state_is(&f, Q3, "open");
@@ -1247,7 +1177,7 @@ START_TEST(import_opens_no_quarter)
       json_object_set_new(q, "state", json_string("open"));
   }
   text = json_dumps(doc, JSON_COMPACT);
-  expect(&f.s, "POST", "/api/v1/import", text, f.s.admin, NULL, 200);
+  th_expect_status(&f.s, "POST", "/api/v1/import", text, f.s.admin, NULL, 200);
   free(text);
   quarter_state_is(&f, "2019-20-Q1", "closed");
   quarter_state_is(&f, "2019-20-Q3", "closed");
@@ -1257,16 +1187,16 @@ START_TEST(import_opens_no_quarter)
    * a locked quarter is not unlocked by a file. */
   json_object_set_new(th_jget(doc, "quarters[0]"), "state", json_string("locked"));
   text = json_dumps(doc, JSON_COMPACT);
-  req(&f.s, "POST", "/api/v1/import", text, f.s.admin, NULL, 422, &r);
-  assert_field_error(&r, "quarters[0].state");
+  th_req(&f.s, "POST", "/api/v1/import", text, f.s.admin, NULL, 422, &r);
+  th_assert_field_error(&r, "quarters[0].state");
   th_response_free(&r);
   free(text);
-  expect(&f.s, "PUT", "/api/v1/quarters/2019-20-Q4", "{\"state\":\"locked\"}", f.s.admin, NULL,
-         200);
+  th_expect_status(&f.s, "PUT", "/api/v1/quarters/2019-20-Q4", "{\"state\":\"locked\"}", f.s.admin,
+                   NULL, 200);
   json_object_set_new(th_jget(doc, "quarters[0]"), "state", json_string("closed"));
   text = json_dumps(doc, JSON_COMPACT);
-  req(&f.s, "POST", "/api/v1/import", text, f.s.admin, NULL, 422, &r);
-  assert_field_error(&r, "quarters[3].state");
+  th_req(&f.s, "POST", "/api/v1/import", text, f.s.admin, NULL, 422, &r);
+  th_assert_field_error(&r, "quarters[3].state");
   th_response_free(&r);
   free(text);
   quarter_state_is(&f, "2019-20-Q4", "locked");
@@ -1286,12 +1216,13 @@ START_TEST(locked_quarter_frozen_for_import)
   size_t i, j;
 
   fx_start(&f, NULL);
-  req(&f.s, "GET", "/api/v1/quarters/" Q1, NULL, f.s.admin, NULL, 200, &r);
+  th_req(&f.s, "GET", "/api/v1/quarters/" Q1, NULL, f.s.admin, NULL, 200, &r);
   snprintf(when, sizeof(when), "%s", th_jstr(r.json, "delivery_team_date"));
   th_response_free(&r);
-  expect(&f.s, "PUT", "/api/v1/quarters/" Q1, "{\"state\":\"locked\"}", f.s.admin, NULL, 200);
+  th_expect_status(&f.s, "PUT", "/api/v1/quarters/" Q1, "{\"state\":\"locked\"}", f.s.admin, NULL,
+                   200);
   /* the same file again changes nothing: accepted */
-  expect(&f.s, "POST", "/api/v1/import", demo, f.s.admin, NULL, 200);
+  th_expect_status(&f.s, "POST", "/api/v1/import", demo, f.s.admin, NULL, 200);
 
   doc = json_loads(demo, 0, NULL);
   ck_assert_ptr_nonnull(doc);
@@ -1326,22 +1257,22 @@ START_TEST(locked_quarter_frozen_for_import)
   json_object_set_new(th_jget(doc, "quarters[0]"), "delivery_team_date", json_string("2018-08-23"));
   ck_assert_jstr(doc, "quarters[0].id", Q1);
   text = json_dumps(doc, JSON_COMPACT);
-  req(&f.s, "POST", "/api/v1/import", text, f.s.admin, NULL, 422, &r);
-  assert_field_error(&r, "quarters[0].delivery_team_date");
+  th_req(&f.s, "POST", "/api/v1/import", text, f.s.admin, NULL, 422, &r);
+  th_assert_field_error(&r, "quarters[0].delivery_team_date");
   strcat(path, ".quarter");
-  assert_field_error(&r, path);
-  assert_field_error(&r, upath);
+  th_assert_field_error(&r, path);
+  th_assert_field_error(&r, upath);
   th_response_free(&r);
-  req(&f.s, "GET", "/api/v1/quarters/" Q1, NULL, f.s.admin, NULL, 200, &r);
+  th_req(&f.s, "GET", "/api/v1/quarters/" Q1, NULL, f.s.admin, NULL, 200, &r);
   ck_assert_jstr(r.json, "delivery_team_date", when);
   ck_assert_jstr(r.json, "state", "locked");
   th_response_free(&r);
 
   /* unlocked deliberately (and the date corrected on the way): accepted */
-  expect(&f.s, "PUT", "/api/v1/quarters/" Q1,
-         "{\"state\":\"closed\",\"unlock\":true,\"delivery_team_date\":\"2018-08-23\"}", f.s.admin,
-         NULL, 200);
-  expect(&f.s, "POST", "/api/v1/import", text, f.s.admin, NULL, 200);
+  th_expect_status(&f.s, "PUT", "/api/v1/quarters/" Q1,
+                   "{\"state\":\"closed\",\"unlock\":true,\"delivery_team_date\":\"2018-08-23\"}",
+                   f.s.admin, NULL, 200);
+  th_expect_status(&f.s, "POST", "/api/v1/import", text, f.s.admin, NULL, 200);
   free(text);
   json_decref(doc);
   free(demo);
@@ -1362,9 +1293,9 @@ START_TEST(import_overwrite_audited)
 
   fx_start(&f, NULL);
   snprintf(path, sizeof(path), "/api/v1/kpis/%lld/readings/" Q2, f.kpi1);
-  expect(&f.s, "PUT", path, "{\"value\":97,\"rating\":\"G\"}", f.rmbc, NULL, 201);
+  th_expect_status(&f.s, "PUT", path, "{\"value\":97,\"rating\":\"G\"}", f.rmbc, NULL, 201);
   snprintf(path, sizeof(path), "/api/v1/milestones/%lld/updates/" Q2, f.ch11);
-  expect(&f.s, "PUT", path, "{\"status\":\"A\"}", f.rmbc, NULL, 201);
+  th_expect_status(&f.s, "PUT", path, "{\"status\":\"A\"}", f.rmbc, NULL, 201);
 
   doc = json_loads(demo, 0, NULL);
   ck_assert_ptr_nonnull(doc);
@@ -1382,7 +1313,7 @@ START_TEST(import_overwrite_audited)
   }
   text = json_dumps(doc, JSON_COMPACT);
   n = audit_count(&f.s);
-  req(&f.s, "POST", "/api/v1/import", text, f.s.admin, NULL, 200, &r);
+  th_req(&f.s, "POST", "/api/v1/import", text, f.s.admin, NULL, 200, &r);
   ck_assert_jint(r.json, "changed.readings", 1);
   ck_assert_jint(r.json, "changed.updates", 1);
   ck_assert_jint(r.json, "changed.items", 6);
@@ -1422,7 +1353,7 @@ START_TEST(import_overwrite_audited)
   json_decref(entries);
 
   /* the same file again: no change, only the import's own entry */
-  req(&f.s, "POST", "/api/v1/import", text, f.s.admin, NULL, 200, &r);
+  th_req(&f.s, "POST", "/api/v1/import", text, f.s.admin, NULL, 200, &r);
   ck_assert_jint(r.json, "changed.readings", 0);
   ck_assert_jint(r.json, "changed.updates", 0);
   ck_assert_jint(r.json, "changed.items", 0);
@@ -1453,7 +1384,7 @@ START_TEST(submission_json)
 
   fx_start(&f, NULL);
   n0 = audit_count(&f.s);
-  req(&f.s, "POST", "/api/v1/quarters/" Q2 "/submissions", good_return, f.rmbc, NULL, 200, &r);
+  th_req(&f.s, "POST", "/api/v1/quarters/" Q2 "/submissions", good_return, f.rmbc, NULL, 200, &r);
   ck_assert_jstr(r.json, "quarter", Q2);
   ck_assert_jstr(r.json, "organisation", "RMBC");
   ck_assert_jint(r.json, "milestones.written", 2);
@@ -1505,9 +1436,9 @@ START_TEST(submission_json)
 
   /* The same return again is stored already: nothing changes, updated_at
    * included, and only the submission itself is audited. */
-  pause_ms(5);
+  th_sleep_ms(5);
   n0 = audit_count(&f.s);
-  req(&f.s, "POST", "/api/v1/quarters/" Q2 "/submissions", good_return, f.rmbc, NULL, 200, &r);
+  th_req(&f.s, "POST", "/api/v1/quarters/" Q2 "/submissions", good_return, f.rmbc, NULL, 200, &r);
   ck_assert_jint(r.json, "milestones.written", 2);
   ck_assert_jint(r.json, "kpis.written", 2);
   ck_assert_jint(r.json, "milestones.unchanged", 2);
@@ -1523,10 +1454,10 @@ START_TEST(submission_json)
 
   /* One row changed: that row alone is rewritten and audited. */
   n0 = audit_count(&f.s);
-  req(&f.s, "POST", "/api/v1/quarters/" Q2 "/submissions",
-      "{\"milestones\":[{\"code\":\"CH1.1\",\"status\":\"A\",\"comment\":\"Slipped a month\"},"
-      "{\"code\":\"CH1.3\",\"status\":\"R\"}]}",
-      f.rmbc, NULL, 200, &r);
+  th_req(&f.s, "POST", "/api/v1/quarters/" Q2 "/submissions",
+         "{\"milestones\":[{\"code\":\"CH1.1\",\"status\":\"A\",\"comment\":\"Slipped a month\"},"
+         "{\"code\":\"CH1.3\",\"status\":\"R\"}]}",
+         f.rmbc, NULL, 200, &r);
   ck_assert_jint(r.json, "milestones.written", 2);
   ck_assert_jint(r.json, "milestones.unchanged", 1);
   ck_assert_uint_eq(assert_audited(&f.s, &r, n0, "submitter", f.rmbc_tok, "one row"), n0 + 2);
@@ -1541,8 +1472,8 @@ START_TEST(submission_json)
   json_decref(k1);
 
   /* Admins submit for any organisation; the answer names none. */
-  req(&f.s, "POST", "/api/v1/quarters/" Q2 "/submissions",
-      "{\"milestones\":[{\"code\":\"CH1.2\",\"status\":\"B\"}]}", f.s.admin, NULL, 200, &r);
+  th_req(&f.s, "POST", "/api/v1/quarters/" Q2 "/submissions",
+         "{\"milestones\":[{\"code\":\"CH1.2\",\"status\":\"B\"}]}", f.s.admin, NULL, 200, &r);
   ck_assert_jnull(r.json, "organisation");
   ck_assert_jint(r.json, "milestones.ids[0]", f.ch12);
   ck_assert_jint(r.json, "kpis.written", 0);
@@ -1594,76 +1525,77 @@ START_TEST(submission_json_invalid)
   fx_start(&f, NULL);
   n0 = audit_count(&f.s);
   before = snapshot(&f);
-  req(&f.s, "POST", "/api/v1/quarters/" Q2 "/submissions", bad_return, f.rmbc, NULL, 422, &r);
-  assert_problem(&r, 422, "urn:ragboard:problem:validation");
+  th_req(&f.s, "POST", "/api/v1/quarters/" Q2 "/submissions", bad_return, f.rmbc, NULL, 422, &r);
+  th_assert_problem(&r, 422, "urn:ragboard:problem:validation");
   ck_assert_ptr_nonnull(strstr(th_jstr(r.json, "detail"), "nothing was written"));
   ck_assert_uint_eq(json_array_size(json_object_get(r.json, "errors")),
                     sizeof(want) / sizeof(want[0]));
   for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
-    e = assert_field_error(&r, want[i].field);
+    e = th_assert_field_error(&r, want[i].field);
     ck_assert_int_eq(th_jint(e, "index"), want[i].index);
     ck_assert_str_eq(th_jstr(e, "kind"), want[i].kind);
     ck_assert_ptr_null(json_object_get(e, "line"));
   }
-  ck_assert_ptr_nonnull(strstr(th_jstr(error_for(&r, "milestones[3].code"), "message"), "TRFT"));
-  ck_assert_ptr_null(error_for(&r, "milestones[0].code"));
-  ck_assert_ptr_null(error_for(&r, "milestones[0].status"));
+  ck_assert_ptr_nonnull(strstr(th_jstr(th_error_for(&r, "milestones[3].code"), "message"), "TRFT"));
+  ck_assert_ptr_null(th_error_for(&r, "milestones[0].code"));
+  ck_assert_ptr_null(th_error_for(&r, "milestones[0].status"));
   th_response_free(&r);
 
   /* An admin gets the same answer minus the ownership problem. */
-  req(&f.s, "POST", "/api/v1/quarters/" Q2 "/submissions", bad_return, f.s.admin, NULL, 422, &r);
+  th_req(&f.s, "POST", "/api/v1/quarters/" Q2 "/submissions", bad_return, f.s.admin, NULL, 422, &r);
   ck_assert_uint_eq(json_array_size(json_object_get(r.json, "errors")),
                     sizeof(want) / sizeof(want[0]) - 1);
-  ck_assert_ptr_null(error_for(&r, "milestones[3].code"));
+  ck_assert_ptr_null(th_error_for(&r, "milestones[3].code"));
   th_response_free(&r);
 
   /* Each problem is named once: a missing or mistyped status is not also
    * reported as an unknown one. */
-  req(&f.s, "POST", "/api/v1/quarters/" Q2 "/submissions",
-      "{\"milestones\":[{\"code\":\"CH1.1\"},{\"code\":\"CH1.3\",\"status\":7}]}", f.rmbc, NULL,
-      422, &r);
-  assert_field_error(&r, "milestones[0].status");
-  assert_field_error(&r, "milestones[1].status");
+  th_req(&f.s, "POST", "/api/v1/quarters/" Q2 "/submissions",
+         "{\"milestones\":[{\"code\":\"CH1.1\"},{\"code\":\"CH1.3\",\"status\":7}]}", f.rmbc, NULL,
+         422, &r);
+  th_assert_field_error(&r, "milestones[0].status");
+  th_assert_field_error(&r, "milestones[1].status");
   ck_assert_msg(json_array_size(json_object_get(r.json, "errors")) == 2, "%.500s", r.body);
   th_response_free(&r);
-  expect(&f.s, "POST", "/api/v1/quarters/" Q2 "/submissions", good_return, f.rmbc,
-         "Content-Type: text/plain", 415);
+  th_expect_status(&f.s, "POST", "/api/v1/quarters/" Q2 "/submissions", good_return, f.rmbc,
+                   "Content-Type: text/plain", 415);
 
   /* Shapes that are not a return at all. */
-  req(&f.s, "POST", "/api/v1/quarters/" Q2 "/submissions", "{}", f.rmbc, NULL, 422, &r);
-  assert_problem(&r, 422, "urn:ragboard:problem:validation");
+  th_req(&f.s, "POST", "/api/v1/quarters/" Q2 "/submissions", "{}", f.rmbc, NULL, 422, &r);
+  th_assert_problem(&r, 422, "urn:ragboard:problem:validation");
   th_response_free(&r);
-  req(&f.s, "POST", "/api/v1/quarters/" Q2 "/submissions", "{\"milestones\":{}}", f.rmbc, NULL, 422,
-      &r);
-  assert_field_error(&r, "milestones");
+  th_req(&f.s, "POST", "/api/v1/quarters/" Q2 "/submissions", "{\"milestones\":{}}", f.rmbc, NULL,
+         422, &r);
+  th_assert_field_error(&r, "milestones");
   th_response_free(&r);
-  req(&f.s, "POST", "/api/v1/quarters/" Q2 "/submissions", "{\"milestones\":[],\"extra\":1}",
-      f.rmbc, NULL, 422, &r);
-  assert_field_error(&r, "extra");
+  th_req(&f.s, "POST", "/api/v1/quarters/" Q2 "/submissions", "{\"milestones\":[],\"extra\":1}",
+         f.rmbc, NULL, 422, &r);
+  th_assert_field_error(&r, "extra");
   th_response_free(&r);
-  req(&f.s, "POST", "/api/v1/quarters/" Q2 "/submissions", "{\"milestones\":[7]}", f.rmbc, NULL,
-      422, &r);
-  assert_field_error(&r, "milestones[0].$");
+  th_req(&f.s, "POST", "/api/v1/quarters/" Q2 "/submissions", "{\"milestones\":[7]}", f.rmbc, NULL,
+         422, &r);
+  th_assert_field_error(&r, "milestones[0].$");
   th_response_free(&r);
-  req(&f.s, "POST", "/api/v1/quarters/" Q2 "/submissions", "{\"milestones\":[{\"status\":\"G\"}]}",
-      f.rmbc, NULL, 422, &r);
-  assert_field_error(&r, "milestones[0].code");
+  th_req(&f.s, "POST", "/api/v1/quarters/" Q2 "/submissions",
+         "{\"milestones\":[{\"status\":\"G\"}]}", f.rmbc, NULL, 422, &r);
+  th_assert_field_error(&r, "milestones[0].code");
   th_response_free(&r);
   /* A number beyond double range and an oversized finite one are both
    * out of range (422), the second with its path. */
-  expect(&f.s, "POST", "/api/v1/quarters/" Q2 "/submissions",
-         "{\"kpis\":[{\"code\":\"CH/KPI 1\",\"value\":1e999}]}", f.rmbc, NULL, 422);
-  req(&f.s, "POST", "/api/v1/quarters/" Q2 "/submissions",
-      "{\"kpis\":[{\"code\":\"CH/KPI 1\",\"value\":1e300}]}", f.rmbc, NULL, 422, &r);
-  assert_field_error(&r, "kpis[0].value");
+  th_expect_status(&f.s, "POST", "/api/v1/quarters/" Q2 "/submissions",
+                   "{\"kpis\":[{\"code\":\"CH/KPI 1\",\"value\":1e999}]}", f.rmbc, NULL, 422);
+  th_req(&f.s, "POST", "/api/v1/quarters/" Q2 "/submissions",
+         "{\"kpis\":[{\"code\":\"CH/KPI 1\",\"value\":1e300}]}", f.rmbc, NULL, 422, &r);
+  th_assert_field_error(&r, "kpis[0].value");
   th_response_free(&r);
-  expect(&f.s, "POST", "/api/v1/quarters/" Q2 "/submissions", "{\"milestones\":[", f.rmbc, NULL,
-         400);
-  expect(&f.s, "POST", "/api/v1/quarters/2018-19-Q5/submissions", good_return, f.rmbc, NULL, 400);
+  th_expect_status(&f.s, "POST", "/api/v1/quarters/" Q2 "/submissions", "{\"milestones\":[", f.rmbc,
+                   NULL, 400);
+  th_expect_status(&f.s, "POST", "/api/v1/quarters/2018-19-Q5/submissions", good_return, f.rmbc,
+                   NULL, 400);
   /* A code of another plan year is unknown in this one. */
-  req(&f.s, "POST", "/api/v1/quarters/2019-20-Q1/submissions", good_return, f.s.admin, NULL, 422,
-      &r);
-  assert_field_error(&r, "milestones[0].code");
+  th_req(&f.s, "POST", "/api/v1/quarters/2019-20-Q1/submissions", good_return, f.s.admin, NULL, 422,
+         &r);
+  th_assert_field_error(&r, "milestones[0].code");
   th_response_free(&r);
 
   after = snapshot(&f);
@@ -1692,7 +1624,7 @@ START_TEST(submission_csv)
   json_t *h, *e;
 
   fx_start(&f, NULL);
-  req(&f.s, "POST", "/api/v1/quarters/" Q2 "/submissions", body, f.rmbc, CSV_TYPE, 200, &r);
+  th_req(&f.s, "POST", "/api/v1/quarters/" Q2 "/submissions", body, f.rmbc, CSV_TYPE, 200, &r);
   ck_assert_jstr(r.json, "organisation", "RMBC");
   ck_assert_jint(r.json, "milestones.written", 2);
   ck_assert_jint(r.json, "milestones.ids[0]", f.ch11);
@@ -1728,9 +1660,9 @@ START_TEST(submission_csv)
 
   /* Plain text/csv with LF line ends and no final line end. */
   open_quarter(&f, Q3);
-  expect(&f.s, "POST", "/api/v1/quarters/" Q3 "/submissions",
-         "Kind,Code,Status,Value,Value_Text,Comment\nmilestone,CH1.1,G,,,done", f.rmbc,
-         "Content-Type: text/csv", 200);
+  th_expect_status(&f.s, "POST", "/api/v1/quarters/" Q3 "/submissions",
+                   "Kind,Code,Status,Value,Value_Text,Comment\nmilestone,CH1.1,G,,,done", f.rmbc,
+                   "Content-Type: text/csv", 200);
   h = history(&f.s, false, f.ch11);
   ck_assert_jstr(for_quarter(h, Q3), "comment", "done");
   json_decref(h);
@@ -1774,10 +1706,10 @@ START_TEST(submission_csv_invalid)
   fx_start(&f, NULL);
   n0 = audit_count(&f.s);
   before = snapshot(&f);
-  req(&f.s, "POST", "/api/v1/quarters/" Q2 "/submissions", body, f.rmbc, CSV_TYPE, 422, &r);
-  assert_problem(&r, 422, "urn:ragboard:problem:validation");
+  th_req(&f.s, "POST", "/api/v1/quarters/" Q2 "/submissions", body, f.rmbc, CSV_TYPE, 422, &r);
+  th_assert_problem(&r, 422, "urn:ragboard:problem:validation");
   for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
-    e = assert_field_error(&r, want[i].field);
+    e = th_assert_field_error(&r, want[i].field);
     ck_assert_int_eq(th_jint(e, "line"), want[i].line);
     ck_assert_ptr_null(json_object_get(e, "index"));
   }
@@ -1791,34 +1723,35 @@ START_TEST(submission_csv_invalid)
   th_response_free(&r);
 
   /* Header problems: 422. */
-  req(&f.s, "POST", "/api/v1/quarters/" Q2 "/submissions", "milestone,CH1.1,G,,,\n", f.rmbc,
-      CSV_TYPE, 422, &r);
-  assert_problem(&r, 422, "urn:ragboard:problem:validation");
+  th_req(&f.s, "POST", "/api/v1/quarters/" Q2 "/submissions", "milestone,CH1.1,G,,,\n", f.rmbc,
+         CSV_TYPE, 422, &r);
+  th_assert_problem(&r, 422, "urn:ragboard:problem:validation");
   th_response_free(&r);
-  expect(&f.s, "POST", "/api/v1/quarters/" Q2 "/submissions",
-         "kind,code,status,value,comment\nmilestone,CH1.1,G,,\n", f.rmbc, CSV_TYPE, 422);
-  expect(&f.s, "POST", "/api/v1/quarters/" Q2 "/submissions",
-         "kind,code,state,value,value_text,comment\nmilestone,CH1.1,G,,,\n", f.rmbc, CSV_TYPE, 422);
-  expect(&f.s, "POST", "/api/v1/quarters/" Q2 "/submissions",
-         "kind,code,status,value,value_text,comment\r\n\r\n", f.rmbc, CSV_TYPE, 422);
-  expect(&f.s, "POST", "/api/v1/quarters/" Q2 "/submissions", "", f.rmbc, CSV_TYPE, 422);
+  th_expect_status(&f.s, "POST", "/api/v1/quarters/" Q2 "/submissions",
+                   "kind,code,status,value,comment\nmilestone,CH1.1,G,,\n", f.rmbc, CSV_TYPE, 422);
+  th_expect_status(&f.s, "POST", "/api/v1/quarters/" Q2 "/submissions",
+                   "kind,code,state,value,value_text,comment\nmilestone,CH1.1,G,,,\n", f.rmbc,
+                   CSV_TYPE, 422);
+  th_expect_status(&f.s, "POST", "/api/v1/quarters/" Q2 "/submissions",
+                   "kind,code,status,value,value_text,comment\r\n\r\n", f.rmbc, CSV_TYPE, 422);
+  th_expect_status(&f.s, "POST", "/api/v1/quarters/" Q2 "/submissions", "", f.rmbc, CSV_TYPE, 422);
 
   /* Malformed CSV: 400 naming the line. */
-  req(&f.s, "POST", "/api/v1/quarters/" Q2 "/submissions",
-      "kind,code,status,value,value_text,comment\nmilestone,CH1.1,G,,,ok\n"
-      "milestone,CH1.3,G,,,\"never closed\n",
-      f.rmbc, CSV_TYPE, 400, &r);
-  assert_problem(&r, 400, "urn:ragboard:problem:bad-request");
+  th_req(&f.s, "POST", "/api/v1/quarters/" Q2 "/submissions",
+         "kind,code,status,value,value_text,comment\nmilestone,CH1.1,G,,,ok\n"
+         "milestone,CH1.3,G,,,\"never closed\n",
+         f.rmbc, CSV_TYPE, 400, &r);
+  th_assert_problem(&r, 400, "urn:ragboard:problem:bad-request");
   ck_assert_msg(strstr(th_jstr(r.json, "detail"), "line 3") != NULL, "%s", r.body);
   th_response_free(&r);
-  req(&f.s, "POST", "/api/v1/quarters/" Q2 "/submissions",
-      "kind,code,status,value,value_text,comment\nmilestone,CH\"1.1,G,,,\n", f.rmbc, CSV_TYPE, 400,
-      &r);
+  th_req(&f.s, "POST", "/api/v1/quarters/" Q2 "/submissions",
+         "kind,code,status,value,value_text,comment\nmilestone,CH\"1.1,G,,,\n", f.rmbc, CSV_TYPE,
+         400, &r);
   ck_assert_msg(strstr(th_jstr(r.json, "detail"), "line 2") != NULL, "%s", r.body);
   th_response_free(&r);
-  req(&f.s, "POST", "/api/v1/quarters/" Q2 "/submissions",
-      "kind,code,status,value,value_text,comment\n\"a\nb\",x,,,,\nmilestone,\"CH1.1\"x,G,,,\n",
-      f.rmbc, CSV_TYPE, 400, &r);
+  th_req(&f.s, "POST", "/api/v1/quarters/" Q2 "/submissions",
+         "kind,code,status,value,value_text,comment\n\"a\nb\",x,,,,\nmilestone,\"CH1.1\"x,G,,,\n",
+         f.rmbc, CSV_TYPE, 400, &r);
   ck_assert_msg(strstr(th_jstr(r.json, "detail"), "line 4") != NULL, "%s", r.body);
   th_response_free(&r);
 
@@ -1882,8 +1815,8 @@ completeness_get(struct fx *f, const char *token, const char *inm, long status, 
   char hdr[128];
 
   snprintf(hdr, sizeof(hdr), "If-None-Match: %s", inm != NULL ? inm : "");
-  req(&f->s, "GET", "/api/v1/quarters/" Q2 "/completeness", NULL, token, inm != NULL ? hdr : NULL,
-      status, r);
+  th_req(&f->s, "GET", "/api/v1/quarters/" Q2 "/completeness", NULL, token,
+         inm != NULL ? hdr : NULL, status, r);
   ck_assert_msg(th_header(r, "ETag", etag, cap), "completeness answered without an ETag");
 }
 
@@ -1913,33 +1846,34 @@ START_TEST(completeness_cached)
   th_response_free(&r);
 
   /* another plan year's reading leaves it as it is */
-  expect(&f.s, "POST", "/api/v1/priorities",
-         "{\"year\":\"2019-20\",\"group\":\"CYP\",\"number\":1,\"title\":\"Next year's\"}",
-         f.s.admin, NULL, 201);
-  req(&f.s, "POST", "/api/v1/kpis",
-      "{\"year\":\"2019-20\",\"code\":\"CH/KPI 1\",\"group\":\"CYP\",\"priorities\":[1],"
-      "\"description\":\"Next year's KPI\"}",
-      f.s.admin, NULL, 201, &r);
+  th_expect_status(
+    &f.s, "POST", "/api/v1/priorities",
+    "{\"year\":\"2019-20\",\"group\":\"CYP\",\"number\":1,\"title\":\"Next year's\"}", f.s.admin,
+    NULL, 201);
+  th_req(&f.s, "POST", "/api/v1/kpis",
+         "{\"year\":\"2019-20\",\"code\":\"CH/KPI 1\",\"group\":\"CYP\",\"priorities\":[1],"
+         "\"description\":\"Next year's KPI\"}",
+         f.s.admin, NULL, 201, &r);
   snprintf(path, sizeof(path), "/api/v1/kpis/%lld/readings/2019-20-Q2", th_jint(r.json, "id"));
   th_response_free(&r);
   completeness_get(&f, f.s.viewer, e1, 200, e2, sizeof(e2), &r); /* reference data moved */
   ck_assert_str_ne(e2, e1);
   th_response_free(&r);
-  expect(&f.s, "PUT", path, "{\"value\":5}", f.s.admin, NULL, 201);
+  th_expect_status(&f.s, "PUT", path, "{\"value\":5}", f.s.admin, NULL, 201);
   completeness_get(&f, f.s.viewer, e2, 304, e3, sizeof(e3), &r);
   ck_assert_str_eq(e3, e2);
   th_response_free(&r);
 
   /* a return in the quarter changes it at once */
-  expect(&f.s, "POST", "/api/v1/quarters/" Q2 "/submissions",
-         "{\"kpis\":[{\"code\":\"CH/KPI 1\",\"value\":90}]}", f.rmbc, NULL, 200);
+  th_expect_status(&f.s, "POST", "/api/v1/quarters/" Q2 "/submissions",
+                   "{\"kpis\":[{\"code\":\"CH/KPI 1\",\"value\":90}]}", f.rmbc, NULL, 200);
   completeness_get(&f, f.s.viewer, e2, 200, e3, sizeof(e3), &r);
   ck_assert_str_ne(e3, e2);
   ck_assert_jint(r.json, "provided", 1);
   th_response_free(&r);
   /* and so does an item's new owner */
   snprintf(path, sizeof(path), "/api/v1/kpis/%lld", f.kpi3);
-  expect(&f.s, "PATCH", path, "{\"owner\":\"TRFT\"}", f.s.admin, NULL, 200);
+  th_expect_status(&f.s, "PATCH", path, "{\"owner\":\"TRFT\"}", f.s.admin, NULL, 200);
   completeness_get(&f, f.s.viewer, e3, 200, e2, sizeof(e2), &r);
   ck_assert_str_ne(e2, e3);
   ck_assert_jint(bucket_of(json_object_get(r.json, "organisations"), "TRFT"), "total", 3);
@@ -1964,7 +1898,7 @@ START_TEST(completeness)
   ck_assert_uint_eq(nkpi, 50);
 
   /* Q1 of the demo: everything reported. */
-  req(&f.s, "GET", "/api/v1/quarters/" Q1 "/completeness", NULL, f.s.viewer, NULL, 200, &r);
+  th_req(&f.s, "GET", "/api/v1/quarters/" Q1 "/completeness", NULL, f.s.viewer, NULL, 200, &r);
   ck_assert_jstr(r.json, "quarter", Q1);
   ck_assert_jint(r.json, "total", 126);
   ck_assert_jint(r.json, "provided", 126);
@@ -1973,11 +1907,11 @@ START_TEST(completeness)
   th_response_free(&r);
 
   /* Q2: RMBC returns half of its items. */
-  expect(&f.s, "POST", "/api/v1/quarters/" Q2 "/submissions",
-         "{\"milestones\":[{\"code\":\"CH1.1\",\"status\":\"G\"}],"
-         "\"kpis\":[{\"code\":\"CH/KPI 1\",\"value\":90}]}",
-         f.rmbc, NULL, 200);
-  req(&f.s, "GET", "/api/v1/quarters/" Q2 "/completeness", NULL, f.rmbc, NULL, 200, &r);
+  th_expect_status(&f.s, "POST", "/api/v1/quarters/" Q2 "/submissions",
+                   "{\"milestones\":[{\"code\":\"CH1.1\",\"status\":\"G\"}],"
+                   "\"kpis\":[{\"code\":\"CH/KPI 1\",\"value\":90}]}",
+                   f.rmbc, NULL, 200);
+  th_req(&f.s, "GET", "/api/v1/quarters/" Q2 "/completeness", NULL, f.rmbc, NULL, 200, &r);
   ck_assert_jint(r.json, "total", 126);
   ck_assert_jint(r.json, "provided", 2);
   ck_assert_uint_eq(json_array_size(json_object_get(r.json, "organisations")), 3);
@@ -2025,21 +1959,23 @@ START_TEST(completeness)
     char path[128];
 
     snprintf(path, sizeof(path), "/api/v1/milestones/%lld/updates/" Q2, f.ch11);
-    expect(&f.s, "DELETE", path, NULL, f.rmbc, NULL, 204);
+    th_expect_status(&f.s, "DELETE", path, NULL, f.rmbc, NULL, 204);
   }
-  req(&f.s, "GET", "/api/v1/quarters/" Q2 "/completeness", NULL, f.s.viewer, NULL, 200, &r);
+  th_req(&f.s, "GET", "/api/v1/quarters/" Q2 "/completeness", NULL, f.s.viewer, NULL, 200, &r);
   ck_assert_jint(r.json, "provided", 1);
   assert_missing(bucket_of(json_object_get(r.json, "organisations"), "RMBC"), 3, "milestone",
                  f.ch11, "CH1.1", "milestone", f.ch13, "CH1.3", "kpi", f.kpi3, "CH/KPI 3");
   th_response_free(&r);
 
   /* A year without items; bad requests. */
-  req(&f.s, "GET", "/api/v1/quarters/2030-31-Q1/completeness", NULL, f.s.viewer, NULL, 200, &r);
+  th_req(&f.s, "GET", "/api/v1/quarters/2030-31-Q1/completeness", NULL, f.s.viewer, NULL, 200, &r);
   ck_assert_jint(r.json, "total", 0);
   ck_assert_uint_eq(json_array_size(json_object_get(r.json, "organisations")), 0);
   th_response_free(&r);
-  expect(&f.s, "GET", "/api/v1/quarters/2018-19-Q9/completeness", NULL, f.s.viewer, NULL, 400);
-  expect(&f.s, "GET", "/api/v1/quarters/" Q2 "/completeness?x=1", NULL, f.s.viewer, NULL, 400);
+  th_expect_status(&f.s, "GET", "/api/v1/quarters/2018-19-Q9/completeness", NULL, f.s.viewer, NULL,
+                   400);
+  th_expect_status(&f.s, "GET", "/api/v1/quarters/" Q2 "/completeness?x=1", NULL, f.s.viewer, NULL,
+                   400);
   th_stop(&f.s);
 }
 END_TEST
@@ -2057,7 +1993,7 @@ START_TEST(audit_entry_contents)
   fx_start(&f, NULL);
   n0 = audit_count(&f.s);
   snprintf(path, sizeof(path), "/api/v1/milestones/%lld/updates/" Q2, f.ch11);
-  req(&f.s, "PUT", path, "{\"status\":\"G\",\"comment\":\"first\"}", f.rmbc, NULL, 201, &r);
+  th_req(&f.s, "PUT", path, "{\"status\":\"G\",\"comment\":\"first\"}", f.rmbc, NULL, 201, &r);
   ck_assert(th_header(&r, "X-Request-Id", rid, sizeof(rid)));
   ck_assert_uint_ge(strlen(rid), 16);
   th_response_free(&r);
@@ -2083,7 +2019,7 @@ START_TEST(audit_entry_contents)
   json_decref(all);
 
   /* A replacement records before and after. */
-  req(&f.s, "PUT", path, "{\"status\":\"R\",\"comment\":\"second\"}", f.rmbc, NULL, 200, &r);
+  th_req(&f.s, "PUT", path, "{\"status\":\"R\",\"comment\":\"second\"}", f.rmbc, NULL, 200, &r);
   n = assert_audited(&f.s, &r, n0 + 1, "submitter", f.rmbc_tok, "replace");
   th_response_free(&r);
   ck_assert_uint_eq(n, n0 + 2);
@@ -2096,7 +2032,7 @@ START_TEST(audit_entry_contents)
 
   /* A delete records before and no after; an admin's entry has no
    * organisation. */
-  req(&f.s, "DELETE", path, NULL, f.s.admin, NULL, 204, &r);
+  th_req(&f.s, "DELETE", path, NULL, f.s.admin, NULL, 204, &r);
   n = assert_audited(&f.s, &r, n, "admin", f.admin_tok, "delete");
   th_response_free(&r);
   all = audit_get(&f.s, f.s.admin, "");
@@ -2109,8 +2045,8 @@ START_TEST(audit_entry_contents)
   json_decref(all);
 
   /* Reference data: organisation.create with the code. */
-  req(&f.s, "POST", "/api/v1/organisations", "{\"code\":\"NHSE\",\"name\":\"NHS England\"}",
-      f.s.admin, NULL, 201, &r);
+  th_req(&f.s, "POST", "/api/v1/organisations", "{\"code\":\"NHSE\",\"name\":\"NHS England\"}",
+         f.s.admin, NULL, 201, &r);
   n = assert_audited(&f.s, &r, n, "admin", f.admin_tok, "org create");
   th_response_free(&r);
   all = audit_get(&f.s, f.s.admin, "");
@@ -2122,26 +2058,27 @@ START_TEST(audit_entry_contents)
   json_decref(all);
 
   /* Failed requests add nothing: 400, 403, 404, 409, 422. */
-  expect(&f.s, "PUT", path, "{\"status\":", f.rmbc, NULL, 400);
-  expect(&f.s, "PUT", path, "{\"status\":\"X\"}", f.rmbc, NULL, 422);
-  expect(&f.s, "PUT", path, "{\"status\":\"G\"}", f.trft, NULL, 403);
-  expect(&f.s, "PUT", "/api/v1/milestones/99999/updates/" Q2, "{\"status\":\"G\"}", f.s.admin, NULL,
-         404);
-  expect(&f.s, "POST", "/api/v1/organisations", "{\"code\":\"NHSE\",\"name\":\"Again\"}", f.s.admin,
-         NULL, 409);
-  expect(&f.s, "DELETE", "/api/v1/organisations/RMBC", NULL, f.s.admin, NULL, 409);
-  expect(&f.s, "POST", "/api/v1/quarters/" Q2 "/submissions",
-         "{\"milestones\":[{\"code\":\"CH1.2\",\"status\":\"G\"}]}", f.rmbc, NULL, 422);
+  th_expect_status(&f.s, "PUT", path, "{\"status\":", f.rmbc, NULL, 400);
+  th_expect_status(&f.s, "PUT", path, "{\"status\":\"X\"}", f.rmbc, NULL, 422);
+  th_expect_status(&f.s, "PUT", path, "{\"status\":\"G\"}", f.trft, NULL, 403);
+  th_expect_status(&f.s, "PUT", "/api/v1/milestones/99999/updates/" Q2, "{\"status\":\"G\"}",
+                   f.s.admin, NULL, 404);
+  th_expect_status(&f.s, "POST", "/api/v1/organisations", "{\"code\":\"NHSE\",\"name\":\"Again\"}",
+                   f.s.admin, NULL, 409);
+  th_expect_status(&f.s, "DELETE", "/api/v1/organisations/RMBC", NULL, f.s.admin, NULL, 409);
+  th_expect_status(&f.s, "POST", "/api/v1/quarters/" Q2 "/submissions",
+                   "{\"milestones\":[{\"code\":\"CH1.2\",\"status\":\"G\"}]}", f.rmbc, NULL, 422);
   ck_assert_uint_eq(audit_count(&f.s), n);
   open_quarter(&f, Q3);
-  expect(&f.s, "PUT", "/api/v1/quarters/" Q3, "{\"state\":\"closed\"}", f.s.admin, NULL, 200);
+  th_expect_status(&f.s, "PUT", "/api/v1/quarters/" Q3, "{\"state\":\"closed\"}", f.s.admin, NULL,
+                   200);
   n += 2;
   snprintf(path, sizeof(path), "/api/v1/milestones/%lld/updates/" Q3, f.ch11);
-  expect(&f.s, "PUT", path, "{\"status\":\"G\"}", f.rmbc, NULL, 409);
+  th_expect_status(&f.s, "PUT", path, "{\"status\":\"G\"}", f.rmbc, NULL, 409);
   ck_assert_uint_eq(audit_count(&f.s), n);
   /* An identical PATCH changes nothing and records nothing. */
   snprintf(path, sizeof(path), "/api/v1/milestones/%lld", f.ch11);
-  expect(&f.s, "PATCH", path, "{\"owner\":\"RMBC\"}", f.s.admin, NULL, 200);
+  th_expect_status(&f.s, "PATCH", path, "{\"owner\":\"RMBC\"}", f.s.admin, NULL, 200);
   ck_assert_uint_eq(audit_count(&f.s), n);
   th_stop(&f.s);
 }
@@ -2160,20 +2097,20 @@ START_TEST(identical_put_is_not_a_write)
 
   fx_start(&f, NULL);
   snprintf(path, sizeof(path), "/api/v1/kpis/%lld/readings/" Q2, f.kpi1);
-  req(&f.s, "PUT", path, "{\"value\":97,\"rating\":\"G\",\"comment\":\"c\"}", f.rmbc, NULL, 201,
-      &r);
+  th_req(&f.s, "PUT", path, "{\"value\":97,\"rating\":\"G\",\"comment\":\"c\"}", f.rmbc, NULL, 201,
+         &r);
   ck_assert(th_header(&r, "ETag", etag1, sizeof(etag1)));
   snprintf(at1, sizeof(at1), "%s", th_jstr(r.json, "updated_at"));
   th_response_free(&r);
-  req(&f.s, "GET", "/api/v1/summary?quarter=" Q2, NULL, f.s.admin, NULL, 200, &r);
+  th_req(&f.s, "GET", "/api/v1/summary?quarter=" Q2, NULL, f.s.admin, NULL, 200, &r);
   ck_assert(th_header(&r, "ETag", sum1, sizeof(sum1)));
   th_response_free(&r);
   n = audit_count(&f.s);
-  pause_ms(5);
+  th_sleep_ms(5);
 
   /* by another actor too: nothing to record */
-  req(&f.s, "PUT", path, "{\"value\":97.0,\"rating\":\"green\",\"comment\":\"c\"}", f.s.admin, NULL,
-      200, &r);
+  th_req(&f.s, "PUT", path, "{\"value\":97.0,\"rating\":\"green\",\"comment\":\"c\"}", f.s.admin,
+         NULL, 200, &r);
   ck_assert(th_header(&r, "ETag", etag2, sizeof(etag2)));
   ck_assert_str_eq(etag2, etag1);
   ck_assert_jstr(r.json, "updated_at", at1);
@@ -2181,42 +2118,42 @@ START_TEST(identical_put_is_not_a_write)
   ck_assert_jstr(r.json, "effective_rating", "G"); /* annotated like any reading */
   th_response_free(&r);
   ck_assert_uint_eq(audit_count(&f.s), n);
-  req(&f.s, "GET", "/api/v1/summary?quarter=" Q2, NULL, f.s.admin, NULL, 200, &r);
+  th_req(&f.s, "GET", "/api/v1/summary?quarter=" Q2, NULL, f.s.admin, NULL, 200, &r);
   ck_assert(th_header(&r, "ETag", sum2, sizeof(sum2)));
   ck_assert_str_eq(sum2, sum1);
   th_response_free(&r);
   /* If-Match still applies to a PUT that changes nothing */
-  expect(&f.s, "PUT", path, "{\"value\":97,\"rating\":\"G\",\"comment\":\"c\"}", f.s.admin,
-         "If-Match: \"nope\"", 412);
+  th_expect_status(&f.s, "PUT", path, "{\"value\":97,\"rating\":\"G\",\"comment\":\"c\"}",
+                   f.s.admin, "If-Match: \"nope\"", 412);
 
   /* a real change is a write */
-  req(&f.s, "PUT", path, "{\"value\":97,\"rating\":\"G\",\"comment\":\"d\"}", f.s.admin, NULL, 200,
-      &r);
+  th_req(&f.s, "PUT", path, "{\"value\":97,\"rating\":\"G\",\"comment\":\"d\"}", f.s.admin, NULL,
+         200, &r);
   ck_assert(th_header(&r, "ETag", etag2, sizeof(etag2)));
   ck_assert_str_ne(etag2, etag1);
   ck_assert_str_ne(th_jstr(r.json, "updated_at"), at1);
   n = assert_audited(&f.s, &r, n, "admin", f.admin_tok, "changed comment");
   th_response_free(&r);
-  req(&f.s, "GET", "/api/v1/summary?quarter=" Q2, NULL, f.s.admin, NULL, 200, &r);
+  th_req(&f.s, "GET", "/api/v1/summary?quarter=" Q2, NULL, f.s.admin, NULL, 200, &r);
   ck_assert(th_header(&r, "ETag", sum2, sizeof(sum2)));
   ck_assert_str_ne(sum2, sum1);
   th_response_free(&r);
 
   /* milestone updates alike */
   snprintf(path, sizeof(path), "/api/v1/milestones/%lld/updates/" Q2, f.ch11);
-  req(&f.s, "PUT", path, "{\"status\":\"A\",\"comment\":null}", f.rmbc, NULL, 201, &r);
+  th_req(&f.s, "PUT", path, "{\"status\":\"A\",\"comment\":null}", f.rmbc, NULL, 201, &r);
   ck_assert(th_header(&r, "ETag", etag1, sizeof(etag1)));
   snprintf(at1, sizeof(at1), "%s", th_jstr(r.json, "updated_at"));
   th_response_free(&r);
   n = audit_count(&f.s);
-  pause_ms(5);
-  req(&f.s, "PUT", path, "{\"status\":\"Amber\"}", f.rmbc, NULL, 200, &r);
+  th_sleep_ms(5);
+  th_req(&f.s, "PUT", path, "{\"status\":\"Amber\"}", f.rmbc, NULL, 200, &r);
   ck_assert(th_header(&r, "ETag", etag2, sizeof(etag2)));
   ck_assert_str_eq(etag2, etag1);
   ck_assert_jstr(r.json, "updated_at", at1);
   th_response_free(&r);
   ck_assert_uint_eq(audit_count(&f.s), n);
-  req(&f.s, "PUT", path, "{\"status\":\"R\"}", f.rmbc, NULL, 200, &r);
+  th_req(&f.s, "PUT", path, "{\"status\":\"R\"}", f.rmbc, NULL, 200, &r);
   ck_assert_jstr(r.json, "status", "R");
   assert_audited(&f.s, &r, n, "submitter", f.rmbc_tok, "changed status");
   th_response_free(&r);
@@ -2226,28 +2163,29 @@ START_TEST(identical_put_is_not_a_write)
   open_quarter(&f, Q3);
   n = audit_count(&f.s);
   snprintf(path, sizeof(path), "/api/v1/milestones/%lld/updates/" Q3, f.ch11);
-  expect(&f.s, "DELETE", path, NULL, f.rmbc, "If-Match: \"nope\"", 412);
+  th_expect_status(&f.s, "DELETE", path, NULL, f.rmbc, "If-Match: \"nope\"", 412);
   snprintf(path, sizeof(path), "/api/v1/kpis/%lld/readings/" Q3, f.kpi1);
-  expect(&f.s, "DELETE", path, NULL, f.rmbc, "If-Match: *", 412);
-  expect(&f.s, "DELETE", path, NULL, f.rmbc, NULL, 404);
+  th_expect_status(&f.s, "DELETE", path, NULL, f.rmbc, "If-Match: *", 412);
+  th_expect_status(&f.s, "DELETE", path, NULL, f.rmbc, NULL, 404);
 
   /* Numbers are kept to the 15 digits answers show: a client that PUTs
    * back the value it read changes nothing (0.30000000000000004 was
    * stored, shown as 0.3, and 0.3 was then a write). */
-  req(&f.s, "PUT", path, "{\"value\":0.30000000000000004}", f.rmbc, NULL, 201, &r);
+  th_req(&f.s, "PUT", path, "{\"value\":0.30000000000000004}", f.rmbc, NULL, 201, &r);
   ck_assert_ptr_nonnull(strstr(r.body, "\"value\":0.3,"));
   ck_assert(th_header(&r, "ETag", etag1, sizeof(etag1)));
   th_response_free(&r);
   n = audit_count(&f.s);
-  req(&f.s, "PUT", path, "{\"value\":0.3}", f.rmbc, NULL, 200, &r);
+  th_req(&f.s, "PUT", path, "{\"value\":0.3}", f.rmbc, NULL, 200, &r);
   ck_assert(th_header(&r, "ETag", etag2, sizeof(etag2)));
   ck_assert_str_eq(etag2, etag1);
   th_response_free(&r);
   ck_assert_uint_eq(audit_count(&f.s), n);
   /* the same through a CSV return */
-  expect(&f.s, "POST", "/api/v1/quarters/" Q3 "/submissions",
-         "kind,code,status,value,value_text,comment\r\nkpi,CH/KPI 1,,0.30000000000000004,,\r\n",
-         f.rmbc, CSV_TYPE, 200);
+  th_expect_status(
+    &f.s, "POST", "/api/v1/quarters/" Q3 "/submissions",
+    "kind,code,status,value,value_text,comment\r\nkpi,CH/KPI 1,,0.30000000000000004,,\r\n", f.rmbc,
+    CSV_TYPE, 200);
   ck_assert_uint_eq(audit_count(&f.s), n + 1); /* the submission only: no change */
   th_stop(&f.s);
 }
@@ -2263,13 +2201,13 @@ START_TEST(audit_visibility)
 
   fx_start(&f, NULL);
   snprintf(path, sizeof(path), "/api/v1/milestones/%lld/updates/" Q2, f.ch11);
-  expect(&f.s, "PUT", path, "{\"status\":\"G\"}", f.rmbc, NULL, 201);
+  th_expect_status(&f.s, "PUT", path, "{\"status\":\"G\"}", f.rmbc, NULL, 201);
   snprintf(path, sizeof(path), "/api/v1/kpis/%lld/readings/" Q2, f.kpi1);
-  expect(&f.s, "PUT", path, "{\"value\":5}", f.rmbc, NULL, 201);
+  th_expect_status(&f.s, "PUT", path, "{\"value\":5}", f.rmbc, NULL, 201);
   snprintf(path, sizeof(path), "/api/v1/milestones/%lld/updates/" Q2, f.ch12);
-  expect(&f.s, "PUT", path, "{\"status\":\"A\"}", f.trft, NULL, 201);
+  th_expect_status(&f.s, "PUT", path, "{\"status\":\"A\"}", f.trft, NULL, 201);
   snprintf(path, sizeof(path), "/api/v1/milestones/%lld/updates/" Q3, f.ch12);
-  expect(&f.s, "PUT", path, "{\"status\":\"A\"}", f.s.admin, NULL, 201);
+  th_expect_status(&f.s, "PUT", path, "{\"status\":\"A\"}", f.s.admin, NULL, 201);
 
   all = audit_get(&f.s, f.s.admin, "");
   n = json_array_size(all);
@@ -2298,7 +2236,7 @@ START_TEST(audit_visibility)
   ck_assert_jstr(mine, "[0].actor.organisation", "TRFT");
   ck_assert_jstr(mine, "[0].code", "CH1.2");
   json_decref(mine);
-  req(&f.s, "GET", "/api/v1/audit?format=csv", NULL, f.trft, NULL, 200, &r);
+  th_req(&f.s, "GET", "/api/v1/audit?format=csv", NULL, f.trft, NULL, 200, &r);
   ck_assert_ptr_null(strstr(r.body, "RMBC"));
   ck_assert_ptr_nonnull(strstr(r.body, "TRFT"));
   th_response_free(&r);
@@ -2416,18 +2354,18 @@ START_TEST(audit_filters_and_pages)
 
   fx_start(&f, NULL);
   open_quarter(&f, Q3); /* entry 7: the team opens Q3 for submitters */
-  pause_ms(5);
+  th_sleep_ms(5);
   snprintf(path, sizeof(path), "/api/v1/milestones/%lld/updates/" Q2, f.ch11);
-  expect(&f.s, "PUT", path, "{\"status\":\"G\"}", f.rmbc, NULL, 201);
+  th_expect_status(&f.s, "PUT", path, "{\"status\":\"G\"}", f.rmbc, NULL, 201);
   snprintf(path, sizeof(path), "/api/v1/kpis/%lld/readings/" Q2, f.kpi1);
-  expect(&f.s, "PUT", path, "{\"value\":5}", f.rmbc, NULL, 201);
+  th_expect_status(&f.s, "PUT", path, "{\"value\":5}", f.rmbc, NULL, 201);
   snprintf(path, sizeof(path), "/api/v1/milestones/%lld/updates/" Q2, f.ch12);
-  expect(&f.s, "PUT", path, "{\"status\":\"A\"}", f.trft, NULL, 201);
-  pause_ms(5);
-  expect(&f.s, "PUT", "/api/v1/quarters/2018-19-Q4", "{\"place_board_date\":\"2019-06-07\"}",
-         f.s.admin, NULL, 200);
+  th_expect_status(&f.s, "PUT", path, "{\"status\":\"A\"}", f.trft, NULL, 201);
+  th_sleep_ms(5);
+  th_expect_status(&f.s, "PUT", "/api/v1/quarters/2018-19-Q4",
+                   "{\"place_board_date\":\"2019-06-07\"}", f.s.admin, NULL, 200);
   snprintf(path, sizeof(path), "/api/v1/milestones/%lld/updates/" Q3, f.ch11);
-  expect(&f.s, "PUT", path, "{\"status\":\"B\"}", f.rmbc, NULL, 201);
+  th_expect_status(&f.s, "PUT", path, "{\"status\":\"B\"}", f.rmbc, NULL, 201);
 
   all = audit_get(&f.s, f.s.admin, "");
   n = json_array_size(all);
@@ -2447,20 +2385,20 @@ START_TEST(audit_filters_and_pages)
   assert_filter(&f, all, "organisation=RMBC&quarter=" Q2, rmbc_q2, NULL, 2);
   /* An action, entity or actor the trail cannot hold is a typo, not "no
    * such changes": 400, naming what there is (an empty page, once). */
-  req(&f.s, "GET", "/api/v1/audit?action=no.such", NULL, f.s.admin, NULL, 400, &r);
+  th_req(&f.s, "GET", "/api/v1/audit?action=no.such", NULL, f.s.admin, NULL, 400, &r);
   ck_assert_ptr_nonnull(strstr(th_jstr(r.json, "detail"), "action no.such"));
   ck_assert_ptr_nonnull(strstr(th_jstr(r.json, "detail"), "reading.put"));
   th_response_free(&r);
-  req(&f.s, "GET", "/api/v1/audit?entity=readings", NULL, f.s.admin, NULL, 400, &r);
+  th_req(&f.s, "GET", "/api/v1/audit?entity=readings", NULL, f.s.admin, NULL, 400, &r);
   ck_assert_ptr_nonnull(strstr(th_jstr(r.json, "detail"), "kpi_reading"));
   th_response_free(&r);
-  req(&f.s, "GET", "/api/v1/audit?actor=999", NULL, f.s.admin, NULL, 400, &r);
+  th_req(&f.s, "GET", "/api/v1/audit?actor=999", NULL, f.s.admin, NULL, 400, &r);
   ck_assert_msg(strstr(th_jstr(r.json, "detail"), "no token has id 999") != NULL &&
                   strstr(th_jstr(r.json, "detail"), "token ids: 1-") != NULL,
                 "%s", th_jstr(r.json, "detail"));
   th_response_free(&r);
   /* a submitter is told the id is unknown, not which ids exist */
-  req(&f.s, "GET", "/api/v1/audit?actor=999", NULL, f.rmbc, NULL, 400, &r);
+  th_req(&f.s, "GET", "/api/v1/audit?actor=999", NULL, f.rmbc, NULL, 400, &r);
   ck_assert_ptr_null(strstr(th_jstr(r.json, "detail"), "token ids"));
   th_response_free(&r);
   snprintf(query, sizeof(query), "actor=%lld", f.trft_tok);
@@ -2501,16 +2439,17 @@ START_TEST(audit_filters_and_pages)
     ck_assert_uint_eq(json_array_size(got), n - want);
     json_decref(got);
   }
-  expect(&f.s, "GET", "/api/v1/audit?since=2018-13-45T99", NULL, f.s.admin, NULL, 400);
-  expect(&f.s, "GET", "/api/v1/audit?since=2018-02-30", NULL, f.s.admin, NULL, 400);
-  expect(&f.s, "GET", "/api/v1/audit?until=2018-09-05T00:00:00", NULL, f.s.admin, NULL, 400);
-  expect(&f.s, "GET", "/api/v1/audit?quarter=2018-19-q1", NULL, f.s.admin, NULL, 400);
-  expect(&f.s, "GET", "/api/v1/audit?since=yesterday", NULL, f.s.admin, NULL, 400);
-  expect(&f.s, "GET", "/api/v1/audit?actor=x", NULL, f.s.admin, NULL, 400);
-  expect(&f.s, "GET", "/api/v1/audit?format=xml", NULL, f.s.admin, NULL, 400);
-  expect(&f.s, "GET", "/api/v1/audit?who=me", NULL, f.s.admin, NULL, 400);
-  expect(&f.s, "GET", "/api/v1/audit?limit=0", NULL, f.s.admin, NULL, 400);
-  expect(&f.s, "GET", "/api/v1/audit?cursor=%21%21", NULL, f.s.admin, NULL, 400);
+  th_expect_status(&f.s, "GET", "/api/v1/audit?since=2018-13-45T99", NULL, f.s.admin, NULL, 400);
+  th_expect_status(&f.s, "GET", "/api/v1/audit?since=2018-02-30", NULL, f.s.admin, NULL, 400);
+  th_expect_status(&f.s, "GET", "/api/v1/audit?until=2018-09-05T00:00:00", NULL, f.s.admin, NULL,
+                   400);
+  th_expect_status(&f.s, "GET", "/api/v1/audit?quarter=2018-19-q1", NULL, f.s.admin, NULL, 400);
+  th_expect_status(&f.s, "GET", "/api/v1/audit?since=yesterday", NULL, f.s.admin, NULL, 400);
+  th_expect_status(&f.s, "GET", "/api/v1/audit?actor=x", NULL, f.s.admin, NULL, 400);
+  th_expect_status(&f.s, "GET", "/api/v1/audit?format=xml", NULL, f.s.admin, NULL, 400);
+  th_expect_status(&f.s, "GET", "/api/v1/audit?who=me", NULL, f.s.admin, NULL, 400);
+  th_expect_status(&f.s, "GET", "/api/v1/audit?limit=0", NULL, f.s.admin, NULL, 400);
+  th_expect_status(&f.s, "GET", "/api/v1/audit?cursor=%21%21", NULL, f.s.admin, NULL, 400);
 
   /* Pages of 3 cover the trail exactly once, in order. */
   got = json_array();
@@ -2518,7 +2457,7 @@ START_TEST(audit_filters_and_pages)
     json_t *items, *next;
 
     snprintf(path, sizeof(path), "/api/v1/audit?limit=3%s%s", cursor[0] ? "&cursor=" : "", cursor);
-    req(&f.s, "GET", path, NULL, f.s.admin, NULL, 200, &r);
+    th_req(&f.s, "GET", path, NULL, f.s.admin, NULL, 200, &r);
     items = json_object_get(r.json, "items");
     ck_assert_uint_le(json_array_size(items), 3);
     ck_assert_uint_gt(json_array_size(items), 0);
@@ -2549,7 +2488,7 @@ START_TEST(audit_filters_and_pages)
       ck_assert_uint_lt(pages, 10);
       snprintf(path, sizeof(path), "/api/v1/audit?organisation=RMBC&limit=1%s%s",
                cursor[0] ? "&cursor=" : "", cursor);
-      req(&f.s, "GET", path, NULL, f.s.admin, NULL, 200, &r);
+      th_req(&f.s, "GET", path, NULL, f.s.admin, NULL, 200, &r);
       if (json_array_size(json_object_get(r.json, "items")) == 1)
         json_array_append_new(ids, json_integer(th_jint(r.json, "items[0].id")));
       next = json_object_get(r.json, "next");
@@ -2566,8 +2505,8 @@ START_TEST(audit_filters_and_pages)
   }
 
   /* CSV: a header line, then one record per entry. */
-  req(&f.s, "GET", "/api/v1/audit?format=csv", NULL, f.s.admin, NULL, 200, &r);
-  assert_ctype(&r, "text/csv");
+  th_req(&f.s, "GET", "/api/v1/audit?format=csv", NULL, f.s.admin, NULL, 200, &r);
+  th_assert_ctype(&r, "text/csv");
   ck_assert_msg(strncmp(r.body,
                         "id,at,actor_token_id,actor_name,actor_role,actor_organisation,action,"
                         "entity,entity_id,code,quarter,before,after,request_id,hash,altered\r\n",
@@ -2601,7 +2540,7 @@ START_TEST(audit_filters_and_pages)
     json_decref(rows);
   }
   th_response_free(&r);
-  req(&f.s, "GET", "/api/v1/audit?format=csv&organisation=RMBC", NULL, f.s.admin, NULL, 200, &r);
+  th_req(&f.s, "GET", "/api/v1/audit?format=csv&organisation=RMBC", NULL, f.s.admin, NULL, 200, &r);
   {
     size_t lines = 0;
 
@@ -2610,11 +2549,11 @@ START_TEST(audit_filters_and_pages)
     ck_assert_uint_eq(lines, 4);
   }
   th_response_free(&r);
-  req(&f.s, "GET", "/api/v1/audit?format=csv&limit=2", NULL, f.s.admin, NULL, 200, &r);
+  th_req(&f.s, "GET", "/api/v1/audit?format=csv&limit=2", NULL, f.s.admin, NULL, 200, &r);
   ck_assert(th_header(&r, "X-Next-Cursor", cursor, sizeof(cursor)));
   th_response_free(&r);
   snprintf(path, sizeof(path), "/api/v1/audit?limit=2&cursor=%s", cursor);
-  req(&f.s, "GET", path, NULL, f.s.admin, NULL, 200, &r);
+  th_req(&f.s, "GET", path, NULL, f.s.admin, NULL, 200, &r);
   ck_assert_jint(r.json, "items[0].id", 3);
   th_response_free(&r);
   json_decref(all);
@@ -2687,7 +2626,7 @@ verify(struct fx *f, bool ok, long long entries, long long broken)
 {
   struct th_response r;
 
-  req(&f->s, "GET", "/api/v1/audit/verify", NULL, f->s.admin, NULL, 200, &r);
+  th_req(&f->s, "GET", "/api/v1/audit/verify", NULL, f->s.admin, NULL, 200, &r);
   ck_assert_msg(json_is_boolean(json_object_get(r.json, "ok")) &&
                   json_is_true(json_object_get(r.json, "ok")) == ok,
                 "verify: %.500s", r.body);
@@ -2736,18 +2675,19 @@ START_TEST(audit_append_only_and_verified)
 
   fx_start(&f, NULL);
   snprintf(path, sizeof(path), "/api/v1/milestones/%lld/updates/" Q2, f.ch11);
-  expect(&f.s, "PUT", path, "{\"status\":\"G\",\"comment\":\"a\"}", f.rmbc, NULL, 201);
-  expect(&f.s, "PUT", path, "{\"status\":\"R\",\"comment\":\"b\"}", f.rmbc, NULL, 200);
+  th_expect_status(&f.s, "PUT", path, "{\"status\":\"G\",\"comment\":\"a\"}", f.rmbc, NULL, 201);
+  th_expect_status(&f.s, "PUT", path, "{\"status\":\"R\",\"comment\":\"b\"}", f.rmbc, NULL, 200);
   /* Reals, escapes and UTF-8 survive the canonical form. */
   {
     char rpath[128];
 
     snprintf(rpath, sizeof(rpath), "/api/v1/kpis/%lld/readings/" Q2, f.kpi1);
-    expect(&f.s, "PUT", rpath,
-           "{\"value\":0.1,\"value_text\":\"0.1 \\u2030\",\"comment\":\"caf\xc3\xa9 \\\"q\\\"\\n\\t"
-           "\xe2\x9c\x93\"}",
-           f.rmbc, NULL, 201);
-    expect(&f.s, "PUT", rpath, "{\"value\":1e-7}", f.rmbc, NULL, 200);
+    th_expect_status(
+      &f.s, "PUT", rpath,
+      "{\"value\":0.1,\"value_text\":\"0.1 \\u2030\",\"comment\":\"caf\xc3\xa9 \\\"q\\\"\\n\\t"
+      "\xe2\x9c\x93\"}",
+      f.rmbc, NULL, 201);
+    th_expect_status(&f.s, "PUT", rpath, "{\"value\":1e-7}", f.rmbc, NULL, 200);
   }
   n = audit_count(&f.s);
   ck_assert_uint_eq(n, 10);
@@ -2767,7 +2707,7 @@ START_TEST(audit_append_only_and_verified)
   ck_assert_int_eq(sqlite3_changes(db), 1);
   verify(&f, false, 6, 7);
   /* New writes keep working; the first bad entry is still reported. */
-  expect(&f.s, "PUT", path, "{\"status\":\"A\"}", f.rmbc, NULL, 200);
+  th_expect_status(&f.s, "PUT", path, "{\"status\":\"A\"}", f.rmbc, NULL, 200);
   verify(&f, false, 6, 7);
   sqlite3_close(db);
   th_stop(&f.s);
@@ -2801,24 +2741,24 @@ START_TEST(audit_anchor_detects_truncation)
   sqlite3 *db;
 
   fx_start(&f, NULL);
-  req(&f.s, "GET", "/api/v1/audit/verify", NULL, f.s.admin, NULL, 200, &r);
+  th_req(&f.s, "GET", "/api/v1/audit/verify", NULL, f.s.admin, NULL, 200, &r);
   ck_assert(json_is_true(json_object_get(r.json, "ok")));
   ck_assert_jint(r.json, "head.id", 6);
   snprintf(hash6, sizeof(hash6), "%s", th_jstr(r.json, "head.hash"));
   ck_assert_uint_eq(strlen(hash6), 64);
   th_response_free(&r);
   snprintf(path, sizeof(path), "/api/v1/milestones/%lld/updates/" Q2, f.ch11);
-  expect(&f.s, "PUT", path, "{\"status\":\"G\"}", f.s.admin, NULL, 201);
+  th_expect_status(&f.s, "PUT", path, "{\"status\":\"G\"}", f.s.admin, NULL, 201);
   /* an earlier head still holds after honest writes */
   snprintf(path, sizeof(path), "/api/v1/audit/verify?anchor_id=6&anchor_hash=%s", hash6);
-  req(&f.s, "GET", path, NULL, f.s.admin, NULL, 200, &r);
+  th_req(&f.s, "GET", path, NULL, f.s.admin, NULL, 200, &r);
   ck_assert_msg(json_is_true(json_object_get(r.json, "ok")), "%.500s", r.body);
   ck_assert_jint(r.json, "head.id", 7);
   snprintf(hash7, sizeof(hash7), "%s", th_jstr(r.json, "head.hash"));
   th_response_free(&r);
   /* a hash that is not entry 6's */
   snprintf(path, sizeof(path), "/api/v1/audit/verify?anchor_id=6&anchor_hash=%s", hash7);
-  req(&f.s, "GET", path, NULL, f.s.admin, NULL, 200, &r);
+  th_req(&f.s, "GET", path, NULL, f.s.admin, NULL, 200, &r);
   ck_assert(json_is_false(json_object_get(r.json, "ok")));
   ck_assert_jint(r.json, "broken.id", 6);
   ck_assert_jint(r.json, "entries", 5);
@@ -2829,7 +2769,7 @@ START_TEST(audit_anchor_detects_truncation)
   sqlite3_close(db);
   verify(&f, true, 6, 0); /* the chain alone cannot tell */
   snprintf(path, sizeof(path), "/api/v1/audit/verify?anchor_id=7&anchor_hash=%s", hash7);
-  req(&f.s, "GET", path, NULL, f.s.admin, NULL, 200, &r);
+  th_req(&f.s, "GET", path, NULL, f.s.admin, NULL, 200, &r);
   ck_assert(json_is_false(json_object_get(r.json, "ok")));
   ck_assert_jint(r.json, "broken.id", 7);
   ck_assert_ptr_nonnull(strstr(th_jstr(r.json, "broken.reason"), "removed"));
@@ -2838,15 +2778,15 @@ START_TEST(audit_anchor_detects_truncation)
   th_response_free(&r);
 
   /* the anchor's two halves go together and are checked */
-  expect(&f.s, "GET", "/api/v1/audit/verify?anchor_id=6", NULL, f.s.admin, NULL, 400);
+  th_expect_status(&f.s, "GET", "/api/v1/audit/verify?anchor_id=6", NULL, f.s.admin, NULL, 400);
   snprintf(path, sizeof(path), "/api/v1/audit/verify?anchor_hash=%s", hash6);
-  expect(&f.s, "GET", path, NULL, f.s.admin, NULL, 400);
+  th_expect_status(&f.s, "GET", path, NULL, f.s.admin, NULL, 400);
   snprintf(path, sizeof(path), "/api/v1/audit/verify?anchor_id=0&anchor_hash=%s", hash6);
-  expect(&f.s, "GET", path, NULL, f.s.admin, NULL, 400);
-  expect(&f.s, "GET", "/api/v1/audit/verify?anchor_id=6&anchor_hash=ABC", NULL, f.s.admin, NULL,
-         400);
+  th_expect_status(&f.s, "GET", path, NULL, f.s.admin, NULL, 400);
+  th_expect_status(&f.s, "GET", "/api/v1/audit/verify?anchor_id=6&anchor_hash=ABC", NULL, f.s.admin,
+                   NULL, 400);
   snprintf(path, sizeof(path), "/api/v1/audit/verify?anchor_id=6&anchor_hash=%s", hash6);
-  expect(&f.s, "GET", path, NULL, f.s.viewer, NULL, 403);
+  th_expect_status(&f.s, "GET", path, NULL, f.s.viewer, NULL, 403);
   th_stop(&f.s);
 }
 END_TEST
@@ -3036,11 +2976,5 @@ partner_suite(void)
 int
 main(void)
 {
-  SRunner *sr = srunner_create(partner_suite());
-  int failed;
-
-  srunner_run_all(sr, CK_NORMAL);
-  failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return th_run(partner_suite());
 }

@@ -29,48 +29,6 @@ jnull(json_t *root, const char *path)
   ck_assert_double_eq_tol(th_jnum((root), (path)), (want), 1e-9)
 #define ck_assert_jnull(root, path) ck_assert_msg(jnull((root), (path)), "%s is not null", (path))
 
-/* One request whose status must be `status`; the answer is left in r. */
-static void
-req(struct th_server *s, const char *method, const char *path, const char *body, const char *token,
-    const char *hdr, long status, struct th_response *r)
-{
-  th_request(s, method, path, body, token, hdr, r);
-  ck_assert_msg(r->status == status, "%s %s: status %ld, wanted %ld; body %s", method, path,
-                r->status, status, r->body);
-}
-
-/* Content-Type of r must start with want. */
-static void
-assert_ctype(const struct th_response *r, const char *want)
-{
-  char ct[128];
-
-  ck_assert_msg(th_header(r, "Content-Type", ct, sizeof(ct)), "no Content-Type");
-  ck_assert_msg(strncmp(ct, want, strlen(want)) == 0, "Content-Type %s, wanted %s", ct, want);
-}
-
-/* r is a problem answer with status and an errors entry naming field. */
-static void
-assert_field_error(const struct th_response *r, const char *field)
-{
-  json_t *errors = json_object_get(r->json, "errors"), *e;
-  size_t i;
-
-  assert_ctype(r, "application/problem+json");
-  ck_assert_int_eq(th_jint(r->json, "status"), r->status);
-  ck_assert_msg(json_is_array(errors), "no errors array in %s", r->body);
-  json_array_foreach(errors, i, e)
-  {
-    const char *f = json_string_value(json_object_get(e, "field"));
-
-    if (f != NULL && strcmp(f, field) == 0) {
-      ck_assert_ptr_nonnull(json_string_value(json_object_get(e, "message")));
-      return;
-    }
-  }
-  ck_abort_msg("no error for field %s in %s", field, r->body);
-}
-
 /* Id of the only item of `collection` with this code (and plan year). */
 static long long
 item_id(struct th_server *s, const char *collection, const char *code_escaped, const char *year)
@@ -80,7 +38,7 @@ item_id(struct th_server *s, const char *collection, const char *code_escaped, c
   long long id;
 
   snprintf(path, sizeof(path), "/api/v1/%s?code=%s&year=%s", collection, code_escaped, year);
-  req(s, "GET", path, NULL, s->admin, NULL, 200, &r);
+  th_req(s, "GET", path, NULL, s->admin, NULL, 200, &r);
   ck_assert_msg(json_array_size(json_object_get(r.json, "items")) == 1, "%s: %s", path, r.body);
   id = th_jint(r.json, "items[0].id");
   th_response_free(&r);
@@ -164,7 +122,7 @@ put_reading(struct th_server *s, long long kpi, const char *quarter, const char 
 {
   char *path = fmt("/api/v1/kpis/%lld/readings/%s", kpi, quarter);
 
-  req(s, "PUT", path, body, s->admin, NULL, status, r);
+  th_req(s, "PUT", path, body, s->admin, NULL, status, r);
   free(path);
 }
 
@@ -174,7 +132,7 @@ put_update(struct th_server *s, long long milestone, const char *quarter, const 
 {
   char *path = fmt("/api/v1/milestones/%lld/updates/%s", milestone, quarter);
 
-  req(s, "PUT", path, body, token, NULL, status, r);
+  th_req(s, "PUT", path, body, token, NULL, status, r);
   free(path);
 }
 
@@ -185,7 +143,7 @@ update_count(struct th_server *s, long long milestone)
   char *path = fmt("/api/v1/milestones/%lld/updates%s", milestone, "");
   size_t n;
 
-  req(s, "GET", path, NULL, s->admin, NULL, 200, &r);
+  th_req(s, "GET", path, NULL, s->admin, NULL, 200, &r);
   n = json_array_size(json_object_get(r.json, "items"));
   th_response_free(&r);
   free(path);
@@ -204,8 +162,8 @@ START_TEST(updates_list_demo)
   th_start(&s, true, NULL);
   id = milestone_id(&s, "CH1.1");
   path = fmt("/api/v1/milestones/%lld/updates%s", id, "");
-  req(&s, "GET", path, NULL, s.admin, NULL, 200, &r);
-  assert_ctype(&r, "application/json");
+  th_req(&s, "GET", path, NULL, s.admin, NULL, 200, &r);
+  th_assert_ctype(&r, "application/json");
   ck_assert_uint_eq(json_array_size(json_object_get(r.json, "items")), 2);
   ck_assert_jnull(r.json, "next");
   /* In quarter order, the earlier plan year first. */
@@ -221,9 +179,9 @@ START_TEST(updates_list_demo)
   /* Unknown query parameters are refused; unknown milestones are 404. */
   path = realloc(path, strlen(path) + 16);
   strcat(path, "?foo=1");
-  req(&s, "GET", path, NULL, s.admin, NULL, 400, &r);
+  th_req(&s, "GET", path, NULL, s.admin, NULL, 400, &r);
   th_response_free(&r);
-  req(&s, "GET", "/api/v1/milestones/999999/updates", NULL, s.admin, NULL, 404, &r);
+  th_req(&s, "GET", "/api/v1/milestones/999999/updates", NULL, s.admin, NULL, 404, &r);
   th_response_free(&r);
   free(path);
   th_stop(&s);
@@ -240,7 +198,7 @@ START_TEST(updates_put_create_then_replace)
   th_start(&s, true, NULL);
   id = milestone_id(&s, "CH1.1");
   put_update(&s, id, "2018-19-Q2", "{\"status\":\"green\",\"comment\":\"x\"}", s.admin, 201, &r);
-  assert_ctype(&r, "application/json");
+  th_assert_ctype(&r, "application/json");
   ck_assert_jstr(r.json, "status", "G");
   ck_assert_jstr(r.json, "comment", "x");
   ck_assert_jstr(r.json, "quarter", "2018-19-Q2");
@@ -294,7 +252,7 @@ START_TEST(updates_status_aliases)
     th_response_free(&r);
     /* And that is what the list says too. */
     path = fmt("/api/v1/milestones/%lld/updates%s", id, "");
-    req(&s, "GET", path, NULL, s.admin, NULL, 200, &r);
+    th_req(&s, "GET", path, NULL, s.admin, NULL, 200, &r);
     ck_assert_jstr(r.json, "items[2].quarter", "2018-19-Q3");
     ck_assert_jstr(r.json, "items[2].status", cases[i].stored);
     th_response_free(&r);
@@ -318,29 +276,29 @@ START_TEST(updates_invalid)
 
     snprintf(body, sizeof(body), "{\"status\":\"%s\"}", bad_status[i]);
     put_update(&s, id, "2018-19-Q2", body, s.admin, 422, &r);
-    assert_field_error(&r, "status");
+    th_assert_field_error(&r, "status");
     th_response_free(&r);
   }
   put_update(&s, id, "2018-19-Q2", "{\"status\":3}", s.admin, 422, &r);
-  assert_field_error(&r, "status");
+  th_assert_field_error(&r, "status");
   th_response_free(&r);
   put_update(&s, id, "2018-19-Q2", "{\"comment\":\"no status\"}", s.admin, 422, &r);
-  assert_field_error(&r, "status");
+  th_assert_field_error(&r, "status");
   ck_assert_uint_eq(json_array_size(json_object_get(r.json, "errors")), 1);
   th_response_free(&r);
   /* One answer names every bad field: a bad status beside a wrong type. */
   put_update(&s, id, "2018-19-Q2", "{\"status\":\"purple\",\"comment\":5}", s.admin, 422, &r);
-  assert_field_error(&r, "status");
-  assert_field_error(&r, "comment");
+  th_assert_field_error(&r, "status");
+  th_assert_field_error(&r, "comment");
   ck_assert_uint_eq(json_array_size(json_object_get(r.json, "errors")), 2);
   th_response_free(&r);
   /* Unknown body field. */
   put_update(&s, id, "2018-19-Q2", "{\"status\":\"G\",\"colour\":\"green\"}", s.admin, 422, &r);
-  assert_field_error(&r, "colour");
+  th_assert_field_error(&r, "colour");
   th_response_free(&r);
   /* Bad quarters in the path. */
   put_update(&s, id, "2018-19-Q5", "{\"status\":\"G\"}", s.admin, 400, &r);
-  assert_ctype(&r, "application/problem+json");
+  th_assert_ctype(&r, "application/problem+json");
   ck_assert_ptr_nonnull(strstr(th_jstr(r.json, "detail"), "2018-19-Q5"));
   th_response_free(&r);
   put_update(&s, id, "2018-20-Q1", "{\"status\":\"G\"}", s.admin, 400, &r);
@@ -349,10 +307,10 @@ START_TEST(updates_invalid)
   th_response_free(&r);
   /* Unknown milestone. */
   put_update(&s, 999999, "2018-19-Q2", "{\"status\":\"G\"}", s.admin, 404, &r);
-  assert_ctype(&r, "application/problem+json");
+  th_assert_ctype(&r, "application/problem+json");
   th_response_free(&r);
-  req(&s, "PUT", "/api/v1/milestones/abc/updates/2018-19-Q2", "{\"status\":\"G\"}", s.admin, NULL,
-      404, &r);
+  th_req(&s, "PUT", "/api/v1/milestones/abc/updates/2018-19-Q2", "{\"status\":\"G\"}", s.admin,
+         NULL, 404, &r);
   th_response_free(&r);
   /* Not JSON, and JSON that is not an object. */
   put_update(&s, id, "2018-19-Q2", "{\"status\":", s.admin, 400, &r);
@@ -378,25 +336,26 @@ START_TEST(updates_delete)
   th_response_free(&r);
   ck_assert_uint_eq(update_count(&s, id), 3);
   path = fmt("/api/v1/milestones/%lld/updates/%s", id, "2018-19-Q2");
-  req(&s, "DELETE", path, NULL, s.admin, NULL, 204, &r);
+  th_req(&s, "DELETE", path, NULL, s.admin, NULL, 204, &r);
   ck_assert_uint_eq(r.len, 0);
   th_response_free(&r);
   ck_assert_uint_eq(update_count(&s, id), 2);
-  req(&s, "DELETE", path, NULL, s.admin, NULL, 404, &r);
-  assert_ctype(&r, "application/problem+json");
+  th_req(&s, "DELETE", path, NULL, s.admin, NULL, 404, &r);
+  th_assert_ctype(&r, "application/problem+json");
   th_response_free(&r);
   free(path);
   /* A demo update can go too; bad quarters and unknown milestones cannot. */
   path = fmt("/api/v1/milestones/%lld/updates/%s", id, "2017-18-Q4");
-  req(&s, "DELETE", path, NULL, s.admin, NULL, 204, &r);
+  th_req(&s, "DELETE", path, NULL, s.admin, NULL, 204, &r);
   th_response_free(&r);
   free(path);
   ck_assert_uint_eq(update_count(&s, id), 1);
   path = fmt("/api/v1/milestones/%lld/updates/%s", id, "2018-19-Q0");
-  req(&s, "DELETE", path, NULL, s.admin, NULL, 400, &r);
+  th_req(&s, "DELETE", path, NULL, s.admin, NULL, 400, &r);
   th_response_free(&r);
   free(path);
-  req(&s, "DELETE", "/api/v1/milestones/999999/updates/2018-19-Q1", NULL, s.admin, NULL, 404, &r);
+  th_req(&s, "DELETE", "/api/v1/milestones/999999/updates/2018-19-Q1", NULL, s.admin, NULL, 404,
+         &r);
   th_response_free(&r);
   th_stop(&s);
 }
@@ -415,7 +374,7 @@ START_TEST(readings_computed_rating)
   id = kpi_id(&s, "CH%2FKPI%201"); /* increase, target 95, 2% relative tolerance */
 
   put_reading(&s, id, "2018-19-Q2", "{\"value\":96}", 201, &r);
-  assert_ctype(&r, "application/json");
+  th_assert_ctype(&r, "application/json");
   ck_assert_jstr(r.json, "kpi_code", "CH/KPI 1");
   ck_assert_jstr(r.json, "quarter", "2018-19-Q2");
   ck_assert_jnum(r.json, "value", 96);
@@ -470,7 +429,7 @@ START_TEST(readings_computed_rating)
 
   /* The list carries the same annotations, in quarter order. */
   path = fmt("/api/v1/kpis/%lld/readings%s", id, "");
-  req(&s, "GET", path, NULL, s.admin, NULL, 200, &r);
+  th_req(&s, "GET", path, NULL, s.admin, NULL, 200, &r);
   ck_assert_uint_eq(json_array_size(json_object_get(r.json, "items")), 2);
   ck_assert_jstr(r.json, "items[0].quarter", "2018-19-Q1");
   ck_assert_jnum(r.json, "items[0].value", 99);
@@ -494,26 +453,26 @@ START_TEST(readings_invalid)
   th_start(&s, true, NULL);
   id = kpi_id(&s, "CH%2FKPI%201");
   put_reading(&s, id, "2018-19-Q2", "{\"value\":\"96\"}", 422, &r);
-  assert_field_error(&r, "value");
+  th_assert_field_error(&r, "value");
   th_response_free(&r);
   put_reading(&s, id, "2018-19-Q2", "{\"value\":96,\"rating\":\"B\"}", 422, &r);
-  assert_field_error(&r, "rating");
+  th_assert_field_error(&r, "rating");
   th_response_free(&r);
   put_reading(&s, id, "2018-19-Q2", "{\"value\":96,\"rating\":\"Brown\"}", 422, &r);
-  assert_field_error(&r, "rating");
+  th_assert_field_error(&r, "rating");
   th_response_free(&r);
   put_reading(&s, id, "2018-19-Q2", "{\"value\":96,\"colour\":\"G\"}", 422, &r);
-  assert_field_error(&r, "colour");
+  th_assert_field_error(&r, "colour");
   th_response_free(&r);
   /* One answer names every bad field: a bad rating beside wrong types. */
   put_reading(&s, id, "2018-19-Q2", "{\"value\":\"x\",\"rating\":\"Z\",\"comment\":7}", 422, &r);
-  assert_field_error(&r, "value");
-  assert_field_error(&r, "rating");
-  assert_field_error(&r, "comment");
+  th_assert_field_error(&r, "value");
+  th_assert_field_error(&r, "rating");
+  th_assert_field_error(&r, "comment");
   ck_assert_uint_eq(json_array_size(json_object_get(r.json, "errors")), 3);
   th_response_free(&r);
   put_reading(&s, id, "2018-19-Q2", "{\"rating\":7}", 422, &r); /* named once */
-  assert_field_error(&r, "rating");
+  th_assert_field_error(&r, "rating");
   ck_assert_uint_eq(json_array_size(json_object_get(r.json, "errors")), 1);
   th_response_free(&r);
   put_reading(&s, id, "2018-19-Q5", "{\"value\":96}", 400, &r);
@@ -525,7 +484,7 @@ START_TEST(readings_invalid)
   th_response_free(&r);
   /* None of it was stored. */
   path = fmt("/api/v1/kpis/%lld/readings%s", id, "");
-  req(&s, "GET", path, NULL, s.admin, NULL, 200, &r);
+  th_req(&s, "GET", path, NULL, s.admin, NULL, 200, &r);
   ck_assert_uint_eq(json_array_size(json_object_get(r.json, "items")), 1);
   th_response_free(&r);
   free(path);
@@ -533,9 +492,9 @@ START_TEST(readings_invalid)
   put_reading(&s, id, "2018-19-Q2", "{\"value\":96}", 201, &r);
   th_response_free(&r);
   path = fmt("/api/v1/kpis/%lld/readings/%s", id, "2018-19-Q2");
-  req(&s, "DELETE", path, NULL, s.admin, NULL, 204, &r);
+  th_req(&s, "DELETE", path, NULL, s.admin, NULL, 204, &r);
   th_response_free(&r);
-  req(&s, "DELETE", path, NULL, s.admin, NULL, 404, &r);
+  th_req(&s, "DELETE", path, NULL, s.admin, NULL, 404, &r);
   th_response_free(&r);
   free(path);
   th_stop(&s);
@@ -563,11 +522,11 @@ START_TEST(readings_quarterly_targets)
   th_response_free(&r);
 
   /* A KPI of our own: target 10, but 50 in Q2. */
-  req(&s, "POST", "/api/v1/kpis",
-      "{\"year\":\"2018-19\",\"code\":\"T/KPI 1\",\"group\":\"CYP\",\"priorities\":[1],"
-      "\"description\":\"Quarterly target test\",\"direction\":\"increase\",\"target\":10,"
-      "\"quarterly_targets\":{\"2018-19-Q2\":50}}",
-      s.admin, NULL, 201, &r);
+  th_req(&s, "POST", "/api/v1/kpis",
+         "{\"year\":\"2018-19\",\"code\":\"T/KPI 1\",\"group\":\"CYP\",\"priorities\":[1],"
+         "\"description\":\"Quarterly target test\",\"direction\":\"increase\",\"target\":10,"
+         "\"quarterly_targets\":{\"2018-19-Q2\":50}}",
+         s.admin, NULL, 201, &r);
   id = th_jint(r.json, "id");
   th_response_free(&r);
   put_reading(&s, id, "2018-19-Q2", "{\"value\":20}", 201, &r);
@@ -700,15 +659,15 @@ START_TEST(summary_reproduces_published_tables)
   char etag[128], etag2[128], *first;
 
   th_start(&s, true, NULL);
-  req(&s, "GET", "/api/v1/summary?quarter=2018-19-Q1", NULL, s.admin, NULL, 200, &r);
-  assert_ctype(&r, "application/json");
+  th_req(&s, "GET", "/api/v1/summary?quarter=2018-19-Q1", NULL, s.admin, NULL, 200, &r);
+  th_assert_ctype(&r, "application/json");
   ck_assert_ptr_nonnull(r.json);
   assert_demo_q1(r.json);
   ck_assert(th_header(&r, "ETag", etag, sizeof(etag)));
   first = strdup(r.body);
   th_response_free(&r);
   /* The cached second answer is the same. */
-  req(&s, "GET", "/api/v1/summary?quarter=2018-19-Q1", NULL, s.admin, NULL, 200, &r);
+  th_req(&s, "GET", "/api/v1/summary?quarter=2018-19-Q1", NULL, s.admin, NULL, 200, &r);
   assert_demo_q1(r.json);
   ck_assert(th_header(&r, "ETag", etag2, sizeof(etag2)));
   ck_assert_str_eq(etag, etag2);
@@ -727,7 +686,7 @@ START_TEST(summary_etag_and_writes)
   long long id;
 
   th_start(&s, true, NULL);
-  req(&s, "GET", "/api/v1/summary?quarter=2018-19-Q1", NULL, s.admin, NULL, 200, &r);
+  th_req(&s, "GET", "/api/v1/summary?quarter=2018-19-Q1", NULL, s.admin, NULL, 200, &r);
   ck_assert(th_header(&r, "ETag", etag, sizeof(etag)));
   ck_assert_uint_gt(strlen(etag), 2);
   ck_assert_int_eq(etag[0], '"');
@@ -735,15 +694,16 @@ START_TEST(summary_etag_and_writes)
   th_response_free(&r);
 
   snprintf(inm, sizeof(inm), "If-None-Match: %s", etag);
-  req(&s, "GET", "/api/v1/summary?quarter=2018-19-Q1", NULL, s.admin, inm, 304, &r);
+  th_req(&s, "GET", "/api/v1/summary?quarter=2018-19-Q1", NULL, s.admin, inm, 304, &r);
   ck_assert_uint_eq(r.len, 0);
   ck_assert(th_header(&r, "ETag", etag2, sizeof(etag2)));
   ck_assert_str_eq(etag2, etag);
   th_response_free(&r);
-  req(&s, "GET", "/api/v1/summary?quarter=2018-19-Q1", NULL, s.admin, "If-None-Match: *", 304, &r);
+  th_req(&s, "GET", "/api/v1/summary?quarter=2018-19-Q1", NULL, s.admin, "If-None-Match: *", 304,
+         &r);
   th_response_free(&r);
-  req(&s, "GET", "/api/v1/summary?quarter=2018-19-Q1", NULL, s.admin,
-      "If-None-Match: \"nope\", W/\"other\"", 200, &r);
+  th_req(&s, "GET", "/api/v1/summary?quarter=2018-19-Q1", NULL, s.admin,
+         "If-None-Match: \"nope\", W/\"other\"", 200, &r);
   th_response_free(&r);
 
   /* A write: CH/KPI 13 was TBC in Q1; a green rating moves it. */
@@ -752,20 +712,20 @@ START_TEST(summary_etag_and_writes)
   ck_assert_jstr(r.json, "effective_rating", "G");
   th_response_free(&r);
 
-  req(&s, "GET", "/api/v1/summary?quarter=2018-19-Q1", NULL, s.admin, inm, 200, &r);
+  th_req(&s, "GET", "/api/v1/summary?quarter=2018-19-Q1", NULL, s.admin, inm, 200, &r);
   ck_assert(th_header(&r, "ETag", etag2, sizeof(etag2)));
   ck_assert_str_ne(etag, etag2);
   assert_counts(group_of(r.json, "CYP"), "kpis", 17, "G", 10LL, "A", 3LL, "TBC", 4LL, NULL);
   ck_assert_jnum(r.json, "overall.kpis.on_track_percent", 46.0);
   th_response_free(&r);
   snprintf(inm, sizeof(inm), "If-None-Match: %s", etag2);
-  req(&s, "GET", "/api/v1/summary?quarter=2018-19-Q1", NULL, s.admin, inm, 304, &r);
+  th_req(&s, "GET", "/api/v1/summary?quarter=2018-19-Q1", NULL, s.admin, inm, 304, &r);
   th_response_free(&r);
 
   /* A milestone update moves the summary and the ETag too. */
   put_update(&s, milestone_id(&s, "CH4.5"), "2018-19-Q1", "{\"status\":\"G\"}", s.admin, 200, &r);
   th_response_free(&r);
-  req(&s, "GET", "/api/v1/summary?quarter=2018-19-Q1", NULL, s.admin, inm, 200, &r);
+  th_req(&s, "GET", "/api/v1/summary?quarter=2018-19-Q1", NULL, s.admin, inm, 200, &r);
   ck_assert(th_header(&r, "ETag", etag, sizeof(etag)));
   ck_assert_str_ne(etag, etag2);
   assert_counts(group_of(r.json, "CYP"), "milestones", 25, "BR", 1LL, "G", 15LL, "A", 5LL, "TBC",
@@ -789,16 +749,16 @@ START_TEST(summary_not_modified_before_built)
   double secs;
 
   th_start(&s, true, NULL);
-  req(&s, "GET", "/api/v1/summary?quarter=2018-19-Q2", NULL, s.admin, NULL, 200, &r);
+  th_req(&s, "GET", "/api/v1/summary?quarter=2018-19-Q2", NULL, s.admin, NULL, 200, &r);
   ck_assert(th_header(&r, "ETag", etag, sizeof(etag)));
   th_response_free(&r);
   snprintf(inm, sizeof(inm), "If-None-Match: %s", etag);
-  req(&s, "GET", "/api/v1/summary?quarter=2018-19-Q1", NULL, s.admin, inm, 304, &r);
+  th_req(&s, "GET", "/api/v1/summary?quarter=2018-19-Q1", NULL, s.admin, inm, 304, &r);
   th_response_free(&r);
   for (int i = 0; i < 2; i++) {
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    req(&s, "GET", "/api/v1/summary?quarter=2018-19-Q1", NULL, s.admin, i ? NULL : inm,
-        i ? 200 : 304, &r);
+    th_req(&s, "GET", "/api/v1/summary?quarter=2018-19-Q1", NULL, s.admin, i ? NULL : inm,
+           i ? 200 : 304, &r);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     th_response_free(&r);
     secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
@@ -828,13 +788,13 @@ START_TEST(summary_bad_requests)
 
   th_start(&s, true, NULL);
   for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-    req(&s, "GET", bad[i], NULL, s.admin, NULL, 400, &r);
-    assert_ctype(&r, "application/problem+json");
+    th_req(&s, "GET", bad[i], NULL, s.admin, NULL, 400, &r);
+    th_assert_ctype(&r, "application/problem+json");
     ck_assert_int_eq(th_jint(r.json, "status"), 400);
     th_response_free(&r);
   }
-  req(&s, "GET", "/api/v1/summary?quarter=2018-19-Q1&foo=bar", NULL, s.admin, NULL, 400, &r);
-  assert_field_error(&r, "foo");
+  th_req(&s, "GET", "/api/v1/summary?quarter=2018-19-Q1&foo=bar", NULL, s.admin, NULL, 400, &r);
+  th_assert_field_error(&r, "foo");
   th_response_free(&r);
   th_stop(&s);
 }
@@ -849,8 +809,8 @@ START_TEST(group_summary_and_exceptions)
   size_t i;
 
   th_start(&s, true, NULL);
-  req(&s, "GET", "/api/v1/groups/CYP/summary?quarter=2018-19-Q1", NULL, s.admin, NULL, 200, &r);
-  assert_ctype(&r, "application/json");
+  th_req(&s, "GET", "/api/v1/groups/CYP/summary?quarter=2018-19-Q1", NULL, s.admin, NULL, 200, &r);
+  th_assert_ctype(&r, "application/json");
   ck_assert_jstr(r.json, "code", "CYP");
   ck_assert_jstr(r.json, "name", "Children and Young People");
   ck_assert_jstr(r.json, "quarter", "2018-19-Q1");
@@ -863,27 +823,27 @@ START_TEST(group_summary_and_exceptions)
   ck_assert(th_header(&r, "ETag", etag, sizeof(etag)));
   th_response_free(&r);
 
-  req(&s, "GET", "/api/v1/groups/MHLD/summary?quarter=2018-19-Q1", NULL, s.admin, NULL, 200, &r);
+  th_req(&s, "GET", "/api/v1/groups/MHLD/summary?quarter=2018-19-Q1", NULL, s.admin, NULL, 200, &r);
   assert_counts(r.json, "kpis", 16, "G", 6LL, "A", 3LL, "R", 3LL, "TBC", 4LL, NULL);
   ck_assert_jnum(r.json, "milestones.on_track_or_complete_percent", 60.9);
   th_response_free(&r);
 
-  req(&s, "GET", "/api/v1/groups/NOPE/summary?quarter=2018-19-Q1", NULL, s.admin, NULL, 404, &r);
-  assert_ctype(&r, "application/problem+json");
+  th_req(&s, "GET", "/api/v1/groups/NOPE/summary?quarter=2018-19-Q1", NULL, s.admin, NULL, 404, &r);
+  th_assert_ctype(&r, "application/problem+json");
   th_response_free(&r);
   /* Preconditions do not apply to a group that does not exist (RFC 9110
    * 13.2.1): If-None-Match, even "*", must not turn the 404 into a 304. */
-  req(&s, "GET", "/api/v1/groups/NOPE/summary?quarter=2018-19-Q1", NULL, s.admin,
-      "If-None-Match: *", 404, &r);
+  th_req(&s, "GET", "/api/v1/groups/NOPE/summary?quarter=2018-19-Q1", NULL, s.admin,
+         "If-None-Match: *", 404, &r);
   th_response_free(&r);
   snprintf(inm, sizeof(inm), "If-None-Match: %s", etag);
-  req(&s, "GET", "/api/v1/groups/NOPE/summary?quarter=2018-19-Q1", NULL, s.admin, inm, 404, &r);
+  th_req(&s, "GET", "/api/v1/groups/NOPE/summary?quarter=2018-19-Q1", NULL, s.admin, inm, 404, &r);
   th_response_free(&r);
-  req(&s, "GET", "/api/v1/groups/CYP/summary?quarter=2018-19-Q1", NULL, s.admin, inm, 304, &r);
+  th_req(&s, "GET", "/api/v1/groups/CYP/summary?quarter=2018-19-Q1", NULL, s.admin, inm, 304, &r);
   th_response_free(&r);
 
-  req(&s, "GET", "/api/v1/exceptions?quarter=2018-19-Q1", NULL, s.admin, NULL, 200, &r);
-  assert_ctype(&r, "application/json");
+  th_req(&s, "GET", "/api/v1/exceptions?quarter=2018-19-Q1", NULL, s.admin, NULL, 200, &r);
+  th_assert_ctype(&r, "application/json");
   ck_assert_jstr(r.json, "quarter", "2018-19-Q1");
   items = json_object_get(r.json, "items");
   ck_assert_uint_eq(json_array_size(items), 4);
@@ -918,17 +878,17 @@ START_TEST(summary_quarter_without_updates)
   /* An update for a later quarter counts for that quarter only. */
   put_update(&s, milestone_id(&s, "CH1.1"), "2018-19-Q3", "{\"status\":\"B\"}", s.admin, 201, &r);
   th_response_free(&r);
-  req(&s, "GET", "/api/v1/summary?quarter=2018-19-Q3", NULL, s.admin, NULL, 200, &r);
+  th_req(&s, "GET", "/api/v1/summary?quarter=2018-19-Q3", NULL, s.admin, NULL, 200, &r);
   assert_counts(group_of(r.json, "CYP"), "milestones", 25, "B", 1LL, "TBC", 24LL, NULL);
   /* Nothing was reported for Q2: the comparison is with nothing, not 0%. */
   ck_assert_jstr(r.json, "comparison.previous_quarter.quarter", "2018-19-Q2");
   ck_assert_jnull(r.json, "comparison.previous_quarter.milestones_on_track_or_complete_percent");
   ck_assert_jnull(r.json, "comparison.previous_quarter.kpis_on_track_percent");
   th_response_free(&r);
-  req(&s, "GET", "/api/v1/summary?quarter=2018-19-Q1", NULL, s.admin, NULL, 200, &r);
+  th_req(&s, "GET", "/api/v1/summary?quarter=2018-19-Q1", NULL, s.admin, NULL, 200, &r);
   assert_demo_q1(r.json);
   th_response_free(&r);
-  req(&s, "GET", "/api/v1/summary?quarter=2018-19-Q2", NULL, s.admin, NULL, 200, &r);
+  th_req(&s, "GET", "/api/v1/summary?quarter=2018-19-Q2", NULL, s.admin, NULL, 200, &r);
   ck_assert_jstr(r.json, "quarter", "2018-19-Q2");
   ck_assert_uint_eq(json_array_size(json_object_get(r.json, "groups")), 3);
   g = group_of(r.json, "CYP");
@@ -971,7 +931,7 @@ START_TEST(summary_year_without_items)
   struct th_response r;
 
   th_start(&s, true, NULL);
-  req(&s, "GET", "/api/v1/summary?quarter=2030-31-Q1", NULL, s.admin, NULL, 200, &r);
+  th_req(&s, "GET", "/api/v1/summary?quarter=2030-31-Q1", NULL, s.admin, NULL, 200, &r);
   ck_assert_jstr(r.json, "year", "2030-31");
   ck_assert(json_is_array(json_object_get(r.json, "groups")));
   ck_assert_uint_eq(json_array_size(json_object_get(r.json, "groups")), 0);
@@ -986,7 +946,7 @@ START_TEST(summary_year_without_items)
   ck_assert_jnull(r.json, "comparison.same_quarter_last_year");
   th_response_free(&r);
   /* Groups exist but are not active in that year: their summary is empty. */
-  req(&s, "GET", "/api/v1/exceptions?quarter=2030-31-Q1", NULL, s.admin, NULL, 200, &r);
+  th_req(&s, "GET", "/api/v1/exceptions?quarter=2030-31-Q1", NULL, s.admin, NULL, 200, &r);
   ck_assert_uint_eq(json_array_size(json_object_get(r.json, "items")), 0);
   th_response_free(&r);
   th_stop(&s);
@@ -1039,12 +999,12 @@ START_TEST(import_second_plan_year)
   json_t *cyp;
 
   th_start(&s, true, NULL);
-  req(&s, "GET", "/api/v1/summary?quarter=2018-19-Q1", NULL, s.admin, NULL, 200, &r);
+  th_req(&s, "GET", "/api/v1/summary?quarter=2018-19-Q1", NULL, s.admin, NULL, 200, &r);
   q1_before = json_dumps(r.json, JSON_SORT_KEYS);
   th_response_free(&r);
 
-  req(&s, "POST", "/api/v1/import", second_year, s.admin, NULL, 200, &r);
-  assert_ctype(&r, "application/json");
+  th_req(&s, "POST", "/api/v1/import", second_year, s.admin, NULL, 200, &r);
+  th_assert_ctype(&r, "application/json");
   ck_assert_jstr(r.json, "financial_year", "2019-20");
   ck_assert_jint(r.json, "groups", 3);
   ck_assert_jint(r.json, "priorities", 3);
@@ -1057,7 +1017,7 @@ START_TEST(import_second_plan_year)
   th_response_free(&r);
 
   /* CH1.1 now exists in both plan years, with different meanings. */
-  req(&s, "GET", "/api/v1/milestones?code=CH1.1", NULL, s.admin, NULL, 200, &r);
+  th_req(&s, "GET", "/api/v1/milestones?code=CH1.1", NULL, s.admin, NULL, 200, &r);
   ck_assert_uint_eq(json_array_size(json_object_get(r.json, "items")), 2);
   th_response_free(&r);
   {
@@ -1066,7 +1026,7 @@ START_TEST(import_second_plan_year)
     char *path = fmt("/api/v1/milestones/%lld%s", new_id, "");
 
     ck_assert_int_ne(old_id, new_id);
-    req(&s, "GET", path, NULL, s.admin, NULL, 200, &r);
+    th_req(&s, "GET", path, NULL, s.admin, NULL, 200, &r);
     ck_assert_jstr(r.json, "description", "Open the new Early Help hub");
     th_response_free(&r);
     free(path);
@@ -1075,7 +1035,7 @@ START_TEST(import_second_plan_year)
   }
 
   /* 2019-20-Q1: only the new year's items. */
-  req(&s, "GET", "/api/v1/summary?quarter=2019-20-Q1", NULL, s.admin, NULL, 200, &r);
+  th_req(&s, "GET", "/api/v1/summary?quarter=2019-20-Q1", NULL, s.admin, NULL, 200, &r);
   ck_assert_jstr(r.json, "year", "2019-20");
   ck_assert_uint_eq(json_array_size(json_object_get(r.json, "groups")), 3);
   cyp = group_of(r.json, "CYP");
@@ -1110,36 +1070,36 @@ START_TEST(import_second_plan_year)
   th_response_free(&r);
 
   /* The 2018-19 summaries are untouched, even by the new item's 2018-19-Q4 update. */
-  req(&s, "GET", "/api/v1/summary?quarter=2018-19-Q1", NULL, s.admin, NULL, 200, &r);
+  th_req(&s, "GET", "/api/v1/summary?quarter=2018-19-Q1", NULL, s.admin, NULL, 200, &r);
   assert_demo_q1(r.json);
   q1_after = json_dumps(r.json, JSON_SORT_KEYS);
   ck_assert_str_eq(q1_before, q1_after);
   th_response_free(&r);
-  req(&s, "GET", "/api/v1/summary?quarter=2018-19-Q4", NULL, s.admin, NULL, 200, &r);
+  th_req(&s, "GET", "/api/v1/summary?quarter=2018-19-Q4", NULL, s.admin, NULL, 200, &r);
   ck_assert_jint(r.json, "overall.milestones.total", 76);
   ck_assert_jint(r.json, "overall.milestones.counts.TBC", 76);
   ck_assert_jint(r.json, "overall.milestones.counts.A", 0);
   th_response_free(&r);
 
   /* Importing the same file again changes nothing. */
-  req(&s, "GET", "/api/v1/milestones?year=2019-20", NULL, s.admin, NULL, 200, &r);
+  th_req(&s, "GET", "/api/v1/milestones?year=2019-20", NULL, s.admin, NULL, 200, &r);
   list1 = strdup(r.body);
   th_response_free(&r);
-  req(&s, "GET", "/api/v1/summary?quarter=2019-20-Q1", NULL, s.admin, NULL, 200, &r);
+  th_req(&s, "GET", "/api/v1/summary?quarter=2019-20-Q1", NULL, s.admin, NULL, 200, &r);
   sum1 = json_dumps(r.json, JSON_SORT_KEYS);
   th_response_free(&r);
-  req(&s, "POST", "/api/v1/import", second_year, s.admin, NULL, 200, &r);
+  th_req(&s, "POST", "/api/v1/import", second_year, s.admin, NULL, 200, &r);
   ck_assert_jint(r.json, "milestones", 4);
   th_response_free(&r);
-  req(&s, "GET", "/api/v1/milestones?year=2019-20", NULL, s.admin, NULL, 200, &r);
+  th_req(&s, "GET", "/api/v1/milestones?year=2019-20", NULL, s.admin, NULL, 200, &r);
   list2 = strdup(r.body);
   th_response_free(&r);
   ck_assert_str_eq(list1, list2);
-  req(&s, "GET", "/api/v1/summary?quarter=2019-20-Q1", NULL, s.admin, NULL, 200, &r);
+  th_req(&s, "GET", "/api/v1/summary?quarter=2019-20-Q1", NULL, s.admin, NULL, 200, &r);
   sum2 = json_dumps(r.json, JSON_SORT_KEYS);
   th_response_free(&r);
   ck_assert_str_eq(sum1, sum2);
-  req(&s, "GET", "/api/v1/kpis?year=2019-20", NULL, s.admin, NULL, 200, &r);
+  th_req(&s, "GET", "/api/v1/kpis?year=2019-20", NULL, s.admin, NULL, 200, &r);
   ck_assert_uint_eq(json_array_size(json_object_get(r.json, "items")), 2);
   th_response_free(&r);
   {
@@ -1165,7 +1125,7 @@ START_TEST(import_invalid_writes_nothing)
   json_t *doc;
 
   th_start(&s, true, NULL);
-  req(&s, "GET", "/api/v1/groups", NULL, s.admin, NULL, 200, &r);
+  th_req(&s, "GET", "/api/v1/groups", NULL, s.admin, NULL, 200, &r);
   groups_before = strdup(r.body);
   th_response_free(&r);
 
@@ -1184,13 +1144,13 @@ START_TEST(import_invalid_writes_nothing)
   bad = json_dumps(doc, JSON_COMPACT);
   json_decref(doc);
 
-  req(&s, "POST", "/api/v1/import", bad, s.admin, NULL, 422, &r);
-  assert_field_error(&r, "milestones[0].updates[0].status");
-  assert_field_error(&r, "kpis[1].readings[0].rating");
-  assert_field_error(&r, "milestones[2].priority");
-  assert_field_error(&r, "milestones[0].description");
-  assert_field_error(&r, "kpis[0].description");
-  assert_field_error(&r, "kpis[0].readings[0].rating");
+  th_req(&s, "POST", "/api/v1/import", bad, s.admin, NULL, 422, &r);
+  th_assert_field_error(&r, "milestones[0].updates[0].status");
+  th_assert_field_error(&r, "kpis[1].readings[0].rating");
+  th_assert_field_error(&r, "milestones[2].priority");
+  th_assert_field_error(&r, "milestones[0].description");
+  th_assert_field_error(&r, "kpis[0].description");
+  th_assert_field_error(&r, "kpis[0].readings[0].rating");
   th_response_free(&r);
   free(bad);
 
@@ -1203,59 +1163,59 @@ START_TEST(import_invalid_writes_nothing)
   json_object_set_new(th_jget(doc, "kpis[1].readings[0]"), "rating", json_null());
   bad = json_dumps(doc, JSON_COMPACT);
   json_decref(doc);
-  req(&s, "POST", "/api/v1/import", bad, s.admin, NULL, 422, &r);
-  assert_field_error(&r, "quarters[0].delivery_team_date");
-  assert_field_error(&r, "milestones[0].updates[0].comment");
-  assert_field_error(&r, "kpis[1].readings[0].value");
-  assert_field_error(&r, "kpis[1].readings[0].rating");
+  th_req(&s, "POST", "/api/v1/import", bad, s.admin, NULL, 422, &r);
+  th_assert_field_error(&r, "quarters[0].delivery_team_date");
+  th_assert_field_error(&r, "milestones[0].updates[0].comment");
+  th_assert_field_error(&r, "kpis[1].readings[0].value");
+  th_assert_field_error(&r, "kpis[1].readings[0].rating");
   th_response_free(&r);
   free(bad);
 
   /* Nothing of it was written, not even the valid parts. */
-  req(&s, "GET", "/api/v1/milestones?year=2019-20", NULL, s.admin, NULL, 200, &r);
+  th_req(&s, "GET", "/api/v1/milestones?year=2019-20", NULL, s.admin, NULL, 200, &r);
   ck_assert_uint_eq(json_array_size(json_object_get(r.json, "items")), 0);
   th_response_free(&r);
-  req(&s, "GET", "/api/v1/kpis?year=2019-20", NULL, s.admin, NULL, 200, &r);
+  th_req(&s, "GET", "/api/v1/kpis?year=2019-20", NULL, s.admin, NULL, 200, &r);
   ck_assert_uint_eq(json_array_size(json_object_get(r.json, "items")), 0);
   th_response_free(&r);
-  req(&s, "GET", "/api/v1/priorities?year=2019-20", NULL, s.admin, NULL, 200, &r);
+  th_req(&s, "GET", "/api/v1/priorities?year=2019-20", NULL, s.admin, NULL, 200, &r);
   ck_assert_uint_eq(json_array_size(json_object_get(r.json, "items")), 0);
   th_response_free(&r);
-  req(&s, "GET", "/api/v1/groups", NULL, s.admin, NULL, 200, &r);
+  th_req(&s, "GET", "/api/v1/groups", NULL, s.admin, NULL, 200, &r);
   ck_assert_str_eq(r.body, groups_before);
   th_response_free(&r);
-  req(&s, "GET", "/api/v1/quarters", NULL, s.admin, NULL, 200, &r);
+  th_req(&s, "GET", "/api/v1/quarters", NULL, s.admin, NULL, 200, &r);
   ck_assert_uint_eq(json_array_size(json_object_get(r.json, "items")), 4);
   th_response_free(&r);
-  req(&s, "GET", "/api/v1/summary?quarter=2019-20-Q1", NULL, s.admin, NULL, 200, &r);
+  th_req(&s, "GET", "/api/v1/summary?quarter=2019-20-Q1", NULL, s.admin, NULL, 200, &r);
   ck_assert_uint_eq(json_array_size(json_object_get(r.json, "groups")), 0);
   th_response_free(&r);
 
   /* Structural problems: wrong format, unknown top-level field, a year on an item. */
   p = strdup(second_year);
   memcpy(strstr(p, "dataset/1"), "dataset/9", 9);
-  req(&s, "POST", "/api/v1/import", p, s.admin, NULL, 422, &r);
-  assert_field_error(&r, "format");
+  th_req(&s, "POST", "/api/v1/import", p, s.admin, NULL, 422, &r);
+  th_assert_field_error(&r, "format");
   th_response_free(&r);
   free(p);
-  req(&s, "POST", "/api/v1/import",
-      "{\"format\":\"icp-performance-dataset/1\",\"financial_year\":\"2019-21\","
-      "\"groups\":[],\"priorities\":[],\"milestones\":[],\"kpis\":[],\"extra\":1}",
-      s.admin, NULL, 422, &r);
-  assert_field_error(&r, "financial_year");
-  assert_field_error(&r, "extra");
+  th_req(&s, "POST", "/api/v1/import",
+         "{\"format\":\"icp-performance-dataset/1\",\"financial_year\":\"2019-21\","
+         "\"groups\":[],\"priorities\":[],\"milestones\":[],\"kpis\":[],\"extra\":1}",
+         s.admin, NULL, 422, &r);
+  th_assert_field_error(&r, "financial_year");
+  th_assert_field_error(&r, "extra");
   th_response_free(&r);
-  req(&s, "POST", "/api/v1/import",
-      "{\"format\":\"icp-performance-dataset/1\",\"financial_year\":\"2019-20\","
-      "\"groups\":[],\"priorities\":[],\"kpis\":[],\"milestones\":[{\"code\":\"X1\","
-      "\"group\":\"CYP\",\"priority\":1,\"description\":\"d\",\"year\":\"2019-20\"}]}",
-      s.admin, NULL, 422, &r);
-  assert_field_error(&r, "milestones[0].year");
+  th_req(&s, "POST", "/api/v1/import",
+         "{\"format\":\"icp-performance-dataset/1\",\"financial_year\":\"2019-20\","
+         "\"groups\":[],\"priorities\":[],\"kpis\":[],\"milestones\":[{\"code\":\"X1\","
+         "\"group\":\"CYP\",\"priority\":1,\"description\":\"d\",\"year\":\"2019-20\"}]}",
+         s.admin, NULL, 422, &r);
+  th_assert_field_error(&r, "milestones[0].year");
   th_response_free(&r);
   /* Only admins import. */
-  req(&s, "POST", "/api/v1/import", second_year, s.viewer, NULL, 403, &r);
+  th_req(&s, "POST", "/api/v1/import", second_year, s.viewer, NULL, 403, &r);
   th_response_free(&r);
-  req(&s, "GET", "/api/v1/milestones?year=2019-20", NULL, s.admin, NULL, 200, &r);
+  th_req(&s, "GET", "/api/v1/milestones?year=2019-20", NULL, s.admin, NULL, 200, &r);
   ck_assert_uint_eq(json_array_size(json_object_get(r.json, "items")), 0);
   th_response_free(&r);
   free(groups_before);
@@ -1271,8 +1231,8 @@ START_TEST(quarters_list_get_put)
   struct th_response r;
 
   th_start(&s, true, NULL);
-  req(&s, "GET", "/api/v1/quarters", NULL, s.admin, NULL, 200, &r);
-  assert_ctype(&r, "application/json");
+  th_req(&s, "GET", "/api/v1/quarters", NULL, s.admin, NULL, 200, &r);
+  th_assert_ctype(&r, "application/json");
   ck_assert_uint_eq(json_array_size(json_object_get(r.json, "items")), 4);
   ck_assert_jstr(r.json, "items[0].id", "2018-19-Q1");
   ck_assert_jstr(r.json, "items[0].year", "2018-19");
@@ -1287,12 +1247,12 @@ START_TEST(quarters_list_get_put)
   ck_assert(json_is_string(th_jget(r.json, "items[3].delivery_team_date")));
   th_response_free(&r);
 
-  req(&s, "GET", "/api/v1/quarters/2018-19-Q1", NULL, s.admin, NULL, 200, &r);
+  th_req(&s, "GET", "/api/v1/quarters/2018-19-Q1", NULL, s.admin, NULL, 200, &r);
   ck_assert_jstr(r.json, "place_board_date", "2018-09-05");
   th_response_free(&r);
 
-  req(&s, "PUT", "/api/v1/quarters/2019-20-Q1", "{\"delivery_team_date\":\"2019-08-21\"}", s.admin,
-      NULL, 200, &r);
+  th_req(&s, "PUT", "/api/v1/quarters/2019-20-Q1", "{\"delivery_team_date\":\"2019-08-21\"}",
+         s.admin, NULL, 200, &r);
   ck_assert_jstr(r.json, "id", "2019-20-Q1");
   ck_assert_jstr(r.json, "year", "2019-20");
   ck_assert_jstr(r.json, "delivery_team_date", "2019-08-21");
@@ -1300,55 +1260,56 @@ START_TEST(quarters_list_get_put)
   ck_assert_jstr(r.json, "state", "closed"); /* opened only by saying so */
   th_response_free(&r);
   /* A second PUT keeps the fields it does not name. */
-  req(&s, "PUT", "/api/v1/quarters/2019-20-Q1",
-      "{\"place_board_date\":\"2019-09-04\",\"state\":\"open\"}", s.admin, NULL, 200, &r);
+  th_req(&s, "PUT", "/api/v1/quarters/2019-20-Q1",
+         "{\"place_board_date\":\"2019-09-04\",\"state\":\"open\"}", s.admin, NULL, 200, &r);
   ck_assert_jstr(r.json, "delivery_team_date", "2019-08-21");
   ck_assert_jstr(r.json, "place_board_date", "2019-09-04");
   ck_assert_jstr(r.json, "state", "open");
   th_response_free(&r);
-  req(&s, "GET", "/api/v1/quarters/2019-20-Q1", NULL, s.admin, NULL, 200, &r);
+  th_req(&s, "GET", "/api/v1/quarters/2019-20-Q1", NULL, s.admin, NULL, 200, &r);
   ck_assert_jstr(r.json, "delivery_team_date", "2019-08-21");
   ck_assert_jstr(r.json, "state", "open");
   th_response_free(&r);
-  req(&s, "GET", "/api/v1/quarters", NULL, s.admin, NULL, 200, &r);
+  th_req(&s, "GET", "/api/v1/quarters", NULL, s.admin, NULL, 200, &r);
   ck_assert_uint_eq(json_array_size(json_object_get(r.json, "items")), 5);
   ck_assert_jstr(r.json, "items[4].id", "2019-20-Q1");
   th_response_free(&r);
 
   /* Bad input. */
-  req(&s, "PUT", "/api/v1/quarters/2019-20-Q2", "{\"delivery_team_date\":\"2019-02-30\"}", s.admin,
-      NULL, 422, &r);
-  assert_field_error(&r, "delivery_team_date");
+  th_req(&s, "PUT", "/api/v1/quarters/2019-20-Q2", "{\"delivery_team_date\":\"2019-02-30\"}",
+         s.admin, NULL, 422, &r);
+  th_assert_field_error(&r, "delivery_team_date");
   th_response_free(&r);
-  req(&s, "PUT", "/api/v1/quarters/2019-20-Q2", "{\"place_board_date\":\"21/08/2019\"}", s.admin,
-      NULL, 422, &r);
-  assert_field_error(&r, "place_board_date");
+  th_req(&s, "PUT", "/api/v1/quarters/2019-20-Q2", "{\"place_board_date\":\"21/08/2019\"}", s.admin,
+         NULL, 422, &r);
+  th_assert_field_error(&r, "place_board_date");
   th_response_free(&r);
-  req(&s, "PUT", "/api/v1/quarters/2019-20-Q2", "{\"state\":\"frozen\"}", s.admin, NULL, 422, &r);
-  assert_field_error(&r, "state");
+  th_req(&s, "PUT", "/api/v1/quarters/2019-20-Q2", "{\"state\":\"frozen\"}", s.admin, NULL, 422,
+         &r);
+  th_assert_field_error(&r, "state");
   th_response_free(&r);
-  req(&s, "PUT", "/api/v1/quarters/2019-20-Q2", "{\"colour\":\"red\"}", s.admin, NULL, 422, &r);
-  assert_field_error(&r, "colour");
+  th_req(&s, "PUT", "/api/v1/quarters/2019-20-Q2", "{\"colour\":\"red\"}", s.admin, NULL, 422, &r);
+  th_assert_field_error(&r, "colour");
   th_response_free(&r);
-  req(&s, "PUT", "/api/v1/quarters/2019-20-Q5", "{\"state\":\"open\"}", s.admin, NULL, 400, &r);
+  th_req(&s, "PUT", "/api/v1/quarters/2019-20-Q5", "{\"state\":\"open\"}", s.admin, NULL, 400, &r);
   th_response_free(&r);
-  req(&s, "GET", "/api/v1/quarters/2019-21-Q1", NULL, s.admin, NULL, 400, &r);
+  th_req(&s, "GET", "/api/v1/quarters/2019-21-Q1", NULL, s.admin, NULL, 400, &r);
   th_response_free(&r);
-  req(&s, "PUT", "/api/v1/quarters/2019-20-Q2", "{\"state\":\"open\"}", s.viewer, NULL, 403, &r);
+  th_req(&s, "PUT", "/api/v1/quarters/2019-20-Q2", "{\"state\":\"open\"}", s.viewer, NULL, 403, &r);
   th_response_free(&r);
 
   /* The failed PUTs stored nothing: a valid, unknown quarter answers defaults. */
-  req(&s, "GET", "/api/v1/quarters/2019-20-Q2", NULL, s.admin, NULL, 200, &r);
+  th_req(&s, "GET", "/api/v1/quarters/2019-20-Q2", NULL, s.admin, NULL, 200, &r);
   ck_assert_jstr(r.json, "id", "2019-20-Q2");
   ck_assert_jstr(r.json, "year", "2019-20");
   ck_assert_jstr(r.json, "state", "closed"); /* until the team sets it up */
   ck_assert_jnull(r.json, "delivery_team_date");
   ck_assert_jnull(r.json, "place_board_date");
   th_response_free(&r);
-  req(&s, "GET", "/api/v1/quarters/2031-32-Q4", NULL, s.admin, NULL, 200, &r);
+  th_req(&s, "GET", "/api/v1/quarters/2031-32-Q4", NULL, s.admin, NULL, 200, &r);
   ck_assert_jstr(r.json, "state", "closed");
   th_response_free(&r);
-  req(&s, "GET", "/api/v1/quarters", NULL, s.admin, NULL, 200, &r);
+  th_req(&s, "GET", "/api/v1/quarters", NULL, s.admin, NULL, 200, &r);
   ck_assert_uint_eq(json_array_size(json_object_get(r.json, "items")), 5);
   th_response_free(&r);
   th_stop(&s);
@@ -1367,35 +1328,35 @@ START_TEST(viewer_reads_but_cannot_write)
   th_start(&s, true, NULL);
   kpi = kpi_id(&s, "CH%2FKPI%201");
   ms = milestone_id(&s, "CH1.1");
-  req(&s, "GET", "/api/v1/summary?quarter=2018-19-Q1", NULL, s.viewer, NULL, 200, &r);
+  th_req(&s, "GET", "/api/v1/summary?quarter=2018-19-Q1", NULL, s.viewer, NULL, 200, &r);
   assert_demo_q1(r.json);
   th_response_free(&r);
-  req(&s, "GET", "/api/v1/groups/UCC/summary?quarter=2018-19-Q1", NULL, s.viewer, NULL, 200, &r);
+  th_req(&s, "GET", "/api/v1/groups/UCC/summary?quarter=2018-19-Q1", NULL, s.viewer, NULL, 200, &r);
   th_response_free(&r);
-  req(&s, "GET", "/api/v1/exceptions?quarter=2018-19-Q1", NULL, s.viewer, NULL, 200, &r);
+  th_req(&s, "GET", "/api/v1/exceptions?quarter=2018-19-Q1", NULL, s.viewer, NULL, 200, &r);
   th_response_free(&r);
   path = fmt("/api/v1/kpis/%lld/readings%s", kpi, "");
-  req(&s, "GET", path, NULL, s.viewer, NULL, 200, &r);
+  th_req(&s, "GET", path, NULL, s.viewer, NULL, 200, &r);
   th_response_free(&r);
   free(path);
 
   path = fmt("/api/v1/kpis/%lld/readings/%s", kpi, "2018-19-Q2");
-  req(&s, "PUT", path, "{\"value\":96}", s.viewer, NULL, 403, &r);
-  assert_ctype(&r, "application/problem+json");
+  th_req(&s, "PUT", path, "{\"value\":96}", s.viewer, NULL, 403, &r);
+  th_assert_ctype(&r, "application/problem+json");
   th_response_free(&r);
-  req(&s, "DELETE", "/api/v1/kpis/1/readings/2018-19-Q1", NULL, s.viewer, NULL, 403, &r);
+  th_req(&s, "DELETE", "/api/v1/kpis/1/readings/2018-19-Q1", NULL, s.viewer, NULL, 403, &r);
   th_response_free(&r);
   /* Without a token at all: 401. */
-  req(&s, "PUT", path, "{\"value\":96}", NULL, NULL, 401, &r);
+  th_req(&s, "PUT", path, "{\"value\":96}", NULL, NULL, 401, &r);
   th_response_free(&r);
-  req(&s, "GET", "/api/v1/summary?quarter=2018-19-Q1", NULL, NULL, NULL, 401, &r);
+  th_req(&s, "GET", "/api/v1/summary?quarter=2018-19-Q1", NULL, NULL, NULL, 401, &r);
   th_response_free(&r);
   free(path);
   put_update(&s, ms, "2018-19-Q2", "{\"status\":\"G\"}", s.viewer, 403, &r);
   th_response_free(&r);
   ck_assert_uint_eq(update_count(&s, ms), 2);
   path = fmt("/api/v1/kpis/%lld/readings%s", kpi, "");
-  req(&s, "GET", path, NULL, s.viewer, NULL, 200, &r);
+  th_req(&s, "GET", path, NULL, s.viewer, NULL, 200, &r);
   ck_assert_uint_eq(json_array_size(json_object_get(r.json, "items")), 1);
   th_response_free(&r);
   free(path);
@@ -1437,11 +1398,5 @@ report_suite(void)
 int
 main(void)
 {
-  SRunner *sr = srunner_create(report_suite());
-  int failed;
-
-  srunner_run_all(sr, CK_NORMAL);
-  failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return th_run(report_suite());
 }

@@ -66,45 +66,6 @@ commit(struct store *st)
   ck_assert_int_eq(store_commit(st), RB_OK);
 }
 
-/* Member at a path like "groups[0].milestones.counts.G" (NULL if missing). */
-static void
-expect_int(json_t *root, const char *path, long long want)
-{
-  json_t *v = th_jget(root, path);
-
-  ck_assert_msg(json_is_integer(v), "%s: not an integer", path);
-  ck_assert_msg(json_integer_value(v) == want, "%s: got %lld, want %lld", path,
-                (long long)json_integer_value(v), want);
-}
-
-static void
-expect_num(json_t *root, const char *path, double want)
-{
-  json_t *v = th_jget(root, path);
-
-  ck_assert_msg(json_is_number(v), "%s: not a number", path);
-  ck_assert_msg(fabs(json_number_value(v) - want) < 1e-9, "%s: got %.17g, want %.17g", path,
-                json_number_value(v), want);
-}
-
-static void
-expect_str(json_t *root, const char *path, const char *want)
-{
-  json_t *v = th_jget(root, path);
-
-  ck_assert_msg(json_is_string(v), "%s: not a string", path);
-  ck_assert_msg(strcmp(json_string_value(v), want) == 0, "%s: got \"%s\", want \"%s\"", path,
-                json_string_value(v), want);
-}
-
-static void
-expect_null(json_t *root, const char *path)
-{
-  json_t *v = th_jget(root, path);
-
-  ck_assert_msg(v != NULL && json_is_null(v), "%s: want null", path);
-}
-
 /* Assert two JSON values are equal, naming the first place they differ. */
 static void
 expect_same(json_t *a, json_t *b, const char *where)
@@ -618,10 +579,10 @@ START_TEST(test_org_crud)
 
   begin(st);
   ck_assert_int_eq(store_org_insert(st, in, NOW1, &out), RB_OK);
-  expect_str(out, "code", "ORG1");
-  expect_str(out, "name", "Org one");
-  expect_str(out, "created_at", NOW1);
-  expect_str(out, "updated_at", NOW1);
+  th_expect_str(out, "code", "ORG1");
+  th_expect_str(out, "name", "Org one");
+  th_expect_str(out, "created_at", NOW1);
+  th_expect_str(out, "updated_at", NOW1);
   ck_assert_int_gt(id_of(out), 0);
   /* duplicate code */
   ck_assert_int_eq(store_org_insert(st, in, NOW2, &got), RB_ERR_CONFLICT);
@@ -637,13 +598,13 @@ START_TEST(test_org_crud)
 
   begin(st);
   ck_assert_int_eq(store_org_update(st, "ORG1", ren, NOW2, &got), RB_OK);
-  expect_str(got, "name", "Renamed");
-  expect_str(got, "created_at", NOW1);
-  expect_str(got, "updated_at", NOW2);
+  th_expect_str(got, "name", "Renamed");
+  th_expect_str(got, "created_at", NOW1);
+  th_expect_str(got, "updated_at", NOW2);
   json_decref(got);
   /* an identical update leaves updated_at alone */
   ck_assert_int_eq(store_org_update(st, "ORG1", ren, NOW3, &got), RB_OK);
-  expect_str(got, "updated_at", NOW2);
+  th_expect_str(got, "updated_at", NOW2);
   json_decref(got);
   ck_assert_int_eq(store_org_update(st, "NOPE", ren, NOW3, &got), RB_ERR_NOT_FOUND);
   /* upsert: identical untouched, different updated */
@@ -654,13 +615,13 @@ START_TEST(test_org_crud)
     json_decref(same);
   }
   ck_assert_int_eq(store_org_get(st, "ORG1", &got), RB_OK);
-  expect_str(got, "updated_at", NOW2);
+  th_expect_str(got, "updated_at", NOW2);
   json_decref(got);
   ck_assert_int_eq(store_org_upsert(st, in, NOW3), RB_OK);
   commit(st);
   ck_assert_int_eq(store_org_get(st, "ORG1", &got), RB_OK);
-  expect_str(got, "name", "Org one");
-  expect_str(got, "updated_at", NOW3);
+  th_expect_str(got, "name", "Org one");
+  th_expect_str(got, "updated_at", NOW3);
   ck_assert_int_eq(id_of(got), id_of(out));
   json_decref(got);
 
@@ -736,11 +697,11 @@ START_TEST(test_group_crud)
 
   begin(st);
   ck_assert_int_eq(store_group_insert(st, in, NOW1, &out), RB_OK);
-  expect_str(out, "code", "CYP");
-  expect_str(out, "name", "Children");
+  th_expect_str(out, "code", "CYP");
+  th_expect_str(out, "name", "Children");
   ck_assert_uint_eq(json_array_size(th_jget(out, "chairs")), 2);
-  expect_str(out, "chairs[1]", "B");
-  expect_str(out, "created_at", NOW1);
+  th_expect_str(out, "chairs[1]", "B");
+  th_expect_str(out, "created_at", NOW1);
   ck_assert_int_eq(store_group_insert(st, in, NOW1, &got), RB_ERR_CONFLICT);
   json_decref(in);
   /* chairs default to an empty list */
@@ -762,12 +723,12 @@ START_TEST(test_group_crud)
   begin(st);
   upd = J("{\"name\": \"Children and Young People\", \"chairs\": [\"C\"]}");
   ck_assert_int_eq(store_group_update(st, "CYP", upd, NOW2, &got), RB_OK);
-  expect_str(got, "name", "Children and Young People");
+  th_expect_str(got, "name", "Children and Young People");
   ck_assert_uint_eq(json_array_size(th_jget(got, "chairs")), 1);
-  expect_str(got, "updated_at", NOW2);
+  th_expect_str(got, "updated_at", NOW2);
   json_decref(got);
   ck_assert_int_eq(store_group_update(st, "CYP", upd, NOW3, &got), RB_OK);
-  expect_str(got, "updated_at", NOW2);
+  th_expect_str(got, "updated_at", NOW2);
   json_decref(got);
   ck_assert_int_eq(store_group_update(st, "UCC", upd, NOW3, &got), RB_ERR_NOT_FOUND);
   json_decref(upd);
@@ -809,12 +770,12 @@ START_TEST(test_priority_crud)
   seed(st);
   ck_assert_int_eq(store_priority_find(st, YEAR, "CYP", 1, &cyp1), RB_OK);
   ck_assert_int_eq(store_priority_get(st, cyp1, &got), RB_OK);
-  expect_str(got, "year", YEAR);
-  expect_str(got, "group", "CYP");
-  expect_int(got, "number", 1);
-  expect_str(got, "title", "CYP one");
-  expect_null(got, "long_title");
-  expect_str(got, "created_at", NOW1);
+  th_expect_str(got, "year", YEAR);
+  th_expect_str(got, "group", "CYP");
+  th_expect_int(got, "number", 1);
+  th_expect_str(got, "title", "CYP one");
+  th_expect_null(got, "long_title");
+  th_expect_str(got, "created_at", NOW1);
   json_decref(got);
   ck_assert_int_eq(store_priority_find(st, YEAR, "CYP", 9, &id), RB_ERR_NOT_FOUND);
   ck_assert_int_eq(store_priority_find(st, "2019-20", "CYP", 1, &id), RB_ERR_NOT_FOUND);
@@ -829,7 +790,7 @@ START_TEST(test_priority_crud)
   in = J("{\"year\": \"2019-20\", \"group\": \"CYP\", \"number\": 1, \"title\": \"next\","
          " \"long_title\": \"Next year\"}");
   ck_assert_int_eq(store_priority_insert(st, in, NOW1, &out), RB_OK);
-  expect_str(out, "long_title", "Next year");
+  th_expect_str(out, "long_title", "Next year");
   json_decref(in);
   /* an unknown group is refused by the schema */
   in = J("{\"year\": \"2018-19\", \"group\": \"NOPE\", \"number\": 1, \"title\": \"x\"}");
@@ -840,13 +801,13 @@ START_TEST(test_priority_crud)
   begin(st);
   in = J("{\"title\": \"CYP first\", \"long_title\": \"Long\"}");
   ck_assert_int_eq(store_priority_update(st, cyp1, in, NOW2, &got), RB_OK);
-  expect_str(got, "title", "CYP first");
-  expect_str(got, "long_title", "Long");
-  expect_str(got, "updated_at", NOW2);
-  expect_str(got, "created_at", NOW1);
+  th_expect_str(got, "title", "CYP first");
+  th_expect_str(got, "long_title", "Long");
+  th_expect_str(got, "updated_at", NOW2);
+  th_expect_str(got, "created_at", NOW1);
   json_decref(got);
   ck_assert_int_eq(store_priority_update(st, cyp1, in, NOW3, &got), RB_OK);
-  expect_str(got, "updated_at", NOW2);
+  th_expect_str(got, "updated_at", NOW2);
   json_decref(got);
   ck_assert_int_eq(store_priority_update(st, 999999, in, NOW3, &got), RB_ERR_NOT_FOUND);
   json_decref(in);
@@ -919,16 +880,16 @@ START_TEST(test_milestone_crud)
          " \"target_text\": \"Q4 18/19\", \"owner\": \"ORG1\"}");
   ck_assert_int_eq(store_milestone_insert(st, in, NOW1, &out), RB_OK);
   id = id_of(out);
-  expect_str(out, "year", YEAR);
-  expect_str(out, "code", "CH1.1");
-  expect_str(out, "group", "CYP");
-  expect_int(out, "priority", 1);
-  expect_str(out, "description", "Review the pathway");
-  expect_str(out, "target_quarter", "2018-19-Q4");
-  expect_str(out, "target_text", "Q4 18/19");
-  expect_str(out, "owner", "ORG1");
-  expect_str(out, "created_at", NOW1);
-  expect_str(out, "updated_at", NOW1);
+  th_expect_str(out, "year", YEAR);
+  th_expect_str(out, "code", "CH1.1");
+  th_expect_str(out, "group", "CYP");
+  th_expect_int(out, "priority", 1);
+  th_expect_str(out, "description", "Review the pathway");
+  th_expect_str(out, "target_quarter", "2018-19-Q4");
+  th_expect_str(out, "target_text", "Q4 18/19");
+  th_expect_str(out, "owner", "ORG1");
+  th_expect_str(out, "created_at", NOW1);
+  th_expect_str(out, "updated_at", NOW1);
   /* (year, code) is unique */
   ck_assert_int_eq(store_milestone_insert(st, in, NOW1, &got), RB_ERR_CONFLICT);
   json_decref(in);
@@ -959,16 +920,16 @@ START_TEST(test_milestone_crud)
   in = J("{\"year\": \"2018-19\", \"code\": \"CH1.1\", \"group\": \"CYP\", \"priority\": 2,"
          " \"description\": \"Reviewed\", \"target_quarter\": null, \"owner\": null}");
   ck_assert_int_eq(store_milestone_update(st, id, in, NOW2, &got), RB_OK);
-  expect_int(got, "priority", 2);
-  expect_str(got, "description", "Reviewed");
-  expect_null(got, "target_quarter");
-  expect_null(got, "target_text");
-  expect_null(got, "owner");
-  expect_str(got, "updated_at", NOW2);
-  expect_str(got, "created_at", NOW1);
+  th_expect_int(got, "priority", 2);
+  th_expect_str(got, "description", "Reviewed");
+  th_expect_null(got, "target_quarter");
+  th_expect_null(got, "target_text");
+  th_expect_null(got, "owner");
+  th_expect_str(got, "updated_at", NOW2);
+  th_expect_str(got, "created_at", NOW1);
   json_decref(got);
   ck_assert_int_eq(store_milestone_update(st, id, in, NOW3, &got), RB_OK);
-  expect_str(got, "updated_at", NOW2);
+  th_expect_str(got, "updated_at", NOW2);
   json_decref(got);
   ck_assert_int_eq(store_milestone_update(st, 999999, in, NOW3, &got), RB_ERR_NOT_FOUND);
   json_decref(in);
@@ -1022,8 +983,8 @@ START_TEST(test_milestone_crud)
     ck_assert_int_eq(store_reporting_version(st, YEAR, &v1), RB_OK);
     ck_assert_int_eq(v1, v0);
     ck_assert_int_eq(store_update_get(st, m2, "2018-19-Q2", &got), RB_OK);
-    expect_str(got, "updated_by", "first");
-    expect_str(got, "updated_at", NOW1);
+    th_expect_str(got, "updated_by", "first");
+    th_expect_str(got, "updated_at", NOW1);
     json_decref(got);
     begin(st);
     ck_assert_int_eq(
@@ -1079,22 +1040,22 @@ START_TEST(test_kpi_crud)
       " \"source\": \"SystmOne\"}");
   ck_assert_int_eq(store_kpi_insert(st, in, NOW1, &out), RB_OK);
   k1 = id_of(out);
-  expect_str(out, "year", YEAR);
-  expect_str(out, "code", "CH/KPI 1");
-  expect_str(out, "group", "CYP");
+  th_expect_str(out, "year", YEAR);
+  th_expect_str(out, "code", "CH/KPI 1");
+  th_expect_str(out, "group", "CYP");
   ck_assert_uint_eq(json_array_size(th_jget(out, "priorities")), 2);
-  expect_int(out, "priorities[0]", 1);
-  expect_int(out, "priorities[1]", 2);
-  expect_str(out, "direction", "increase");
-  expect_str(out, "unit", "percent");
-  expect_num(out, "target", 95);
-  expect_str(out, "target_text", "95%");
-  expect_num(out, "quarterly_targets.2018-19-Q2", 90.5);
-  expect_str(out, "tolerance.mode", "absolute");
-  expect_num(out, "tolerance.value", 1.5);
-  expect_str(out, "owner", "ORG2");
-  expect_str(out, "source", "SystmOne");
-  expect_str(out, "updated_at", NOW1);
+  th_expect_int(out, "priorities[0]", 1);
+  th_expect_int(out, "priorities[1]", 2);
+  th_expect_str(out, "direction", "increase");
+  th_expect_str(out, "unit", "percent");
+  th_expect_num(out, "target", 95);
+  th_expect_str(out, "target_text", "95%");
+  th_expect_num(out, "quarterly_targets.2018-19-Q2", 90.5);
+  th_expect_str(out, "tolerance.mode", "absolute");
+  th_expect_num(out, "tolerance.value", 1.5);
+  th_expect_str(out, "owner", "ORG2");
+  th_expect_str(out, "source", "SystmOne");
+  th_expect_str(out, "updated_at", NOW1);
   ck_assert_int_eq(store_kpi_insert(st, in, NOW1, &got), RB_ERR_CONFLICT);
   json_decref(in);
   /* defaults */
@@ -1102,13 +1063,13 @@ START_TEST(test_kpi_crud)
          " \"description\": \"Second\"}");
   ck_assert_int_eq(store_kpi_insert(st, in, NOW1, &got), RB_OK);
   k2 = id_of(got);
-  expect_str(got, "tolerance.mode", "relative");
-  expect_num(got, "tolerance.value", 2);
+  th_expect_str(got, "tolerance.mode", "relative");
+  th_expect_num(got, "tolerance.value", 2);
   ck_assert(json_is_object(th_jget(got, "quarterly_targets")));
   ck_assert_uint_eq(json_object_size(th_jget(got, "quarterly_targets")), 0);
-  expect_null(got, "direction");
-  expect_null(got, "target");
-  expect_null(got, "owner");
+  th_expect_null(got, "direction");
+  th_expect_null(got, "target");
+  th_expect_null(got, "owner");
   json_decref(got);
   json_decref(in);
   commit(st);
@@ -1190,18 +1151,18 @@ START_TEST(test_kpi_crud)
   json_object_set_new(in, "target", json_real(96));
   ck_assert_int_eq(store_kpi_update(st, k1, in, NOW2, &got), RB_OK);
   ck_assert_uint_eq(json_array_size(th_jget(got, "priorities")), 1);
-  expect_int(got, "priorities[0]", 2);
-  expect_num(got, "target", 96);
-  expect_str(got, "updated_at", NOW2);
+  th_expect_int(got, "priorities[0]", 2);
+  th_expect_num(got, "target", 96);
+  th_expect_str(got, "updated_at", NOW2);
   json_decref(got);
   /* identical: updated_at stays */
   ck_assert_int_eq(store_kpi_update(st, k1, in, NOW3, &got), RB_OK);
-  expect_str(got, "updated_at", NOW2);
+  th_expect_str(got, "updated_at", NOW2);
   json_decref(got);
   /* only the links change: updated_at moves */
   json_object_set_new(in, "priorities", json_pack("[i, i]", 1, 2));
   ck_assert_int_eq(store_kpi_update(st, k1, in, NOW3, &got), RB_OK);
-  expect_str(got, "updated_at", NOW3);
+  th_expect_str(got, "updated_at", NOW3);
   ck_assert_uint_eq(json_array_size(th_jget(got, "priorities")), 2);
   json_decref(got);
   ck_assert_int_eq(store_kpi_update(st, 999999, in, NOW3, &got), RB_ERR_NOT_FOUND);
@@ -1247,15 +1208,15 @@ START_TEST(test_kpi_crud)
       RB_OK);
     ck_assert_ptr_null(put);
     ck_assert_int_eq(store_reading_get(st, k1, "2018-19-Q3", &read), RB_OK);
-    expect_str(read, "updated_at", NOW2);
+    th_expect_str(read, "updated_at", NOW2);
     json_decref(read);
     ck_assert_int_eq(store_reading_delete(st, k1, "2018-19-Q3"), RB_OK);
     json_decref(whole);
   }
   ck_assert_int_eq(store_kpi_delete(st, k1), RB_ERR_CONFLICT);
   ck_assert_int_eq(store_reading_get(st, k1, "2018-19-Q1", &got), RB_OK);
-  expect_num(got, "value", 97.5);
-  expect_str(got, "rating", "G");
+  th_expect_num(got, "value", 97.5);
+  th_expect_str(got, "rating", "G");
   json_decref(got);
   ck_assert_int_eq(store_reading_delete(st, k1, "2018-19-Q1"), RB_OK);
   /* the links go with the KPI, then the priority is free */
@@ -1329,15 +1290,15 @@ START_TEST(test_import_demo)
     json_array_size(json_object_get(it, "readings"));
 
   counts = import_ok(st, doc, NOW1);
-  expect_str(counts, "financial_year", YEAR);
-  expect_int(counts, "organisations", 6);
-  expect_int(counts, "quarters", 4);
-  expect_int(counts, "groups", 3);
-  expect_int(counts, "priorities", 22);
-  expect_int(counts, "milestones", 76);
-  expect_int(counts, "kpis", 50);
-  expect_int(counts, "updates", (long long)updates);
-  expect_int(counts, "readings", (long long)readings);
+  th_expect_str(counts, "financial_year", YEAR);
+  th_expect_int(counts, "organisations", 6);
+  th_expect_int(counts, "quarters", 4);
+  th_expect_int(counts, "groups", 3);
+  th_expect_int(counts, "priorities", 22);
+  th_expect_int(counts, "milestones", 76);
+  th_expect_int(counts, "kpis", 50);
+  th_expect_int(counts, "updates", (long long)updates);
+  th_expect_int(counts, "readings", (long long)readings);
   json_decref(counts);
 
   /* what is stored matches */
@@ -1361,18 +1322,18 @@ START_TEST(test_import_demo)
   /* a few values made it through */
   ck_assert_int_eq(store_milestone_find(st, YEAR, "CH1.1", &id), RB_OK);
   ck_assert_int_eq(store_update_get(st, id, "2018-19-Q1", &it), RB_OK);
-  expect_str(it, "status", "G");
-  expect_str(it, "updated_by", "test");
+  th_expect_str(it, "status", "G");
+  th_expect_str(it, "updated_by", "test");
   json_decref(it);
   ck_assert_int_eq(store_kpi_find(st, YEAR, "CH/KPI 1", &id), RB_OK);
   ck_assert_int_eq(store_reading_get(st, id, "2018-19-Q1", &it), RB_OK);
-  expect_num(it, "value", 99);
-  expect_str(it, "value_text", "99%");
-  expect_str(it, "rating", "G");
+  th_expect_num(it, "value", 99);
+  th_expect_str(it, "value_text", "99%");
+  th_expect_str(it, "rating", "G");
   json_decref(it);
   ck_assert_int_eq(store_quarter_get(st, "2018-19-Q1", &q), RB_OK);
-  expect_str(q, "delivery_team_date", "2018-08-22");
-  expect_str(q, "place_board_date", "2018-09-05");
+  th_expect_str(q, "delivery_team_date", "2018-08-22");
+  th_expect_str(q, "place_board_date", "2018-09-05");
   json_decref(q);
   {
     char state[STORE_STATE_LEN];
@@ -1739,9 +1700,9 @@ START_TEST(test_import_keeps_unmentioned)
           "   \"updates\": [{\"quarter\": \"2018-19-Q2\", \"status\": \"A\"}]}],"
           " \"kpis\": []}");
   counts = import_ok(st, doc, NOW3);
-  expect_int(counts, "groups", 1);
-  expect_int(counts, "milestones", 1);
-  expect_int(counts, "kpis", 0);
+  th_expect_int(counts, "groups", 1);
+  th_expect_int(counts, "milestones", 1);
+  th_expect_int(counts, "kpis", 0);
   json_decref(counts);
   json_decref(doc);
 
@@ -1758,16 +1719,16 @@ START_TEST(test_import_keeps_unmentioned)
 
   ck_assert_int_eq(store_milestone_find(st, YEAR, "CH1.1", &id), RB_OK);
   ck_assert_int_eq(store_milestone_get(st, id, &got), RB_OK);
-  expect_str(got, "description", "Changed");
-  expect_str(got, "updated_at", NOW3);
+  th_expect_str(got, "description", "Changed");
+  th_expect_str(got, "updated_at", NOW3);
   json_decref(got);
   /* the updates the second file did not mention are still there */
   ck_assert_int_eq(store_update_list(st, id, &ups), RB_OK);
   ck_assert_uint_eq(json_array_size(ups), 3);
-  expect_str(ups, "[0].quarter", "2017-18-Q4");
-  expect_str(ups, "[1].quarter", "2018-19-Q1");
-  expect_str(ups, "[2].quarter", "2018-19-Q2");
-  expect_str(ups, "[2].status", "A");
+  th_expect_str(ups, "[0].quarter", "2017-18-Q4");
+  th_expect_str(ups, "[1].quarter", "2018-19-Q1");
+  th_expect_str(ups, "[2].quarter", "2018-19-Q2");
+  th_expect_str(ups, "[2].status", "A");
   json_decref(ups);
   /* every other milestone is as it was */
   json_array_foreach(th_jget(before, "milestones"), i, it)
@@ -1788,7 +1749,7 @@ START_TEST(test_import_keeps_unmentioned)
   f.year = "2019-20";
   ck_assert_uint_eq(count_of(st, store_milestone_list, &f), 1);
   ck_assert_int_eq(store_milestone_get(st, id, &got), RB_OK);
-  expect_str(got, "description", "Changed");
+  th_expect_str(got, "description", "Changed");
   json_decref(got);
   json_decref(before);
   json_decref(after);
@@ -1836,33 +1797,33 @@ START_TEST(test_summary_demo)
   ck_assert_uint_eq(json_array_size(th_jget(j, "groups")), N(want));
   for (size_t g = 0; g < N(want); g++) {
     snprintf(path, sizeof(path), "groups[%zu].code", g);
-    expect_str(j, path, want[g].code);
+    th_expect_str(j, path, want[g].code);
     snprintf(path, sizeof(path), "groups[%zu].milestones.total", g);
-    expect_int(j, path, want[g].milestones);
+    th_expect_int(j, path, want[g].milestones);
     snprintf(path, sizeof(path), "groups[%zu].kpis.total", g);
-    expect_int(j, path, want[g].kpis);
+    th_expect_int(j, path, want[g].kpis);
     for (int s = 0; s < RAG__COUNT; s++) {
       snprintf(path, sizeof(path), "groups[%zu].milestones.counts.%s", g,
                rag_code((enum rag_status)s));
-      expect_int(j, path, want[g].m[s]);
+      th_expect_int(j, path, want[g].m[s]);
       if (s == RAG_BR || s == RAG_B)
         continue;
       snprintf(path, sizeof(path), "groups[%zu].kpis.counts.%s", g, rag_code((enum rag_status)s));
-      expect_int(j, path, want[g].k[s]);
+      th_expect_int(j, path, want[g].k[s]);
     }
   }
-  expect_int(j, "overall.milestones.total", 76);
-  expect_int(j, "overall.kpis.total", 50);
-  expect_num(j, "overall.milestones.on_track_or_complete_percent", 56.6);
-  expect_num(j, "overall.kpis.on_track_percent", 44.0);
-  expect_num(j, "overall.kpis.red_percent", 6.0);
-  expect_null(j, "comparison.previous_quarter");
+  th_expect_int(j, "overall.milestones.total", 76);
+  th_expect_int(j, "overall.kpis.total", 50);
+  th_expect_num(j, "overall.milestones.on_track_or_complete_percent", 56.6);
+  th_expect_num(j, "overall.kpis.on_track_percent", 44.0);
+  th_expect_num(j, "overall.kpis.red_percent", 6.0);
+  th_expect_null(j, "comparison.previous_quarter");
   /* reported ratings that the RAG rule would not give (CYP: KPI 5, 12;
    * MHLD: LD/KPI 14; UCC: KPI 1, 2, 16, 17) */
-  expect_int(j, "overall.kpis.rating_disagreements", 7);
-  expect_int(j, "groups[0].kpis.rating_disagreements", 2);
-  expect_int(j, "groups[1].kpis.rating_disagreements", 1);
-  expect_int(j, "groups[2].kpis.rating_disagreements", 4);
+  th_expect_int(j, "overall.kpis.rating_disagreements", 7);
+  th_expect_int(j, "groups[0].kpis.rating_disagreements", 2);
+  th_expect_int(j, "groups[1].kpis.rating_disagreements", 1);
+  th_expect_int(j, "groups[2].kpis.rating_disagreements", 4);
   /* a KPI serving several priorities counts once in its group and once in
    * each of its priorities */
   {
@@ -1896,9 +1857,9 @@ START_TEST(test_summary_demo)
   ck_assert_uint_eq(in->nitems, 0);
   j = summary_json(in, NULL, NULL);
   ck_assert_uint_eq(json_array_size(th_jget(j, "groups")), 0);
-  expect_int(j, "overall.milestones.total", 0);
-  expect_null(j, "overall.milestones.on_track_or_complete_percent");
-  expect_null(j, "overall.kpis.on_track_percent");
+  th_expect_int(j, "overall.milestones.total", 0);
+  th_expect_null(j, "overall.milestones.on_track_or_complete_percent");
+  th_expect_null(j, "overall.kpis.on_track_percent");
   json_decref(j);
   store_summary_free(sum);
   store_summary_free(NULL);
@@ -1915,10 +1876,10 @@ START_TEST(test_summary_not_yet_reported)
 
   ck_assert_int_eq(store_summary_load(st, "2018-19-Q2", &sum), RB_OK);
   j = summary_json(store_summary_input(sum), NULL, NULL);
-  expect_int(j, "overall.milestones.counts.TBC", 76);
-  expect_int(j, "overall.kpis.counts.TBC", 50);
-  expect_num(j, "overall.milestones.on_track_or_complete_percent", 0.0);
-  expect_int(j, "overall.kpis.rating_disagreements", 0);
+  th_expect_int(j, "overall.milestones.counts.TBC", 76);
+  th_expect_int(j, "overall.kpis.counts.TBC", 50);
+  th_expect_num(j, "overall.milestones.on_track_or_complete_percent", 0.0);
+  th_expect_int(j, "overall.kpis.rating_disagreements", 0);
   json_decref(j);
   store_summary_free(sum);
   store_close(st);
@@ -2254,11 +2215,5 @@ store_suite(void)
 int
 main(void)
 {
-  SRunner *sr = srunner_create(store_suite());
-  int failed;
-
-  srunner_run_all(sr, CK_NORMAL);
-  failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return th_run(store_suite());
 }

@@ -9,10 +9,12 @@
 
 #include <jansson.h>
 
+#include "cache.h"
 #include "csv.h"
 #include "harness.h"
 #include "error.h"
 #include "jsonv.h"
+#include "problem.h"
 #include "quarter.h"
 #include "rag.h"
 #include "router.h"
@@ -25,45 +27,6 @@
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
 /* ---- helpers ---------------------------------------------------------------- */
-
-/* Member at a path like "groups[0].milestones.counts.G" (NULL if missing). */
-static void
-expect_int(json_t *root, const char *path, long long want)
-{
-  json_t *v = th_jget(root, path);
-
-  ck_assert_msg(json_is_integer(v), "%s: not an integer", path);
-  ck_assert_msg(json_integer_value(v) == want, "%s: got %lld, want %lld", path,
-                (long long)json_integer_value(v), want);
-}
-
-static void
-expect_num(json_t *root, const char *path, double want)
-{
-  json_t *v = th_jget(root, path);
-
-  ck_assert_msg(json_is_number(v), "%s: not a number", path);
-  ck_assert_msg(fabs(json_number_value(v) - want) < 1e-9, "%s: got %.17g, want %.17g", path,
-                json_number_value(v), want);
-}
-
-static void
-expect_null(json_t *root, const char *path)
-{
-  json_t *v = th_jget(root, path);
-
-  ck_assert_msg(v != NULL && json_is_null(v), "%s: want null", path);
-}
-
-static void
-expect_str(json_t *root, const char *path, const char *want)
-{
-  json_t *v = th_jget(root, path);
-
-  ck_assert_msg(json_is_string(v), "%s: not a string", path);
-  ck_assert_msg(strcmp(json_string_value(v), want) == 0, "%s: got \"%s\", want \"%s\"", path,
-                json_string_value(v), want);
-}
 
 static json_t *
 parse(const char *text)
@@ -566,112 +529,112 @@ START_TEST(test_summary_json)
   json_t *j = summary_json(&sinput, &prev, NULL);
 
   ck_assert_ptr_nonnull(j);
-  expect_str(j, "quarter", "2018-19-Q1");
-  expect_str(j, "year", "2018-19");
+  th_expect_str(j, "quarter", "2018-19-Q1");
+  th_expect_str(j, "year", "2018-19");
   /* the inactive group is left out */
   ck_assert_uint_eq(json_array_size(th_jget(j, "groups")), 2);
-  expect_str(j, "groups[0].code", "AAA");
-  expect_str(j, "groups[0].name", "Alpha");
-  expect_str(j, "groups[1].code", "BBB");
+  th_expect_str(j, "groups[0].code", "AAA");
+  th_expect_str(j, "groups[0].name", "Alpha");
+  th_expect_str(j, "groups[1].code", "BBB");
 
   /* AAA milestones: BR, B, G, R one each */
-  expect_int(j, "groups[0].milestones.total", 4);
-  expect_int(j, "groups[0].milestones.counts.BR", 1);
-  expect_int(j, "groups[0].milestones.counts.B", 1);
-  expect_int(j, "groups[0].milestones.counts.G", 1);
-  expect_int(j, "groups[0].milestones.counts.A", 0);
-  expect_int(j, "groups[0].milestones.counts.R", 1);
-  expect_int(j, "groups[0].milestones.counts.TBC", 0);
-  expect_num(j, "groups[0].milestones.percent.G", 25.0);
-  expect_num(j, "groups[0].milestones.percent.A", 0.0);
-  expect_num(j, "groups[0].milestones.on_track_or_complete_percent", 50.0);
-  expect_num(j, "groups[0].milestones.red_percent", 25.0);
+  th_expect_int(j, "groups[0].milestones.total", 4);
+  th_expect_int(j, "groups[0].milestones.counts.BR", 1);
+  th_expect_int(j, "groups[0].milestones.counts.B", 1);
+  th_expect_int(j, "groups[0].milestones.counts.G", 1);
+  th_expect_int(j, "groups[0].milestones.counts.A", 0);
+  th_expect_int(j, "groups[0].milestones.counts.R", 1);
+  th_expect_int(j, "groups[0].milestones.counts.TBC", 0);
+  th_expect_num(j, "groups[0].milestones.percent.G", 25.0);
+  th_expect_num(j, "groups[0].milestones.percent.A", 0.0);
+  th_expect_num(j, "groups[0].milestones.on_track_or_complete_percent", 50.0);
+  th_expect_num(j, "groups[0].milestones.red_percent", 25.0);
   ck_assert_uint_eq(json_array_size(th_jget(j, "groups[0].milestones.by_priority")), 2);
-  expect_int(j, "groups[0].milestones.by_priority[0].priority", 1);
-  expect_str(j, "groups[0].milestones.by_priority[0].title", "Alpha one");
-  expect_int(j, "groups[0].milestones.by_priority[0].total", 2);
-  expect_int(j, "groups[0].milestones.by_priority[0].counts.G", 1);
-  expect_int(j, "groups[0].milestones.by_priority[0].counts.R", 1);
-  expect_int(j, "groups[0].milestones.by_priority[1].priority", 2);
-  expect_int(j, "groups[0].milestones.by_priority[1].total", 2);
-  expect_int(j, "groups[0].milestones.by_priority[1].counts.B", 1);
-  expect_int(j, "groups[0].milestones.by_priority[1].counts.BR", 1);
-  expect_num(j, "groups[0].milestones.by_priority[1].percent.B", 50.0);
+  th_expect_int(j, "groups[0].milestones.by_priority[0].priority", 1);
+  th_expect_str(j, "groups[0].milestones.by_priority[0].title", "Alpha one");
+  th_expect_int(j, "groups[0].milestones.by_priority[0].total", 2);
+  th_expect_int(j, "groups[0].milestones.by_priority[0].counts.G", 1);
+  th_expect_int(j, "groups[0].milestones.by_priority[0].counts.R", 1);
+  th_expect_int(j, "groups[0].milestones.by_priority[1].priority", 2);
+  th_expect_int(j, "groups[0].milestones.by_priority[1].total", 2);
+  th_expect_int(j, "groups[0].milestones.by_priority[1].counts.B", 1);
+  th_expect_int(j, "groups[0].milestones.by_priority[1].counts.BR", 1);
+  th_expect_num(j, "groups[0].milestones.by_priority[1].percent.B", 50.0);
 
   /* AAA KPIs: K1 counts once in the group, once in each of its priorities */
-  expect_int(j, "groups[0].kpis.total", 3);
-  expect_int(j, "groups[0].kpis.counts.G", 1);
-  expect_int(j, "groups[0].kpis.counts.A", 1);
-  expect_int(j, "groups[0].kpis.counts.R", 1);
-  expect_int(j, "groups[0].kpis.counts.TBC", 0);
+  th_expect_int(j, "groups[0].kpis.total", 3);
+  th_expect_int(j, "groups[0].kpis.counts.G", 1);
+  th_expect_int(j, "groups[0].kpis.counts.A", 1);
+  th_expect_int(j, "groups[0].kpis.counts.R", 1);
+  th_expect_int(j, "groups[0].kpis.counts.TBC", 0);
   ck_assert_ptr_null(th_jget(j, "groups[0].kpis.counts.B"));
   ck_assert_ptr_null(th_jget(j, "groups[0].kpis.counts.BR"));
-  expect_num(j, "groups[0].kpis.percent.G", 33.3);
-  expect_num(j, "groups[0].kpis.on_track_percent", 33.3);
-  expect_num(j, "groups[0].kpis.red_percent", 33.3);
-  expect_int(j, "groups[0].kpis.rating_disagreements", 1);
+  th_expect_num(j, "groups[0].kpis.percent.G", 33.3);
+  th_expect_num(j, "groups[0].kpis.on_track_percent", 33.3);
+  th_expect_num(j, "groups[0].kpis.red_percent", 33.3);
+  th_expect_int(j, "groups[0].kpis.rating_disagreements", 1);
   ck_assert_uint_eq(json_array_size(th_jget(j, "groups[0].kpis.by_priority")), 2);
-  expect_int(j, "groups[0].kpis.by_priority[0].priority", 1);
-  expect_int(j, "groups[0].kpis.by_priority[0].total", 2);
-  expect_int(j, "groups[0].kpis.by_priority[0].counts.G", 1);
-  expect_int(j, "groups[0].kpis.by_priority[0].counts.A", 1);
-  expect_int(j, "groups[0].kpis.by_priority[1].priority", 2);
-  expect_int(j, "groups[0].kpis.by_priority[1].total", 2);
-  expect_int(j, "groups[0].kpis.by_priority[1].counts.A", 1);
-  expect_int(j, "groups[0].kpis.by_priority[1].counts.R", 1);
-  expect_int(j, "groups[0].kpis.by_priority[1].counts.G", 0);
+  th_expect_int(j, "groups[0].kpis.by_priority[0].priority", 1);
+  th_expect_int(j, "groups[0].kpis.by_priority[0].total", 2);
+  th_expect_int(j, "groups[0].kpis.by_priority[0].counts.G", 1);
+  th_expect_int(j, "groups[0].kpis.by_priority[0].counts.A", 1);
+  th_expect_int(j, "groups[0].kpis.by_priority[1].priority", 2);
+  th_expect_int(j, "groups[0].kpis.by_priority[1].total", 2);
+  th_expect_int(j, "groups[0].kpis.by_priority[1].counts.A", 1);
+  th_expect_int(j, "groups[0].kpis.by_priority[1].counts.R", 1);
+  th_expect_int(j, "groups[0].kpis.by_priority[1].counts.G", 0);
 
   /* AAA exceptions: the red milestone, then the red KPI */
   ck_assert_uint_eq(json_array_size(th_jget(j, "groups[0].exceptions")), 2);
-  expect_str(j, "groups[0].exceptions[0].type", "milestone");
-  expect_int(j, "groups[0].exceptions[0].id", 2);
-  expect_str(j, "groups[0].exceptions[0].code", "M2");
-  expect_str(j, "groups[0].exceptions[0].description", "Milestone two");
-  expect_str(j, "groups[0].exceptions[0].status", "R");
-  expect_str(j, "groups[0].exceptions[0].comment", "late");
-  expect_str(j, "groups[0].exceptions[1].type", "kpi");
-  expect_int(j, "groups[0].exceptions[1].id", 12);
-  expect_str(j, "groups[0].exceptions[1].code", "K2");
-  expect_str(j, "groups[0].exceptions[1].rating", "R");
-  expect_str(j, "groups[0].exceptions[1].value_text", "50%");
-  expect_str(j, "groups[0].exceptions[1].comment", "bad");
+  th_expect_str(j, "groups[0].exceptions[0].type", "milestone");
+  th_expect_int(j, "groups[0].exceptions[0].id", 2);
+  th_expect_str(j, "groups[0].exceptions[0].code", "M2");
+  th_expect_str(j, "groups[0].exceptions[0].description", "Milestone two");
+  th_expect_str(j, "groups[0].exceptions[0].status", "R");
+  th_expect_str(j, "groups[0].exceptions[0].comment", "late");
+  th_expect_str(j, "groups[0].exceptions[1].type", "kpi");
+  th_expect_int(j, "groups[0].exceptions[1].id", 12);
+  th_expect_str(j, "groups[0].exceptions[1].code", "K2");
+  th_expect_str(j, "groups[0].exceptions[1].rating", "R");
+  th_expect_str(j, "groups[0].exceptions[1].value_text", "50%");
+  th_expect_str(j, "groups[0].exceptions[1].comment", "bad");
 
   /* BBB: one milestone awaiting an update, no KPIs: percentages null */
-  expect_int(j, "groups[1].milestones.total", 1);
-  expect_int(j, "groups[1].milestones.counts.TBC", 1);
-  expect_num(j, "groups[1].milestones.percent.TBC", 100.0);
-  expect_num(j, "groups[1].milestones.on_track_or_complete_percent", 0.0);
-  expect_int(j, "groups[1].kpis.total", 0);
-  expect_int(j, "groups[1].kpis.counts.G", 0);
-  expect_null(j, "groups[1].kpis.percent.G");
-  expect_null(j, "groups[1].kpis.percent.TBC");
-  expect_null(j, "groups[1].kpis.on_track_percent");
-  expect_null(j, "groups[1].kpis.red_percent");
-  expect_int(j, "groups[1].kpis.by_priority[0].total", 0);
-  expect_null(j, "groups[1].kpis.by_priority[0].percent.G");
-  expect_int(j, "groups[1].kpis.rating_disagreements", 0);
+  th_expect_int(j, "groups[1].milestones.total", 1);
+  th_expect_int(j, "groups[1].milestones.counts.TBC", 1);
+  th_expect_num(j, "groups[1].milestones.percent.TBC", 100.0);
+  th_expect_num(j, "groups[1].milestones.on_track_or_complete_percent", 0.0);
+  th_expect_int(j, "groups[1].kpis.total", 0);
+  th_expect_int(j, "groups[1].kpis.counts.G", 0);
+  th_expect_null(j, "groups[1].kpis.percent.G");
+  th_expect_null(j, "groups[1].kpis.percent.TBC");
+  th_expect_null(j, "groups[1].kpis.on_track_percent");
+  th_expect_null(j, "groups[1].kpis.red_percent");
+  th_expect_int(j, "groups[1].kpis.by_priority[0].total", 0);
+  th_expect_null(j, "groups[1].kpis.by_priority[0].percent.G");
+  th_expect_int(j, "groups[1].kpis.rating_disagreements", 0);
   ck_assert_uint_eq(json_array_size(th_jget(j, "groups[1].exceptions")), 0);
 
   /* overall */
-  expect_int(j, "overall.milestones.total", 5);
-  expect_int(j, "overall.milestones.counts.TBC", 1);
-  expect_num(j, "overall.milestones.on_track_or_complete_percent", 40.0);
-  expect_num(j, "overall.milestones.red_percent", 20.0);
-  expect_int(j, "overall.kpis.total", 3);
-  expect_num(j, "overall.kpis.on_track_percent", 33.3);
-  expect_int(j, "overall.kpis.rating_disagreements", 1);
+  th_expect_int(j, "overall.milestones.total", 5);
+  th_expect_int(j, "overall.milestones.counts.TBC", 1);
+  th_expect_num(j, "overall.milestones.on_track_or_complete_percent", 40.0);
+  th_expect_num(j, "overall.milestones.red_percent", 20.0);
+  th_expect_int(j, "overall.kpis.total", 3);
+  th_expect_num(j, "overall.kpis.on_track_percent", 33.3);
+  th_expect_int(j, "overall.kpis.rating_disagreements", 1);
 
   /* comparisons */
-  expect_str(j, "comparison.previous_quarter.quarter", "2017-18-Q4");
-  expect_num(j, "comparison.previous_quarter.milestones_on_track_or_complete_percent", 56.6);
-  expect_null(j, "comparison.previous_quarter.kpis_on_track_percent");
-  expect_null(j, "comparison.same_quarter_last_year");
+  th_expect_str(j, "comparison.previous_quarter.quarter", "2017-18-Q4");
+  th_expect_num(j, "comparison.previous_quarter.milestones_on_track_or_complete_percent", 56.6);
+  th_expect_null(j, "comparison.previous_quarter.kpis_on_track_percent");
+  th_expect_null(j, "comparison.same_quarter_last_year");
   json_decref(j);
 
   prev.present = false;
   j = summary_json(&sinput, &prev, &prev);
-  expect_null(j, "comparison.previous_quarter");
-  expect_null(j, "comparison.same_quarter_last_year");
+  th_expect_null(j, "comparison.previous_quarter");
+  th_expect_null(j, "comparison.same_quarter_last_year");
   json_decref(j);
 }
 END_TEST
@@ -684,16 +647,16 @@ START_TEST(test_summary_group_headline_exceptions)
   struct summary_input empty = {
     .quarter = "2019-20-Q1", .year = "2019-20", .groups = idle, .ngroups = N(idle)};
 
-  expect_str(g, "code", "BBB");
-  expect_str(g, "name", "Beta");
-  expect_int(g, "milestones.total", 1);
-  expect_int(g, "kpis.total", 0);
+  th_expect_str(g, "code", "BBB");
+  th_expect_str(g, "name", "Beta");
+  th_expect_int(g, "milestones.total", 1);
+  th_expect_int(g, "kpis.total", 0);
   json_decref(g);
   /* an inactive group still answers when asked for directly */
   g = summary_group_json(&sinput, 2);
-  expect_str(g, "code", "ZZZ");
-  expect_int(g, "milestones.total", 0);
-  expect_null(g, "milestones.on_track_or_complete_percent");
+  th_expect_str(g, "code", "ZZZ");
+  th_expect_int(g, "milestones.total", 0);
+  th_expect_null(g, "milestones.on_track_or_complete_percent");
   json_decref(g);
 
   summary_headline_of(&sinput, &h);
@@ -708,84 +671,127 @@ START_TEST(test_summary_group_headline_exceptions)
 
   ex = summary_exceptions_json(&sinput);
   ck_assert_uint_eq(json_array_size(ex), 2);
-  expect_str(ex, "[0].group", "AAA");
-  expect_str(ex, "[0].code", "M2");
-  expect_str(ex, "[1].group", "AAA");
-  expect_str(ex, "[1].code", "K2");
+  th_expect_str(ex, "[0].group", "AAA");
+  th_expect_str(ex, "[0].code", "M2");
+  th_expect_str(ex, "[1].group", "AAA");
+  th_expect_str(ex, "[1].code", "K2");
   json_decref(ex);
 
   g = summary_json(&empty, NULL, NULL);
   ck_assert_uint_eq(json_array_size(th_jget(g, "groups")), 0);
-  expect_int(g, "overall.milestones.total", 0);
-  expect_null(g, "overall.milestones.on_track_or_complete_percent");
-  expect_null(g, "overall.kpis.on_track_percent");
+  th_expect_int(g, "overall.milestones.total", 0);
+  th_expect_null(g, "overall.milestones.on_track_or_complete_percent");
+  th_expect_null(g, "overall.kpis.on_track_percent");
   json_decref(g);
+}
+END_TEST
+
+/* Problem documents, for handlers and the HTTP layer alike: one writer,
+ * exact bytes; field errors only on the answers about fields. */
+START_TEST(test_problem_json)
+{
+  json_t *errors = json_pack("[{s:s, s:s}]", "field", "code", "message", "is required");
+  size_t len = 0;
+  char *text;
+
+  text = problem_json(RB_ERR_BUSY, "the server is shutting down: nothing was written; retry", NULL,
+                      "00ff", &len);
+  ck_assert_str_eq(text, "{\"type\":\"urn:ragboard:problem:busy\",\"title\":\"Service busy\","
+                         "\"status\":503,\"detail\":\"the server is shutting down: nothing was "
+                         "written; retry\",\"instance\":\"urn:ragboard:request:00ff\"}\n");
+  ck_assert_uint_eq(len, strlen(text));
+  free(text);
+  /* no detail: the title; no request: no instance */
+  text = problem_json(RB_ERR_NOT_FOUND, "", NULL, NULL, &len);
+  ck_assert_str_eq(text, "{\"type\":\"urn:ragboard:problem:not-found\",\"title\":\"Not "
+                         "found\",\"status\":404,\"detail\":\"Not found\"}\n");
+  free(text);
+  text = problem_json(RB_ERR_INVALID, "code is required", errors, "1", &len);
+  ck_assert_str_eq(text, "{\"type\":\"urn:ragboard:problem:validation\",\"title\":\"Validation "
+                         "failed\",\"status\":422,\"detail\":\"code is required\",\"errors\":"
+                         "[{\"field\":\"code\",\"message\":\"is required\"}],\"instance\":"
+                         "\"urn:ragboard:request:1\"}\n");
+  free(text);
+  text = problem_json(RB_ERR_BAD_REQUEST, "x", errors, NULL, &len);
+  ck_assert_ptr_nonnull(strstr(text, "\"errors\""));
+  free(text);
+  /* a 409 for a closed quarter does not carry the field errors noted before */
+  text = problem_json(RB_ERR_WINDOW, "quarter 2018-19-Q1 is closed", errors, NULL, &len);
+  ck_assert_ptr_null(strstr(text, "\"errors\""));
+  ck_assert_ptr_nonnull(strstr(text, "\"status\":409"));
+  free(text);
+  /* an empty errors array is none */
+  json_array_clear(errors);
+  text = problem_json(RB_ERR_INVALID, "x", errors, NULL, &len);
+  ck_assert_ptr_null(strstr(text, "\"errors\""));
+  free(text);
+  json_decref(errors);
 }
 END_TEST
 
 START_TEST(test_summary_cache)
 {
-  struct summary_cache *c = NULL;
-  struct summary_blob *b, *held;
+  struct response_cache *c = NULL;
+  struct cache_blob *b, *held;
 
-  ck_assert_int_eq(summary_cache_new(&c), RB_OK);
-  ck_assert_ptr_null(summary_cache_get(c, "summary:2018-19-Q1", 1, 0.0, 0));
-  summary_cache_put(c, "summary:2018-19-Q1", 1, "{\"a\":1}", 7, 10.0);
-  b = summary_cache_get(c, "summary:2018-19-Q1", 1, 10.5, 0);
+  ck_assert_int_eq(cache_new(&c), RB_OK);
+  ck_assert_ptr_null(cache_get(c, "summary:2018-19-Q1", 1, 0.0, 0));
+  cache_put(c, "summary:2018-19-Q1", 1, "{\"a\":1}", 7, 10.0);
+  b = cache_get(c, "summary:2018-19-Q1", 1, 10.5, 0);
   ck_assert_ptr_nonnull(b);
-  ck_assert_uint_eq(summary_blob_len(b), 7);
-  ck_assert_str_eq(summary_blob_data(b), "{\"a\":1}");
-  summary_blob_release(b);
+  ck_assert_uint_eq(cache_blob_len(b), 7);
+  ck_assert_str_eq(cache_blob_data(b), "{\"a\":1}");
+  cache_blob_release(b);
   /* freshness: confirmed at 10.0, so too old for a 1 s window at 11.5 */
-  ck_assert_ptr_null(summary_cache_get(c, "summary:2018-19-Q1", 1, 11.5, 1.0));
-  summary_cache_confirm(c, "summary:2018-19-Q1", 1, 11.4);
-  b = summary_cache_get(c, "summary:2018-19-Q1", 1, 11.5, 1.0);
+  ck_assert_ptr_null(cache_get(c, "summary:2018-19-Q1", 1, 11.5, 1.0));
+  cache_confirm(c, "summary:2018-19-Q1", 1, 11.4);
+  b = cache_get(c, "summary:2018-19-Q1", 1, 11.5, 1.0);
   ck_assert_ptr_nonnull(b);
   /* hold a reference across a replacement: the bytes stay valid */
   held = b;
   /* another data version or key misses */
-  ck_assert_ptr_null(summary_cache_get(c, "summary:2018-19-Q1", 2, 12.0, 0));
-  ck_assert_ptr_null(summary_cache_get(c, "summary:2018-19-Q2", 1, 12.0, 0));
+  ck_assert_ptr_null(cache_get(c, "summary:2018-19-Q1", 2, 12.0, 0));
+  ck_assert_ptr_null(cache_get(c, "summary:2018-19-Q2", 1, 12.0, 0));
   /* a new version replaces the entry */
-  summary_cache_put(c, "summary:2018-19-Q1", 2, "[]", 2, 12.0);
-  ck_assert_ptr_null(summary_cache_get(c, "summary:2018-19-Q1", 1, 12.0, 0));
-  b = summary_cache_get(c, "summary:2018-19-Q1", 2, 12.0, 0);
+  cache_put(c, "summary:2018-19-Q1", 2, "[]", 2, 12.0);
+  ck_assert_ptr_null(cache_get(c, "summary:2018-19-Q1", 1, 12.0, 0));
+  b = cache_get(c, "summary:2018-19-Q1", 2, 12.0, 0);
   ck_assert_ptr_nonnull(b);
-  ck_assert_str_eq(summary_blob_data(b), "[]");
-  summary_blob_release(b);
-  ck_assert_str_eq(summary_blob_data(held), "{\"a\":1}");
-  summary_blob_release(held);
+  ck_assert_str_eq(cache_blob_data(b), "[]");
+  cache_blob_release(b);
+  ck_assert_str_eq(cache_blob_data(held), "{\"a\":1}");
+  cache_blob_release(held);
   /* more keys than slots: the cache keeps working */
   for (int i = 0; i < 200; i++) {
     char key[32];
 
     snprintf(key, sizeof(key), "k%d", i);
-    summary_cache_put(c, key, 7, key, strlen(key), 20.0 + i);
+    cache_put(c, key, 7, key, strlen(key), 20.0 + i);
   }
-  b = summary_cache_get(c, "k199", 7, 300.0, 0);
+  b = cache_get(c, "k199", 7, 300.0, 0);
   ck_assert_ptr_nonnull(b);
-  ck_assert_str_eq(summary_blob_data(b), "k199");
-  summary_blob_release(b);
+  ck_assert_str_eq(cache_blob_data(b), "k199");
+  cache_blob_release(b);
   /* A claim is reported as held only by its holder: a second caller
    * waits (2 s) for a build that does not come and holds nothing. */
   {
     bool claimed = false;
 
-    ck_assert_ptr_null(summary_cache_claim(c, "claim:1", 3, &claimed));
+    ck_assert_ptr_null(cache_claim(c, "claim:1", 3, &claimed));
     ck_assert(claimed);
-    ck_assert_ptr_null(summary_cache_claim(c, "claim:1", 3, &claimed));
+    ck_assert_ptr_null(cache_claim(c, "claim:1", 3, &claimed));
     ck_assert(!claimed);
-    summary_cache_abandon(c, "claim:1", 3);
-    ck_assert_ptr_null(summary_cache_claim(c, "claim:1", 3, &claimed));
+    cache_abandon(c, "claim:1", 3);
+    ck_assert_ptr_null(cache_claim(c, "claim:1", 3, &claimed));
     ck_assert(claimed);
-    summary_cache_put(c, "claim:1", 3, "x", 1, 400.0);
-    b = summary_cache_claim(c, "claim:1", 3, &claimed);
+    cache_put(c, "claim:1", 3, "x", 1, 400.0);
+    b = cache_claim(c, "claim:1", 3, &claimed);
     ck_assert_ptr_nonnull(b);
     ck_assert(!claimed);
-    summary_blob_release(b);
+    cache_blob_release(b);
   }
-  summary_cache_free(c);
-  summary_cache_free(NULL);
+  cache_free(c);
+  cache_free(NULL);
 }
 END_TEST
 
@@ -1054,8 +1060,8 @@ START_TEST(test_jv_check_details)
   jv_error(errors, "", "earlier", "was already wrong");
   ck_assert_uint_eq(jv_check(obj, test_fields, N(test_fields), "kpis[3]", errors), 1);
   ck_assert_uint_eq(json_array_size(errors), 2);
-  expect_str(errors, "[0].field", "earlier");
-  expect_str(errors, "[1].field", "kpis[3].dir");
+  th_expect_str(errors, "[0].field", "earlier");
+  th_expect_str(errors, "[1].field", "kpis[3].dir");
   /* an enum error names the choices */
   msg = json_string_value(th_jget(errors, "[1].message"));
   ck_assert_ptr_nonnull(strstr(msg, "increase"));
@@ -1066,10 +1072,10 @@ START_TEST(test_jv_check_details)
   jv_error(errors, "kpis[3]", "[0]", "index");
   jv_error(errors, "kpis[3]", "code", "member %d", 7);
   jv_error(errors, NULL, "top", "no prefix");
-  expect_str(errors, "[2].field", "kpis[3][0]");
-  expect_str(errors, "[3].field", "kpis[3].code");
-  expect_str(errors, "[3].message", "member 7");
-  expect_str(errors, "[4].field", "top");
+  th_expect_str(errors, "[2].field", "kpis[3][0]");
+  th_expect_str(errors, "[3].field", "kpis[3].code");
+  th_expect_str(errors, "[3].message", "member 7");
+  th_expect_str(errors, "[4].field", "top");
   json_decref(errors);
 }
 END_TEST
@@ -1655,6 +1661,7 @@ unit_suite(void)
   tcase_add_test(tc, test_summary_json);
   tcase_add_test(tc, test_summary_group_headline_exceptions);
   tcase_add_test(tc, test_summary_cache);
+  tcase_add_test(tc, test_problem_json);
   suite_add_tcase(s, tc);
 
   tc = tcase_create("jsonv");
@@ -1688,11 +1695,5 @@ unit_suite(void)
 int
 main(void)
 {
-  SRunner *sr = srunner_create(unit_suite());
-  int failed;
-
-  srunner_run_all(sr, CK_NORMAL);
-  failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return th_run(unit_suite());
 }

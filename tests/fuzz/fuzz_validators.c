@@ -4,7 +4,7 @@
  * and KPIs (the last three against a seeded in-memory store). */
 #include <stdint.h>
 
-#include "api.h"
+#include "domain_validate.h"
 #include "fuzz_common.h"
 #include "jsonv.h"
 #include "quarter.h"
@@ -152,19 +152,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   check_result(v, errors, before, n, NULL);
 
   before = json_array_size(errors);
-  n = api_validate_org(v, prefix, errors);
+  n = domain_validate_org(v, prefix, errors);
   check_result(v, errors, before, n, org_names);
 
   before = json_array_size(errors);
-  n = api_validate_group(v, prefix, errors);
+  n = domain_validate_group(v, prefix, errors);
   check_result(v, errors, before, n, group_names);
 
   before = json_array_size(errors);
-  n = api_validate_priority(st, v, prefix, errors);
+  n = domain_validate_priority(st, v, prefix, errors);
   check_result(v, errors, before, n, priority_names);
 
   before = json_array_size(errors);
-  n = api_validate_milestone(st, v, prefix, errors);
+  n = domain_validate_milestone(st, v, prefix, errors);
   check_result(v, errors, before, n, milestone_names);
 
   /* The KPI check sorts "priorities" in place: give it a copy, and check
@@ -172,7 +172,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   copy = json_deep_copy(v);
   FUZZ_CHECK(copy != NULL);
   before = json_array_size(errors);
-  n = api_validate_kpi(st, copy, prefix, errors);
+  n = domain_validate_kpi(st, copy, prefix, errors);
   check_result(copy, errors, before, n, kpi_names);
   if (n == 0) {
     json_t *prios = json_object_get(copy, "priorities"), *qt, *target;

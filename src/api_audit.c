@@ -1,133 +1,14 @@
-/* Tokens and the audit trail: admin business. */
+/* The audit trail: entries (JSON or CSV), and its verification. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "api.h"
+#include "api_audit.h"
+#include "api_ctx.h"
+#include "api_input.h"
+#include "api_reply.h"
 #include "csv.h"
-#include "jsonv.h"
 #include "quarter.h"
-
-static const char *const roles[] = {"admin", "submitter", "viewer", NULL};
-
-static const struct jv_field token_fields[] = {
-  {"name", JV_TEXT, JV_REQUIRED | JV_NONEMPTY, NULL},
-  {"role", JV_ENUM, JV_REQUIRED, roles},
-  {"organisation", JV_KEY, JV_NULLABLE, NULL},
-};
-
-enum rb_err
-api_token_list(struct api_ctx *c)
-{
-  static const char *const allowed[] = {"limit", "cursor", NULL};
-  struct store_page pg;
-  char key[64];
-  json_t *items;
-  char *next;
-  enum rb_err err;
-
-  if ((err = api_query_allow(c, allowed)) != RB_OK ||
-      (err = api_page(c, &pg, key, sizeof(key))) != RB_OK)
-    return err;
-  err = store_token_list(c->st, &pg, &items, &next);
-  if (err != RB_OK)
-    return api_store_fail(c, err, "token list");
-  return api_reply_list(c, items, next);
-}
-
-enum rb_err
-api_token_create(struct api_ctx *c)
-{
-  json_t *in = NULL, *row = NULL;
-  const char *org, *name;
-  char token[AUTH_TOKEN_MAX], location[64];
-  enum auth_role role = AUTH_VIEWER;
-  int64_t id;
-  enum rb_err err;
-
-  if ((err = api_body(c, &in)) != RB_OK)
-    return err;
-  c->errors = json_array();
-  jv_check(in, token_fields, 3, "", c->errors);
-  org = json_string_value(json_object_get(in, "organisation"));
-  name = json_string_value(json_object_get(in, "name"));
-  /* Each field's own rules apply whatever else is wrong, so that one answer
-   * names every bad field; a field that failed its type check is not
-   * checked again. */
-  if (name != NULL && !api_field_failed(c, "name") && strlen(name) > AUTH_NAME_MAX)
-    api_field_error(c, "name", "must be at most %d bytes", AUTH_NAME_MAX);
-  if (!api_field_failed(c, "role") && !api_field_failed(c, "organisation")) {
-    auth_role_parse(json_string_value(json_object_get(in, "role")), &role);
-    if (role == AUTH_SUBMITTER && org == NULL)
-      api_field_error(c, "organisation", "is required for a submitter token");
-  }
-  if (org != NULL && !api_field_failed(c, "organisation") && store_org_id(c->st, org, &id) != RB_OK)
-    api_field_error(c, "organisation", "no organisation with code %s", org);
-  if ((err = api_check_errors(c)) != RB_OK)
-    goto out;
-  err = auth_token_create(c->st, name, role, org, c->now, token, &row);
-  if (err != RB_OK) {
-    err = api_store_fail(c, err, "token");
-    goto out;
-  }
-  id = json_integer_value(json_object_get(row, "id"));
-  err = api_audit(c, "token.create", "token", id, NULL, NULL, NULL, row);
-  if (err != RB_OK) {
-    json_decref(row);
-    goto out;
-  }
-  /* The secret is in this answer only; it is never stored or logged. */
-  json_object_set_new(row, "token", json_string(token));
-  snprintf(location, sizeof(location), "/api/v1/tokens/%lld", (long long)id);
-  rb_response_header(c->resp, "Location", location);
-  err = api_reply(c, 201, row);
-out:
-  json_decref(in);
-  return err;
-}
-
-/* One token's metadata (never its secret): where POST /tokens's Location
- * points. */
-enum rb_err
-api_token_get(struct api_ctx *c)
-{
-  json_t *row = NULL;
-  int64_t id;
-  enum rb_err err;
-
-  if (api_path_id(c, 0, &id) != RB_OK)
-    return api_fail(c, RB_ERR_NOT_FOUND, "no token with id %.32s", c->path[0]);
-  err = store_token_get(c->st, id, &row);
-  if (err == RB_ERR_NOT_FOUND)
-    return api_fail(c, err, "no token with id %lld", (long long)id);
-  if (err != RB_OK)
-    return api_store_fail(c, err, "token");
-  return api_reply(c, 200, row);
-}
-
-enum rb_err
-api_token_revoke(struct api_ctx *c)
-{
-  json_t *before = NULL, *after = NULL;
-  int64_t id;
-  enum rb_err err = api_path_id(c, 0, &id);
-
-  if (err != RB_OK)
-    return api_fail(c, err, "no token with id %.32s", c->path[0]);
-  err = store_token_get(c->st, id, &before);
-  if (err == RB_ERR_NOT_FOUND)
-    return api_fail(c, err, "no token with id %lld", (long long)id);
-  if (err == RB_OK)
-    err = store_token_revoke(c->st, id, c->now, &after);
-  if (err == RB_OK)
-    err = api_audit(c, "token.revoke", "token", id, NULL, NULL, before, after);
-  json_decref(before);
-  if (err != RB_OK) {
-    json_decref(after);
-    return c->detail[0] ? err : api_store_fail(c, err, "token");
-  }
-  return api_reply(c, 200, after);
-}
 
 /* An integer's digits in buf, or NULL for anything else (an empty cell). */
 static const char *

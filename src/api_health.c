@@ -1,7 +1,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api.h"
+#include "api_ctx.h"
+#include "api_health.h"
+#include "api_reply.h"
 #include "metrics.h"
 
 enum rb_err
@@ -25,7 +27,7 @@ api_readyz(struct api_ctx *c)
     return api_fail(c, RB_ERR_SCHEMA, "not ready: %s", audit_why);
   /* The database answers, but writes are failing: a balancer should send
    * the traffic elsewhere until one succeeds again. */
-  err = store_pool_write_fault(c->app->pool, at);
+  err = api_write_fault(c, at);
   if (err != RB_OK)
     return api_fail(c, RB_ERR_NOT_READY,
                     "not ready: writes are failing since %s: %s (%s); ready again once a write "

@@ -1,0 +1,17 @@
+/* A quarter's figures: milestone updates and KPI readings, one per item
+ * and quarter. */
+#ifndef RAGBOARD_API_FIGURES_H
+#define RAGBOARD_API_FIGURES_H
+
+#include "error.h"
+
+struct api_ctx;
+
+enum rb_err api_update_list(struct api_ctx *c);
+enum rb_err api_update_put(struct api_ctx *c);
+enum rb_err api_update_delete(struct api_ctx *c);
+enum rb_err api_reading_list(struct api_ctx *c);
+enum rb_err api_reading_put(struct api_ctx *c);
+enum rb_err api_reading_delete(struct api_ctx *c);
+
+#endif
