@@ -446,6 +446,29 @@ START_TEST(test_chart_escaping)
 }
 END_TEST
 
+/* Stored text with what XML 1.0 does not allow: control characters, bytes
+ * that are not UTF-8, and the noncharacters U+FFFE and U+FFFF (valid
+ * UTF-8, yet not XML characters): the chart must still parse. */
+START_TEST(test_chart_xml_forbidden_text)
+{
+  static const char *const bad[] = {"\x01\x1f\x7f", "\xff\xfe",     "\xc0\xaf",
+                                    "\xef\xbf\xbe", "\xef\xbf\xbf", "\xed\xa0\x80"};
+
+  for (size_t i = 0; i < N(bad); i++) {
+    struct chart_point pts[1] = {{bad[i], true, 1, false, 0}};
+    struct chart_input in = {bad[i], bad[i], bad[i], bad[i], pts, 1, NULL, false};
+    struct doc d;
+    size_t len;
+    char *svg = render(&in, &len);
+
+    parse(svg, len, &d);
+    ck_assert_ptr_nonnull(strstr(d.title, "\xef\xbf\xbd")); /* U+FFFD stands in */
+    doc_free(&d);
+    free(svg);
+  }
+}
+END_TEST
+
 /* ---- awkward inputs -------------------------------------------------------------- */
 
 START_TEST(test_chart_long_and_many)
@@ -576,6 +599,7 @@ chart_suite(void)
   tcase_add_test(tc, test_chart_golden);
   tcase_add_test(tc, test_chart_cause_shapes);
   tcase_add_test(tc, test_chart_escaping);
+  tcase_add_test(tc, test_chart_xml_forbidden_text);
   tcase_add_test(tc, test_chart_long_and_many);
   tcase_add_test(tc, test_chart_deterministic);
   tcase_add_test(tc, test_chart_bad_input);
