@@ -42,9 +42,10 @@ void textbuf_reset(struct textbuf *b);
 
 /* Stored text as the content of an element: & < > " ' become entities;
  * control characters other than tab, line feed and carriage return (not
- * allowed in XML 1.0) and bytes that are not valid UTF-8 become U+FFFD, so
- * the output is well-formed HTML and XML whatever the input. NULL writes
- * nothing. */
+ * allowed in XML 1.0), the noncharacters U+FFFE and U+FFFF (valid UTF-8,
+ * not XML characters either) and bytes that are not valid UTF-8 become
+ * U+FFFD, so the output is well-formed HTML and XML whatever the input.
+ * NULL writes nothing. */
 void html_text(struct textbuf *b, const char *s);
 /* The same for a quoted attribute value (the caller writes the quotes):
  * tab, line feed and carriage return are written as character references

@@ -167,6 +167,9 @@ escape(struct textbuf *b, const char *s, bool attr)
         rep = "\xef\xbf\xbd"; /* U+FFFD */
       } else {
         n = utf8_len(u + i);
+        /* U+FFFE and U+FFFF are valid UTF-8 but not XML 1.0 characters */
+        if (n == 3 && u[i] == 0xef && u[i + 1] == 0xbf && u[i + 2] >= 0xbe)
+          n = 0;
         if (n == 0) {
           rep = "\xef\xbf\xbd";
           n = 1;
