@@ -2,13 +2,15 @@
  * and converting with pandoc to Word. Every text of the model goes through
  * rmd_text, which keeps it one run of inline text: line breaks and tabs
  * become spaces (a table row is one line), & < > become entities (no raw
- * HTML), and \ ` * _ [ ] | # ~ are escaped with a backslash (no emphasis,
- * code, link, strikethrough or cell boundary); at the start of a block,
+ * HTML), and \ ` * _ [ ] | # ~ : @ (and the dot of "www.") are escaped
+ * with a backslash (no emphasis, code, link, autolink, emoji,
+ * strikethrough or cell boundary); at the start of a block,
  * a leading - + = > or a number followed by . or ) is escaped too (no list,
  * quote or heading underline). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "render.h"
 #include "render_int.h"
@@ -18,7 +20,7 @@
 void
 rmd_text(struct textbuf *b, const char *s, bool block_start)
 {
-  const char *p = s != NULL ? s : "";
+  const char *p = s != NULL ? s : "", *start = p;
   bool space = false;
 
   if (block_start) {
@@ -62,7 +64,14 @@ rmd_text(struct textbuf *b, const char *s, bool block_start)
     case '|':
     case '#':
     case '~':
+    case ':': /* no autolink (http://...) and no emoji (:name:) */
+    case '@': /* no e-mail autolink */
       textbuf_printf(b, "\\%c", c);
+      break;
+    case '.': /* no autolink of www.example.org */
+      if (p - start >= 3 && strncasecmp(p - 3, "www", 3) == 0)
+        textbuf_lit(b, "\\");
+      textbuf_lit(b, ".");
       break;
     default:
       textbuf_add(b, p, 1);

@@ -586,11 +586,12 @@ START_TEST(test_md_escapes_stored_text)
   /* The comment with | and line breaks stays one row of its table. */
   line = strstr(md, "| CH1.2 |");
   ck_assert_ptr_nonnull(line);
-  ck_assert_ptr_nonnull(
-    strstr(line, "Both services \\| have evolved over the recent period \\# not a heading \\| a "
-                 "\\| fake \\| row \\| \\*\\*bold\\*\\* \\_it\\_ \\[link\\](http://evil.example/) "
-                 "\\`code\\` \\~\\~x\\~\\~ &lt;b&gt;raw&lt;/b&gt; \\\\ end |\n"));
-  ck_assert_ptr_nonnull(strstr(md, "| CH1.3 | =HYPERLINK(\"http://evil.example/\""));
+  ck_assert_ptr_nonnull(strstr(
+    line, "Both services \\| have evolved over the recent period \\# not a heading \\| a "
+          "\\| fake \\| row \\| \\*\\*bold\\*\\* \\_it\\_ \\[link\\](http\\://evil.example/) "
+          "\\`code\\` \\~\\~x\\~\\~ &lt;b&gt;raw&lt;/b&gt; \\\\ end |\n"));
+  ck_assert_ptr_nonnull(strstr(md, "| CH1.3 | =HYPERLINK(\"http\\://evil.example/\""));
+  ck_assert_ptr_nonnull(strstr(md, "\\@mention"));
   json_decref(m);
   free(md);
 }
