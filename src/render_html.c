@@ -43,7 +43,7 @@ static const char css[] =
   "th,td{border:1px solid #767676;padding:.2rem .35rem;vertical-align:top;text-align:left}"
   "thead th{background:#1d3f6e;color:#fff}tfoot th,tfoot td{font-weight:bold;"
   "background:#f0f0f0}\n"
-  "td.num,th.num{text-align:right}.comment{white-space:pre-line}\n"
+  "td.num,th.num{text-align:right}.comment{white-space:pre-line}th.code{white-space:nowrap}\n"
   ".rag{display:inline-block;min-width:2.2em;text-align:center;font-weight:bold;"
   "border-radius:.2em;padding:0 .2em}\n"
   ".rag-BR{color:#ffffff;background:#6b4226}.rag-B{color:#ffffff;background:#1d5fa8}"

@@ -174,7 +174,7 @@ rh_exceptions(struct textbuf *b, const json_t *g)
                    "<tbody>\n");
     json_array_foreach(rm_arr(part, "items"), i, e)
     {
-      rh_el(b, "<tr><th scope=\"row\">", rm_str(e, "code"), "</th>");
+      rh_el(b, "<tr><th scope=\"row\" class=\"code\">", rm_str(e, "code"), "</th>");
       rh_el(b, "<td>", rm_str(e, "description"), "</td>");
       if (k == 1)
         rh_el(b, "<td>", rm_str(e, "value_text"), "</td>");
@@ -194,7 +194,7 @@ milestone_rows(struct textbuf *b, const json_t *m, const json_t *ms)
 
   json_array_foreach(ms, i, it)
   {
-    rh_el(b, "<tr><th scope=\"row\">", rm_str(it, "code"), "</th>");
+    rh_el(b, "<tr><th scope=\"row\" class=\"code\">", rm_str(it, "code"), "</th>");
     rh_el(b, "<td>", rm_str(it, "description"), "</td>");
     rh_el(b, "<td>", rm_str(it, "target_text"), "</td>");
     json_array_foreach(rm_arr(it, "cells"), j, cell)
@@ -227,7 +227,7 @@ kpi_row(struct textbuf *b, const json_t *k)
   json_t *cell, *p;
   size_t j;
 
-  rh_el(b, "<tr><th scope=\"row\">", rm_str(k, "code"), "</th>");
+  rh_el(b, "<tr><th scope=\"row\" class=\"code\">", rm_str(k, "code"), "</th>");
   rh_el(b, "<td>", rm_str(k, "description"), "</td>");
   rh_el(b, "<td>", rm_str(k, "direction_words"), "</td>");
   rh_el(b, "<td>", rm_str(k, "target_text"), "</td><td>");
