@@ -260,7 +260,7 @@ tally_head(struct textbuf *b, const char *first, const char *second, bool kpi)
 
   for (size_t c = 0; c < n; c++)
     cols[2 + c] = render_code_heading(kpi ? render_kpi_codes[c] : render_milestone_codes[c]);
-  /* right-aligned numbers: head() reads a leading '>' */
+  /* the first column is text, the others numbers: right-aligned */
   textbuf_lit(b, "\n|");
   for (size_t i = 0; i < n + 2; i++)
     rmd_cell(b, cols[i]);
