@@ -1,0 +1,215 @@
+/* The report model's detail objects: one per milestone and KPI, with the
+ * statuses or values of every quarter the detail tables show. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "report_model_int.h"
+#include "util.h"
+
+const json_t *
+rm_entry_for(const json_t *item, bool kpi, const char *quarter)
+{
+  json_t *arr = json_object_get(item, kpi ? "readings" : "updates"), *e;
+  size_t i;
+
+  json_array_foreach(arr, i, e)
+  {
+    const char *q = rm_str(e, "quarter");
+
+    if (q != NULL && quarter != NULL && strcmp(q, quarter) == 0)
+      return e;
+  }
+  return NULL;
+}
+
+void
+rm_kpi_rule(struct rm_build *b, const json_t *kpi, const char *quarter, struct rag_rule *r)
+{
+  json_t *qt = json_object_get(json_object_get(kpi, "quarterly_targets"), quarter);
+  json_t *t = json_object_get(kpi, "target"), *tol = json_object_get(kpi, "tolerance");
+  const char *mode = rm_str(tol, "mode");
+
+  memset(r, 0, sizeof(*r));
+  if (rm_str(kpi, "direction") == NULL ||
+      !rag_parse_direction(rm_str(kpi, "direction"), &r->direction))
+    r->direction = RAG_DIR_NONE;
+  /* The plan year's target holds in its own year only: a quarter of
+   * another year is rated by a quarterly target given for it, or not at
+   * all (as the store rates). */
+  if (json_is_number(qt)) {
+    r->has_target = true;
+    r->target = json_number_value(qt);
+  } else if (json_is_number(t) && strncmp(quarter, b->year, 7) == 0) {
+    r->has_target = true;
+    r->target = json_number_value(t);
+  }
+  r->mode = mode != NULL && strcmp(mode, "absolute") == 0 ? RAG_TOL_ABSOLUTE : RAG_TOL_RELATIVE;
+  r->tolerance = json_is_number(json_object_get(tol, "value"))
+                   ? json_number_value(json_object_get(tol, "value"))
+                   : 2.0;
+}
+
+static json_t *
+code_or_null(enum rag_status s)
+{
+  return s == RAG_NONE ? json_null() : json_string(rag_code(s));
+}
+
+static json_t *
+text_or_null(const char *s)
+{
+  return s != NULL ? json_string(s) : json_null();
+}
+
+static json_t *
+column(const char *quarter)
+{
+  char label[REPORT_WORDS_LEN];
+
+  report_quarter_short(quarter, label);
+  return json_pack("{s:s, s:s}", "quarter", quarter, "label", label);
+}
+
+json_t *
+rm_columns(struct rm_build *b)
+{
+  char id[QUARTER_LEN];
+
+  b->mcols = json_array();
+  b->kcols = json_array();
+  if (b->mcols == NULL || b->kcols == NULL)
+    return NULL;
+  /* Milestones: the previous plan year's last quarter, then this year's
+   * quarters up to the report's (the seed report's columns, without the
+   * empty ones still to come). KPIs: this year's quarters. */
+  quarter_format((struct quarter){b->q.start_year - 1, 4}, id);
+  json_array_append_new(b->mcols, column(id));
+  for (int n = 1; n <= b->q.n; n++) {
+    quarter_format((struct quarter){b->q.start_year, n}, id);
+    json_array_append_new(b->mcols, column(id));
+    json_array_append_new(b->kcols, column(id));
+  }
+  if (json_array_size(b->mcols) != (size_t)b->q.n + 1 ||
+      json_array_size(b->kcols) != (size_t)b->q.n)
+    return NULL;
+  return b->mcols;
+}
+
+json_t *
+rm_milestone_detail(struct rm_build *b, struct rm_item *it)
+{
+  json_t *cells = json_array(), *col;
+  enum rag_status s = RAG_NONE;
+  size_t i;
+
+  json_array_foreach(b->mcols, i, col)
+  {
+    const json_t *e = rm_entry_for(it->in, false, rm_str(col, "quarter"));
+    enum rag_status cs = RAG_NONE;
+
+    if (e != NULL)
+      rag_parse_milestone_status(rm_str(e, "status"), &cs);
+    json_array_append_new(cells, json_pack("{s:s, s:o}", "quarter", rm_str(col, "quarter"),
+                                           "status", code_or_null(cs)));
+  }
+  if (it->update != NULL)
+    rag_parse_milestone_status(rm_str(it->update, "status"), &s);
+  return json_pack(
+    "{s:o, s:s, s:s, s:I, s:o, s:o, s:o, s:o, s:o, s:b, s:o}", "id",
+    json_is_integer(json_object_get(it->in, "id")) ? json_integer(rm_int(it->in, "id", 0))
+                                                   : json_null(),
+    "code", rm_str(it->in, "code"), "description", rm_str(it->in, "description"), "priority",
+    (json_int_t)rm_int(it->in, "priority", 0), "target_text",
+    text_or_null(rm_str(it->in, "target_text")), "target_quarter",
+    text_or_null(rm_str(it->in, "target_quarter")), "owner", text_or_null(rm_str(it->in, "owner")),
+    "cells", cells, "status", code_or_null(s), "no_update", it->update == NULL, "comment",
+    text_or_null(rm_str(it->update, "comment")));
+}
+
+/* The rating a reading shows in its quarter: reported, else the rule's. */
+static enum rag_status
+cell_rating(struct rm_build *b, const json_t *kpi, const json_t *e, const char *quarter)
+{
+  enum rag_status reported = RAG_NONE;
+  struct rag_rule rule;
+  json_t *v = json_object_get(e, "value");
+
+  if (rm_str(e, "rating") != NULL)
+    rag_parse_kpi_rating(rm_str(e, "rating"), &reported);
+  rm_kpi_rule(b, kpi, quarter, &rule);
+  return rag_effective(reported, rag_rate_kpi(&rule, json_is_number(v), json_number_value(v)));
+}
+
+static json_t *
+chart_of(const json_t *kpi)
+{
+  json_t *c = json_object_get(kpi, "chart");
+
+  if (!json_is_string(json_object_get(c, "svg")))
+    return json_null();
+  return json_pack("{s:s, s:s?}", "svg", rm_str(c, "svg"), "description", rm_str(c, "description"));
+}
+
+static const char *
+direction_words(const char *d)
+{
+  if (d == NULL)
+    return NULL;
+  return strcmp(d, "increase") == 0   ? "Increase"
+         : strcmp(d, "decrease") == 0 ? "Decrease"
+         : strcmp(d, "maintain") == 0 ? "Maintain"
+                                      : NULL;
+}
+
+json_t *
+rm_kpi_detail(struct rm_build *b, struct rm_item *it)
+{
+  json_t *cells = json_array(), *col, *o, *v = json_object_get(it->update, "value");
+  struct rag_rule rule;
+  enum rag_status effective = RAG_NONE;
+  const char *arrow = report_travel_arrow(it->travel);
+  size_t i;
+
+  json_array_foreach(b->kcols, i, col)
+  {
+    const char *q = rm_str(col, "quarter");
+    const json_t *e = rm_entry_for(it->in, true, q);
+    json_t *cv = json_object_get(e, "value");
+
+    json_array_append_new(
+      cells, json_pack("{s:s, s:o, s:o, s:o}", "quarter", q, "value",
+                       json_is_number(cv) ? json_real(json_number_value(cv)) : json_null(),
+                       "value_text", text_or_null(rm_str(e, "value_text")), "rating",
+                       e != NULL ? code_or_null(cell_rating(b, it->in, e, q)) : json_null()));
+  }
+  rm_kpi_rule(b, it->in, b->quarter, &rule);
+  if (it->update != NULL)
+    effective = rag_effective(it->reported, it->computed);
+  o = json_pack(
+    "{s:o, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:{s:s, s:f}, s:o, s:o, s:o, s:o, s:o, "
+    "s:o, s:b, s:o, s:o, s:o, s:o, s:b, s:o}",
+    "id",
+    json_is_integer(json_object_get(it->in, "id")) ? json_integer(rm_int(it->in, "id", 0))
+                                                   : json_null(),
+    "code", rm_str(it->in, "code"), "description", rm_str(it->in, "description"), "priorities",
+    json_deep_copy(json_object_get(it->in, "priorities")), "direction",
+    text_or_null(rm_str(it->in, "direction")), "direction_words",
+    text_or_null(direction_words(rm_str(it->in, "direction"))), "unit",
+    text_or_null(rm_str(it->in, "unit")), "target",
+    json_is_number(json_object_get(it->in, "target"))
+      ? json_real(json_number_value(json_object_get(it->in, "target")))
+      : json_null(),
+    "target_text", text_or_null(rm_str(it->in, "target_text")), "target_in_force",
+    rule.has_target ? json_real(rule.target) : json_null(), "tolerance", "mode",
+    rule.mode == RAG_TOL_ABSOLUTE ? "absolute" : "relative", "value", rule.tolerance, "cells",
+    cells, "value", json_is_number(v) ? json_real(json_number_value(v)) : json_null(), "value_text",
+    text_or_null(rm_str(it->update, "value_text")), "reported_rating", code_or_null(it->reported),
+    "computed_rating", code_or_null(it->computed), "rating", code_or_null(effective),
+    "rating_differs", rag_disagrees(it->reported, it->computed), "cannot_rate",
+    text_or_null(it->update != NULL ? it->cannot_rate : NULL), "direction_of_travel",
+    text_or_null(arrow != NULL ? it->travel : NULL), "travel",
+    arrow != NULL ? rm_take(util_asprintf("%s %s", arrow, it->travel)) : json_null(), "comment",
+    text_or_null(rm_str(it->update, "comment")), "no_update", it->update == NULL, "chart",
+    chart_of(it->in));
+  return o;
+}
