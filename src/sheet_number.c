@@ -10,11 +10,16 @@
 
 #define MAX_MAGNITUDE 1e15
 
+/* %.15g is the whole rule: a decimal of at most 15 significant digits
+ * (DBL_DIG) survives the trip to the nearest double and back through
+ * %.15g, so when a cell's shortest round-trip decimal has 15 digits or
+ * fewer %.15g prints exactly that (95.5, not 95.499999999999986); when it
+ * needs 16 or 17 (0.1 + 0.2), Excel shows 15 and so does this. No loop of
+ * trial precisions: one call per number cell, however many a file has. */
 void
 sheet_format_number(double v, char out[32])
 {
   char buf[40];
-  int p, exp10;
   const char *e;
 
   if (!isfinite(v)) {
@@ -25,24 +30,20 @@ sheet_format_number(double v, char out[32])
     strcpy(out, "0");
     return;
   }
-  for (p = 1; p <= 15; p++) {
-    snprintf(buf, sizeof(buf), "%.*g", p, v);
-    if (strtod(buf, NULL) == v)
-      break;
-  }
-  if (p > 15) /* needs 16 or 17 digits: show 15, as Excel does */
-    p = 15;
-  snprintf(buf, sizeof(buf), "%.*g", p, v);
+  snprintf(buf, sizeof(buf), "%.15g", v);
   e = strchr(buf, 'e');
   if (e != NULL) {
-    exp10 = atoi(e + 1);
-    if (exp10 >= -9 && exp10 < 15) {
-      int decimals = p - 1 - exp10;
+    int exp10 = atoi(e + 1), digits = 0;
+
+    for (const char *c = buf; c < e; c++)
+      digits += *c >= '0' && *c <= '9';
+    if (exp10 >= -9 && exp10 < 15) { /* 1e-05 as Excel shows it: 0.00001 */
+      int decimals = digits - 1 - exp10;
+      size_t n;
 
       snprintf(buf, sizeof(buf), "%.*f", decimals > 0 ? decimals : 0, v);
-      if (strchr(buf, '.') != NULL) { /* %.*f may leave zeros %g would not */
-        size_t n = strlen(buf);
-
+      n = strlen(buf);
+      if (strchr(buf, '.') != NULL) {
         while (buf[n - 1] == '0')
           buf[--n] = '\0';
         if (buf[n - 1] == '.')
