@@ -199,9 +199,9 @@ zip_problem(struct xlsx *x, int code, const char *member)
 
   if (code == ZIP_ER_MEMORY)
     return RB_ERR_NOMEM;
-  if (code == ZIP_ER_ENCRNOTSUPP || code == ZIP_ER_NOPASSWD || code == ZIP_ER_WRONGPASSWD)
+  if (code == ZIP_ER_ENCRNOTSUPP || code == ZIP_ER_NOPASSWD || code == ZIP_ER_WRONGPASSWD) {
     sheet_fail(x->why, 0, "%s is encrypted: save the workbook without a password", member);
-  else {
+  } else {
     xlsx_zip_words(code, words, sizeof(words));
     sheet_fail(x->why, 0, "the workbook is damaged (%s cannot be unpacked: %s)", member, words);
   }

@@ -16,6 +16,16 @@
 #define RAGBOARD_SOURCE_ROOT "."
 #endif
 
+/* malloc that fails the test instead of returning NULL */
+static void *
+xmalloc(size_t n)
+{
+  void *p = malloc(n);
+
+  ck_assert_ptr_nonnull(p);
+  return p;
+}
+
 /* ---- helpers ------------------------------------------------------------------ */
 
 /* The sheet as text: "LINE:cell|cell\n" per row. */
@@ -23,7 +33,7 @@ static char *
 render(const struct sheet *s)
 {
   size_t cap = 4096, len = 0;
-  char *out = malloc(cap);
+  char *out = xmalloc(cap);
 
   ck_assert_ptr_nonnull(out);
   out[0] = '\0';
@@ -60,7 +70,7 @@ slurp(const char *name, size_t *len)
 {
   char path[512];
   FILE *f;
-  char *buf = malloc(1 << 20);
+  char *buf = xmalloc(1 << 20);
 
   snprintf(path, sizeof(path), "%s/tests/data/sheet/%s", RAGBOARD_SOURCE_ROOT, name);
   f = fopen(path, "rb");
@@ -247,7 +257,7 @@ START_TEST(test_csv_limits)
 
   lim = (struct sheet_limits)SHEET_LIMITS_DEFAULT;
   n = 10 + SHEET_MAX_COLUMNS + 1;
-  big = malloc(n + 1);
+  big = xmalloc(n + 1);
   memcpy(big, "kind,code\n", 10);
   memset(big + 10, ',', SHEET_MAX_COLUMNS + 1);
   big[n] = '\0';
@@ -256,7 +266,7 @@ START_TEST(test_csv_limits)
   free(big);
 
   n = 10 + SHEET_MAX_CELL_BYTES + 1;
-  big = malloc(n + 1);
+  big = xmalloc(n + 1);
   memcpy(big, "kind,code\n", 10);
   memset(big + 10, 'x', SHEET_MAX_CELL_BYTES + 1);
   lim.max_input = n;

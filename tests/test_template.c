@@ -19,6 +19,16 @@
 #define RAGBOARD_SOURCE_ROOT "."
 #endif
 
+/* malloc that fails the test instead of returning NULL */
+static void *
+xmalloc(size_t n)
+{
+  void *p = malloc(n);
+
+  ck_assert_ptr_nonnull(p);
+  return p;
+}
+
 static const struct template_row rows[] = {
   {false, "UC1.1", "Open the urgent care centre, with its caf\xC3\xA9", "By Q2", NULL, false, "G",
    "On track"},
@@ -70,7 +80,7 @@ static char *
 new_dir(void)
 {
   const char *base = getenv("TMPDIR");
-  char *dir = malloc(512);
+  char *dir = xmalloc(512);
 
   snprintf(dir, 512, "%s/ragboard-test.XXXXXX", base != NULL && base[0] ? base : "/tmp");
   ck_assert_ptr_nonnull(mkdtemp(dir));
@@ -105,7 +115,7 @@ static char *
 read_file(const char *path, size_t *len)
 {
   FILE *f = fopen(path, "rb");
-  char *buf = malloc(1 << 20);
+  char *buf = xmalloc(1 << 20);
 
   ck_assert_msg(f != NULL, "cannot open %s", path);
   *len = fread(buf, 1, 1 << 20, f);

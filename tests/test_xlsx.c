@@ -19,6 +19,16 @@
 #define RAGBOARD_SOURCE_ROOT "."
 #endif
 
+/* malloc that fails the test instead of returning NULL */
+static void *
+xmalloc(size_t n)
+{
+  void *p = malloc(n);
+
+  ck_assert_ptr_nonnull(p);
+  return p;
+}
+
 /* ---- building workbooks ------------------------------------------------------- */
 
 #define NS "xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\""
@@ -68,7 +78,7 @@ make_zip(const struct part *parts, size_t n, bool deflate, size_t *len)
   }
   ck_assert_int_eq(zip_close(za), 0);
   ck_assert_int_eq(zip_source_stat(src, &st), 0);
-  out = malloc(st.size);
+  out = xmalloc(st.size);
   ck_assert_int_eq(zip_source_open(src), 0);
   ck_assert_int_eq(zip_source_read(src, out, st.size), (zip_int64_t)st.size);
   zip_source_close(src);
@@ -133,11 +143,38 @@ patch_member(char *zip, size_t len, const char *name, int flags, int method)
   ck_assert_msg(done, "no member %s", name);
 }
 
+/* Make member name claim to unpack to size bytes (central directory and
+ * local header alike). */
+static void
+lie_about_size(char *zip, size_t len, const char *name, uint32_t size)
+{
+  unsigned char *z = (unsigned char *)zip;
+  bool done = false;
+
+  for (size_t i = 0; i + 46 < len; i++) {
+    size_t nlen, local;
+
+    if (memcmp(z + i, "PK\1\2", 4) != 0)
+      continue;
+    nlen = le16(z + i + 28);
+    if (nlen != strlen(name) || memcmp(z + i + 46, name, nlen) != 0)
+      continue;
+    local = (size_t)z[i + 42] | (size_t)z[i + 43] << 8 | (size_t)z[i + 44] << 16 |
+            (size_t)z[i + 45] << 24;
+    for (int k = 0; k < 4; k++) {
+      z[i + 24 + k] = (unsigned char)(size >> (8 * k));
+      z[local + 22 + k] = (unsigned char)(size >> (8 * k));
+    }
+    done = true;
+  }
+  ck_assert_msg(done, "no member %s", name);
+}
+
 static char *
 render(const struct sheet *s)
 {
   size_t cap = 1 << 16, len = 0;
-  char *out = malloc(cap);
+  char *out = xmalloc(cap);
 
   out[0] = '\0';
   for (size_t i = 0; i < s->nrows; i++) {
@@ -194,7 +231,7 @@ slurp(const char *name, size_t *len)
 {
   char path[512];
   FILE *f;
-  char *buf = malloc(1 << 20);
+  char *buf = xmalloc(1 << 20);
 
   snprintf(path, sizeof(path), "%s/tests/data/sheet/%s", RAGBOARD_SOURCE_ROOT, name);
   f = fopen(path, "rb");
@@ -414,7 +451,7 @@ END_TEST
 START_TEST(test_zip_bomb)
 {
   size_t big = (size_t)40 << 20, len;
-  char *xml = malloc(big + 1);
+  char *xml = xmalloc(big + 1);
   char *zip;
   struct sheet_limits lim = SHEET_LIMITS_DEFAULT;
 
@@ -431,6 +468,12 @@ START_TEST(test_zip_bomb)
   lim.max_uncompressed = (size_t)8 << 20;
   expect_error(zip, len, &lim, RB_ERR_TOO_LARGE, "the workbook unpacks to more than 8388608 bytes");
   free(zip);
+  /* a member that claims 100 bytes: the bytes unpacked are counted */
+  zip = make_xlsx(xml, NULL, NULL, &len);
+  lie_about_size(zip, len, "xl/worksheets/sheet1.xml", 100);
+  expect_error(zip, len, NULL, RB_ERR_TOO_LARGE,
+               "xl/worksheets/sheet1.xml unpacks to more than 33554432 bytes");
+  free(zip);
   free(xml);
 }
 END_TEST
@@ -438,7 +481,7 @@ END_TEST
 START_TEST(test_total_uncompressed)
 {
   size_t part = (size_t)600 << 10, len;
-  char *sst = malloc(part + 1), *sheet = malloc(part + 1), *zip;
+  char *sst = xmalloc(part + 1), *sheet = xmalloc(part + 1), *zip;
   struct sheet_limits lim = SHEET_LIMITS_DEFAULT;
 
   memcpy(sst, "<sst>", 5);
@@ -488,7 +531,7 @@ END_TEST
 START_TEST(test_deep_xml)
 {
   size_t depth = 100000, len;
-  char *xml = malloc(depth * 7 + 64), *p = xml, *zip;
+  char *xml = xmalloc(depth * 7 + 64), *p = xml, *zip;
 
   p += sprintf(p, "<worksheet><sheetData>");
   for (size_t i = 0; i < depth; i++)
@@ -519,7 +562,7 @@ START_TEST(test_cell_limits)
   /* a million empty rows of one cell each, against the default limit */
   {
     size_t rows = 1000001;
-    char *p = xml = malloc(rows * 28 + 64);
+    char *p = xml = xmalloc(rows * 28 + 64);
 
     p += sprintf(p, "<worksheet><sheetData>");
     for (size_t r = 1; r <= rows; r++)
@@ -539,7 +582,7 @@ START_TEST(test_cell_limits)
   expect_error(zip, len, &lim, RB_ERR_TOO_LARGE, "the workbook has more than 2 shared strings");
   free(zip);
   /* one enormous cell, inline and shared */
-  xml = malloc(big + 128);
+  xml = xmalloc(big + 128);
   sprintf(xml, "<worksheet><sheetData><row><c t=\"inlineStr\"><is><t>");
   memset(xml + strlen(xml), 'x', big);
   strcpy(xml + strlen("<worksheet><sheetData><row><c t=\"inlineStr\"><is><t>") + big,
@@ -563,7 +606,7 @@ END_TEST
 START_TEST(test_shared_string_amplification)
 {
   size_t one = 100000, uses = 700, len;
-  char *sst = malloc(one + 64), *xml = malloc(uses * 40 + 64), *p = xml, *zip;
+  char *sst = xmalloc(one + 64), *xml = xmalloc(uses * 40 + 64), *p = xml, *zip;
 
   sprintf(sst, "<sst><si><t>");
   memset(sst + 12, 'x', one);
