@@ -15,7 +15,7 @@ cd "$(dirname "$0")/../.."
 root=$PWD
 seconds=${FUZZ_SECONDS:-20}
 build=${FUZZ_BUILD_DIR:-build-fuzz}
-harnesses=(fuzz_validators fuzz_csv fuzz_import fuzz_quarter fuzz_router)
+harnesses=(fuzz_validators fuzz_csv fuzz_import fuzz_quarter fuzz_router fuzz_xlsx fuzz_sheet_csv)
 if [ "$#" -gt 0 ]; then harnesses=("$@"); fi
 
 if ! command -v clang >/dev/null; then
@@ -42,7 +42,8 @@ mkdir -p "$artifacts"
 dict_for() {
   case "$1" in
     fuzz_router) echo "-dict=tests/fuzz/fuzz_router.dict" ;;
-    fuzz_csv) echo "-dict=tests/fuzz/fuzz_csv.dict" ;;
+    fuzz_csv | fuzz_sheet_csv) echo "-dict=tests/fuzz/fuzz_csv.dict" ;;
+    fuzz_xlsx) echo "-dict=tests/fuzz/fuzz_xlsx.dict" ;;
     fuzz_validators | fuzz_import) echo "-dict=tests/fuzz/fuzz_json.dict" ;;
   esac
 }
