@@ -7,7 +7,8 @@
  *   store_audit_state_recon.c  the reconciliation: the trail against the
  *                              rows stored now.
  * store_audit_state.c's head comment says how the check works. Nothing
- * outside these files includes this header. */
+ * outside these files includes this header but tests/test_audit_state.c,
+ * which checks the row hashes white-box. */
 #ifndef RAGBOARD_STORE_AUDIT_STATE_INT_H
 #define RAGBOARD_STORE_AUDIT_STATE_INT_H
 
@@ -69,9 +70,8 @@ bool state_bucket_of(const struct state_kind *k, const json_t *row, char *out, s
  * bucket. */
 void state_sum_row(struct state_table *sums, const struct state_kind *k, const json_t *row,
                    const struct state_rowkey *key, bool subtract);
-/* Add the hash of the current row of k's query to sums; *json (made here
- * for an item, else NULL) is the row as JSON when it was needed. False when
- * out of memory. */
+/* Add the hash of the current row of k's query to sums; *json is the row
+ * as JSON when it was made here (else NULL). False when out of memory. */
 bool state_sum_stored(struct state_table *sums, const struct state_kind *k, sqlite3_stmt *s,
                       const struct state_rowkey *key, json_t **json);
 /* Add the hex sums of a recorded {"bucket": hex} to sums. */
