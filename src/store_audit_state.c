@@ -19,6 +19,7 @@
 
 #include <string.h>
 
+#include "jsonv.h"
 #include "util.h"
 
 static const char *const update_fields[] = {"milestone_id", "quarter",    "status",     "comment",
@@ -141,6 +142,22 @@ state_row_json(sqlite3_stmt *s)
     }
   }
   return row;
+}
+
+const char *
+state_column_text(sqlite3_stmt *s, int i, json_t **made)
+{
+  const unsigned char *p;
+  size_t n;
+
+  *made = NULL;
+  if ((p = sqlite3_column_text(s, i)) == NULL)
+    return NULL;
+  n = (size_t)sqlite3_column_bytes(s, i);
+  if (memchr(p, 0, n) == NULL && jv_utf8_valid((const char *)p, n))
+    return (const char *)p;
+  *made = audit_lossy_string(p, n);
+  return json_string_value(*made);
 }
 
 /* Run kind k's query (created_at: see CREATED_BY) and call fn on each row;

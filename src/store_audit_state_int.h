@@ -35,6 +35,13 @@ const struct state_kind *state_kind_of(const char *entity);
 /* A stored row as JSON (see store_audit_state.c); NULL when out of memory. */
 json_t *state_row_json(sqlite3_stmt *s);
 
+/* Column i as text (SQLite's conversion), made lossy UTF-8 as a row's
+ * image holds text (state_row_json), so that bytes edited into the file are
+ * named in a difference, never taken for a failure. *made: NULL, or the
+ * string that holds it when one had to be made (the caller's to decref).
+ * NULL when the column is NULL, or out of memory (*made NULL either way). */
+const char *state_column_text(sqlite3_stmt *s, int i, json_t **made);
+
 /* Run kind k's query (created_at: NULL for every row, or an import's time:
  * the rows it created that no entry records one by one) and call fn on each
  * row; fn answers false when out of memory. */

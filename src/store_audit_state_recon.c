@@ -163,9 +163,9 @@ static bool
 stored_row(void *ctx, const struct state_kind *k, sqlite3_stmt *s)
 {
   struct recon *r = ctx;
-  json_t *row = NULL;
+  json_t *row = NULL, *made = NULL;
   int64_t id;
-  const char *quarter, *created;
+  const char *quarter = NULL, *created;
   char key[128];
   struct last *l;
   bool ok = state_sum_stored(&r->stored, k, s, &r->key, &row);
@@ -175,7 +175,11 @@ stored_row(void *ctx, const struct state_kind *k, sqlite3_stmt *s)
   r->checked[k - state_kinds]++;
   /* the columns of the key: a child's first two, an item's id first */
   id = sqlite3_column_int64(s, 0);
-  quarter = k->child ? (const char *)sqlite3_column_text(s, 1) : NULL;
+  if (k->child && (quarter = state_column_text(s, 1, &made)) == NULL &&
+      sqlite3_column_type(s, 1) != SQLITE_NULL) {
+    json_decref(row);
+    return false;
+  }
   row_key(k, id, quarter, key, sizeof(key));
   l = state_table_get(&r->last, key, false);
   if (l != NULL)
@@ -199,6 +203,7 @@ stored_row(void *ctx, const struct state_kind *k, sqlite3_stmt *s)
     }
   }
   json_decref(row);
+  json_decref(made);
   return true;
 }
 

@@ -416,9 +416,15 @@ state_sum_stored(struct state_table *sums, const struct state_kind *k, sqlite3_s
       return true; /* no plan year: no bucket (as state_bucket_of) */
     bucket_key(bucket, sizeof(bucket), k->entity, part);
   } else {
+    json_t *made;
+    const char *quarter;
+
     if (sqlite3_column_type(s, 1) != SQLITE_TEXT)
       return true; /* a quarter that is not text: no bucket (the row check says) */
-    bucket_key(bucket, sizeof(bucket), k->entity, (const char *)sqlite3_column_text(s, 1));
+    if ((quarter = state_column_text(s, 1, &made)) == NULL)
+      return false;
+    bucket_key(bucket, sizeof(bucket), k->entity, quarter);
+    json_decref(made);
     row_hash_columns(k, s, key, h);
   }
   if ((slot = state_table_get(sums, bucket, true)) == NULL)

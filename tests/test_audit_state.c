@@ -126,6 +126,46 @@ START_TEST(item_columns_hash_as_their_image)
 }
 END_TEST
 
+/* Bytes that are not UTF-8 edited into a child's quarter: reported, with
+ * the quarter as lossy text, not taken for running out of memory (they
+ * made the check fail with "Out of memory": no JSON key or string may
+ * hold them). */
+START_TEST(quarter_not_utf8_reported)
+{
+  struct th_server s;
+  struct store *st;
+  json_t *v = NULL, *d;
+  size_t i, lossy = 0;
+
+  th_open(&s, true, NULL);
+  st = th_store(&s);
+  exec_ok(st->db, "PRAGMA ignore_check_constraints = ON");
+  /* one the import created, moved to a quarter that is not UTF-8 */
+  exec_ok(st->db, "UPDATE kpi_reading SET quarter = CAST(X'323031382D31392D51FF' AS TEXT)"
+                  " WHERE rowid = (SELECT min(rowid) FROM kpi_reading)");
+  /* one nobody wrote, in such a quarter */
+  exec_ok(st->db, "INSERT INTO milestone_update (milestone_id, quarter, status, created_at,"
+                  " updated_at, updated_by) VALUES (1, CAST(X'FE51' AS TEXT), 'G',"
+                  " '2030-01-01T00:00:00.000Z', '2030-01-01T00:00:00.000Z', 'nobody')");
+  ck_assert_int_eq(store_audit_reconcile(st, &v), RB_OK);
+  ck_assert_msg(json_is_false(json_object_get(v, "ok")), "%s", json_dumps(v, 0));
+  /* every difference counted is listed: none lost to text JSON cannot hold */
+  ck_assert_int_eq(json_array_size(json_object_get(v, "differences")),
+                   json_integer_value(json_object_get(v, "difference_count")));
+  json_array_foreach(json_object_get(v, "differences"), i, d)
+  {
+    const char *q = json_string_value(json_object_get(d, "quarter"));
+
+    if (q != NULL && (strcmp(q, "2018-19-Q\xef\xbf\xbd") == 0 || strcmp(q, "\xef\xbf\xbdQ") == 0))
+      lossy++;
+  }
+  ck_assert_msg(lossy == 2, "%s", json_dumps(v, 0));
+  json_decref(v);
+  store_close(st);
+  th_stop(&s);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -133,6 +173,7 @@ main(void)
   TCase *tc = tcase_create("hashes");
 
   tcase_add_test(tc, item_columns_hash_as_their_image);
+  tcase_add_test(tc, quarter_not_utf8_reported);
   suite_add_tcase(s, tc);
   return th_run(s);
 }
