@@ -13,6 +13,7 @@
 #define RAGBOARD_STORE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <jansson.h>
@@ -245,6 +246,40 @@ enum rb_err store_reading_put(struct store *st, int64_t kpi_id, const char *quar
                               const char *comment, const char *by, const char *now, bool touch,
                               json_t **out);
 enum rb_err store_reading_delete(struct store *st, int64_t kpi_id, const char *quarter);
+
+/* ---- monthly values (KPIs with frequency "monthly") -----------------------------
+ * One per (KPI, month "YYYY-MM"); quarter: the month's quarter (period.h).
+ * As readings: put creates or replaces; with touch false an identical row
+ * is left alone (out NULL); out (optional): the stored row as get answers
+ * it ({"id", "kpi_id", "kpi_code", "month", "quarter", "value",
+ * "value_text", "comment", "created_at", "updated_at", "updated_by"}). */
+enum rb_err store_month_list(struct store *st, int64_t kpi_id, json_t **items);
+enum rb_err store_month_get(struct store *st, int64_t kpi_id, const char *month, json_t **out);
+enum rb_err store_month_put(struct store *st, int64_t kpi_id, const char *month,
+                            const char *quarter, const json_t *value, const char *value_text,
+                            const char *comment, const char *by, const char *now, bool touch,
+                            json_t **out);
+enum rb_err store_month_delete(struct store *st, int64_t kpi_id, const char *month);
+
+/* ---- KPI series across plan years (series.h) ------------------------------------ */
+struct series;
+/* The KPI that KPI id continues and the KPI that continues it (0: none). */
+enum rb_err store_kpi_links(struct store *st, int64_t id, int64_t *continues,
+                            int64_t *continued_by);
+/* "YYYY-YY CODE" of KPI id, for messages. */
+enum rb_err store_kpi_label(struct store *st, int64_t id, char *out, size_t cap);
+/* The chain of KPI id into s->members, oldest first; *self: id's index. */
+enum rb_err store_kpi_chain(struct store *st, int64_t id, struct series *s, size_t *self);
+/* The series of KPI id (s is the caller's, zeroed here; series_free it):
+ * its chain, and the chain's quarterly readings or (monthly) monthly
+ * values by the ownership rule of series.h, rated (series_rate). */
+enum rb_err store_series_load(struct store *st, int64_t id, bool monthly, struct series *s);
+/* The latest point of the series of KPI id before period (a quarter, or a
+ * month when monthly) that has a value: the stored reading (as
+ * store_reading_get answers it) or monthly value, from whichever KPI of
+ * the chain owns it; *out NULL when there is none. */
+enum rb_err store_series_previous(struct store *st, int64_t id, const char *period, bool monthly,
+                                  json_t **out);
 
 struct rag_rule;
 /* The RAG rule of a KPI at a quarter: the quarter's target when it has
