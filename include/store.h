@@ -342,8 +342,9 @@ long store_summary_group(const struct store_summary *s, const char *code);
  * database file cannot re-sign it. Entries written before the trail was
  * keyed (and by a store given no keys) hold SHA-256(previous hash ||
  * canonical JSON of the entry) instead; the first keyed entry seals them. */
-/* Only id, year, code and owner of a KPI or milestone: what the write
- * paths of updates and readings need, without the full item's joins. */
+/* Only id, year, code and owner of a KPI or milestone (and a KPI's
+ * frequency): what the write paths of updates, readings and monthly values
+ * need, without the full item's joins. */
 enum rb_err store_kpi_brief(struct store *st, int64_t id, json_t **out);
 enum rb_err store_milestone_brief(struct store *st, int64_t id, json_t **out);
 

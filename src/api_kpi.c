@@ -1,9 +1,11 @@
+#include "api_input.h"
 #include "api_items.h"
+#include "api_quarter_view.h"
 #include "api_resource.h"
 #include "domain_validate.h"
 
-static const char *const list_params[] = {"year", "group", "priority", "owner",
-                                          "code", "limit", "cursor",   NULL};
+static const char *const list_params[] = {"year",  "group",  "priority", "owner", "code",
+                                          "limit", "cursor", "quarter",  NULL};
 static const char *const fields[] = {
   "year",      "code",  "group",  "priorities",  "description",
   "direction", "unit",  "target", "target_text", "quarterly_targets",
@@ -33,6 +35,8 @@ static const struct api_resource kpi_resource = {
 enum rb_err
 api_kpi_list(struct api_ctx *c)
 {
+  if (api_query(c, "quarter") != NULL)
+    return api_quarter_view(c, true, list_params);
   return api_resource_list(c, &kpi_resource);
 }
 

@@ -155,7 +155,7 @@ store_kpi_get(struct store *st, int64_t id, json_t **out)
 enum rb_err
 store_kpi_brief(struct store *st, int64_t id, json_t **out)
 {
-  static const char sql[] = "SELECT k.id, k.year, k.code, o.code AS owner FROM kpi k"
+  static const char sql[] = "SELECT k.id, k.year, k.code, o.code AS owner, k.frequency FROM kpi k"
                             " LEFT JOIN organisation o ON o.id = k.owner_id WHERE k.id = ?1";
 
   return store_one_id(st, sql, id, out);
