@@ -329,6 +329,11 @@ enum rb_err store_summary_load(struct store *st, const char *quarter, struct sto
  * last quarter of the year before (the report's "Q4 17/18" column). */
 enum rb_err store_summary_load_year(struct store *st, const char *year, const char *quarter,
                                     struct store_summary **out);
+/* store_summary_load with each item's travel since the previous quarter
+ * (summary_input.trends): a KPI's direction of travel in its series, a
+ * milestone's status change. */
+enum rb_err store_summary_load_trends(struct store *st, const char *quarter,
+                                      struct store_summary **out);
 const struct summary_input *store_summary_input(const struct store_summary *s);
 void store_summary_free(struct store_summary *s); /* NULL is a no-op */
 /* Index of group `code` in the summary's groups, or -1. */

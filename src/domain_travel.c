@@ -95,14 +95,12 @@ json_t *
 domain_status_change_json(const char *previous, const char *current)
 {
   enum rag_status p = RAG_NONE, c = RAG_NONE;
-  enum trend_travel t;
-  char text[TREND_CHANGE_LEN];
 
-  if (previous == NULL || current == NULL || !rag_parse_milestone_status(previous, &p) ||
-      !rag_parse_milestone_status(current, &c) || !trend_status_change(p, c, text, &t))
-    return json_null();
-  return json_pack("{s:s, s:s, s:s, s:o}", "from", rag_code(p), "to", rag_code(c), "text", text,
-                   "travel", trend_travel_json(t));
+  if (previous == NULL || !rag_parse_milestone_status(previous, &p))
+    p = RAG_NONE;
+  if (current == NULL || !rag_parse_milestone_status(current, &c))
+    c = RAG_NONE;
+  return trend_status_change_json(p, c);
 }
 
 /* The quarter before q's text, in out; false when q is not a quarter. */
