@@ -37,23 +37,27 @@ static const char *const reading_fields[] = {"kpi_id",     "quarter", "value",  
 static const char *const milestone_fields[] = {
   "id",          "year",  "code",       "group",      "priority", "description", "target_quarter",
   "target_text", "owner", "created_at", "updated_at", NULL};
-static const char *const kpi_fields[] = {"id",
-                                         "year",
-                                         "code",
-                                         "group",
-                                         "priorities",
-                                         "description",
-                                         "direction",
-                                         "unit",
-                                         "target",
-                                         "target_text",
-                                         "quarterly_targets",
-                                         "tolerance",
-                                         "owner",
-                                         "source",
-                                         "created_at",
-                                         "updated_at",
-                                         NULL};
+static const char *const kpi_fields[] = {
+  "id",        "year",   "code",       "group",       "priorities",        "description",
+  "direction", "unit",   "target",     "target_text", "quarterly_targets", "tolerance",
+  "owner",     "source", "created_at", "updated_at",  "continues",         "frequency",
+  "spc",       NULL};
+/* Monthly values (migration 0006): keyed by their own id, in their quarter. */
+static const char *const month_fields[] = {"id",         "quarter",    "kpi_id",  "month",
+                                           "value",      "value_text", "comment", "created_at",
+                                           "updated_at", "updated_by", NULL};
+
+/* Fields added by migration 0006, at the value every row had before it:
+ * hashed as if absent, so that what the trail recorded before them (the
+ * baseline's sums, an import's) still adds up. Compared as any field. */
+static const struct {
+  const char *entity, *field;
+  const char *text; /* the default's text; NULL: null */
+} later_defaults[] = {
+  {"kpi", "continues", NULL},
+  {"kpi", "frequency", "quarterly"},
+  {"kpi", "spc", NULL},
+};
 
 /* ?1: NULL for every row, or an import's time: the rows it created that no
  * entry of the same moment records one by one (a write batched with the
@@ -99,10 +103,18 @@ static const struct kind {
    " k.description, k.direction, k.unit, k.target, k.target_text,"
    " k.quarterly_targets AS quarterly_targets__json,"
    " json_object('mode', k.tolerance_mode, 'value', k.tolerance_value) AS tolerance__json,"
-   " o.code AS owner, k.source, k.created_at, k.updated_at"
+   " o.code AS owner, k.source, k.created_at, k.updated_at,"
+   " CASE WHEN pk.id IS NULL THEN 'null'"
+   "  ELSE json_object('year', pk.year, 'code', pk.code) END AS continues__json,"
+   " k.frequency, coalesce(k.spc, 'null') AS spc__json"
    " FROM kpi k JOIN tgroup g ON g.id = k.group_id"
-   " LEFT JOIN organisation o ON o.id = k.owner_id" CREATED_BY("k", "kpi", "k.id", "k.code",
-                                                               "NULL")},
+   " LEFT JOIN organisation o ON o.id = k.owner_id"
+   " LEFT JOIN kpi pk ON pk.id = k.continues_id" CREATED_BY("k", "kpi", "k.id", "k.code", "NULL")},
+  {"kpi_month", month_fields, true, "id", "kpi_code", 7,
+   "SELECT mo.id, mo.quarter, mo.kpi_id, mo.month, mo.value, mo.value_text, mo.comment,"
+   " mo.created_at, mo.updated_at, mo.updated_by, k.code AS kpi_code FROM kpi_month mo"
+   " JOIN kpi k ON k.id = mo.kpi_id" CREATED_BY("mo", "kpi_month", "mo.id", "k.code",
+                                                "mo.quarter")},
 };
 #define NKINDS ARRAY_LEN(kinds)
 
@@ -199,6 +211,21 @@ h_value(struct hasher *h, char tag, const void *p, size_t n)
     h_add(h, p, n);
 }
 
+/* Whether field of kind k holds the value it had before it existed. */
+static bool
+at_later_default(const struct kind *k, const char *field, const json_t *v)
+{
+  for (size_t i = 0; i < ARRAY_LEN(later_defaults); i++) {
+    if (strcmp(later_defaults[i].entity, k->entity) != 0 ||
+        strcmp(later_defaults[i].field, field) != 0)
+      continue;
+    return later_defaults[i].text == NULL
+             ? json_is_null(v)
+             : json_is_string(v) && strcmp(json_string_value(v), later_defaults[i].text) == 0;
+  }
+  return false;
+}
+
 /* The image of a row: the entity and its stored fields, each with its JSON
  * type (numbers as doubles: an integer and a real of the same value, as
  * SQLite hands a REAL column's whole numbers either way, hash alike). */
@@ -212,7 +239,7 @@ row_hash(const struct kind *k, const json_t *row, const struct rowkey *key, unsi
   for (size_t i = 0; k->fields[i] != NULL; i++) {
     const json_t *v = json_object_get(row, k->fields[i]);
 
-    if (v == NULL) {
+    if (v == NULL || at_later_default(k, k->fields[i], v)) {
       h_value(&h, 'm', NULL, 0);
     } else if (json_is_number(v)) {
       double d = json_number_value(v);
@@ -768,7 +795,8 @@ walk_trail(struct recon *r, struct store *st)
 {
   static const char sql[] =
     "SELECT id, at, action, entity, entity_id, quarter, before, after FROM audit"
-    " WHERE entity IN ('milestone_update', 'kpi_reading', 'milestone', 'kpi', 'dataset')"
+    " WHERE entity IN ('milestone_update', 'kpi_reading', 'milestone', 'kpi', 'kpi_month',"
+    " 'dataset')"
     " ORDER BY id";
   sqlite3_stmt *s;
   enum rb_err err = store_stmt(st, sql, &s);
@@ -955,11 +983,11 @@ store_audit_reconcile(struct store *st, json_t **out)
   gone(&r);
   compare_sums(&r);
   clock_gettime(CLOCK_MONOTONIC, &t1);
-  v = json_pack("{s:b, s:{s:I, s:I, s:I, s:I}, s:o, s:O, s:I, s:I}", "ok", r.ndiffs == 0, "checked",
-                "milestone_updates", r.checked[0], "kpi_readings", r.checked[1], "milestones",
-                r.checked[2], "kpis", r.checked[3], "baseline_entry",
-                r.baseline_id > 0 ? json_integer(r.baseline_id) : json_null(), "differences",
-                r.diffs, "difference_count", (json_int_t)r.ndiffs, "elapsed_ms",
+  v = json_pack("{s:b, s:{s:I, s:I, s:I, s:I, s:I}, s:o, s:O, s:I, s:I}", "ok", r.ndiffs == 0,
+                "checked", "milestone_updates", r.checked[0], "kpi_readings", r.checked[1],
+                "milestones", r.checked[2], "kpis", r.checked[3], "kpi_months", r.checked[4],
+                "baseline_entry", r.baseline_id > 0 ? json_integer(r.baseline_id) : json_null(),
+                "differences", r.diffs, "difference_count", (json_int_t)r.ndiffs, "elapsed_ms",
                 (json_int_t)((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000));
   if (v == NULL) {
     err = RB_ERR_NOMEM;
