@@ -145,12 +145,12 @@ previous_value(struct store *st, int64_t id, const char *quarter, struct trend_v
   return err;
 }
 
-/* A KPI's direction of travel at the quarter, from kpi_sql's row: the
- * previous value in its series from the KPI's own readings since the plan
- * year of the KPI it continues (column 15), else that KPI's readings of
- * its own plan year (16); where neither tells (an earlier KPI of the chain
- * holds it, or a later one owns periods before the quarter: column 18),
- * the series is asked. */
+/* A KPI's direction of travel at the quarter (one of its own plan year:
+ * a later KPI of its chain owns no period before it), from kpi_sql's row:
+ * the previous value in its series from the KPI's own readings since the
+ * plan year of the KPI it continues (column 15), else that KPI's readings
+ * of its own plan year (16); where neither tells (an earlier KPI of the
+ * chain holds it), the series is asked. */
 static enum rb_err
 kpi_travel(struct store *st, sqlite3_stmt *s, const struct summary_item *it,
            const struct rag_rule *rule, const char *quarter, struct summary_trend *t)
@@ -162,9 +162,7 @@ kpi_travel(struct store *st, sqlite3_stmt *s, const struct summary_item *it,
     return RB_OK;
   cur.has_value = sqlite3_column_type(s, 10) != SQLITE_NULL;
   cur.value = sqlite3_column_double(s, 10);
-  if (sqlite3_column_int(s, 18) != 0) {
-    err = previous_value(st, it->id, quarter, &prev);
-  } else if (sqlite3_column_type(s, 15) != SQLITE_NULL) {
+  if (sqlite3_column_type(s, 15) != SQLITE_NULL) {
     prev.has_value = true;
     prev.value = sqlite3_column_double(s, 15);
   } else if (sqlite3_column_int(s, 17) == 0) {
@@ -222,9 +220,7 @@ load(struct store *st, const char *year, const char *quarter, bool trends,
     "   FROM kpi_reading r2 JOIN kpi p ON p.id = r2.kpi_id WHERE r2.kpi_id = k.continues_id"
     "   AND r2.quarter < ?2 AND r2.quarter >= p.year || '-Q1' AND r2.quarter <= p.year || '-Q4'"
     "   AND r2.value IS NOT NULL ORDER BY r2.quarter DESC LIMIT 1) END,"
-    " k.continues_id IS NOT NULL,"
-    " CASE WHEN ?3 IS NOT NULL AND ?2 > k.year || '-Q4'"
-    "   THEN EXISTS (SELECT 1 FROM kpi s WHERE s.continues_id = k.id) ELSE 0 END"
+    " k.continues_id IS NOT NULL"
     " FROM kpi k LEFT JOIN kpi_reading r ON r.kpi_id = k.id AND r.quarter = ?2"
     " WHERE k.year = ?1 ORDER BY k.id";
   struct store_summary *sum = calloc(1, sizeof(*sum));
