@@ -30,23 +30,15 @@ static const char *const reading_fields[] = {"kpi_id",     "quarter", "value",  
 static const char *const milestone_fields[] = {
   "id",          "year",  "code",       "group",      "priority", "description", "target_quarter",
   "target_text", "owner", "created_at", "updated_at", NULL};
-static const char *const kpi_fields[] = {"id",
-                                         "year",
-                                         "code",
-                                         "group",
-                                         "priorities",
-                                         "description",
-                                         "direction",
-                                         "unit",
-                                         "target",
-                                         "target_text",
-                                         "quarterly_targets",
-                                         "tolerance",
-                                         "owner",
-                                         "source",
-                                         "created_at",
-                                         "updated_at",
-                                         NULL};
+static const char *const kpi_fields[] = {
+  "id",        "year",   "code",       "group",       "priorities",        "description",
+  "direction", "unit",   "target",     "target_text", "quarterly_targets", "tolerance",
+  "owner",     "source", "created_at", "updated_at",  "continues",         "frequency",
+  "spc",       NULL};
+/* Monthly values (migration 0006): keyed by their own id, in their quarter. */
+static const char *const month_fields[] = {"id",         "quarter",    "kpi_id",  "month",
+                                           "value",      "value_text", "comment", "created_at",
+                                           "updated_at", "updated_by", NULL};
 
 /* ?1: NULL for every row, or an import's time: the rows it created that no
  * entry of the same moment records one by one (a write batched with the
@@ -84,10 +76,18 @@ const struct state_kind state_kinds[] = {
    " k.description, k.direction, k.unit, k.target, k.target_text,"
    " k.quarterly_targets AS quarterly_targets__json,"
    " json_object('mode', k.tolerance_mode, 'value', k.tolerance_value) AS tolerance__json,"
-   " o.code AS owner, k.source, k.created_at, k.updated_at"
+   " o.code AS owner, k.source, k.created_at, k.updated_at,"
+   " CASE WHEN pk.id IS NULL THEN 'null'"
+   "  ELSE json_object('year', pk.year, 'code', pk.code) END AS continues__json,"
+   " k.frequency, coalesce(k.spc, 'null') AS spc__json"
    " FROM kpi k JOIN tgroup g ON g.id = k.group_id"
-   " LEFT JOIN organisation o ON o.id = k.owner_id" CREATED_BY("k", "kpi", "k.id", "k.code",
-                                                               "NULL")},
+   " LEFT JOIN organisation o ON o.id = k.owner_id"
+   " LEFT JOIN kpi pk ON pk.id = k.continues_id" CREATED_BY("k", "kpi", "k.id", "k.code", "NULL")},
+  {"kpi_month", month_fields, true, "id", "kpi_code", 7,
+   "SELECT mo.id, mo.quarter, mo.kpi_id, mo.month, mo.value, mo.value_text, mo.comment,"
+   " mo.created_at, mo.updated_at, mo.updated_by, k.code AS kpi_code FROM kpi_month mo"
+   " JOIN kpi k ON k.id = mo.kpi_id" CREATED_BY("mo", "kpi_month", "mo.id", "k.code",
+                                                "mo.quarter")},
 };
 _Static_assert(ARRAY_LEN(state_kinds) == STATE_NKINDS, "STATE_NKINDS counts the kinds");
 

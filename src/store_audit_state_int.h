@@ -26,7 +26,7 @@ struct state_kind {
   int created_col; /* created_at's column in sql */
   const char *sql;
 };
-#define STATE_NKINDS 4
+#define STATE_NKINDS 5
 extern const struct state_kind state_kinds[]; /* STATE_NKINDS of them */
 
 /* The kind named entity, or NULL. */

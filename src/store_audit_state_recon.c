@@ -212,7 +212,8 @@ walk_trail(struct recon *r, struct store *st)
 {
   static const char sql[] =
     "SELECT id, at, action, entity, entity_id, quarter, before, after FROM audit"
-    " WHERE entity IN ('milestone_update', 'kpi_reading', 'milestone', 'kpi', 'dataset')"
+    " WHERE entity IN ('milestone_update', 'kpi_reading', 'milestone', 'kpi', 'kpi_month',"
+    " 'dataset')"
     " ORDER BY id";
   sqlite3_stmt *s;
   enum rb_err err = store_stmt(st, sql, &s);
@@ -399,11 +400,11 @@ store_audit_reconcile(struct store *st, json_t **out)
   gone(&r);
   compare_sums(&r);
   clock_gettime(CLOCK_MONOTONIC, &t1);
-  v = json_pack("{s:b, s:{s:I, s:I, s:I, s:I}, s:o, s:O, s:I, s:I}", "ok", r.ndiffs == 0, "checked",
-                "milestone_updates", r.checked[0], "kpi_readings", r.checked[1], "milestones",
-                r.checked[2], "kpis", r.checked[3], "baseline_entry",
-                r.baseline_id > 0 ? json_integer(r.baseline_id) : json_null(), "differences",
-                r.diffs, "difference_count", (json_int_t)r.ndiffs, "elapsed_ms",
+  v = json_pack("{s:b, s:{s:I, s:I, s:I, s:I, s:I}, s:o, s:O, s:I, s:I}", "ok", r.ndiffs == 0,
+                "checked", "milestone_updates", r.checked[0], "kpi_readings", r.checked[1],
+                "milestones", r.checked[2], "kpis", r.checked[3], "kpi_months", r.checked[4],
+                "baseline_entry", r.baseline_id > 0 ? json_integer(r.baseline_id) : json_null(),
+                "differences", r.diffs, "difference_count", (json_int_t)r.ndiffs, "elapsed_ms",
                 (json_int_t)((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000));
   if (v == NULL) {
     err = RB_ERR_NOMEM;

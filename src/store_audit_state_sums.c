@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "jsonv.h"
+#include "util.h"
 
 #define CANON_FLAGS (JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(17) | JSON_ENCODE_ANY)
 
@@ -114,6 +115,45 @@ h_json(struct hasher *h, const json_t *v)
   }
 }
 
+/* Fields added by migration 0006, at the value every row had before it:
+ * hashed as if absent, so that what the trail recorded before them (the
+ * baseline's sums, an import's) still adds up. Compared as any field. */
+static const struct {
+  const char *entity, *field;
+  const char *text; /* the default's text; NULL: null */
+} later_defaults[] = {
+  {"kpi", "continues", NULL},
+  {"kpi", "frequency", "quarterly"},
+  {"kpi", "spc", NULL},
+};
+
+/* Whether field of kind k holds the value it had before it existed. */
+static bool
+at_later_default(const struct state_kind *k, const char *field, const json_t *v)
+{
+  for (size_t i = 0; i < ARRAY_LEN(later_defaults); i++) {
+    if (strcmp(later_defaults[i].entity, k->entity) != 0 ||
+        strcmp(later_defaults[i].field, field) != 0)
+      continue;
+    return later_defaults[i].text == NULL
+             ? json_is_null(v)
+             : json_is_string(v) && strcmp(json_string_value(v), later_defaults[i].text) == 0;
+  }
+  return false;
+}
+
+/* Whether column c (field) of s holds its text default (as above). */
+static bool
+column_at_later_default(const struct state_kind *k, const char *field, sqlite3_stmt *s, int c)
+{
+  for (size_t i = 0; i < ARRAY_LEN(later_defaults); i++)
+    if (later_defaults[i].text != NULL && strcmp(later_defaults[i].entity, k->entity) == 0 &&
+        strcmp(later_defaults[i].field, field) == 0)
+      return sqlite3_column_type(s, c) == SQLITE_TEXT &&
+             strcmp((const char *)sqlite3_column_text(s, c), later_defaults[i].text) == 0;
+  return false;
+}
+
 /* The image of a row: the entity and its stored fields. */
 static void
 row_hash(const struct state_kind *k, const json_t *row, const struct state_rowkey *key,
@@ -123,8 +163,11 @@ row_hash(const struct state_kind *k, const json_t *row, const struct state_rowke
 
   h_init(&h, key);
   h_value(&h, 'e', k->entity, strlen(k->entity));
-  for (size_t i = 0; k->fields[i] != NULL; i++)
-    h_json(&h, json_object_get(row, k->fields[i]));
+  for (size_t i = 0; k->fields[i] != NULL; i++) {
+    const json_t *v = json_object_get(row, k->fields[i]);
+
+    h_json(&h, v != NULL && at_later_default(k, k->fields[i], v) ? NULL : v);
+  }
   h_final(&h, out);
 }
 
@@ -273,12 +316,16 @@ row_hash_item(const struct state_kind *k, sqlite3_stmt *s, const struct state_ro
       v = json_loadb(text, (size_t)sqlite3_column_bytes(s, c), JSON_DECODE_ANY, NULL);
     }
     if (v != NULL) {
-      h_json(&h, v);
+      h_json(&h, at_later_default(k, k->fields[i], v) ? NULL : v);
       if (is_part && json_is_string(v)) {
         copy_cut(part, cap, json_string_value(v), json_string_length(v));
         *has_part = true;
       }
       json_decref(v);
+      continue;
+    }
+    if (column_at_later_default(k, k->fields[i], s, c)) {
+      h_value(&h, 'm', NULL, 0);
       continue;
     }
     switch (type) {
