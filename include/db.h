@@ -4,9 +4,14 @@
 #define RAGBOARD_DB_H
 
 #include <stdbool.h>
-#include <sqlite3.h>
 
 #include "error.h"
+
+/* The connection handle, by name only: the store's users (handlers, the
+ * domain, the importer) see struct store, never SQLite, so this header does
+ * not bring <sqlite3.h> to them. The same typedef as <sqlite3.h>'s (C11
+ * allows it twice). */
+typedef struct sqlite3 sqlite3;
 
 struct db_migration {
   int version;      /* the schema version this file brings the database to */

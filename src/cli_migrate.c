@@ -2,6 +2,8 @@
  * trail. */
 #include <stdio.h>
 
+#include <sqlite3.h>
+
 #include "cli.h"
 #include "db.h"
 #include "util.h"

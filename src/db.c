@@ -8,6 +8,8 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
 #include "util.h"
 
 char *
