@@ -91,6 +91,31 @@ store_mark_reporting(struct store *st, const char *year)
 }
 
 enum rb_err
+store_mark_kpi_chain(struct store *st, int64_t id)
+{
+  /* Every plan year of the chain: a figure of one KPI changes the series,
+   * hence the direction of travel, of every KPI in it. */
+  static const char sql[] =
+    "WITH RECURSIVE up(id, cont) AS (SELECT id, continues_id FROM kpi WHERE id = ?1"
+    "   UNION SELECT k.id, k.continues_id FROM kpi k JOIN up ON k.id = up.cont),"
+    " down(id) AS (SELECT ?1 UNION SELECT k.id FROM kpi k JOIN down ON k.continues_id = down.id"
+    "   LIMIT 1000)"
+    " SELECT DISTINCT year FROM kpi WHERE id IN (SELECT id FROM up UNION SELECT id FROM down)";
+  sqlite3_stmt *s;
+  enum rb_err err = store_stmt(st, sql, &s);
+  int rc;
+
+  if (err != RB_OK)
+    return err;
+  sqlite3_bind_int64(s, 1, id);
+  while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+    if (sqlite3_column_type(s, 0) == SQLITE_TEXT)
+      store_mark_reporting(st, (const char *)sqlite3_column_text(s, 0));
+  sqlite3_reset(s);
+  return rc == SQLITE_DONE ? RB_OK : store_fail(st, sqlite3_extended_errcode(st->db));
+}
+
+enum rb_err
 store_mark_item_reporting(struct store *st, bool kpi, int64_t id)
 {
   static const char milestone_sql[] = "SELECT year FROM milestone WHERE id = ?1";
