@@ -51,7 +51,7 @@ static const char *const month_fields[] = {"id",         "quarter",    "kpi_id",
 /* What is checked, per entity. A child's query has its fields first, in
  * order, then its item's code: its rows are hashed from the columns (an
  * import's 160,000 rows, without a JSON object each); an item's (fewer, with
- * JSON columns) from its JSON. Both hash alike (store_audit_state_sums.c). */
+ * JSON columns) from its JSON. Both hash alike (store_audit_state_hash.c). */
 const struct state_kind state_kinds[] = {
   {"milestone_update", update_fields, true, "milestone_id", "milestone_code", 4,
    "SELECT u.milestone_id, u.quarter, u.status, u.comment, u.created_at, u.updated_at,"

@@ -1,9 +1,11 @@
 /* Internals of the state check (GET /api/v1/audit/verify?state=true,
- * `ragboard audit verify`), shared by its three files:
+ * `ragboard audit verify`), shared by its four files:
  *   store_audit_state.c        what is checked: the entities, their fields
  *                              and queries, a stored row read as JSON;
- *   store_audit_state_sums.c   keyed row hashes and their sums per bucket
- *                              (also what an import entry records);
+ *   store_audit_state_hash.c   keyed row hashes, from a row's JSON image or
+ *                              from its columns;
+ *   store_audit_state_sums.c   the hashes' sums per bucket (also what an
+ *                              import entry records);
  *   store_audit_state_recon.c  the reconciliation: the trail against the
  *                              rows stored now.
  * store_audit_state.c's head comment says how the check works. Nothing
@@ -55,6 +57,22 @@ struct state_rowkey {
 };
 /* key NULL: an unkeyed trail's (plain BLAKE2b-256). */
 void state_rowkey_init(struct state_rowkey *rk, const struct audit_key *key);
+
+/* The hash of a row's image: the entity and its stored fields. */
+void state_row_hash(const struct state_kind *k, const json_t *row, const struct state_rowkey *key,
+                    unsigned char out[32]);
+/* The same hash from a child's columns (its fields in order). */
+void state_row_hash_columns(const struct state_kind *k, sqlite3_stmt *s,
+                            const struct state_rowkey *key, unsigned char out[32]);
+/* Whether the columns of s are k's fields, in order (a JSON column named
+ * with "__json" after its field). */
+bool state_columns_are_fields(const struct state_kind *k, sqlite3_stmt *s);
+/* The same hash from an item's columns (state_columns_are_fields); part:
+ * its plan year when a string (cut to cap), *has_part says. False when out
+ * of memory. */
+bool state_row_hash_item(const struct state_kind *k, sqlite3_stmt *s,
+                         const struct state_rowkey *key, unsigned char out[32], char *part,
+                         size_t cap, bool *has_part);
 
 /* A map from text keys to fixed-size records (zeroed when made). A record's
  * address holds until the next one is made. */
