@@ -1,5 +1,6 @@
-/* A partner's return as sent: JSON {"milestones": [...], "kpis": [...]}
- * or CSV (kind,code,status,value,value_text,comment), parsed into rows
+/* A partner's return as sent: JSON {"milestones": [...], "kpis": [...],
+ * "months": [...]} or CSV (kind,code,status,value,value_text,comment and
+ * an optional month column for monthly values), parsed into rows
  * with the shape of each checked. What the rows refer to is checked and
  * written by api_submission.c. */
 #include <errno.h>
@@ -34,7 +35,10 @@ api_return_row_error(struct api_ctx *c, const struct row *r, const char *field, 
     json_object_set_new(e, "line", json_integer(r->line));
   else
     json_object_set_new(e, "index", json_integer(r->index));
-  json_object_set_new(e, "kind", json_string(r->kpi ? "kpi" : "milestone"));
+  json_object_set_new(e, "kind",
+                      json_string(r->month != NULL ? "month"
+                                  : r->kpi         ? "kpi"
+                                                   : "milestone"));
   json_array_append_new(c->errors, e);
 }
 
@@ -48,6 +52,14 @@ static const struct jv_field kpi_row_fields[] = {
   {"value_text", JV_TEXT, JV_NULLABLE, NULL}, {"rating", JV_CODE, JV_NULLABLE, NULL},
   {"comment", JV_TEXT, JV_NULLABLE, NULL},
 };
+/* A monthly value of a monthly KPI (issue 18): as PUT
+ * /api/v1/kpis/{id}/months/{month} takes it, with the KPI's code. */
+static const struct jv_field month_row_fields[] = {
+  {"code", JV_CODE, JV_REQUIRED, NULL},    {"month", JV_CODE, JV_REQUIRED, NULL},
+  {"value", JV_NUMBER, JV_NULLABLE, NULL}, {"value_text", JV_TEXT, JV_NULLABLE, NULL},
+  {"comment", JV_TEXT, JV_NULLABLE, NULL},
+};
+static const char *const row_arrays[] = {"milestones", "kpis", "months"};
 
 static const char *
 empty_null(json_t *s)
@@ -57,70 +69,87 @@ empty_null(json_t *s)
   return v != NULL && v[0] != '\0' ? v : NULL;
 }
 
-/* JSON return: {"milestones": [...], "kpis": [...]} */
+/* JSON return: {"milestones": [...], "kpis": [...], "months": [...]} */
 static enum rb_err
 rows_from_json(struct api_ctx *c, json_t *doc, struct row **out, size_t *n)
 {
+  static const struct {
+    const struct jv_field *fields;
+    size_t n;
+  } shapes[] = {{milestone_row_fields, ARRAY_LEN(milestone_row_fields)},
+                {kpi_row_fields, ARRAY_LEN(kpi_row_fields)},
+                {month_row_fields, ARRAY_LEN(month_row_fields)}};
   const char *key;
-  json_t *v, *ms = json_object_get(doc, "milestones"), *ks = json_object_get(doc, "kpis");
-  size_t total, k = 0;
+  json_t *v, *arrays[ARRAY_LEN(row_arrays)];
+  size_t total = 0, k = 0, a;
+  bool known, failed = false;
   struct row *rows;
 
   json_object_foreach(doc, key, v)
   {
-    if (strcmp(key, "milestones") != 0 && strcmp(key, "kpis") != 0)
+    known = false;
+    for (a = 0; a < ARRAY_LEN(row_arrays); a++)
+      known = known || strcmp(key, row_arrays[a]) == 0;
+    if (!known)
       api_field_error(c, key, "is not a known field");
   }
   /* An unknown member does not stop the rows' checks: one answer names
    * every problem. Rows that are not in arrays cannot be checked. */
-  if (ms != NULL && !json_is_array(ms))
-    api_field_error(c, "milestones", "must be an array");
-  if (ks != NULL && !json_is_array(ks))
-    api_field_error(c, "kpis", "must be an array");
-  if (api_field_failed(c, "milestones") || api_field_failed(c, "kpis"))
+  for (a = 0; a < ARRAY_LEN(row_arrays); a++) {
+    arrays[a] = json_object_get(doc, row_arrays[a]);
+    if (arrays[a] != NULL && !json_is_array(arrays[a])) {
+      api_field_error(c, row_arrays[a], "must be an array");
+      failed = true;
+    }
+    total += json_array_size(arrays[a]);
+  }
+  if (failed)
     return api_check_errors(c);
-  total = json_array_size(ms) + json_array_size(ks);
   if (total == 0 && json_array_size(c->errors) > 0)
     return api_check_errors(c);
   if (total == 0)
-    return api_fail(c, RB_ERR_INVALID, "the return holds no milestones and no KPIs");
+    return api_fail(c, RB_ERR_INVALID,
+                    "the return holds no milestones, no KPIs and no monthly values");
   rows = calloc(total, sizeof(*rows));
   if (rows == NULL)
     return RB_ERR_NOMEM;
-  for (int pass = 0; pass < 2; pass++) {
-    json_t *arr = pass == 0 ? ms : ks, *item;
+  for (a = 0; a < ARRAY_LEN(row_arrays); a++) {
+    json_t *item;
     size_t i;
 
-    json_array_foreach(arr, i, item)
+    json_array_foreach(arrays[a], i, item)
     {
       struct row *r = &rows[k++];
+      const char *status_field = a == 1 ? "rating" : "status";
       json_t *errs = json_array();
       size_t j;
       json_t *e;
 
-      r->kpi = pass == 1;
+      r->kpi = a > 0;
       r->index = (long)i;
       r->line = -1;
-      snprintf(r->where, sizeof(r->where), "%s[%zu]", r->kpi ? "kpis" : "milestones", i);
+      snprintf(r->where, sizeof(r->where), "%s[%zu]", row_arrays[a], i);
+      if (a == 2) /* set before any error, so that each names the row's kind */
+        r->month = "";
       if (!json_is_object(item)) {
         api_return_row_error(c, r, "$", "must be an object");
         json_decref(errs);
         continue;
       }
-      jv_check(item, r->kpi ? kpi_row_fields : milestone_row_fields,
-               r->kpi ? ARRAY_LEN(kpi_row_fields) : ARRAY_LEN(milestone_row_fields), "", errs);
-      r->status = json_string_value(json_object_get(item, r->kpi ? "rating" : "status"));
+      jv_check(item, shapes[a].fields, shapes[a].n, "", errs);
+      r->status = a < 2 ? json_string_value(json_object_get(item, status_field)) : NULL;
       json_array_foreach(errs, j, e)
       {
         api_return_row_error(c, r, json_string_value(json_object_get(e, "field")),
                              json_string_value(json_object_get(e, "message")));
         /* A status already refused here is not checked (and reported) again. */
-        if (strcmp(json_string_value(json_object_get(e, "field")), r->kpi ? "rating" : "status") ==
-            0)
+        if (strcmp(json_string_value(json_object_get(e, "field")), status_field) == 0)
           r->status = NULL;
       }
       json_decref(errs);
       r->code = json_string_value(json_object_get(item, "code"));
+      if (a == 2 && json_is_string(json_object_get(item, "month")))
+        r->month = json_string_value(json_object_get(item, "month")); /* else "": reported */
       r->value = json_incref(
         json_is_number(json_object_get(item, "value")) ? json_object_get(item, "value") : NULL);
       r->value_text = json_string_value(json_object_get(item, "value_text"));
@@ -150,13 +179,17 @@ parse_number(const char *s, double *out)
   return true;
 }
 
-/* CSV return: header kind,code,status,value,value_text,comment */
+/* CSV return: header kind,code,status,value,value_text,comment and
+ * optionally month: a row of kind "month" is a monthly value of a monthly
+ * KPI (its month in that column, its status empty); other rows leave the
+ * month empty. */
 static enum rb_err
 rows_from_csv(struct api_ctx *c, json_t **keep, struct row **out, size_t *n)
 {
-  static const char *const header[] = {"kind", "code", "status", "value", "value_text", "comment"};
+  static const char *const header[] = {"kind",       "code",    "status", "value",
+                                       "value_text", "comment", "month"};
   char why[128];
-  size_t bad = 0, i, total;
+  size_t bad = 0, i, total, columns;
   json_t *rows_json = NULL, *rec, *head;
   struct row *rows;
   enum rb_err err;
@@ -168,16 +201,18 @@ rows_from_csv(struct api_ctx *c, json_t **keep, struct row **out, size_t *n)
     return err;
   *keep = rows_json;
   head = json_object_get(json_array_get(rows_json, 0), "fields");
-  if (json_array_size(head) != ARRAY_LEN(header))
+  columns = json_array_size(head);
+  if (columns != ARRAY_LEN(header) && columns != ARRAY_LEN(header) - 1)
     return api_fail(c, RB_ERR_INVALID,
-                    "the CSV needs the header row kind,code,status,value,value_text,comment");
-  for (i = 0; i < ARRAY_LEN(header); i++) {
+                    "the CSV needs the header row kind,code,status,value,value_text,comment "
+                    "(and month, for monthly values)");
+  for (i = 0; i < columns; i++) {
     const char *h = json_string_value(json_array_get(head, i));
 
     if (strcasecmp(h, header[i]) != 0)
       return api_fail(c, RB_ERR_INVALID,
                       "the CSV header must be kind,code,status,value,value_text,comment "
-                      "(column %zu is \"%.40s\")",
+                      "and optionally month (column %zu is \"%.40s\")",
                       i + 1, h);
   }
   total = json_array_size(rows_json) - 1;
@@ -189,7 +224,7 @@ rows_from_csv(struct api_ctx *c, json_t **keep, struct row **out, size_t *n)
   for (i = 1; i <= total; i++) {
     struct row *r = &rows[i - 1];
     json_t *f;
-    const char *kind, *value;
+    const char *kind, *value, *month;
     double d;
 
     rec = json_array_get(rows_json, i);
@@ -197,20 +232,38 @@ rows_from_csv(struct api_ctx *c, json_t **keep, struct row **out, size_t *n)
     r->line = (long)json_integer_value(json_object_get(rec, "line"));
     r->index = -1;
     snprintf(r->where, sizeof(r->where), "line[%ld]", r->line);
-    if (json_array_size(f) != ARRAY_LEN(header)) {
+    if (json_array_size(f) != columns) {
       api_return_row_error(c, r, "$",
-                           "must have 6 fields: kind,code,status,value,value_text,comment");
+                           columns == ARRAY_LEN(header)
+                             ? "must have 7 fields: kind,code,status,value,value_text,comment,month"
+                             : "must have 6 fields: kind,code,status,value,value_text,comment");
       continue;
     }
     kind = json_string_value(json_array_get(f, 0));
-    if (strcasecmp(kind, "kpi") == 0)
+    month = columns == ARRAY_LEN(header) ? empty_null(json_array_get(f, 6)) : NULL;
+    if (strcasecmp(kind, "month") == 0) {
       r->kpi = true;
-    else if (strcasecmp(kind, "milestone") != 0)
-      api_return_row_error(c, r, "kind", "must be milestone or kpi");
+      r->month = month != NULL ? month : ""; /* "": a problem already reported */
+      if (columns != ARRAY_LEN(header))
+        api_return_row_error(c, r, "kind", "month rows need the header's month column");
+      else if (month == NULL)
+        api_return_row_error(c, r, "month", "is required");
+    } else {
+      if (strcasecmp(kind, "kpi") == 0)
+        r->kpi = true;
+      else if (strcasecmp(kind, "milestone") != 0)
+        api_return_row_error(c, r, "kind", "must be milestone, kpi or month");
+      if (month != NULL)
+        api_return_row_error(c, r, "month", "only month rows have a month");
+    }
     r->code = empty_null(json_array_get(f, 1));
     if (r->code == NULL)
       api_return_row_error(c, r, "code", "is required");
     r->status = empty_null(json_array_get(f, 2));
+    if (r->month != NULL && r->status != NULL) {
+      api_return_row_error(c, r, "status", "monthly values have no rating");
+      r->status = NULL;
+    }
     value = empty_null(json_array_get(f, 3));
     if (value != NULL) {
       if (!r->kpi)

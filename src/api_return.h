@@ -16,10 +16,11 @@
 /* One row of a return, from JSON or CSV, normalised. Strings borrowed
  * from the parsed document. */
 struct row {
-  bool kpi;
-  char where[48]; /* "milestones[3]" or "line[4]" for error field names */
-  long index;     /* array index, or -1 */
-  long line;      /* CSV line, or -1 */
+  bool kpi;          /* a KPI's reading, or (month set) a monthly value */
+  const char *month; /* a monthly value's month "YYYY-MM"; NULL for other rows */
+  char where[48];    /* "milestones[3]", "months[0]" or "line[4]" for error field names */
+  long index;        /* array index, or -1 */
+  long line;         /* CSV line, or -1 */
   const char *code;
   const char *status; /* milestone status or KPI reported rating; may be NULL */
   json_t *value;      /* owned: number or NULL */

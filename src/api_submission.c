@@ -11,13 +11,54 @@
 #include "api_reply.h"
 #include "api_return.h"
 #include "domain.h"
+#include "period.h"
 #include "quarter.h"
 
-/* Resolve codes to items of plan year `year` and check their owners, what
- * a concurrent write can change; with shapes, also repeats and statuses,
- * what it cannot. Every problem is noted; a storage failure is returned. */
+/* A monthly value's row: its month is one of the return's quarter and its
+ * KPI takes monthly values (what a PATCH of the KPI can change). A storage
+ * failure is returned. */
 static enum rb_err
-check_rows(struct api_ctx *c, struct row *rows, size_t n, const char *year, bool shapes)
+check_month_row(struct api_ctx *c, const struct row *r, const char *quarter)
+{
+  char q[QUARTER_LEN];
+  const char *msg, *freq;
+  json_t *item = NULL;
+  enum rb_err err;
+  int key;
+
+  if (r->month[0] != '\0') { /* "": its problem was reported with its fields */
+    msg = period_parse_month(r->month, &key);
+    if (msg != NULL) {
+      api_return_row_error(c, r, "month", msg);
+    } else {
+      quarter_format(period_month_quarter(key), q);
+      if (strcmp(q, quarter) != 0) {
+        char text[96];
+
+        snprintf(text, sizeof(text), "is in %s, not in the return's quarter %s", q, quarter);
+        api_return_row_error(c, r, "month", text);
+      }
+    }
+  }
+  err = store_kpi_brief(c->st, r->id, &item);
+  if (err != RB_OK)
+    return err;
+  freq = json_string_value(json_object_get(item, "frequency"));
+  if (freq == NULL || strcmp(freq, "monthly") != 0)
+    api_return_row_error(c, r, "code",
+                         "is a KPI reported quarterly: give it \"frequency\": \"monthly\" "
+                         "before sending monthly values");
+  json_decref(item);
+  return RB_OK;
+}
+
+/* Resolve codes to items of plan year `year` and check their owners, what
+ * a concurrent write can change (and, for monthly values, the KPI's
+ * frequency and the month); with shapes, also repeats and statuses, what
+ * it cannot. Every problem is noted; a storage failure is returned. */
+static enum rb_err
+check_rows(struct api_ctx *c, struct row *rows, size_t n, const char *quarter, const char *year,
+           bool shapes)
 {
   json_t *seen = shapes ? json_object() : NULL;
   struct domain_actor who;
@@ -31,7 +72,11 @@ check_rows(struct api_ctx *c, struct row *rows, size_t n, const char *year, bool
     if (r->code == NULL)
       continue;
     if (shapes) {
-      snprintf(key, sizeof(key), "%c%s", r->kpi ? 'k' : 'm', r->code);
+      snprintf(key, sizeof(key), "%c%s\x1f%s",
+               r->month != NULL ? 'n'
+               : r->kpi         ? 'k'
+                                : 'm',
+               r->code, r->month != NULL ? r->month : "");
       if (json_object_get(seen, key) != NULL) {
         api_return_row_error(c, r, "code", "repeats an earlier row for the same item");
         continue;
@@ -57,6 +102,8 @@ check_rows(struct api_ctx *c, struct row *rows, size_t n, const char *year, bool
                owner[0] != '\0' ? owner : "no organisation", c->actor.org);
       api_return_row_error(c, r, "code", msg);
     }
+    if (r->month != NULL && (err = check_month_row(c, r, quarter)) != RB_OK)
+      break;
     if (!shapes)
       continue;
     r->parsed = RAG_NONE;
@@ -83,8 +130,8 @@ check_rows(struct api_ctx *c, struct row *rows, size_t n, const char *year, bool
  * alone (no write, no audit entry, updated_at stays) and counted in
  * unchanged[kpi]. */
 static enum rb_err
-write_rows(struct api_ctx *c, struct row *rows, size_t n, const char *quarter, json_t *mids,
-           json_t *kids, size_t unchanged[2])
+write_rows(struct api_ctx *c, struct row *rows, size_t n, const char *quarter, json_t *ids[3],
+           size_t unchanged[3])
 {
   char by[160];
 
@@ -95,7 +142,28 @@ write_rows(struct api_ctx *c, struct row *rows, size_t n, const char *quarter, j
     const char *code = rag_code(r->parsed);
     bool changed = true;
     enum rb_err err;
+    int kind = r->month != NULL ? 2 : r->kpi ? 1 : 0;
 
+    if (kind == 2) { /* as PUT /api/v1/kpis/{id}/months/{month} writes it */
+      err = store_month_get(c->st, r->id, r->month, &before);
+      if (err == RB_OK || err == RB_ERR_NOT_FOUND)
+        err = store_month_put(c->st, r->id, r->month, quarter, r->value, r->value_text, r->comment,
+                              by, c->now, false, &after);
+      if (err == RB_OK)
+        changed = after != NULL;
+      if (err == RB_OK && changed)
+        err =
+          api_audit(c, "month.put", "kpi_month", json_integer_value(json_object_get(after, "id")),
+                    r->code, quarter, before, after);
+      json_decref(before);
+      json_decref(after);
+      if (err != RB_OK)
+        return c->detail[0] ? err : api_store_fail(c, err, "the return");
+      if (!changed)
+        unchanged[2]++;
+      json_array_append_new(ids[2], json_integer(r->id));
+      continue;
+    }
     if (r->kpi) {
       err = store_reading_get(c->st, r->id, quarter, &before);
       if (err == RB_OK || err == RB_ERR_NOT_FOUND)
@@ -125,8 +193,8 @@ write_rows(struct api_ctx *c, struct row *rows, size_t n, const char *quarter, j
     if (err != RB_OK)
       return c->detail[0] ? err : api_store_fail(c, err, "the return");
     if (!changed)
-      unchanged[r->kpi]++;
-    json_array_append_new(r->kpi ? kids : mids, json_integer(r->id));
+      unchanged[kind]++;
+    json_array_append_new(ids[kind], json_integer(r->id));
   }
   return RB_OK;
 }
@@ -135,7 +203,8 @@ write_rows(struct api_ctx *c, struct row *rows, size_t n, const char *quarter, j
  * (for the whole return), then every row's code, owner and, with shapes,
  * repeats and status. */
 static enum rb_err
-check_return(struct api_ctx *c, struct parsed_return *pr, const char *year, bool shapes)
+check_return(struct api_ctx *c, struct parsed_return *pr, const char *quarter, const char *year,
+             bool shapes)
 {
   enum rb_err err;
 
@@ -143,7 +212,7 @@ check_return(struct api_ctx *c, struct parsed_return *pr, const char *year, bool
                               c->path[0]);
   if (err != RB_OK)
     return err;
-  err = check_rows(c, pr->rows, pr->n, year, shapes);
+  err = check_rows(c, pr->rows, pr->n, quarter, year, shapes);
   if (err != RB_OK)
     return api_store_fail(c, err, "the return");
   if ((err = api_check_errors(c)) != RB_OK)
@@ -173,7 +242,7 @@ api_submission_precheck(struct api_ctx *c)
   quarter_format_year(q.start_year, year);
   err = api_return_parse(c, pr);
   if (err == RB_OK)
-    err = check_return(c, pr, year, true);
+    err = check_return(c, pr, c->path[0], year, true);
   if (err != RB_OK) {
     api_return_free(pr);
     return err;
@@ -188,8 +257,8 @@ api_submission(struct api_ctx *c)
 {
   const char *quarter = c->path[0];
   struct parsed_return *pr = c->prepared, *own = NULL;
-  json_t *mids = NULL, *kids = NULL, *result = NULL;
-  size_t unchanged[2] = {0, 0};
+  json_t *ids[3] = {NULL, NULL, NULL}, *result = NULL;
+  size_t unchanged[3] = {0, 0, 0};
   char year[YEAR_LEN];
   struct quarter q;
   enum rb_err err;
@@ -206,18 +275,20 @@ api_submission(struct api_ctx *c)
   }
   /* After a precheck, only what a write since can have changed: the
    * quarter's state, the codes and their owners. */
-  if ((err = check_return(c, pr, year, own != NULL)) != RB_OK)
+  if ((err = check_return(c, pr, quarter, year, own != NULL)) != RB_OK)
     goto out;
-  mids = json_array();
-  kids = json_array();
-  err = write_rows(c, pr->rows, pr->n, quarter, mids, kids, unchanged);
+  for (int k = 0; k < 3; k++)
+    ids[k] = json_array();
+  err = write_rows(c, pr->rows, pr->n, quarter, ids, unchanged);
   if (err != RB_OK)
     goto out;
-  result = json_pack("{s:s, s:s?, s:{s:I, s:I, s:O}, s:{s:I, s:I, s:O}}", "quarter", quarter,
-                     "organisation", c->actor.org[0] ? c->actor.org : NULL, "milestones", "written",
-                     (json_int_t)json_array_size(mids), "unchanged", (json_int_t)unchanged[0],
-                     "ids", mids, "kpis", "written", (json_int_t)json_array_size(kids), "unchanged",
-                     (json_int_t)unchanged[1], "ids", kids);
+  result = json_pack("{s:s, s:s?, s:{s:I, s:I, s:O}, s:{s:I, s:I, s:O}, s:{s:I, s:I, s:O}}",
+                     "quarter", quarter, "organisation", c->actor.org[0] ? c->actor.org : NULL,
+                     "milestones", "written", (json_int_t)json_array_size(ids[0]), "unchanged",
+                     (json_int_t)unchanged[0], "ids", ids[0], "kpis", "written",
+                     (json_int_t)json_array_size(ids[1]), "unchanged", (json_int_t)unchanged[1],
+                     "ids", ids[1], "months", "written", (json_int_t)json_array_size(ids[2]),
+                     "unchanged", (json_int_t)unchanged[2], "ids", ids[2]);
   err = api_audit(c, "submission", "submission", 0, c->actor.org[0] ? c->actor.org : NULL, quarter,
                   NULL, result);
   if (err != RB_OK) {
@@ -227,7 +298,7 @@ api_submission(struct api_ctx *c)
   err = api_reply(c, 200, result);
 out:
   api_return_free(own);
-  json_decref(mids);
-  json_decref(kids);
+  for (int k = 0; k < 3; k++)
+    json_decref(ids[k]);
   return err;
 }

@@ -15,6 +15,20 @@ four and the previous year's four). The same seed always gives the same bytes.
 POST /api/v1/quarters/{q}/submissions) for the first --return-rows items,
 half milestones and half KPIs.
 
+--chains N --history-out PREFIX (issue 18): the first N KPIs continue KPIs
+of --chain-kpi-years earlier plan years (written to PREFIX-YYYY-YY.json, to
+import oldest first, before the plan year), each year's KPI with its own
+code, the oldest also holding values of the years before it as loaded
+history (--history-years in all: by default 2014-15 to 2028-29, with KPIs
+from 2019-20, none in the demo's 2018-19), so that every chain is a
+multi-year series; every other chain is
+monthly (12 monthly values a year besides its quarterly readings). A
+chain's values follow a stable process with one step (a shift for SPC to
+find). With the defaults (15 years) a monthly chain has 204 points and a
+quarterly one 68.
+
+    python3 tests/bench/gen_framework.py --out large.json --chains 20 --history-out hist
+
 Group codes (BG01...), organisation codes (BORG-...) and the plan year
 (2030-31 by default) do not collide with the 2018/19 demo dataset, so both
 can live in one database. Plain Python 3 standard library.
@@ -248,6 +262,103 @@ def generate(args):
     return doc, rng
 
 
+def month_keys(quarter):
+    """The three months ("YYYY-MM") of a financial-year quarter "YYYY-YY-Qn"."""
+    y, n = int(quarter[:4]), int(quarter[-1])
+    first = 4 + 3 * (n - 1)  # April, July, October, January (+12)
+    out = []
+    for m in range(first, first + 3):
+        yy, mm = (y, m) if m <= 12 else (y + 1, m - 12)
+        out.append(f"{yy}-{mm:02d}")
+    return out
+
+
+def add_chains(doc, args):
+    """Make the first args.chains KPIs of doc continue KPIs of earlier plan
+    years; return the earlier years' datasets, oldest first. Uses its own
+    random stream, so the rest of doc is the same bytes as without chains."""
+    rng = random.Random(args.seed * 7919 + 18)
+    start = int(args.year[:4])
+    # The plan-year KPI holds the previous year's quarters already: history
+    # stops the year before that. Only the last chain_kpi_years of it have
+    # KPIs of their own (none in the demo's 2018-19); the oldest of those
+    # holds the earlier years' values as loaded history.
+    hist_starts = list(range(start - 1 - args.history_years, start - 1))
+    kpi_starts = hist_starts[-args.chain_kpi_years:] if args.chain_kpi_years > 0 else []
+    if not kpi_starts:
+        sys.exit("gen_framework: --chain-kpi-years must be at least 1")
+    chains = doc["kpis"][:args.chains]
+    group_codes = sorted({k["group"] for k in chains})
+    groups = [g for g in doc["groups"] if g["code"] in group_codes]
+    history = {y0: {"format": FORMAT,
+                    "title": f"Benchmark history {y0}-{(y0 + 1) % 100:02d} (generated, seed {args.seed})",
+                    "financial_year": f"{y0}-{(y0 + 1) % 100:02d}",
+                    "organisations": doc["organisations"],
+                    "groups": groups,
+                    "priorities": [p for p in doc["priorities"] if p["group"] in group_codes],
+                    "milestones": [], "kpis": []} for y0 in kpi_starts}
+    for i, k in enumerate(chains):
+        monthly = i % 2 == 0
+        base = k["target"] if k["target"] is not None else 50.0
+        sd = max(abs(base) * 0.03, 0.5)
+        periods = []  # (year start, quarter, months) oldest first
+        for y0 in hist_starts + [start - 1, start]:
+            for q in quarters_of(y0):
+                periods.append((y0, q, month_keys(q)))
+        n_points = len(periods) * (3 if monthly else 1)
+        step_at = int(n_points * 0.7)
+        step = 2.5 * sd * (1 if k["direction"] != "decrease" else -1)
+
+        def value(idx):
+            v = base + rng.gauss(0, sd) + (step if idx >= step_at else 0)
+            return round(min(v, 100.0) if k["unit"] == "percent" else v, 1)
+
+        by_year = {}
+        idx = 0
+        for y0, q, months in periods:
+            entry = by_year.setdefault(y0, {"readings": [], "months": []})
+            if monthly:
+                vals = []
+                for m in months:
+                    v = value(idx)
+                    idx += 1
+                    vals.append(v)
+                    entry["months"].append({"month": m, "value": v, "value_text": fmt(v, k["unit"])})
+                rv = round(sum(vals) / 3, 1)
+            else:
+                rv = value(idx)
+                idx += 1
+            entry["readings"].append({"quarter": q, "value": rv, "value_text": fmt(rv, k["unit"])})
+        for y0 in hist_starts:  # loaded history: on the oldest KPI of the chain
+            if y0 < kpi_starts[0]:
+                older = by_year.pop(y0)
+                by_year.setdefault("loaded", {"readings": [], "months": []})
+                by_year["loaded"]["readings"] += older["readings"]
+                by_year["loaded"]["months"] += older["months"]
+        loaded = by_year.pop("loaded", {"readings": [], "months": []})
+        by_year[kpi_starts[0]]["readings"][:0] = loaded["readings"]
+        by_year[kpi_starts[0]]["months"][:0] = loaded["months"]
+        previous = None
+        for y0 in kpi_starts:
+            year = f"{y0}-{(y0 + 1) % 100:02d}"
+            hk = {key: k[key] for key in ("group", "priorities", "description", "direction",
+                                          "unit", "target", "target_text", "owner", "source")}
+            hk["code"] = f"{k['code']} ({year})"
+            hk["continues"] = previous
+            hk["frequency"] = "monthly" if monthly else "quarterly"
+            hk["readings"] = by_year[y0]["readings"]
+            if monthly:
+                hk["months"] = by_year[y0]["months"]
+            history[y0]["kpis"].append(hk)
+            previous = {"year": year, "code": hk["code"]}
+        k["continues"] = previous
+        k["frequency"] = "monthly" if monthly else "quarterly"
+        k["readings"] = by_year[start - 1]["readings"] + by_year[start]["readings"]
+        if monthly:
+            k["months"] = by_year[start - 1]["months"] + by_year[start]["months"]
+    return [history[y0] for y0 in kpi_starts]
+
+
 def bulk_return(doc, rows, seed):
     """A quarterly return touching the first rows items, half milestones, half KPIs."""
     rng = random.Random(seed + 1)
@@ -283,9 +394,25 @@ def main():
                     help="a quarter the dataset opens for submitters (\"state\": \"open\"); "
                          "repeatable (default: the plan year's Q2, which the benchmark's "
                          "submitters write)")
+    ap.add_argument("--chains", type=int, default=0,
+                    help="KPIs (the first ones) that continue earlier years' KPIs (default 0)")
+    ap.add_argument("--history-years", type=int, default=15,
+                    help="earlier plan years of each chain (default 15)")
+    ap.add_argument("--chain-kpi-years", type=int, default=10,
+                    help="of those, the latest years with a KPI of their own; the oldest of "
+                         "them holds the earlier years' values as loaded history (default 10)")
+    ap.add_argument("--history-out", metavar="PREFIX",
+                    help="with --chains: write the earlier years to PREFIX-YYYY-YY.json")
     args = ap.parse_args()
+    if args.chains and not args.history_out:
+        sys.exit("gen_framework: --chains needs --history-out")
 
     doc, _ = generate(args)
+    history = add_chains(doc, args) if args.chains else []
+    for h in history:
+        with open(f"{args.history_out}-{h['financial_year']}.json", "w", encoding="utf-8") as f:
+            json.dump(h, f, ensure_ascii=False, separators=(",", ":"))
+            f.write("\n")
     text = json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
     if args.out == "-":
         sys.stdout.write(text + "\n")
@@ -302,6 +429,9 @@ def main():
                       "organisations": len(doc["organisations"]), "groups": len(doc["groups"]),
                       "priorities": len(doc["priorities"]), "milestones": len(doc["milestones"]),
                       "kpis": len(doc["kpis"]), "updates": updates, "readings": readings,
+                      "chains": args.chains,
+                      "history_files": [f"{args.history_out}-{h['financial_year']}.json"
+                                        for h in history],
                       "bytes": len(text.encode("utf-8")) + 1}), file=sys.stderr)
 
 

@@ -363,6 +363,7 @@ def main():
 
     idle = load(os.path.join(s, "s6_idle", "idle.json"), {}) or {}
     scale = (load(os.path.join(s, "s7_scale", "scale.json"), {}) or {}).get("years") or []
+    trends = load(os.path.join(s, "s8_trends", "trends.json"), {}) or {}
     fsync = load(os.path.join(work, "fsync.json"), {}) or {}
     server = load(os.path.join(work, "server.json"), {}) or {}
     gen = load(os.path.join(work, "gen.json"), {}) or {}
@@ -492,6 +493,41 @@ def main():
                 f"after a write ({y['build_us_per_item']} µs/item, median of {y['cold_ms']['n']}), "
                 f"repeated {y['warm_ms']['median']} ms (median of {y['warm_ms']['n']}, one connection)")
 
+    trend_lines = []
+    if trends.get("series"):
+        ser = trends["series"]
+        warm_ok = all(x[k]["warm_ms"]["median"] < 1 for x in ser for k in ("series", "spc", "chart.svg"))
+        rows.append(("8", "/series, /spc, /chart.svg of the longest chains ("
+                     + ", ".join(f"{x['points']} {x['frequency']} points" for x in ser) + ")",
+                     {"series": ser}, "repeated < 1 ms", bool(warm_ok)))
+        for x in ser:
+            trend_lines.append(
+                f"{x['frequency']} chain {x['code']} ({x['points']} points): repeated series/spc/chart "
+                f"{x['series']['warm_ms']['median']}/{x['spc']['warm_ms']['median']}/"
+                f"{x['chart.svg']['warm_ms']['median']} ms, rebuilt after a write "
+                f"{x['series']['cold_ms']['median']}/{x['spc']['cold_ms']['median']}/"
+                f"{x['chart.svg']['cold_ms']['median']} ms (medians)")
+        qv = trends.get("quarter_views") or {}
+        ratios = [v.get("cold_ratio_view_to_list") for v in qv.values()]
+        rows.append(("8q", "quarter views of the biggest group against its lists (built, per item)", qv,
+                     "view µs/item <= list's (is " + ", ".join(f"{k} {v.get('cold_ratio_view_to_list')}x"
+                                                              for k, v in qv.items()) + ")",
+                     bool(ratios and all(r is not None and r <= 1.0 for r in ratios))))
+        for k, v in qv.items():
+            trend_lines.append(
+                f"{k} of {trends.get('quarter')} ({v['list']['items']} items): view built "
+                f"{v['quarter_view']['cold_us_per_item']} µs/item, list {v['list']['cold_us_per_item']} µs/item; "
+                f"repeated {v['quarter_view']['warm_ms']['median']} / {v['list']['warm_ms']['median']} ms")
+        sb = trends.get("summary_build") or {}
+        if sb:
+            r = sb.get("ratio_to_baseline")
+            rows.append(("8s", "summary build with direction-of-travel counts", sb,
+                         "within 20% of the results file's scenario 7 before issue 18 (is "
+                         f"{r}x; another run)", None if r is None else r <= 1.2))
+            trend_lines.append(
+                f"summary {trends.get('quarter')} build {sb['build_us_per_item']} µs/item "
+                f"(before: {sb.get('baseline_us_per_item')} µs/item in the results file)")
+
     # ---- the table -------------------------------------------------------------------
     head = ["#", "scenario", "req/s", "p50 ms", "p99 ms", "max ms", "errors", "RSS/peak MiB",
             "CPU % srv/wrk/other", "srv CPU µs/req", "target", "pass"]
@@ -553,7 +589,8 @@ def main():
                       "1_ratio_ragboard_nginx": ratio, "1_ratio_ragboard_h2o": ratio_h2o,
                       "1_ratio_rounds": {"nginx": ratio_rounds, "h2o": ratio_h2o_rounds},
                       "2_list": s2, "2_list_1_connection": s2q, "3_put_readings": s3, "4_mixed": s4, "5_bulk_return": bulk,
-                      "6_idle_connections": idle, "7_summary_scale": scale or None},
+                      "6_idle_connections": idle, "7_summary_scale": scale or None,
+                      "8_trends": trends or None},
         "table": {"columns": head, "rows": table},
         "notes": [
             "req/s from wrk; latency from wrk's done() hook (exact percentiles of every request, with wrk's "
@@ -626,7 +663,7 @@ def main():
                 f"writer in scenario {name} (from /metrics): {fmt(w['batches'])} commits of {w['mean_batch']} "
                 f"writes on average; per commit {w['work_ms_per_batch']} ms running requests + "
                 f"{w['commit_ms_per_batch']} ms committing (wall time; the commit waits for the fsync)")
-    for line in writer_lines + scale_lines:
+    for line in writer_lines + scale_lines + trend_lines:
         print(line)
     if s4:
         rd, wr = s4["reads"]["latency_ms"], s4["writes"]["latency_ms"]
@@ -664,7 +701,7 @@ def main():
     md += [f"- {line}" for line in desc]
     md += ["", "| " + " | ".join(head) + " |", "|" + "|".join("---" for _ in head) + "|"]
     md += ["| " + " | ".join(str(c).replace("|", "/") for c in r) + " |" for r in table]
-    md += [""] + [f"- {n}" for n in out["notes"] + writer_lines + scale_lines + out.get("warnings", [])]
+    md += [""] + [f"- {n}" for n in out["notes"] + writer_lines + scale_lines + trend_lines + out.get("warnings", [])]
     if headline:
         md.append(f"- headline: {headline}")
     with open(os.path.join(args.results, "latest.md"), "w") as f:

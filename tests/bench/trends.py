@@ -1,0 +1,193 @@
+#!/usr/bin/env python3
+"""Scenario 8 of tests/bench/run.sh: issue 18's trend paths at scale.
+
+On one keep-alive connection, against a database holding the generated
+framework with its multi-year KPI chains (gen_framework.py --chains):
+  series/spc/chart: for the longest monthly chain (about 200 points) and the
+        longest quarterly one, WARM repeated GETs of /series, /spc and
+        /chart.svg (served from memory per data version: target < 1 ms), and
+        COLD GETs each right after a PUT of a monthly value or reading of
+        that KPI (the rebuild);
+  quarter view: the biggest group's KPI and milestone lists with and without
+        ?quarter= (first page of 100), WARM repeated and COLD (each right after
+        a PATCH of a KPI of the year, which a list and a view both rebuild
+        after; a reading's PUT rebuilds only the view), per item: the view
+        should cost no more per item than the plain list;
+  summary build: the year's summary, median of COLD GETs after a PUT minus
+        the median WARM GET, per item, beside --baseline's figure for the
+        same year (scenario 7 of a results file measured before issue 18:
+        target within 20%; a figure from another run, so a hint only).
+Prints one JSON document. Plain Python 3 standard library.
+
+    trends.py --port 8080 --token ADMIN --year 2030-31 --quarter 2030-31-Q2 --group BG46 \\
+        [--baseline tests/bench/results/latest.json]
+"""
+import argparse
+import http.client
+import json
+import statistics
+import sys
+import time
+
+
+class Client:
+    def __init__(self, port, token):
+        self.token = token
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+
+    def request(self, method, path, body=None):
+        headers = {"Authorization": "Bearer " + self.token}
+        if body is not None:
+            headers["Content-Type"] = "application/json"
+        t0 = time.perf_counter()
+        self.conn.request(method, path, body=body, headers=headers)
+        resp = self.conn.getresponse()
+        data = resp.read()
+        return resp.status, data, time.perf_counter() - t0
+
+    def get_json(self, path):
+        status, data, _ = self.request("GET", path)
+        if status != 200:
+            raise SystemExit(f"GET {path}: HTTP {status}")
+        return json.loads(data)
+
+
+def ms(values):
+    values = sorted(values)
+    return {"median": round(statistics.median(values) * 1e3, 3),
+            "p90": round(values[min(len(values) - 1, int(len(values) * 0.9))] * 1e3, 3),
+            "max": round(values[-1] * 1e3, 3), "n": len(values)}
+
+
+def warm(c, path, n):
+    c.request("GET", path)  # built once
+    out = []
+    for _ in range(n):
+        status, _, took = c.request("GET", path)
+        assert status == 200, (path, status)
+        out.append(took)
+    return out
+
+
+def cold(c, path, n, write):
+    out = []
+    for i in range(n):
+        method, wpath, body = write(i)
+        status, _, _ = c.request(method, wpath, body)
+        if status not in (200, 201):
+            raise SystemExit(f"{method} {wpath}: HTTP {status}")
+        status, _, took = c.request("GET", path)
+        assert status == 200, (path, status)
+        out.append(took)
+    return out
+
+
+def chains(c, year):
+    """The year's KPIs that continue another: (monthly, id) pairs."""
+    found, cursor = [], None
+    while True:
+        page = c.get_json(f"/api/v1/kpis?year={year}&limit=500" + (f"&cursor={cursor}" if cursor else ""))
+        found += [k for k in page["items"] if k.get("continues")]
+        cursor = page.get("next")
+        if not cursor:
+            return found
+
+
+def series_paths(c, kpi, quarter, n_warm, n_cold):
+    monthly = kpi["frequency"] == "monthly"
+    base = f"/api/v1/kpis/{kpi['id']}"
+    points = len(c.get_json(base + "/series")["points"])
+    months = [m for m in ("%s-%02d" % (int(quarter[:4]), 4 + 3 * (int(quarter[-1]) - 1) + k)
+                          for k in range(3))]
+
+    def write(i):
+        if monthly:
+            return "PUT", f"{base}/months/{months[i % 3]}", json.dumps({"value": 50 + i})
+        return "PUT", f"{base}/readings/{quarter}", json.dumps({"value": 50 + i})
+
+    out = {"kpi_id": kpi["id"], "code": kpi["code"], "frequency": kpi["frequency"], "points": points}
+    for name in ("series", "spc", "chart.svg"):
+        path = f"{base}/{name}"
+        w = ms(warm(c, path, n_warm))
+        out[name] = {"warm_ms": w, "cold_ms": ms(cold(c, path, n_cold, write)),
+                     "warm_under_1_ms": w["median"] < 1.0}
+    return out
+
+
+def per_item(c, path, n_warm, n_cold, write):
+    items = len(c.get_json(path)["items"])
+    w, k = ms(warm(c, path, n_warm)), ms(cold(c, path, n_cold, write))
+    return {"path": path, "items": items, "warm_ms": w, "cold_ms": k,
+            "warm_us_per_item": round(w["median"] * 1e3 / items, 3) if items else None,
+            "cold_us_per_item": round(k["median"] * 1e3 / items, 3) if items else None}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--port", type=int, required=True)
+    ap.add_argument("--token", required=True)
+    ap.add_argument("--year", required=True)
+    ap.add_argument("--quarter", required=True)
+    ap.add_argument("--group", required=True)
+    ap.add_argument("--warm", type=int, default=200)
+    ap.add_argument("--cold", type=int, default=9)
+    ap.add_argument("--baseline", help="a results JSON with scenario 7 measured before issue 18")
+    args = ap.parse_args()
+    c = Client(args.port, args.token)
+
+    found = chains(c, args.year)
+    if not found:
+        raise SystemExit(f"no KPI of {args.year} continues another: generate with --chains")
+    out = {"year": args.year, "quarter": args.quarter, "chains": len(found), "series": []}
+    for freq in ("monthly", "quarterly"):
+        pick = [k for k in found if k["frequency"] == freq]
+        if pick:
+            out["series"].append(series_paths(c, pick[0], args.quarter, args.warm, args.cold))
+
+    # Any PUT in the year invalidates the year's lists, views and summary.
+    some = found[0]
+
+    def put_reading(i):
+        return ("PUT", f"/api/v1/kpis/{some['id']}/readings/{args.quarter}",
+                json.dumps({"value": 60 + i}))
+
+    def patch_kpi(i):
+        return "PATCH", f"/api/v1/kpis/{some['id']}", json.dumps({"source": f"bench {i}"})
+
+    views = {}
+    for kind in ("kpis", "milestones"):
+        plain = f"/api/v1/{kind}?year={args.year}&group={args.group}&limit=100"
+        lst = per_item(c, plain, args.warm, args.cold, patch_kpi)
+        view = per_item(c, plain + f"&quarter={args.quarter}", args.warm, args.cold, patch_kpi)
+        views[kind] = {"list": lst, "quarter_view": view,
+                       "cold_ratio_view_to_list": round(view["cold_us_per_item"] / lst["cold_us_per_item"], 3)
+                       if lst["cold_us_per_item"] else None,
+                       "warm_ratio_view_to_list": round(view["warm_us_per_item"] / lst["warm_us_per_item"], 3)
+                       if lst["warm_us_per_item"] else None}
+    out["quarter_views"] = views
+
+    spath = f"/api/v1/summary?quarter={args.quarter}"
+    overall = c.get_json(spath)["overall"]
+    items = overall["milestones"]["total"] + overall["kpis"]["total"]
+    w, k = warm(c, spath, 50), cold(c, spath, args.cold, put_reading)
+    build = max(0.0, statistics.median(k) - statistics.median(w))
+    summary = {"items": items, "warm_ms": ms(w), "cold_ms": ms(k), "build_ms": round(build * 1e3, 3),
+               "build_us_per_item": round(build * 1e6 / items, 3)}
+    if args.baseline:
+        try:
+            with open(args.baseline, encoding="utf-8") as f:
+                base = json.load(f)
+            years = (base.get("scenarios") or {}).get("7_summary_scale") or []
+            before = next((y["build_us_per_item"] for y in years if y.get("year") == args.year), None)
+        except (OSError, ValueError):
+            before = None
+        if before:
+            summary["baseline_us_per_item"] = before
+            summary["ratio_to_baseline"] = round(summary["build_us_per_item"] / before, 3)
+    out["summary_build"] = summary
+    json.dump(out, sys.stdout, indent=1)
+    sys.stdout.write("\n")
+
+
+if __name__ == "__main__":
+    main()
