@@ -88,14 +88,15 @@ rm_cover(struct rm_build *b)
                                     rm_str(e, "place_board_date"), "place_board_date_words",
                                     date_words(rm_str(e, "place_board_date"))));
   }
-  return json_pack("{s:{s:s, s:s?, s:o}, s:{s:s, s:s?, s:o}, s:o, s:o, s:o}", "delivery_team",
+  return json_pack("{s:{s:s, s:s?, s:o}, s:{s:s, s:s?, s:o}, s:o, s:o, s:o, s:o}", "delivery_team",
                    "name", dt, "date", rm_str(mine, "delivery_team_date"), "date_words",
                    date_words(rm_str(mine, "delivery_team_date")), "place_board", "name", pb,
                    "date", rm_str(mine, "place_board_date"), "date_words",
                    date_words(rm_str(mine, "place_board_date")), "approval_history",
                    rm_take(report_approval_history(dt, rm_str(mine, "delivery_team_date"), pb,
                                                    rm_str(mine, "place_board_date"))),
-                   "schedule", schedule, "rating_key", rating_key());
+                   "schedule", schedule, "rating_key", rating_key(), "method",
+                   rm_take(report_method_sentence(b->qshort)));
 }
 
 /* {code: whole percent or null} for the codes of counts. */
