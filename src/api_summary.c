@@ -11,66 +11,23 @@
 #include "api_input.h"
 #include "api_reply.h"
 #include "api_summary.h"
+#include "domain_report.h"
 #include "quarter.h"
 #include "summary.h"
 
-/* The headline of the items of plan year `year` at quarter q. A kind none
- * of whose items was reported for q compares with nothing (null), not
- * with 0%. */
+/* The headline quarter q's figures are compared with (domain_report.h:
+ * the same rule as the board report's comparisons). */
 static enum rb_err
-headline_of(struct api_ctx *c, const char *year, struct quarter q, struct summary_headline *out)
+comparison(struct api_ctx *c, struct quarter q, enum domain_compare which,
+           struct summary_headline *out)
 {
-  char id[QUARTER_LEN];
   struct store_summary *sum = NULL;
-  enum rb_err err;
+  enum rb_err err = domain_compare_load(c->st, q, which, &sum);
 
-  quarter_format(q, id);
-  err = store_summary_load_year(c->st, year, id, &sum);
   if (err != RB_OK)
     return api_store_fail(c, err, "summary");
-  summary_headline_of(store_summary_input(sum), out);
+  domain_compare_headline(sum, out);
   store_summary_free(sum);
-  if (out->rated_milestones == 0)
-    out->milestones_tenths = -1;
-  if (out->rated_kpis == 0)
-    out->kpis_tenths = -1;
-  return RB_OK;
-}
-
-/* Quarter q's own plan year's items at q. */
-static enum rb_err
-headline(struct api_ctx *c, struct quarter q, struct summary_headline *out)
-{
-  char year[QUARTER_LEN];
-
-  quarter_format(q, year);
-  year[7] = '\0';
-  return headline_of(c, year, q, out);
-}
-
-/* The comparison with the previous quarter is of the plan year's own
- * items, as the report's column is. At Q1 that quarter lies in the year
- * before: the items carry their position there when the file gave one
- * (data/README.md). With no carried position at all, the year before's
- * own items at that quarter are the comparison. */
-static enum rb_err
-previous_headline(struct api_ctx *c, struct quarter q, struct summary_headline *out)
-{
-  struct quarter p = quarter_previous(q);
-  char year[QUARTER_LEN];
-  struct summary_headline h;
-  enum rb_err err;
-
-  if (p.start_year == q.start_year)
-    return headline(c, p, out);
-  quarter_format(q, year);
-  year[7] = '\0';
-  err = headline_of(c, year, p, &h);
-  if (err != RB_OK)
-    return err;
-  if (h.rated_milestones + h.rated_kpis == 0)
-    return headline(c, p, out);
-  *out = h;
   return RB_OK;
 }
 
@@ -117,9 +74,9 @@ build(struct api_ctx *c, const void *arg)
                 "items", summary_exceptions_json(store_summary_input(sum)));
     break;
   case KIND_ALL:
-    err = previous_headline(c, ask->q, &prev);
+    err = comparison(c, ask->q, DOMAIN_PREVIOUS_QUARTER, &prev);
     if (err == RB_OK)
-      err = headline(c, quarter_same_last_year(ask->q), &last);
+      err = comparison(c, ask->q, DOMAIN_SAME_QUARTER_LAST_YEAR, &last);
     if (err == RB_OK)
       out = summary_json(store_summary_input(sum), &prev, &last);
     break;
