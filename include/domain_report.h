@@ -65,8 +65,14 @@ enum rb_err domain_report_input(struct store *st, const struct domain_report_ask
 enum rb_err domain_report_model(struct store *st, const struct domain_report_ask *ask,
                                 json_t **model, char *why, size_t cap);
 
-/* Direction of travel and a chart for every KPI of a report input, in
- * place (domain_report_kpi.c). quarter: the report's. */
-enum rb_err domain_report_kpis(struct store *st, json_t *input, const char *quarter);
+/* Direction of travel and a chart for every KPI of a report input in the
+ * report's scope (group: one group's code, or NULL for all), in place
+ * (domain_report_kpi.c). quarter: the report's. A report of more than
+ * DOMAIN_REPORT_CHARTS_MAX KPIs carries no charts (a page of 10,000 charts
+ * is tens of megabytes no board reads, and takes seconds to build), and
+ * its input's "notices" say so. */
+#define DOMAIN_REPORT_CHARTS_MAX 500
+enum rb_err domain_report_kpis(struct store *st, json_t *input, const char *quarter,
+                               const char *group);
 
 #endif

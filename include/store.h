@@ -305,8 +305,8 @@ long store_summary_group(const struct store_summary *s, const char *code);
  * group, with its chairs; "priorities"; "quarters": the year's schedule
  * (meeting dates); "milestones" with their "updates" and "kpis" (with
  * "priorities", "quarterly_targets", "tolerance") with their "readings",
- * of the quarters up to `upto` (a quarter id: the report's) only, the
- * year before's included}. RB_ERR_NOT_FOUND when the year has no
+ * of the quarters the report shows only: the year before's Q4 to `upto`
+ * (a quarter id: the report's)}. RB_ERR_NOT_FOUND when the year has no
  * priorities and no items (there is no such plan year to report on). */
 enum rb_err store_report_year(struct store *st, const char *year, const char *upto, json_t **out);
 /* Whether plan year `year` has anything to report (priorities or items). */

@@ -149,7 +149,7 @@ domain_report_input(struct store *st, const struct domain_report_ask *ask, json_
     goto fail;
   }
   if ((err = comparisons(st, ask, input)) != RB_OK ||
-      (err = domain_report_kpis(st, input, ask->quarter)) != RB_OK ||
+      (err = domain_report_kpis(st, input, ask->quarter, ask->group)) != RB_OK ||
       (err = provenance(st, ask, input)) != RB_OK)
     goto fail;
   if (json_object_set_new(input, "quarter", json_string(ask->quarter)) != 0 ||

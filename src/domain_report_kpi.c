@@ -99,7 +99,7 @@ kpi_series(struct store *st, const json_t *kpi, struct quarter upto, struct seri
 /* Each reading's direction of travel against the previous value of the
  * series (trend.c's rule; null when there is none). */
 static void
-travel(const json_t *kpi, const struct series *s, enum rag_direction dir)
+travel(const struct series *s, enum rag_direction dir)
 {
   struct trend_value values[SERIES_MAX];
 
@@ -114,7 +114,6 @@ travel(const json_t *kpi, const struct series *s, enum rag_direction dir)
                          trend_previous(values, i), &values[i]);
     json_object_set_new(s->readings[i], "direction_of_travel", trend_travel_json(t));
   }
-  (void)kpi;
 }
 
 /* The chart's <desc> as plain text: the words the SVG says, for the
@@ -210,14 +209,38 @@ chart(json_t *kpi, const struct series *s, enum rag_direction dir)
   return err;
 }
 
+static bool
+in_scope(const json_t *kpi, const char *group)
+{
+  const char *g = json_string_value(json_object_get(kpi, "group"));
+
+  return group == NULL || (g != NULL && strcmp(g, group) == 0);
+}
+
+/* The input's notices (printed at the top of the report) gain one. */
+static enum rb_err
+notice(json_t *input, char *text)
+{
+  json_t *arr = json_object_get(input, "notices");
+  enum rb_err err = RB_ERR_NOMEM;
+
+  if (arr == NULL && json_object_set_new(input, "notices", arr = json_array()) != 0)
+    arr = NULL;
+  if (arr != NULL && text != NULL && json_array_append_new(arr, json_string(text)) == 0)
+    err = RB_OK;
+  free(text);
+  return err;
+}
+
 enum rb_err
-domain_report_kpis(struct store *st, json_t *input, const char *quarter)
+domain_report_kpis(struct store *st, json_t *input, const char *quarter, const char *group)
 {
   struct series *s = malloc(sizeof(*s));
   struct quarter upto;
   enum rb_err err = RB_OK;
+  size_t i, n = 0;
+  bool charts;
   json_t *kpi;
-  size_t i;
 
   if (s == NULL)
     return RB_ERR_NOMEM;
@@ -225,21 +248,29 @@ domain_report_kpis(struct store *st, json_t *input, const char *quarter)
     free(s);
     return RB_ERR_INVALID;
   }
+  json_array_foreach(json_object_get(input, "kpis"), i, kpi) n += in_scope(kpi, group);
+  charts = n <= DOMAIN_REPORT_CHARTS_MAX;
   json_array_foreach(json_object_get(input, "kpis"), i, kpi)
   {
     enum rag_direction dir = RAG_DIR_NONE;
     const char *d = json_string_value(json_object_get(kpi, "direction"));
 
+    if (!in_scope(kpi, group))
+      continue;
     if (d == NULL || !rag_parse_direction(d, &dir))
       dir = RAG_DIR_NONE;
     err = kpi_series(st, kpi, upto, s);
     if (err != RB_OK)
       break;
-    travel(kpi, s, dir);
-    err = chart(kpi, s, dir);
-    if (err != RB_OK)
+    travel(s, dir);
+    if (charts && (err = chart(kpi, s, dir)) != RB_OK)
       break;
   }
   free(s);
+  if (err == RB_OK && !charts)
+    err = notice(input, util_asprintf("This report covers %zu KPIs: charts are drawn for reports "
+                                      "of up to %d KPIs, so it has none. A report of one group "
+                                      "(group=CODE) has them.",
+                                      n, DOMAIN_REPORT_CHARTS_MAX));
   return err;
 }

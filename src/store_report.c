@@ -2,6 +2,7 @@
  * import format's shape (report_model.h's input), in one pass per table,
  * and the audit trail's head. */
 #include "store_int.h"
+#include "quarter.h"
 #include "util.h"
 
 #include <stdio.h>
@@ -63,28 +64,53 @@ append(json_t *arr, json_t *v)
   return v != NULL && json_array_append_new(arr, v) == 0 ? RB_OK : RB_ERR_NOMEM;
 }
 
+/* An object of the row's columns under the given names: names[i] is
+ * column first + i's (a literal, so no key check). NULL when out of
+ * memory. Faster than json_pack for the tens of thousands of rows of a
+ * large plan year. */
+static json_t *
+row_object(sqlite3_stmt *s, int first, const char *const *names, size_t n)
+{
+  json_t *o = json_object();
+
+  for (size_t i = 0; o != NULL && i < n; i++)
+    if (json_object_set_new_nocheck(o, names[i], col(s, first + (int)i)) != 0) {
+      json_decref(o);
+      o = NULL;
+    }
+  return o;
+}
+
 static enum rb_err
 group_row(sqlite3_stmt *s, json_t *into, json_t **last)
 {
+  static const char *const names[] = {"code", "name"};
+  json_t *g = row_object(s, 0, names, ARRAY_LEN(names));
+
   (void)last;
-  return append(into, json_pack("{s:o, s:o, s:o}", "code", col(s, 0), "name", col(s, 1), "chairs",
-                                col_json(s, 2, true)));
+  if (g == NULL || json_object_set_new_nocheck(g, "chairs", col_json(s, 2, true)) != 0) {
+    json_decref(g);
+    return RB_ERR_NOMEM;
+  }
+  return append(into, g);
 }
 
 static enum rb_err
 priority_row(sqlite3_stmt *s, json_t *into, json_t **last)
 {
+  static const char *const names[] = {"group", "number", "title", "long_title"};
+
   (void)last;
-  return append(into, json_pack("{s:o, s:o, s:o, s:o}", "group", col(s, 0), "number", col(s, 1),
-                                "title", col(s, 2), "long_title", col(s, 3)));
+  return append(into, row_object(s, 0, names, ARRAY_LEN(names)));
 }
 
 static enum rb_err
 quarter_row(sqlite3_stmt *s, json_t *into, json_t **last)
 {
+  static const char *const names[] = {"id", "delivery_team_date", "place_board_date"};
+
   (void)last;
-  return append(into, json_pack("{s:o, s:o, s:o}", "id", col(s, 0), "delivery_team_date", col(s, 1),
-                                "place_board_date", col(s, 2)));
+  return append(into, row_object(s, 0, names, ARRAY_LEN(names)));
 }
 
 /* Rows come ordered by item, then quarter: a new item starts when the id
@@ -96,64 +122,97 @@ same_item(json_t *last, sqlite3_stmt *s)
          json_integer_value(json_object_get(last, "id")) == sqlite3_column_int64(s, 0);
 }
 
+/* The row's item (columns 0 to n - 1) when it starts one (*last), with an
+ * empty array `list`; then its entry in `list`, if it has one, from column
+ * n on (entry_names NULL: the caller adds it). */
+static enum rb_err
+item_row(sqlite3_stmt *s, json_t *into, json_t **last, const char *const *names, size_t n,
+         const char *list, const char *const *entry_names, size_t nentry)
+{
+  json_t *entry;
+
+  if (!same_item(*last, s)) {
+    json_t *item = row_object(s, 0, names, n);
+
+    if (item == NULL || json_object_set_new_nocheck(item, list, json_array()) != 0 ||
+        append(into, item) != RB_OK) {
+      json_decref(item);
+      return RB_ERR_NOMEM;
+    }
+    *last = item;
+  }
+  if (entry_names == NULL || sqlite3_column_type(s, (int)n) == SQLITE_NULL)
+    return RB_OK; /* no entry, or the caller adds it */
+  entry = row_object(s, (int)n, entry_names, nentry);
+  return append(json_object_get(*last, list), entry);
+}
+
 static enum rb_err
 milestone_row(sqlite3_stmt *s, json_t *into, json_t **last)
 {
-  if (!same_item(*last, s)) {
-    json_t *m =
-      json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:[]}", "id", col(s, 0), "code", col(s, 1),
-                "group", col(s, 2), "priority", col(s, 3), "description", col(s, 4),
-                "target_quarter", col(s, 5), "target_text", col(s, 6), "updates");
+  static const char *const names[] = {"id",          "code",           "group",      "priority",
+                                      "description", "target_quarter", "target_text"};
+  static const char *const update[] = {"quarter", "status", "comment"};
 
-    if (append(into, m) != RB_OK)
-      return RB_ERR_NOMEM;
-    *last = m;
-  }
-  if (sqlite3_column_type(s, 7) == SQLITE_NULL)
-    return RB_OK;
-  return append(
-    json_object_get(*last, "updates"),
-    json_pack("{s:o, s:o, s:o}", "quarter", col(s, 7), "status", col(s, 8), "comment", col(s, 9)));
+  return item_row(s, into, last, names, ARRAY_LEN(names), "updates", update, ARRAY_LEN(update));
 }
 
-/* "1,5" -> [1, 5] */
-static json_t *
-numbers(const char *text)
-{
-  json_t *arr = json_array();
-
-  for (const char *p = text; p != NULL && *p != '\0';) {
-    char *end;
-    long long v = strtoll(p, &end, 10);
-
-    if (end == p)
-      break;
-    json_array_append_new(arr, json_integer(v));
-    p = *end == ',' ? end + 1 : end;
-  }
-  return arr;
-}
-
+/* Columns 0-8 are the KPI's own, 9-10 its tolerance, 11 on its reading. */
 static enum rb_err
 kpi_row(sqlite3_stmt *s, json_t *into, json_t **last)
 {
-  if (!same_item(*last, s)) {
-    json_t *k = json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:{s:o, s:o}, s:o, s:[]}",
-                          "id", col(s, 0), "code", col(s, 1), "group", col(s, 2), "description",
-                          col(s, 3), "direction", col(s, 4), "unit", col(s, 5), "target", col(s, 6),
-                          "target_text", col(s, 7), "quarterly_targets", col_json(s, 8, false),
-                          "tolerance", "mode", col(s, 9), "value", col(s, 10), "priorities",
-                          numbers((const char *)sqlite3_column_text(s, 11)), "readings");
+  static const char *const names[] = {"id",        "code", "group",  "description",
+                                      "direction", "unit", "target", "target_text"};
+  static const char *const reading[] = {"quarter", "value", "value_text", "rating", "comment"};
+  json_t *before = *last;
+  enum rb_err err = item_row(s, into, last, names, ARRAY_LEN(names), "readings", NULL, 0);
 
-    if (append(into, k) != RB_OK)
+  if (err != RB_OK)
+    return err;
+  if (*last != before) { /* a new KPI */
+    json_t *tol = json_object();
+
+    if (tol == NULL || json_object_set_new_nocheck(tol, "mode", col(s, 9)) != 0 ||
+        json_object_set_new_nocheck(tol, "value", col(s, 10)) != 0 ||
+        json_object_set_new_nocheck(*last, "tolerance", tol) != 0 ||
+        json_object_set_new_nocheck(*last, "quarterly_targets", col_json(s, 8, false)) != 0 ||
+        json_object_set_new_nocheck(*last, "priorities", json_array()) != 0)
       return RB_ERR_NOMEM;
-    *last = k;
   }
-  if (sqlite3_column_type(s, 12) == SQLITE_NULL)
+  if (sqlite3_column_type(s, 11) == SQLITE_NULL)
     return RB_OK;
-  return append(json_object_get(*last, "readings"),
-                json_pack("{s:o, s:o, s:o, s:o, s:o}", "quarter", col(s, 12), "value", col(s, 13),
-                          "value_text", col(s, 14), "rating", col(s, 15), "comment", col(s, 16)));
+  return append(json_object_get(*last, "readings"), row_object(s, 11, reading, ARRAY_LEN(reading)));
+}
+
+/* The KPIs' priority numbers, rows ordered by KPI id then number, into
+ * the KPIs (ordered by id too): one merge, no query per KPI. */
+static enum rb_err
+kpi_priorities(struct store *st, const char *year, json_t *kpis)
+{
+  static const char sql[] =
+    "SELECT kpi_id, number FROM kpi_priority WHERE year = ?1 ORDER BY kpi_id, number";
+  sqlite3_stmt *s;
+  size_t k = 0;
+  enum rb_err err = store_stmt(st, sql, &s);
+  int rc = SQLITE_DONE;
+
+  if (err != RB_OK)
+    return err;
+  store_bind_text(s, 1, year);
+  while (err == RB_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+    int64_t id = sqlite3_column_int64(s, 0);
+    json_t *kpi;
+
+    while ((kpi = json_array_get(kpis, k)) != NULL &&
+           json_integer_value(json_object_get(kpi, "id")) < id)
+      k++;
+    if (kpi != NULL && json_integer_value(json_object_get(kpi, "id")) == id)
+      err = append(json_object_get(kpi, "priorities"), json_integer(sqlite3_column_int64(s, 1)));
+  }
+  if (err == RB_OK && rc != SQLITE_DONE)
+    err = store_fail(st, rc);
+  sqlite3_reset(s);
+  return err;
 }
 
 enum rb_err
@@ -165,20 +224,21 @@ store_report_year(struct store *st, const char *year, const char *upto, json_t *
     " JOIN tgroup g ON g.id = p.group_id WHERE p.year = ?1 ORDER BY g.code, p.number";
   static const char quarters_sql[] = "SELECT id, delivery_team_date, place_board_date FROM quarter"
                                      " WHERE substr(id, 1, 7) = ?1 ORDER BY id";
+  /* Items in id order, each with its updates or readings in quarter
+   * order: scanning the items' table by id (NOT INDEXED) gives that order
+   * without sorting every joined row. */
   static const char milestones_sql[] =
     "SELECT m.id, m.code, g.code, m.priority_number, m.description, m.target_quarter,"
     " m.target_text, u.quarter, u.status, u.comment"
-    " FROM milestone m JOIN tgroup g ON g.id = m.group_id"
-    " LEFT JOIN milestone_update u ON u.milestone_id = m.id AND u.quarter <= ?2"
+    " FROM milestone m NOT INDEXED JOIN tgroup g ON g.id = m.group_id"
+    " LEFT JOIN milestone_update u ON u.milestone_id = m.id AND u.quarter BETWEEN ?3 AND ?2"
     " WHERE m.year = ?1 ORDER BY m.id, u.quarter";
   static const char kpis_sql[] =
     "SELECT k.id, k.code, g.code, k.description, k.direction, k.unit, k.target, k.target_text,"
     " k.quarterly_targets, k.tolerance_mode, k.tolerance_value,"
-    " (SELECT group_concat(number) FROM (SELECT number FROM kpi_priority"
-    "   WHERE kpi_id = k.id ORDER BY number)),"
     " r.quarter, r.value, r.value_text, r.rating, r.comment"
-    " FROM kpi k JOIN tgroup g ON g.id = k.group_id"
-    " LEFT JOIN kpi_reading r ON r.kpi_id = k.id AND r.quarter <= ?2"
+    " FROM kpi k NOT INDEXED JOIN tgroup g ON g.id = k.group_id"
+    " LEFT JOIN kpi_reading r ON r.kpi_id = k.id AND r.quarter BETWEEN ?3 AND ?2"
     " WHERE k.year = ?1 ORDER BY k.id, r.quarter";
   static const struct {
     const char *key, *sql;
@@ -192,6 +252,15 @@ store_report_year(struct store *st, const char *year, const char *upto, json_t *
   };
   json_t *doc = json_object();
   enum rb_err err = doc != NULL ? RB_OK : RB_ERR_NOMEM;
+  char from[QUARTER_LEN];
+  int start;
+
+  /* The quarters the report shows: the year before's Q4 to upto. */
+  if (quarter_parse_year(year, &start) != NULL) {
+    json_decref(doc);
+    return RB_ERR_INVALID;
+  }
+  quarter_format((struct quarter){start - 1, 4}, from);
 
   for (size_t i = 0; i < ARRAY_LEN(parts) && err == RB_OK; i++) {
     json_t *arr = json_array(), *last = NULL;
@@ -208,8 +277,12 @@ store_report_year(struct store *st, const char *year, const char *upto, json_t *
       store_bind_text(s, 1, year);
     if (sqlite3_bind_parameter_count(s) >= 2)
       store_bind_text(s, 2, upto);
+    if (sqlite3_bind_parameter_count(s) >= 3)
+      store_bind_text(s, 3, from);
     err = each_row(st, s, arr, parts[i].row, &last);
   }
+  if (err == RB_OK)
+    err = kpi_priorities(st, year, json_object_get(doc, "kpis"));
   if (err == RB_OK && json_array_size(json_object_get(doc, "priorities")) == 0 &&
       json_array_size(json_object_get(doc, "milestones")) == 0 &&
       json_array_size(json_object_get(doc, "kpis")) == 0)

@@ -53,9 +53,9 @@ said 'cannot open database'
 run 1 report "${Q[@]}" --out "$WORK/no/such/dir/report.html"
 said "writing $WORK/no/such/dir/report.html"
 
-# It only reads.
+# It only reads (the state check's timing aside).
 before=$(md5sum <"$DB")
-"$RAGBOARD" audit verify --db "$DB" >"$WORK/verify-before" || true
+"$RAGBOARD" audit verify --db "$DB" | sed 's/ in [0-9]* ms//' >"$WORK/verify-before" || true
 
 # Every format, to stdout and to a file.
 run 0 report "${Q[@]}"
@@ -91,7 +91,7 @@ jq -e '.no_updates and (.notices[0] | startswith("No updates have been provided 
   "$WORK/out" >/dev/null || fail "Q3: $(jq -c .notices "$WORK/out")"
 
 [ "$(md5sum <"$DB")" = "$before" ] || fail "ragboard report changed the database file"
-"$RAGBOARD" audit verify --db "$DB" >"$WORK/verify-after" || true
+"$RAGBOARD" audit verify --db "$DB" | sed 's/ in [0-9]* ms//' >"$WORK/verify-after" || true
 cmp -s "$WORK/verify-before" "$WORK/verify-after" || fail "the audit trail moved under ragboard report"
 
 # The same report the server serves (but for when each was built).
