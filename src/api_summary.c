@@ -15,23 +15,29 @@
 #include "quarter.h"
 #include "summary.h"
 
-/* The headline quarter q's figures are compared with (domain_report.h:
- * the same rule as the board report's comparisons). */
+/* The comparisons of a summary at quarter q: the inputs of the previous
+ * quarter and of the same quarter last year (summary.h turns them into
+ * headlines, overall and per group), by the one rule the board report's
+ * comparisons follow too (domain_report.h: domain_compare_load). */
 static enum rb_err
-comparison(struct api_ctx *c, struct quarter q, enum domain_compare which,
-           struct summary_headline *out)
+load_compare(struct api_ctx *c, struct quarter q, struct store_summary **prev,
+             struct store_summary **last)
 {
-  struct store_summary *sum = NULL;
-  enum rb_err err = domain_compare_load(c->st, q, which, &sum);
+  enum rb_err err;
 
-  if (err != RB_OK)
+  *prev = *last = NULL;
+  err = domain_compare_load(c->st, q, DOMAIN_PREVIOUS_QUARTER, prev);
+  if (err == RB_OK)
+    err = domain_compare_load(c->st, q, DOMAIN_SAME_QUARTER_LAST_YEAR, last);
+  if (err != RB_OK) {
+    store_summary_free(*prev);
+    *prev = NULL;
     return api_store_fail(c, err, "summary");
-  domain_compare_headline(sum, out);
-  store_summary_free(sum);
+  }
   return RB_OK;
 }
 
-enum summary_kind { KIND_ALL, KIND_GROUP, KIND_EXCEPTIONS };
+enum summary_kind { KIND_ALL, KIND_GROUP, KIND_EXCEPTIONS, KIND_NONE };
 
 /* What one request asks for: kind (and group) at a quarter, parsed once. */
 struct summary_ask {
@@ -46,23 +52,27 @@ static enum rb_err
 build(struct api_ctx *c, const void *arg)
 {
   const struct summary_ask *ask = arg;
-  struct store_summary *sum = NULL;
-  struct summary_headline prev, last;
+  struct store_summary *sum = NULL, *prev = NULL, *last = NULL;
+  struct summary_compare cmp = {NULL, NULL};
   json_t *out = NULL;
   enum rb_err err;
   long g;
 
-  err = store_summary_load(c->st, ask->quarter, &sum);
+  err = store_summary_load_trends(c->st, ask->quarter, &sum);
   if (err != RB_OK)
     return api_store_fail(c, err, "summary");
-  switch (ask->kind) {
+  if (ask->kind != KIND_EXCEPTIONS && (err = load_compare(c, ask->q, &prev, &last)) == RB_OK) {
+    cmp.previous = store_summary_input(prev);
+    cmp.last_year = store_summary_input(last);
+  }
+  switch (err == RB_OK ? ask->kind : KIND_NONE) {
   case KIND_GROUP:
     g = store_summary_group(sum, ask->group);
     if (g < 0) {
       err = api_fail(c, RB_ERR_NOT_FOUND, "no transformation group with code %.64s", ask->group);
       break;
     }
-    out = summary_group_json(store_summary_input(sum), (size_t)g);
+    out = summary_group_json_trends(store_summary_input(sum), (size_t)g, &cmp);
     if (out != NULL) {
       json_object_set_new(out, "quarter", json_string(ask->quarter));
       json_object_set_new(out, "year", json_string(store_summary_input(sum)->year));
@@ -71,17 +81,17 @@ build(struct api_ctx *c, const void *arg)
   case KIND_EXCEPTIONS:
     out =
       json_pack("{s:s, s:s, s:o}", "quarter", ask->quarter, "year", store_summary_input(sum)->year,
-                "items", summary_exceptions_json(store_summary_input(sum)));
+                "items", summary_exceptions_trends_json(store_summary_input(sum)));
     break;
   case KIND_ALL:
-    err = comparison(c, ask->q, DOMAIN_PREVIOUS_QUARTER, &prev);
-    if (err == RB_OK)
-      err = comparison(c, ask->q, DOMAIN_SAME_QUARTER_LAST_YEAR, &last);
-    if (err == RB_OK)
-      out = summary_json(store_summary_input(sum), &prev, &last);
+    out = summary_json_trends(store_summary_input(sum), &cmp);
+    break;
+  case KIND_NONE: /* load_compare failed and said why */
     break;
   }
   store_summary_free(sum);
+  store_summary_free(prev);
+  store_summary_free(last);
   if (err != RB_OK)
     return err;
   if (out == NULL)
