@@ -1,38 +1,25 @@
-/* Each KPI of a board report's input gets what the trends work computes:
- * the direction of travel of its readings (trend.c) and a chart of its
- * series (chart_svg.c, with SPC from spc.c once there are enough points).
+/* Each KPI of a board report's input gets what the trends work (issue 18)
+ * computes, by the same code as the API's answers:
  *
- * Both read one series per KPI, made in ONE place, kpi_series() below:
- * today the KPI's readings of its own plan year, Q1 to the report's
- * quarter. Issue 18 (branch w18) chains a KPI across plan years
- * (`continues`) and lands a store function answering a KPI's chain
- * series; switching the report over means replacing kpi_series()'s body
- * with a call to it (the previous reading then lies in the year before
- * for a Q1 reading, and SPC gets the points it needs). Nothing else here
- * changes. */
-#include <math.h>
+ * - its direction of travel at the report's quarter, from the summary's
+ *   own load (store_summary_load_trends: the previous value along the
+ *   KPI's series, across the plan years of its `continues` chain, so a Q1
+ *   reading compares with the predecessor KPI's Q4), set on the quarter's
+ *   reading; the report's counts are then /api/v1/summary's by
+ *   construction;
+ * - a chart of its series up to the report's quarter (store_series_load,
+ *   the chain's points, with SPC per its settings as GET
+ *   /api/v1/kpis/{id}/chart.svg draws it). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "chart_svg.h"
 #include "domain_report.h"
-#include "rag.h"
-#include "report_words.h"
+#include "series.h"
 #include "spc.h"
 #include "trend.h"
 #include "util.h"
-
-#define SERIES_MAX 64 /* periods a chart shows; a plan year has 4 */
-
-/* A KPI's series, oldest first: each period's value and the target in
- * force, and the reading (in the input, borrowed) it came from. */
-struct series {
-  struct chart_point points[SERIES_MAX];
-  char labels[SERIES_MAX][REPORT_WORDS_LEN];
-  json_t *readings[SERIES_MAX]; /* NULL: no reading for the period */
-  size_t n;
-};
 
 static json_t *
 reading_for(const json_t *kpi, const char *quarter)
@@ -50,70 +37,47 @@ reading_for(const json_t *kpi, const char *quarter)
   return NULL;
 }
 
-/* The target in force at quarter id: its quarterly target, else the plan
- * year's (the rule rag.c rates with). */
-static bool
-target_at(const json_t *kpi, const char *id, double *out)
-{
-  json_t *qt = json_object_get(json_object_get(kpi, "quarterly_targets"), id);
-  json_t *t = json_object_get(kpi, "target");
+/* A KPI's travel at the report's quarter, by id (sorted: bsearch). */
+struct travel_of {
+  int64_t id;
+  enum trend_travel travel;
+};
 
-  if (json_is_number(qt)) {
-    *out = json_number_value(qt);
-    return true;
-  }
-  if (json_is_number(t)) {
-    *out = json_number_value(t);
-    return true;
-  }
-  return false;
+static int
+by_id(const void *a, const void *b)
+{
+  int64_t x = ((const struct travel_of *)a)->id, y = ((const struct travel_of *)b)->id;
+
+  return x < y ? -1 : x > y;
 }
 
-/* THE HOOK (see the top of the file): the series of `kpi` up to quarter
- * `upto`. st is unused until the chain series is read from the store. */
+/* The summary's travel of every KPI of the quarter's plan year. *out:
+ * free()d by the caller; *n its length. */
 static enum rb_err
-kpi_series(struct store *st, const json_t *kpi, struct quarter upto, struct series *out)
+travels(struct store *st, const char *quarter, struct travel_of **out, size_t *n)
 {
-  (void)st;
-  memset(out, 0, sizeof(*out));
-  for (int n = 1; n <= upto.n && out->n < SERIES_MAX; n++) {
-    struct quarter q = {upto.start_year, n};
-    struct chart_point *p = &out->points[out->n];
-    char id[QUARTER_LEN];
-    json_t *r, *v;
+  struct store_summary *sum = NULL;
+  const struct summary_input *in;
+  struct travel_of *t;
+  enum rb_err err = store_summary_load_trends(st, quarter, &sum);
 
-    quarter_format(q, id);
-    report_quarter_short(id, out->labels[out->n]);
-    r = reading_for(kpi, id);
-    v = json_object_get(r, "value");
-    p->period = out->labels[out->n];
-    p->has_value = json_is_number(v);
-    p->value = json_number_value(v);
-    p->has_target = target_at(kpi, id, &p->target);
-    out->readings[out->n] = r;
-    out->n++;
+  if (err != RB_OK)
+    return err;
+  in = store_summary_input(sum);
+  t = malloc((in->nitems + 1) * sizeof(*t));
+  if (t == NULL) {
+    store_summary_free(sum);
+    return RB_ERR_NOMEM;
   }
+  *n = 0;
+  for (size_t i = 0; i < in->nitems; i++)
+    if (in->items[i].is_kpi)
+      t[(*n)++] =
+        (struct travel_of){in->items[i].id, in->trends != NULL ? in->trends[i].travel : TREND_NONE};
+  qsort(t, *n, sizeof(*t), by_id);
+  store_summary_free(sum);
+  *out = t;
   return RB_OK;
-}
-
-/* Each reading's direction of travel against the previous value of the
- * series (trend.c's rule; null when there is none). */
-static void
-travel(const struct series *s, enum rag_direction dir)
-{
-  struct trend_value values[SERIES_MAX];
-
-  for (size_t i = 0; i < s->n; i++)
-    values[i] = (struct trend_value){s->points[i].has_value, s->points[i].value};
-  for (size_t i = 0; i < s->n; i++) {
-    enum trend_travel t;
-
-    if (s->readings[i] == NULL)
-      continue;
-    t = trend_kpi_travel(dir, s->points[i].has_target, s->points[i].target,
-                         trend_previous(values, i), &values[i]);
-    json_object_set_new(s->readings[i], "direction_of_travel", trend_travel_json(t));
-  }
 }
 
 /* The chart's <desc> as plain text: the words the SVG says, for the
@@ -153,59 +117,70 @@ description_of(const char *svg)
   return out;
 }
 
-static enum spc_direction
-spc_direction_of(enum rag_direction d)
-{
-  return d == RAG_DIR_INCREASE   ? SPC_DIR_INCREASE
-         : d == RAG_DIR_DECREASE ? SPC_DIR_DECREASE
-                                 : SPC_DIR_NONE;
-}
-
-/* A chart when the series has two values or more (one point says nothing
- * the KPI table does not), with SPC limits once it has the points Making
- * Data Count asks for. */
+/* A chart of the KPI's series up to the report's quarter when it has two
+ * values or more (one point says nothing the KPI table does not), with
+ * SPC limits once it has the points Making Data Count asks for. */
 static enum rb_err
-chart(json_t *kpi, const struct series *s, enum rag_direction dir)
+chart(struct store *st, json_t *kpi, const char *quarter)
 {
-  double values[SERIES_MAX];
-  size_t nvalues = 0;
+  int64_t id = json_integer_value(json_object_get(kpi, "id"));
+  enum rag_direction dir = RAG_DIR_NONE;
+  const char *d = json_string_value(json_object_get(kpi, "direction"));
+  struct series s;
+  struct series_spc in;
   struct spc_result *spc = NULL;
-  const struct chart_point *latest = NULL;
-  char id[40], *svg = NULL;
-  enum rb_err err = RB_OK;
-  struct chart_input in;
+  struct chart_point *pts = NULL;
+  struct chart_input ci;
+  size_t all, values = 0;
+  char cid[40], *svg = NULL;
+  enum rb_err err = store_series_load(st, id, false, &s);
 
-  for (size_t i = 0; i < s->n; i++)
-    if (s->points[i].has_value) {
-      values[nvalues++] = s->points[i].value;
-      latest = &s->points[i];
-    }
-  if (nvalues < 2)
-    return RB_OK;
-  if (nvalues >= SPC_MINIMUM_POINTS)
-    err = spc_compute(values, nvalues, NULL, spc_direction_of(dir), latest->has_target,
-                      latest->target, &spc);
   if (err != RB_OK)
     return err;
-  snprintf(id, sizeof(id), "kpi-%lld", (long long)json_integer_value(json_object_get(kpi, "id")));
-  in = (struct chart_input){.id = id,
-                            .code = json_string_value(json_object_get(kpi, "code")),
-                            .title = json_string_value(json_object_get(kpi, "description")),
-                            .unit = json_string_value(json_object_get(kpi, "unit")),
-                            .points = s->points,
-                            .npoints = s->n,
-                            .spc = spc,
-                            .two_sigma = false};
-  err = chart_svg(&in, &svg, NULL);
+  if (d == NULL || !rag_parse_direction(d, &dir))
+    dir = RAG_DIR_NONE;
+  /* Up to the report's quarter: a report of an earlier quarter shows the
+   * figures it had then. */
+  all = s.npoints;
+  while (s.npoints > 0 && strcmp(s.points[s.npoints - 1].period, quarter) > 0)
+    s.npoints--;
+  for (size_t i = 0; i < s.npoints; i++)
+    values += s.points[i].has_value;
+  if (values < 2)
+    goto done;
+  if ((err = series_spc_input(&s, json_object_get(kpi, "spc"), &in)) != RB_OK)
+    goto done;
+  err = spc_compute(in.x, in.n, &in.settings, series_spc_direction(dir), in.has_target, in.target,
+                    &spc);
+  if (err == RB_OK)
+    err = series_chart_points(&s, &pts);
+  if (err == RB_OK) {
+    snprintf(cid, sizeof(cid), "kpi-%lld", (long long)id);
+    memset(&ci, 0, sizeof(ci));
+    ci.id = cid;
+    ci.code = json_string_value(json_object_get(kpi, "code"));
+    ci.title = json_string_value(json_object_get(kpi, "description"));
+    ci.unit = json_string_value(json_object_get(kpi, "unit"));
+    ci.points = pts;
+    ci.npoints = s.npoints;
+    ci.spc = in.n > 0 ? spc : NULL;
+    err = chart_svg(&ci, &svg, NULL);
+  }
+  free(pts);
   spc_result_free(spc);
-  if (err == RB_ERR_INVALID) /* a value that cannot be drawn: no chart, not no report */
-    return RB_OK;
-  if (err != RB_OK)
-    return err;
-  if (json_object_set_new(
+  series_spc_free(&in);
+  if (err == RB_ERR_INVALID) { /* a value that cannot be drawn: no chart, not no report */
+    err = RB_OK;
+    goto done;
+  }
+  if (err == RB_OK &&
+      json_object_set_new(
         kpi, "chart", json_pack("{s:s, s:o}", "svg", svg, "description", description_of(svg))) != 0)
     err = RB_ERR_NOMEM;
   free(svg);
+done:
+  s.npoints = all;
+  series_free(&s);
   return err;
 }
 
@@ -235,38 +210,36 @@ notice(json_t *input, char *text)
 enum rb_err
 domain_report_kpis(struct store *st, json_t *input, const char *quarter, const char *group)
 {
-  struct series *s = malloc(sizeof(*s));
-  struct quarter upto;
-  enum rb_err err = RB_OK;
-  size_t i, n = 0;
+  struct travel_of *t = NULL;
+  size_t i, n = 0, nt = 0;
+  enum rb_err err;
   bool charts;
   json_t *kpi;
 
-  if (s == NULL)
-    return RB_ERR_NOMEM;
-  if (quarter_parse(quarter, &upto) != NULL) {
-    free(s);
-    return RB_ERR_INVALID;
-  }
+  if ((err = travels(st, quarter, &t, &nt)) != RB_OK)
+    return err;
   json_array_foreach(json_object_get(input, "kpis"), i, kpi) n += in_scope(kpi, group);
   charts = n <= DOMAIN_REPORT_CHARTS_MAX;
   json_array_foreach(json_object_get(input, "kpis"), i, kpi)
   {
-    enum rag_direction dir = RAG_DIR_NONE;
-    const char *d = json_string_value(json_object_get(kpi, "direction"));
+    struct travel_of key = {json_integer_value(json_object_get(kpi, "id")), TREND_NONE};
+    const struct travel_of *found = bsearch(&key, t, nt, sizeof(*t), by_id);
+    json_t *r = reading_for(kpi, quarter);
 
     if (!in_scope(kpi, group))
       continue;
-    if (d == NULL || !rag_parse_direction(d, &dir))
-      dir = RAG_DIR_NONE;
-    err = kpi_series(st, kpi, upto, s);
-    if (err != RB_OK)
+    if (r != NULL &&
+        json_object_set_new(r, "direction_of_travel",
+                            trend_travel_json(found != NULL ? found->travel : TREND_NONE)) != 0) {
+      err = RB_ERR_NOMEM;
       break;
-    travel(s, dir);
-    if (charts && (err = chart(kpi, s, dir)) != RB_OK)
+    }
+    if (charts && (err = chart(st, kpi, quarter)) != RB_OK)
       break;
   }
-  free(s);
+  free(t);
+  if (err == RB_OK && json_object_set_new(input, "travel", json_true()) != 0)
+    err = RB_ERR_NOMEM;
   if (err == RB_OK && !charts)
     err = notice(input, util_asprintf("This report covers %zu KPIs: charts are drawn for reports "
                                       "of up to %d KPIs, so it has none. A report of one group "

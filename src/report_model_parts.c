@@ -206,7 +206,7 @@ json_t *
 rm_travel(struct rm_build *b, size_t group)
 {
   int64_t n[3] = {0, 0, 0}, none = 0;
-  bool known = false;
+  bool known = json_is_true(json_object_get(b->in, "travel"));
 
   for (size_t i = b->nmilestones; i < b->sin.nitems; i++) {
     const struct rm_item *it = &b->ri[i];
@@ -220,7 +220,7 @@ rm_travel(struct rm_build *b, size_t group)
     else
       n[strcmp(it->travel, "improving") == 0 ? 0 : strcmp(it->travel, "same") == 0 ? 1 : 2]++;
   }
-  /* Null until the readings carry a direction of travel (the trends work). */
+  /* Null when the input says nothing of travel. */
   if (!known)
     return json_null();
   return json_pack("{s:I, s:I, s:I, s:I, s:o}", "improving", (json_int_t)n[0], "same",

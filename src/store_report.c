@@ -157,7 +157,8 @@ milestone_row(sqlite3_stmt *s, json_t *into, json_t **last)
   return item_row(s, into, last, names, ARRAY_LEN(names), "updates", update, ARRAY_LEN(update));
 }
 
-/* Columns 0-8 are the KPI's own, 9-10 its tolerance, 11 on its reading. */
+/* Columns 0-8 are the KPI's own, 9-10 its tolerance, 11-15 its reading, 16
+ * its SPC settings (the chart's, as /chart.svg draws it). */
 static enum rb_err
 kpi_row(sqlite3_stmt *s, json_t *into, json_t **last)
 {
@@ -176,7 +177,9 @@ kpi_row(sqlite3_stmt *s, json_t *into, json_t **last)
         json_object_set_new_nocheck(tol, "value", col(s, 10)) != 0 ||
         json_object_set_new_nocheck(*last, "tolerance", tol) != 0 ||
         json_object_set_new_nocheck(*last, "quarterly_targets", col_json(s, 8, false)) != 0 ||
-        json_object_set_new_nocheck(*last, "priorities", json_array()) != 0)
+        json_object_set_new_nocheck(*last, "priorities", json_array()) != 0 ||
+        (sqlite3_column_type(s, 16) != SQLITE_NULL &&
+         json_object_set_new_nocheck(*last, "spc", col_json(s, 16, false)) != 0))
       return RB_ERR_NOMEM;
   }
   if (sqlite3_column_type(s, 11) == SQLITE_NULL)
@@ -236,7 +239,7 @@ store_report_year(struct store *st, const char *year, const char *upto, json_t *
   static const char kpis_sql[] =
     "SELECT k.id, k.code, g.code, k.description, k.direction, k.unit, k.target, k.target_text,"
     " k.quarterly_targets, k.tolerance_mode, k.tolerance_value,"
-    " r.quarter, r.value, r.value_text, r.rating, r.comment"
+    " r.quarter, r.value, r.value_text, r.rating, r.comment, k.spc"
     " FROM kpi k NOT INDEXED JOIN tgroup g ON g.id = k.group_id"
     " LEFT JOIN kpi_reading r ON r.kpi_id = k.id AND r.quarter BETWEEN ?3 AND ?2"
     " WHERE k.year = ?1 ORDER BY k.id, r.quarter";

@@ -313,7 +313,8 @@ START_TEST(test_permission)
 }
 END_TEST
 
-void board_more_tests(Suite *suite); /* test_board_more.c */
+void board_more_tests(Suite *suite);   /* test_board_more.c */
+void board_trends_tests(Suite *suite); /* test_board_trends.c */
 
 int
 main(void)
@@ -329,5 +330,6 @@ main(void)
   tcase_add_test(tc, test_no_updates);
   tcase_add_test(tc, test_permission);
   board_more_tests(suite);
+  board_trends_tests(suite);
   return th_run(suite);
 }
