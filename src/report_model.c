@@ -507,7 +507,11 @@ report_model_build(const json_t *input, json_t **model, char *why, size_t cap)
   b.sin.items = b.items;
   if (rm_columns(&b) == NULL)
     goto done;
+  /* Each item's detail, for the groups the report shows only (one
+   * group's report of a large plan year builds that group's). */
   for (i = 0; i < b.sin.nitems; i++) {
+    if (!in_scope(&b, b.ri[i].group))
+      continue;
     b.ri[i].out =
       i < b.nmilestones ? rm_milestone_detail(&b, &b.ri[i]) : rm_kpi_detail(&b, &b.ri[i]);
     if (b.ri[i].out == NULL)
