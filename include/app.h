@@ -39,6 +39,11 @@ struct app_config {
    * the caller keeps them while the app lives; app_audit_keys reads them). */
   const char *audit_key_path;
   const struct audit_keyring *audit_keys;
+  /* The board report's cover (GET /api/v1/reports/{quarter}): the
+   * partnership's title and the names of the two bodies that approve it;
+   * NULL: the report's defaults (domain_report.h). */
+  const char *report_title;
+  const char *report_delivery_team, *report_place_board;
 };
 
 enum { LOG_ERROR = 0, LOG_WARN, LOG_INFO, LOG_DEBUG };
@@ -69,6 +74,9 @@ const struct app_option *app_option(const char *name); /* NULL when none */
  * option, when the text is not one it takes. value is borrowed by cfg. */
 enum rb_err app_config_set(struct app_config *cfg, const char *name, const char *value, char *why,
                            size_t cap);
+/* Text the report options (--report-title, ...) take: UTF-8, 1 to 200
+ * bytes, no control characters (the command line's --title too). */
+bool app_report_text_ok(const char *text);
 /* A number as the options take it: decimal digits, with an optional K, M
  * or G (2^10, 2^20, 2^30) after them. */
 bool app_parse_number(const char *text, unsigned long long *out);

@@ -20,13 +20,14 @@ enum rb_err {
   RB_ERR_URI_TOO_LONG,      /* request line over the header limit */
   RB_ERR_HEADERS_TOO_LARGE, /* request line and headers over the limit */
   RB_ERR_UNSUPPORTED_MEDIA,
-  RB_ERR_BUSY,      /* database locked or busy: try again */
-  RB_ERR_FULL,      /* disk full */
-  RB_ERR_READONLY,  /* database cannot be written */
-  RB_ERR_SCHEMA,    /* database schema newer than this binary, or not migrated */
-  RB_ERR_NOT_READY, /* readiness: writes are failing (disk full, read-only, I/O) */
-  RB_ERR_DB,        /* any other database failure */
-  RB_ERR_IO,        /* file or socket failure outside the database */
+  RB_ERR_NOT_ACCEPTABLE, /* no representation the request's Accept takes (406) */
+  RB_ERR_BUSY,           /* database locked or busy: try again */
+  RB_ERR_FULL,           /* disk full */
+  RB_ERR_READONLY,       /* database cannot be written */
+  RB_ERR_SCHEMA,         /* database schema newer than this binary, or not migrated */
+  RB_ERR_NOT_READY,      /* readiness: writes are failing (disk full, read-only, I/O) */
+  RB_ERR_DB,             /* any other database failure */
+  RB_ERR_IO,             /* file or socket failure outside the database */
   RB_ERR_INTERNAL,
   RB_ERR__COUNT
 };

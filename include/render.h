@@ -6,6 +6,7 @@
 #ifndef RAGBOARD_RENDER_H
 #define RAGBOARD_RENDER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <jansson.h>
@@ -39,5 +40,31 @@ struct render_colours {
   const char *bg;
 };
 const struct render_colours *render_html_colours(const char *code);
+
+/* ---- the formats a report is served in ----------------------------------- */
+
+enum render_format { RENDER_HTML = 0, RENDER_MD, RENDER_CSV, RENDER_JSON, RENDER__FORMATS };
+
+/* "html", "md", "csv", "json"; parse: false for anything else. */
+const char *render_format_name(enum render_format f);
+bool render_format_parse(const char *name, enum render_format *out);
+/* The media type ("text/html", "text/markdown", "text/csv",
+ * "application/json") and the Content-Type sent with it (UTF-8 text). */
+const char *render_format_media(enum render_format f);
+const char *render_format_content_type(enum render_format f);
+/* The model in format f (JSON: the model itself, compact, with a final
+ * newline): *out (free) of *len bytes; for HTML, csp (when not NULL)
+ * receives the Content-Security-Policy the page needs. RB_ERR_NOMEM. */
+enum rb_err render_as(const json_t *model, enum render_format f, char **out, size_t *len,
+                      char csp[RENDER_CSP_LEN]);
+/* The file a rendering is saved as: "ragboard-2018-19-Q1.csv", with the
+ * group "ragboard-2018-19-Q1-CYP.csv" (in both, characters other than
+ * letters, digits, '-' and '_' become '_'). */
+void render_file_name(char *out, size_t cap, const char *quarter, const char *group,
+                      enum render_format f);
+/* The Content-Security-Policy an HTML rendering states in its <meta>
+ * (what render_html answered in csp when it made it), read back from the
+ * page, e.g. from a cached copy; false when there is none. */
+bool render_html_csp_of(const char *html, size_t len, char csp[RENDER_CSP_LEN]);
 
 #endif

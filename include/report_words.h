@@ -78,6 +78,11 @@ char *report_travel_sentence(int64_t improving, int64_t same, int64_t worsening,
  * with no date: "ICP Place Board – date to be confirmed". Dates ISO. */
 char *report_approval_history(const char *delivery_team, const char *delivery_team_date,
                               const char *place_board, const char *place_board_date);
+/* What the report computed, for its key: "Every count, percentage,
+ * headline and comparison in this report is computed by ragboard from the
+ * ratings stored for Q1 2019/20, ..., not typed in: ..." (the counting
+ * rules in words). */
+char *report_method_sentence(const char *quarter_short);
 /* A KPI tolerance: relative 2 -> "2%", absolute 0.5 -> "0.5" (at most 3
  * decimals, no trailing zeros). */
 char *report_tolerance_amount(bool absolute, double value);

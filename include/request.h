@@ -22,6 +22,7 @@ struct rb_request {
   const char *if_none_match;
   const char *if_match;
   const char *origin;
+  const char *accept; /* the first Accept header, NULL for none */
   const char *body;
   size_t body_len;
   const char *request_id;

@@ -339,6 +339,24 @@ void store_summary_free(struct store_summary *s); /* NULL is a no-op */
 /* Index of group `code` in the summary's groups, or -1. */
 long store_summary_group(const struct store_summary *s, const char *code);
 
+/* ---- the board report ------------------------------------------------------------ */
+/* Plan year `year`'s framework as the board report's input takes it
+ * (report_model.h: the import format's shape, with ids): {"groups": every
+ * group, with its chairs; "priorities"; "quarters": the year's schedule
+ * (meeting dates); "milestones" with their "updates" and "kpis" (with
+ * "priorities", "quarterly_targets", "tolerance") with their "readings",
+ * of the quarters the report shows only: the year before's Q4 to `upto`
+ * (a quarter id: the report's)}. RB_ERR_NOT_FOUND when the year has no
+ * priorities and no items (there is no such plan year to report on). */
+enum rb_err store_report_year(struct store *st, const char *year, const char *upto, json_t **out);
+/* Whether plan year `year` has anything to report (priorities or items). */
+enum rb_err store_report_exists(struct store *st, const char *year, bool *exists);
+/* The audit trail's last entry, its id and hash (64 hex digits), read
+ * without walking the chain: a report's provenance, the anchor that
+ * /api/v1/audit/verify checks later. RB_ERR_NOT_FOUND when the trail is
+ * empty. */
+enum rb_err store_audit_head(struct store *st, int64_t *id, char hash[65]);
+
 /* ---- audit trail ---------------------------------------------------------------
  * Append-only (triggers refuse UPDATE and DELETE) and chained: each entry
  * stores prev_hash (the previous entry's hash) and its own hash. A keyed

@@ -79,6 +79,18 @@ json_t *summary_json(const struct summary_input *in, const struct summary_headli
                      const struct summary_headline *last_year);
 /* Headline percentages of an input (for use as a comparison). */
 void summary_headline_of(const struct summary_input *in, struct summary_headline *out);
+
+/* The counts behind the headlines, for a comparison that prints its own
+ * percentages (the board report): milestones on track or complete (G + B)
+ * and KPIs on track (G), each of its total, and how many of each were
+ * rated (had an update or reading). group: an index into in->groups, or
+ * SUMMARY_ALL_GROUPS. */
+#define SUMMARY_ALL_GROUPS ((size_t)-1)
+struct summary_counts {
+  int64_t milestones_on_track, milestones, kpis_on_track, kpis;
+  size_t rated_milestones, rated_kpis;
+};
+void summary_counts_of(const struct summary_input *in, size_t group, struct summary_counts *out);
 /* Red items of every group: [{"group", ...exception}]. New reference. */
 json_t *summary_exceptions_json(const struct summary_input *in);
 

@@ -11,48 +11,24 @@
 #include "api_input.h"
 #include "api_reply.h"
 #include "api_summary.h"
+#include "domain_report.h"
 #include "quarter.h"
 #include "summary.h"
 
 /* The comparisons of a summary at quarter q: the inputs of the previous
  * quarter and of the same quarter last year (summary.h turns them into
- * headlines, overall and per group).
- *
- * The previous quarter is compared with the plan year's own items, as the
- * report's column is. At Q1 that quarter lies in the year before: the
- * items carry their position there when the file gave one
- * (data/README.md). With no carried position at all, the year before's
- * own items at that quarter are the comparison. The same quarter last year
- * is last year's own items. */
+ * headlines, overall and per group), by the one rule the board report's
+ * comparisons follow too (domain_report.h: domain_compare_load). */
 static enum rb_err
 load_compare(struct api_ctx *c, struct quarter q, struct store_summary **prev,
              struct store_summary **last)
 {
-  struct quarter p = quarter_previous(q);
-  char year[QUARTER_LEN], pid[QUARTER_LEN], lid[QUARTER_LEN];
-  struct summary_headline h;
   enum rb_err err;
 
   *prev = *last = NULL;
-  quarter_format(q, year);
-  year[7] = '\0';
-  quarter_format(p, pid);
-  quarter_format(quarter_same_last_year(q), lid);
-  if (p.start_year == q.start_year) {
-    err = store_summary_load(c->st, pid, prev);
-  } else {
-    err = store_summary_load_year(c->st, year, pid, prev);
-    if (err == RB_OK) {
-      summary_headline_of(store_summary_input(*prev), &h);
-      if (h.rated_milestones + h.rated_kpis == 0) {
-        store_summary_free(*prev);
-        *prev = NULL;
-        err = store_summary_load(c->st, pid, prev);
-      }
-    }
-  }
+  err = domain_compare_load(c->st, q, DOMAIN_PREVIOUS_QUARTER, prev);
   if (err == RB_OK)
-    err = store_summary_load(c->st, lid, last);
+    err = domain_compare_load(c->st, q, DOMAIN_SAME_QUARTER_LAST_YEAR, last);
   if (err != RB_OK) {
     store_summary_free(*prev);
     *prev = NULL;

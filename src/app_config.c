@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jsonv.h"
 #include "util.h"
 
 static const struct app_option options[] = {
@@ -53,6 +54,14 @@ static const struct app_option options[] = {
    "the audit trail's key file, secret, kept apart from the database (default: the database "
    "file's path + .audit-key)",
    NULL},
+  {"--report-title", "RAGBOARD_REPORT_TITLE", false, "TEXT",
+   "the partnership's title on the board report's cover (default: \"Integrated Care "
+   "Partnership\")",
+   NULL},
+  {"--report-delivery-team", "RAGBOARD_REPORT_DELIVERY_TEAM", false, "NAME",
+   "the first body in the board report's approval history (default: \"Delivery Team\")", NULL},
+  {"--report-place-board", "RAGBOARD_REPORT_PLACE_BOARD", false, "NAME",
+   "the second body in the board report's approval history (default: \"Place Board\")", NULL},
 };
 
 const struct app_option *
@@ -91,6 +100,17 @@ app_parse_number(const char *text, unsigned long long *out)
     return false;
   *out = x;
   return true;
+}
+
+bool
+app_report_text_ok(const char *text)
+{
+  size_t n = strlen(text);
+
+  for (size_t i = 0; i < n; i++)
+    if ((unsigned char)text[i] < 0x20 || text[i] == 0x7f)
+      return false;
+  return n >= 1 && n <= 200 && jv_utf8_valid(text, n);
 }
 
 enum rb_err
@@ -165,6 +185,18 @@ app_config_set(struct app_config *cfg, const char *name, const char *value, char
     cfg->log_level = (int)i;
   } else if (strcmp(name, "--audit-key") == 0) {
     cfg->audit_key_path = value;
+  } else if (strncmp(name, "--report-", 9) == 0) {
+    if (value != NULL && !app_report_text_ok(value)) {
+      snprintf(why, cap, "%s must be UTF-8 text of 1 to 200 bytes, without control characters",
+               name);
+      return RB_ERR_INVALID;
+    }
+    if (strcmp(name, "--report-title") == 0)
+      cfg->report_title = value;
+    else if (strcmp(name, "--report-delivery-team") == 0)
+      cfg->report_delivery_team = value;
+    else if (strcmp(name, "--report-place-board") == 0)
+      cfg->report_place_board = value;
   }
   /* anything else (--shutdown-grace-ms) is the serve command's own */
   return RB_OK;

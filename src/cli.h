@@ -18,6 +18,7 @@ int cli_serve(int argc, char **argv);
 int cli_import(int argc, char **argv);
 int cli_token(int argc, char **argv);
 int cli_audit(int argc, char **argv);
+int cli_report(int argc, char **argv);
 int cli_backup(int argc, char **argv);
 int cli_restore(int argc, char **argv);
 int cli_routes(int argc, char **argv);

@@ -30,6 +30,7 @@ static const struct err_info err_table[RB_ERR__COUNT] = {
                                 "Request headers too large"},
   [RB_ERR_UNSUPPORTED_MEDIA] = {415, "urn:ragboard:problem:unsupported-media-type",
                                 "Unsupported media type"},
+  [RB_ERR_NOT_ACCEPTABLE] = {406, "urn:ragboard:problem:not-acceptable", "Not acceptable"},
   [RB_ERR_BUSY] = {503, "urn:ragboard:problem:busy", "Service busy"},
   [RB_ERR_FULL] = {507, "urn:ragboard:problem:storage-full", "Insufficient storage"},
   [RB_ERR_READONLY] = {503, "urn:ragboard:problem:read-only", "Storage is read-only"},

@@ -58,6 +58,8 @@ note_header(void *cls, enum MHD_ValueKind kind, const char *key, size_t key_size
   case 6:
     if (strcasecmp(key, MHD_HTTP_HEADER_ORIGIN) == 0)
       first(&h->origin, value);
+    else if (strcasecmp(key, MHD_HTTP_HEADER_ACCEPT) == 0)
+      first(&h->accept, value);
     else if (strcasecmp(key, MHD_HTTP_HEADER_EXPECT) == 0)
       first(&h->expect, value);
     break;
@@ -245,6 +247,7 @@ http_judge_head(struct http_server *srv, struct MHD_Connection *conn, const char
   req->if_none_match = cs->hv.if_none_match;
   req->if_match = cs->hv.if_match;
   req->origin = cs->hv.origin;
+  req->accept = cs->hv.accept;
   req->request_id = cs->request_id;
   router_match(method, cs->path, &cs->match);
   if (!router_head(srv->app, &cs->match, req, &cs->head, resp)) {

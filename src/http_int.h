@@ -69,7 +69,7 @@ struct query_vec {
  * answer), and what framing needs (counts, the last value, the size). */
 struct head_values {
   const char *content_length, *transfer_encoding, *host, *authorization, *content_type,
-    *if_none_match, *if_match, *origin, *expect, *acr_method;
+    *if_none_match, *if_match, *origin, *expect, *acr_method, *accept;
   unsigned n_content_length, n_transfer_encoding, n_host;
   const char *last_te, *last_host;
   size_t bytes; /* the header lines, as sent (near enough: name, ": ", value, CRLF) */

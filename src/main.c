@@ -22,6 +22,7 @@ static const struct command commands[] = {
   {"import", NULL, "import datasets (icp-performance-dataset/1)", cli_import},
   {"token", NULL, "create, list or revoke API tokens", cli_token},
   {"audit", NULL, "verify the audit trail and the data against it; rotate its key", cli_audit},
+  {"report", NULL, "write a quarter's board report (HTML, Markdown, CSV or JSON)", cli_report},
   {"backup", NULL, "copy the database consistently while the server runs", cli_backup},
   {"restore", NULL, "bring a backup back", cli_restore},
   {"routes", NULL, "list the HTTP routes", cli_routes},

@@ -152,6 +152,9 @@ report_rows(struct csv_out *o, const json_t *m)
   set(&r, C_LABEL, "provenance");
   set(&r, C_TEXT, rm_str(rm_obj(m, "provenance"), "line"));
   emit(o, &r);
+  set(&r, C_LABEL, "method");
+  set(&r, C_TEXT, rm_str(rm_obj(m, "cover"), "method"));
+  emit(o, &r);
   json_array_foreach(rm_arr(m, "notices"), i, n)
   {
     set(&r, C_LABEL, "notice");

@@ -181,6 +181,7 @@ key(struct textbuf *b, const json_t *m)
   text(b, rm_str(k, "tolerance_rule"));
   textbuf_lit(b, ". A KPI's reported rating is the one counted; where the rule gives another, "
                  "both are shown.</p>\n");
+  el(b, "<p class=\"method\">", rm_str(rm_obj(m, "cover"), "method"), "</p>\n");
   textbuf_lit(b, "<table><caption>Reporting schedule</caption><thead><tr><th scope=\"col\">Quarter"
                  "</th>");
   el(b, "<th scope=\"col\">", rm_str(rm_path(m, "cover.delivery_team"), "name"), "</th>");

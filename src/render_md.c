@@ -188,6 +188,7 @@ cover(struct textbuf *b, const json_t *m)
   rmd_para(b, "\nTolerance: ", rm_str(rm_obj(c, "rating_key"), "tolerance_rule"),
            ". A KPI's reported rating is the one counted; where the rule gives another, both are "
            "shown.\n");
+  rmd_para(b, "\n", rm_str(c, "method"), "\n");
   {
     const char *sched_cols[3] = {"Quarter", rm_str(rm_obj(c, "delivery_team"), "name"),
                                  rm_str(rm_obj(c, "place_board"), "name")};

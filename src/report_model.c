@@ -318,6 +318,16 @@ check_input(struct rm_build *b)
   report_quarter_short(b->quarter, b->qshort);
   if (!text_ok(b->in, "title", false))
     return rm_invalid(b, "title: must be text");
+  v = json_object_get(b->in, "notices");
+  if (v != NULL && !json_is_null(v)) {
+    json_t *n;
+    size_t i;
+
+    if (!json_is_array(v))
+      return rm_invalid(b, "notices: must be an array of sentences");
+    json_array_foreach(v, i, n) if (!json_is_string(n)) return rm_invalid(
+      b, "notices[%zu]: must be a sentence", i);
+  }
   if (options != NULL && !json_is_null(options)) {
     if (!json_is_object(options) || !text_ok(options, "group", false))
       return rm_invalid(b, "options: must be {\"group\": CODE or null, \"detail\": true|false}");
@@ -356,16 +366,17 @@ priorities_of(struct rm_build *b, size_t g)
   json_t *arr = json_array(), *p;
   size_t i;
 
+  /* b->prios[i] is the input's priorities[i], checked; each milestone's
+   * priority number is its summary item's first. */
   json_array_foreach(rm_arr(b->in, "priorities"), i, p)
   {
-    json_t *ms = json_array();
+    json_t *ms;
 
-    if (group_index(b, rm_str(p, "group")) != (long)g) {
-      json_decref(ms);
+    if (b->prios[i].group != g)
       continue;
-    }
+    ms = json_array();
     for (size_t k = 0; k < b->nmilestones; k++)
-      if (b->ri[k].group == g && rm_int(b->ri[k].in, "priority", 0) == rm_int(p, "number", 0))
+      if (b->ri[k].group == g && b->items[k].priorities[0] == b->prios[i].number)
         json_array_append(ms, b->ri[k].out);
     json_array_append_new(
       arr, json_pack("{s:I, s:s, s:s?, s:o}", "number", (json_int_t)rm_int(p, "number", 0), "title",
@@ -435,10 +446,10 @@ overall_json(struct rm_build *b)
 static json_t *
 notices(struct rm_build *b, bool *none)
 {
-  json_t *arr = json_array();
-  size_t items = 0, updated = 0;
+  json_t *arr = json_array(), *n;
+  size_t items = 0, updated = 0, i;
 
-  for (size_t i = 0; i < b->sin.nitems; i++)
+  for (i = 0; i < b->sin.nitems; i++)
     if (in_scope(b, b->items[i].group)) {
       items++;
       updated += b->items[i].rated;
@@ -453,6 +464,8 @@ notices(struct rm_build *b, bool *none)
       arr, rm_take(util_asprintf("No updates have been provided for %s yet: every milestone and "
                                  "KPI is listed under “no update provided”.",
                                  b->qshort)));
+  /* Then what the input's maker has to say (charts left out, ...). */
+  json_array_foreach(rm_arr(b->in, "notices"), i, n) json_array_append(arr, n);
   return arr;
 }
 
@@ -494,7 +507,11 @@ report_model_build(const json_t *input, json_t **model, char *why, size_t cap)
   b.sin.items = b.items;
   if (rm_columns(&b) == NULL)
     goto done;
+  /* Each item's detail, for the groups the report shows only (one
+   * group's report of a large plan year builds that group's). */
   for (i = 0; i < b.sin.nitems; i++) {
+    if (!in_scope(&b, b.ri[i].group))
+      continue;
     b.ri[i].out =
       i < b.nmilestones ? rm_milestone_detail(&b, &b.ri[i]) : rm_kpi_detail(&b, &b.ri[i]);
     if (b.ri[i].out == NULL)

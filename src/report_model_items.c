@@ -61,6 +61,16 @@ text_or_null(const char *s)
   return s != NULL ? json_string(s) : json_null();
 }
 
+/* A text member of the input, shared with the model (strings are
+ * immutable: a reference costs no copy), or null. */
+static json_t *
+text_of(const json_t *o, const char *key)
+{
+  json_t *v = json_object_get(o, key);
+
+  return json_is_string(v) ? json_incref(v) : json_null();
+}
+
 static json_t *
 column(const char *quarter)
 {
@@ -95,6 +105,22 @@ rm_columns(struct rm_build *b)
   return b->mcols;
 }
 
+/* A detail table's cell: {"quarter": the column's (shared), key: value}
+ * (value stolen); NULL when out of memory. Tens of thousands of these in
+ * a large plan year: built directly, not with json_pack. */
+static json_t *
+cell(const json_t *col, const char *key, json_t *value)
+{
+  json_t *c = json_object();
+
+  if (c == NULL || json_object_set_new_nocheck(c, "quarter", text_of(col, "quarter")) != 0 ||
+      json_object_set_new_nocheck(c, key, value) != 0) {
+    json_decref(c);
+    return NULL;
+  }
+  return c;
+}
+
 json_t *
 rm_milestone_detail(struct rm_build *b, struct rm_item *it)
 {
@@ -109,21 +135,19 @@ rm_milestone_detail(struct rm_build *b, struct rm_item *it)
 
     if (e != NULL)
       rag_parse_milestone_status(rm_str(e, "status"), &cs);
-    json_array_append_new(cells, json_pack("{s:s, s:o}", "quarter", rm_str(col, "quarter"),
-                                           "status", code_or_null(cs)));
+    json_array_append_new(cells, cell(col, "status", code_or_null(cs)));
   }
   if (it->update != NULL)
     rag_parse_milestone_status(rm_str(it->update, "status"), &s);
   return json_pack(
-    "{s:o, s:s, s:s, s:I, s:o, s:o, s:o, s:o, s:o, s:b, s:o}", "id",
+    "{s:o, s:o, s:o, s:I, s:o, s:o, s:o, s:o, s:o, s:b, s:o}", "id",
     json_is_integer(json_object_get(it->in, "id")) ? json_integer(rm_int(it->in, "id", 0))
                                                    : json_null(),
-    "code", rm_str(it->in, "code"), "description", rm_str(it->in, "description"), "priority",
-    (json_int_t)rm_int(it->in, "priority", 0), "target_text",
-    text_or_null(rm_str(it->in, "target_text")), "target_quarter",
-    text_or_null(rm_str(it->in, "target_quarter")), "owner", text_or_null(rm_str(it->in, "owner")),
-    "cells", cells, "status", code_or_null(s), "no_update", it->update == NULL, "comment",
-    text_or_null(rm_str(it->update, "comment")));
+    "code", text_of(it->in, "code"), "description", text_of(it->in, "description"), "priority",
+    (json_int_t)rm_int(it->in, "priority", 0), "target_text", text_of(it->in, "target_text"),
+    "target_quarter", text_of(it->in, "target_quarter"), "owner", text_of(it->in, "owner"), "cells",
+    cells, "status", code_or_null(s), "no_update", it->update == NULL, "comment",
+    text_of(it->update, "comment"));
 }
 
 /* The rating a reading shows in its quarter: reported, else the rule's. */
@@ -147,7 +171,8 @@ chart_of(const json_t *kpi)
 
   if (!json_is_string(json_object_get(c, "svg")))
     return json_null();
-  return json_pack("{s:s, s:s?}", "svg", rm_str(c, "svg"), "description", rm_str(c, "description"));
+  return json_pack("{s:o, s:o}", "svg", text_of(c, "svg"), "description",
+                   text_of(c, "description"));
 }
 
 static const char *
@@ -176,40 +201,45 @@ rm_kpi_detail(struct rm_build *b, struct rm_item *it)
     const json_t *e = rm_entry_for(it->in, true, q);
     json_t *cv = json_object_get(e, "value");
 
-    json_array_append_new(
-      cells, json_pack("{s:s, s:o, s:o, s:o}", "quarter", q, "value",
-                       json_is_number(cv) ? json_real(json_number_value(cv)) : json_null(),
-                       "value_text", text_or_null(rm_str(e, "value_text")), "rating",
-                       e != NULL ? code_or_null(cell_rating(b, it->in, e, q)) : json_null()));
+    json_t *c =
+      cell(col, "value", json_is_number(cv) ? json_real(json_number_value(cv)) : json_null());
+
+    if (c != NULL &&
+        (json_object_set_new_nocheck(c, "value_text", text_of(e, "value_text")) != 0 ||
+         json_object_set_new_nocheck(c, "rating",
+                                     e != NULL ? code_or_null(cell_rating(b, it->in, e, q))
+                                               : json_null()) != 0)) {
+      json_decref(c);
+      c = NULL;
+    }
+    json_array_append_new(cells, c);
   }
   rm_kpi_rule(b, it->in, b->quarter, &rule);
   if (it->update != NULL)
     effective = rag_effective(it->reported, it->computed);
   o = json_pack(
-    "{s:o, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:{s:s, s:f}, s:o, s:o, s:o, s:o, s:o, "
+    "{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:{s:s, s:f}, s:o, s:o, s:o, s:o, s:o, "
     "s:o, s:b, s:o, s:o, s:o, s:o, s:b, s:o}",
     "id",
     json_is_integer(json_object_get(it->in, "id")) ? json_integer(rm_int(it->in, "id", 0))
                                                    : json_null(),
-    "code", rm_str(it->in, "code"), "description", rm_str(it->in, "description"), "priorities",
-    json_deep_copy(json_object_get(it->in, "priorities")), "direction",
-    text_or_null(rm_str(it->in, "direction")), "direction_words",
-    text_or_null(direction_words(rm_str(it->in, "direction"))), "unit",
-    text_or_null(rm_str(it->in, "unit")), "target",
+    "code", text_of(it->in, "code"), "description", text_of(it->in, "description"), "priorities",
+    json_incref(json_object_get(it->in, "priorities")), "direction", text_of(it->in, "direction"),
+    "direction_words", text_or_null(direction_words(rm_str(it->in, "direction"))), "unit",
+    text_of(it->in, "unit"), "target",
     json_is_number(json_object_get(it->in, "target"))
       ? json_real(json_number_value(json_object_get(it->in, "target")))
       : json_null(),
-    "target_text", text_or_null(rm_str(it->in, "target_text")), "target_in_force",
+    "target_text", text_of(it->in, "target_text"), "target_in_force",
     rule.has_target ? json_real(rule.target) : json_null(), "tolerance", "mode",
     rule.mode == RAG_TOL_ABSOLUTE ? "absolute" : "relative", "value", rule.tolerance, "cells",
     cells, "value", json_is_number(v) ? json_real(json_number_value(v)) : json_null(), "value_text",
-    text_or_null(rm_str(it->update, "value_text")), "reported_rating", code_or_null(it->reported),
+    text_of(it->update, "value_text"), "reported_rating", code_or_null(it->reported),
     "computed_rating", code_or_null(it->computed), "rating", code_or_null(effective),
     "rating_differs", rag_disagrees(it->reported, it->computed), "cannot_rate",
     text_or_null(it->update != NULL ? it->cannot_rate : NULL), "direction_of_travel",
     text_or_null(arrow != NULL ? it->travel : NULL), "travel",
     arrow != NULL ? rm_take(util_asprintf("%s %s", arrow, it->travel)) : json_null(), "comment",
-    text_or_null(rm_str(it->update, "comment")), "no_update", it->update == NULL, "chart",
-    chart_of(it->in));
+    text_of(it->update, "comment"), "no_update", it->update == NULL, "chart", chart_of(it->in));
   return o;
 }

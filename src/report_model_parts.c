@@ -88,14 +88,15 @@ rm_cover(struct rm_build *b)
                                     rm_str(e, "place_board_date"), "place_board_date_words",
                                     date_words(rm_str(e, "place_board_date"))));
   }
-  return json_pack("{s:{s:s, s:s?, s:o}, s:{s:s, s:s?, s:o}, s:o, s:o, s:o}", "delivery_team",
+  return json_pack("{s:{s:s, s:s?, s:o}, s:{s:s, s:s?, s:o}, s:o, s:o, s:o, s:o}", "delivery_team",
                    "name", dt, "date", rm_str(mine, "delivery_team_date"), "date_words",
                    date_words(rm_str(mine, "delivery_team_date")), "place_board", "name", pb,
                    "date", rm_str(mine, "place_board_date"), "date_words",
                    date_words(rm_str(mine, "place_board_date")), "approval_history",
                    rm_take(report_approval_history(dt, rm_str(mine, "delivery_team_date"), pb,
                                                    rm_str(mine, "place_board_date"))),
-                   "schedule", schedule, "rating_key", rating_key());
+                   "schedule", schedule, "rating_key", rating_key(), "method",
+                   rm_take(report_method_sentence(b->qshort)));
 }
 
 /* {code: whole percent or null} for the codes of counts. */
@@ -205,7 +206,7 @@ json_t *
 rm_travel(struct rm_build *b, size_t group)
 {
   int64_t n[3] = {0, 0, 0}, none = 0;
-  bool known = false;
+  bool known = json_is_true(json_object_get(b->in, "travel"));
 
   for (size_t i = b->nmilestones; i < b->sin.nitems; i++) {
     const struct rm_item *it = &b->ri[i];
@@ -219,7 +220,7 @@ rm_travel(struct rm_build *b, size_t group)
     else
       n[strcmp(it->travel, "improving") == 0 ? 0 : strcmp(it->travel, "same") == 0 ? 1 : 2]++;
   }
-  /* Null until the readings carry a direction of travel (the trends work). */
+  /* Null when the input says nothing of travel. */
   if (!known)
     return json_null();
   return json_pack("{s:I, s:I, s:I, s:I, s:o}", "improving", (json_int_t)n[0], "same",

@@ -265,6 +265,18 @@ report_tolerance_amount(bool absolute, double value)
 }
 
 char *
+report_method_sentence(const char *quarter_short)
+{
+  return util_asprintf(
+    "Every count, percentage, headline and comparison in this report is computed by ragboard "
+    "from the ratings stored for %s, as /api/v1/summary computes them, not typed in: milestones "
+    "on track or complete are those rated G or B, KPIs on track those rated G, a milestone or KPI "
+    "without an update for the quarter counts as TBC, a KPI's reported rating is the one counted, "
+    "and percentages are of each table's total, rounded half up to whole numbers.",
+    quarter_short);
+}
+
+char *
 report_tolerance_rule(bool absolute, double value)
 {
   char *amount = report_tolerance_amount(absolute, value), *out;

@@ -13,6 +13,7 @@
 #include "api_import.h"
 #include "api_items.h"
 #include "api_quarter.h"
+#include "api_report.h"
 #include "api_series.h"
 #include "api_summary.h"
 #include "api_token.h"
@@ -75,6 +76,7 @@ static const struct route routes[] = {
   {"GET", "/api/v1/summary", api_summary, ROUTE_LAZY | ROUTE_QUERY},
   {"GET", "/api/v1/groups/{code}/summary", api_group_summary, ROUTE_LAZY | ROUTE_QUERY},
   {"GET", "/api/v1/exceptions", api_exceptions, ROUTE_LAZY | ROUTE_QUERY},
+  {"GET", "/api/v1/reports/{quarter}", api_report, ROUTE_LAZY | ROUTE_QUERY},
 
   {"GET", "/api/v1/quarters", api_quarter_list, ROUTE_LAZY},
   {"GET", "/api/v1/quarters/{quarter}", api_quarter_get, 0},

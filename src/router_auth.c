@@ -86,7 +86,9 @@ router_answer_problem(struct api_ctx *c, enum rb_err err)
 
   memcpy(actor, resp->actor, sizeof(actor));
   for (size_t i = 0; i < resp->nheaders; i++) {
-    if (strcmp(resp->headers[i].name, "Allow") == 0) {
+    /* What the problem is an answer to: the methods allowed, and (a 406)
+     * that it depends on the request's Accept. */
+    if (strcmp(resp->headers[i].name, "Allow") == 0 || strcmp(resp->headers[i].name, "Vary") == 0) {
       keep[nkeep++] = resp->headers[i];
       resp->headers[i].value = NULL;
     }

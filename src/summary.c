@@ -229,21 +229,39 @@ overall_kind(const struct summary_input *in, bool kpi, const struct shape *sh)
 }
 
 void
-summary_headline_of(const struct summary_input *in, struct summary_headline *out)
+summary_counts_of(const struct summary_input *in, size_t group, struct summary_counts *out)
 {
   struct tally m = {0}, k = {0};
 
-  out->rated_milestones = out->rated_kpis = 0;
+  memset(out, 0, sizeof(*out));
   for (size_t i = 0; i < in->nitems; i++) {
-    tally_add(in->items[i].is_kpi ? &k : &m, in, i);
-    if (in->items[i].rated)
-      (*(in->items[i].is_kpi ? &out->rated_kpis : &out->rated_milestones))++;
+    const struct summary_item *it = &in->items[i];
+
+    if (group != SUMMARY_ALL_GROUPS && it->group != group)
+      continue;
+    tally_add(it->is_kpi ? &k : &m, in, i);
+    if (it->rated)
+      (*(it->is_kpi ? &out->rated_kpis : &out->rated_milestones))++;
   }
+  out->milestones_on_track = m.counts[RAG_G] + m.counts[RAG_B];
+  out->milestones = m.total;
+  out->kpis_on_track = k.counts[RAG_G];
+  out->kpis = k.total;
+}
+
+void
+summary_headline_of(const struct summary_input *in, struct summary_headline *out)
+{
+  struct summary_counts c;
+
+  summary_counts_of(in, SUMMARY_ALL_GROUPS, &c);
+  out->rated_milestones = c.rated_milestones;
+  out->rated_kpis = c.rated_kpis;
   out->present = in->nitems > 0;
   strncpy(out->quarter, in->quarter, sizeof(out->quarter) - 1);
   out->quarter[sizeof(out->quarter) - 1] = '\0';
-  out->milestones_tenths = summary_tenths(m.counts[RAG_G] + m.counts[RAG_B], m.total);
-  out->kpis_tenths = summary_tenths(k.counts[RAG_G], k.total);
+  out->milestones_tenths = summary_tenths(c.milestones_on_track, c.milestones);
+  out->kpis_tenths = summary_tenths(c.kpis_on_track, c.kpis);
 }
 
 static json_t *

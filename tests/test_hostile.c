@@ -760,6 +760,7 @@ static const struct read_rule read_rules[] = {
   {"/api/v1/groups/{code}/summary", "/api/v1/groups/CYP/summary?quarter=2018-19-Q1", 401, 200, 200,
    200},
   {"/api/v1/exceptions", "/api/v1/exceptions?quarter=2018-19-Q1", 401, 200, 200, 200},
+  {"/api/v1/reports/{quarter}", "/api/v1/reports/2018-19-Q1?format=json", 401, 200, 200, 200},
   {"/api/v1/quarters", "/api/v1/quarters", 401, 200, 200, 200},
   {"/api/v1/quarters/{quarter}", "/api/v1/quarters/2018-19-Q1", 401, 200, 200, 200},
   {"/api/v1/quarters/{quarter}/completeness", "/api/v1/quarters/2018-19-Q1/completeness", 401, 200,

@@ -9,6 +9,7 @@
 
 #include <jansson.h>
 
+#include "accept.h"
 #include "cache.h"
 #include "csv.h"
 #include "harness.h"
@@ -636,6 +637,89 @@ START_TEST(test_summary_json)
   th_expect_null(j, "comparison.previous_quarter");
   th_expect_null(j, "comparison.same_quarter_last_year");
   json_decref(j);
+}
+END_TEST
+
+/* The counts behind the headlines, per group and overall: what the board
+ * report compares with (on track or complete = G + B; KPIs on track = G),
+ * with how many were rated. */
+START_TEST(test_summary_counts)
+{
+  struct summary_counts c;
+
+  summary_counts_of(&sinput, SUMMARY_ALL_GROUPS, &c);
+  ck_assert_int_eq(c.milestones_on_track, 2); /* M1 G, M3 B */
+  ck_assert_int_eq(c.milestones, 5);
+  ck_assert_int_eq(c.kpis_on_track, 1); /* K3 */
+  ck_assert_int_eq(c.kpis, 3);
+  ck_assert_uint_eq(c.rated_milestones, 4); /* M5 has no update */
+  ck_assert_uint_eq(c.rated_kpis, 3);
+  summary_counts_of(&sinput, 0, &c);
+  ck_assert_int_eq(c.milestones_on_track, 2);
+  ck_assert_int_eq(c.milestones, 4);
+  ck_assert_int_eq(c.kpis, 3);
+  ck_assert_uint_eq(c.rated_milestones, 4);
+  summary_counts_of(&sinput, 1, &c);
+  ck_assert_int_eq(c.milestones_on_track, 0);
+  ck_assert_int_eq(c.milestones, 1);
+  ck_assert_int_eq(c.kpis, 0);
+  ck_assert_uint_eq(c.rated_milestones, 0);
+  ck_assert_uint_eq(c.rated_kpis, 0);
+  summary_counts_of(&sinput, 2, &c);
+  ck_assert_int_eq(c.milestones + c.kpis, 0);
+}
+END_TEST
+
+/* Content negotiation (RFC 9110 12.5.1): weights, the most specific
+ * range deciding, ties to the server's order, 0 refusing. */
+START_TEST(test_accept_choose)
+{
+  static const char *const offered[] = {"text/html", "text/markdown", "text/csv",
+                                        "application/json"};
+  static const struct {
+    const char *accept;
+    int want;
+  } cases[] = {
+    {NULL, 0},
+    {"", 0},
+    {" , ", 0},
+    {"*/*", 0},
+    {"text/csv", 2},
+    {"TEXT/CSV", 2},
+    {"application/json", 3},
+    {"application/*", 3},
+    {"text/*", 0},
+    {"text/markdown, text/html", 0}, /* a tie: the server's order */
+    {"text/markdown;q=1, text/html;q=0.9", 1},
+    {"text/html;q=0.1, application/json;q=0.5", 3},
+    {"text/html;level=1;q=0.2, text/csv;q=0.3", 2}, /* other parameters ignored */
+    {"text/*;q=0.5, text/html;q=0", 1},             /* the specific range wins */
+    {"*/*;q=0.1, application/json", 3},
+    {"text/html, */*;q=0", 0},
+    {"text/plain", -1},
+    {"text/plain, image/png;q=0.5", -1},
+    {"*/*;q=0", -1},
+    {"text/html;q=0, text/markdown;q=0.000, text/csv;q=0, application/json;q=0", -1},
+    {"text/html;q=2, text/csv", 2},            /* q above 1: the range is ignored */
+    {"text/html;q=0.1234, text/csv;q=0.2", 2}, /* four decimals: ignored */
+    {"text/html;q=abc, application/json;q=0.3", 3},
+    /* spaces around ';' are allowed, around '=' not: "q = 0.4" is some other
+     * parameter, so text/csv weighs 1 */
+    {"text/html ; q=0.3 , text/csv ; q = 0.4", 2},
+    {"garbage", -1},
+    {"*/html", -1},
+    {"text/html;q=0.5,application/json;q=0.50", 0},
+    {"text/markdown;q=1.000", 1},
+    {"application/json;charset=utf-8", 3},
+  };
+
+  for (size_t i = 0; i < N(cases); i++) {
+    int got = accept_choose(cases[i].accept, offered, N(offered));
+
+    ck_assert_msg(got == cases[i].want, "Accept: %s: chose %d, not %d",
+                  cases[i].accept ? cases[i].accept : "(none)", got, cases[i].want);
+  }
+  ck_assert_int_eq(accept_choose("text/html", offered, 0), -1);
 }
 END_TEST
 
@@ -1660,6 +1744,8 @@ unit_suite(void)
   tcase_add_test(tc, test_summary_tenths);
   tcase_add_test(tc, test_summary_json);
   tcase_add_test(tc, test_summary_group_headline_exceptions);
+  tcase_add_test(tc, test_summary_counts);
+  tcase_add_test(tc, test_accept_choose);
   tcase_add_test(tc, test_summary_cache);
   tcase_add_test(tc, test_problem_json);
   suite_add_tcase(s, tc);

@@ -14,7 +14,10 @@ def main():
         out.write(f'const char {name}[] = {{\n')
         blob = list(data) + [0]
         for i in range(0, len(blob), 16):
-            out.write('  ' + ', '.join('0x%02x' % b for b in blob[i:i + 16]) + ',\n')
+            # (char) on bytes above 0x7f: char may be signed, and an int
+            # initialiser out of its range is a -Woverflow warning.
+            out.write('  ' + ', '.join(('0x%02x' if b < 0x80 else '(char)0x%02x') % b
+                                       for b in blob[i:i + 16]) + ',\n')
         out.write('};\n')
         out.write(f'const size_t {name}_len = {len(data)};\n')
 

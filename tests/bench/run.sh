@@ -556,6 +556,10 @@ mkdir -p "$WORK/s/s8_trends"
   >"$WORK/s/s8_trends/trends.json"
 jq -r '.series[] | "   \(.frequency) \(.code), \(.points) points: series/spc/chart repeated \(.series.warm_ms.median)/\(.spc.warm_ms.median)/\(."chart.svg".warm_ms.median) ms, rebuilt \(.series.cold_ms.median)/\(.spc.cold_ms.median)/\(."chart.svg".cold_ms.median) ms"' \
   "$WORK/s/s8_trends/trends.json"
+say "9  board report cost: cached against the cached summary, rebuilt after a write (demo, 20,000 items)"
+mkdir -p "$WORK/s/s9_report"
+"${PIN_CLIENT[@]}" python3 "$HERE/report_scale.py" --port "${URL##*:}" --token "$ADMIN" \
+  --pid "$SERVER_PID" "2018-19:2018-19-Q1" "2044-45:2044-45-Q2" >"$WORK/s/s9_report/report.json"
 
 say "stop the server (SIGTERM)"
 stop_pid "$SERVER_PID"

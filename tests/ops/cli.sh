@@ -13,7 +13,7 @@ run() {
   [ "$got" = "$want" ] || fail "ragboard $* exited $got, wanted $want: $(cat "$WORK/err")"
 }
 
-for cmd in migrate serve import backup restore routes ratings version "token create" "token list" "token revoke"; do
+for cmd in migrate serve import report backup restore routes ratings version "token create" "token list" "token revoke"; do
   # shellcheck disable=SC2086 # "token create" is two words on purpose
   run 0 $cmd --help
   grep -q "^Usage: ragboard $cmd" "$WORK/out" || fail "$cmd --help: $(head -1 "$WORK/out")"

@@ -10,17 +10,12 @@ import re
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 
+from browser import browser, chromium
 from common import check, finish, render
 
-CHROMIUM = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync",
-            "--hide-scrollbars"]
-
-browser = shutil.which("chromium") or shutil.which("chromium-browser")
-if browser is None or shutil.which("pdftotext") is None or shutil.which("pdftoppm") is None:
+if browser() is None:
     print("chromium or poppler-utils is not installed: skipping (.ci/install-deps installs them)")
     sys.exit(77)
 
@@ -29,15 +24,6 @@ os.makedirs(artefacts, exist_ok=True)
 d = render(render_out)
 html = os.path.join(d, "report.html")
 pdf = os.path.join(d, "report.pdf")
-
-
-def chromium(*args):
-    profile = tempfile.mkdtemp(prefix="ragboard-chromium-")
-    try:
-        subprocess.run([browser, *CHROMIUM, f"--user-data-dir={profile}", *args], check=True,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=120)
-    finally:
-        shutil.rmtree(profile, ignore_errors=True)
 
 
 t0 = time.monotonic()
