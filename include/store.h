@@ -267,6 +267,34 @@ enum rb_err store_completeness(struct store *st, const char *quarter, json_t **i
 enum rb_err store_item_owner(struct store *st, bool kpi, const char *year, const char *code,
                              int64_t *id, char owner[STORE_CODE_LEN]);
 
+/* ---- spreadsheet returns (store_returns.c) ---------------------------------- */
+
+/* The item a return's row names. */
+struct store_item_ref {
+  int64_t id;
+  char code[STORE_CODE_LEN];  /* as stored (the row's may differ in case) */
+  char owner[STORE_CODE_LEN]; /* the owning organisation's code, "" when none */
+  bool percent;               /* a KPI measured in percent (unit "percent" or "%") */
+};
+/* The milestone (kpi false) or KPI of plan year `year` with `code`: the
+ * exact code, else the one code that differs from it only in the case of
+ * ASCII letters. RB_ERR_NOT_FOUND: none; RB_ERR_CONFLICT: two or more
+ * differ only in case (never picked). */
+enum rb_err store_item_find(struct store *st, bool kpi, const char *year, const char *code,
+                            struct store_item_ref *out);
+/* Every item code of plan year `year`: [{"kind": "milestone"|"kpi", "code"}]. */
+enum rb_err store_item_codes(struct store *st, const char *year, json_t **out);
+/* The items organisation `org` owns in plan year `year`, milestones then
+ * KPIs in the plan's order, with their figures for quarter `last`:
+ * [{"kind", "code", "description", "target" (text or number), "unit",
+ * "percent" (0/1), "last_status", "last_value", "last_value_text",
+ * "last_comment"}], nulls where there is nothing. */
+enum rb_err store_template_items(struct store *st, const char *year, const char *org,
+                                 const char *last, json_t **out);
+/* How many items organisation `org` owns, per plan year:
+ * [{"year", "milestones", "kpis"}] in year order. */
+enum rb_err store_owned_counts(struct store *st, const char *org, json_t **out);
+
 /* ---- quarters ------------------------------------------------------------------ */
 enum rb_err store_quarter_list(struct store *st, json_t **items);
 /* A quarter never stored answers its defaults: no dates, and closed (only

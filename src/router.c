@@ -198,6 +198,7 @@ done:
     store_pool_release(app->pool, c.st);
   router_touch(&c, false);
   json_decref(c.errors);
+  json_decref(c.notes);
 }
 
 void
