@@ -72,7 +72,8 @@ static const struct route routes[] = {
   {"GET", "/api/v1/quarters/{quarter}", api_quarter_get, 0},
   {"PUT", "/api/v1/quarters/{quarter}", api_quarter_put, ROUTE_WRITE | ROUTE_ADMIN},
 
-  {"POST", "/api/v1/quarters/{quarter}/submissions", api_submission, ROUTE_WRITE | ROUTE_SUBMIT},
+  {"POST", "/api/v1/quarters/{quarter}/submissions", api_submission,
+   ROUTE_WRITE | ROUTE_SUBMIT | ROUTE_UPLOAD},
   {"GET", "/api/v1/quarters/{quarter}/completeness", api_completeness, ROUTE_LAZY},
 
   {"POST", "/api/v1/import", api_import, ROUTE_WRITE | ROUTE_ADMIN | ROUTE_IMPORT},
