@@ -12,6 +12,7 @@
 #include "api_health.h"
 #include "api_import.h"
 #include "api_items.h"
+#include "api_partner.h"
 #include "api_quarter.h"
 #include "api_summary.h"
 #include "api_token.h"
@@ -75,6 +76,8 @@ static const struct route routes[] = {
   {"POST", "/api/v1/quarters/{quarter}/submissions", api_submission,
    ROUTE_WRITE | ROUTE_SUBMIT | ROUTE_UPLOAD},
   {"GET", "/api/v1/quarters/{quarter}/completeness", api_completeness, ROUTE_LAZY},
+  {"POST", "/api/v1/owners", api_owners, ROUTE_WRITE | ROUTE_ADMIN},
+  {"GET", "/api/v1/me", api_me, ROUTE_TOKEN},
 
   {"POST", "/api/v1/import", api_import, ROUTE_WRITE | ROUTE_ADMIN | ROUTE_IMPORT},
 
