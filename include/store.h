@@ -257,7 +257,9 @@ enum rb_err store_kpi_brief_rule(struct store *st, int64_t id, const char *quart
                                  struct rag_rule *rule);
 
 /* The items of the quarter's plan year and whether each has an update or
- * reading for it: [{"type", "id", "code", "group", "owner", "provided"}]. */
+ * reading for it: [{"type", "id", "code", "group", "owner", "owner_name",
+ * "description", "updated_at" (of the update or reading; null when none),
+ * "provided"}], milestones then KPIs, in id order. */
 enum rb_err store_completeness(struct store *st, const char *quarter, json_t **items);
 
 /* The id and owner of the milestone (kpi false) or KPI with `code` in plan

@@ -75,7 +75,7 @@ static const struct route routes[] = {
 
   {"POST", "/api/v1/quarters/{quarter}/submissions", api_submission,
    ROUTE_WRITE | ROUTE_SUBMIT | ROUTE_UPLOAD},
-  {"GET", "/api/v1/quarters/{quarter}/completeness", api_completeness, ROUTE_LAZY},
+  {"GET", "/api/v1/quarters/{quarter}/completeness", api_completeness, ROUTE_LAZY | ROUTE_QUERY},
   {"GET", "/api/v1/quarters/{quarter}/template", api_template, ROUTE_QUERY},
   {"POST", "/api/v1/owners", api_owners, ROUTE_WRITE | ROUTE_ADMIN},
   {"GET", "/api/v1/me", api_me, ROUTE_TOKEN},
