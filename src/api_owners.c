@@ -135,12 +135,12 @@ write_all(struct api_ctx *c, const struct owned *list, size_t n, json_t **answer
 
     err = give(c, &list[i], &changed, &before);
     if (err == RB_OK)
-      json_array_append_new(items,
-                            json_pack("{s:s, s:s, s:s, s:I, s:s?, s:o?, s:b}", "kind",
-                                      list[i].kpi ? "kpi" : "milestone", "year", list[i].year,
-                                      "code", list[i].code, "id", (json_int_t)list[i].id, "owner",
-                                      list[i].owner, "previous_owner",
-                                      json_is_null(before) ? NULL : before, "changed", changed));
+      json_array_append_new(
+        items,
+        json_pack("{s:s, s:s, s:s, s:I, s:o, s:o, s:b}", "kind", list[i].kpi ? "kpi" : "milestone",
+                  "year", list[i].year, "code", list[i].code, "id", (json_int_t)list[i].id, "owner",
+                  list[i].owner != NULL ? json_string(list[i].owner) : json_null(),
+                  "previous_owner", before != NULL ? before : json_null(), "changed", changed));
     else
       json_decref(before);
     written += changed;
