@@ -10,6 +10,7 @@
  * file (at most the route's body limit, which the form's raw bytes are
  * counted against) and the post processor's small buffer. */
 #include "http_int.h"
+#include "jsonv.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -124,6 +125,25 @@ sniff(const char *b, size_t len)
   return i < len && b[i] == '{' ? "application/json" : "text/csv";
 }
 
+/* The file's name as messages and the answer quote it: its last path
+ * segment (old browsers send C:\\Users\\...\\return.csv), valid UTF-8 (it
+ * may have been cut mid-character, or not be UTF-8), no control
+ * characters. */
+static void
+clean_name(char *name)
+{
+  const char *base = name;
+
+  for (const char *p = name; *p != '\0'; p++)
+    if ((*p == '/' || *p == '\\') && p[1] != '\0')
+      base = p + 1;
+  memmove(name, base, strlen(base) + 1);
+  jv_utf8_clean(name);
+  for (char *p = name; *p != '\0'; p++)
+    if ((unsigned char)*p < 0x20 || *p == 0x7f)
+      *p = '?';
+}
+
 const char *
 http_form_end(struct conn_state *cs)
 {
@@ -143,6 +163,7 @@ http_form_end(struct conn_state *cs)
   if (cs->len == 0)
     return "the uploaded file is empty";
   cs->req.content_type = sniff(cs->body, cs->len);
+  clean_name(cs->upload_name);
   cs->req.upload_name = cs->upload_name;
   return NULL;
 }

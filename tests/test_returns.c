@@ -574,6 +574,57 @@ START_TEST(multipart_hostile)
 }
 END_TEST
 
+/* Hostile or odd forms, built by hand: each gets its 4xx naming what is
+ * wrong, or is read (the file's name as the answer quotes it: its last
+ * path segment, valid UTF-8, no control characters). */
+START_TEST(multipart_table)
+{
+#define PART(disp, extra, data)                                                               \
+  "--b0undary\r\nContent-Disposition: form-data; name=\"file\"" disp "\r\n" extra "\r\n" data \
+  "\r\n--b0undary--\r\n"
+#define CSV "kind,code,status\r\nmilestone,UC1.1,G\r\n"
+  static const struct {
+    const char *body, *ctype;
+    long status;
+    const char *said; /* in the detail (4xx) or the answer's "file" (200) */
+  } cases[] = {
+    {PART("; filename=\"a.csv\"", "Content-Transfer-Encoding: base64\r\n", "YWJj"), NULL, 400,
+     "Content-Transfer-Encoding"},
+    {PART("; filename=\"\"", "Content-Type: application/octet-stream\r\n", ""), NULL, 400,
+     "no file"},
+    {PART("; filename=\"a.csv\"", "", ""), NULL, 400, "the uploaded file is empty"},
+    {PART("", "", CSV), NULL, 400, "no file"}, /* a plain field, not a file */
+    {"garbage, no boundary in sight", NULL, 400, "no file"},
+    {PART("; filename=\"a.csv\"", "", CSV) "--b0undary\r\nContent-Disposition: form-data; "
+                                           "name=\"f2\"; filename=\"b.csv\"\r\n\r\nzzz\r\n"
+                                           "--b0undary--\r\n",
+     NULL, 400, "malformed"},
+    {PART("; filename=\"a.csv\"", "", CSV), "multipart/form-data; boundary=\"b0undary\"", 200,
+     "a.csv"},
+    {PART("; filename=\"C:\\Users\\pat\\Q2\x01 r\xe9turn.csv\"", "", CSV), NULL, 200,
+     "Q2? r?turn.csv"},
+    {PART("; filename=\"a.csv\"", "", "{\"milestones\":[{\"code\":\"UC1.1\",\"status\":\"A\"}]}"),
+     NULL, 200, "a.csv"}, /* JSON in a form is JSON */
+    {PART("; filename=\"a.xlsx\"", "", "PK\3\4 not really a zip"), NULL, 400, "not a zip file"},
+  };
+#undef PART
+#undef CSV
+  struct th_response r;
+
+  for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    const char *ctype =
+      cases[i].ctype != NULL ? cases[i].ctype : "multipart/form-data; boundary=b0undary";
+    const char *said;
+
+    th_request_bytes(&S, "POST", SUBMIT, cases[i].body, strlen(cases[i].body), rmbc, ctype, &r);
+    ck_assert_msg(r.status == cases[i].status, "case %zu: %ld %s", i, r.status, r.body);
+    said = th_jstr(r.json, r.status == 200 ? "file" : "detail");
+    ck_assert_msg(strstr(said, cases[i].said) != NULL, "case %zu: %s", i, r.body);
+    th_response_free(&r);
+  }
+}
+END_TEST
+
 int
 main(void)
 {
@@ -593,5 +644,6 @@ main(void)
   tcase_add_test(tc, template_uploaded_unfilled);
   tcase_add_test(tc, multipart_uploads);
   tcase_add_test(tc, multipart_hostile);
+  tcase_add_test(tc, multipart_table);
   return th_run(s);
 }
