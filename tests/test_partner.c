@@ -1815,8 +1815,8 @@ only_fixture_owners(struct fx *f)
 {
   char *demo = read_file(th_demo_path());
   json_t *doc = json_loads(demo, 0, NULL), *items = json_array(), *it, *body;
-  static const char *const fixture[] = {"CH1.1", "CH1.2", "CH1.3", "CH/KPI 1", "CH/KPI 2",
-                                        "CH/KPI 3"};
+  static const char *const fixture[] = {"CH1.1",    "CH1.2",    "CH1.3",
+                                        "CH/KPI 1", "CH/KPI 2", "CH/KPI 3"};
   char *text;
   size_t i;
 
@@ -1830,9 +1830,9 @@ only_fixture_owners(struct fx *f)
       for (size_t k = 0; k < sizeof(fixture) / sizeof(fixture[0]); k++)
         mine |= strcmp(code, fixture[k]) == 0;
       if (json_is_string(json_object_get(it, "owner")) && !mine)
-        json_array_append_new(items, json_pack("{s:s, s:s, s:s, s:n}", "kind",
-                                               pass ? "kpi" : "milestone", "year", "2018-19",
-                                               "code", code, "owner"));
+        json_array_append_new(items,
+                              json_pack("{s:s, s:s, s:s, s:n}", "kind", pass ? "kpi" : "milestone",
+                                        "year", "2018-19", "code", code, "owner"));
     }
   ck_assert_uint_gt(json_array_size(items), 0);
   body = json_pack("{s:o}", "items", items);
