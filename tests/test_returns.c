@@ -418,6 +418,43 @@ START_TEST(monthly_values_in_a_return)
 }
 END_TEST
 
+static const char *python(void);
+static void save(const char *path, const char *data, size_t len);
+static void run(const char *cmd);
+static char *slurp(const char *path, size_t *len);
+
+/* Months typed into Excel become dates (a serial number with a date
+ * format): read as the day they show, so "Jul 2018" is 2018-07. */
+START_TEST(monthly_values_from_excel_dates)
+{
+  struct th_response r;
+  char out[400], cmd[1000], path[128];
+  long long id = kpi_id("UC%2FKPI%204");
+  size_t len;
+  char *body;
+
+  snprintf(path, sizeof(path), "/api/v1/kpis/%lld", id);
+  th_expect_status(&S, "PATCH", path, "{\"frequency\":\"monthly\"}", S.admin, NULL, 200);
+  snprintf(out, sizeof(out), "%s/monthly.xlsx", S.dir);
+  snprintf(cmd, sizeof(cmd), "%s %s/tests/returns/monthly_workbook.py %s 2>&1", python(),
+           RAGBOARD_SOURCE_ROOT, out);
+  run(cmd);
+  body = slurp(out, &len);
+  th_request_bytes(&S, "POST", SUBMIT, body, len, rmbc, XLSX_TYPE, &r);
+  free(body);
+  ck_assert_msg(r.status == 200, "%s", r.body);
+  ck_assert_int_eq(th_jint(r.json, "months.written"), 3);
+  th_response_free(&r);
+  snprintf(path, sizeof(path), "/api/v1/kpis/%lld/months", id);
+  th_req(&S, "GET", path, NULL, S.admin, NULL, 200, &r);
+  ck_assert_str_eq(th_jstr(r.json, "items[0].month"), "2018-07");
+  ck_assert_double_eq(th_jnum(r.json, "items[0].value"), 89.5);
+  ck_assert_str_eq(th_jstr(r.json, "items[1].month"), "2018-08");
+  ck_assert_str_eq(th_jstr(r.json, "items[2].month"), "2018-09");
+  th_response_free(&r);
+}
+END_TEST
+
 /* Months that cannot be: each refused on its line, naming why; nothing
  * written. */
 START_TEST(monthly_values_refused)
@@ -502,6 +539,20 @@ save(const char *path, const char *data, size_t len)
   ck_assert_ptr_nonnull(f);
   ck_assert_uint_eq(fwrite(data, 1, len, f), len);
   ck_assert_int_eq(fclose(f), 0);
+}
+
+/* Run a helper script; it must succeed (its output in the failure). */
+static void
+run(const char *cmd)
+{
+  FILE *p = popen(cmd, "r");
+  char msg[2048];
+  size_t n;
+
+  ck_assert_ptr_nonnull(p);
+  n = fread(msg, 1, sizeof(msg) - 1, p);
+  msg[n] = '\0';
+  ck_assert_msg(pclose(p) == 0, "%s: %s", cmd, msg);
 }
 
 /* The round trip: the template downloaded over HTTP (libxlsxwriter's
@@ -765,5 +816,6 @@ main(void)
   tcase_add_test(tc, multipart_table);
   tcase_add_test(tc, monthly_values_in_a_return);
   tcase_add_test(tc, monthly_values_refused);
+  tcase_add_test(tc, monthly_values_from_excel_dates);
   return th_run(s);
 }
