@@ -443,6 +443,10 @@ api_return_check_rows(struct api_ctx *c, struct parsed_return *pr, const char *y
         continue;
       check_owner(c, pr, r);
     }
+    if (!shapes && r->resolved && r->month != NULL && !r->monthly)
+      api_return_problem(c, pr, r, SHEET_MONTH, r->month, "an empty cell (a quarterly KPI)", NULL,
+                         "%.64s is reported quarterly now (changed meanwhile): clear the month",
+                         r->canon);
     if (err != RB_OK || !shapes)
       continue;
     if (r->month == NULL)
