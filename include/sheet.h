@@ -116,12 +116,12 @@ enum rb_err sheet_read_csv(const char *data, size_t len, const struct sheet_limi
  * booleans (TRUE/FALSE), error values as shown (#N/A), formulas by their
  * cached value, numbers as Excel shows them (sheet_format_number), with
  * "%" when the cell's format is a percentage (0.955 shown as 95.5% is read
- * as "95.5%"). Dates stay serial numbers (no column of a return is a
- * date). Refused: an .xls or encrypted workbook (an OLE2 file), an
- * OpenDocument spreadsheet, a damaged zip, encrypted members, compression
- * other than stored or deflated, a DOCTYPE in any XML part (no entity is
- * ever expanded), XML nested deeper than max_depth, and anything over the
- * limits. */
+ * as "95.5%"), and as YYYY-MM-DD when its format shows a date (the
+ * return's month column: "Jul 2018" typed into Excel is stored as the
+ * serial of 2018-07-01; the 1904 date system is not read). Refused: an .xls or encrypted workbook
+ * (an OLE2 file), an OpenDocument spreadsheet, a damaged zip, encrypted members, compression other
+ * than stored or deflated, a DOCTYPE in any XML part (no entity is ever expanded), XML nested
+ * deeper than max_depth, and anything over the limits. */
 enum rb_err sheet_read_xlsx(const char *data, size_t len, const struct sheet_limits *lim,
                             struct sheet **out, struct sheet_problem *why);
 
@@ -143,6 +143,7 @@ enum sheet_field {
   SHEET_VALUE,
   SHEET_VALUE_TEXT,
   SHEET_COMMENT,
+  SHEET_MONTH, /* a monthly KPI's month (YYYY-MM): the row is that month's value */
   SHEET_FIELD__COUNT
 };
 

@@ -1,10 +1,9 @@
-/* A partner's return as sent: JSON {"milestones": [...], "kpis": [...],
- * "months": [...]} or CSV (kind,code,status,value,value_text,comment and
- * an optional month column for monthly values), parsed into rows
- * with the shape of each checked. What the rows refer to is checked and
- * written by api_submission.c. */
-#include <errno.h>
-#include <math.h>
+/* A partner's return as sent: which reader its body needs (JSON
+ * {"milestones": [...], "kpis": [...]}, CSV or XLSX), the JSON reader, and
+ * the row errors every reader and check notes. The spreadsheet readers are
+ * in api_return_sheet.c; what the rows refer to is checked by
+ * api_return_check.c and written by api_submission.c. */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,35 +11,168 @@
 
 #include "api_input.h"
 #include "api_return.h"
-#include "csv.h"
 #include "jsonv.h"
 
-void
-api_return_row_error(struct api_ctx *c, const struct row *r, const char *field, const char *msg)
+/* ---- row errors -------------------------------------------------------------- */
+
+static json_t *
+row_entry(const struct row *r, const char *field, const char *message)
 {
-  char name[96], text[256];
+  char name[96], text[768];
   json_t *e;
 
-  if (c->errors == NULL)
-    c->errors = json_array();
   snprintf(name, sizeof(name), "%s.%s", r->where, field);
-  snprintf(text, sizeof(text), "%s", msg);
+  snprintf(text, sizeof(text), "%s", message);
   /* A message quoting a code cut mid-character must not be dropped. */
   jv_utf8_clean(name);
   jv_utf8_clean(text);
   e = json_pack("{s:s, s:s}", "field", name, "message", text);
   if (e == NULL)
-    return;
+    return NULL;
   if (r->line >= 0)
     json_object_set_new(e, "line", json_integer(r->line));
   else
     json_object_set_new(e, "index", json_integer(r->index));
-  json_object_set_new(e, "kind",
-                      json_string(r->month != NULL ? "month"
-                                  : r->kpi         ? "kpi"
-                                                   : "milestone"));
+  if (r->kind_known)
+    json_object_set_new(e, "kind", json_string(r->kpi ? "kpi" : "milestone"));
+  return e;
+}
+
+static void
+append(struct api_ctx *c, json_t *e)
+{
+  if (e == NULL)
+    return;
+  if (c->errors == NULL)
+    c->errors = json_array();
   json_array_append_new(c->errors, e);
 }
+
+void
+api_return_row_error(struct api_ctx *c, const struct row *r, const char *field, const char *msg)
+{
+  append(c, row_entry(r, field, msg));
+}
+
+/* A string member of an error entry, valid UTF-8 whatever it quotes. */
+static void
+set_text(json_t *e, const char *key, const char *v, size_t max)
+{
+  char buf[512];
+
+  if (v == NULL)
+    return;
+  snprintf(buf, sizeof(buf) < max + 1 ? sizeof(buf) : max + 1, "%s", v);
+  jv_utf8_clean(buf);
+  json_object_set_new(e, key, json_string(buf));
+}
+
+void
+api_return_problem(struct api_ctx *c, const struct parsed_return *pr, const struct row *r,
+                   enum sheet_field field, const char *value, const char *expected,
+                   const char *suggestion, const char *fmt, ...)
+{
+  const char *name = sheet_field_name(field);
+  char text[640], message[768];
+  va_list ap;
+  json_t *e;
+
+  if (field == SHEET_STATUS && r->line < 0 && r->kpi)
+    name = "rating"; /* a JSON KPI row's member; a spreadsheet's column is "status" */
+  va_start(ap, fmt);
+  vsnprintf(text, sizeof(text), fmt, ap);
+  va_end(ap);
+  if (r->line >= 0 && pr->column[field] != NULL)
+    snprintf(message, sizeof(message), "line %ld, column \"%.60s\": %s", r->line, pr->column[field],
+             text);
+  else if (r->line >= 0)
+    snprintf(message, sizeof(message), "line %ld: %s", r->line, text);
+  else
+    snprintf(message, sizeof(message), "%s", text);
+  e = row_entry(r, name, message);
+  if (e == NULL)
+    return;
+  if (r->line >= 0)
+    set_text(e, "column", pr->column[field] != NULL ? pr->column[field] : name, 120);
+  set_text(e, "value", value, 200);
+  set_text(e, "expected", expected, 300);
+  set_text(e, "suggestion", suggestion, 120);
+  append(c, e);
+}
+
+/* Where an error sorts: its line (a spreadsheet's), or its row (JSON:
+ * milestones, then KPIs, by index); a return-wide error first. */
+static long
+error_rank(const json_t *e)
+{
+  const json_t *line = json_object_get(e, "line"), *index = json_object_get(e, "index");
+  const char *field = json_string_value(json_object_get(e, "field"));
+
+  if (line != NULL)
+    return (long)json_integer_value(line);
+  if (index == NULL || field == NULL)
+    return -1;
+  return (strncmp(field, "kpis[", 5) == 0 ? 1L << 30 : 0) + (long)json_integer_value(index);
+}
+
+/* Within a row, errors go in the order of the columns they are about. */
+static int
+error_column(const json_t *e)
+{
+  static const char *const order[] = {"$",          "kind",    "code",  "status", "value",
+                                      "value_text", "comment", "month", NULL};
+  const char *field = json_string_value(json_object_get(e, "field"));
+  const char *dot = field != NULL ? strrchr(field, '.') : NULL;
+
+  for (int i = 0; dot != NULL && order[i] != NULL; i++)
+    if (strcmp(dot + 1, order[i]) == 0 || (i == 3 && strcmp(dot + 1, "rating") == 0))
+      return i;
+  return 9;
+}
+
+struct ranked {
+  long rank;
+  int column;
+  size_t seq;
+  json_t *e;
+};
+
+static int
+by_rank(const void *a, const void *b)
+{
+  const struct ranked *x = a, *y = b;
+
+  if (x->rank != y->rank)
+    return x->rank < y->rank ? -1 : 1;
+  if (x->column != y->column)
+    return x->column < y->column ? -1 : 1;
+  return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+void
+api_return_sort_errors(struct api_ctx *c)
+{
+  size_t n = json_array_size(c->errors), i;
+  struct ranked *v;
+  json_t *sorted, *e;
+
+  if (n < 2 || (v = malloc(n * sizeof(*v))) == NULL)
+    return;
+  json_array_foreach(c->errors, i, e) v[i] = (struct ranked){error_rank(e), error_column(e), i, e};
+  qsort(v, n, sizeof(*v), by_rank);
+  sorted = json_array();
+  for (i = 0; sorted != NULL && i < n; i++)
+    json_array_append(sorted, v[i].e);
+  free(v);
+  if (sorted == NULL || json_array_size(sorted) != n) {
+    json_decref(sorted);
+    return;
+  }
+  json_decref(c->errors);
+  c->errors = sorted;
+}
+
+/* ---- JSON returns ---------------------------------------------------------------- */
 
 static const struct jv_field milestone_row_fields[] = {
   {"code", JV_CODE, JV_REQUIRED, NULL},
@@ -50,106 +182,79 @@ static const struct jv_field milestone_row_fields[] = {
 static const struct jv_field kpi_row_fields[] = {
   {"code", JV_CODE, JV_REQUIRED, NULL},       {"value", JV_NUMBER, JV_NULLABLE, NULL},
   {"value_text", JV_TEXT, JV_NULLABLE, NULL}, {"rating", JV_CODE, JV_NULLABLE, NULL},
-  {"comment", JV_TEXT, JV_NULLABLE, NULL},
+  {"comment", JV_TEXT, JV_NULLABLE, NULL},    {"month", JV_CODE, JV_NULLABLE, NULL},
 };
-/* A monthly value of a monthly KPI (issue 18): as PUT
- * /api/v1/kpis/{id}/months/{month} takes it, with the KPI's code. */
-static const struct jv_field month_row_fields[] = {
-  {"code", JV_CODE, JV_REQUIRED, NULL},    {"month", JV_CODE, JV_REQUIRED, NULL},
-  {"value", JV_NUMBER, JV_NULLABLE, NULL}, {"value_text", JV_TEXT, JV_NULLABLE, NULL},
-  {"comment", JV_TEXT, JV_NULLABLE, NULL},
-};
-static const char *const row_arrays[] = {"milestones", "kpis", "months"};
 
-static const char *
-empty_null(json_t *s)
-{
-  const char *v = json_string_value(s);
-
-  return v != NULL && v[0] != '\0' ? v : NULL;
-}
-
-/* JSON return: {"milestones": [...], "kpis": [...], "months": [...]} */
+/* JSON return: {"milestones": [...], "kpis": [...]} */
 static enum rb_err
 rows_from_json(struct api_ctx *c, json_t *doc, struct row **out, size_t *n)
 {
-  static const struct {
-    const struct jv_field *fields;
-    size_t n;
-  } shapes[] = {{milestone_row_fields, ARRAY_LEN(milestone_row_fields)},
-                {kpi_row_fields, ARRAY_LEN(kpi_row_fields)},
-                {month_row_fields, ARRAY_LEN(month_row_fields)}};
   const char *key;
-  json_t *v, *arrays[ARRAY_LEN(row_arrays)];
-  size_t total = 0, k = 0, a;
-  bool known, failed = false;
+  json_t *v, *ms = json_object_get(doc, "milestones"), *ks = json_object_get(doc, "kpis");
+  size_t total, k = 0;
   struct row *rows;
 
   json_object_foreach(doc, key, v)
   {
-    known = false;
-    for (a = 0; a < ARRAY_LEN(row_arrays); a++)
-      known = known || strcmp(key, row_arrays[a]) == 0;
-    if (!known)
+    if (strcmp(key, "milestones") != 0 && strcmp(key, "kpis") != 0)
       api_field_error(c, key, "is not a known field");
   }
   /* An unknown member does not stop the rows' checks: one answer names
    * every problem. Rows that are not in arrays cannot be checked. */
-  for (a = 0; a < ARRAY_LEN(row_arrays); a++) {
-    arrays[a] = json_object_get(doc, row_arrays[a]);
-    if (arrays[a] != NULL && !json_is_array(arrays[a])) {
-      api_field_error(c, row_arrays[a], "must be an array");
-      failed = true;
-    }
-    total += json_array_size(arrays[a]);
-  }
-  if (failed)
+  if (ms != NULL && !json_is_array(ms))
+    api_field_error(c, "milestones", "must be an array");
+  if (ks != NULL && !json_is_array(ks))
+    api_field_error(c, "kpis", "must be an array");
+  if (api_field_failed(c, "milestones") || api_field_failed(c, "kpis"))
     return api_check_errors(c);
+  total = json_array_size(ms) + json_array_size(ks);
   if (total == 0 && json_array_size(c->errors) > 0)
     return api_check_errors(c);
   if (total == 0)
-    return api_fail(c, RB_ERR_INVALID,
-                    "the return holds no milestones, no KPIs and no monthly values");
+    return api_fail(c, RB_ERR_INVALID, "the return holds no milestones and no KPIs");
   rows = calloc(total, sizeof(*rows));
   if (rows == NULL)
     return RB_ERR_NOMEM;
-  for (a = 0; a < ARRAY_LEN(row_arrays); a++) {
-    json_t *item;
+  for (int pass = 0; pass < 2; pass++) {
+    json_t *arr = pass == 0 ? ms : ks, *item;
     size_t i;
 
-    json_array_foreach(arrays[a], i, item)
+    json_array_foreach(arr, i, item)
     {
       struct row *r = &rows[k++];
-      const char *status_field = a == 1 ? "rating" : "status";
       json_t *errs = json_array();
       size_t j;
       json_t *e;
 
-      r->kpi = a > 0;
+      r->kpi = pass == 1;
+      r->kind_known = true;
       r->index = (long)i;
       r->line = -1;
-      snprintf(r->where, sizeof(r->where), "%s[%zu]", row_arrays[a], i);
-      if (a == 2) /* set before any error, so that each names the row's kind */
-        r->month = "";
+      snprintf(r->where, sizeof(r->where), "%s[%zu]", r->kpi ? "kpis" : "milestones", i);
       if (!json_is_object(item)) {
         api_return_row_error(c, r, "$", "must be an object");
         json_decref(errs);
         continue;
       }
-      jv_check(item, shapes[a].fields, shapes[a].n, "", errs);
-      r->status = a < 2 ? json_string_value(json_object_get(item, status_field)) : NULL;
+      jv_check(item, r->kpi ? kpi_row_fields : milestone_row_fields,
+               r->kpi ? ARRAY_LEN(kpi_row_fields) : ARRAY_LEN(milestone_row_fields), "", errs);
+      r->status = json_string_value(json_object_get(item, r->kpi ? "rating" : "status"));
       json_array_foreach(errs, j, e)
       {
-        api_return_row_error(c, r, json_string_value(json_object_get(e, "field")),
-                             json_string_value(json_object_get(e, "message")));
-        /* A status already refused here is not checked (and reported) again. */
-        if (strcmp(json_string_value(json_object_get(e, "field")), status_field) == 0)
+        const char *field = json_string_value(json_object_get(e, "field"));
+
+        api_return_row_error(c, r, field, json_string_value(json_object_get(e, "message")));
+        /* A field already refused here is not checked (and reported) again. */
+        if (strcmp(field, r->kpi ? "rating" : "status") == 0)
           r->status = NULL;
+        if (strcmp(field, "code") == 0)
+          r->code = NULL;
       }
+      if (!jv_has_error(errs, "code"))
+        r->code = json_string_value(json_object_get(item, "code"));
+      if (!jv_has_error(errs, "month"))
+        r->month = json_string_value(json_object_get(item, "month"));
       json_decref(errs);
-      r->code = json_string_value(json_object_get(item, "code"));
-      if (a == 2 && json_is_string(json_object_get(item, "month")))
-        r->month = json_string_value(json_object_get(item, "month")); /* else "": reported */
       r->value = json_incref(
         json_is_number(json_object_get(item, "value")) ? json_object_get(item, "value") : NULL);
       r->value_text = json_string_value(json_object_get(item, "value_text"));
@@ -161,146 +266,62 @@ rows_from_json(struct api_ctx *c, json_t *doc, struct row **out, size_t *n)
   return RB_OK;
 }
 
-static bool
-parse_number(const char *s, double *out)
-{
-  char *end;
-  double v;
+/* ---- which reader ------------------------------------------------------------------ */
 
-  errno = 0;
-  v = strtod(s, &end);
-  if (end == s || *end != '\0' || errno == ERANGE || !isfinite(v))
-    return false;
-  /* strtod accepts "inf", "nan" and hex; a return should hold plain decimals. */
-  for (const char *p = s; *p; p++)
-    if (!strchr("0123456789+-.eE", *p))
-      return false;
-  *out = jv_round15(v);
-  return true;
-}
-
-/* CSV return: header kind,code,status,value,value_text,comment and
- * optionally month: a row of kind "month" is a monthly value of a monthly
- * KPI (its month in that column, its status empty); other rows leave the
- * month empty. */
-static enum rb_err
-rows_from_csv(struct api_ctx *c, json_t **keep, struct row **out, size_t *n)
-{
-  static const char *const header[] = {"kind",       "code",    "status", "value",
-                                       "value_text", "comment", "month"};
-  char why[128];
-  size_t bad = 0, i, total, columns;
-  json_t *rows_json = NULL, *rec, *head;
-  struct row *rows;
-  enum rb_err err;
-
-  err = csv_parse(c->req->body, c->req->body_len, &rows_json, why, sizeof(why), &bad);
-  if (err == RB_ERR_INVALID)
-    return api_fail(c, RB_ERR_BAD_REQUEST, "CSV line %zu %s", bad, why);
-  if (err != RB_OK)
-    return err;
-  *keep = rows_json;
-  head = json_object_get(json_array_get(rows_json, 0), "fields");
-  columns = json_array_size(head);
-  if (columns != ARRAY_LEN(header) && columns != ARRAY_LEN(header) - 1)
-    return api_fail(c, RB_ERR_INVALID,
-                    "the CSV needs the header row kind,code,status,value,value_text,comment "
-                    "(and month, for monthly values)");
-  for (i = 0; i < columns; i++) {
-    const char *h = json_string_value(json_array_get(head, i));
-
-    if (strcasecmp(h, header[i]) != 0)
-      return api_fail(c, RB_ERR_INVALID,
-                      "the CSV header must be kind,code,status,value,value_text,comment "
-                      "and optionally month (column %zu is \"%.40s\")",
-                      i + 1, h);
-  }
-  total = json_array_size(rows_json) - 1;
-  if (total == 0)
-    return api_fail(c, RB_ERR_INVALID, "the return holds no rows");
-  rows = calloc(total, sizeof(*rows));
-  if (rows == NULL)
-    return RB_ERR_NOMEM;
-  for (i = 1; i <= total; i++) {
-    struct row *r = &rows[i - 1];
-    json_t *f;
-    const char *kind, *value, *month;
-    double d;
-
-    rec = json_array_get(rows_json, i);
-    f = json_object_get(rec, "fields");
-    r->line = (long)json_integer_value(json_object_get(rec, "line"));
-    r->index = -1;
-    snprintf(r->where, sizeof(r->where), "line[%ld]", r->line);
-    if (json_array_size(f) != columns) {
-      api_return_row_error(c, r, "$",
-                           columns == ARRAY_LEN(header)
-                             ? "must have 7 fields: kind,code,status,value,value_text,comment,month"
-                             : "must have 6 fields: kind,code,status,value,value_text,comment");
-      continue;
-    }
-    kind = json_string_value(json_array_get(f, 0));
-    month = columns == ARRAY_LEN(header) ? empty_null(json_array_get(f, 6)) : NULL;
-    if (strcasecmp(kind, "month") == 0) {
-      r->kpi = true;
-      r->month = month != NULL ? month : ""; /* "": a problem already reported */
-      if (columns != ARRAY_LEN(header))
-        api_return_row_error(c, r, "kind", "month rows need the header's month column");
-      else if (month == NULL)
-        api_return_row_error(c, r, "month", "is required");
-    } else {
-      if (strcasecmp(kind, "kpi") == 0)
-        r->kpi = true;
-      else if (strcasecmp(kind, "milestone") != 0)
-        api_return_row_error(c, r, "kind", "must be milestone, kpi or month");
-      if (month != NULL)
-        api_return_row_error(c, r, "month", "only month rows have a month");
-    }
-    r->code = empty_null(json_array_get(f, 1));
-    if (r->code == NULL)
-      api_return_row_error(c, r, "code", "is required");
-    r->status = empty_null(json_array_get(f, 2));
-    if (r->month != NULL && r->status != NULL) {
-      api_return_row_error(c, r, "status", "monthly values have no rating");
-      r->status = NULL;
-    }
-    value = empty_null(json_array_get(f, 3));
-    if (value != NULL) {
-      if (!r->kpi)
-        api_return_row_error(c, r, "value", "milestones have no value");
-      else if (!parse_number(value, &d) || fabs(d) > 1e15)
-        api_return_row_error(c, r, "value", "must be a finite decimal number");
-      else
-        r->value = json_real(d);
-    }
-    r->value_text = empty_null(json_array_get(f, 4));
-    r->comment = empty_null(json_array_get(f, 5));
-    if (!r->kpi && r->value_text != NULL)
-      api_return_row_error(c, r, "value_text", "milestones have no value_text");
-    else if (r->value_text != NULL &&
-             jv_check_value(json_array_get(f, 4), JV_TEXT, 0, NULL) != NULL)
-      api_return_row_error(c, r, "value_text",
-                           jv_check_value(json_array_get(f, 4), JV_TEXT, 0, NULL));
-    if (r->comment != NULL && jv_check_value(json_array_get(f, 5), JV_TEXT, 0, NULL) != NULL)
-      api_return_row_error(c, r, "comment", jv_check_value(json_array_get(f, 5), JV_TEXT, 0, NULL));
-  }
-  *out = rows;
-  *n = total;
-  return RB_OK;
-}
-
-static void
-free_rows(struct row *rows, size_t n)
-{
-  for (size_t i = 0; rows != NULL && i < n; i++)
-    json_decref(rows[i].value);
-  free(rows);
-}
+#define XLSX_TYPE "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+#define ACCEPTED                                             \
+  "application/json, text/csv, text/plain (CSV), " XLSX_TYPE \
+  " (an .xlsx workbook), or multipart/form-data with one file field holding any of them"
 
 static bool
-is_csv(const char *ctype)
+type_is(const char *ctype, const char *want)
 {
-  return ctype != NULL && (strncasecmp(ctype, "text/csv", 8) == 0);
+  size_t n = strlen(want);
+
+  while (*ctype == ' ')
+    ctype++;
+  return strncasecmp(ctype, want, n) == 0 &&
+         (ctype[n] == '\0' || ctype[n] == ';' || ctype[n] == ' ');
+}
+
+/* Whether the body's first character (past white space and a UTF-8 byte
+ * order mark) opens a JSON object. */
+static bool
+looks_like_json(const char *body, size_t len)
+{
+  size_t i = len >= 3 && memcmp(body, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+
+  while (i < len && strchr(" \t\r\n", body[i]) != NULL)
+    i++;
+  return i < len && body[i] == '{';
+}
+
+enum reader { READ_JSON, READ_CSV, READ_XLSX, READ_NONE };
+
+static enum reader
+reader_for(const struct rb_request *req)
+{
+  const char *t = req->content_type;
+  const char *b = req->body;
+  size_t len = req->body_len;
+
+  /* A workbook is a workbook whatever it is labelled (curl --data-binary
+   * sends application/x-www-form-urlencoded), and an Excel 97-2003 file
+   * is refused by the XLSX reader with what to do instead. */
+  if (len >= 4 && (memcmp(b, "PK\3\4", 4) == 0 || memcmp(b, "\xD0\xCF\x11\xE0", 4) == 0))
+    return READ_XLSX;
+  if (t == NULL || type_is(t, "application/json"))
+    return READ_JSON;
+  if (type_is(t, XLSX_TYPE))
+    return READ_XLSX;
+  /* Browsers label .csv files text/csv, or application/vnd.ms-excel on
+   * Windows; a .txt saved from Excel is text/plain (tab separated). */
+  if (type_is(t, "text/plain"))
+    return looks_like_json(b, len) ? READ_JSON : READ_CSV;
+  if (type_is(t, "text/csv") || type_is(t, "application/csv") ||
+      type_is(t, "text/tab-separated-values") || type_is(t, "application/vnd.ms-excel"))
+    return READ_CSV;
+  return READ_NONE;
 }
 
 void
@@ -310,9 +331,13 @@ api_return_free(void *p)
 
   if (pr == NULL)
     return;
-  free_rows(pr->rows, pr->n);
+  for (size_t i = 0; pr->rows != NULL && i < pr->n; i++)
+    json_decref(pr->rows[i].value);
+  free(pr->rows);
   json_decref(pr->doc);
-  json_decref(pr->keep);
+  sheet_free(pr->sheet);
+  json_decref(pr->notes);
+  json_decref(pr->codes);
   free(pr);
 }
 
@@ -321,11 +346,32 @@ api_return_parse(struct api_ctx *c, struct parsed_return *pr)
 {
   enum rb_err err;
 
-  if (is_csv(c->req->content_type))
-    return rows_from_csv(c, &pr->keep, &pr->rows, &pr->n);
-  err = api_body(c, &pr->doc);
+  if (pr->notes == NULL && (pr->notes = json_array()) == NULL)
+    return RB_ERR_NOMEM;
+  switch (reader_for(c->req)) {
+  case READ_XLSX:
+    return api_return_sheet(c, pr, true);
+  case READ_CSV:
+    return api_return_sheet(c, pr, false);
+  case READ_NONE:
+    return api_fail(c, RB_ERR_UNSUPPORTED_MEDIA,
+                    "a return must be sent as " ACCEPTED ", not %.100s", c->req->content_type);
+  case READ_JSON:
+    break;
+  }
+  /* JSON's own checks (415 never: the type is JSON's by now) */
+  {
+    struct rb_request plain = *c->req;
+    const struct rb_request *orig = c->req;
+
+    plain.content_type = NULL;
+    c->req = &plain;
+    err = api_body(c, &pr->doc);
+    c->req = orig;
+  }
   if (err == RB_OK) {
-    c->errors = json_array();
+    if (c->errors == NULL)
+      c->errors = json_array();
     err = rows_from_json(c, pr->doc, &pr->rows, &pr->n);
   }
   return err;

@@ -91,14 +91,17 @@ struct styles_state {
   bool in_cell_xfs;
   unsigned *percent_fmts; /* custom number formats showing a percentage */
   size_t npercent;
+  unsigned *date_fmts; /* custom number formats showing a date */
+  size_t ndate;
   unsigned *xf_fmt; /* number format of each cell format */
   size_t nxf;
 };
 
-/* Whether an Excel format code shows a percentage: a % outside quoted
- * text, [colour] sections and \-escapes. */
+/* Whether an Excel format code shows one of these characters (a % for a
+ * percentage; d or y for a date) outside quoted text, [colour] sections
+ * and \-escapes. */
 static bool
-format_is_percent(const char *code)
+format_shows(const char *code, const char *chars)
 {
   bool quoted = false;
 
@@ -109,10 +112,25 @@ format_is_percent(const char *code)
       c++;
     else if (!quoted && *c == '[' && strchr(c, ']') != NULL)
       c = strchr(c, ']');
-    else if (!quoted && *c == '%')
+    else if (!quoted && strchr(chars, *c) != NULL)
       return true;
   }
   return false;
+}
+
+/* Note a custom format's id in list (*list made on first use). */
+static void
+keep_format(struct xml_run *r, unsigned **list, size_t *n, const char *id)
+{
+  if (*n >= MAX_XF) {
+    xml_fail(r, RB_ERR_TOO_LARGE, 0, "%s defines more than %d number formats", r->member, MAX_XF);
+    return;
+  }
+  if (*list == NULL && (*list = malloc(MAX_XF * sizeof(unsigned))) == NULL) {
+    xml_fail(r, RB_ERR_NOMEM, 0, "out of memory");
+    return;
+  }
+  (*list)[(*n)++] = (unsigned)strtoul(id, NULL, 10);
 }
 
 static void
@@ -126,18 +144,10 @@ styles_start(struct xml_run *r, const char *name, const char **atts)
   } else if (strcmp(name, "numFmt") == 0 && id != NULL) {
     const char *code = xml_attr(atts, "formatCode");
 
-    if (code == NULL || !format_is_percent(code))
-      return;
-    if (st->npercent >= MAX_XF) {
-      xml_fail(r, RB_ERR_TOO_LARGE, 0, "%s defines more than %d number formats", r->member, MAX_XF);
-      return;
-    }
-    if (st->percent_fmts == NULL &&
-        (st->percent_fmts = malloc(MAX_XF * sizeof(unsigned))) == NULL) {
-      xml_fail(r, RB_ERR_NOMEM, 0, "out of memory");
-      return;
-    }
-    st->percent_fmts[st->npercent++] = (unsigned)strtoul(id, NULL, 10);
+    if (code != NULL && format_shows(code, "%"))
+      keep_format(r, &st->percent_fmts, &st->npercent, id);
+    else if (code != NULL && format_shows(code, "dDyY"))
+      keep_format(r, &st->date_fmts, &st->ndate, id);
   } else if (strcmp(name, "xf") == 0 && st->in_cell_xfs) {
     if (st->nxf >= MAX_XF) {
       xml_fail(r, RB_ERR_TOO_LARGE, 0, "%s defines more than %d cell formats", r->member, MAX_XF);
@@ -161,14 +171,15 @@ styles_end(struct xml_run *r, const char *name)
 static enum rb_err
 read_styles(struct xlsx *x, const char *member)
 {
-  struct styles_state st = {false, NULL, 0, NULL, 0};
+  struct styles_state st = {false, NULL, 0, NULL, 0, NULL, 0};
   struct xml_run r = {.start = styles_start, .end = styles_end, .state = &st};
   bool found;
   enum rb_err err = xml_parse_member(x, member, &r, &found);
 
   if (err == RB_OK && st.nxf > 0) {
     x->xf_percent = calloc(st.nxf, sizeof(bool));
-    if (x->xf_percent == NULL)
+    x->xf_date = calloc(st.nxf, sizeof(bool));
+    if (x->xf_percent == NULL || x->xf_date == NULL)
       err = RB_ERR_NOMEM;
     for (size_t i = 0; err == RB_OK && i < st.nxf; i++) {
       unsigned f = st.xf_fmt[i];
@@ -176,10 +187,15 @@ read_styles(struct xlsx *x, const char *member)
       x->xf_percent[i] = f == 9 || f == 10; /* built in: 0% and 0.00% */
       for (size_t k = 0; k < st.npercent && !x->xf_percent[i]; k++)
         x->xf_percent[i] = st.percent_fmts[k] == f;
+      /* built in: 14-17 and 22 show dates (m/d/yyyy, d-mmm-yy, d-mmm, mmm-yy) */
+      x->xf_date[i] = (f >= 14 && f <= 17) || f == 22;
+      for (size_t k = 0; k < st.ndate && !x->xf_date[i]; k++)
+        x->xf_date[i] = st.date_fmts[k] == f;
     }
     x->nxf = err == RB_OK ? st.nxf : 0;
   }
   free(st.percent_fmts);
+  free(st.date_fmts);
   free(st.xf_fmt);
   return err;
 }
@@ -304,6 +320,7 @@ out:
   free(x.sst);
   free(x.sst_len);
   free(x.xf_percent);
+  free(x.xf_date);
   if (err != RB_OK) {
     sheet_free(x.s);
     return err;

@@ -247,7 +247,33 @@ ws_start(struct xml_run *r, const char *name, const char **atts)
   }
 }
 
-/* A number cell's text as Excel shows it, with % for a percent format. */
+/* Excel's date serial (1900 system: day 1 is 1900-01-01, and day 60 the
+ * 29 February 1900 it believes in) as YYYY-MM-DD; the time of day is
+ * dropped. false for serials outside 1900-03-01 .. 9999-12-31. */
+static bool
+serial_date(double serial, char out[40])
+{
+  long days, era, doe, yoe, doy, mp, y, m, d;
+
+  if (!(serial >= 61 && serial < 2958466))
+    return false;
+  /* days since 1970-01-01 (serial 25569), then the civil date (H. Hinnant) */
+  days = (long)floor(serial) - 25569 + 719468;
+  era = days / 146097;
+  doe = days - era * 146097;
+  yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  mp = (5 * doy + 2) / 153;
+  d = doy - (153 * mp + 2) / 5 + 1;
+  m = mp < 10 ? mp + 3 : mp - 9;
+  y = yoe + era * 400 + (m <= 2);
+  snprintf(out, 40, "%04d-%02d-%02d", (int)y, (int)m, (int)d);
+  return true;
+}
+
+/* A number cell's text as Excel shows it, with % for a percent format and
+ * a date format's day as YYYY-MM-DD (a month typed as "Jul 2018" is
+ * stored as a date). */
 static void
 number_text(const struct xlsx *x, const struct ws_state *ws, char out[40])
 {
@@ -260,6 +286,8 @@ number_text(const struct xlsx *x, const struct ws_state *ws, char out[40])
     return; /* not a number (strtod would take "inf" and hex): shown as written */
   d = strtod(v, &end);
   if (end == v || *end != '\0' || !isfinite(d))
+    return;
+  if (ws->style >= 0 && (size_t)ws->style < x->nxf && x->xf_date[ws->style] && serial_date(d, out))
     return;
   if (ws->style >= 0 && (size_t)ws->style < x->nxf && x->xf_percent[ws->style] &&
       isfinite(d * 100)) {

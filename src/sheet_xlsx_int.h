@@ -25,6 +25,7 @@ struct xlsx {
   size_t nsst, sst_cap;
   /* styles: whether cell format i shows a percentage */
   bool *xf_percent;
+  bool *xf_date; /* whether cell format i shows a date */
   size_t nxf;
 };
 
