@@ -40,27 +40,6 @@ write_answered(struct router_write *w)
   MHD_resume_connection(cs->conn); /* http_on_request is called again and answers */
 }
 
-bool
-http_body_append(struct conn_state *cs, const char *data, size_t n)
-{
-  if (cs->len + n + 1 > cs->cap) {
-    size_t cap = cs->cap ? cs->cap : 4096;
-    char *grown;
-
-    while (cap < cs->len + n + 1)
-      cap *= 2;
-    grown = realloc(cs->body, cap);
-    if (grown == NULL)
-      return false;
-    cs->body = grown;
-    cs->cap = cap;
-  }
-  memcpy(cs->body + cs->len, data, n);
-  cs->len += n;
-  cs->body[cs->len] = '\0';
-  return true;
-}
-
 /* What a request starts with: no allocation (the connection's state is
  * reused), and only the fields a request reads before it sets them. */
 static void

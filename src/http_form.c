@@ -22,20 +22,6 @@
 
 #define XLSX_TYPE "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-bool
-http_form_wanted(const struct conn_state *cs)
-{
-  const char *t = cs->hv.content_type;
-
-  if (!cs->head.write || cs->match.route == NULL || !(cs->match.route->flags & ROUTE_UPLOAD) ||
-      t == NULL)
-    return false;
-  while (*t == ' ')
-    t++;
-  return strncasecmp(t, "multipart/form-data", 19) == 0 &&
-         (t[19] == '\0' || t[19] == ';' || t[19] == ' ');
-}
-
 static void
 form_fail(struct conn_state *cs, const char *why)
 {

@@ -7,6 +7,22 @@
 #include <string.h>
 #include <strings.h>
 
+/* A form upload is judged with the head (the form reader, http_form.c,
+ * takes it from there). */
+bool
+http_form_wanted(const struct conn_state *cs)
+{
+  const char *t = cs->hv.content_type;
+
+  if (!cs->head.write || cs->match.route == NULL || !(cs->match.route->flags & ROUTE_UPLOAD) ||
+      t == NULL)
+    return false;
+  while (*t == ' ')
+    t++;
+  return strncasecmp(t, "multipart/form-data", 19) == 0 &&
+         (t[19] == '\0' || t[19] == ';' || t[19] == ' ');
+}
+
 static enum MHD_Result
 collect_query(void *cls, enum MHD_ValueKind kind, const char *key, size_t key_size,
               const char *value, size_t value_size)

@@ -15,6 +15,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <time.h>
 
@@ -182,13 +184,35 @@ void http_on_connection(void *cls, struct MHD_Connection *conn, void **socket_co
                         enum MHD_ConnectionNotificationCode toe);
 long http_elapsed_us(const struct timespec *start); /* on CLOCK_MONOTONIC */
 
-/* Append n bytes to the request's body buffer; false when out of memory. */
-bool http_body_append(struct conn_state *cs, const char *data, size_t n);
+/* Append n bytes to the request's body buffer; false when out of memory.
+ * Inline here: both a plain body (http_conn.c) and a form's file part
+ * (http_form.c) fill the buffer, and neither file should call the other. */
+static inline bool
+http_body_append(struct conn_state *cs, const char *data, size_t n)
+{
+  if (cs->len + n + 1 > cs->cap) {
+    size_t cap = cs->cap ? cs->cap : 4096;
+    char *grown;
 
-/* ---- http_form.c ---- */
+    while (cap < cs->len + n + 1)
+      cap *= 2;
+    grown = realloc(cs->body, cap);
+    if (grown == NULL)
+      return false;
+    cs->body = grown;
+    cs->cap = cap;
+  }
+  memcpy(cs->body + cs->len, data, n);
+  cs->len += n;
+  cs->body[cs->len] = '\0';
+  return true;
+}
+
 /* Whether the request uploads a file as a form (multipart/form-data) to
- * a route that takes one (ROUTE_UPLOAD): judged once its head is. */
+ * a route that takes one (ROUTE_UPLOAD): judged once its head is
+ * (http_head.c). */
 bool http_form_wanted(const struct conn_state *cs);
+/* ---- http_form.c ---- */
 /* n more bytes of the form: its file part's bytes go to the body. */
 void http_form_feed(struct conn_state *cs, struct MHD_Connection *conn, const char *data, size_t n);
 /* The form has arrived: NULL when its one file is now the request's body
