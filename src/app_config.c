@@ -18,6 +18,8 @@ static const struct app_option options[] = {
   {"--port-file", "RAGBOARD_PORT_FILE", false, "FILE",
    "write the bound port here once accepting (default: none)", NULL},
   {"--public-read", "RAGBOARD_PUBLIC_READ", true, NULL, "allow anonymous reads", NULL},
+  {"--no-dashboard", "RAGBOARD_NO_DASHBOARD", true, NULL,
+   "do not serve the dashboard (/, /returns and their /assets/): the API only", NULL},
   {"--threads", "RAGBOARD_THREADS", false, "N",
    "HTTP worker threads (0 = four per core, at least 8)", "0"},
   {"--synchronous", "RAGBOARD_SYNCHRONOUS", false, "full|normal",
@@ -123,6 +125,8 @@ app_config_set(struct app_config *cfg, const char *name, const char *value, char
     cfg->port_file = value;
   } else if (strcmp(name, "--public-read") == 0) {
     cfg->public_read = value != NULL;
+  } else if (strcmp(name, "--no-dashboard") == 0) {
+    cfg->no_dashboard = value != NULL;
   } else if (strcmp(name, "--threads") == 0) {
     cfg->threads = (int)v;
   } else if (strcmp(name, "--synchronous") == 0) {

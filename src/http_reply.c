@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "problem.h"
 
@@ -41,6 +42,15 @@ add_cors(struct MHD_Response *r, const char *origin)
                           "ETag, Location, X-Request-Id, X-Next-Cursor");
 }
 
+static bool
+has_header(const struct rb_response *resp, const char *name)
+{
+  for (size_t i = 0; i < resp->nheaders; i++)
+    if (strcasecmp(resp->headers[i].name, name) == 0)
+      return true;
+  return false;
+}
+
 enum MHD_Result
 http_send_response(struct MHD_Connection *conn, struct rb_response *resp, const char *request_id,
                    const char *request_origin, struct http_server *srv)
@@ -67,7 +77,10 @@ http_send_response(struct MHD_Connection *conn, struct rb_response *resp, const 
     MHD_add_response_header(r, resp->headers[i].name, resp->headers[i].value);
   MHD_add_response_header(r, "X-Request-Id", request_id);
   MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
-  MHD_add_response_header(r, "Cache-Control", "no-cache");
+  /* Answers are revalidated (ETag) unless the handler says otherwise: the
+   * dashboard's hashed assets are cacheable for a year. */
+  if (!has_header(resp, "Cache-Control"))
+    MHD_add_response_header(r, "Cache-Control", "no-cache");
   /* Shutting down: a keep-alive client must not send its next request on
    * a connection about to be cut; it reconnects (and waits, or retries
    * elsewhere). */
