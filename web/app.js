@@ -144,7 +144,9 @@ async function refresh({navigated = false, focus = false} = {}) {
       if (focus || shown === null) tokenInput.focus();
     }
     if (shown !== here) {
-      replace(main, h('h1', {id: 'page-h', tabindex: '-1'}, 'Nothing to show yet'));
+      const needsToken = err instanceof api.ApiError && err.status === 401;
+      replace(main, h('h1', {id: 'page-h', tabindex: '-1'}, needsToken ? 'A token is needed' : 'Nothing to show yet'),
+        needsToken ? h('p', {}, 'Paste your viewer token in the Token form at the top right. It is kept in this tab only.') : null);
       shown = null;
     }
   }
@@ -199,7 +201,10 @@ async function download(url, fmt) {
   }
 }
 
-window.addEventListener('popstate', () => go(location.pathname + location.search, {push: false}));
+// (A fragment link, such as the skip link, fires popstate too: not a new view.)
+window.addEventListener('popstate', () => {
+  if (location.pathname + location.search !== shown) go(location.pathname + location.search, {push: false});
+});
 document.addEventListener('visibilitychange', () => {
   if (document.visibilityState === 'visible') refresh();
 });

@@ -1,0 +1,255 @@
+// The dashboard (/) in chromium: numbers against the API, navigation and
+// deep links, polling with 304s, an XSS payload kept inert, the token,
+// accessibility, phone layout, print, screenshots.
+const Q = '2018-19-Q1';
+export const XSS = '<img src=x onerror=alert(1)>';
+
+// The numbers a tally shows, read back from the page: {total, counts, percent}.
+async function readTallies(page) {
+  return page.evaluate(() => {
+    const num = (s) => (s === '–' ? null : Number(s.replace(/[(),%]/g, '')));
+    const out = {};
+    for (const sec of document.querySelectorAll('[data-group]')) {
+      const g = {};
+      for (const t of sec.querySelectorAll('.tally')) {
+        const counts = {};
+        const percent = {};
+        for (const li of t.querySelectorAll('li[data-rating]')) {
+          counts[li.dataset.rating] = num(li.querySelector('.count').textContent);
+          percent[li.dataset.rating] = num(li.querySelector('.pct').textContent);
+        }
+        g[t.dataset.kind] = {total: num(t.querySelector('.total').textContent), counts, percent};
+      }
+      out[sec.dataset.group] = g;
+    }
+    return out;
+  });
+}
+
+function expectTally(lib, shown, t, what) {
+  lib.assert(shown, `${what}: not shown`);
+  lib.assertEqual(shown.total, t.total, `${what} total`);
+  for (const [rating, n] of Object.entries(t.counts)) {
+    lib.assertEqual(shown.counts[rating], n, `${what} ${rating} count`);
+    lib.assertEqual(shown.percent[rating], t.percent[rating], `${what} ${rating} percent`);
+  }
+}
+
+export async function dashboardTests(c) {
+  const {r, lib, data, ctx} = c;
+  let base = c.server.base;
+
+  // A milestone comment that would run script if it were ever parsed as HTML.
+  const put = await lib.api(base, 'PUT', `/api/v1/milestones/2/updates/${Q}`,
+    {token: data.admin, body: {status: 'R', comment: XSS}});
+  lib.assert(put.status === 200 || put.status === 201, `the XSS update was refused: ${put.status} ${put.text}`);
+
+  const page = ctx.pages()[0] || (await ctx.newPage());
+  const seen = lib.watch(page, base);
+  await page.goto(`${base}/`);
+  await page.waitForSelector('.tile');
+
+  await r.test('overview: the default quarter is the latest with any update', async () => {
+    lib.assertEqual(await page.inputValue('#quarter'), Q, 'picker');
+    lib.assert((await page.textContent('h1')).includes('Q1 2018/19'), 'heading names Q1 2018/19');
+  });
+
+  await r.test("overview: every group's numbers and the overall ones equal the API's summary", async () => {
+    await page.goto(`${base}/?quarter=${Q}`);
+    await page.waitForSelector('.tile');
+    const {body: s} = await lib.api(base, 'GET', `/api/v1/summary?quarter=${Q}`);
+    const shown = await readTallies(page);
+    lib.assertEqual(Object.keys(shown).sort(), [...s.groups.map((g) => g.code), '*'].sort(), 'groups shown');
+    for (const g of s.groups) {
+      expectTally(lib, shown[g.code].milestone, g.milestones, `${g.code} milestones`);
+      expectTally(lib, shown[g.code].kpi, g.kpis, `${g.code} KPIs`);
+      const tile = await page.textContent(`[data-group="${g.code}"]`);
+      lib.assert(tile.includes(`${g.milestones.on_track_or_complete_percent}% of milestones are on track or complete`),
+        `${g.code} headline`);
+      lib.assert(tile.includes(`Red exceptions (${g.exceptions.length})`), `${g.code} exception count`);
+      for (const x of g.exceptions) lib.assert(tile.includes(x.code), `${g.code} exception ${x.code}`);
+    }
+    expectTally(lib, shown['*'].milestone, s.overall.milestones, 'overall milestones');
+    expectTally(lib, shown['*'].kpi, s.overall.kpis, 'overall KPIs');
+    await c.shot(page, 'overview');
+  });
+
+  await r.test('XSS: a stored comment <img src=x onerror=alert(1)> shows as text and runs nothing', async () => {
+    const texts = await page.$$eval('.comment', (els) => els.map((e) => e.textContent));
+    lib.assert(texts.includes(XSS), `the payload is not shown as text: ${JSON.stringify(texts.slice(0, 3))}`);
+    lib.assertEqual(await page.$$eval('img[src="x"], [onerror]', (els) => els.length), 0, 'elements made from the payload');
+    lib.assertEqual(seen.dialogs, [], 'dialogs');
+  });
+
+  await r.test('accessibility: axe-core finds nothing serious or critical on the overview', async () => {
+    lib.assertEqual(await lib.axe(page), [], 'violations');
+  });
+
+  await r.test('keyboard: the first Tab reaches a visible skip link, which moves focus to the content', async () => {
+    await page.goto(`${base}/?quarter=${Q}`);
+    await page.waitForSelector('.tile');
+    await page.keyboard.press('Tab');
+    const skip = await page.evaluate(() => {
+      const a = document.activeElement;
+      const box = a.getBoundingClientRect();
+      return {cls: a.className, top: box.top, outline: getComputedStyle(a).outlineStyle};
+    });
+    lib.assertEqual(skip.cls, 'skip', 'first focus');
+    lib.assert(skip.top >= 0 && skip.outline !== 'none', `skip link visible with a focus outline: ${JSON.stringify(skip)}`);
+    await page.keyboard.press('Enter');
+    lib.assertEqual(await page.evaluate(() => document.activeElement.id), 'main', 'focus after the skip link');
+    // Tab onwards reaches a group's link.
+    let reached = false;
+    for (let i = 0; i < 40 && !reached; i++) {
+      await page.keyboard.press('Tab');
+      reached = await page.evaluate(() => !!document.activeElement.closest('.tile h3'));
+    }
+    lib.assert(reached, 'Tab never reached a group link');
+  });
+
+  await r.test('navigation: overview → group → KPI → back → back, with the URL naming each', async () => {
+    await page.goto(`${base}/?quarter=${Q}`);
+    await page.waitForSelector('.tile');
+    await page.click('[data-group="MHLD"] h3 a');
+    await page.waitForURL(/group=MHLD/);
+    await page.waitForFunction(() => document.querySelector('h1').textContent.includes('Mental Health'));
+    await c.shot(page, 'group');
+    lib.assertEqual(await lib.axe(page), [], 'axe on the group page');
+    const kpiLink = await page.$('main a[href*="kpi="]');
+    lib.assert(kpiLink, 'the group page links to a KPI');
+    const kpiHref = await kpiLink.getAttribute('href');
+    await kpiLink.click();
+    await page.waitForURL(/kpi=/);
+    const kpiId = new URL(kpiHref, base).searchParams.get('kpi');
+    const {body: kpi} = await lib.api(base, 'GET', `/api/v1/kpis/${kpiId}`);
+    await page.waitForFunction((code) => document.querySelector('h1').textContent.includes(code), kpi.code);
+    await c.shot(page, 'kpi');
+    lib.assertEqual(await lib.axe(page), [], 'axe on the KPI page');
+    await page.goBack();
+    await page.waitForURL(/group=MHLD/);
+    await page.waitForFunction(() => document.querySelector('h1').textContent.includes('Mental Health'));
+    lib.assertEqual(await page.evaluate(() => document.activeElement.id), 'page-h', 'focus on the heading after back');
+    await page.goBack();
+    await page.waitForFunction(() => document.querySelector('h1').textContent.startsWith('Overall position'));
+    lib.assert(!page.url().includes('group='), 'back at the overview');
+  });
+
+  await r.test('deep links: a KPI page and a group page opened directly', async () => {
+    const {body: kpis} = await lib.api(base, 'GET', '/api/v1/kpis?code=MH%2FKPI%202');
+    const kpi = kpis.items[0];
+    const p2 = await ctx.newPage();
+    const w2 = lib.watch(p2, base);
+    await p2.goto(`${base}/?quarter=${Q}&kpi=${kpi.id}`);
+    await p2.waitForFunction((code) => document.querySelector('h1').textContent.includes(code), kpi.code);
+    lib.assert((await p2.textContent('#crumbs')).includes('Mental Health'), 'breadcrumbs name the group');
+    await p2.goto(`${base}/?quarter=${Q}&group=CYP`);
+    await p2.waitForFunction(() => document.querySelector('h1').textContent.includes('Children'));
+    lib.assertEqual(lib.violations(w2), [], 'deep-link page');
+    await p2.close();
+  });
+
+  await r.test('polling: an unchanged poll costs only 304s; a new reading appears within one interval', async () => {
+    const poll = 1; // seconds
+    const p3 = await ctx.newPage();
+    const w3 = lib.watch(p3, base);
+    await p3.goto(`${base}/?quarter=${Q}&poll=${poll}`);
+    await p3.waitForSelector('.tile');
+    await lib.sleep(300);
+    const answers = [];
+    const onResponse = (resp) => answers.push({url: resp.url(), status: resp.status()});
+    p3.on('response', onResponse);
+    await lib.sleep(poll * 1000 * 2.2);
+    const api = answers.filter((a) => a.url.includes('/api/v1/'));
+    lib.assert(api.length >= 2, `no poll seen in ${poll * 2.2} s`);
+    lib.assertEqual([...new Set(api.map((a) => a.status))], [304], 'statuses of unchanged polls');
+    lib.assert(api.some((a) => a.url.includes('/api/v1/summary')), 'the summary is polled');
+    // A new reading: CH/KPI 1 falls to 50% against its 95% target (red).
+    const before = await readTallies(p3);
+    const put = await lib.api(base, 'PUT', `/api/v1/kpis/1/readings/${Q}`,
+      {token: data.admin, body: {value: 50, value_text: '50%', comment: 'dip in June'}});
+    lib.assert(put.status === 200, `PUT reading: ${put.status} ${put.text}`);
+    const t0 = Date.now();
+    await lib.until(async () => (await readTallies(p3)).CYP.kpi.counts.R === before.CYP.kpi.counts.R + 1,
+      poll * 1000 + 1500, 'the new reading did not appear');
+    const waited = Date.now() - t0;
+    lib.assert(waited <= poll * 1000 + 1500, `appeared after ${waited} ms`);
+    const {body: s} = await lib.api(base, 'GET', `/api/v1/summary?quarter=${Q}`);
+    expectTally(lib, (await readTallies(p3)).CYP.kpi, s.groups.find((g) => g.code === 'CYP').kpis, 'CYP KPIs after the poll');
+    p3.off('response', onResponse);
+    lib.assertEqual(lib.violations(w3), [], 'polling page');
+    await p3.close();
+    console.log(`  (the new reading showed ${waited} ms after the PUT, polling every ${poll} s)`);
+  });
+
+  await r.test('phone: the overview fits a 390 px screen without sideways scrolling', async () => {
+    const p4 = await ctx.newPage();
+    await p4.setViewportSize({width: 390, height: 844});
+    const w4 = lib.watch(p4, base);
+    await p4.goto(`${base}/?quarter=${Q}`);
+    await p4.waitForSelector('.tile');
+    const {sw, iw} = await p4.evaluate(() => ({sw: document.documentElement.scrollWidth, iw: window.innerWidth}));
+    lib.assert(sw <= iw, `page is ${sw} px wide on a ${iw} px screen`);
+    await c.shot(p4, 'phone');
+    lib.assertEqual(lib.violations(w4), [], 'phone page');
+    await p4.close();
+  });
+
+  await r.test('print: header, picker and token form are left out; every tile is printed', async () => {
+    await page.goto(`${base}/?quarter=${Q}`);
+    await page.waitForSelector('.tile');
+    await page.emulateMedia({media: 'print'});
+    const shown = await page.evaluate(() => ({
+      header: getComputedStyle(document.querySelector('header.site')).display,
+      tiles: [...document.querySelectorAll('.tile')].filter((t) => t.offsetHeight > 0).length,
+    }));
+    await page.emulateMedia({media: 'screen'});
+    lib.assertEqual(shown.header, 'none', 'header when printed');
+    lib.assertEqual(shown.tiles, 3, 'tiles printed');
+  });
+
+  await r.test('no console errors, failed requests, dialogs or requests to other hosts', async () => {
+    lib.assertEqual(lib.violations(seen), [], 'the main page');
+  });
+
+  // Without --public-read: a viewer token pasted once.
+  await c.server.stop();
+  c.server = await lib.startServer(c.bin, data.db, c.work, []);
+  base = c.server.base;
+
+  await r.test('token: 401 says what to do; the pasted token goes only into the Authorization header', async () => {
+    const p5 = await ctx.newPage();
+    const w5 = lib.watch(p5, base);
+    w5.allowStatus.add(401);
+    const apiRequests = [];
+    p5.on('request', (req) => {
+      if (req.url().includes('/api/v1/')) apiRequests.push({url: req.url(), auth: req.headers().authorization || ''});
+    });
+    await p5.goto(`${base}/?quarter=${Q}`);
+    await p5.waitForSelector('#alert:not([hidden])');
+    lib.assert((await p5.textContent('#alert')).includes('needs a token'), 'the 401 message');
+    lib.assert(await p5.$eval('details.auth', (d) => d.open), 'the token form is opened');
+    await c.shot(p5, 'token');
+    lib.assertEqual(await lib.axe(p5), [], 'axe on the token prompt');
+    await p5.fill('#token', data.viewer);
+    await p5.press('#token', 'Enter');
+    await p5.waitForSelector('.tile');
+    lib.assert(await p5.$eval('#alert', (a) => a.hidden), 'the alert is gone');
+    const secret = data.viewer;
+    lib.assert(apiRequests.some((q) => q.auth === `Bearer ${secret}`), 'the token was sent');
+    lib.assertEqual(apiRequests.filter((q) => q.url.includes(secret)), [], 'requests with the token in the URL');
+    lib.assertEqual(w5.consoleErrors.filter((m) => m.includes(secret)), [], 'console lines with the token');
+    lib.assertEqual(await p5.evaluate(() => sessionStorage.getItem('ragboard.token')), secret, 'sessionStorage');
+    lib.assertEqual(await p5.evaluate(() => localStorage.length), 0, 'localStorage');
+    // A reload keeps it (same tab); a wrong one is refused with a clear message.
+    await p5.reload();
+    await p5.waitForSelector('.tile');
+    await p5.click('details.auth summary');
+    await p5.fill('#token', 'rb1_99_nottherightsecret');
+    await p5.press('#token', 'Enter');
+    await p5.waitForSelector('#alert:not([hidden])');
+    lib.assert((await p5.textContent('#alert')).includes('did not accept this token'), 'the wrong-token message');
+    const others = lib.violations(w5).filter((v) => !/status of 401/.test(v));
+    lib.assertEqual(others, [], 'token page');
+    await p5.close();
+  });
+}
