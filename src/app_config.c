@@ -49,7 +49,9 @@ static const struct app_option options[] = {
   {"--shutdown-grace-ms", "RAGBOARD_SHUTDOWN_GRACE_MS", false, "MS",
    "on SIGTERM, wait this long for requests in flight", "10000"},
   {"--cors-origins", "RAGBOARD_CORS_ORIGINS", false, "LIST",
-   "comma-separated dashboard origins allowed by CORS (none by default)", NULL},
+   "comma-separated dashboard origins allowed by CORS (none by default); "
+   "http://localhost:* allows any port of that host",
+   NULL},
   {"--log-level", "RAGBOARD_LOG_LEVEL", false, "LEVEL", "error, warn, info or debug", "info"},
   {"--audit-key", "RAGBOARD_AUDIT_KEY", false, "FILE",
    "the audit trail's key file, secret, kept apart from the database (default: the database "

@@ -10,7 +10,29 @@
 
 #include "problem.h"
 
-/* The Origin when it is on the allow-list (exact match), else NULL. */
+/* Whether origin (n bytes) is entry (len bytes) with any port: entry ends
+ * in ":*" ("http://localhost:*"), and origin is what comes before it,
+ * alone or followed by ':' and a port number (digits only, so that
+ * "http://localhost.evil.example" never matches). */
+static bool
+any_port_matches(const char *entry, size_t len, const char *origin, size_t n)
+{
+  size_t host = len - 2;
+  size_t digits;
+
+  if (len < 3 || entry[len - 2] != ':' || entry[len - 1] != '*' || n < host ||
+      strncmp(entry, origin, host) != 0)
+    return false;
+  if (n == host)
+    return true;
+  digits = n - host - 1;
+  return origin[host] == ':' && digits >= 1 && digits <= 5 &&
+         strspn(origin + host + 1, "0123456789") == digits;
+}
+
+/* The Origin when it is on the allow-list (exact match, "*", or an entry
+ * "scheme://host:*" for any port of that host: local development
+ * servers), else NULL. */
 const char *
 http_cors_origin(const struct app *app, const char *origin)
 {
@@ -26,7 +48,8 @@ http_cors_origin(const struct app *app, const char *origin)
     while (*list == ',' || *list == ' ')
       list++;
     len = strcspn(list, ", ");
-    if ((len == n && strncmp(list, origin, n) == 0) || (len == 1 && list[0] == '*'))
+    if ((len == n && strncmp(list, origin, n) == 0) || (len == 1 && list[0] == '*') ||
+        any_port_matches(list, len, origin, n))
       return origin;
     list += len;
   }
