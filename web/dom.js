@@ -72,8 +72,10 @@ export function badge(kind, code) {
            m ? h('span', {class: 'vh'}, ` (${m})`) : null);
 }
 
+const numbers = new Intl.NumberFormat('en-GB', {maximumFractionDigits: 1});
+
 export function pct(x) {
-  return x === null || x === undefined ? '–' : `${Number(x).toLocaleString('en-GB')}%`;
+  return x === null || x === undefined ? '–' : `${numbers.format(x)}%`;
 }
 
 // A stacked bar of a tally {total, counts, percent}: the bar itself is

@@ -72,6 +72,10 @@ export async function defaultQuarter(quarters) {
 
 // ---- overview -------------------------------------------------------------
 
+export function probeOverview(state) {
+  return `/api/v1/summary?quarter=${enc(state.quarter)}`;
+}
+
 export async function loadOverview(state) {
   const q = enc(state.quarter);
   const [summary, completeness] = await Promise.all([
@@ -219,6 +223,10 @@ export {sparkline};
 
 // ---- group and KPI pages (issue 18's quarter views and series) ------------
 
+export function probeGroup(state) {
+  return `/api/v1/groups/${enc(state.group)}/summary?quarter=${enc(state.quarter)}`;
+}
+
 export async function loadGroup(state) {
   const [group, summary] = await Promise.all([
     api.get(`/api/v1/groups/${enc(state.group)}`),
@@ -233,6 +241,10 @@ export function renderGroup(model, state) {
     h('h1', {id: 'page-h', tabindex: '-1'}, `${model.group.name}, ${quarterWords(state.quarter)}`),
     groupTile(g, state),
   ];
+}
+
+export function probeKpi(state) {
+  return `/api/v1/kpis/${enc(state.kpi)}`;
 }
 
 export async function loadKpi(state) {

@@ -78,16 +78,20 @@ export async function api(base, method, url, {token, body, headers = {}} = {}) {
 
 // Chromium as root in a container: no sandbox, no GPU, nothing that calls
 // home, a profile of its own that is thrown away.
+const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  '--disable-dev-shm-usage', '--disable-features=Translate,OptimizationHints,MediaRouter'];
+
 export async function launch(profileDir, viewport = {width: 1280, height: 900}) {
   return chromium.launchPersistentContext(profileDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    viewport,
-    acceptDownloads: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync',
-      '--disable-dev-shm-usage', '--disable-features=Translate,OptimizationHints,MediaRouter'],
+    executablePath: CHROMIUM, headless: true, viewport, acceptDownloads: true, args: ARGS,
   });
+}
+
+// The same browser, for contexts made one by one (each with an empty
+// cache): the benchmark's. Its profile is a fresh temporary one.
+export async function launchBrowser() {
+  return chromium.launch({executablePath: CHROMIUM, headless: true, args: ARGS});
 }
 
 // Everything a page does that the suite forbids, recorded as it happens.
