@@ -42,6 +42,14 @@ struct api_cached {
  * the protocol above. key NULL: not cacheable, built each time (no ETag). */
 enum rb_err api_cached(struct api_ctx *c, const char *key, const struct api_cached *spec);
 
+/* The same for an answer that depends on any data (a KPI's series runs
+ * through other plan years' KPIs): cached per data version, which every
+ * committed change moves; its ETag reads the tag, 'd' and that version
+ * ("k" "d42"); spec->year and previous_year are unused. content_type:
+ * the answer's (NULL: application/json), served with the cached body. */
+enum rb_err api_cached_data(struct api_ctx *c, const char *key, const struct api_cached *spec,
+                            const char *content_type);
+
 /* The request's path and query as sent, as a cache key (for answers that
  * depend on nothing else but the data: lists); NULL when it does not fit
  * in cap bytes (not worth caching). */

@@ -13,5 +13,9 @@ enum rb_err api_update_delete(struct api_ctx *c);
 enum rb_err api_reading_list(struct api_ctx *c);
 enum rb_err api_reading_put(struct api_ctx *c);
 enum rb_err api_reading_delete(struct api_ctx *c);
+enum rb_err api_month_list(struct api_ctx *c);
+enum rb_err api_month_get(struct api_ctx *c);
+enum rb_err api_month_put(struct api_ctx *c);
+enum rb_err api_month_delete(struct api_ctx *c);
 
 #endif

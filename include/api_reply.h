@@ -5,6 +5,7 @@
 #define RAGBOARD_API_REPLY_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include <jansson.h>
 
@@ -14,6 +15,10 @@ struct cache_blob;
 
 /* Answer `status` with body serialised as JSON. Steals body. */
 enum rb_err api_reply(struct api_ctx *c, unsigned status, json_t *body);
+/* Answer status with body (malloc'd, len bytes; stolen, freed even on
+ * failure) of content type ctype (a static string): SVG, CSV. */
+enum rb_err api_reply_raw(struct api_ctx *c, unsigned status, const char *ctype, char *body,
+                          size_t len);
 /* Answer a list page {"items": items, "next": cursor|null}. Steals items;
  * frees next. */
 enum rb_err api_reply_list(struct api_ctx *c, json_t *items, char *next);

@@ -22,6 +22,10 @@ struct api_resource {
   const char *const *fields;      /* writable fields */
   const char *const *fixed;       /* fields a PATCH may not change */
   size_t (*validate)(struct store *st, json_t *obj, const char *prefix, json_t *errors);
+  /* Optional, after validate: what needs the item's own id (0 when it is
+   * being created), e.g. that a KPI's link makes no cycle. */
+  size_t (*validate_item)(struct store *st, int64_t id, const json_t *obj, const char *prefix,
+                          json_t *errors);
   enum rb_err (*list)(struct store *st, const struct store_filter *f, const struct store_page *pg,
                       json_t **items, char **next);
   enum rb_err (*get)(struct store *st, int64_t id, json_t **out);

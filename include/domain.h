@@ -19,6 +19,7 @@
 #include "error.h"
 #include "rag.h"
 #include "store.h"
+#include "trend.h"
 
 /* Who makes a change, as the audit trail records it. All strings borrowed. */
 struct domain_actor {
@@ -103,5 +104,26 @@ void domain_reading_rate(const struct rag_rule *rule, json_t *reading);
 /* The same under the KPI's rule for the reading's quarter, as stored now.
  * Every audit entry of a reading carries them, however it was written. */
 enum rb_err domain_reading_annotate(struct store *st, int64_t kpi_id, json_t *reading);
+
+/* ---- direction of travel (domain_travel.c) ------------------------------- */
+
+/* direction_of_travel of the figure current (its "value") against
+ * previous (NULL: none), under rule (its KPI's at its quarter). */
+enum trend_travel domain_travel_of(const struct rag_rule *rule, const json_t *previous,
+                                   const json_t *current);
+/* Add "direction_of_travel" to a KPI reading (monthly false) or monthly
+ * value of KPI kpi_id, as stored: against the latest earlier point of the
+ * KPI's series that has a value. */
+enum rb_err domain_figure_travel(struct store *st, int64_t kpi_id, json_t *figure, bool monthly);
+/* The same for every figure of an array, with one load of the series. */
+enum rb_err domain_figures_travel(struct store *st, int64_t kpi_id, json_t *figures, bool monthly);
+/* A milestone update's "status_change" against the previous quarter's
+ * status: {"from", "to", "text": "G→A", "travel": "improving" | "same" |
+ * "worsening" | null}, or null when either is absent (trend.h). */
+json_t *domain_status_change_json(const char *previous, const char *current);
+/* Add it to a stored update of milestone milestone_id. */
+enum rb_err domain_update_change(struct store *st, int64_t milestone_id, json_t *update);
+/* Add it to each update of one milestone's list (all its updates). */
+enum rb_err domain_updates_change(json_t *updates);
 
 #endif

@@ -13,6 +13,7 @@
 #define RAGBOARD_STORE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <jansson.h>
@@ -246,6 +247,40 @@ enum rb_err store_reading_put(struct store *st, int64_t kpi_id, const char *quar
                               json_t **out);
 enum rb_err store_reading_delete(struct store *st, int64_t kpi_id, const char *quarter);
 
+/* ---- monthly values (KPIs with frequency "monthly") -----------------------------
+ * One per (KPI, month "YYYY-MM"); quarter: the month's quarter (period.h).
+ * As readings: put creates or replaces; with touch false an identical row
+ * is left alone (out NULL); out (optional): the stored row as get answers
+ * it ({"id", "kpi_id", "kpi_code", "month", "quarter", "value",
+ * "value_text", "comment", "created_at", "updated_at", "updated_by"}). */
+enum rb_err store_month_list(struct store *st, int64_t kpi_id, json_t **items);
+enum rb_err store_month_get(struct store *st, int64_t kpi_id, const char *month, json_t **out);
+enum rb_err store_month_put(struct store *st, int64_t kpi_id, const char *month,
+                            const char *quarter, const json_t *value, const char *value_text,
+                            const char *comment, const char *by, const char *now, bool touch,
+                            json_t **out);
+enum rb_err store_month_delete(struct store *st, int64_t kpi_id, const char *month);
+
+/* ---- KPI series across plan years (series.h) ------------------------------------ */
+struct series;
+/* The KPI that KPI id continues and the KPI that continues it (0: none). */
+enum rb_err store_kpi_links(struct store *st, int64_t id, int64_t *continues,
+                            int64_t *continued_by);
+/* "YYYY-YY CODE" of KPI id, for messages. */
+enum rb_err store_kpi_label(struct store *st, int64_t id, char *out, size_t cap);
+/* The chain of KPI id into s->members, oldest first; *self: id's index. */
+enum rb_err store_kpi_chain(struct store *st, int64_t id, struct series *s, size_t *self);
+/* The series of KPI id (s is the caller's, zeroed here; series_free it):
+ * its chain, and the chain's quarterly readings or (monthly) monthly
+ * values by the ownership rule of series.h, rated (series_rate). */
+enum rb_err store_series_load(struct store *st, int64_t id, bool monthly, struct series *s);
+/* The latest point of the series of KPI id before period (a quarter, or a
+ * month when monthly) that has a value: the stored reading (as
+ * store_reading_get answers it) or monthly value, from whichever KPI of
+ * the chain owns it; *out NULL when there is none. */
+enum rb_err store_series_previous(struct store *st, int64_t id, const char *period, bool monthly,
+                                  json_t **out);
+
 struct rag_rule;
 /* The RAG rule of a KPI at a quarter: the quarter's target when it has
  * one, else the KPI's. */
@@ -294,6 +329,11 @@ enum rb_err store_summary_load(struct store *st, const char *quarter, struct sto
  * last quarter of the year before (the report's "Q4 17/18" column). */
 enum rb_err store_summary_load_year(struct store *st, const char *year, const char *quarter,
                                     struct store_summary **out);
+/* store_summary_load with each item's travel since the previous quarter
+ * (summary_input.trends): a KPI's direction of travel in its series, a
+ * milestone's status change. */
+enum rb_err store_summary_load_trends(struct store *st, const char *quarter,
+                                      struct store_summary **out);
 const struct summary_input *store_summary_input(const struct store_summary *s);
 void store_summary_free(struct store_summary *s); /* NULL is a no-op */
 /* Index of group `code` in the summary's groups, or -1. */
@@ -307,8 +347,9 @@ long store_summary_group(const struct store_summary *s, const char *code);
  * database file cannot re-sign it. Entries written before the trail was
  * keyed (and by a store given no keys) hold SHA-256(previous hash ||
  * canonical JSON of the entry) instead; the first keyed entry seals them. */
-/* Only id, year, code and owner of a KPI or milestone: what the write
- * paths of updates and readings need, without the full item's joins. */
+/* Only id, year, code and owner of a KPI or milestone (and a KPI's
+ * frequency): what the write paths of updates, readings and monthly values
+ * need, without the full item's joins. */
 enum rb_err store_kpi_brief(struct store *st, int64_t id, json_t **out);
 enum rb_err store_milestone_brief(struct store *st, int64_t id, json_t **out);
 

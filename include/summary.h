@@ -11,6 +11,7 @@
 #include <jansson.h>
 
 #include "rag.h"
+#include "trend.h"
 
 struct summary_group {
   const char *code;
@@ -39,6 +40,14 @@ struct summary_item {
   bool rated;             /* has an update or reading for the quarter */
 };
 
+/* An item's travel since the quarter before (issue 18), parallel to the
+ * items: a KPI's direction of travel, a milestone's status change. */
+struct summary_trend {
+  enum trend_travel travel;
+  bool has_previous;        /* milestone: an update for the previous quarter */
+  enum rag_status previous; /* its status */
+};
+
 /* Everything one quarter's summary needs. Groups in code order,
  * priorities in (group, number) order. All strings borrowed. */
 struct summary_input {
@@ -50,6 +59,8 @@ struct summary_input {
   size_t npriorities;
   const struct summary_item *items;
   size_t nitems;
+  /* NULL, or one per item: what the *_trends answers count and show. */
+  const struct summary_trend *trends;
 };
 
 /* Headline figures of another quarter, for comparisons. */
@@ -70,6 +81,27 @@ json_t *summary_json(const struct summary_input *in, const struct summary_headli
 void summary_headline_of(const struct summary_input *in, struct summary_headline *out);
 /* Red items of every group: [{"group", ...exception}]. New reference. */
 json_t *summary_exceptions_json(const struct summary_input *in);
+
+/* ---- the answers of the API (issue 18) ----
+ * As above, plus: each kind's "not_reported" (items with no update or
+ * reading for the quarter, which "counts" has under TBC) at every level,
+ * "direction_of_travel" counts per group and overall (trend_counts_json,
+ * from in->trends), each exception's "direction_of_travel" (KPIs) or
+ * "status_change" (milestones), and each group's own "comparison" with
+ * the previous quarter and the same quarter last year, as the overall
+ * one. A comparison's input is NULL when there is none; a kind none of
+ * whose items was reported then compares with nothing (null), not 0%. */
+struct summary_compare {
+  const struct summary_input *previous, *last_year;
+};
+json_t *summary_json_trends(const struct summary_input *in, const struct summary_compare *cmp);
+json_t *summary_group_json_trends(const struct summary_input *in, size_t group,
+                                  const struct summary_compare *cmp);
+json_t *summary_exceptions_trends_json(const struct summary_input *in);
+/* The headline of an input (of one group's items when group is not NULL)
+ * with the rule above. */
+void summary_headline_compare(const struct summary_input *in, const char *group,
+                              struct summary_headline *out);
 
 /* percent = count * 100 / total rounded half up to one decimal, as tenths;
  * -1 when total is 0. */

@@ -60,6 +60,11 @@ const struct trend_value *trend_previous(const struct trend_value *series, size_
 bool trend_status_change(enum rag_status previous, enum rag_status current,
                          char out[TREND_CHANGE_LEN], enum trend_travel *travel);
 
+/* status_change as the API answers it: {"from", "to", "text": "G→A",
+ * "travel": "improving" | "same" | "worsening" | null}, or JSON null when
+ * either status is RAG_NONE (no update). */
+json_t *trend_status_change_json(enum rag_status previous, enum rag_status current);
+
 /* "improving" | "same" | "worsening" | NULL. */
 const char *trend_travel_name(enum trend_travel t);
 /* The name as JSON: a string, or null. */

@@ -105,20 +105,48 @@ reply_csv(struct api_ctx *c, json_t *items, char *next)
 /* Every action and entity ragboard writes into the trail: a filter on
  * anything else is a typo, and answers 400 naming these, not an empty page
  * that reads as "no such changes". */
-static const char *const audit_actions[] = {
-  "organisation.create", "organisation.update", "organisation.delete", "organisation.import",
-  "group.create",        "group.update",        "group.delete",        "group.import",
-  "priority.create",     "priority.update",     "priority.delete",     "priority.import",
-  "milestone.create",    "milestone.update",    "milestone.delete",    "milestone.import",
-  "kpi.create",          "kpi.update",          "kpi.delete",          "kpi.import",
-  "update.put",          "update.delete",       "update.import",       "reading.put",
-  "reading.delete",      "reading.import",      "quarter.update",      "quarter.unlock",
-  "quarter.import",      "token.create",        "token.revoke",        "import",
-  "submission",          "audit.keyed",         "audit.rotate-key",    NULL};
+static const char *const audit_actions[] = {"organisation.create",
+                                            "organisation.update",
+                                            "organisation.delete",
+                                            "organisation.import",
+                                            "group.create",
+                                            "group.update",
+                                            "group.delete",
+                                            "group.import",
+                                            "priority.create",
+                                            "priority.update",
+                                            "priority.delete",
+                                            "priority.import",
+                                            "milestone.create",
+                                            "milestone.update",
+                                            "milestone.delete",
+                                            "milestone.import",
+                                            "kpi.create",
+                                            "kpi.update",
+                                            "kpi.delete",
+                                            "kpi.import",
+                                            "update.put",
+                                            "update.delete",
+                                            "update.import",
+                                            "reading.put",
+                                            "reading.delete",
+                                            "reading.import",
+                                            "quarter.update",
+                                            "quarter.unlock",
+                                            "quarter.import",
+                                            "token.create",
+                                            "token.revoke",
+                                            "import",
+                                            "submission",
+                                            "audit.keyed",
+                                            "audit.rotate-key",
+                                            "month.put",
+                                            "month.delete",
+                                            "month.import",
+                                            NULL};
 static const char *const audit_entities[] = {
-  "organisation",     "group",       "priority", "milestone", "kpi",
-  "milestone_update", "kpi_reading", "quarter",  "token",     "dataset",
-  "submission",       "audit",       NULL};
+  "organisation", "group", "priority", "milestone",  "kpi",   "milestone_update", "kpi_reading",
+  "quarter",      "token", "dataset",  "submission", "audit", "kpi_month",        NULL};
 
 static bool
 listed(const char *const *names, const char *v)

@@ -16,14 +16,28 @@
  * reporting versions of its plan years (0 when it shows none). */
 struct versions {
   int64_t reference, year, previous_year;
+  int64_t data; /* any data (api_cached_data): the data version */
+};
+
+/* How an answer is cached: api_cached's spec, and api_cached_data's two. */
+struct how {
+  const struct api_cached *spec;
+  bool any_data;
+  const char *content_type;
 };
 
 /* This process's own versions, with no database work; false when a year's
  * is not known yet. */
 static bool
-versions_in_memory(struct app *app, const struct api_cached *spec, struct versions *v)
+versions_in_memory(struct app *app, const struct how *how, struct versions *v)
 {
+  const struct api_cached *spec = how->spec;
+
   memset(v, 0, sizeof(*v));
+  if (how->any_data) {
+    v->data = store_pool_version(app->pool);
+    return true;
+  }
   v->reference = store_pool_reference_version(app->pool);
   if (spec->year != NULL && !store_pool_reporting_version(app->pool, spec->year, &v->year))
     return false;
@@ -34,12 +48,18 @@ versions_in_memory(struct app *app, const struct api_cached *spec, struct versio
 /* The versions as the request's transaction sees them, which the pool
  * learns too. */
 static enum rb_err
-versions_from_db(struct app *app, struct store *st, const struct api_cached *spec,
-                 struct versions *v)
+versions_from_db(struct app *app, struct store *st, const struct how *how, struct versions *v)
 {
+  const struct api_cached *spec = how->spec;
   enum rb_err err;
 
   memset(v, 0, sizeof(*v));
+  if (how->any_data) {
+    err = store_data_version(st, &v->data);
+    if (err == RB_OK)
+      store_pool_saw_version(app->pool, v->data);
+    return err;
+  }
   err = store_reference_version(st, &v->reference);
   if (err == RB_OK && spec->year != NULL)
     err = store_reporting_version(st, spec->year, &v->year);
@@ -58,17 +78,21 @@ versions_from_db(struct app *app, struct store *st, const struct api_cached *spe
 /* The cache entry's version is the one that moves most (the year's
  * figures, else the reference data); the others are part of its key. */
 static int64_t
-entry_version(const struct api_cached *spec, const struct versions *v)
+entry_version(const struct how *how, const struct versions *v)
 {
-  return spec->year != NULL ? v->year : v->reference;
+  if (how->any_data)
+    return v->data;
+  return how->spec->year != NULL ? v->year : v->reference;
 }
 
 static void
-entry_key(char *out, size_t cap, const char *key, const struct api_cached *spec,
-          const struct versions *v)
+entry_key(char *out, size_t cap, const char *key, const struct how *how, const struct versions *v)
 {
+  const struct api_cached *spec = how->spec;
   int n = snprintf(out, cap, "%c|%s", spec->tag, key);
 
+  if (how->any_data)
+    return;
   if (spec->year != NULL && n >= 0 && (size_t)n < cap)
     n += snprintf(out + n, cap - (size_t)n, "|r%lld", (long long)v->reference);
   if (spec->previous_year != NULL && n >= 0 && (size_t)n < cap)
@@ -76,10 +100,16 @@ entry_key(char *out, size_t cap, const char *key, const struct api_cached *spec,
 }
 
 static void
-etag_of(char *out, size_t cap, const struct api_cached *spec, const struct versions *v)
+etag_of(char *out, size_t cap, const struct how *how, const struct versions *v)
 {
-  int n = snprintf(out, cap, "\"%c%lld", spec->tag, (long long)v->reference);
+  const struct api_cached *spec = how->spec;
+  int n;
 
+  if (how->any_data) {
+    snprintf(out, cap, "\"%cd%lld\"", spec->tag, (long long)v->data);
+    return;
+  }
+  n = snprintf(out, cap, "\"%c%lld", spec->tag, (long long)v->reference);
   if (spec->year != NULL)
     n += snprintf(out + n, cap - (size_t)n, ".%lld", (long long)v->year);
   if (spec->previous_year != NULL)
@@ -89,9 +119,10 @@ etag_of(char *out, size_t cap, const struct api_cached *spec, const struct versi
   snprintf(out + n, cap - (size_t)n, "\"");
 }
 
-enum rb_err
-api_cached(struct api_ctx *c, const char *key, const struct api_cached *spec)
+static enum rb_err
+cached(struct api_ctx *c, const char *key, const struct how *how)
 {
+  const struct api_cached *spec = how->spec;
   struct response_cache *cache = c->app->responses;
   double now = util_monotonic();
   char ekey[640], etag[96];
@@ -107,44 +138,65 @@ api_cached(struct api_ctx *c, const char *key, const struct api_cached *spec)
   }
   /* The hot path: a recent answer for the current versions, with no
    * database work at all. */
-  if (versions_in_memory(c->app, spec, &v)) {
-    entry_key(ekey, sizeof(ekey), key, spec, &v);
-    blob = cache_get(cache, ekey, entry_version(spec, &v), now, FRESH_S);
+  if (versions_in_memory(c->app, how, &v)) {
+    entry_key(ekey, sizeof(ekey), key, how, &v);
+    blob = cache_get(cache, ekey, entry_version(how, &v), now, FRESH_S);
   }
   if (blob == NULL) {
     if (api_store(c) == NULL)
       return api_store_fail(c, RB_ERR_BUSY, spec->what);
     if (spec->check != NULL && (err = spec->check(c, spec->arg)) != RB_OK)
       return err;
-    err = versions_from_db(c->app, c->st, spec, &v);
+    err = versions_from_db(c->app, c->st, how, &v);
     if (err != RB_OK)
       return api_store_fail(c, err, spec->what);
-    entry_key(ekey, sizeof(ekey), key, spec, &v);
-    blob = cache_claim(cache, ekey, entry_version(spec, &v), &claimed);
+    entry_key(ekey, sizeof(ekey), key, how, &v);
+    blob = cache_claim(cache, ekey, entry_version(how, &v), &claimed);
     if (blob != NULL)
-      cache_confirm(cache, ekey, entry_version(spec, &v), now);
+      cache_confirm(cache, ekey, entry_version(how, &v), now);
   }
   /* The ETag is the data versions: a client holding it has this answer,
    * even when it had dropped out of the cache meanwhile. */
-  etag_of(etag, sizeof(etag), spec, &v);
+  etag_of(etag, sizeof(etag), how, &v);
   rb_response_header(c->resp, "ETag", etag);
   if (api_etag_matches(c->req->if_none_match, etag)) {
     /* A claim to build it is given up, or every other request for the key
      * waits on a build that never comes (a dashboard's If-None-Match after
      * a restart). */
     if (claimed)
-      cache_abandon(cache, ekey, entry_version(spec, &v));
+      cache_abandon(cache, ekey, entry_version(how, &v));
     cache_blob_release(blob);
     return api_reply_not_modified(c);
   }
-  if (blob != NULL)
-    return api_reply_blob(c, blob);
+  if (blob != NULL) {
+    err = api_reply_blob(c, blob);
+    if (how->content_type != NULL)
+      c->resp->content_type = how->content_type;
+    return err;
+  }
   err = spec->build(c, spec->arg);
   if (err == RB_OK && c->resp->status == 200 && c->resp->body_free == NULL)
-    cache_put(cache, ekey, entry_version(spec, &v), c->resp->body, c->resp->body_len, now);
+    cache_put(cache, ekey, entry_version(how, &v), c->resp->body, c->resp->body_len, now);
   else if (claimed)
-    cache_abandon(cache, ekey, entry_version(spec, &v));
+    cache_abandon(cache, ekey, entry_version(how, &v));
   return err;
+}
+
+enum rb_err
+api_cached(struct api_ctx *c, const char *key, const struct api_cached *spec)
+{
+  const struct how how = {spec, false, NULL};
+
+  return cached(c, key, &how);
+}
+
+enum rb_err
+api_cached_data(struct api_ctx *c, const char *key, const struct api_cached *spec,
+                const char *content_type)
+{
+  const struct how how = {spec, true, content_type};
+
+  return cached(c, key, &how);
 }
 
 /* Append s to the key with the key's own separators (& = ? %) and control

@@ -1,9 +1,11 @@
+#include "api_input.h"
 #include "api_items.h"
+#include "api_quarter_view.h"
 #include "api_resource.h"
 #include "domain_validate.h"
 
-static const char *const list_params[] = {"year", "group", "priority", "owner",
-                                          "code", "limit", "cursor",   NULL};
+static const char *const list_params[] = {"year",  "group",  "priority", "owner", "code",
+                                          "limit", "cursor", "quarter",  NULL};
 static const char *const fields[] = {"year",        "code",        "group",
                                      "priority",    "description", "target_quarter",
                                      "target_text", "owner",       NULL};
@@ -29,6 +31,8 @@ static const struct api_resource milestone_resource = {
 enum rb_err
 api_milestone_list(struct api_ctx *c)
 {
+  if (api_query(c, "quarter") != NULL)
+    return api_quarter_view(c, false, list_params);
   return api_resource_list(c, &milestone_resource);
 }
 

@@ -70,7 +70,36 @@ api_reading_list(struct api_ctx *c)
       return err;
     }
   }
+  err = domain_figures_travel(c->st, id, items, false);
+  if (err != RB_OK) {
+    json_decref(items);
+    return api_store_fail(c, err, "readings");
+  }
   return api_reply_list(c, items, NULL);
+}
+
+/* Answer a reading: its ETag is the stored reading's (text: its canonical
+ * form, NULL to make it), the body adds its direction of travel, which is
+ * derived from the series (domain_travel.c). Steals reading. */
+static enum rb_err
+reply_reading(struct api_ctx *c, unsigned status, int64_t kpi_id, json_t *reading, const char *text)
+{
+  char *own = NULL;
+  enum rb_err err;
+
+  if (text == NULL && (text = own = api_canonical(reading)) == NULL) {
+    json_decref(reading);
+    return RB_ERR_NOMEM;
+  }
+  err = domain_figure_travel(c->st, kpi_id, reading, false);
+  if (err != RB_OK) {
+    json_decref(reading);
+    free(own);
+    return api_store_fail(c, err, "reading");
+  }
+  err = api_reply_item_text(c, status, reading, text);
+  free(own);
+  return err;
 }
 
 enum rb_err
@@ -122,8 +151,8 @@ api_reading_put(struct api_ctx *c)
   if (err == RB_OK && out == NULL) {
     /* Already stored as given: not a change, so no write and no audit
      * entry; the answer is the stored item with the ETag it had. */
-    err = api_reply_item(c, 200, prior);
-    prior = NULL; /* api_reply_item took it */
+    err = reply_reading(c, 200, id, prior, NULL);
+    prior = NULL; /* reply_reading took it */
     goto out;
   }
   if (err != RB_OK) {
@@ -142,7 +171,7 @@ api_reading_put(struct api_ctx *c)
     json_decref(out);
     goto out;
   }
-  err = api_reply_item_text(c, prior != NULL ? 200 : 201, out, text);
+  err = reply_reading(c, prior != NULL ? 200 : 201, id, out, text);
 out:
   free(text);
   json_decref(body);

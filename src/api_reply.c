@@ -49,6 +49,19 @@ api_reply(struct api_ctx *c, unsigned status, json_t *body)
 }
 
 enum rb_err
+api_reply_raw(struct api_ctx *c, unsigned status, const char *ctype, char *body, size_t len)
+{
+  if (body == NULL)
+    return RB_ERR_NOMEM;
+  rb_response_drop_body(c->resp);
+  c->resp->body = body;
+  c->resp->body_len = len;
+  c->resp->status = status;
+  c->resp->content_type = ctype;
+  return RB_OK;
+}
+
+enum rb_err
 api_reply_list(struct api_ctx *c, json_t *items, char *next)
 {
   char *cursor = NULL;

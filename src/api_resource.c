@@ -110,6 +110,8 @@ api_resource_create(struct api_ctx *c, const struct api_resource *r)
   if (c->errors == NULL)
     c->errors = json_array();
   r->validate(c->st, in, "", c->errors);
+  if (r->validate_item != NULL)
+    r->validate_item(c->st, 0, in, "", c->errors);
   err = api_check_errors(c);
   if (err != RB_OK)
     goto out;
@@ -154,6 +156,8 @@ api_resource_patch(struct api_ctx *c, const struct api_resource *r)
   if (c->errors == NULL)
     c->errors = json_array();
   r->validate(c->st, merged, "", c->errors);
+  if (r->validate_item != NULL)
+    r->validate_item(c->st, id, merged, "", c->errors);
   err = api_check_errors(c);
   if (err != RB_OK)
     goto out;

@@ -14,67 +14,54 @@
 #include "quarter.h"
 #include "summary.h"
 
-/* The headline of the items of plan year `year` at quarter q. A kind none
- * of whose items was reported for q compares with nothing (null), not
- * with 0%. */
-static enum rb_err
-headline_of(struct api_ctx *c, const char *year, struct quarter q, struct summary_headline *out)
-{
-  char id[QUARTER_LEN];
-  struct store_summary *sum = NULL;
-  enum rb_err err;
-
-  quarter_format(q, id);
-  err = store_summary_load_year(c->st, year, id, &sum);
-  if (err != RB_OK)
-    return api_store_fail(c, err, "summary");
-  summary_headline_of(store_summary_input(sum), out);
-  store_summary_free(sum);
-  if (out->rated_milestones == 0)
-    out->milestones_tenths = -1;
-  if (out->rated_kpis == 0)
-    out->kpis_tenths = -1;
-  return RB_OK;
-}
-
-/* Quarter q's own plan year's items at q. */
-static enum rb_err
-headline(struct api_ctx *c, struct quarter q, struct summary_headline *out)
-{
-  char year[QUARTER_LEN];
-
-  quarter_format(q, year);
-  year[7] = '\0';
-  return headline_of(c, year, q, out);
-}
-
-/* The comparison with the previous quarter is of the plan year's own
- * items, as the report's column is. At Q1 that quarter lies in the year
- * before: the items carry their position there when the file gave one
+/* The comparisons of a summary at quarter q: the inputs of the previous
+ * quarter and of the same quarter last year (summary.h turns them into
+ * headlines, overall and per group).
+ *
+ * The previous quarter is compared with the plan year's own items, as the
+ * report's column is. At Q1 that quarter lies in the year before: the
+ * items carry their position there when the file gave one
  * (data/README.md). With no carried position at all, the year before's
- * own items at that quarter are the comparison. */
+ * own items at that quarter are the comparison. The same quarter last year
+ * is last year's own items. */
 static enum rb_err
-previous_headline(struct api_ctx *c, struct quarter q, struct summary_headline *out)
+load_compare(struct api_ctx *c, struct quarter q, struct store_summary **prev,
+             struct store_summary **last)
 {
   struct quarter p = quarter_previous(q);
-  char year[QUARTER_LEN];
+  char year[QUARTER_LEN], pid[QUARTER_LEN], lid[QUARTER_LEN];
   struct summary_headline h;
   enum rb_err err;
 
-  if (p.start_year == q.start_year)
-    return headline(c, p, out);
+  *prev = *last = NULL;
   quarter_format(q, year);
   year[7] = '\0';
-  err = headline_of(c, year, p, &h);
-  if (err != RB_OK)
-    return err;
-  if (h.rated_milestones + h.rated_kpis == 0)
-    return headline(c, p, out);
-  *out = h;
+  quarter_format(p, pid);
+  quarter_format(quarter_same_last_year(q), lid);
+  if (p.start_year == q.start_year) {
+    err = store_summary_load(c->st, pid, prev);
+  } else {
+    err = store_summary_load_year(c->st, year, pid, prev);
+    if (err == RB_OK) {
+      summary_headline_of(store_summary_input(*prev), &h);
+      if (h.rated_milestones + h.rated_kpis == 0) {
+        store_summary_free(*prev);
+        *prev = NULL;
+        err = store_summary_load(c->st, pid, prev);
+      }
+    }
+  }
+  if (err == RB_OK)
+    err = store_summary_load(c->st, lid, last);
+  if (err != RB_OK) {
+    store_summary_free(*prev);
+    *prev = NULL;
+    return api_store_fail(c, err, "summary");
+  }
   return RB_OK;
 }
 
-enum summary_kind { KIND_ALL, KIND_GROUP, KIND_EXCEPTIONS };
+enum summary_kind { KIND_ALL, KIND_GROUP, KIND_EXCEPTIONS, KIND_NONE };
 
 /* What one request asks for: kind (and group) at a quarter, parsed once. */
 struct summary_ask {
@@ -89,23 +76,27 @@ static enum rb_err
 build(struct api_ctx *c, const void *arg)
 {
   const struct summary_ask *ask = arg;
-  struct store_summary *sum = NULL;
-  struct summary_headline prev, last;
+  struct store_summary *sum = NULL, *prev = NULL, *last = NULL;
+  struct summary_compare cmp = {NULL, NULL};
   json_t *out = NULL;
   enum rb_err err;
   long g;
 
-  err = store_summary_load(c->st, ask->quarter, &sum);
+  err = store_summary_load_trends(c->st, ask->quarter, &sum);
   if (err != RB_OK)
     return api_store_fail(c, err, "summary");
-  switch (ask->kind) {
+  if (ask->kind != KIND_EXCEPTIONS && (err = load_compare(c, ask->q, &prev, &last)) == RB_OK) {
+    cmp.previous = store_summary_input(prev);
+    cmp.last_year = store_summary_input(last);
+  }
+  switch (err == RB_OK ? ask->kind : KIND_NONE) {
   case KIND_GROUP:
     g = store_summary_group(sum, ask->group);
     if (g < 0) {
       err = api_fail(c, RB_ERR_NOT_FOUND, "no transformation group with code %.64s", ask->group);
       break;
     }
-    out = summary_group_json(store_summary_input(sum), (size_t)g);
+    out = summary_group_json_trends(store_summary_input(sum), (size_t)g, &cmp);
     if (out != NULL) {
       json_object_set_new(out, "quarter", json_string(ask->quarter));
       json_object_set_new(out, "year", json_string(store_summary_input(sum)->year));
@@ -114,17 +105,17 @@ build(struct api_ctx *c, const void *arg)
   case KIND_EXCEPTIONS:
     out =
       json_pack("{s:s, s:s, s:o}", "quarter", ask->quarter, "year", store_summary_input(sum)->year,
-                "items", summary_exceptions_json(store_summary_input(sum)));
+                "items", summary_exceptions_trends_json(store_summary_input(sum)));
     break;
   case KIND_ALL:
-    err = previous_headline(c, ask->q, &prev);
-    if (err == RB_OK)
-      err = headline(c, quarter_same_last_year(ask->q), &last);
-    if (err == RB_OK)
-      out = summary_json(store_summary_input(sum), &prev, &last);
+    out = summary_json_trends(store_summary_input(sum), &cmp);
+    break;
+  case KIND_NONE: /* load_compare failed and said why */
     break;
   }
   store_summary_free(sum);
+  store_summary_free(prev);
+  store_summary_free(last);
   if (err != RB_OK)
     return err;
   if (out == NULL)

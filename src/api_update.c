@@ -26,6 +26,31 @@ milestone(struct api_ctx *c, int64_t *id, json_t **item)
   return RB_OK;
 }
 
+/* Answer an update: its ETag is the stored update's (text: its canonical
+ * form, NULL to make it), the body adds its status change against the
+ * previous quarter, derived (domain_travel.c). Steals update. */
+static enum rb_err
+reply_update(struct api_ctx *c, unsigned status, int64_t milestone_id, json_t *update,
+             const char *text)
+{
+  char *own = NULL;
+  enum rb_err err;
+
+  if (text == NULL && (text = own = api_canonical(update)) == NULL) {
+    json_decref(update);
+    return RB_ERR_NOMEM;
+  }
+  err = domain_update_change(c->st, milestone_id, update);
+  if (err != RB_OK) {
+    json_decref(update);
+    free(own);
+    return api_store_fail(c, err, "update");
+  }
+  err = api_reply_item_text(c, status, update, text);
+  free(own);
+  return err;
+}
+
 /* May this request write the item's figures for the path's quarter? */
 static enum rb_err
 may_write(struct api_ctx *c, const json_t *item, const char *quarter)
@@ -45,6 +70,8 @@ api_update_list(struct api_ctx *c)
     return err;
   json_decref(item);
   err = store_update_list(c->st, id, &items);
+  if (err == RB_OK && (err = domain_updates_change(items)) != RB_OK)
+    json_decref(items);
   if (err != RB_OK)
     return api_store_fail(c, err, "updates");
   return api_reply_list(c, items, NULL);
@@ -85,8 +112,8 @@ api_update_put(struct api_ctx *c)
   if (err == RB_OK && !changed) {
     /* Already stored as given: not a change, so no write and no audit
      * entry; the answer is the stored item with the ETag it had. */
-    err = api_reply_item(c, 200, prior);
-    prior = NULL; /* api_reply_item took it */
+    err = reply_update(c, 200, id, prior, NULL);
+    prior = NULL; /* reply_update took it */
     goto out;
   }
   if (err == RB_OK)
@@ -106,7 +133,7 @@ api_update_put(struct api_ctx *c)
     json_decref(out);
     goto out;
   }
-  err = api_reply_item_text(c, prior != NULL ? 200 : 201, out, text);
+  err = reply_update(c, prior != NULL ? 200 : 201, id, out, text);
 out:
   free(text);
   json_decref(body);

@@ -111,6 +111,12 @@ db_error(int rc)
   }
 }
 
+void
+db_library_init(void)
+{
+  (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); /* SQLITE_MISUSE once initialised: harmless */
+}
+
 static enum rb_err
 exec(sqlite3 *db, const char *sql)
 {

@@ -102,6 +102,8 @@ static const char *const directions[] = {"increase", "decrease", "maintain", NUL
 
 static const char *const tolerance_modes[] = {"relative", "absolute", NULL};
 
+static const char *const frequencies[] = {"quarterly", "monthly", NULL};
+
 static const struct jv_field kpi_fields[] = {
   {"year", JV_YEAR, JV_REQUIRED, NULL},
   {"code", JV_CODE, JV_REQUIRED, NULL},
@@ -116,6 +118,9 @@ static const struct jv_field kpi_fields[] = {
   {"tolerance", JV_OBJECT, JV_NULLABLE, NULL},
   {"owner", JV_KEY, JV_NULLABLE, NULL},
   {"source", JV_TEXT, JV_NULLABLE, NULL},
+  {"continues", JV_OBJECT, JV_NULLABLE, NULL},
+  {"frequency", JV_ENUM, JV_NULLABLE, frequencies},
+  {"spc", JV_OBJECT, JV_NULLABLE, NULL},
 };
 
 static const struct jv_field tolerance_fields[] = {
@@ -211,6 +216,7 @@ domain_validate_kpi(struct store *st, json_t *obj, const char *prefix, json_t *e
   }
   if (well_formed(obj, "owner", JV_KEY) && store_org_id(st, owner, &id) != RB_OK)
     jv_error(errors, prefix, "owner", "no organisation with code %s", owner);
+  domain_check_kpi_series(st, obj, prefix, errors);
   if (json_array_size(errors) == before)
     sort_priorities(obj);
   return json_array_size(errors) - before;

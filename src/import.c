@@ -305,5 +305,13 @@ import_dataset(struct store *st, json_t *doc, const char *now, const char *updat
     json_object_set_new(*counts, "changed",
                         json_pack("{s:I, s:I, s:I}", "updates", run.changed[0], "readings",
                                   run.changed[1], "items", run.changed[2]));
+  /* Monthly values are counted when the file has any (a file without is
+   * answered as before). */
+  if (*counts != NULL && count_children(kpis, "months") > 0) {
+    json_object_set_new(*counts, "months",
+                        json_integer((json_int_t)count_children(kpis, "months")));
+    json_object_set_new(json_object_get(*counts, "changed"), "months",
+                        json_integer(run.changed[3]));
+  }
   return *counts != NULL ? RB_OK : RB_ERR_NOMEM;
 }

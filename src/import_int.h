@@ -27,7 +27,7 @@ struct import_run {
    * are not built for nothing. */
   bool shared;
   json_t *errors;
-  json_int_t changed[3]; /* stored updates, readings, other items the import changed */
+  json_int_t changed[4]; /* stored updates, readings, other items, monthly values changed */
 };
 
 #define LOCKED_MSG_TAIL "is locked (its report is approved): unlock it first"
@@ -51,6 +51,14 @@ void import_audit_item(struct import_run *run, const char *entity, const char *k
                        const char *path);
 /* A copy of item without `drop`, with the plan year set (new). */
 json_t *import_with_year(json_t *item, const char *year, const char *drop);
+
+/* One monthly value's shape (path names it): an object, its fields, a
+ * month not seen before among its siblings; *key its month. */
+bool import_month_ok(json_t *errors, json_t *m, json_t *seen, const char *path, int *key);
+/* The monthly values of KPI id (import_months.c): monthly false refuses
+ * any; existed: the KPI was stored before this import. */
+void import_months(struct import_run *run, int64_t kpi_id, const char *code, bool monthly,
+                   json_t *months, bool existed, const char *path);
 
 /* The milestones (kpi false) or KPIs of array arr, with their updates or
  * readings, for plan year `year` (import_items.c). */

@@ -174,23 +174,44 @@ stored_children(struct store *st, bool kpi, int64_t id, json_t **out)
   return RB_OK;
 }
 
-/* The shape checks of an item's updates or readings alone, for an item that
- * is not imported (it failed its own checks): the answer names their
- * problems too, not only the item's. */
+/* The shape checks of an item's updates or readings (and a KPI's monthly
+ * values) alone, for an item that is not imported (it failed its own
+ * checks): the answer names their problems too, not only the item's. */
 static void
-check_children(json_t *errors, bool kpi, const json_t *kids, const char *path)
+check_children(json_t *errors, bool kpi, const json_t *item, const char *path)
 {
   const char *children = kpi ? "readings" : "updates";
-  json_t *seen = json_object(), *k;
+  json_t *seen = json_object(), *mseen = json_object(), *k;
   char cpath[96];
   size_t i;
+  int key;
 
-  json_array_foreach(kids, i, k)
+  json_array_foreach(json_object_get(item, children), i, k)
   {
     snprintf(cpath, sizeof(cpath), "%s.%s[%zu]", path, children, i);
     child_ok(errors, kpi, k, seen, cpath);
   }
+  json_array_foreach(kpi ? json_object_get(item, "months") : NULL, i, k)
+  {
+    snprintf(cpath, sizeof(cpath), "%s.months[%zu]", path, i);
+    import_month_ok(errors, k, mseen, cpath, &key);
+  }
   json_decref(seen);
+  json_decref(mseen);
+}
+
+/* A KPI's link to the KPI it continues, with what needs its own id: the
+ * chain's rules (domain_validate_kpi_chain). */
+static size_t
+check_chain(struct store *st, json_t *obj, const char *path, json_t *errors)
+{
+  int64_t id = 0;
+  enum rb_err err = store_kpi_find(st, json_string_value(json_object_get(obj, "year")),
+                                   json_string_value(json_object_get(obj, "code")), &id);
+
+  if (err != RB_OK && err != RB_ERR_NOT_FOUND)
+    return import_storage_failed(err, path, errors) ? 1 : 0;
+  return domain_validate_kpi_chain(st, err == RB_OK ? id : 0, obj, path, errors);
 }
 
 void
@@ -207,7 +228,9 @@ import_items(struct import_run *run, json_t *arr, bool kpi, const char *year)
 
   json_array_foreach(arr, i, item)
   {
-    json_t *obj, *kids;
+    json_t *obj, *kids, *months;
+    const char *frequency;
+    bool monthly, existed = false;
     int64_t id = 0;
     enum rb_err err;
 
@@ -221,25 +244,34 @@ import_items(struct import_run *run, json_t *arr, bool kpi, const char *year)
       continue;
     }
     kids = json_object_get(item, children);
+    months = kpi ? json_object_get(item, "months") : NULL;
     if (kids != NULL && !json_is_array(kids)) {
       jv_error(errors, path, children, "must be an array");
+      continue;
+    }
+    if (months != NULL && !json_is_array(months)) {
+      jv_error(errors, path, "months", "must be an array");
       continue;
     }
     obj = import_with_year(item, year, children);
     if (obj == NULL)
       continue;
+    json_object_del(obj, "months");
     if ((kpi ? domain_validate_kpi(st, obj, path, errors)
-             : domain_validate_milestone(st, obj, path, errors)) > 0) {
-      check_children(errors, kpi, kids, path);
+             : domain_validate_milestone(st, obj, path, errors)) > 0 ||
+        (kpi && check_chain(st, obj, path, errors) > 0)) {
+      check_children(errors, kpi, item, path);
       json_decref(obj);
       continue;
     }
     if (import_seen_before(seen, json_string_value(json_object_get(obj, "code")))) {
       jv_error(errors, path, "code", "repeats an earlier code in this file");
-      check_children(errors, kpi, kids, path);
+      check_children(errors, kpi, item, path);
       json_decref(obj);
       continue;
     }
+    frequency = json_string_value(json_object_get(obj, "frequency"));
+    monthly = frequency != NULL && strcmp(frequency, "monthly") == 0;
     {
       const char *code = json_string_value(json_object_get(obj, "code"));
       json_t *before = NULL, *after = NULL;
@@ -261,14 +293,17 @@ import_items(struct import_run *run, json_t *arr, bool kpi, const char *year)
       snprintf(ids, sizeof(ids), "%lld", (long long)id);
       if (!import_storage_failed(err, path, errors))
         import_audit_item(run, kpi ? "kpi" : "milestone", ids, code, NULL, before, after, path);
+      existed = before != NULL;
       json_decref(before);
       json_decref(after);
     }
     json_decref(obj);
-    if (err == RB_OK && kpi)
+    if (err == RB_OK && kpi) {
       import_readings(run, id, json_string_value(json_object_get(item, "code")), kids, stored,
                       path);
-    else if (err == RB_OK)
+      import_months(run, id, json_string_value(json_object_get(item, "code")), monthly, months,
+                    existed, path);
+    } else if (err == RB_OK)
       import_updates(run, id, json_string_value(json_object_get(item, "code")), kids, stored, path);
     json_decref(stored);
   }

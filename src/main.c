@@ -6,6 +6,7 @@
 #include <sodium.h>
 
 #include "cli.h"
+#include "db.h"
 #include "util.h"
 
 struct command {
@@ -43,6 +44,7 @@ usage(FILE *f)
 int
 main(int argc, char **argv)
 {
+  db_library_init(); /* first: before any command touches SQLite */
   if (sodium_init() < 0) {
     fprintf(stderr, "ragboard: libsodium failed to initialise\n");
     return 1;

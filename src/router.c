@@ -13,6 +13,7 @@
 #include "api_import.h"
 #include "api_items.h"
 #include "api_quarter.h"
+#include "api_series.h"
 #include "api_summary.h"
 #include "api_token.h"
 #include "api_web.h"
@@ -64,6 +65,13 @@ static const struct route routes[] = {
   {"PUT", "/api/v1/kpis/{id}/readings/{quarter}", api_reading_put, ROUTE_WRITE | ROUTE_SUBMIT},
   {"DELETE", "/api/v1/kpis/{id}/readings/{quarter}", api_reading_delete,
    ROUTE_WRITE | ROUTE_SUBMIT},
+  {"GET", "/api/v1/kpis/{id}/months", api_month_list, 0},
+  {"GET", "/api/v1/kpis/{id}/months/{month}", api_month_get, 0},
+  {"PUT", "/api/v1/kpis/{id}/months/{month}", api_month_put, ROUTE_WRITE | ROUTE_SUBMIT},
+  {"DELETE", "/api/v1/kpis/{id}/months/{month}", api_month_delete, ROUTE_WRITE | ROUTE_SUBMIT},
+  {"GET", "/api/v1/kpis/{id}/series", api_kpi_series, ROUTE_LAZY | ROUTE_QUERY},
+  {"GET", "/api/v1/kpis/{id}/spc", api_kpi_spc, ROUTE_LAZY | ROUTE_QUERY},
+  {"GET", "/api/v1/kpis/{id}/chart.svg", api_kpi_chart, ROUTE_LAZY | ROUTE_QUERY},
 
   {"GET", "/api/v1/summary", api_summary, ROUTE_LAZY | ROUTE_QUERY},
   {"GET", "/api/v1/groups/{code}/summary", api_group_summary, ROUTE_LAZY | ROUTE_QUERY},

@@ -69,6 +69,10 @@ enum rb_err store_delete_one(struct store *st, const char *sql, const char *key,
 
 /* Updates or readings of the milestone (kpi false) or KPI `id` changed. */
 enum rb_err store_mark_item_reporting(struct store *st, bool kpi, int64_t id);
+/* Figures of KPI id changed: the reporting versions of the plan years of
+ * every KPI of its chain move (its series, and so their directions of
+ * travel, changed). RB_ERR_NOT_FOUND: no such KPI. */
+enum rb_err store_mark_kpi_chain(struct store *st, int64_t id);
 
 /* The columns of a KPI (alias k) that make its RAG rule at quarter ?2, and
  * the rule read back from them, starting at column col. The annual target

@@ -1,5 +1,8 @@
 #include "store_int.h"
 
+/* The id of the KPI in->continues names (?15 year, ?16 code), NULL when none. */
+#define CONTINUES_ID " (SELECT id FROM kpi WHERE year = ?15 AND code = ?16)"
+
 #define KPI_SELECT                                                                         \
   "SELECT k.id, k.year, k.code, g.code AS \"group\","                                      \
   " (SELECT json_group_array(number) FROM (SELECT number FROM kpi_priority"                \
@@ -7,12 +10,18 @@
   " k.description, k.direction, k.unit, k.target, k.target_text,"                          \
   " k.quarterly_targets AS quarterly_targets__json,"                                       \
   " json_object('mode', k.tolerance_mode, 'value', k.tolerance_value) AS tolerance__json," \
-  " o.code AS owner, k.source, k.created_at, k.updated_at"                                 \
+  " o.code AS owner, k.source, k.created_at, k.updated_at,"                                \
+  " CASE WHEN pk.id IS NULL THEN 'null'"                                                   \
+  "  ELSE json_object('year', pk.year, 'code', pk.code) END AS continues__json,"           \
+  " k.frequency, coalesce(k.spc, 'null') AS spc__json"                                     \
   " FROM kpi k JOIN tgroup g ON g.id = k.group_id"                                         \
-  " LEFT JOIN organisation o ON o.id = k.owner_id"
+  " LEFT JOIN organisation o ON o.id = k.owner_id"                                         \
+  " LEFT JOIN kpi pk ON pk.id = k.continues_id"
 
-/* ?1..?13: the KPI's columns; ?14: now. Absent quarterly_targets and
- * tolerance take their defaults. */
+/* ?1..?13: the KPI's columns; ?14: now; ?15, ?16: the year and code of
+ * the KPI it continues; ?17: frequency; ?18: SPC settings. Absent
+ * quarterly_targets, tolerance and frequency take their defaults; an
+ * empty spc object is none. */
 static void
 bind_fields(sqlite3_stmt *s, const json_t *in, const char *now)
 {
@@ -20,6 +29,9 @@ bind_fields(sqlite3_stmt *s, const json_t *in, const char *now)
   const json_t *qt = json_object_get(in, "quarterly_targets");
   const json_t *mode = json_object_get(tol, "mode");
   const json_t *value = json_object_get(tol, "value");
+  const json_t *cont = json_object_get(in, "continues");
+  const json_t *freq = json_object_get(in, "frequency");
+  const json_t *spc = json_object_get(in, "spc");
 
   store_bind(s, 1, json_object_get(in, "year"));
   store_bind(s, 2, json_object_get(in, "code"));
@@ -44,6 +56,14 @@ bind_fields(sqlite3_stmt *s, const json_t *in, const char *now)
   store_bind(s, 12, json_object_get(in, "owner"));
   store_bind(s, 13, json_object_get(in, "source"));
   store_bind_text(s, 14, now);
+  store_bind(s, 15, json_object_get(cont, "year"));
+  store_bind(s, 16, json_object_get(cont, "code"));
+  if (json_is_string(freq))
+    store_bind(s, 17, freq);
+  else
+    sqlite3_bind_text(s, 17, "quarterly", -1, SQLITE_STATIC);
+  if (json_object_size(spc) > 0)
+    store_bind(s, 18, spc);
 }
 
 /* Replace the KPI's priority links with in["priorities"] (sorted, unique:
@@ -135,7 +155,7 @@ store_kpi_get(struct store *st, int64_t id, json_t **out)
 enum rb_err
 store_kpi_brief(struct store *st, int64_t id, json_t **out)
 {
-  static const char sql[] = "SELECT k.id, k.year, k.code, o.code AS owner FROM kpi k"
+  static const char sql[] = "SELECT k.id, k.year, k.code, o.code AS owner, k.frequency FROM kpi k"
                             " LEFT JOIN organisation o ON o.id = k.owner_id WHERE k.id = ?1";
 
   return store_one_id(st, sql, id, out);
@@ -161,9 +181,10 @@ store_kpi_insert(struct store *st, const json_t *in, const char *now, json_t **o
   static const char sql[] =
     "INSERT INTO kpi (year, code, group_id, description, direction, unit, target,"
     " target_text, quarterly_targets, tolerance_mode, tolerance_value, owner_id, source,"
-    " created_at, updated_at)"
+    " created_at, updated_at, continues_id, frequency, spc)"
     " VALUES (?1, ?2, (SELECT id FROM tgroup WHERE code = ?3), ?4, ?5, ?6, ?7, ?8, ?9,"
-    " ?10, ?11, (SELECT id FROM organisation WHERE code = ?12), ?13, ?14, ?14)";
+    " ?10, ?11, (SELECT id FROM organisation WHERE code = ?12), ?13, ?14, ?14," CONTINUES_ID
+    ", ?17, ?18)";
   sqlite3_stmt *s;
   enum rb_err err = store_stmt(st, sql, &s);
   int64_t id;
@@ -189,19 +210,21 @@ store_kpi_update(struct store *st, int64_t id, const json_t *in, const char *now
     "UPDATE kpi SET code = ?2, group_id = (SELECT id FROM tgroup WHERE code = ?3),"
     " description = ?4, direction = ?5, unit = ?6, target = ?7, target_text = ?8,"
     " quarterly_targets = ?9, tolerance_mode = ?10, tolerance_value = ?11,"
-    " owner_id = (SELECT id FROM organisation WHERE code = ?12), source = ?13, updated_at = ?14"
-    " WHERE id = ?15 AND (code IS NOT ?2 OR group_id IS NOT (SELECT id FROM tgroup WHERE code = ?3)"
+    " owner_id = (SELECT id FROM organisation WHERE code = ?12), source = ?13, updated_at = ?14,"
+    " continues_id = " CONTINUES_ID ", frequency = ?17, spc = ?18"
+    " WHERE id = ?19 AND (code IS NOT ?2 OR group_id IS NOT (SELECT id FROM tgroup WHERE code = ?3)"
     " OR description IS NOT ?4 OR direction IS NOT ?5 OR unit IS NOT ?6 OR target IS NOT ?7"
     " OR target_text IS NOT ?8 OR quarterly_targets IS NOT ?9 OR tolerance_mode IS NOT ?10"
     " OR tolerance_value IS NOT ?11"
-    " OR owner_id IS NOT (SELECT id FROM organisation WHERE code = ?12) OR source IS NOT ?13)";
+    " OR owner_id IS NOT (SELECT id FROM organisation WHERE code = ?12) OR source IS NOT ?13"
+    " OR continues_id IS NOT " CONTINUES_ID " OR frequency IS NOT ?17 OR spc IS NOT ?18)";
   sqlite3_stmt *s;
   enum rb_err err = store_stmt(st, sql, &s);
 
   if (err != RB_OK)
     return err;
   bind_fields(s, in, now);
-  sqlite3_bind_int64(s, 15, id);
+  sqlite3_bind_int64(s, 19, id);
   err = store_exec(st, s);
   if (err != RB_OK)
     return err;
@@ -226,22 +249,25 @@ store_kpi_upsert(struct store *st, const json_t *in, const char *now, int64_t *i
   static const char sql[] =
     "INSERT INTO kpi (year, code, group_id, description, direction, unit, target,"
     " target_text, quarterly_targets, tolerance_mode, tolerance_value, owner_id, source,"
-    " created_at, updated_at)"
+    " created_at, updated_at, continues_id, frequency, spc)"
     " VALUES (?1, ?2, (SELECT id FROM tgroup WHERE code = ?3), ?4, ?5, ?6, ?7, ?8, ?9,"
-    " ?10, ?11, (SELECT id FROM organisation WHERE code = ?12), ?13, ?14, ?14)"
+    " ?10, ?11, (SELECT id FROM organisation WHERE code = ?12), ?13, ?14, ?14," CONTINUES_ID
+    ", ?17, ?18)"
     " ON CONFLICT (year, code) DO UPDATE SET group_id = excluded.group_id,"
     " description = excluded.description, direction = excluded.direction,"
     " unit = excluded.unit, target = excluded.target, target_text = excluded.target_text,"
     " quarterly_targets = excluded.quarterly_targets, tolerance_mode = excluded.tolerance_mode,"
     " tolerance_value = excluded.tolerance_value, owner_id = excluded.owner_id,"
-    " source = excluded.source, updated_at = excluded.updated_at"
+    " source = excluded.source, updated_at = excluded.updated_at,"
+    " continues_id = excluded.continues_id, frequency = excluded.frequency, spc = excluded.spc"
     " WHERE group_id IS NOT excluded.group_id OR description IS NOT excluded.description"
     " OR direction IS NOT excluded.direction OR unit IS NOT excluded.unit"
     " OR target IS NOT excluded.target OR target_text IS NOT excluded.target_text"
     " OR quarterly_targets IS NOT excluded.quarterly_targets"
     " OR tolerance_mode IS NOT excluded.tolerance_mode"
     " OR tolerance_value IS NOT excluded.tolerance_value OR owner_id IS NOT excluded.owner_id"
-    " OR source IS NOT excluded.source";
+    " OR source IS NOT excluded.source OR continues_id IS NOT excluded.continues_id"
+    " OR frequency IS NOT excluded.frequency OR spc IS NOT excluded.spc";
   sqlite3_stmt *s;
   enum rb_err err = store_stmt(st, sql, &s);
   int64_t kid;

@@ -54,10 +54,11 @@ store_kpi_brief_rule(struct store *st, int64_t id, const char *quarter, json_t *
                      struct rag_rule *rule)
 {
   /* The columns of store_kpi_brief, then RULE_COLUMNS. */
-  static const char sql[] = "SELECT k.id, k.year, k.code, o.code AS owner, " RULE_COLUMNS
-                            " FROM kpi k LEFT JOIN organisation o ON o.id = k.owner_id"
-                            " WHERE k.id = ?1";
-  enum { BRIEF_COLS = 4 };
+  static const char sql[] =
+    "SELECT k.id, k.year, k.code, o.code AS owner, k.frequency, " RULE_COLUMNS
+    " FROM kpi k LEFT JOIN organisation o ON o.id = k.owner_id"
+    " WHERE k.id = ?1";
+  enum { BRIEF_COLS = 5 };
   sqlite3_stmt *s;
   json_t *row;
   enum rb_err err = store_stmt(st, sql, &s);

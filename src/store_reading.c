@@ -63,11 +63,14 @@ store_reading_put(struct store *st, int64_t kpi_id, const char *quarter, const j
     " RETURNING kpi_id, (SELECT code FROM kpi WHERE id = kpi_id) AS kpi_code, quarter,"
     " CAST(value AS REAL) AS value,"
     " value_text, rating, comment, created_at, updated_at, updated_by,"
-    " (SELECT year FROM kpi WHERE id = kpi_id)";
-  enum { YEAR_COL = 10 };
+    " (SELECT year FROM kpi WHERE id = kpi_id),"
+    " (SELECT continues_id IS NOT NULL OR EXISTS (SELECT 1 FROM kpi s WHERE s.continues_id = k.id)"
+    "   FROM kpi k WHERE k.id = kpi_id)";
+  enum { YEAR_COL = 10, CHAINED_COL = 11 };
   sqlite3_stmt *s;
   json_t *row = NULL;
   char year[8] = "";
+  bool chained = false;
   enum rb_err err = store_stmt(st, sql, &s);
   int rc;
 
@@ -85,6 +88,7 @@ store_reading_put(struct store *st, int64_t kpi_id, const char *quarter, const j
   sqlite3_bind_int(s, 9, touch ? 1 : 0);
   rc = sqlite3_step(s);
   if (rc == SQLITE_ROW) {
+    chained = sqlite3_column_int(s, CHAINED_COL) != 0;
     if (sqlite3_column_type(s, YEAR_COL) == SQLITE_TEXT)
       snprintf(year, sizeof(year), "%s", (const char *)sqlite3_column_text(s, YEAR_COL));
     if (out != NULL && (row = store_row_n(s, YEAR_COL)) == NULL)
@@ -100,6 +104,11 @@ store_reading_put(struct store *st, int64_t kpi_id, const char *quarter, const j
   }
   if (year[0] != '\0')
     store_mark_reporting(st, year);
+  /* A KPI in a chain: the series of every KPI in it changed. */
+  if (chained && (err = store_mark_kpi_chain(st, kpi_id)) != RB_OK) {
+    json_decref(row);
+    return err;
+  }
   if (out != NULL)
     *out = row;
   return RB_OK;

@@ -94,12 +94,14 @@ enum rb_err
 store_mark_item_reporting(struct store *st, bool kpi, int64_t id)
 {
   static const char milestone_sql[] = "SELECT year FROM milestone WHERE id = ?1";
-  static const char kpi_sql[] = "SELECT year FROM kpi WHERE id = ?1";
   sqlite3_stmt *s;
   char year[8] = "";
-  enum rb_err err = store_stmt(st, kpi ? kpi_sql : milestone_sql, &s);
+  enum rb_err err;
   int rc;
 
+  if (kpi)
+    return store_mark_kpi_chain(st, id); /* its year and its chain's */
+  err = store_stmt(st, milestone_sql, &s);
   if (err != RB_OK)
     return err;
   sqlite3_bind_int64(s, 1, id);

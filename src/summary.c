@@ -36,11 +36,23 @@ struct tally {
   int64_t total;
   int64_t counts[RAG__COUNT];
   int64_t disagreements;
+  int64_t not_reported;
+  struct trend_counts travel;
 };
 
+/* What the answers show: the summaries of the API add what issue 18 asks
+ * for (trends); the report's model keeps the shape it was made for. */
+struct shape {
+  bool trends;
+  const struct summary_compare *cmp; /* trends: the comparisons, or NULL */
+};
+
+static const struct shape plain = {false, NULL};
+
 static void
-tally_add(struct tally *t, const struct summary_item *it)
+tally_add(struct tally *t, const struct summary_input *in, size_t i)
 {
+  const struct summary_item *it = &in->items[i];
   enum rag_status s = it->status;
 
   if (s < 0 || s >= RAG__COUNT)
@@ -49,11 +61,15 @@ tally_add(struct tally *t, const struct summary_item *it)
   t->counts[s]++;
   if (it->disagreement)
     t->disagreements++;
+  if (!it->rated)
+    t->not_reported++;
+  trend_count(&t->travel, in->trends != NULL ? in->trends[i].travel : TREND_NONE);
 }
 
-/* {"total", "counts", "percent"} plus the headline fields. */
+/* {"total", "counts", "percent"} plus the headline fields (and with
+ * trends, "not_reported"). */
 static json_t *
-tally_json(const struct tally *t, bool kpi, bool headlines)
+tally_json(const struct tally *t, bool kpi, bool headlines, bool trends)
 {
   const enum rag_status *keys = kpi ? kpi_keys : milestone_keys;
   size_t nkeys = kpi ? ARRAY_LEN(kpi_keys) : ARRAY_LEN(milestone_keys);
@@ -66,6 +82,8 @@ tally_json(const struct tally *t, bool kpi, bool headlines)
   }
   o = json_pack("{s:I, s:o, s:o}", "total", (json_int_t)t->total, "counts", counts, "percent",
                 percent);
+  if (o != NULL && trends)
+    json_object_set_new(o, "not_reported", json_integer(t->not_reported));
   if (o == NULL || !headlines)
     return o;
   if (kpi) {
@@ -89,15 +107,15 @@ in_priority(const struct summary_item *it, int64_t number)
 
 /* One kind (milestones or KPIs) of one group: totals, headlines, by priority. */
 static json_t *
-kind_json(const struct summary_input *in, size_t group, bool kpi)
+kind_json(const struct summary_input *in, size_t group, bool kpi, const struct shape *sh)
 {
   struct tally all = {0};
   json_t *o, *by = json_array();
 
   for (size_t i = 0; i < in->nitems; i++)
     if (in->items[i].is_kpi == kpi && in->items[i].group == group)
-      tally_add(&all, &in->items[i]);
-  o = tally_json(&all, kpi, true);
+      tally_add(&all, in, i);
+  o = tally_json(&all, kpi, true, sh->trends);
   for (size_t p = 0; p < in->npriorities; p++) {
     const struct summary_priority *pr = &in->priorities[p];
     struct tally t = {0};
@@ -109,9 +127,9 @@ kind_json(const struct summary_input *in, size_t group, bool kpi)
       const struct summary_item *it = &in->items[i];
 
       if (it->is_kpi == kpi && it->group == group && in_priority(it, pr->number))
-        tally_add(&t, it);
+        tally_add(&t, in, i);
     }
-    row = tally_json(&t, kpi, false);
+    row = tally_json(&t, kpi, false, sh->trends);
     json_object_set_new(row, "priority", json_integer(pr->number));
     json_object_set_new(row, "title", json_string(pr->title));
     json_array_append_new(by, row);
@@ -119,20 +137,36 @@ kind_json(const struct summary_input *in, size_t group, bool kpi)
   json_object_set_new(o, "by_priority", by);
   if (kpi)
     json_object_set_new(o, "rating_disagreements", json_integer(all.disagreements));
+  if (sh->trends)
+    json_object_set_new(o, "direction_of_travel", trend_counts_json(&all.travel));
   return o;
 }
 
 static json_t *
-exception_json(const struct summary_item *it)
+exception_json(const struct summary_input *in, size_t i, const struct shape *sh)
 {
-  return json_pack("{s:s, s:I, s:s, s:s, s:s, s:s?, s:s?}", "type",
-                   it->is_kpi ? "kpi" : "milestone", "id", (json_int_t)it->id, "code", it->code,
-                   "description", it->description, it->is_kpi ? "rating" : "status",
-                   rag_code(it->status), "value_text", it->value_text, "comment", it->comment);
+  const struct summary_item *it = &in->items[i];
+  const struct summary_trend *t = in->trends != NULL ? &in->trends[i] : NULL;
+  json_t *o = json_pack("{s:s, s:I, s:s, s:s, s:s, s:s?, s:s?}", "type",
+                        it->is_kpi ? "kpi" : "milestone", "id", (json_int_t)it->id, "code",
+                        it->code, "description", it->description, it->is_kpi ? "rating" : "status",
+                        rag_code(it->status), "value_text", it->value_text, "comment", it->comment);
+
+  if (o == NULL || !sh->trends)
+    return o;
+  if (it->is_kpi)
+    json_object_set_new(o, "direction_of_travel",
+                        trend_travel_json(t != NULL ? t->travel : TREND_NONE));
+  else
+    json_object_set_new(
+      o, "status_change",
+      trend_status_change_json(t != NULL && t->has_previous ? t->previous : RAG_NONE,
+                               it->rated ? it->status : RAG_NONE));
+  return o;
 }
 
 static json_t *
-group_exceptions(const struct summary_input *in, size_t group)
+group_exceptions(const struct summary_input *in, size_t group, const struct shape *sh)
 {
   json_t *arr = json_array();
 
@@ -142,31 +176,55 @@ group_exceptions(const struct summary_input *in, size_t group)
       const struct summary_item *it = &in->items[i];
 
       if (it->group == group && it->is_kpi == (pass == 1) && it->status == RAG_R)
-        json_array_append_new(arr, exception_json(it));
+        json_array_append_new(arr, exception_json(in, i, sh));
     }
   return arr;
+}
+
+static json_t *comparison_json(const struct summary_compare *cmp, const char *group);
+
+static json_t *
+group_json(const struct summary_input *in, size_t group, const struct shape *sh)
+{
+  json_t *o =
+    json_pack("{s:s, s:s, s:o, s:o, s:o}", "code", in->groups[group].code, "name",
+              in->groups[group].name, "milestones", kind_json(in, group, false, sh), "kpis",
+              kind_json(in, group, true, sh), "exceptions", group_exceptions(in, group, sh));
+
+  if (o != NULL && sh->trends)
+    json_object_set_new(o, "comparison", comparison_json(sh->cmp, in->groups[group].code));
+  return o;
 }
 
 json_t *
 summary_group_json(const struct summary_input *in, size_t group)
 {
-  return json_pack("{s:s, s:s, s:o, s:o, s:o}", "code", in->groups[group].code, "name",
-                   in->groups[group].name, "milestones", kind_json(in, group, false), "kpis",
-                   kind_json(in, group, true), "exceptions", group_exceptions(in, group));
+  return group_json(in, group, &plain);
+}
+
+json_t *
+summary_group_json_trends(const struct summary_input *in, size_t group,
+                          const struct summary_compare *cmp)
+{
+  const struct shape sh = {true, cmp};
+
+  return group_json(in, group, &sh);
 }
 
 static json_t *
-overall_kind(const struct summary_input *in, bool kpi)
+overall_kind(const struct summary_input *in, bool kpi, const struct shape *sh)
 {
   struct tally t = {0};
   json_t *o;
 
   for (size_t i = 0; i < in->nitems; i++)
     if (in->items[i].is_kpi == kpi)
-      tally_add(&t, &in->items[i]);
-  o = tally_json(&t, kpi, true);
+      tally_add(&t, in, i);
+  o = tally_json(&t, kpi, true, sh->trends);
   if (kpi)
     json_object_set_new(o, "rating_disagreements", json_integer(t.disagreements));
+  if (sh->trends)
+    json_object_set_new(o, "direction_of_travel", trend_counts_json(&t.travel));
   return o;
 }
 
@@ -177,7 +235,7 @@ summary_headline_of(const struct summary_input *in, struct summary_headline *out
 
   out->rated_milestones = out->rated_kpis = 0;
   for (size_t i = 0; i < in->nitems; i++) {
-    tally_add(in->items[i].is_kpi ? &k : &m, &in->items[i]);
+    tally_add(in->items[i].is_kpi ? &k : &m, in, i);
     if (in->items[i].rated)
       (*(in->items[i].is_kpi ? &out->rated_kpis : &out->rated_milestones))++;
   }
@@ -198,28 +256,90 @@ headline_json(const struct summary_headline *h)
                    "kpis_on_track_percent", tenths_json(h->kpis_tenths));
 }
 
-json_t *
-summary_json(const struct summary_input *in, const struct summary_headline *previous,
-             const struct summary_headline *last_year)
+static json_t *
+whole_json(const struct summary_input *in, const struct summary_headline *previous,
+           const struct summary_headline *last_year, const struct shape *sh)
 {
   json_t *groups = json_array();
 
   for (size_t g = 0; g < in->ngroups; g++)
     if (in->groups[g].active)
-      json_array_append_new(groups, summary_group_json(in, g));
+      json_array_append_new(groups, group_json(in, g, sh));
   return json_pack("{s:s, s:s, s:o, s:{s:o, s:o}, s:{s:o, s:o}}", "quarter", in->quarter, "year",
-                   in->year, "groups", groups, "overall", "milestones", overall_kind(in, false),
-                   "kpis", overall_kind(in, true), "comparison", "previous_quarter",
+                   in->year, "groups", groups, "overall", "milestones", overall_kind(in, false, sh),
+                   "kpis", overall_kind(in, true, sh), "comparison", "previous_quarter",
                    headline_json(previous), "same_quarter_last_year", headline_json(last_year));
 }
 
 json_t *
-summary_exceptions_json(const struct summary_input *in)
+summary_json(const struct summary_input *in, const struct summary_headline *previous,
+             const struct summary_headline *last_year)
+{
+  return whole_json(in, previous, last_year, &plain);
+}
+
+void
+summary_headline_compare(const struct summary_input *in, const char *group,
+                         struct summary_headline *out)
+{
+  struct summary_input only = *in;
+  struct summary_item *items = NULL;
+
+  memset(out, 0, sizeof(*out));
+  if (group != NULL) {
+    /* The group's items alone (groups are matched by code: another
+     * quarter's input numbers them its own way). */
+    items = malloc((in->nitems + 1) * sizeof(*items));
+    if (items == NULL)
+      return; /* not present: compared with nothing */
+    only.items = items;
+    only.nitems = 0;
+    only.trends = NULL; /* a headline counts no travel */
+    for (size_t i = 0; i < in->nitems; i++)
+      if (strcmp(in->groups[in->items[i].group].code, group) == 0)
+        items[only.nitems++] = in->items[i];
+  }
+  summary_headline_of(&only, out);
+  if (out->rated_milestones == 0)
+    out->milestones_tenths = -1;
+  if (out->rated_kpis == 0)
+    out->kpis_tenths = -1;
+  free(items);
+}
+
+static json_t *
+comparison_json(const struct summary_compare *cmp, const char *group)
+{
+  struct summary_headline prev = {0}, last = {0};
+
+  if (cmp != NULL && cmp->previous != NULL)
+    summary_headline_compare(cmp->previous, group, &prev);
+  if (cmp != NULL && cmp->last_year != NULL)
+    summary_headline_compare(cmp->last_year, group, &last);
+  return json_pack("{s:o, s:o}", "previous_quarter", headline_json(&prev), "same_quarter_last_year",
+                   headline_json(&last));
+}
+
+json_t *
+summary_json_trends(const struct summary_input *in, const struct summary_compare *cmp)
+{
+  const struct shape sh = {true, cmp};
+  struct summary_headline prev = {0}, last = {0};
+
+  if (cmp != NULL && cmp->previous != NULL)
+    summary_headline_compare(cmp->previous, NULL, &prev);
+  if (cmp != NULL && cmp->last_year != NULL)
+    summary_headline_compare(cmp->last_year, NULL, &last);
+  return whole_json(in, &prev, &last, &sh);
+}
+
+static json_t *
+exceptions_json(const struct summary_input *in, const struct shape *sh)
 {
   json_t *arr = json_array();
 
   for (size_t g = 0; g < in->ngroups; g++) {
-    json_t *ex = group_exceptions(in, g);
+    json_t *ex = group_exceptions(in, g, sh);
     size_t i;
     json_t *e;
 
@@ -231,4 +351,18 @@ summary_exceptions_json(const struct summary_input *in)
     json_decref(ex);
   }
   return arr;
+}
+
+json_t *
+summary_exceptions_json(const struct summary_input *in)
+{
+  return exceptions_json(in, &plain);
+}
+
+json_t *
+summary_exceptions_trends_json(const struct summary_input *in)
+{
+  const struct shape sh = {true, NULL};
+
+  return exceptions_json(in, &sh);
 }

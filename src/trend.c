@@ -112,6 +112,18 @@ trend_status_change(enum rag_status previous, enum rag_status current, char out[
   return true;
 }
 
+json_t *
+trend_status_change_json(enum rag_status previous, enum rag_status current)
+{
+  char text[TREND_CHANGE_LEN];
+  enum trend_travel t;
+
+  if (!trend_status_change(previous, current, text, &t))
+    return json_null();
+  return json_pack("{s:s, s:s, s:s, s:o}", "from", rag_code(previous), "to", rag_code(current),
+                   "text", text, "travel", trend_travel_json(t));
+}
+
 const char *
 trend_travel_name(enum trend_travel t)
 {

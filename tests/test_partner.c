@@ -385,6 +385,11 @@ static const struct write_case write_cases[] = {
    "{\"value\":96,\"rating\":\"A\"}"},
   {"DELETE", "/api/v1/kpis/{id}/readings/{quarter}", "/api/v1/kpis/{kpi}/readings/" Q1, NULL, 204,
    403, NULL, "/api/v1/kpis/{kpi}/readings/" Q2, 204, NULL, NULL},
+  {"PUT", "/api/v1/kpis/{id}/months/{month}", "/api/v1/kpis/{kpi}/months/2018-07",
+   "{\"value\":5,\"comment\":\"July\"}", 201, 403, NULL, NULL, 200, NULL,
+   "{\"value\":6,\"comment\":\"July, revised\"}"},
+  {"DELETE", "/api/v1/kpis/{id}/months/{month}", "/api/v1/kpis/{kpi}/months/2018-07", NULL, 204,
+   403, NULL, "/api/v1/kpis/{kpi}/months/2018-08", 204, NULL, NULL},
   {"PUT", "/api/v1/quarters/{quarter}", "/api/v1/quarters/2018-19-Q4",
    "{\"place_board_date\":\"2019-06-06\"}", 403, 403, NULL, NULL, 200, NULL, NULL},
   {"POST", "/api/v1/quarters/{quarter}/submissions", "/api/v1/quarters/" Q3 "/submissions",
@@ -416,6 +421,11 @@ START_TEST(every_role_against_every_write_route)
   open_quarter(&f, Q3);
   set_var(vars, 16, "ms", f.ch11);
   set_var(vars, 16, "kpi", f.kpi1);
+  /* The KPI takes monthly values (issue 18), and has one the admin deletes. */
+  snprintf(path, sizeof(path), "/api/v1/kpis/%lld", f.kpi1);
+  th_expect_status(&f.s, "PATCH", path, "{\"frequency\":\"monthly\"}", f.s.admin, NULL, 200);
+  snprintf(path, sizeof(path), "/api/v1/kpis/%lld/months/2018-08", f.kpi1);
+  th_expect_status(&f.s, "PUT", path, "{\"value\":4}", f.s.admin, NULL, 201);
 
   /* A token that worked, then was revoked through the API. */
   th_req(&f.s, "POST", "/api/v1/tokens", "{\"name\":\"soon revoked\",\"role\":\"admin\"}",
@@ -495,7 +505,7 @@ START_TEST(every_role_against_every_write_route)
     th_response_free(&r);
     covered++;
   }
-  ck_assert_uint_eq(covered, 24);
+  ck_assert_uint_eq(covered, 26);
   /* Everything written above, the import included, chains up. */
   verify(&f, true, (long long)audit_count(&f.s), 0);
   free(import);
@@ -537,7 +547,7 @@ START_TEST(write_table_matches_routes)
   for (size_t j = 0; j < ncases; j++)
     ck_assert_msg(seen[j], "%s %s is not a write route", write_cases[j].method,
                   write_cases[j].pattern);
-  ck_assert_uint_eq(nwrites, 24);
+  ck_assert_uint_eq(nwrites, 26);
 }
 END_TEST
 

@@ -1,15 +1,18 @@
 #!/usr/bin/env python3
 """Keep-alive clients PUTting milestone updates until the server goes away.
 
-Usage: put_clients.py PORT TOKEN OUT.json [THREADS [TAG]]
+Usage: put_clients.py PORT TOKEN OUT.json [THREADS [TAG [READY_AFTER]]]
 Each thread writes its own milestone's 2018-19-Q2 update with a comment
 unique to the request, on one keep-alive connection (a new one after a
 `Connection: close` or an error), and stops after 20 failed attempts in a
 row. OUT.json gets [[comment, status or "error"], ...]: what each request
-heard, to compare with what the database holds.
+heard, to compare with what the database holds. With READY_AFTER, the
+file OUT.json.ready is made once that many requests were answered 2xx (so a
+test can send its signal in the middle of a burst however slow the machine).
 """
 import http.client
 import json
+import os
 import sys
 import threading
 import time
@@ -17,7 +20,8 @@ import time
 port, token, out = int(sys.argv[1]), sys.argv[2], sys.argv[3]
 threads = int(sys.argv[4]) if len(sys.argv) > 4 else 16
 tag = sys.argv[5] if len(sys.argv) > 5 else ""  # prefixed to every value: "TAG:t3-17"
-results, lock = [], threading.Lock()
+ready_after = int(sys.argv[6]) if len(sys.argv) > 6 else 0
+results, lock, acked = [], threading.Lock(), [0]
 
 
 def client(t):
@@ -50,6 +54,12 @@ def client(t):
             time.sleep(0.02)
         with lock:
             results.append([value.split(":", 1)[-1], status])
+            if status in (200, 201):
+                acked[0] += 1
+                if acked[0] == ready_after:
+                    with open(out + ".ready.tmp", "w") as f:
+                        f.write(f"{acked[0]}\n")
+                    os.replace(out + ".ready.tmp", out + ".ready")
 
 
 ts = [threading.Thread(target=client, args=(t,)) for t in range(threads)]

@@ -4,12 +4,25 @@
 . "$(dirname "$0")/lib.sh" "$@"
 make_demo_db
 start_server
-# A slow upload (about 2 s at 16 KB/s) is in flight when SIGTERM arrives.
+# Wait (up to $1 seconds) until the server counts $2 requests under way;
+# the gauge counts the /metrics request that reads it as well.
+wait_in_flight() {
+  local deadline=$((SECONDS + $1)) n=0
+  while [ "$SECONDS" -lt "$deadline" ]; do
+    n=$(curl -s "$URL/metrics" | awk '/^ragboard_http_requests_in_flight /{print $2}' || true)
+    [ "${n:-0}" -ge "$2" ] && return 0
+    sleep 0.05
+  done
+  fail "after $1 s the server counts ${n:-no} requests under way, not $2"
+}
+# A slow upload (about 4 s at 16 KB/s) is in flight when SIGTERM arrives:
+# the server has begun it (its head is read) and curl is still sending.
 curl -sS -o "$WORK/import.out" -w '%{http_code}' --limit-rate 16K -X POST \
   -H "Authorization: Bearer $ADMIN" -H 'Content-Type: application/json' \
   --data-binary @"$SRC/data/rotherham-icp-2018-19.json" "$URL/api/v1/import" >"$WORK/import.code" &
 CURL_PID=$!
-sleep 0.7
+wait_in_flight 60 2
+kill -0 "$CURL_PID" 2>/dev/null || fail "the upload ended before the SIGTERM: nothing was in flight"
 stop_server
 wait "$CURL_PID" || true
 [ "$SERVER_STATUS" -eq 0 ] || fail "server exited $SERVER_STATUS on SIGTERM"
@@ -22,12 +35,20 @@ if curl -s -o /dev/null "$URL/healthz"; then fail "still accepting after SIGTERM
 # holds was answered 2xx to its client, and every 2xx is in the database
 # (before, answers to committed writes were lost when the daemon stopped
 # under them, and writes arriving late ran on a worker and were cut off).
-# Three rounds: the loss hit only a few writes, and not every time.
+# Three rounds: the loss hit only a few writes, and not every time. The
+# SIGTERM comes once 100 writes of a round were answered (however slow the
+# machine: not after a fixed time), with 16 clients still writing.
 for round in 1 2 3; do
   start_server
-  python3 "$SRC/tests/ops/put_clients.py" "$PORT" "$ADMIN" "$WORK/clients.$round.json" 16 "$round" &
+  python3 "$SRC/tests/ops/put_clients.py" "$PORT" "$ADMIN" "$WORK/clients.$round.json" 16 "$round" \
+    100 &
   CLIENTS_PID=$!
-  sleep 1.2
+  deadline=$((SECONDS + 120))
+  until [ -e "$WORK/clients.$round.json.ready" ]; do
+    kill -0 "$CLIENTS_PID" 2>/dev/null || fail "the PUT clients stopped before 100 writes were answered"
+    [ "$SECONDS" -lt "$deadline" ] || fail "fewer than 100 writes answered in 120 s"
+    sleep 0.05
+  done
   stop_server
   wait "$CLIENTS_PID" || fail "the PUT clients failed"
   [ "$SERVER_STATUS" -eq 0 ] || fail "server exited $SERVER_STATUS on SIGTERM under writes"
