@@ -12,6 +12,8 @@
 import * as api from './api.js';
 import {h, replace, quarterShort, quarterWords} from './dom.js';
 import * as views from './views.js';
+import * as group from './group.js';
+import * as kpi from './kpi.js';
 
 const main = document.getElementById('main');
 const picker = document.getElementById('quarter');
@@ -99,8 +101,8 @@ function titleFor(state, model) {
 const FULL_EVERY = 10;
 
 function viewOf(state) {
-  if (state.kpi) return {load: views.loadKpi, render: views.renderKpi, probe: views.probeKpi};
-  if (state.group) return {load: views.loadGroup, render: views.renderGroup, probe: views.probeGroup};
+  if (state.kpi) return {load: kpi.loadKpi, render: kpi.renderKpi, probe: kpi.probeKpi};
+  if (state.group) return {load: group.loadGroup, render: group.renderGroup, probe: group.probeGroup};
   return {load: views.loadOverview, render: views.renderOverview, probe: views.probeOverview};
 }
 

@@ -150,3 +150,9 @@ export function sparkline(values, {width = 120, height = 28} = {}) {
   s.append(svg('circle', {cx: x(li).toFixed(1), cy: y(lv).toFixed(1), r: 2.5, fill: 'currentColor'}));
   return s;
 }
+
+// A wide table in a region of its own that scrolls sideways on a phone
+// (the page itself never does); focusable so a keyboard can scroll it.
+export function tableWrap(label, table) {
+  return h('div', {class: 'table-wrap', role: 'region', 'aria-label': label, tabindex: '0'}, table);
+}

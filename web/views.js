@@ -3,7 +3,7 @@
 // costs 304s only), and render(model, state) → the elements of <main>.
 import * as api from './api.js';
 import {
-  h, badge, tally, pct, change, quarterWords, quarterShort, sparkline,
+  h, badge, tally, pct, change, quarterWords, quarterShort,
   MILESTONE_RATINGS, KPI_RATINGS,
 } from './dom.js';
 
@@ -18,7 +18,7 @@ export function href(state) {
   return q ? `/?${q}` : '/';
 }
 
-function link(state, ...text) {
+export function link(state, ...text) {
   return h('a', {href: href(state), 'data-nav': ''}, ...text);
 }
 
@@ -35,7 +35,7 @@ async function optional(promise) {
   }
 }
 
-function anyChanged(...rs) {
+export function anyChanged(...rs) {
   return rs.some((r) => r && r.changed);
 }
 
@@ -125,7 +125,8 @@ function travel(t, label) {
   return h('p', {class: 'travel'}, `${label}: `,
     h('span', {class: 'dot-improving'}, h('span', {'aria-hidden': 'true'}, '▲ '), `${d.improving ?? 0} improving`), ', ',
     h('span', {class: 'dot-same'}, h('span', {'aria-hidden': 'true'}, '▶ '), `${d.same ?? 0} the same`), ', ',
-    h('span', {class: 'dot-worsening'}, h('span', {'aria-hidden': 'true'}, '▼ '), `${d.worsening ?? 0} worsening`));
+    h('span', {class: 'dot-worsening'}, h('span', {'aria-hidden': 'true'}, '▼ '), `${d.worsening ?? 0} worsening`),
+    d.no_comparison ? `, ${d.no_comparison} with nothing to compare` : null);
 }
 
 function notReported(t) {
@@ -141,16 +142,18 @@ function exceptionList(items, state) {
         ? link({quarter: state.quarter, kpi: x.id}, h('span', {class: 'code'}, x.code))
         : h('span', {class: 'code'}, x.code),
       ' ', x.description,
-      x.value_text ? h('span', {class: 'value'}, ` — ${x.value_text}`) : null),
+      x.value_text ? h('span', {class: 'value'}, ` — ${x.value_text}`) : null,
+      x.status_change ? h('span', {class: 'note'}, ` (${x.status_change.from} last quarter)`) : null),
     x.comment ? h('p', {class: 'comment'}, x.comment) : h('p', {class: 'comment none'}, 'No comment given.'))));
 }
 
-function groupTile(g, state) {
+// A group's numbers for the quarter: headline sentences, stacked bars with
+// counts and percentages, direction of travel, comparisons, red exceptions
+// (the overview's tile and the top of the group page).
+export function groupBody(g, state) {
   const ms = g.milestones;
   const kp = g.kpis;
-  const id = `group-${g.code}`;
-  return h('article', {class: 'tile', 'aria-labelledby': id, dataset: {group: g.code}},
-    h('h3', {id}, link({quarter: state.quarter, group: g.code}, g.name, ' ', h('span', {class: 'code'}, `(${g.code})`))),
+  return [
     h('p', {class: 'headline'}, `${headline('milestones', ms, 'on_track_or_complete_percent')} and ${headline('KPIs', kp, 'on_track_percent')}.`),
     h('p', {class: 'headline'}, `${pct(ms.red_percent)} of milestones and ${pct(kp.red_percent)} of KPIs are red.`),
     tally('milestone', 'Milestones', ms, MILESTONE_RATINGS), notReported(ms),
@@ -158,7 +161,15 @@ function groupTile(g, state) {
     travel(kp, 'KPIs since last quarter'), travel(ms, 'Milestones since last quarter'),
     g.comparison ? comparisonTable(`${g.name} against earlier quarters`, g.comparison, ms, kp) : null,
     h('h4', {}, `Red exceptions (${(g.exceptions || []).length})`),
-    exceptionList(g.exceptions, state));
+    exceptionList(g.exceptions, state),
+  ];
+}
+
+function groupTile(g, state) {
+  const id = `group-${g.code}`;
+  return h('article', {class: 'tile', 'aria-labelledby': id, dataset: {group: g.code}},
+    h('h3', {id}, link({quarter: state.quarter, group: g.code}, g.name, ' ', h('span', {class: 'code'}, `(${g.code})`))),
+    groupBody(g, state));
 }
 
 function completenessSection(c, state) {
@@ -216,47 +227,5 @@ export function renderOverview(model, state) {
       h('div', {class: 'tiles'}, s.groups.map((g) => groupTile(g, state)))),
     completenessSection(model.completeness, state),
     reportSection(state),
-  ];
-}
-
-export {sparkline};
-
-// ---- group and KPI pages (issue 18's quarter views and series) ------------
-
-export function probeGroup(state) {
-  return `/api/v1/groups/${enc(state.group)}/summary?quarter=${enc(state.quarter)}`;
-}
-
-export async function loadGroup(state) {
-  const [group, summary] = await Promise.all([
-    api.get(`/api/v1/groups/${enc(state.group)}`),
-    api.get(`/api/v1/groups/${enc(state.group)}/summary?quarter=${enc(state.quarter)}`),
-  ]);
-  return {changed: anyChanged(group, summary), model: {group: group.body, summary: summary.body}};
-}
-
-export function renderGroup(model, state) {
-  const g = model.summary;
-  return [
-    h('h1', {id: 'page-h', tabindex: '-1'}, `${model.group.name}, ${quarterWords(state.quarter)}`),
-    groupTile(g, state),
-  ];
-}
-
-export function probeKpi(state) {
-  return `/api/v1/kpis/${enc(state.kpi)}`;
-}
-
-export async function loadKpi(state) {
-  const kpi = await api.get(`/api/v1/kpis/${enc(state.kpi)}`);
-  const group = await api.get(`/api/v1/groups/${enc(kpi.body.group)}`);
-  return {changed: anyChanged(kpi, group), model: {kpi: kpi.body, group: group.body}};
-}
-
-export function renderKpi(model, state) {
-  const k = model.kpi;
-  return [
-    h('h1', {id: 'page-h', tabindex: '-1'}, `${k.code}: ${k.description}`),
-    h('p', {}, `Target: ${k.target_text ?? k.target ?? 'none'}`),
   ];
 }
