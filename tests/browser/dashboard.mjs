@@ -156,12 +156,14 @@ export async function dashboardTests(c) {
     await p3.waitForSelector('.tile');
     await lib.sleep(300);
     const answers = [];
-    const onResponse = (resp) => answers.push({url: resp.url(), status: resp.status()});
+    const onResponse = async (resp) => answers.push({url: resp.url(), status: resp.status(),
+      inm: (await resp.request().allHeaders())['if-none-match'] || ''});
     p3.on('response', onResponse);
     await lib.sleep(poll * 1000 * 2.2);
     const api = answers.filter((a) => a.url.includes('/api/v1/'));
     lib.assert(api.length >= 2, `no poll seen in ${poll * 2.2} s`);
     lib.assertEqual([...new Set(api.map((a) => a.status))], [304], 'statuses of unchanged polls');
+    lib.assertEqual(api.filter((a) => !/^(W\/)?"/.test(a.inm)), [], 'polls without If-None-Match');
     // One request per poll: the summary, as any dashboard's poll would be.
     lib.assertEqual([...new Set(api.map((a) => new URL(a.url).pathname + new URL(a.url).search))],
       [`/api/v1/summary?quarter=${Q}`], 'what an unchanged poll asks');
@@ -181,6 +183,138 @@ export async function dashboardTests(c) {
     lib.assertEqual(lib.violations(w3), [], 'polling page');
     await p3.close();
     console.log(`  (the new reading showed ${waited} ms after the PUT, polling every ${poll} s)`);
+  });
+
+  await r.test("group page: each milestone's status and previous status, each KPI's value, rating and travel equal the quarter views", async () => {
+    const p6 = await ctx.newPage();
+    const w6 = lib.watch(p6, base);
+    await p6.goto(`${base}/?quarter=${Q}&group=CYP`);
+    await p6.waitForSelector('tr[data-milestone]');
+    const shown = await p6.evaluate(() => {
+      const rows = (sel, key) => Object.fromEntries([...document.querySelectorAll(sel)].map((tr) =>
+        [tr.dataset[key], [...tr.children].map((td) => td.textContent.trim())]));
+      return {ms: rows('tr[data-milestone]', 'milestone'), kpis: rows('tr[data-kpi]', 'kpi'),
+        sparks: document.querySelectorAll('tr[data-kpi] .spark-cell, tr[data-kpi] td .none').length};
+    });
+    const {body: ms} = await lib.api(base, 'GET', `/api/v1/milestones?group=CYP&year=2018-19&quarter=${Q}&limit=500`);
+    const {body: kpis} = await lib.api(base, 'GET', `/api/v1/kpis?group=CYP&year=2018-19&quarter=${Q}&limit=500`);
+    lib.assertEqual(Object.keys(shown.ms).sort(), ms.items.map((m) => m.code).sort(), 'milestones shown');
+    lib.assertEqual(Object.keys(shown.kpis).sort(), kpis.items.map((k) => k.code).sort(), 'KPIs shown');
+    for (const m of ms.items) {
+      const row = shown.ms[m.code];
+      // columns: code, milestone, due, status, previous, comment
+      lib.assert(row[3].startsWith(m.reported ? m.update.status : '–'), `${m.code} status: ${row[3]}`);
+      lib.assert(m.previous ? row[4].startsWith(m.previous.status) : row[4] === 'none', `${m.code} previous: ${row[4]}`);
+      lib.assertEqual(row[5], (m.update && m.update.comment) || '', `${m.code} comment`);
+    }
+    for (const k of kpis.items) {
+      const row = shown.kpis[k.code];
+      // columns: code, KPI, target, value, rating, travel, trend, comment
+      const value = k.reading ? (k.reading.value_text ?? String(k.reading.value ?? '–')) : '–';
+      lib.assert(row[3].startsWith(value), `${k.code} value: ${row[3]} (want ${value})`);
+      lib.assert(row[4].startsWith(k.reported ? (k.reading.effective_rating || k.reading.rating) : '–'), `${k.code} rating: ${row[4]}`);
+      const dot = k.reading && k.reading.direction_of_travel;
+      lib.assert(dot ? row[5].includes(dot === 'same' ? 'the same' : dot) : row[5] === 'no comparison', `${k.code} travel: ${row[5]}`);
+      lib.assert(row[6] !== '', `${k.code} has no trend cell`);
+    }
+    const xss = await p6.$$eval('tr[data-milestone="CH1.2"] td.comment', (els) => els.map((e) => e.textContent));
+    lib.assertEqual(xss, [XSS], 'the XSS comment on the group page, as text');
+    lib.assertEqual(await p6.$$eval('img[src="x"], [onerror]', (els) => els.length), 0, 'elements made from the payload');
+    lib.assertEqual(lib.violations(w6), [], 'group page');
+    await p6.close();
+  });
+
+  await r.test('KPI page: the server SVG chart is drawn, the series is a table beside it, verdicts in words', async () => {
+    const p7 = await ctx.newPage();
+    const w7 = lib.watch(p7, base);
+    await p7.goto(`${base}/?quarter=${Q}&kpi=1`);
+    await p7.waitForSelector('#series-table');
+    await p7.waitForFunction(() => {
+      const img = document.getElementById('spc-chart');
+      return img && img.complete && img.naturalWidth > 0;
+    });
+    const chart = await p7.$eval('#spc-chart', (img) => ({src: img.src, alt: img.alt, w: img.naturalWidth}));
+    lib.assert(chart.src.startsWith('blob:'), `chart from the fetched SVG: ${chart.src}`);
+    lib.assert(chart.alt.includes('table below'), `chart alt: ${chart.alt}`);
+    const {body: series} = await lib.api(base, 'GET', '/api/v1/kpis/1/series');
+    const rows = await p7.$$eval('#series-table tbody tr', (trs) => trs.map((tr) => ({
+      period: tr.dataset.period, cells: [...tr.children].map((td) => td.textContent.trim())})));
+    lib.assertEqual(rows.map((x) => x.period), series.points.map((p) => p.period), 'periods in the table');
+    series.points.forEach((p, i) => {
+      lib.assertEqual(rows[i].cells[1], p.value_text ?? String(p.value ?? '–'), `${p.period} value`);
+      lib.assertEqual(rows[i].cells[6], p.comment || '', `${p.period} comment`);
+    });
+    const words = await p7.textContent('.chart figcaption');
+    lib.assert(/variation|Too few values/.test(words), `variation in words: ${words}`);
+    lib.assertEqual(await lib.axe(p7), [], 'axe on the KPI page');
+    lib.assertEqual(lib.violations(w7), [], 'KPI page');
+    await p7.close();
+  });
+
+  await r.test("CSP: the pages' headers are strict, and no page reports a CSP violation", async () => {
+    for (const url of ['/', '/returns']) {
+      const {headers} = await lib.api(base, 'GET', url);
+      const csp = headers.get('content-security-policy') || '';
+      lib.assert(/script-src 'self'/.test(csp) && /style-src 'self'/.test(csp), `${url} CSP: ${csp}`);
+      lib.assert(!/unsafe-inline|unsafe-eval/.test(csp), `${url} CSP allows inline: ${csp}`);
+      lib.assert(/frame-ancestors 'none'/.test(csp), `${url} frame-ancestors: ${csp}`);
+      lib.assertEqual(headers.get('x-content-type-options'), 'nosniff', `${url} nosniff`);
+      lib.assertEqual(headers.get('referrer-policy'), 'no-referrer', `${url} Referrer-Policy`);
+    }
+    const p8 = await ctx.newPage();
+    await p8.addInitScript(() => {
+      window.cspViolations = [];
+      document.addEventListener('securitypolicyviolation',
+        (e) => window.cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`));
+    });
+    const w8 = lib.watch(p8, base);
+    const seenCsp = [];
+    for (const [url, ready] of [[`/?quarter=${Q}`, '.tile'], [`/?quarter=${Q}&group=MHLD`, 'tr[data-kpi]'],
+      [`/?quarter=${Q}&kpi=1`, '#series-table'], ['/returns', '#upload-form']]) {
+      await p8.goto(base + url);
+      await p8.waitForSelector(ready);
+      await lib.sleep(200);
+      seenCsp.push(...(await p8.evaluate(() => window.cspViolations)).map((v) => `${url}: ${v}`));
+    }
+    lib.assertEqual(seenCsp, [], 'CSP violations');
+    lib.assertEqual(lib.violations(w8), [], 'pages under the CSP');
+    await p8.close();
+  });
+
+  await r.test('keyboard: a focused link in the content has a visible focus indicator with enough contrast', async () => {
+    const p9 = await ctx.newPage();
+    await p9.goto(`${base}/?quarter=${Q}`);
+    await p9.waitForSelector('.tile');
+    let ring = null;
+    for (let i = 0; i < 40 && !ring; i++) {
+      await p9.keyboard.press('Tab');
+      ring = await p9.evaluate(() => {
+        const a = document.activeElement;
+        if (!a.closest('main') || a.tagName !== 'A') return null;
+        const cs = getComputedStyle(a);
+        return {outline: cs.outlineStyle, width: parseFloat(cs.outlineWidth), colour: cs.outlineColor,
+          shadow: cs.boxShadow};
+      });
+    }
+    lib.assert(ring, 'Tab never reached a link in the content');
+    lib.assert(ring.outline !== 'none' && ring.width >= 2, `focus outline: ${JSON.stringify(ring)}`);
+    // The outline against the page's white: WCAG 2.2 non-text contrast, 3:1 at least.
+    const m = /rgba?\((\d+), (\d+), (\d+)/.exec(ring.colour);
+    const lum = (c) => {
+      const v = c / 255;
+      return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+    };
+    const L = 0.2126 * lum(+m[1]) + 0.7152 * lum(+m[2]) + 0.0722 * lum(+m[3]);
+    const ratio = 1.05 / (L + 0.05);
+    lib.assert(ratio >= 3, `focus outline contrast ${ratio.toFixed(2)}:1 (${ring.colour})`);
+    await p9.close();
+  });
+
+  await r.test('report: the overview links the quarter\'s board report in each format', async () => {
+    await page.goto(`${base}/?quarter=${Q}`);
+    await page.waitForSelector('.reports a');
+    const hrefs = await page.$$eval('.reports a', (as) => as.map((a) => a.getAttribute('href')));
+    lib.assertEqual(hrefs, ['html', 'md', 'csv', 'json'].map((f) => `/api/v1/reports/${Q}?format=${f}`), 'report links');
   });
 
   await r.test('phone: the overview fits a 390 px screen without sideways scrolling', async () => {
@@ -242,6 +376,12 @@ export async function dashboardTests(c) {
     lib.assertEqual(w5.consoleErrors.filter((m) => m.includes(secret)), [], 'console lines with the token');
     lib.assertEqual(await p5.evaluate(() => sessionStorage.getItem('ragboard.token')), secret, 'sessionStorage');
     lib.assertEqual(await p5.evaluate(() => localStorage.length), 0, 'localStorage');
+    // Completeness: who has not reported, by organisation, as the API says.
+    const {body: comp} = await lib.api(base, 'GET', `/api/v1/quarters/${Q}/completeness`, {token: data.viewer});
+    const orgs = await p5.$$eval('.completeness tr[data-organisation]', (trs) => trs.map((tr) =>
+      [tr.dataset.organisation, tr.children[4].textContent]));
+    lib.assertEqual(orgs, comp.organisations.map((o) => [o.code, o.missing.length ? o.missing.map((x) => x.code).join(', ') : 'nothing']),
+      'completeness by organisation');
     // A reload keeps it (same tab); a wrong one is refused with a clear message.
     await p5.reload();
     await p5.waitForSelector('.tile');
