@@ -36,6 +36,10 @@ struct api_ctx {
   char now[UTIL_TIME_LEN]; /* one timestamp for every write of the request */
   char detail[512];
   json_t *errors; /* [{field, message}] for validation failures */
+  /* How the input was read (a spreadsheet's encoding, delimiter, ...):
+   * strings, answered as "notes" with a problem as with a success; owned,
+   * freed with errors. NULL: none. */
+  json_t *notes;
   /* What a route's precheck (router_precheck, on an HTTP worker) made of
    * the request, for its handler under the writer: the precheck sets both
    * (the router then owns it); the handler borrows it (prepared_free NULL).

@@ -5,6 +5,7 @@
 #ifndef RAGBOARD_API_INPUT_H
 #define RAGBOARD_API_INPUT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -37,6 +38,12 @@ enum rb_err api_path_quarter(struct api_ctx *c, size_t i, struct quarter *q);
 /* Query parameter "quarter", required and valid: its text in *text, parsed
  * into *q (may be NULL); 400 otherwise. */
 enum rb_err api_query_quarter(struct api_ctx *c, const char **text, struct quarter *q);
+
+/* Query parameter `param` naming an organisation: *org (new) its stored
+ * representation ({"code", "name", ...}), NULL when absent and not
+ * required; 400 naming every organisation's code when it is missing
+ * (required) or names none. */
+enum rb_err api_query_org(struct api_ctx *c, const char *param, bool required, json_t **org);
 
 /* Apply a JSON merge patch to the stored representation `current`: members
  * not among `fields` are refused, members in `fixed` must keep their value.

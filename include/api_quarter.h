@@ -14,5 +14,7 @@ enum rb_err api_submission(struct api_ctx *c);
 /* A return's checks before it joins the writer's queue (router_precheck). */
 enum rb_err api_submission_precheck(struct api_ctx *c);
 enum rb_err api_completeness(struct api_ctx *c);
+/* A partner's return template for the quarter, XLSX or CSV. */
+enum rb_err api_template(struct api_ctx *c);
 
 #endif

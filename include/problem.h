@@ -21,5 +21,9 @@
  * or NULL when out of memory. errors is borrowed. */
 char *problem_json(enum rb_err err, const char *detail, const json_t *errors,
                    const char *request_id, size_t *len);
+/* The same with "notes" (strings saying how the input was read, borrowed)
+ * when notes is a non-empty array. */
+char *problem_json_notes(enum rb_err err, const char *detail, const json_t *errors,
+                         const json_t *notes, const char *request_id, size_t *len);
 
 #endif

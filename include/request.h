@@ -24,6 +24,10 @@ struct rb_request {
   const char *origin;
   const char *body;
   size_t body_len;
+  /* A file uploaded as multipart/form-data: its name as the browser gave
+   * it (the body is then the file's bytes alone, content_type what they
+   * are); NULL otherwise. */
+  const char *upload_name;
   const char *request_id;
 };
 

@@ -30,6 +30,9 @@ enum {
   ROUTE_QUERY = 1u << 8,  /* takes query parameters, which the handler names and checks
                              (api_query_allow); on every other route the router refuses
                              any query parameter (400) */
+  ROUTE_UPLOAD = 1u << 9, /* a write that takes a file as a browser form uploads it
+                             (multipart/form-data, one file field): the HTTP layer hands
+                             the handler the file's bytes alone */
 };
 
 struct route {

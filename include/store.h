@@ -292,7 +292,9 @@ enum rb_err store_kpi_brief_rule(struct store *st, int64_t id, const char *quart
                                  struct rag_rule *rule);
 
 /* The items of the quarter's plan year and whether each has an update or
- * reading for it: [{"type", "id", "code", "group", "owner", "provided"}]. */
+ * reading for it: [{"type", "id", "code", "group", "owner", "owner_name",
+ * "description", "updated_at" (of the update or reading; null when none),
+ * "provided"}], milestones then KPIs, in id order. */
 enum rb_err store_completeness(struct store *st, const char *quarter, json_t **items);
 
 /* The id and owner of the milestone (kpi false) or KPI with `code` in plan
@@ -301,6 +303,34 @@ enum rb_err store_completeness(struct store *st, const char *quarter, json_t **i
 #define STORE_CODE_LEN 65 /* codes are at most 64 bytes */
 enum rb_err store_item_owner(struct store *st, bool kpi, const char *year, const char *code,
                              int64_t *id, char owner[STORE_CODE_LEN]);
+
+/* ---- spreadsheet returns (store_returns.c) ---------------------------------- */
+
+/* The item a return's row names. */
+struct store_item_ref {
+  int64_t id;
+  char code[STORE_CODE_LEN];  /* as stored (the row's may differ in case) */
+  char owner[STORE_CODE_LEN]; /* the owning organisation's code, "" when none */
+  bool percent;               /* a KPI measured in percent (unit "percent" or "%") */
+};
+/* The milestone (kpi false) or KPI of plan year `year` with `code`: the
+ * exact code, else the one code that differs from it only in the case of
+ * ASCII letters. RB_ERR_NOT_FOUND: none; RB_ERR_CONFLICT: two or more
+ * differ only in case (never picked). */
+enum rb_err store_item_find(struct store *st, bool kpi, const char *year, const char *code,
+                            struct store_item_ref *out);
+/* Every item code of plan year `year`: [{"kind": "milestone"|"kpi", "code"}]. */
+enum rb_err store_item_codes(struct store *st, const char *year, json_t **out);
+/* The items organisation `org` owns in plan year `year`, milestones then
+ * KPIs in the plan's order, with their figures for quarter `last`:
+ * [{"kind", "code", "description", "target" (text or number), "unit",
+ * "percent" (0/1), "last_status", "last_value", "last_value_text",
+ * "last_comment"}], nulls where there is nothing. */
+enum rb_err store_template_items(struct store *st, const char *year, const char *org,
+                                 const char *last, json_t **out);
+/* How many items organisation `org` owns, per plan year:
+ * [{"year", "milestones", "kpis"}] in year order. */
+enum rb_err store_owned_counts(struct store *st, const char *org, json_t **out);
 
 /* ---- quarters ------------------------------------------------------------------ */
 enum rb_err store_quarter_list(struct store *st, json_t **items);

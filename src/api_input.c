@@ -1,6 +1,7 @@
 #include "api_input.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -328,4 +329,60 @@ api_merge_patch(struct api_ctx *c, const json_t *current, const json_t *patch,
    * values too and reports everything in one answer. */
   *out = merged;
   return RB_OK;
+}
+
+/* The organisations' codes, "RMBC, TRFT, ...", for a message (at most cap
+ * bytes). */
+static void
+org_codes(struct api_ctx *c, char *out, size_t cap)
+{
+  struct store_page pg = {500, NULL};
+  json_t *items = NULL, *o;
+  char *next = NULL;
+  size_t used = 0, i;
+
+  out[0] = '\0';
+  if (store_org_list(c->st, &pg, &items, &next) != RB_OK)
+    return;
+  json_array_foreach(items, i, o)
+  {
+    int n = snprintf(out + used, cap - used, "%s%s", i > 0 ? ", " : "",
+                     json_string_value(json_object_get(o, "code")));
+
+    if (n < 0 || (size_t)n >= cap - used) {
+      snprintf(out + (used < cap - 5 ? used : cap - 5), 5, "...");
+      break;
+    }
+    used += (size_t)n;
+  }
+  json_decref(items);
+  free(next);
+}
+
+enum rb_err
+api_query_org(struct api_ctx *c, const char *param, bool required, json_t **org)
+{
+  const char *code = api_query(c, param);
+  char codes[512];
+  enum rb_err err;
+
+  *org = NULL;
+  if (code == NULL && !required)
+    return RB_OK;
+  if (api_store(c) == NULL)
+    return api_store_fail(c, RB_ERR_BUSY, "organisations");
+  org_codes(c, codes, sizeof(codes));
+  if (code == NULL) {
+    api_field_error(c, param, "is required: one of %s", codes);
+    return api_fail(c, RB_ERR_BAD_REQUEST, "name the organisation: ?%s=CODE, one of %s", param,
+                    codes);
+  }
+  err =
+    jv_check_key(code, strlen(code)) == NULL ? store_org_get(c->st, code, org) : RB_ERR_NOT_FOUND;
+  if (err == RB_ERR_NOT_FOUND) {
+    api_field_error(c, param, "is no organisation's code: one of %s", codes);
+    return api_fail(c, RB_ERR_BAD_REQUEST, "no organisation %.64s: %s is one of %s", code, param,
+                    codes);
+  }
+  return err != RB_OK ? api_store_fail(c, err, "organisation") : RB_OK;
 }

@@ -101,7 +101,7 @@ api_problem(struct api_ctx *c, enum rb_err err)
   char *text;
 
   jv_utf8_clean(c->detail); /* it may quote a client's bytes (a path, a code) */
-  text = problem_json(err, c->detail, c->errors, c->req->request_id, &len);
+  text = problem_json_notes(err, c->detail, c->errors, c->notes, c->req->request_id, &len);
   rb_response_drop_body(c->resp);
   if (text == NULL) {
     static const char fallback[] =

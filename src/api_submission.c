@@ -13,71 +13,6 @@
 #include "domain.h"
 #include "quarter.h"
 
-/* Resolve codes to items of plan year `year` and check their owners, what
- * a concurrent write can change; with shapes, also repeats and statuses,
- * what it cannot. Every problem is noted; a storage failure is returned. */
-static enum rb_err
-check_rows(struct api_ctx *c, struct row *rows, size_t n, const char *year, bool shapes)
-{
-  json_t *seen = shapes ? json_object() : NULL;
-  struct domain_actor who;
-  enum rb_err err = RB_OK;
-
-  api_actor(c, &who);
-  for (size_t i = 0; i < n && err == RB_OK; i++) {
-    struct row *r = &rows[i];
-    char key[96], owner[STORE_CODE_LEN];
-
-    if (r->code == NULL)
-      continue;
-    if (shapes) {
-      snprintf(key, sizeof(key), "%c%s", r->kpi ? 'k' : 'm', r->code);
-      if (json_object_get(seen, key) != NULL) {
-        api_return_row_error(c, r, "code", "repeats an earlier row for the same item");
-        continue;
-      }
-      json_object_set_new(seen, key, json_true());
-    }
-    err = store_item_owner(c->st, r->kpi, year, r->code, &r->id, owner);
-    if (err == RB_ERR_NOT_FOUND) {
-      char msg[160];
-
-      snprintf(msg, sizeof(msg), "no %s with code %.64s in plan year %s",
-               r->kpi ? "KPI" : "milestone", r->code, year);
-      api_return_row_error(c, r, "code", msg);
-      err = RB_OK;
-      continue;
-    }
-    if (err != RB_OK)
-      break;
-    if (!domain_owns(&who, owner)) {
-      char msg[160];
-
-      snprintf(msg, sizeof(msg), "is owned by %s, not by %s",
-               owner[0] != '\0' ? owner : "no organisation", c->actor.org);
-      api_return_row_error(c, r, "code", msg);
-    }
-    if (!shapes)
-      continue;
-    r->parsed = RAG_NONE;
-    if (r->kpi) {
-      if (r->status != NULL && !rag_parse_kpi_rating(r->status, &r->parsed))
-        api_return_row_error(c, r,
-                             r->line >= 0 ? "status" : "rating", /* the CSV column is "status" */
-                             "must be one of G, A, R, TBC (or Green, Amber, Red)");
-    } else if (r->status == NULL) {
-      if (r->line >= 0) /* a JSON row's missing status was reported with its fields */
-        api_return_row_error(c, r, "status", "is required");
-    } else if (!rag_parse_milestone_status(r->status, &r->parsed)) {
-      api_return_row_error(c, r, "status",
-                           "must be one of BR, B, G, A, R, TBC (or Brown, Blue, Green, "
-                           "Amber, Red)");
-    }
-  }
-  json_decref(seen);
-  return err;
-}
-
 /* Write every row, with an audit entry for each that changes what is
  * stored; rows are valid by now. A row already stored as given is left
  * alone (no write, no audit entry, updated_at stays) and counted in
@@ -118,7 +53,7 @@ write_rows(struct api_ctx *c, struct row *rows, size_t n, const char *quarter, j
     }
     if (err == RB_OK && changed)
       err = api_audit(c, r->kpi ? "reading.put" : "update.put",
-                      r->kpi ? "kpi_reading" : "milestone_update", r->id, r->code, quarter, before,
+                      r->kpi ? "kpi_reading" : "milestone_update", r->id, r->canon, quarter, before,
                       after);
     json_decref(before);
     json_decref(after);
@@ -133,7 +68,8 @@ write_rows(struct api_ctx *c, struct row *rows, size_t n, const char *quarter, j
 
 /* Whatever the return can be refused for but its body's syntax: the window
  * (for the whole return), then every row's code, owner and, with shapes,
- * repeats and status. */
+ * repeats, status and value. A refusal carries the notes on how the file
+ * was read, and its errors in line order. */
 static enum rb_err
 check_return(struct api_ctx *c, struct parsed_return *pr, const char *year, bool shapes)
 {
@@ -141,15 +77,28 @@ check_return(struct api_ctx *c, struct parsed_return *pr, const char *year, bool
 
   err = api_may_write_quarter(c, c->actor.role == AUTH_SUBMITTER ? c->actor.org : NULL, year,
                               c->path[0]);
-  if (err != RB_OK)
-    return err;
-  err = check_rows(c, pr->rows, pr->n, year, shapes);
-  if (err != RB_OK)
-    return api_store_fail(c, err, "the return");
-  if ((err = api_check_errors(c)) != RB_OK)
+  if (err == RB_OK && (err = api_return_check_rows(c, pr, year, shapes)) != RB_OK)
+    err = api_store_fail(c, err, "the return");
+  if (err == RB_OK && (err = api_check_errors(c)) != RB_OK) {
+    api_return_sort_errors(c);
     snprintf(c->detail, sizeof(c->detail),
-             "%zu problem(s) in the return; nothing was written (see errors)",
-             json_array_size(c->errors));
+             "%zu problem%s in the return%s%.200s%s; nothing was written (see errors)",
+             json_array_size(c->errors), json_array_size(c->errors) == 1 ? "" : "s",
+             c->req->upload_name != NULL ? " \"" : "",
+             c->req->upload_name != NULL ? c->req->upload_name : "",
+             c->req->upload_name != NULL ? "\"" : "");
+  }
+  return err;
+}
+
+/* The notes on how the return was read go with a refusal too. */
+static enum rb_err
+refused(struct api_ctx *c, struct parsed_return *pr, enum rb_err err)
+{
+  if (pr != NULL && json_array_size(pr->notes) > 0 && c->notes == NULL)
+    c->notes = json_incref(pr->notes);
+  if (err == RB_ERR_INVALID || err == RB_ERR_BAD_REQUEST)
+    api_return_sort_errors(c);
   return err;
 }
 
@@ -175,6 +124,7 @@ api_submission_precheck(struct api_ctx *c)
   if (err == RB_OK)
     err = check_return(c, pr, year, true);
   if (err != RB_OK) {
+    err = refused(c, pr, err);
     api_return_free(pr);
     return err;
   }
@@ -201,13 +151,17 @@ api_submission(struct api_ctx *c)
     own = pr = calloc(1, sizeof(*pr));
     if (pr == NULL)
       return RB_ERR_NOMEM;
-    if ((err = api_return_parse(c, pr)) != RB_OK)
+    if ((err = api_return_parse(c, pr)) != RB_OK) {
+      err = refused(c, pr, err);
       goto out;
+    }
   }
   /* After a precheck, only what a write since can have changed: the
    * quarter's state, the codes and their owners. */
-  if ((err = check_return(c, pr, year, own != NULL)) != RB_OK)
+  if ((err = check_return(c, pr, year, own != NULL)) != RB_OK) {
+    err = refused(c, pr, err);
     goto out;
+  }
   mids = json_array();
   kids = json_array();
   err = write_rows(c, pr->rows, pr->n, quarter, mids, kids, unchanged);
@@ -215,8 +169,9 @@ api_submission(struct api_ctx *c)
     goto out;
   result = json_pack("{s:s, s:s?, s:{s:I, s:I, s:O}, s:{s:I, s:I, s:O}}", "quarter", quarter,
                      "organisation", c->actor.org[0] ? c->actor.org : NULL, "milestones", "written",
-                     (json_int_t)json_array_size(mids), "unchanged", (json_int_t)unchanged[0],
-                     "ids", mids, "kpis", "written", (json_int_t)json_array_size(kids), "unchanged",
+                     (json_int_t)(json_array_size(mids) - unchanged[0]), "unchanged",
+                     (json_int_t)unchanged[0], "ids", mids, "kpis", "written",
+                     (json_int_t)(json_array_size(kids) - unchanged[1]), "unchanged",
                      (json_int_t)unchanged[1], "ids", kids);
   err = api_audit(c, "submission", "submission", 0, c->actor.org[0] ? c->actor.org : NULL, quarter,
                   NULL, result);
@@ -224,6 +179,10 @@ api_submission(struct api_ctx *c)
     json_decref(result);
     goto out;
   }
+  /* What the partner needs to hear, not what the trail records. */
+  json_object_set(result, "notes", pr->notes != NULL ? pr->notes : json_array());
+  if (c->req->upload_name != NULL)
+    json_object_set_new(result, "file", json_string(c->req->upload_name));
   err = api_reply(c, 200, result);
 out:
   api_return_free(own);

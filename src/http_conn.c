@@ -40,6 +40,27 @@ write_answered(struct router_write *w)
   MHD_resume_connection(cs->conn); /* http_on_request is called again and answers */
 }
 
+bool
+http_body_append(struct conn_state *cs, const char *data, size_t n)
+{
+  if (cs->len + n + 1 > cs->cap) {
+    size_t cap = cs->cap ? cs->cap : 4096;
+    char *grown;
+
+    while (cap < cs->len + n + 1)
+      cap *= 2;
+    grown = realloc(cs->body, cap);
+    if (grown == NULL)
+      return false;
+    cs->body = grown;
+    cs->cap = cap;
+  }
+  memcpy(cs->body + cs->len, data, n);
+  cs->len += n;
+  cs->body[cs->len] = '\0';
+  return true;
+}
+
 /* What a request starts with: no allocation (the connection's state is
  * reused), and only the fields a request reads before it sets them. */
 static void
@@ -51,6 +72,12 @@ conn_reset(struct conn_state *cs)
   cs->len = cs->limit = cs->discarded = 0;
   cs->too_large = cs->drop_body = cs->refused = false;
   cs->answered = cs->ready = cs->resumed = false;
+  cs->form = cs->form_started = false;
+  cs->form_pp = NULL;
+  cs->form_fault = NULL;
+  cs->form_files = 0;
+  cs->form_bytes = cs->form_part_bytes = 0;
+  cs->upload_name[0] = '\0';
   memset(&cs->hv, 0, sizeof(cs->hv));
   memset(&cs->req, 0, sizeof(cs->req));
   memset(&cs->resp, 0, sizeof(cs->resp));
@@ -64,6 +91,7 @@ conn_clear(struct conn_state *cs)
 {
   rb_response_clear(&cs->resp);
   router_write_clear(&cs->rw);
+  http_form_free(cs);
   free(cs->body); /* a write's: rare, and it may have been large */
   cs->body = NULL;
   cs->cap = 0;
@@ -164,6 +192,7 @@ http_on_request(void *cls, struct MHD_Connection *conn, const char *url, const c
   struct rb_request *req;
   struct rb_response resp;
   char allow[128];
+  const char *fault;
   enum MHD_Result ret;
   size_t bytes;
   long us;
@@ -212,21 +241,23 @@ http_on_request(void *cls, struct MHD_Connection *conn, const char *url, const c
       *upload_data_size = 0;
       return MHD_YES;
     }
-    if (cs->len + n + 1 > cs->cap) {
-      size_t cap = cs->cap ? cs->cap : 4096;
-      char *grown;
-
-      while (cap < cs->len + n + 1)
-        cap *= 2;
-      grown = realloc(cs->body, cap);
-      if (grown == NULL)
-        return MHD_NO;
-      cs->body = grown;
-      cs->cap = cap;
+    if (cs->form) { /* only the form's file is kept (http_form.c) */
+      cs->form_bytes += n;
+      if (cs->form_bytes > cs->limit) {
+        cs->too_large = true;
+        http_form_free(cs);
+        free(cs->body);
+        cs->body = NULL;
+        cs->len = 0;
+        cs->discarded += n;
+      } else {
+        http_form_feed(cs, conn, upload_data, n);
+      }
+      *upload_data_size = 0;
+      return MHD_YES;
     }
-    memcpy(cs->body + cs->len, upload_data, n);
-    cs->len += n;
-    cs->body[cs->len] = '\0';
+    if (!http_body_append(cs, upload_data, n))
+      return MHD_NO;
     *upload_data_size = 0;
     return MHD_YES;
   }
@@ -249,6 +280,9 @@ http_on_request(void *cls, struct MHD_Connection *conn, const char *url, const c
     snprintf(detail, sizeof(detail), "the body is larger than %zu bytes", cs->limit);
     http_canned_problem(&resp, RB_ERR_TOO_LARGE, detail, cs->request_id);
     rb_response_header(&resp, "Connection", "close");
+  } else if (cs->form && (fault = http_form_end(cs)) != NULL) {
+    http_canned_problem(&resp, RB_ERR_BAD_REQUEST, fault, cs->request_id);
+    resp.route = cs->match.route != NULL ? cs->match.route->pattern : NULL;
   } else {
     req = &cs->req;
     req->body = cs->body != NULL ? cs->body : "";

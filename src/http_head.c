@@ -267,6 +267,7 @@ http_judge_head(struct http_server *srv, struct MHD_Connection *conn, const char
   }
   cs->limit = cs->head.body_limit;
   cs->drop_body = !cs->head.write;
+  cs->form = http_form_wanted(cs);
   if (cl != NULL && strtoull(cl, NULL, 10) > cs->limit) {
     char text[64];
 

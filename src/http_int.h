@@ -112,6 +112,15 @@ struct conn_state {
   struct router_write rw;
   bool ready;   /* the writer has answered: send resp */
   bool resumed; /* that answer is being sent (resumed_unanswered counts it) */
+  /* A form upload (http_form.c): the body is the form's one file. */
+  bool form;         /* the request is one (http_form_wanted) */
+  bool form_started; /* its post processor was made (or failed to be) */
+  struct MHD_PostProcessor *form_pp;
+  const char *form_fault; /* why the form is refused (a static string), or NULL */
+  unsigned form_files;    /* file parts seen: 0 or 1 */
+  size_t form_bytes;      /* the form's bytes, against the body limit */
+  size_t form_part_bytes; /* the file part's bytes so far */
+  char upload_name[256];  /* the file's name as the browser gave it */
 };
 
 /* Every open connection, so the reaper can cut off clients that trickle a
@@ -172,6 +181,22 @@ void http_on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 void http_on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
                         enum MHD_ConnectionNotificationCode toe);
 long http_elapsed_us(const struct timespec *start); /* on CLOCK_MONOTONIC */
+
+/* Append n bytes to the request's body buffer; false when out of memory. */
+bool http_body_append(struct conn_state *cs, const char *data, size_t n);
+
+/* ---- http_form.c ---- */
+/* Whether the request uploads a file as a form (multipart/form-data) to
+ * a route that takes one (ROUTE_UPLOAD): judged once its head is. */
+bool http_form_wanted(const struct conn_state *cs);
+/* n more bytes of the form: its file part's bytes go to the body. */
+void http_form_feed(struct conn_state *cs, struct MHD_Connection *conn, const char *data, size_t n);
+/* The form has arrived: NULL when its one file is now the request's body
+ * (content type by its first bytes, upload_name set), else why it is
+ * refused (400). */
+const char *http_form_end(struct conn_state *cs);
+/* Let go of the post processor (a request cut off midway); idempotent. */
+void http_form_free(struct conn_state *cs);
 
 /* ---- http_reply.c ---- */
 /* origin (the request's Origin header, NULL for none) when it is on the

@@ -12,6 +12,7 @@
 #include "api_health.h"
 #include "api_import.h"
 #include "api_items.h"
+#include "api_partner.h"
 #include "api_quarter.h"
 #include "api_series.h"
 #include "api_summary.h"
@@ -81,8 +82,12 @@ static const struct route routes[] = {
   {"GET", "/api/v1/quarters/{quarter}", api_quarter_get, 0},
   {"PUT", "/api/v1/quarters/{quarter}", api_quarter_put, ROUTE_WRITE | ROUTE_ADMIN},
 
-  {"POST", "/api/v1/quarters/{quarter}/submissions", api_submission, ROUTE_WRITE | ROUTE_SUBMIT},
-  {"GET", "/api/v1/quarters/{quarter}/completeness", api_completeness, ROUTE_LAZY},
+  {"POST", "/api/v1/quarters/{quarter}/submissions", api_submission,
+   ROUTE_WRITE | ROUTE_SUBMIT | ROUTE_UPLOAD},
+  {"GET", "/api/v1/quarters/{quarter}/completeness", api_completeness, ROUTE_LAZY | ROUTE_QUERY},
+  {"GET", "/api/v1/quarters/{quarter}/template", api_template, ROUTE_QUERY},
+  {"POST", "/api/v1/owners", api_owners, ROUTE_WRITE | ROUTE_ADMIN},
+  {"GET", "/api/v1/me", api_me, ROUTE_TOKEN},
 
   {"POST", "/api/v1/import", api_import, ROUTE_WRITE | ROUTE_ADMIN | ROUTE_IMPORT},
 
@@ -212,6 +217,7 @@ done:
     store_pool_release(app->pool, c.st);
   router_touch(&c, false);
   json_decref(c.errors);
+  json_decref(c.notes);
 }
 
 void

@@ -40,6 +40,7 @@ router_head(struct app *app, const struct router_match *m, const struct rb_reque
     router_answer_problem(&c, err);
     router_touch(&c, false); /* a refused request is a use too */
     json_decref(c.errors);
+    json_decref(c.notes);
     return false;
   }
   head->authenticated = true;
@@ -101,6 +102,7 @@ write_check(struct writer_job *job)
     router_touch(&c, false);
   }
   json_decref(c.errors);
+  json_decref(c.notes);
   if (err != RB_OK) {
     if (c.prepared_free != NULL)
       c.prepared_free(c.prepared);
@@ -149,6 +151,7 @@ write_run(struct writer_job *job, struct store *st)
    * not (a failed request is a use too). */
   router_touch(&c, true);
   json_decref(c.errors);
+  json_decref(c.notes);
   return err;
 }
 
@@ -169,6 +172,7 @@ write_done(struct writer_job *job)
     router_ctx(&c, w->app, w->match, w->req, w->resp);
     router_answer_problem(&c, api_store_fail(&c, err, "the request"));
     json_decref(c.errors);
+    json_decref(c.notes);
     break;
   case WRITER_KEPT:
     if (err == RB_OK)
@@ -176,6 +180,7 @@ write_done(struct writer_job *job)
     router_ctx(&c, w->app, w->match, w->req, w->resp);
     router_answer_problem(&c, api_store_fail(&c, err, "the change"));
     json_decref(c.errors);
+    json_decref(c.notes);
     break;
   case WRITER_REFUSED: /* answered by its check */
   case WRITER_UNDONE:  /* answered by its run */
@@ -218,6 +223,7 @@ router_submit_wait(struct router_write *w)
     router_answer_problem(
       &c, api_fail(&c, RB_ERR_BUSY, "the server is shutting down: nothing was written; retry"));
     json_decref(c.errors);
+    json_decref(c.notes);
   }
 }
 

@@ -41,15 +41,18 @@ store_completeness(struct store *st, const char *quarter, json_t **items)
 {
   static const char sql[] =
     "SELECT 'milestone' AS type, m.id, m.code, g.code AS \"group\", o.code AS owner,"
-    " EXISTS (SELECT 1 FROM milestone_update u WHERE u.milestone_id = m.id"
-    "   AND u.quarter = ?2) AS provided"
+    " o.name AS owner_name, m.description, u.updated_at, u.id IS NOT NULL AS provided"
     " FROM milestone m JOIN tgroup g ON g.id = m.group_id"
-    " LEFT JOIN organisation o ON o.id = m.owner_id WHERE m.year = substr(?2, 1, 7)"
+    " LEFT JOIN organisation o ON o.id = m.owner_id"
+    " LEFT JOIN milestone_update u ON u.milestone_id = m.id AND u.quarter = ?2"
+    " WHERE m.year = substr(?2, 1, 7)"
     " UNION ALL"
-    " SELECT 'kpi', k.id, k.code, g.code, o.code,"
-    " EXISTS (SELECT 1 FROM kpi_reading r WHERE r.kpi_id = k.id AND r.quarter = ?2)"
+    " SELECT 'kpi', k.id, k.code, g.code, o.code, o.name, k.description, r.updated_at,"
+    " r.id IS NOT NULL"
     " FROM kpi k JOIN tgroup g ON g.id = k.group_id"
-    " LEFT JOIN organisation o ON o.id = k.owner_id WHERE k.year = substr(?2, 1, 7)"
+    " LEFT JOIN organisation o ON o.id = k.owner_id"
+    " LEFT JOIN kpi_reading r ON r.kpi_id = k.id AND r.quarter = ?2"
+    " WHERE k.year = substr(?2, 1, 7)"
     " ORDER BY 1 DESC, 2";
   sqlite3_stmt *s;
   char *next = NULL;

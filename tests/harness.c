@@ -251,6 +251,87 @@ th_request(struct th_server *s, const char *method, const char *path, const char
   curl_easy_cleanup(curl);
 }
 
+/* A request built by the caller (curl with its body set; hdrs its own
+ * header lines): the token, the rest of th_request's settings, the answer
+ * into r, captured as th_request's are. Frees curl and hdrs. */
+static void
+perform(struct th_server *s, CURL *curl, struct curl_slist *hdrs, const char *method,
+        const char *path, const char *token, struct th_response *r)
+{
+  struct buf b = {NULL, 0}, h = {NULL, 0};
+  char url[2048], auth[256];
+  char *ctype = NULL; /* owned by curl */
+  CURLcode rc;
+
+  memset(r, 0, sizeof(*r));
+  snprintf(url, sizeof(url), "http://127.0.0.1:%u%s", s->port, path);
+  curl_easy_setopt(curl, CURLOPT_URL, url);
+  curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method);
+  if (token != NULL) {
+    snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token);
+    hdrs = curl_slist_append(hdrs, auth);
+  }
+  hdrs = curl_slist_append(hdrs, "Expect:");
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, hdrs);
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, collect);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &b);
+  curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, collect);
+  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &h);
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT, 30L);
+  rc = curl_easy_perform(curl);
+  ck_assert_msg(rc == CURLE_OK, "%s %s: %s", method, path, curl_easy_strerror(rc));
+  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &r->status);
+  curl_easy_getinfo(curl, CURLINFO_CONTENT_TYPE, &ctype);
+  r->body = b.data != NULL ? b.data : strdup("");
+  r->len = b.len;
+  r->headers = h.data != NULL ? h.data : strdup("");
+  r->json = r->len > 0 ? json_loadb(r->body, r->len, 0, NULL) : NULL;
+  capture(method, path, r->status, ctype, r);
+  curl_slist_free_all(hdrs);
+  curl_easy_cleanup(curl);
+}
+
+void
+th_request_bytes(struct th_server *s, const char *method, const char *path, const char *body,
+                 size_t len, const char *token, const char *ctype, struct th_response *r)
+{
+  CURL *curl = curl_easy_init();
+  struct curl_slist *hdrs = NULL;
+  char line[256];
+
+  ck_assert_ptr_nonnull(curl);
+  curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
+  curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+  snprintf(line, sizeof(line), "Content-Type:%s%s", ctype != NULL ? " " : "",
+           ctype != NULL ? ctype : ""); /* "Content-Type:" alone: none sent */
+  hdrs = curl_slist_append(hdrs, line);
+  perform(s, curl, hdrs, method, path, token, r);
+}
+
+void
+th_upload(struct th_server *s, const char *path, const char *token, const struct th_part *parts,
+          size_t n, struct th_response *r)
+{
+  CURL *curl = curl_easy_init();
+  curl_mime *mime;
+
+  ck_assert_ptr_nonnull(curl);
+  mime = curl_mime_init(curl);
+  for (size_t i = 0; i < n; i++) {
+    curl_mimepart *part = curl_mime_addpart(mime);
+
+    curl_mime_name(part, parts[i].name);
+    curl_mime_data(part, parts[i].data, parts[i].len);
+    if (parts[i].filename != NULL)
+      curl_mime_filename(part, parts[i].filename);
+    if (parts[i].type != NULL)
+      curl_mime_type(part, parts[i].type);
+  }
+  curl_easy_setopt(curl, CURLOPT_MIMEPOST, mime);
+  perform(s, curl, NULL, "POST", path, token, r);
+  curl_mime_free(mime);
+}
+
 void
 th_response_free(struct th_response *r)
 {

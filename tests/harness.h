@@ -55,6 +55,21 @@ void th_token(struct th_server *s, const char *role, const char *org, char *out,
  * replaces the default application/json of a body. */
 void th_request(struct th_server *s, const char *method, const char *path, const char *body,
                 const char *token, const char *extra_header, struct th_response *r);
+/* One request with a binary body of len bytes sent as content type ctype
+ * (NULL: no Content-Type at all). */
+void th_request_bytes(struct th_server *s, const char *method, const char *path, const char *body,
+                      size_t len, const char *token, const char *ctype, struct th_response *r);
+/* A browser's form upload: POST multipart/form-data with these parts (a
+ * part with a filename is a file; type NULL: curl's guess). */
+struct th_part {
+  const char *name;
+  const char *filename; /* NULL: a plain field */
+  const char *data;
+  size_t len;
+  const char *type;
+};
+void th_upload(struct th_server *s, const char *path, const char *token,
+               const struct th_part *parts, size_t n, struct th_response *r);
 void th_response_free(struct th_response *r);
 /* Value of a response header (case-insensitive name), copied into buf. */
 bool th_header(const struct th_response *r, const char *name, char *buf, size_t cap);

@@ -765,6 +765,10 @@ static const struct read_rule read_rules[] = {
   {"/api/v1/quarters/{quarter}", "/api/v1/quarters/2018-19-Q1", 401, 200, 200, 200},
   {"/api/v1/quarters/{quarter}/completeness", "/api/v1/quarters/2018-19-Q1/completeness", 401, 200,
    200, 200},
+  /* another organisation's template: a submitter gets its own only */
+  {"/api/v1/quarters/{quarter}/template",
+   "/api/v1/quarters/2018-19-Q1/template?organisation=RDASH&format=csv", 401, 200, 403, 200},
+  {"/api/v1/me", "/api/v1/me", 401, 200, 200, 200},
   {"/api/v1/tokens", "/api/v1/tokens", 401, 403, 403, 200},
   {"/api/v1/tokens/{id}", "/api/v1/tokens/1", 401, 403, 403, 200},
   {"/api/v1/audit", "/api/v1/audit", 401, 200, 200, 200},

@@ -1,0 +1,169 @@
+/* A return sent as a spreadsheet (CSV or XLSX, read by sheet.h) into rows:
+ * the header row found wherever the template put it, each row's cells by
+ * their column, and the shape of each row checked. A row's value waits for
+ * its KPI (api_return_check.c): only a KPI measured in percent takes
+ * "95.5%". */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "api_return.h"
+#include "jsonv.h"
+
+/* A failure to read the file, or its header: the problem's detail, and
+ * when it is about one line, an error entry naming it too, so that a page
+ * showing errors beside the rows shows this one beside its line. */
+static enum rb_err
+file_problem(struct api_ctx *c, enum rb_err err, const struct sheet_problem *why)
+{
+  if (why->line > 0 && (err == RB_ERR_INVALID || err == RB_ERR_BAD_REQUEST)) {
+    char field[48];
+    json_t *e;
+
+    snprintf(field, sizeof(field), "line[%zu].$", why->line);
+    e = json_pack("{s:s, s:s, s:I}", "field", field, "message", why->text, "line",
+                  (json_int_t)why->line);
+    if (e != NULL) {
+      if (c->errors == NULL)
+        c->errors = json_array();
+      json_array_append_new(c->errors, e);
+    }
+  }
+  return api_fail(c, err, "%s", why->text);
+}
+
+/* A text cell's own checks (control characters, length), as a JSON
+ * return's text members get them. */
+static void
+check_text(struct api_ctx *c, const struct parsed_return *pr, const struct row *r,
+           enum sheet_field f, const char *v)
+{
+  json_t *s;
+  const char *msg;
+
+  if (v == NULL || (s = json_string(v)) == NULL)
+    return;
+  msg = jv_check_value(s, JV_TEXT, 0, NULL);
+  if (msg != NULL)
+    api_return_problem(c, pr, r, f, NULL, "text without control characters, at most 10,000 bytes",
+                       NULL, "the text %s", msg);
+  json_decref(s);
+}
+
+static const char *
+cell(const struct sheet_row *sr, const struct sheet_header *h, enum sheet_field f)
+{
+  const char *v = h->column[f] >= 0 ? sheet_cell(sr, (size_t)h->column[f]) : "";
+
+  return v[0] != '\0' ? v : NULL;
+}
+
+/* One data row into r; false when none of its return columns holds
+ * anything (a row of context only, such as a heading: skipped). */
+static bool
+row_from_sheet(struct api_ctx *c, const struct parsed_return *pr, const struct sheet_header *h,
+               const struct sheet_row *sr, struct row *r)
+{
+  const char *kind = cell(sr, h, SHEET_KIND);
+  bool any = false;
+
+  for (int f = 0; f < SHEET_FIELD__COUNT; f++)
+    any |= cell(sr, h, (enum sheet_field)f) != NULL;
+  if (!any)
+    return false;
+  r->line = (long)sr->line;
+  r->index = -1;
+  snprintf(r->where, sizeof(r->where), "line[%zu]", sr->line);
+  r->kind_cell = kind;
+  r->code = cell(sr, h, SHEET_CODE);
+  r->status = cell(sr, h, SHEET_STATUS);
+  r->value_cell = cell(sr, h, SHEET_VALUE);
+  r->value_text = cell(sr, h, SHEET_VALUE_TEXT);
+  r->comment = cell(sr, h, SHEET_COMMENT);
+  if (kind != NULL && strcasecmp(kind, "kpi") == 0)
+    r->kpi = r->kind_known = true;
+  else if (kind != NULL && strcasecmp(kind, "milestone") == 0)
+    r->kind_known = true;
+  /* An unknown or empty kind is reported by the check, which can say
+   * which kind the row's code is. */
+  if (r->code == NULL)
+    api_return_problem(c, pr, r, SHEET_CODE, NULL, "the item's code, as in the template", NULL,
+                       "the code is empty: write the item's code, e.g. CH1.1");
+  if (r->kind_known && !r->kpi && r->value_cell != NULL)
+    api_return_problem(c, pr, r, SHEET_VALUE, r->value_cell, "an empty cell", NULL,
+                       "milestones have no value (\"%.60s\"): give a milestone's position in "
+                       "status, and clear this cell",
+                       r->value_cell);
+  if (r->kind_known && !r->kpi && r->value_text != NULL)
+    api_return_problem(c, pr, r, SHEET_VALUE_TEXT, r->value_text, "an empty cell", NULL,
+                       "milestones have no value_text (\"%.60s\"): clear this cell", r->value_text);
+  else
+    check_text(c, pr, r, SHEET_VALUE_TEXT, r->value_text);
+  check_text(c, pr, r, SHEET_COMMENT, r->comment);
+  return true;
+}
+
+static void
+take_notes(struct parsed_return *pr, const struct sheet *s)
+{
+  for (size_t i = 0; i < s->nnotes; i++)
+    json_array_append_new(pr->notes, json_string(s->notes[i]));
+}
+
+enum rb_err
+api_return_sheet(struct api_ctx *c, struct parsed_return *pr, bool xlsx)
+{
+  struct sheet_limits lim = SHEET_LIMITS_DEFAULT;
+  struct sheet_problem why = {0, ""};
+  struct sheet_header h;
+  struct sheet *s = NULL;
+  size_t k = 0;
+  enum rb_err err;
+
+  /* The body has been read within the route's limit already. */
+  if (c->app != NULL && c->app->cfg.max_body > lim.max_input)
+    lim.max_input = c->app->cfg.max_body;
+  if (c->req->body_len > lim.max_input)
+    lim.max_input = c->req->body_len;
+  if (c->req->upload_name != NULL)
+    json_array_append_new(pr->notes, json_sprintf("the uploaded file \"%.200s\" read as %s",
+                                                  c->req->upload_name, xlsx ? "XLSX" : "CSV"));
+  err = xlsx ? sheet_read_xlsx(c->req->body, c->req->body_len, &lim, &s, &why)
+             : sheet_read_csv(c->req->body, c->req->body_len, &lim, &s, &why);
+  if (err == RB_ERR_NOMEM)
+    return err;
+  if (err != RB_OK)
+    return file_problem(c, err, &why);
+  pr->sheet = s;
+  if ((err = sheet_find_header(s, &h, &why)) != RB_OK) {
+    take_notes(pr, s);
+    return file_problem(c, err, &why);
+  }
+  for (int f = 0; f < SHEET_FIELD__COUNT; f++)
+    pr->column[f] = h.column[f] >= 0 ? s->rows[h.row].cells[h.column[f]] : NULL;
+  if (h.column[SHEET_VALUE] >= 0)
+    sheet_numbers_decide(s, &h, (size_t)h.column[SHEET_VALUE], &pr->numbers);
+  else
+    pr->numbers.thousands_comma = true;
+  take_notes(pr, s);
+  if (h.row + 1 >= s->nrows)
+    return api_fail(c, RB_ERR_INVALID,
+                    "the return holds no rows: fill in the rows below the header row (line %zu)",
+                    s->rows[h.row].line);
+  pr->rows = calloc(s->nrows - h.row - 1, sizeof(*pr->rows));
+  if (pr->rows == NULL)
+    return RB_ERR_NOMEM;
+  if (c->errors == NULL)
+    c->errors = json_array();
+  for (size_t i = h.row + 1; i < s->nrows; i++)
+    if (row_from_sheet(c, pr, &h, &s->rows[i], &pr->rows[k]))
+      k++;
+  pr->n = k;
+  if (k == 0)
+    return api_fail(c, RB_ERR_INVALID,
+                    "the return holds no rows: every row below the header row (line %zu) is "
+                    "empty in the columns kind, code, status, value, value_text and comment",
+                    s->rows[h.row].line);
+  return RB_OK;
+}
