@@ -143,6 +143,7 @@ enum sheet_field {
   SHEET_VALUE,
   SHEET_VALUE_TEXT,
   SHEET_COMMENT,
+  SHEET_MONTH, /* a monthly KPI's month (YYYY-MM): the row is that month's value */
   SHEET_FIELD__COUNT
 };
 

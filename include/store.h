@@ -312,6 +312,7 @@ struct store_item_ref {
   char code[STORE_CODE_LEN];  /* as stored (the row's may differ in case) */
   char owner[STORE_CODE_LEN]; /* the owning organisation's code, "" when none */
   bool percent;               /* a KPI measured in percent (unit "percent" or "%") */
+  bool monthly;               /* a KPI with frequency "monthly" (takes monthly values) */
 };
 /* The milestone (kpi false) or KPI of plan year `year` with `code`: the
  * exact code, else the one code that differs from it only in the case of

@@ -119,15 +119,15 @@ error_rank(const json_t *e)
 static int
 error_column(const json_t *e)
 {
-  static const char *const order[] = {"$",     "kind",       "code",    "status",
-                                      "value", "value_text", "comment", NULL};
+  static const char *const order[] = {"$",          "kind",    "code",  "status", "value",
+                                      "value_text", "comment", "month", NULL};
   const char *field = json_string_value(json_object_get(e, "field"));
   const char *dot = field != NULL ? strrchr(field, '.') : NULL;
 
   for (int i = 0; dot != NULL && order[i] != NULL; i++)
     if (strcmp(dot + 1, order[i]) == 0 || (i == 3 && strcmp(dot + 1, "rating") == 0))
       return i;
-  return 8;
+  return 9;
 }
 
 struct ranked {
@@ -182,7 +182,7 @@ static const struct jv_field milestone_row_fields[] = {
 static const struct jv_field kpi_row_fields[] = {
   {"code", JV_CODE, JV_REQUIRED, NULL},       {"value", JV_NUMBER, JV_NULLABLE, NULL},
   {"value_text", JV_TEXT, JV_NULLABLE, NULL}, {"rating", JV_CODE, JV_NULLABLE, NULL},
-  {"comment", JV_TEXT, JV_NULLABLE, NULL},
+  {"comment", JV_TEXT, JV_NULLABLE, NULL},    {"month", JV_CODE, JV_NULLABLE, NULL},
 };
 
 /* JSON return: {"milestones": [...], "kpis": [...]} */
@@ -252,6 +252,8 @@ rows_from_json(struct api_ctx *c, json_t *doc, struct row **out, size_t *n)
       }
       if (!jv_has_error(errs, "code"))
         r->code = json_string_value(json_object_get(item, "code"));
+      if (!jv_has_error(errs, "month"))
+        r->month = json_string_value(json_object_get(item, "month"));
       json_decref(errs);
       r->value = json_incref(
         json_is_number(json_object_get(item, "value")) ? json_object_get(item, "value") : NULL);

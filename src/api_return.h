@@ -32,11 +32,14 @@ struct row {
                              known (a percent KPI takes "95.5%"); NULL when empty */
   const char *value_text;
   const char *comment;
-  bool resolved; /* the code named an item (id, canon, owner, percent) */
+  const char *month; /* a monthly KPI's month as written; NULL: the quarter's reading */
+  char month_key[8]; /* the month read, "YYYY-MM", once checked */
+  bool resolved;     /* the code named an item (id, canon, owner, percent) */
   int64_t id;
   char canon[STORE_CODE_LEN]; /* the code as stored */
   char owner[STORE_CODE_LEN];
   bool percent;
+  bool monthly; /* the KPI takes monthly values */
   enum rag_status parsed;
 };
 

@@ -7,8 +7,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "api_return.h"
+#include "period.h"
+#include "quarter.h"
 
 #define NO_SUCH_HINT "check the code against your template (GET /api/v1/quarters/{q}/template)"
 
@@ -217,6 +220,80 @@ check_value(struct api_ctx *c, struct parsed_return *pr, struct row *r)
                      NULL, "%s", why.text);
 }
 
+/* A month cell as partners write it: "2018-07", or a date in it
+ * ("2018-07-01", the day ignored), or "Jul 2018" / "July 2018". NULL and
+ * out "YYYY-MM", or why not. */
+static const char *
+month_of(const char *cell, char out[8])
+{
+  static const char *const names[] = {"jan", "feb", "mar", "apr", "may", "jun",
+                                      "jul", "aug", "sep", "oct", "nov", "dec"};
+  char buf[8];
+  int key;
+
+  if (strlen(cell) == 10 && cell[7] == '-' && isdigit((unsigned char)cell[8]) &&
+      isdigit((unsigned char)cell[9])) {
+    snprintf(buf, sizeof(buf), "%.7s", cell);
+    cell = buf;
+  }
+  for (int m = 0; m < 12 && cell != buf; m++) {
+    size_t n = strcspn(cell, " -");
+    const char *year = cell + n + (cell[n] != '\0');
+
+    if (n >= 3 && n <= 9 && strncasecmp(cell, names[m], 3) == 0 && strlen(year) == 4 &&
+        strspn(year, "0123456789") == 4) {
+      snprintf(buf, sizeof(buf), "%.4s-%02d", year, m + 1);
+      cell = buf;
+    }
+  }
+  if (strspn(cell, "0123456789.") == strlen(cell) && strchr(cell, '-') == NULL)
+    return "looks like a date a spreadsheet turned into a number: format the month column as "
+           "text and write the month as YYYY-MM, e.g. 2018-07";
+  if (period_parse_month(cell, &key) != NULL)
+    return "is not a month: write it as YYYY-MM, e.g. 2018-07";
+  snprintf(out, 8, "%s", cell);
+  return NULL;
+}
+
+/* A row with a month is that month's value of a monthly KPI (the
+ * quarter's rated reading is the KPI's row without a month): a month of
+ * the return's quarter, a KPI reported monthly, and no rating. */
+static void
+check_month(struct api_ctx *c, struct parsed_return *pr, struct row *r)
+{
+  char q[QUARTER_LEN];
+  const char *msg;
+  int key;
+
+  if (r->month == NULL)
+    return;
+  if (!r->kpi) {
+    api_return_problem(c, pr, r, SHEET_MONTH, r->month, "an empty cell", NULL,
+                       "milestones have no monthly values (\"%.20s\"): clear this cell", r->month);
+    return;
+  }
+  if ((msg = month_of(r->month, r->month_key)) != NULL) {
+    api_return_problem(c, pr, r, SHEET_MONTH, r->month, "a month YYYY-MM, e.g. 2018-07", NULL,
+                       "\"%.20s\" %s", r->month, msg);
+    return;
+  }
+  period_parse_month(r->month_key, &key);
+  quarter_format(period_month_quarter(key), q);
+  if (strcmp(q, c->path[0]) != 0)
+    api_return_problem(c, pr, r, SHEET_MONTH, r->month, "a month of this return's quarter", NULL,
+                       "%s is in %s, not in %.16s: send it with that quarter's return",
+                       r->month_key, q, c->path[0]);
+  else if (r->resolved && !r->monthly)
+    api_return_problem(c, pr, r, SHEET_MONTH, r->month, "an empty cell (a quarterly KPI)", NULL,
+                       "%.64s is reported quarterly, not monthly: clear the month (the "
+                       "performance team can make the KPI monthly)",
+                       r->canon);
+  if (r->status != NULL)
+    api_return_problem(c, pr, r, SHEET_STATUS, r->status, "nothing (a monthly value)", NULL,
+                       "a monthly value has no rating: rate the quarter on the KPI's row "
+                       "without a month");
+}
+
 /* The row's item: resolved (true), or the problem noted (false). */
 static bool
 resolve(struct api_ctx *c, struct parsed_return *pr, struct row *r, const char *year, bool shapes,
@@ -250,6 +327,7 @@ resolve(struct api_ctx *c, struct parsed_return *pr, struct row *r, const char *
   r->resolved = true;
   r->id = ref.id;
   r->percent = ref.percent;
+  r->monthly = ref.monthly;
   memcpy(r->canon, ref.code, sizeof(r->canon));
   memcpy(r->owner, ref.owner, sizeof(r->owner));
   return true;
@@ -292,11 +370,15 @@ check_owner(struct api_ctx *c, struct parsed_return *pr, struct row *r)
 static bool
 repeats(struct api_ctx *c, struct parsed_return *pr, struct row *r, json_t *seen)
 {
-  char key[32], code[160];
+  char key[40], code[200], month[8] = "";
   json_t *first;
   const struct row *f;
 
-  snprintf(key, sizeof(key), "%c%lld", r->kpi ? 'k' : 'm', (long long)r->id);
+  /* A monthly value is its own item: the KPI in that month ("Jul 2018"
+   * and "2018-07" the same; a month that is no month, as written). */
+  if (r->month != NULL && month_of(r->month, month) != NULL)
+    snprintf(month, sizeof(month), "%.7s", r->month);
+  snprintf(key, sizeof(key), "%c%lld %s", r->kpi ? 'k' : 'm', (long long)r->id, month);
   first = json_object_get(seen, key);
   if (first == NULL) {
     json_object_set_new(seen, key, json_integer(r - pr->rows));
@@ -304,6 +386,8 @@ repeats(struct api_ctx *c, struct parsed_return *pr, struct row *r, json_t *seen
   }
   f = &pr->rows[json_integer_value(first)];
   code_words(r, code, sizeof(code));
+  if (r->month != NULL)
+    snprintf(code + strlen(code), sizeof(code) - strlen(code), " in %s", month);
   if (r->line >= 0)
     api_return_problem(c, pr, r, SHEET_CODE, r->code, "one row per item", NULL,
                        "repeats line %ld (the same %s, %s): keep one of the two rows", f->line,
@@ -361,7 +445,9 @@ api_return_check_rows(struct api_ctx *c, struct parsed_return *pr, const char *y
     }
     if (err != RB_OK || !shapes)
       continue;
-    check_status(c, pr, r);
+    if (r->month == NULL)
+      check_status(c, pr, r);
+    check_month(c, pr, r);
     check_value(c, pr, r);
   }
   json_decref(seen);

@@ -81,6 +81,7 @@ row_from_sheet(struct api_ctx *c, const struct parsed_return *pr, const struct s
   r->value_cell = cell(sr, h, SHEET_VALUE);
   r->value_text = cell(sr, h, SHEET_VALUE_TEXT);
   r->comment = cell(sr, h, SHEET_COMMENT);
+  r->month = cell(sr, h, SHEET_MONTH);
   if (kind != NULL && strcasecmp(kind, "kpi") == 0)
     r->kpi = r->kind_known = true;
   else if (kind != NULL && strcasecmp(kind, "milestone") == 0)
@@ -163,7 +164,7 @@ api_return_sheet(struct api_ctx *c, struct parsed_return *pr, bool xlsx)
   if (k == 0)
     return api_fail(c, RB_ERR_INVALID,
                     "the return holds no rows: every row below the header row (line %zu) is "
-                    "empty in the columns kind, code, status, value, value_text and comment",
+                    "empty in the columns kind, code, status, value, value_text, comment and month",
                     s->rows[h.row].line);
   return RB_OK;
 }

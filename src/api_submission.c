@@ -13,13 +13,36 @@
 #include "domain.h"
 #include "quarter.h"
 
+/* A monthly KPI's value for one month of the quarter, audited as a PUT
+ * of it is (month.put). *changed false: stored as given already. */
+static enum rb_err
+write_month(struct api_ctx *c, const struct row *r, const char *quarter, const char *by,
+            bool *changed)
+{
+  json_t *before = NULL, *after = NULL;
+  enum rb_err err = store_month_get(c->st, r->id, r->month_key, &before);
+
+  if (err == RB_OK || err == RB_ERR_NOT_FOUND)
+    err = store_month_put(c->st, r->id, r->month_key, quarter, r->value, r->value_text, r->comment,
+                          by, c->now, false, &after);
+  if (err == RB_OK)
+    *changed = after != NULL;
+  if (err == RB_OK && after != NULL)
+    err = api_audit(c, "month.put", "kpi_month", json_integer_value(json_object_get(after, "id")),
+                    r->canon, quarter, before, after);
+  json_decref(before);
+  json_decref(after);
+  return err;
+}
+
 /* Write every row, with an audit entry for each that changes what is
  * stored; rows are valid by now. A row already stored as given is left
  * alone (no write, no audit entry, updated_at stays) and counted in
- * unchanged[kpi]. */
+ * unchanged[0] (milestones), [1] (KPIs' readings) or [2] (monthly
+ * values); ids go to mids, kids or months (the KPI's id). */
 static enum rb_err
 write_rows(struct api_ctx *c, struct row *rows, size_t n, const char *quarter, json_t *mids,
-           json_t *kids, size_t unchanged[2])
+           json_t *kids, json_t *months, size_t unchanged[3])
 {
   char by[160];
 
@@ -31,6 +54,14 @@ write_rows(struct api_ctx *c, struct row *rows, size_t n, const char *quarter, j
     bool changed = true;
     enum rb_err err;
 
+    if (r->month != NULL) {
+      err = write_month(c, r, quarter, by, &changed);
+      if (err != RB_OK)
+        return c->detail[0] ? err : api_store_fail(c, err, "the return");
+      unchanged[2] += !changed;
+      json_array_append_new(months, json_integer(r->id));
+      continue;
+    }
     if (r->kpi) {
       err = store_reading_get(c->st, r->id, quarter, &before);
       if (err == RB_OK || err == RB_ERR_NOT_FOUND)
@@ -138,8 +169,8 @@ api_submission(struct api_ctx *c)
 {
   const char *quarter = c->path[0];
   struct parsed_return *pr = c->prepared, *own = NULL;
-  json_t *mids = NULL, *kids = NULL, *result = NULL;
-  size_t unchanged[2] = {0, 0};
+  json_t *mids = NULL, *kids = NULL, *months = NULL, *result = NULL;
+  size_t unchanged[3] = {0, 0, 0};
   char year[YEAR_LEN];
   struct quarter q;
   enum rb_err err;
@@ -164,7 +195,8 @@ api_submission(struct api_ctx *c)
   }
   mids = json_array();
   kids = json_array();
-  err = write_rows(c, pr->rows, pr->n, quarter, mids, kids, unchanged);
+  months = json_array();
+  err = write_rows(c, pr->rows, pr->n, quarter, mids, kids, months, unchanged);
   if (err != RB_OK)
     goto out;
   result = json_pack("{s:s, s:s?, s:{s:I, s:I, s:O}, s:{s:I, s:I, s:O}}", "quarter", quarter,
@@ -173,6 +205,11 @@ api_submission(struct api_ctx *c)
                      (json_int_t)unchanged[0], "ids", mids, "kpis", "written",
                      (json_int_t)(json_array_size(kids) - unchanged[1]), "unchanged",
                      (json_int_t)unchanged[1], "ids", kids);
+  if (result != NULL && json_array_size(months) > 0)
+    json_object_set_new(result, "months",
+                        json_pack("{s:I, s:I, s:O}", "written",
+                                  (json_int_t)(json_array_size(months) - unchanged[2]), "unchanged",
+                                  (json_int_t)unchanged[2], "ids", months));
   err = api_audit(c, "submission", "submission", 0, c->actor.org[0] ? c->actor.org : NULL, quarter,
                   NULL, result);
   if (err != RB_OK) {
@@ -188,5 +225,6 @@ out:
   api_return_free(own);
   json_decref(mids);
   json_decref(kids);
+  json_decref(months);
   return err;
 }

@@ -7,7 +7,7 @@
 /* ---- the header row ----------------------------------------------------------- */
 
 static const char *const field_names[SHEET_FIELD__COUNT] = {
-  "kind", "code", "status", "value", "value_text", "comment",
+  "kind", "code", "status", "value", "value_text", "comment", "month",
 };
 static const char *const context_names[] = {
   "description", "target", "unit", "last quarter", "last comment",
@@ -91,8 +91,8 @@ is_header_row(const struct sheet_row *r)
   return kind && code;
 }
 
-#define READ_AND_IGNORED                                                      \
-  "(the columns read are kind, code, status, value, value_text and comment; " \
+#define READ_AND_IGNORED                                                             \
+  "(the columns read are kind, code, status, value, value_text, comment and month; " \
   "description, target, unit, last quarter and last comment are ignored)"
 
 static enum rb_err

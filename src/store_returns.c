@@ -33,6 +33,7 @@ find_one(struct store *st, const char *sql, const char *year, const char *code,
     snprintf(out->owner, sizeof(out->owner), "%s",
              sqlite3_column_text(s, 2) != NULL ? (const char *)sqlite3_column_text(s, 2) : "");
     out->percent = sqlite3_column_int(s, 3) != 0;
+    out->monthly = sqlite3_column_int(s, 4) != 0;
   }
   if (rc != SQLITE_ROW && rc != SQLITE_DONE)
     err = store_fail(st, sqlite3_extended_errcode(st->db));
@@ -45,18 +46,19 @@ store_item_find(struct store *st, bool kpi, const char *year, const char *code,
                 struct store_item_ref *out)
 {
   static const char milestone_exact[] =
-    "SELECT m.id, m.code, o.code, 0 FROM milestone m LEFT JOIN organisation o ON o.id = m.owner_id"
-    " WHERE m.year = ?1 AND m.code = ?2";
+    "SELECT m.id, m.code, o.code, 0, 0 FROM milestone m LEFT JOIN organisation o ON o.id = "
+    "m.owner_id WHERE m.year = ?1 AND m.code = ?2";
   static const char kpi_exact[] =
-    "SELECT k.id, k.code, o.code, " PERCENT_UNIT
+    "SELECT k.id, k.code, o.code, " PERCENT_UNIT ", k.frequency = 'monthly'"
     " FROM kpi k LEFT JOIN organisation o ON o.id = k.owner_id WHERE k.year = ?1 AND k.code = ?2";
   /* Only on a miss: this one reads the plan year's items, not the index. */
   static const char milestone_nocase[] =
-    "SELECT m.id, m.code, o.code, 0 FROM milestone m LEFT JOIN organisation o ON o.id = m.owner_id"
-    " WHERE m.year = ?1 AND m.code = ?2 COLLATE NOCASE LIMIT 2";
-  static const char kpi_nocase[] = "SELECT k.id, k.code, o.code, " PERCENT_UNIT
-                                   " FROM kpi k LEFT JOIN organisation o ON o.id = k.owner_id"
-                                   " WHERE k.year = ?1 AND k.code = ?2 COLLATE NOCASE LIMIT 2";
+    "SELECT m.id, m.code, o.code, 0, 0 FROM milestone m LEFT JOIN organisation o ON o.id = "
+    "m.owner_id WHERE m.year = ?1 AND m.code = ?2 COLLATE NOCASE LIMIT 2";
+  static const char kpi_nocase[] =
+    "SELECT k.id, k.code, o.code, " PERCENT_UNIT ", k.frequency = 'monthly'"
+    " FROM kpi k LEFT JOIN organisation o ON o.id = k.owner_id"
+    " WHERE k.year = ?1 AND k.code = ?2 COLLATE NOCASE LIMIT 2";
   struct store_item_ref ref;
   enum rb_err err;
   int rows;

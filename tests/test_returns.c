@@ -349,6 +349,124 @@ START_TEST(unchanged_counted)
 }
 END_TEST
 
+/* ---- monthly values (issue 18) ------------------------------------------------------ */
+
+static long long
+kpi_id(const char *escaped_code)
+{
+  struct th_response r;
+  char path[256];
+  long long id;
+
+  snprintf(path, sizeof(path), "/api/v1/kpis?year=2018-19&code=%s", escaped_code);
+  th_req(&S, "GET", path, NULL, S.admin, NULL, 200, &r);
+  id = th_jint(r.json, "items[0].id");
+  th_response_free(&r);
+  return id;
+}
+
+/* A monthly KPI's rows with a month are its monthly values for the
+ * quarter's months ("2018-07", "Aug 2018", a date in the month), beside
+ * the quarter's rated reading (the row without a month); audited as
+ * month.put, counted apart, unchanged the second time. */
+START_TEST(monthly_values_in_a_return)
+{
+  static const char body[] = "kind,code,status,value,value_text,comment,month\r\n"
+                             "kpi,UC/KPI 4,G,90,,the quarter,\r\n"
+                             "kpi,UC/KPI 4,,89.5%,,July,2018-07\r\n"
+                             "kpi,uc/kpi 4,,91,,,Aug 2018\r\n"
+                             "kpi,UC/KPI 4,,92,,,2018-09-01\r\n";
+  struct th_response r;
+  long long id = kpi_id("UC%2FKPI%204");
+  char path[128];
+  json_t *e;
+
+  snprintf(path, sizeof(path), "/api/v1/kpis/%lld", id);
+  th_expect_status(&S, "PATCH", path, "{\"frequency\":\"monthly\"}", S.admin, NULL, 200);
+  th_request_bytes(&S, "POST", SUBMIT, body, strlen(body), rmbc, "text/csv", &r);
+  ck_assert_msg(r.status == 200, "%s", r.body);
+  ck_assert_int_eq(th_jint(r.json, "kpis.written"), 1);
+  ck_assert_int_eq(th_jint(r.json, "months.written"), 3);
+  ck_assert_int_eq(th_jint(r.json, "months.ids[0]"), id);
+  th_response_free(&r);
+  e = stored("kpis", "UC/KPI 4");
+  ck_assert_double_eq(th_jnum(e, "value"), 90);
+  ck_assert_str_eq(th_jstr(e, "rating"), "G");
+  json_decref(e);
+  snprintf(path, sizeof(path), "/api/v1/kpis/%lld/months", id);
+  th_req(&S, "GET", path, NULL, S.admin, NULL, 200, &r);
+  ck_assert_uint_eq(json_array_size(json_object_get(r.json, "items")), 3);
+  ck_assert_str_eq(th_jstr(r.json, "items[0].month"), "2018-07");
+  ck_assert_double_eq(th_jnum(r.json, "items[0].value"), 89.5);
+  ck_assert_str_eq(th_jstr(r.json, "items[0].comment"), "July");
+  ck_assert_str_eq(th_jstr(r.json, "items[1].month"), "2018-08");
+  ck_assert_double_eq(th_jnum(r.json, "items[2].value"), 92);
+  th_response_free(&r);
+  th_req(&S, "GET", "/api/v1/audit?action=month.put", NULL, S.admin, NULL, 200, &r);
+  ck_assert_uint_eq(json_array_size(json_object_get(r.json, "items")), 3);
+  th_response_free(&r);
+  th_request_bytes(&S, "POST", SUBMIT, body, strlen(body), rmbc, "text/csv", &r);
+  ck_assert_int_eq(th_jint(r.json, "months.written"), 0);
+  ck_assert_int_eq(th_jint(r.json, "months.unchanged"), 3);
+  th_response_free(&r);
+  /* JSON returns carry them the same way */
+  th_req(&S, "POST", SUBMIT,
+         "{\"kpis\":[{\"code\":\"UC/KPI 4\",\"month\":\"2018-07\",\"value\":88}]}", rmbc, NULL, 200,
+         &r);
+  ck_assert_int_eq(th_jint(r.json, "months.written"), 1);
+  th_response_free(&r);
+}
+END_TEST
+
+/* Months that cannot be: each refused on its line, naming why; nothing
+ * written. */
+START_TEST(monthly_values_refused)
+{
+  static const char body[] = "kind,code,status,value,month\r\n"
+                             "kpi,UC/KPI 4,,1,2018-10\r\n"    /* 2: Q3's */
+                             "kpi,UC/KPI 6,,1,2018-07\r\n"    /* 3: a quarterly KPI */
+                             "milestone,CH6.4,G,,2018-07\r\n" /* 4: a milestone */
+                             "kpi,UC/KPI 4,,1,43282\r\n"      /* 5: Excel's date serial */
+                             "kpi,UC/KPI 4,A,1,2018-08\r\n"   /* 6: a rating */
+                             "kpi,UC/KPI 4,,1,Jul 2018\r\n"   /* 7 */
+                             "kpi,UC/KPI 4,,2,2018-07\r\n"    /* 8: repeats 7 */
+                             "kpi,UC/KPI 4,,2,July\r\n";      /* 9: no year */
+  static const struct {
+    const char *field, *message;
+  } want[] = {
+    {"line[2].month", "2018-10 is in 2018-19-Q3, not in 2018-19-Q2"},
+    {"line[3].month", "UC/KPI 6 is reported quarterly, not monthly"},
+    {"line[4].month", "milestones have no monthly values"},
+    {"line[5].month", "looks like a date a spreadsheet turned into a number"},
+    {"line[6].status", "a monthly value has no rating"},
+    {"line[8].code", "repeats line 7 (the same KPI, UC/KPI 4 in 2018-07)"},
+    {"line[9].month", "\"July\" is not a month: write it as YYYY-MM"},
+  };
+  struct th_response r;
+  char path[128];
+  json_t *errors;
+
+  snprintf(path, sizeof(path), "/api/v1/kpis/%lld", kpi_id("UC%2FKPI%204"));
+  th_expect_status(&S, "PATCH", path, "{\"frequency\":\"monthly\"}", S.admin, NULL, 200);
+  th_request_bytes(&S, "POST", SUBMIT, body, strlen(body), rmbc, "text/csv", &r);
+  ck_assert_msg(r.status == 422, "%s", r.body);
+  errors = json_object_get(r.json, "errors");
+  ck_assert_msg(json_array_size(errors) == sizeof(want) / sizeof(want[0]), "%s", r.body);
+  for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+    json_t *e = json_array_get(errors, i);
+
+    ck_assert_str_eq(th_jstr(e, "field"), want[i].field);
+    ck_assert_msg(strstr(th_jstr(e, "message"), want[i].message) != NULL, "%zu: %s", i,
+                  th_jstr(e, "message"));
+  }
+  th_response_free(&r);
+  snprintf(path, sizeof(path), "/api/v1/kpis/%lld/months", kpi_id("UC%2FKPI%204"));
+  th_req(&S, "GET", path, NULL, S.admin, NULL, 200, &r);
+  ck_assert_uint_eq(json_array_size(json_object_get(r.json, "items")), 0);
+  th_response_free(&r);
+}
+END_TEST
+
 /* ---- workbooks -------------------------------------------------------------------------- */
 
 /* A workbook openpyxl wrote (tests/data/sheet): its percent cell, 0.955
@@ -645,5 +763,7 @@ main(void)
   tcase_add_test(tc, multipart_uploads);
   tcase_add_test(tc, multipart_hostile);
   tcase_add_test(tc, multipart_table);
+  tcase_add_test(tc, monthly_values_in_a_return);
+  tcase_add_test(tc, monthly_values_refused);
   return th_run(s);
 }

@@ -324,8 +324,9 @@ START_TEST(test_csv_files)
   ck_assert_msg(strcmp(notes(s), c->notes) == 0, "%s: notes \"%s\"", c->file, notes(s));
   ck_assert_int_eq(sheet_find_header(s, &h, &why), RB_OK);
   ck_assert_uint_eq(h.row, 0);
-  for (int f = 0; f < SHEET_FIELD__COUNT; f++)
+  for (int f = 0; f < SHEET_MONTH; f++)
     ck_assert_int_eq(h.column[f], f);
+  ck_assert_int_eq(h.column[SHEET_MONTH], -1); /* optional: monthly values only */
   free(got);
   free(data);
   sheet_free(s);
@@ -384,17 +385,24 @@ struct header_case {
   const char *text;
 };
 
-#define IGNORED                                                                            \
-  "(the columns read are kind, code, status, value, value_text and comment; description, " \
+#define IGNORED                                                                                   \
+  "(the columns read are kind, code, status, value, value_text, comment and month; description, " \
   "target, unit, last quarter and last comment are ignored)"
 
 static const struct header_case headers[] = {
-  {"all six", HDR "\n", RB_OK, 0, {0, 1, 2, 3, 4, 5}, 0, ""},
+  {"all six", HDR "\n", RB_OK, 0, {0, 1, 2, 3, 4, 5, -1}, 0, ""},
+  {"a month column (monthly values)",
+   "Month,kind,code,value\n",
+   RB_OK,
+   0,
+   {1, 2, -1, 3, -1, -1, 0},
+   0,
+   ""},
   {"any case and order, context columns ignored, absent ones -1",
    "Title\nintro text\nCode,Description,KIND,Last Quarter, last comment ,Status,unit,target\n",
    RB_OK,
    2,
-   {2, 0, 5, -1, -1, -1},
+   {2, 0, 5, -1, -1, -1, -1},
    0,
    ""},
   {"a misspelt column",
@@ -445,7 +453,7 @@ static const struct header_case headers[] = {
    "kind,code,,status\nkpi,K1,,G\n,,,\n",
    RB_OK,
    0,
-   {0, 1, 3, -1, -1, -1},
+   {0, 1, 3, -1, -1, -1, -1},
    0,
    ""},
 };
