@@ -317,7 +317,7 @@ export async function dashboardTests(c) {
     lib.assertEqual(hrefs, ['html', 'md', 'csv', 'json'].map((f) => `/api/v1/reports/${Q}?format=${f}`), 'report links');
   });
 
-  await r.test('phone: the overview fits a 390 px screen without sideways scrolling', async () => {
+  await r.test('phone: the overview, a group and a KPI page fit a 390 px screen without sideways scrolling', async () => {
     const p4 = await ctx.newPage();
     await p4.setViewportSize({width: 390, height: 844});
     const w4 = lib.watch(p4, base);
@@ -326,6 +326,13 @@ export async function dashboardTests(c) {
     const {sw, iw} = await p4.evaluate(() => ({sw: document.documentElement.scrollWidth, iw: window.innerWidth}));
     lib.assert(sw <= iw, `page is ${sw} px wide on a ${iw} px screen`);
     await c.shot(p4, 'phone');
+    // The group and KPI pages too: their wide tables scroll inside a region of their own.
+    for (const [url, ready] of [[`/?quarter=${Q}&group=MHLD`, 'tr[data-kpi]'], [`/?quarter=${Q}&kpi=1`, '#series-table']]) {
+      await p4.goto(base + url);
+      await p4.waitForSelector(ready);
+      const w = await p4.evaluate(() => ({sw: document.documentElement.scrollWidth, iw: window.innerWidth}));
+      lib.assert(w.sw <= w.iw, `${url} is ${w.sw} px wide on a ${w.iw} px screen`);
+    }
     lib.assertEqual(lib.violations(w4), [], 'phone page');
     await p4.close();
   });
