@@ -134,7 +134,7 @@ export function renderGroup(model, state) {
     h('h1', {id: 'page-h', tabindex: '-1'}, `${grp.name} (${grp.code}), ${quarterWords(state.quarter)}`),
     grp.chairs && grp.chairs.length ? h('p', {}, `Chaired by ${grp.chairs.join('; ')}.`) : null,
     h('section', {class: 'overall', 'aria-label': `${grp.name}: summary`, dataset: {group: grp.code}},
-      groupBody(model.summary, state)),
+      groupBody(model.summary, state, 2)),
     ...sections,
     h('p', {}, link({quarter: state.quarter}, '← All groups')),
   ];

@@ -150,7 +150,8 @@ function exceptionList(items, state) {
 // A group's numbers for the quarter: headline sentences, stacked bars with
 // counts and percentages, direction of travel, comparisons, red exceptions
 // (the overview's tile and the top of the group page).
-export function groupBody(g, state) {
+// level: the heading level of its sub-heading (4 in a tile under an h3).
+export function groupBody(g, state, level = 4) {
   const ms = g.milestones;
   const kp = g.kpis;
   return [
@@ -160,7 +161,7 @@ export function groupBody(g, state) {
     tally('kpi', 'KPIs', kp, KPI_RATINGS), notReported(kp),
     travel(kp, 'KPIs since last quarter'), travel(ms, 'Milestones since last quarter'),
     g.comparison ? comparisonTable(`${g.name} against earlier quarters`, g.comparison, ms, kp) : null,
-    h('h4', {}, `Red exceptions (${(g.exceptions || []).length})`),
+    h(`h${level}`, {}, `Red exceptions (${(g.exceptions || []).length})`),
     exceptionList(g.exceptions, state),
   ];
 }
