@@ -389,6 +389,14 @@ export async function dashboardTests(c) {
       [tr.dataset.organisation, tr.children[4].textContent]));
     lib.assertEqual(orgs, comp.organisations.map((o) => [o.code, o.missing.length ? o.missing.map((x) => x.code).join(', ') : 'nothing']),
       'completeness by organisation');
+    // The KPI page's chart is fetched with the token too (an <img src> could not send it).
+    await p5.goto(`${base}/?quarter=${Q}&kpi=1`);
+    await p5.waitForFunction(() => {
+      const img = document.getElementById('spc-chart');
+      return img && img.complete && img.naturalWidth > 0;
+    });
+    await p5.goto(`${base}/?quarter=${Q}`);
+    await p5.waitForSelector('.tile');
     // A reload keeps it (same tab); a wrong one is refused with a clear message.
     await p5.reload();
     await p5.waitForSelector('.tile');
