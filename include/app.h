@@ -21,6 +21,7 @@ struct app_config {
   const char *listen;    /* "HOST:PORT"; port 0 picks a free one */
   const char *port_file; /* written once the server accepts connections */
   bool public_read;      /* anonymous GETs allowed */
+  bool no_dashboard;     /* the pages at / and /returns answer 404 */
   bool sync_full;        /* PRAGMA synchronous=FULL (default) */
   int threads;           /* HTTP worker threads; 0 = app_default_threads() */
   int busy_timeout_ms;

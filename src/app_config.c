@@ -19,6 +19,8 @@ static const struct app_option options[] = {
   {"--port-file", "RAGBOARD_PORT_FILE", false, "FILE",
    "write the bound port here once accepting (default: none)", NULL},
   {"--public-read", "RAGBOARD_PUBLIC_READ", true, NULL, "allow anonymous reads", NULL},
+  {"--no-dashboard", "RAGBOARD_NO_DASHBOARD", true, NULL,
+   "do not serve the dashboard (/, /returns and their /assets/): the API only", NULL},
   {"--threads", "RAGBOARD_THREADS", false, "N",
    "HTTP worker threads (0 = four per core, at least 8)", "0"},
   {"--synchronous", "RAGBOARD_SYNCHRONOUS", false, "full|normal",
@@ -48,7 +50,9 @@ static const struct app_option options[] = {
   {"--shutdown-grace-ms", "RAGBOARD_SHUTDOWN_GRACE_MS", false, "MS",
    "on SIGTERM, wait this long for requests in flight", "10000"},
   {"--cors-origins", "RAGBOARD_CORS_ORIGINS", false, "LIST",
-   "comma-separated dashboard origins allowed by CORS (none by default)", NULL},
+   "comma-separated dashboard origins allowed by CORS (none by default); "
+   "http://localhost:* allows any port of that host",
+   NULL},
   {"--log-level", "RAGBOARD_LOG_LEVEL", false, "LEVEL", "error, warn, info or debug", "info"},
   {"--audit-key", "RAGBOARD_AUDIT_KEY", false, "FILE",
    "the audit trail's key file, secret, kept apart from the database (default: the database "
@@ -143,6 +147,8 @@ app_config_set(struct app_config *cfg, const char *name, const char *value, char
     cfg->port_file = value;
   } else if (strcmp(name, "--public-read") == 0) {
     cfg->public_read = value != NULL;
+  } else if (strcmp(name, "--no-dashboard") == 0) {
+    cfg->no_dashboard = value != NULL;
   } else if (strcmp(name, "--threads") == 0) {
     cfg->threads = (int)v;
   } else if (strcmp(name, "--synchronous") == 0) {

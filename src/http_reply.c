@@ -6,10 +6,33 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "problem.h"
 
-/* The Origin when it is on the allow-list (exact match), else NULL. */
+/* Whether origin (n bytes) is entry (len bytes) with any port: entry ends
+ * in ":*" ("http://localhost:*"), and origin is what comes before it,
+ * alone or followed by ':' and a port number (digits only, so that
+ * "http://localhost.evil.example" never matches). */
+static bool
+any_port_matches(const char *entry, size_t len, const char *origin, size_t n)
+{
+  size_t host = len - 2;
+  size_t digits;
+
+  if (len < 3 || entry[len - 2] != ':' || entry[len - 1] != '*' || n < host ||
+      strncmp(entry, origin, host) != 0)
+    return false;
+  if (n == host)
+    return true;
+  digits = n - host - 1;
+  return origin[host] == ':' && digits >= 1 && digits <= 5 &&
+         strspn(origin + host + 1, "0123456789") == digits;
+}
+
+/* The Origin when it is on the allow-list (exact match, "*", or an entry
+ * "scheme://host:*" for any port of that host: local development
+ * servers), else NULL. */
 const char *
 http_cors_origin(const struct app *app, const char *origin)
 {
@@ -25,7 +48,8 @@ http_cors_origin(const struct app *app, const char *origin)
     while (*list == ',' || *list == ' ')
       list++;
     len = strcspn(list, ", ");
-    if ((len == n && strncmp(list, origin, n) == 0) || (len == 1 && list[0] == '*'))
+    if ((len == n && strncmp(list, origin, n) == 0) || (len == 1 && list[0] == '*') ||
+        any_port_matches(list, len, origin, n))
       return origin;
     list += len;
   }
@@ -39,6 +63,15 @@ add_cors(struct MHD_Response *r, const char *origin)
   MHD_add_response_header(r, "Vary", "Origin");
   MHD_add_response_header(r, "Access-Control-Expose-Headers",
                           "ETag, Location, X-Request-Id, X-Next-Cursor");
+}
+
+static bool
+has_header(const struct rb_response *resp, const char *name)
+{
+  for (size_t i = 0; i < resp->nheaders; i++)
+    if (strcasecmp(resp->headers[i].name, name) == 0)
+      return true;
+  return false;
 }
 
 enum MHD_Result
@@ -67,7 +100,10 @@ http_send_response(struct MHD_Connection *conn, struct rb_response *resp, const 
     MHD_add_response_header(r, resp->headers[i].name, resp->headers[i].value);
   MHD_add_response_header(r, "X-Request-Id", request_id);
   MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
-  MHD_add_response_header(r, "Cache-Control", "no-cache");
+  /* Answers are revalidated (ETag) unless the handler says otherwise: the
+   * dashboard's hashed assets are cacheable for a year. */
+  if (!has_header(resp, "Cache-Control"))
+    MHD_add_response_header(r, "Cache-Control", "no-cache");
   /* Shutting down: a keep-alive client must not send its next request on
    * a connection about to be cut; it reconnects (and waits, or retries
    * elsewhere). */

@@ -18,6 +18,7 @@
 #include "api_series.h"
 #include "api_summary.h"
 #include "api_token.h"
+#include "api_web.h"
 #include "writer.h"
 
 /* Read routes need any valid token, or none with --public-read. Writes need
@@ -99,6 +100,11 @@ static const struct route routes[] = {
 
   {"GET", "/api/v1/audit", api_audit_list, ROUTE_TOKEN | ROUTE_QUERY},
   {"GET", "/api/v1/audit/verify", api_audit_verify, ROUTE_ADMIN | ROUTE_QUERY},
+
+  /* The dashboard (web/): pages whose query is their script's, assets by hash. */
+  {"GET", "/", api_web_page, ROUTE_PUBLIC | ROUTE_LAZY | ROUTE_QUERY},
+  {"GET", "/returns", api_web_page, ROUTE_PUBLIC | ROUTE_LAZY | ROUTE_QUERY},
+  {"GET", "/assets/{file}", api_web_asset, ROUTE_PUBLIC | ROUTE_LAZY},
 };
 
 #define NROUTES ARRAY_LEN(routes)

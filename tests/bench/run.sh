@@ -22,6 +22,10 @@
 #   6  1,000 idle keep-alive connections: the server's memory
 #   7  the summary's build cost against the plan year's size (126 to 20,000
 #      items) and the cost of a repeated summary
+#   8  the dashboard in headless chromium (tests/bench/dashboard.mjs, its own
+#      server on the demo): the overview's load time, bytes on a first load
+#      and per unchanged poll, the server's CPU for the page's poll against a
+#      summary 304
 # with the disk's own fsync rate (tests/bench/fsync.sh) for comparison.
 # Results: a table on stdout, tests/bench/results/latest.{json,md}.
 # The targets are informative: the script exits 0 whether or not they are met
@@ -566,7 +570,29 @@ stop_pid "$SERVER_PID"
 SERVER_PID=""
 grep -q '"event":"stopped"' "$WORK/server.log" && echo "   stopped cleanly"
 
+say "8  the dashboard in headless chromium (tests/bench/dashboard.mjs: its own server on the demo)"
+mkdir -p "$WORK/s/s8_dashboard"
+DASH=""
+if command -v node >/dev/null && command -v npm >/dev/null && [ -x /usr/bin/chromium ]; then
+  if [ ! -f tests/browser/node_modules/.package-lock.json ] ||
+     [ tests/browser/package-lock.json -nt tests/browser/node_modules/.package-lock.json ]; then
+    npm ci --prefix tests/browser --no-audit --no-fund --ignore-scripts >/dev/null
+  fi
+  if "${PIN_CLIENT[@]}" node "$HERE/dashboard.mjs" "$RB" "$WORK/s/s8_dashboard/result.json"; then
+    DASH=$WORK/s/s8_dashboard/result
+  else
+    echo "   (the dashboard step failed; the other results stand)"
+  fi
+else
+  echo "   (skipped: node, npm or /usr/bin/chromium missing; .ci/install-deps installs them)"
+fi
+
 # ---- report ------------------------------------------------------------------
 python3 "$HERE/report.py" --work "$WORK" --results "$RESULTS" --seconds "$SECS" \
   --connections "$CONNS" --threads "$THREADS" --log-level "$LOG_LEVEL" --root "$ROOT" \
   --rounds "$ROUNDS" --round-seconds "$RSECS" --h2o-threads "$H2O_THREADS"
+if [ -n "$DASH" ]; then
+  cat "$DASH.md" >>"$RESULTS/latest.md"
+  jq --slurpfile d "$DASH.json" '. + {dashboard: $d[0]}' "$RESULTS/latest.json" >"$RESULTS/latest.json.tmp"
+  mv "$RESULTS/latest.json.tmp" "$RESULTS/latest.json"
+fi

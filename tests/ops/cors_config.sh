@@ -47,6 +47,30 @@ stop_server
 grep -q '"status":404' "$WORK/server.log" || fail "warn level dropped a 4xx"
 grep -q '"status":200' "$WORK/server.log" && fail "warn level logged a 200"
 
+# Local development origins: an entry "scheme://host:*" allows any port of
+# that host (what deploy/demo.sh allows), and nothing that merely starts
+# like it.
+: >"$WORK/server.log"
+start_server --public-read --cors-origins 'http://localhost:*,http://127.0.0.1:*'
+for o in http://localhost:5173 http://localhost:8000 http://localhost http://127.0.0.1:3000; do
+  h=$(hdr -H "Origin: $o" "$URL/api/v1/groups")
+  grep -qi "^access-control-allow-origin: $o\$" <<<"$h" || fail "local origin $o not allowed: $h"
+done
+for o in http://localhost.evil.example http://localhost:80.evil.example http://localhost:abc \
+         https://localhost:5173 http://localhost:123456 http://127.0.0.10:3000; do
+  h=$(hdr -H "Origin: $o" "$URL/api/v1/groups")
+  grep -qi '^access-control-allow-origin' <<<"$h" && fail "origin $o allowed by a :* entry: $h"
+done
+# The dashboard's own pages are same-origin: no CORS needed, none added.
+h=$(hdr "$URL/")
+grep -qi '^access-control-allow-origin' <<<"$h" && fail "CORS on the dashboard page without an Origin: $h"
+stop_server
+grep -q 'RAGBOARD_NO_DASHBOARD' <<<"$("$RAGBOARD" serve --help)" || fail "serve --help does not list RAGBOARD_NO_DASHBOARD"
+RAGBOARD_NO_DASHBOARD=1 start_server --public-read
+[ "$(curl -sS -o /dev/null -w '%{http_code}' "$URL/")" = 404 ] || fail "RAGBOARD_NO_DASHBOARD=1 still serves the dashboard"
+[ "$(curl -sS -o /dev/null -w '%{http_code}' "$URL/api/v1/groups")" = 200 ] || fail "RAGBOARD_NO_DASHBOARD=1 stopped the API"
+stop_server
+
 # A switch in the environment takes the usual spellings; anything else is refused.
 : >"$WORK/server.log"
 RAGBOARD_PUBLIC_READ=no start_server

@@ -65,6 +65,27 @@ code=$($C -o /dev/null -w '%{http_code}' -X POST -H "Authorization: Bearer $ADMI
 code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$HTTP/api/v1/groups")
 [ "$code" = 301 ] || fail "plain HTTP gave $code, not a redirect"
 $C "$B/metrics" | grep -q '^ragboard_http_requests_total' || fail "metrics through nginx"
+# The dashboard through the proxy: gzip for text, ragboard's headers intact,
+# and a poll with the (now weak) ETag still a 304.
+h=$($C -D - -o "$WORK/page.gz" -H 'Accept-Encoding: gzip' "$B/" | tr -d '\r')
+grep -qi '^content-encoding: gzip' <<<"$h" || fail "the dashboard page is not gzipped: $h"
+grep -qi "^content-security-policy: default-src 'none'; script-src 'self'" <<<"$h" || fail "CSP lost through nginx: $h"
+grep -qi '^x-content-type-options: nosniff' <<<"$h" || fail "nosniff lost through nginx"
+grep -qi '^referrer-policy: no-referrer' <<<"$h" || fail "Referrer-Policy lost through nginx"
+grep -qi '^cache-control: no-cache' <<<"$h" || fail "the page's Cache-Control lost through nginx"
+gunzip -c "$WORK/page.gz" | grep -q '<!doctype html>' || fail "the gzipped page does not unpack to the page"
+asset=$(gunzip -c "$WORK/page.gz" | grep -o '/assets/app\.[0-9a-f]*\.js' | head -n 1)
+[ -n "$asset" ] || fail "the page names no hashed script"
+h=$($C -D - -o /dev/null -H 'Accept-Encoding: gzip' "$B$asset" | tr -d '\r')
+grep -qi '^content-encoding: gzip' <<<"$h" || fail "the script is not gzipped: $h"
+grep -qi '^cache-control: public, max-age=31536000, immutable' <<<"$h" || fail "the asset's Cache-Control lost: $h"
+h=$($C -D - -o /dev/null -H 'Accept-Encoding: gzip' "$B/api/v1/summary?quarter=2018-19-Q1" | tr -d '\r')
+grep -qi '^content-encoding: gzip' <<<"$h" || fail "the summary is not gzipped: $h"
+etag=$(grep -i '^etag:' <<<"$h" | cut -d' ' -f2-)
+[ -n "$etag" ] || fail "no ETag on the gzipped summary: $h"
+code=$($C -o /dev/null -w '%{http_code}' -H 'Accept-Encoding: gzip' -H "If-None-Match: $etag" \
+  "$B/api/v1/summary?quarter=2018-19-Q1")
+[ "$code" = 304 ] || fail "a poll with the proxy's ETag $etag gave $code, not 304"
 kill -QUIT "$(cat "$WORK/nginx.pid")"
 stop_server
 echo "nginx: ok"
