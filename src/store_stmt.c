@@ -91,11 +91,17 @@ store_row(sqlite3_stmt *s)
 json_t *
 store_row_n(sqlite3_stmt *s, int n)
 {
+  return store_row_range(s, 0, n);
+}
+
+json_t *
+store_row_range(sqlite3_stmt *s, int from, int n)
+{
   json_t *row = json_object();
 
   if (row == NULL)
     return NULL;
-  for (int i = 0; i < n; i++) {
+  for (int i = from; i < from + n; i++) {
     const char *name = sqlite3_column_name(s, i);
     size_t len = strlen(name);
     json_t *v;
