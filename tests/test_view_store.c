@@ -80,6 +80,7 @@ import_ok(struct store *st, const char *year, const char *milestones, const char
 static void
 fixture(struct store *st)
 {
+  json_t *v9 = json_real(9), *v10 = json_real(10);
   int64_t m = 0;
 
   import_ok(st, "2018-19", "[" MS("M1", U("2018-19-Q4", "G")) "]",
@@ -95,13 +96,13 @@ fixture(struct store *st)
   /* M's monthly values are not its quarterly series */
   ck_assert_int_eq(store_kpi_find(st, "2019-20", "M", &m), RB_OK);
   ck_assert_int_eq(store_begin(st, true), RB_OK);
-  ck_assert_int_eq(store_month_put(st, m, "2019-08", "2019-20-Q2", json_real(9), NULL, NULL, "t",
-                                   NOW, false, NULL),
-                   RB_OK);
-  ck_assert_int_eq(store_month_put(st, m, "2019-10", "2019-20-Q3", json_real(10), NULL, NULL, "t",
-                                   NOW, false, NULL),
-                   RB_OK);
+  ck_assert_int_eq(
+    store_month_put(st, m, "2019-08", "2019-20-Q2", v9, NULL, NULL, "t", NOW, false, NULL), RB_OK);
+  ck_assert_int_eq(
+    store_month_put(st, m, "2019-10", "2019-20-Q3", v10, NULL, NULL, "t", NOW, false, NULL), RB_OK);
   ck_assert_int_eq(store_commit(st), RB_OK);
+  json_decref(v9);
+  json_decref(v10);
 }
 
 /* Byte equality of two records, either possibly NULL. */
