@@ -23,6 +23,7 @@
 #include "api_reply.h"
 #include "domain.h"
 #include "quarter.h"
+#include "store_view.h"
 
 struct view {
   bool kpi;
@@ -34,19 +35,11 @@ struct view {
 };
 
 /* A milestone with its update for the quarter and the one before. */
-static enum rb_err
-milestone_at(struct store *st, const struct view *v, json_t *item)
+static void
+milestone_at(const struct view *v, struct store_milestone_at *at, json_t *item)
 {
-  int64_t id = json_integer_value(json_object_get(item, "id"));
-  json_t *cur = NULL, *prev = NULL, *change;
-  enum rb_err err = store_update_get(st, id, v->quarter, &cur);
+  json_t *cur = at->update, *prev = at->previous, *change;
 
-  if (err == RB_OK || err == RB_ERR_NOT_FOUND)
-    err = store_update_get(st, id, v->prev_quarter, &prev);
-  if (err != RB_OK && err != RB_ERR_NOT_FOUND) {
-    json_decref(cur);
-    return err;
-  }
   if (cur != NULL) {
     change = domain_status_change_json(json_string_value(json_object_get(prev, "status")),
                                        json_string_value(json_object_get(cur, "status")));
@@ -56,62 +49,85 @@ milestone_at(struct store *st, const struct view *v, json_t *item)
   json_object_set_new(item, "reported", json_boolean(cur != NULL));
   json_object_set_new(item, "update", cur != NULL ? cur : json_null());
   json_object_set_new(item, "previous", prev != NULL ? prev : json_null());
-  return RB_OK;
+  at->update = at->previous = NULL; /* the item's now */
 }
 
 /* A KPI with its reading for the quarter, rated, and the previous one in
- * its series, against which the direction of travel is judged. */
-static enum rb_err
-kpi_at(struct store *st, const struct view *v, json_t *item)
+ * its series, rated too, against which the direction of travel is judged. */
+static void
+kpi_at(const struct view *v, struct store_kpi_at *at, json_t *item)
 {
-  int64_t id = json_integer_value(json_object_get(item, "id"));
-  json_t *cur = NULL, *prev = NULL;
-  struct rag_rule rule;
-  enum rb_err err = store_reading_get(st, id, v->quarter, &cur);
+  json_t *cur = at->reading, *prev = at->previous;
 
-  if (err == RB_ERR_NOT_FOUND)
-    err = RB_OK;
-  if (err == RB_OK)
-    err = store_series_previous(st, id, v->quarter, false, &prev);
-  if (err == RB_OK && prev != NULL)
-    err = domain_reading_annotate(st, json_integer_value(json_object_get(prev, "kpi_id")), prev);
-  if (err == RB_OK && cur != NULL && (err = store_kpi_rule(st, id, v->quarter, &rule)) == RB_OK) {
-    domain_reading_rate(&rule, cur);
+  if (prev != NULL)
+    domain_reading_rate(&at->previous_rule, prev);
+  if (cur != NULL) {
+    domain_reading_rate(&at->rule, cur);
     json_object_set_new(cur, "direction_of_travel",
-                        trend_travel_json(domain_travel_of(&rule, prev, cur)));
-  }
-  if (err != RB_OK) {
-    json_decref(cur);
-    json_decref(prev);
-    return err;
+                        trend_travel_json(domain_travel_of(&at->rule, prev, cur)));
   }
   json_object_set_new(item, "quarter", json_string(v->quarter));
   json_object_set_new(item, "reported", json_boolean(cur != NULL));
   json_object_set_new(item, "reading", cur != NULL ? cur : json_null());
   json_object_set_new(item, "previous", prev != NULL ? prev : json_null());
-  return RB_OK;
+  at->reading = at->previous = NULL; /* the item's now */
+}
+
+/* Each item of the page with its records for the quarter, read for the
+ * whole page at once (store_view.h). */
+static enum rb_err
+view_items(struct store *st, const struct view *v, json_t *items)
+{
+  size_t n = json_array_size(items), i;
+  struct store_milestone_at *ms = NULL;
+  struct store_kpi_at *ks = NULL;
+  enum rb_err err;
+  json_t *item;
+
+  if (n == 0)
+    return RB_OK;
+  if (v->kpi ? (ks = calloc(n, sizeof(*ks))) == NULL : (ms = calloc(n, sizeof(*ms))) == NULL)
+    return RB_ERR_NOMEM;
+  json_array_foreach(items, i, item)
+  {
+    int64_t id = json_integer_value(json_object_get(item, "id"));
+
+    if (v->kpi)
+      ks[i].id = id;
+    else
+      ms[i].id = id;
+  }
+  err = v->kpi ? store_kpis_at(st, v->quarter, ks, n)
+               : store_milestones_at(st, v->quarter, v->prev_quarter, ms, n);
+  if (err == RB_OK) {
+    json_array_foreach(items, i, item)
+    {
+      if (v->kpi)
+        kpi_at(v, &ks[i], item);
+      else
+        milestone_at(v, &ms[i], item);
+    }
+  }
+  free(ks);
+  free(ms);
+  return err;
 }
 
 static enum rb_err
 build(struct api_ctx *c, const void *arg)
 {
   const struct view *v = arg;
-  json_t *items, *item;
+  json_t *items;
   char *next;
-  size_t i;
   enum rb_err err = v->kpi ? store_kpi_list(c->st, &v->f, &v->pg, &items, &next)
                            : store_milestone_list(c->st, &v->f, &v->pg, &items, &next);
 
   if (err != RB_OK)
     return api_store_fail(c, err, v->kpi ? "KPIs" : "milestones");
-  json_array_foreach(items, i, item)
-  {
-    err = v->kpi ? kpi_at(c->st, v, item) : milestone_at(c->st, v, item);
-    if (err != RB_OK) {
-      json_decref(items);
-      free(next);
-      return api_store_fail(c, err, "the quarter view");
-    }
+  if ((err = view_items(c->st, v, items)) != RB_OK) {
+    json_decref(items);
+    free(next);
+    return api_store_fail(c, err, "the quarter view");
   }
   return api_reply_list(c, items, next);
 }

@@ -10,31 +10,55 @@
 #include "jsonv.h"
 #include "problem.h"
 
+/* The text of a reply as jansson dumps it, in one buffer that grows by
+ * doubling: json_dumps would copy it once more (its own buffer into a
+ * fresh string) and the trailing newline once again. */
+struct dump_buf {
+  char *text;
+  size_t len, cap;
+};
+
+static int
+dump_append(const char *bytes, size_t size, void *data)
+{
+  struct dump_buf *b = data;
+
+  if (b->len + size + 2 > b->cap) { /* + the newline and the terminator */
+    size_t cap = b->cap;
+    char *grown;
+
+    while (b->len + size + 2 > cap)
+      cap *= 2;
+    if ((grown = realloc(b->text, cap)) == NULL)
+      return -1;
+    b->text = grown;
+    b->cap = cap;
+  }
+  memcpy(b->text + b->len, bytes, size);
+  b->len += size;
+  return 0;
+}
+
 static enum rb_err
 set_body(struct rb_response *resp, unsigned status, const char *ctype, json_t *body)
 {
-  char *text = json_dumps(body, JSON_COMPACT | JSON_REAL_PRECISION(15) | JSON_ENCODE_ANY);
-  size_t len;
+  struct dump_buf b = {malloc(4096), 0, 4096};
+  int rc = b.text != NULL
+             ? json_dump_callback(body, dump_append, &b,
+                                  JSON_COMPACT | JSON_REAL_PRECISION(15) | JSON_ENCODE_ANY)
+             : -1;
 
   json_decref(body);
-  if (text == NULL)
+  if (rc != 0) {
+    free(b.text);
     return RB_ERR_NOMEM;
-  len = strlen(text);
-  /* A trailing newline keeps curl output readable; it costs one byte. */
-  {
-    char *grown = realloc(text, len + 2);
-
-    if (grown == NULL) {
-      free(text);
-      return RB_ERR_NOMEM;
-    }
-    text = grown;
-    text[len++] = '\n';
-    text[len] = '\0';
   }
+  /* A trailing newline keeps curl output readable; it costs one byte. */
+  b.text[b.len++] = '\n';
+  b.text[b.len] = '\0';
   rb_response_drop_body(resp);
-  resp->body = text;
-  resp->body_len = len;
+  resp->body = b.text;
+  resp->body_len = b.len;
   resp->status = status;
   resp->content_type = ctype;
   return RB_OK;

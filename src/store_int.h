@@ -48,6 +48,9 @@ int store_bind_text(sqlite3_stmt *s, int idx, const char *text); /* NULL -> NULL
 json_t *store_row(sqlite3_stmt *s);
 /* The same over the first n columns only (n <= the column count). */
 json_t *store_row_n(sqlite3_stmt *s, int n);
+/* The same over columns from .. from + n - 1, for a statement whose row
+ * holds several records side by side. */
+json_t *store_row_range(sqlite3_stmt *s, int from, int n);
 
 /* Step a statement that returns no rows; maps failures; resets it. */
 enum rb_err store_exec(struct store *st, sqlite3_stmt *s);
@@ -83,6 +86,10 @@ enum rb_err store_mark_kpi_chain(struct store *st, int64_t id);
   "k.direction, json_extract(k.quarterly_targets, '$.\"' || ?2 || '\"')," \
   " CASE WHEN substr(?2, 1, 7) = k.year THEN k.target END,"               \
   " k.tolerance_mode, k.tolerance_value"
+/* The rule of KPI k at the row's quarter column q (as RULE_COLUMNS). */
+#define ROW_RULE(q)                                                          \
+  "k.direction, json_extract(k.quarterly_targets, '$.\"' || " q " || '\"')," \
+  " CASE WHEN substr(" q ", 1, 7) = k.year THEN k.target END, k.tolerance_mode, k.tolerance_value"
 struct rag_rule;
 void store_rule_from_row(sqlite3_stmt *s, int col, struct rag_rule *r);
 

@@ -152,11 +152,6 @@ owned(const struct series *s, size_t i, bool monthly, char lo[PERIOD_LEN], char 
   }
 }
 
-/* The rule of KPI k at the row's quarter column q (as RULE_COLUMNS). */
-#define ROW_RULE(q)                                                          \
-  "k.direction, json_extract(k.quarterly_targets, '$.\"' || " q " || '\"')," \
-  " CASE WHEN substr(" q ", 1, 7) = k.year THEN k.target END, k.tolerance_mode, k.tolerance_value"
-
 /* ?1 KPI, ?2 lo, ?3 hi (NULL: unbounded). Columns: period, value,
  * value_text, rating, comment, then the rule. */
 static const char quarters_sql[] =

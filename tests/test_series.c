@@ -21,6 +21,7 @@
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
 Suite *series_store_suite(Suite *s); /* test_series_store.c */
+Suite *view_store_suite(Suite *s);   /* test_view_store.c */
 
 /* ---- periods ------------------------------------------------------------------- */
 
@@ -451,7 +452,7 @@ series_suite(void)
   tcase_add_test(tc, chart_points_of_a_series);
   tcase_add_test(tc, summary_trends);
   tcase_add_test(tc, status_change_json);
-  return series_store_suite(s);
+  return view_store_suite(series_store_suite(s));
 }
 
 int
