@@ -1,6 +1,6 @@
 // Benchmark step: the dashboard in headless chromium on loopback.
 //   node tests/bench/dashboard.mjs RAGBOARD_BINARY [OUT.json]
-// (tests/bench/run.sh runs it as step 8, after installing tests/browser's
+// (tests/bench/run.sh runs it as step 10, after installing tests/browser's
 // packages.) Starts its own `ragboard serve --public-read` on the demo
 // data and measures, printing a table (and writing OUT.json, and OUT.md
 // beside it):
@@ -205,7 +205,7 @@ console.log(`dashboard in headless chromium, loopback; ${result.machine.cpus} CP
 for (const [what, value, target] of rows) console.log(`  ${what.padEnd(62)} ${value.padEnd(26)} ${target}`);
 if (out) {
   fs.writeFileSync(out, JSON.stringify(result, null, 2));
-  const md = ['', '## 8 The dashboard in headless chromium (tests/bench/dashboard.mjs)', '',
+  const md = ['', '## 10 The dashboard in headless chromium (tests/bench/dashboard.mjs)', '',
     `Its own server on the demo data; ${result.machine.cpus} CPUs, load average ${result.machine.loadavg} at the start.`, '',
     '| measure | value | target |', '|---|---|---|',
     ...rows.map((r) => `| ${r.join(' | ')} |`), ''];

@@ -22,7 +22,9 @@
 #   6  1,000 idle keep-alive connections: the server's memory
 #   7  the summary's build cost against the plan year's size (126 to 20,000
 #      items) and the cost of a repeated summary
-#   8  the dashboard in headless chromium (tests/bench/dashboard.mjs, its own
+#   8  issue 18's trend paths: series, SPC, chart, quarter views, summary build
+#   9  the board report: cached against the summary, rebuilt after a write
+#  10  the dashboard in headless chromium (tests/bench/dashboard.mjs, its own
 #      server on the demo): the overview's load time, bytes on a first load
 #      and per unchanged poll, the server's CPU for the page's poll against a
 #      summary 304
@@ -570,16 +572,16 @@ stop_pid "$SERVER_PID"
 SERVER_PID=""
 grep -q '"event":"stopped"' "$WORK/server.log" && echo "   stopped cleanly"
 
-say "8  the dashboard in headless chromium (tests/bench/dashboard.mjs: its own server on the demo)"
-mkdir -p "$WORK/s/s8_dashboard"
+say "10 the dashboard in headless chromium (tests/bench/dashboard.mjs: its own server on the demo)"
+mkdir -p "$WORK/s/s10_dashboard"
 DASH=""
 if command -v node >/dev/null && command -v npm >/dev/null && [ -x /usr/bin/chromium ]; then
   if [ ! -f tests/browser/node_modules/.package-lock.json ] ||
      [ tests/browser/package-lock.json -nt tests/browser/node_modules/.package-lock.json ]; then
     npm ci --prefix tests/browser --no-audit --no-fund --ignore-scripts >/dev/null
   fi
-  if "${PIN_CLIENT[@]}" node "$HERE/dashboard.mjs" "$RB" "$WORK/s/s8_dashboard/result.json"; then
-    DASH=$WORK/s/s8_dashboard/result
+  if "${PIN_CLIENT[@]}" node "$HERE/dashboard.mjs" "$RB" "$WORK/s/s10_dashboard/result.json"; then
+    DASH=$WORK/s/s10_dashboard/result
   else
     echo "   (the dashboard step failed; the other results stand)"
   fi
