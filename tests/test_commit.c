@@ -612,6 +612,17 @@ admin_put_p99(struct th_server *s, int first, double budget, atomic_int *refused
  * so the admin's PUTs keep their pace: the issue's target is a p99 under
  * 50 ms; here 50 ms above the same PUTs' p99 without the flood, so that a
  * loaded machine does not fail it (a stalled writer is hundreds of ms). */
+/* The margin above the quiet p99. Under AddressSanitizer every check runs
+ * about 8 times slower (a refused 8,000-row return: 4.3 s against 0.5 s),
+ * so four flooding threads keep both cores busy and a PUT waits for a core,
+ * not for the writer: 250 ms there. A stalled writer still fails either
+ * way: it waits for whole returns, seconds each under the sanitizer. */
+#if defined(__SANITIZE_ADDRESS__)
+#define FLOOD_MARGIN 0.250
+#else
+#define FLOOD_MARGIN 0.050
+#endif
+
 START_TEST(refused_returns_do_not_stall_other_writes)
 {
   struct th_server s;
@@ -657,7 +668,7 @@ START_TEST(refused_returns_do_not_stall_other_writes)
           quiet * 1e3, nquiet, flooded * 1e3, FLOOD_THREADS, FLOOD_ITEMS, nflood, during,
           took * 1e3 / atomic_load(&refused));
   ck_assert_msg(during >= FLOOD_THREADS, "only %d returns were refused while measuring", during);
-  ck_assert_msg(flooded < 0.050 + quiet,
+  ck_assert_msg(flooded < FLOOD_MARGIN + quiet,
                 "the admin's PUT p99 was %.1f ms under the flood, %.1f ms without it",
                 flooded * 1e3, quiet * 1e3);
   /* nothing refused was written */
