@@ -290,9 +290,9 @@ import_dataset(struct store *st, json_t *doc, const char *now, const char *updat
   /* The file's title names the plan year's report (a file without one
    * leaves the stored title alone). */
   if (json_string_value(json_object_get(doc, "title")) != NULL)
-    import_storage_failed(store_dataset_put_title(
-                            st, year, json_string_value(json_object_get(doc, "title")), now,
-                            updated_by != NULL ? updated_by : "import"),
+    import_storage_failed(store_dataset_put_title(st, year,
+                                                  json_string_value(json_object_get(doc, "title")),
+                                                  now, updated_by != NULL ? updated_by : "import"),
                           "title", errors);
   import_priorities(&run, prios, year);
   import_items(&run, milestones, false, year);
@@ -314,7 +314,8 @@ import_dataset(struct store *st, json_t *doc, const char *now, const char *updat
                                   run.changed[1], "items", run.changed[2]));
   /* The title as stored, so the import's audit entry records it too. */
   if (*counts != NULL && json_string_value(json_object_get(doc, "title")) != NULL)
-    json_object_set_new(*counts, "title", json_string(json_string_value(json_object_get(doc, "title"))));
+    json_object_set_new(*counts, "title",
+                        json_string(json_string_value(json_object_get(doc, "title"))));
   /* Monthly values are counted when the file has any (a file without is
    * answered as before). */
   if (*counts != NULL && count_children(kpis, "months") > 0) {

@@ -408,8 +408,7 @@ report_title_len(const char *title)
     n--;
   /* The phrase starts a word: after a space, a separator or "(". */
   for (at = 0; at < n; at++) {
-    if (at > 0 && !is_space(title[at - 1]) && separator_before(title, at) == 0 &&
-        title[at] != '(')
+    if (at > 0 && !is_space(title[at - 1]) && separator_before(title, at) == 0 && title[at] != '(')
       continue;
     if (title[at] != '(' && is_space(title[at]))
       continue;
