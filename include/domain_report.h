@@ -44,7 +44,9 @@ struct domain_report_ask {
   const char *quarter; /* a valid quarter id */
   const char *group;   /* one group's code, or NULL for all */
   bool detail;         /* the detail tables (false: the summary pages only) */
-  const char *title;   /* the partnership's title; NULL or "": DOMAIN_REPORT_TITLE */
+  /* The partnership's title; NULL or "": the plan year's dataset title
+   * without its quarter phrase (report_title_len), else DOMAIN_REPORT_TITLE. */
+  const char *title;
   /* The bodies of the approval history; NULL: the model's defaults
    * ("Delivery Team", "Place Board"). */
   const char *delivery_team, *place_board;

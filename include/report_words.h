@@ -92,4 +92,16 @@ char *report_tolerance_amount(bool absolute, double value);
  * "by no more than 0.5"). */
 char *report_tolerance_rule(bool absolute, double value);
 
+/* The partnership's title from a dataset's title: the length of title
+ * without a trailing quarter phrase (the quarter the source report was
+ * made for; the cover names the report's own quarter separately) and its
+ * separator, nor trailing white space: "Rotherham ICP Performance Report,
+ * Quarter 1 2018/19" and "… - Q1 2018/19" keep "Rotherham ICP Performance
+ * Report". A phrase is "Quarter N", "Qtr N" or "QN" (N 1 to 4, any case),
+ * with or without a plan year after it ("2018/19", "2018-19",
+ * "2018/2019"; "Q1, 2018/19") or before it ("2018/19 Q1"), optionally in
+ * parentheses, after a space or a separator (, : | - – —). 0: the title is
+ * nothing but a quarter phrase. */
+size_t report_title_len(const char *title);
+
 #endif

@@ -157,6 +157,15 @@ enum rb_err store_group_update(struct store *st, const char *code, const json_t 
 enum rb_err store_group_delete(struct store *st, const char *code);
 enum rb_err store_group_upsert(struct store *st, const json_t *in, const char *now);
 
+/* ---- the plan year's dataset (store_dataset.c) -------------------------- */
+/* Store the title of plan year `year`'s dataset file, imported at `now` by
+ * `by`, replacing the one stored; the same title again changes nothing. */
+enum rb_err store_dataset_put_title(struct store *st, const char *year, const char *title,
+                                    const char *now, const char *by);
+/* {"year", "title", "imported_at", "imported_by"} of plan year `year`;
+ * RB_ERR_NOT_FOUND when no imported file of that year gave a title. */
+enum rb_err store_dataset_get(struct store *st, const char *year, json_t **out);
+
 /* ---- priorities ---------------------------------------------------------- */
 enum rb_err store_priority_list(struct store *st, const struct store_filter *f,
                                 const struct store_page *pg, json_t **items, char **next);

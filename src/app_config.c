@@ -59,8 +59,9 @@ static const struct app_option options[] = {
    "file's path + .audit-key)",
    NULL},
   {"--report-title", "RAGBOARD_REPORT_TITLE", false, "TEXT",
-   "the partnership's title on the board report's cover (default: \"Integrated Care "
-   "Partnership\")",
+   "the partnership's title on the board report's cover (default: the plan year's imported "
+   "dataset title without a trailing quarter phrase such as \", Quarter 1 2018/19\" or \" - Q1 "
+   "2018/19\"; without one, \"Integrated Care Partnership\")",
    NULL},
   {"--report-delivery-team", "RAGBOARD_REPORT_DELIVERY_TEAM", false, "NAME",
    "the first body in the board report's approval history (default: \"Delivery Team\")", NULL},

@@ -109,7 +109,9 @@ cli_report(int argc, char **argv)
     [O_OUT] = {"--out", NULL, false, "FILE", "write the report here (default: standard output)",
                NULL, false},
     [O_TITLE] = {"--title", "RAGBOARD_REPORT_TITLE", false, "TEXT",
-                 "the partnership's title on the cover (default: \"" DOMAIN_REPORT_TITLE "\")",
+                 "the partnership's title on the cover (default: the plan year's imported "
+                 "dataset title without a trailing quarter phrase such as \", Quarter 1 "
+                 "2018/19\" or \" - Q1 2018/19\"; without one, \"" DOMAIN_REPORT_TITLE "\")",
                  NULL, false},
     [O_DT] = {"--delivery-team", "RAGBOARD_REPORT_DELIVERY_TEAM", false, "NAME",
               "the first body in the approval history (default: \"Delivery Team\")", NULL, false},

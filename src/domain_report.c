@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "report_model.h"
+#include "report_words.h"
 
 /* {"count", "total"} of one kind, or null when none of its items was
  * rated then (as the summary's comparison: no figure, not 0%). */
@@ -121,6 +122,31 @@ provenance(struct store *st, const struct domain_report_ask *ask, json_t *input)
   return RB_OK;
 }
 
+/* The partnership's title (the rule doc/report-model.md states): the one
+ * asked for; else the plan year's dataset title without the quarter phrase
+ * of the report it came from; else DOMAIN_REPORT_TITLE. */
+static enum rb_err
+set_title(struct store *st, const struct domain_report_ask *ask, const char *year, json_t *input)
+{
+  json_t *dataset = NULL, *title = NULL;
+  enum rb_err err = RB_OK;
+
+  if (ask->title != NULL && ask->title[0] != '\0')
+    title = json_string(ask->title);
+  else if ((err = store_dataset_get(st, year, &dataset)) == RB_OK) {
+    const char *t = json_string_value(json_object_get(dataset, "title"));
+    size_t n = t != NULL ? report_title_len(t) : 0;
+
+    if (n > 0)
+      title = json_stringn(t, n);
+  } else if (err != RB_ERR_NOT_FOUND)
+    return err;
+  json_decref(dataset);
+  if (title == NULL)
+    title = json_string(DOMAIN_REPORT_TITLE);
+  return json_object_set_new(input, "title", title) == 0 ? RB_OK : RB_ERR_NOMEM;
+}
+
 enum rb_err
 domain_report_input(struct store *st, const struct domain_report_ask *ask, json_t **out, char *why,
                     size_t cap)
@@ -150,13 +176,10 @@ domain_report_input(struct store *st, const struct domain_report_ask *ask, json_
   }
   if ((err = comparisons(st, ask, input)) != RB_OK ||
       (err = domain_report_kpis(st, input, ask->quarter, ask->group)) != RB_OK ||
-      (err = provenance(st, ask, input)) != RB_OK)
+      (err = provenance(st, ask, input)) != RB_OK ||
+      (err = set_title(st, ask, year, input)) != RB_OK)
     goto fail;
   if (json_object_set_new(input, "quarter", json_string(ask->quarter)) != 0 ||
-      json_object_set_new(input, "title",
-                          json_string(ask->title != NULL && ask->title[0] != '\0'
-                                        ? ask->title
-                                        : DOMAIN_REPORT_TITLE)) != 0 ||
       json_object_set_new(input, "bodies",
                           json_pack("{s:s?, s:s?}", "delivery_team", ask->delivery_team,
                                     "place_board", ask->place_board)) != 0 ||

@@ -287,6 +287,13 @@ import_dataset(struct store *st, json_t *doc, const char *now, const char *updat
   import_simple(&run, groups, "groups", "group", domain_validate_group, store_group_get,
                 store_group_upsert);
   import_quarters(&run, quarters);
+  /* The file's title names the plan year's report (a file without one
+   * leaves the stored title alone). */
+  if (json_string_value(json_object_get(doc, "title")) != NULL)
+    import_storage_failed(store_dataset_put_title(st, year,
+                                                  json_string_value(json_object_get(doc, "title")),
+                                                  now, updated_by != NULL ? updated_by : "import"),
+                          "title", errors);
   import_priorities(&run, prios, year);
   import_items(&run, milestones, false, year);
   import_items(&run, kpis, true, year);
@@ -305,6 +312,10 @@ import_dataset(struct store *st, json_t *doc, const char *now, const char *updat
     json_object_set_new(*counts, "changed",
                         json_pack("{s:I, s:I, s:I}", "updates", run.changed[0], "readings",
                                   run.changed[1], "items", run.changed[2]));
+  /* The title as stored, so the import's audit entry records it too. */
+  if (*counts != NULL && json_string_value(json_object_get(doc, "title")) != NULL)
+    json_object_set_new(*counts, "title",
+                        json_string(json_string_value(json_object_get(doc, "title"))));
   /* Monthly values are counted when the file has any (a file without is
    * answered as before). */
   if (*counts != NULL && count_children(kpis, "months") > 0) {

@@ -290,3 +290,137 @@ report_tolerance_rule(bool absolute, double value)
   free(amount);
   return out;
 }
+
+/* ---- the partnership's title from a dataset's title ------------------------ */
+
+static bool
+is_space(char c)
+{
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+static bool
+is_digit(char c)
+{
+  return c >= '0' && c <= '9';
+}
+
+/* p advanced past the case-insensitive word w, or NULL. */
+static const char *
+skip_word(const char *p, const char *end, const char *w)
+{
+  for (; *w != '\0'; p++, w++)
+    if (p >= end || (*p | 0x20) != *w)
+      return NULL;
+  return p;
+}
+
+/* p advanced past n digits, or NULL. */
+static const char *
+skip_digits(const char *p, const char *end, int n)
+{
+  for (int i = 0; i < n; i++, p++)
+    if (p >= end || !is_digit(*p))
+      return NULL;
+  return p;
+}
+
+/* A plan year: "2018/19", "2018-19", "2018/2019", "2018-2019"; p past it or NULL. */
+static const char *
+skip_year(const char *p, const char *end)
+{
+  const char *q = skip_digits(p, end, 4), *four;
+
+  if (q == NULL || q >= end || (*q != '/' && *q != '-'))
+    return NULL;
+  q++;
+  four = skip_digits(q, end, 4);
+  return four != NULL ? four : skip_digits(q, end, 2);
+}
+
+/* "Quarter 1", "Qtr 1", "Q1" (any case); p past it or NULL. */
+static const char *
+skip_quarter(const char *p, const char *end)
+{
+  const char *q = skip_word(p, end, "quarter");
+
+  if (q == NULL)
+    q = skip_word(p, end, "qtr");
+  if (q == NULL)
+    q = skip_word(p, end, "q");
+  if (q == NULL)
+    return NULL;
+  while (q < end && is_space(*q))
+    q++;
+  if (q >= end || *q < '1' || *q > '4')
+    return NULL;
+  return q + 1;
+}
+
+/* Whether [p, end) is exactly a quarter phrase: "Quarter 1 2018/19",
+ * "Q1, 2018/19", "2018/19 Q1", "Q1", optionally in parentheses. */
+static bool
+quarter_phrase(const char *p, const char *end)
+{
+  const char *q;
+
+  if (p < end && *p == '(') {
+    if (end - p < 2 || end[-1] != ')')
+      return false;
+    p++;
+    end--;
+  }
+  if ((q = skip_quarter(p, end)) != NULL) {
+    if (q == end)
+      return true;
+    if (*q == ',')
+      q++;
+    if (q >= end || !is_space(*q))
+      return false;
+    while (q < end && is_space(*q))
+      q++;
+    return skip_year(q, end) == end;
+  }
+  if ((q = skip_year(p, end)) == NULL || q >= end || !is_space(*q))
+    return false;
+  while (q < end && is_space(*q))
+    q++;
+  return skip_quarter(q, end) == end;
+}
+
+/* The separator before a trailing phrase: "," ":" "|" "-" "–" "—", or none. */
+static size_t
+separator_before(const char *s, size_t at)
+{
+  if (at >= 1 && strchr(",:|-", s[at - 1]) != NULL)
+    return 1;
+  if (at >= 3 && (memcmp(s + at - 3, "–", 3) == 0 || memcmp(s + at - 3, "—", 3) == 0))
+    return 3;
+  return 0;
+}
+
+size_t
+report_title_len(const char *title)
+{
+  size_t n = strlen(title), at, keep;
+
+  while (n > 0 && is_space(title[n - 1]))
+    n--;
+  /* The phrase starts a word: after a space, a separator or "(". */
+  for (at = 0; at < n; at++) {
+    if (at > 0 && !is_space(title[at - 1]) && separator_before(title, at) == 0 && title[at] != '(')
+      continue;
+    if (title[at] != '(' && is_space(title[at]))
+      continue;
+    if (!quarter_phrase(title + at, title + n))
+      continue;
+    keep = at;
+    while (keep > 0 && is_space(title[keep - 1]))
+      keep--;
+    keep -= separator_before(title, keep);
+    while (keep > 0 && is_space(title[keep - 1]))
+      keep--;
+    return keep;
+  }
+  return n;
+}

@@ -98,7 +98,7 @@ START_TEST(test_formats)
   ck_assert_str_eq(format_of(&r), "json");
   th_expect_str(r.json, "format", "ragboard-report/1");
   th_expect_str(r.json, "quarter", "2018-19-Q1");
-  th_expect_str(r.json, "title", "Integrated Care Partnership");
+  th_expect_str(r.json, "title", "Rotherham ICP Performance Report"); /* the dataset's */
   th_expect_str(r.json, "cover.approval_history",
                 "Delivery Team – 22/08/2018, Place Board – "
                 "05/09/2018");

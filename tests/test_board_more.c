@@ -283,6 +283,89 @@ START_TEST(test_cover_and_escaping)
 }
 END_TEST
 
+/* A plan year's file: title (NULL: none), one group, priority and milestone. */
+static char *
+dataset(const char *year, const char *title)
+{
+  char *out = NULL;
+  json_t *doc =
+    json_pack("{s:s, s:s, s:[{s:s, s:s}], s:[{s:s, s:i, s:s}], s:[{s:s, s:s, s:i, s:s}], s:[]}",
+              "format", "icp-performance-dataset/1", "financial_year", year, "groups", "code",
+              "CYP", "name", "Children and Young People", "priorities", "group", "CYP", "number", 1,
+              "title", "Early Help", "milestones", "code", "CH1.1", "group", "CYP", "priority", 1,
+              "description", "Open the hub", "kpis");
+
+  ck_assert_ptr_nonnull(doc);
+  if (title != NULL)
+    json_object_set_new(doc, "title", json_string(title));
+  out = json_dumps(doc, JSON_COMPACT);
+  json_decref(doc);
+  return out;
+}
+
+static void
+import_file(struct th_server *s, const char *body)
+{
+  struct th_response r;
+
+  th_req(s, "POST", "/api/v1/import", body, s->admin, NULL, 200, &r);
+  th_response_free(&r);
+}
+
+/* The partnership's title is the plan year's dataset title without the
+ * quarter phrase of the report it came from; a re-import with another
+ * title is a new report; a file without a title leaves it; a year whose
+ * files gave none falls back. */
+START_TEST(test_title_from_dataset)
+{
+  struct th_server s;
+  struct th_response r;
+  char etag[128], inm[160], *body;
+
+  th_start(&s, true, NULL);
+  th_req(&s, "GET", Q1 "?format=json", NULL, s.viewer, NULL, 200, &r);
+  th_expect_str(r.json, "title", "Rotherham ICP Performance Report");
+  th_response_free(&r);
+
+  /* A file without a title leaves the stored one. */
+  body = dataset("2018-19", NULL);
+  import_file(&s, body);
+  th_req(&s, "GET", Q1 "?format=html", NULL, s.viewer, NULL, 200, &r);
+  ck_assert_ptr_nonnull(
+    strstr(r.body, "<p class=\"partnership\">Rotherham ICP Performance Report</p>"));
+  snprintf(etag, sizeof(etag), "%s", header_of(&r, "ETag"));
+  th_response_free(&r);
+  free(body);
+
+  /* A file of nothing but a new title changes nothing else: the import
+   * answers (and its audit entry records) it, and the report is a new one. */
+  th_req(&s, "POST", "/api/v1/import",
+         "{\"format\":\"icp-performance-dataset/1\",\"financial_year\":\"2018-19\","
+         "\"title\":\"Rotherham Place Partnership - Q2 2018/19\",\"groups\":[],"
+         "\"priorities\":[],\"milestones\":[],\"kpis\":[]}",
+         s.admin, NULL, 200, &r);
+  th_expect_str(r.json, "title", "Rotherham Place Partnership - Q2 2018/19");
+  th_response_free(&r);
+  th_req(&s, "GET", "/api/v1/audit?action=import", NULL, s.admin, NULL, 200, &r);
+  ck_assert_ptr_nonnull(strstr(r.body, "Rotherham Place Partnership - Q2 2018/19"));
+  th_response_free(&r);
+  snprintf(inm, sizeof(inm), "If-None-Match: %s", etag);
+  th_req(&s, "GET", Q1 "?format=html", NULL, s.viewer, inm, 200, &r);
+  ck_assert_str_ne(header_of(&r, "ETag"), etag);
+  ck_assert_ptr_nonnull(strstr(r.body, "<p class=\"partnership\">Rotherham Place Partnership</p>"));
+  th_response_free(&r);
+
+  /* A year whose files gave no title falls back. */
+  body = dataset("2019-20", NULL);
+  import_file(&s, body);
+  free(body);
+  th_req(&s, "GET", "/api/v1/reports/2019-20-Q1?format=json", NULL, s.viewer, NULL, 200, &r);
+  th_expect_str(r.json, "title", "Integrated Care Partnership");
+  th_response_free(&r);
+  th_stop(&s);
+}
+END_TEST
+
 void board_more_tests(Suite *suite);
 
 void
@@ -295,4 +378,5 @@ board_more_tests(Suite *suite)
   tcase_add_test(tc, test_provenance);
   tcase_add_test(tc, test_travel_and_chart);
   tcase_add_test(tc, test_cover_and_escaping);
+  tcase_add_test(tc, test_title_from_dataset);
 }

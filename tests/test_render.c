@@ -84,6 +84,47 @@ START_TEST(test_quarter_words)
 }
 END_TEST
 
+/* A dataset's title without the quarter phrase of the report it came from. */
+START_TEST(test_title_without_quarter)
+{
+  static const struct {
+    const char *title, *want;
+  } cases[] = {
+    {"Rotherham ICP Performance Report, Quarter 1 2018/19", "Rotherham ICP Performance Report"},
+    {"Rotherham ICP Performance Report - Q1 2018/19", "Rotherham ICP Performance Report"},
+    {"Rotherham ICP Performance Report – Q2 2018-19", "Rotherham ICP Performance Report"},
+    {"Rotherham ICP Performance Report — quarter 4, 2018/2019 ",
+     "Rotherham ICP Performance Report"},
+    {"Performance Report: Qtr 3 2019/20", "Performance Report"},
+    {"Performance Report (Q1 2018/19)", "Performance Report"},
+    {"Performance Report Q1", "Performance Report"},
+    {"Performance Report, 2018/19 Q4", "Performance Report"},
+    {"Performance Report | Quarter 2", "Performance Report"},
+    /* Left alone: no quarter phrase at the end, or not a word of its own. */
+    {"Rotherham ICP Performance Report", "Rotherham ICP Performance Report"},
+    {"Rotherham ICP Performance Report 2018/19", "Rotherham ICP Performance Report 2018/19"},
+    {"Quarter 1 2018/19 report", "Quarter 1 2018/19 report"},
+    {"Partnership HQ1", "Partnership HQ1"},
+    {"Partnership Q5 2018/19", "Partnership Q5 2018/19"},
+    {"Partnership Q1 2018/1", "Partnership Q1 2018/1"},
+    {"Partnership Quarter 1 2018/19x", "Partnership Quarter 1 2018/19x"},
+    {"Partnership (Q1 2018/19", "Partnership (Q1 2018/19"},
+    /* Nothing but a quarter phrase: nothing left (the caller falls back). */
+    {"Quarter 1 2018/19", ""},
+    {"  ", ""},
+    {"", ""},
+  };
+
+  for (size_t i = 0; i < N(cases); i++) {
+    size_t n = report_title_len(cases[i].title);
+
+    ck_assert_msg(n == strlen(cases[i].want) && strncmp(cases[i].title, cases[i].want, n) == 0,
+                  "\"%s\": got \"%.*s\", want \"%s\"", cases[i].title, (int)n, cases[i].title,
+                  cases[i].want);
+  }
+}
+END_TEST
+
 START_TEST(test_date_words)
 {
   char out[REPORT_WORDS_LEN];
@@ -680,6 +721,7 @@ render_suite(void)
 
   tcase_add_test(words, test_percent);
   tcase_add_test(words, test_quarter_words);
+  tcase_add_test(words, test_title_without_quarter);
   tcase_add_test(words, test_date_words);
   tcase_add_test(words, test_arrows);
   tcase_add_test(words, test_sentences);

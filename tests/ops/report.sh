@@ -69,7 +69,7 @@ run 0 report "${Q[@]}" --format csv --out "$WORK/r.csv"
 head -1 "$WORK/r.csv" | grep -q '^table,group,type,priority,code,label,' || fail "CSV header"
 grep -q '^milestones,CYP,' "$WORK/r.csv" || fail "CSV lacks the detail"
 run 0 report "${Q[@]}" --format json --out "$WORK/r.json"
-jq -e '.format == "ragboard-report/1" and (.groups | length) == 3 and .title == "Integrated Care Partnership"' \
+jq -e '.format == "ragboard-report/1" and (.groups | length) == 3 and .title == "Rotherham ICP Performance Report"' \
   "$WORK/r.json" >/dev/null || fail "JSON: $(head -c 300 "$WORK/r.json")"
 jq -e '.provenance.audit_head.id > 0 and (.provenance.data_version | tonumber) > 0' "$WORK/r.json" \
   >/dev/null || fail "JSON provenance: $(jq -c .provenance "$WORK/r.json")"
