@@ -181,16 +181,18 @@ exception_json(const struct summary_input *in, size_t i, const struct shape *sh)
 static json_t *
 group_exceptions(const struct summary_input *in, size_t group, const struct shape *sh)
 {
-  json_t *arr = json_array();
+  json_t *arr = json_array(), *kpis = json_array();
 
-  /* Milestones first, then KPIs, each in the order the store gave (by id). */
-  for (int pass = 0; pass < 2; pass++)
-    for (size_t i = 0; i < in->nitems; i++) {
-      const struct summary_item *it = &in->items[i];
+  /* Milestones first, then KPIs, each in the order the store gave (by id):
+   * one pass, the KPIs gathered aside. */
+  for (size_t i = 0; i < in->nitems; i++) {
+    const struct summary_item *it = &in->items[i];
 
-      if (it->group == group && it->is_kpi == (pass == 1) && it->status == RAG_R)
-        json_array_append_new(arr, exception_json(in, i, sh));
-    }
+    if (it->group == group && it->status == RAG_R)
+      json_array_append_new(it->is_kpi ? kpis : arr, exception_json(in, i, sh));
+  }
+  json_array_extend(arr, kpis);
+  json_decref(kpis);
   return arr;
 }
 
@@ -239,6 +241,13 @@ overall_kind(const struct summary_input *in, bool kpi, const struct shape *sh)
   if (sh->trends)
     json_object_set_new(o, "direction_of_travel", trend_counts_json(&t.travel));
   return o;
+}
+
+json_t *
+summary_overall_json(const struct summary_input *in)
+{
+  return json_pack("{s:o, s:o}", "milestones", overall_kind(in, false, &plain), "kpis",
+                   overall_kind(in, true, &plain));
 }
 
 void
