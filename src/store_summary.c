@@ -100,7 +100,15 @@ count_rows(struct store *st, const char *sql, const char *year, int64_t *n)
   return store_int(st, s, n);
 }
 
-static enum rb_err load(struct store *st, const char *year, const char *quarter, bool trends,
+/* What a load reads beside the KPIs and their status: */
+enum {
+  LOAD_TRENDS = 1,     /* each item's travel (summary_input.trends) */
+  LOAD_MILESTONES = 2, /* the milestones (else KPIs only) */
+  LOAD_TEXTS = 4       /* the items' texts (else NULL: enough for counts and headlines) */
+};
+#define LOAD_ALL (LOAD_MILESTONES | LOAD_TEXTS)
+
+static enum rb_err load(struct store *st, const char *year, const char *quarter, int what,
                         struct store_summary **out);
 
 enum rb_err
@@ -110,7 +118,7 @@ store_summary_load(struct store *st, const char *quarter, struct store_summary *
 
   memcpy(year, quarter, 7);
   year[7] = '\0';
-  return load(st, year, quarter, false, out);
+  return load(st, year, quarter, LOAD_ALL, out);
 }
 
 enum rb_err
@@ -120,14 +128,24 @@ store_summary_load_trends(struct store *st, const char *quarter, struct store_su
 
   memcpy(year, quarter, 7);
   year[7] = '\0';
-  return load(st, year, quarter, true, out);
+  return load(st, year, quarter, LOAD_ALL | LOAD_TRENDS, out);
+}
+
+enum rb_err
+store_summary_load_kpi_travel(struct store *st, const char *quarter, struct store_summary **out)
+{
+  char year[8];
+
+  memcpy(year, quarter, 7);
+  year[7] = '\0';
+  return load(st, year, quarter, LOAD_TRENDS, out);
 }
 
 enum rb_err
 store_summary_load_year(struct store *st, const char *year, const char *quarter,
                         struct store_summary **out)
 {
-  return load(st, year, quarter, false, out);
+  return load(st, year, quarter, LOAD_MILESTONES, out);
 }
 
 /* The value a KPI's reading at quarter is judged against when the query's
@@ -179,8 +197,7 @@ kpi_travel(struct store *st, sqlite3_stmt *s, const struct summary_item *it,
 }
 
 static enum rb_err
-load(struct store *st, const char *year, const char *quarter, bool trends,
-     struct store_summary **out)
+load(struct store *st, const char *year, const char *quarter, int what, struct store_summary **out)
 {
   static const char groups_sql[] =
     "SELECT g.id, g.code, g.name, EXISTS (SELECT 1 FROM priority p WHERE p.group_id = g.id"
@@ -224,6 +241,7 @@ load(struct store *st, const char *year, const char *quarter, bool trends,
     " FROM kpi k LEFT JOIN kpi_reading r ON r.kpi_id = k.id AND r.quarter = ?2"
     " WHERE k.year = ?1 ORDER BY k.id";
   struct store_summary *sum = calloc(1, sizeof(*sum));
+  bool trends = (what & LOAD_TRENDS) != 0, texts = (what & LOAD_TEXTS) != 0;
   int64_t ngroups, nprio, nitems, nlinks;
   char prev_quarter[QUARTER_LEN] = "";
   size_t used_numbers = 0;
@@ -289,6 +307,8 @@ load(struct store *st, const char *year, const char *quarter, bool trends,
   }
   sqlite3_reset(s);
 
+  if ((what & LOAD_MILESTONES) == 0)
+    goto kpis;
   if ((err = store_stmt(st, milestone_sql, &s)) != RB_OK)
     goto fail;
   store_bind_text(s, 1, sum->year);
@@ -306,8 +326,10 @@ load(struct store *st, const char *year, const char *quarter, bool trends,
     sum->numbers[used_numbers] = sqlite3_column_int64(s, 2);
     it->priorities = &sum->numbers[used_numbers++];
     it->npriorities = 1;
-    it->code = keep(sum, sqlite3_column_text(s, 3));
-    it->description = keep(sum, sqlite3_column_text(s, 4));
+    if (texts) {
+      it->code = keep(sum, sqlite3_column_text(s, 3));
+      it->description = keep(sum, sqlite3_column_text(s, 4));
+    }
     it->rated = status != NULL;
     if (status == NULL || !rag_parse_milestone_status(status, &it->status))
       it->status = RAG_TBC; /* no update provided */
@@ -323,6 +345,7 @@ load(struct store *st, const char *year, const char *quarter, bool trends,
   }
   sqlite3_reset(s);
 
+kpis:
   if ((err = store_stmt(st, kpi_sql, &s)) != RB_OK)
     goto fail;
   store_bind_text(s, 1, sum->year);
@@ -338,8 +361,10 @@ load(struct store *st, const char *year, const char *quarter, bool trends,
     it->is_kpi = true;
     it->id = sqlite3_column_int64(s, 0);
     it->group = group_index(sum, sqlite3_column_int64(s, 1));
-    it->code = keep(sum, sqlite3_column_text(s, 2));
-    it->description = keep(sum, sqlite3_column_text(s, 3));
+    if (texts) {
+      it->code = keep(sum, sqlite3_column_text(s, 2));
+      it->description = keep(sum, sqlite3_column_text(s, 3));
+    }
     it->priorities = &sum->numbers[used_numbers];
     for (const char *p = numbers; p != NULL && *p != '\0' && used_numbers < (size_t)nlinks;) {
       char *end;
@@ -362,8 +387,10 @@ load(struct store *st, const char *year, const char *quarter, bool trends,
                               sqlite3_column_double(s, 10));
       it->status = rag_effective(reported, computed);
       it->disagreement = rag_disagrees(reported, computed);
-      it->value_text = keep(sum, sqlite3_column_text(s, 11));
-      it->comment = keep(sum, sqlite3_column_text(s, 13));
+      if (texts) {
+        it->value_text = keep(sum, sqlite3_column_text(s, 11));
+        it->comment = keep(sum, sqlite3_column_text(s, 13));
+      }
     }
     if (trends &&
         (err = kpi_travel(st, s, it, &rule, quarter, &sum->trends[sum->in.nitems - 1])) != RB_OK)
