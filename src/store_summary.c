@@ -222,24 +222,28 @@ load(struct store *st, const char *year, const char *quarter, int what, struct s
     "   WHERE pu.milestone_id = m.id AND pu.quarter = ?3) END"
     " FROM milestone m LEFT JOIN milestone_update u ON u.milestone_id = m.id"
     " AND u.quarter = ?2 WHERE m.year = ?1 ORDER BY m.id";
-  static const char kpi_sql[] =
-    "SELECT k.id, k.group_id, k.code, k.description, " RULE_COLUMNS ","
-    " r.kpi_id IS NOT NULL, r.value, r.value_text, r.rating, r.comment,"
-    " (SELECT group_concat(number) FROM (SELECT number FROM kpi_priority"
-    "   WHERE kpi_id = k.id ORDER BY number)),"
-    /* With trends (?3): the previous value in the series (kpi_travel). */
-    " CASE WHEN ?3 IS NOT NULL THEN (SELECT r1.value FROM kpi_reading r1"
-    "   WHERE r1.kpi_id = k.id AND r1.quarter < ?2 AND r1.value IS NOT NULL"
-    "   AND (k.continues_id IS NULL"
-    "     OR r1.quarter > (SELECT p.year FROM kpi p WHERE p.id = k.continues_id) || '-Q4')"
-    "   ORDER BY r1.quarter DESC LIMIT 1) END,"
-    " CASE WHEN ?3 IS NOT NULL AND k.continues_id IS NOT NULL THEN (SELECT r2.value"
-    "   FROM kpi_reading r2 JOIN kpi p ON p.id = r2.kpi_id WHERE r2.kpi_id = k.continues_id"
-    "   AND r2.quarter < ?2 AND r2.quarter >= p.year || '-Q1' AND r2.quarter <= p.year || '-Q4'"
-    "   AND r2.value IS NOT NULL ORDER BY r2.quarter DESC LIMIT 1) END,"
-    " k.continues_id IS NOT NULL"
-    " FROM kpi k LEFT JOIN kpi_reading r ON r.kpi_id = k.id AND r.quarter = ?2"
-    " WHERE k.year = ?1 ORDER BY k.id";
+  /* The KPI query, with its priority numbers' column: a comparison counts
+   * and never reads them (NULL there). */
+#define KPI_SQL(numbers)                                                                       \
+  "SELECT k.id, k.group_id, k.code, k.description, " RULE_COLUMNS ","                          \
+  " r.kpi_id IS NOT NULL, r.value, r.value_text, r.rating, r.comment,"                         \
+  " " numbers "," /* With trends (?3): the previous value in the series (kpi_travel). */       \
+  " CASE WHEN ?3 IS NOT NULL THEN (SELECT r1.value FROM kpi_reading r1"                        \
+  "   WHERE r1.kpi_id = k.id AND r1.quarter < ?2 AND r1.value IS NOT NULL"                     \
+  "   AND (k.continues_id IS NULL"                                                             \
+  "     OR r1.quarter > (SELECT p.year FROM kpi p WHERE p.id = k.continues_id) || '-Q4')"      \
+  "   ORDER BY r1.quarter DESC LIMIT 1) END,"                                                  \
+  " CASE WHEN ?3 IS NOT NULL AND k.continues_id IS NOT NULL THEN (SELECT r2.value"             \
+  "   FROM kpi_reading r2 JOIN kpi p ON p.id = r2.kpi_id WHERE r2.kpi_id = k.continues_id"     \
+  "   AND r2.quarter < ?2 AND r2.quarter >= p.year || '-Q1' AND r2.quarter <= p.year || '-Q4'" \
+  "   AND r2.value IS NOT NULL ORDER BY r2.quarter DESC LIMIT 1) END,"                         \
+  " k.continues_id IS NOT NULL"                                                                \
+  " FROM kpi k LEFT JOIN kpi_reading r ON r.kpi_id = k.id AND r.quarter = ?2"                  \
+  " WHERE k.year = ?1 ORDER BY k.id"
+  static const char kpi_sql[] = KPI_SQL("(SELECT group_concat(number) FROM (SELECT number FROM"
+                                        " kpi_priority WHERE kpi_id = k.id ORDER BY number))");
+  static const char kpi_counts_sql[] = KPI_SQL("NULL");
+#undef KPI_SQL
   struct store_summary *sum = calloc(1, sizeof(*sum));
   bool trends = (what & LOAD_TRENDS) != 0, texts = (what & LOAD_TEXTS) != 0;
   int64_t ngroups, nprio, nitems, nlinks;
@@ -346,7 +350,7 @@ load(struct store *st, const char *year, const char *quarter, int what, struct s
   sqlite3_reset(s);
 
 kpis:
-  if ((err = store_stmt(st, kpi_sql, &s)) != RB_OK)
+  if ((err = store_stmt(st, texts ? kpi_sql : kpi_counts_sql, &s)) != RB_OK)
     goto fail;
   store_bind_text(s, 1, sum->year);
   store_bind_text(s, 2, quarter);
