@@ -366,7 +366,10 @@ struct store_summary;
 enum rb_err store_summary_load(struct store *st, const char *quarter, struct store_summary **out);
 /* The same for the items of plan year `year` (YYYY-YY) rated at `quarter`,
  * which may lie before it: a plan year's items carry their position at the
- * last quarter of the year before (the report's "Q4 17/18" column). */
+ * last quarter of the year before (the report's "Q4 17/18" column). For
+ * comparisons: the items carry no texts (code, description, comment and
+ * value_text are NULL) and KPIs no priority numbers, which counts and
+ * headlines never read. */
 enum rb_err store_summary_load_year(struct store *st, const char *year, const char *quarter,
                                     struct store_summary **out);
 /* store_summary_load with each item's travel since the previous quarter
@@ -374,6 +377,11 @@ enum rb_err store_summary_load_year(struct store *st, const char *year, const ch
  * milestone's status change. */
 enum rb_err store_summary_load_trends(struct store *st, const char *quarter,
                                       struct store_summary **out);
+/* The KPIs alone of quarter's plan year (no milestones, texts or priority
+ * numbers) with their direction of travel: what the board report's detail
+ * shows. */
+enum rb_err store_summary_load_kpi_travel(struct store *st, const char *quarter,
+                                          struct store_summary **out);
 const struct summary_input *store_summary_input(const struct store_summary *s);
 void store_summary_free(struct store_summary *s); /* NULL is a no-op */
 /* Index of group `code` in the summary's groups, or -1. */

@@ -77,6 +77,9 @@ json_t *summary_group_json(const struct summary_input *in, size_t group);
 /* The whole answer of GET /api/v1/summary. New reference. */
 json_t *summary_json(const struct summary_input *in, const struct summary_headline *previous,
                      const struct summary_headline *last_year);
+/* The "overall" member of summary_json's answer ({"milestones", "kpis"})
+ * alone, without building every group's. New reference. */
+json_t *summary_overall_json(const struct summary_input *in);
 /* Headline percentages of an input (for use as a comparison). */
 void summary_headline_of(const struct summary_input *in, struct summary_headline *out);
 

@@ -59,7 +59,7 @@ travels(struct store *st, const char *quarter, struct travel_of **out, size_t *n
   struct store_summary *sum = NULL;
   const struct summary_input *in;
   struct travel_of *t;
-  enum rb_err err = store_summary_load_trends(st, quarter, &sum);
+  enum rb_err err = store_summary_load_kpi_travel(st, quarter, &sum);
 
   if (err != RB_OK)
     return err;

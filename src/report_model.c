@@ -422,10 +422,10 @@ overall_json(struct rm_build *b)
   for (size_t i = 0; i < b->sin.nitems; i++)
     if (in_scope(b, b->items[i].group))
       items[in.nitems++] = b->items[i];
-  sum = summary_json(&in, NULL, NULL);
+  sum = summary_overall_json(&in);
   free(items);
-  ms = rm_tally(rm_path(sum, "overall.milestones"), false);
-  ks = rm_tally(rm_path(sum, "overall.kpis"), true);
+  ms = rm_tally(json_object_get(sum, "milestones"), false);
+  ks = rm_tally(json_object_get(sum, "kpis"), true);
   json_decref(sum);
   cmp = rm_comparison(b, json_object_get(b->in, "comparison"), ms, ks);
   last_year = json_object_get(cmp, "same_quarter_last_year");

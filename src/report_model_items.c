@@ -121,6 +121,27 @@ cell(const json_t *col, const char *key, json_t *value)
   return c;
 }
 
+/* An object of n members, values stolen (in that order: the model's
+ * member order); NULL when out of memory. Built directly, not with
+ * json_pack: tens of thousands of these in a large plan year. */
+static json_t *
+object_of(const char *const *keys, json_t **values, size_t n)
+{
+  json_t *o = json_object();
+  size_t i = 0;
+
+  for (; o != NULL && i < n; i++)
+    if (values[i] == NULL || json_object_set_new_nocheck(o, keys[i], values[i]) != 0) {
+      i++;
+      json_decref(o);
+      o = NULL;
+      break;
+    }
+  for (; i < n; i++)
+    json_decref(values[i]);
+  return o;
+}
+
 json_t *
 rm_milestone_detail(struct rm_build *b, struct rm_item *it)
 {
@@ -139,15 +160,26 @@ rm_milestone_detail(struct rm_build *b, struct rm_item *it)
   }
   if (it->update != NULL)
     rag_parse_milestone_status(rm_str(it->update, "status"), &s);
-  return json_pack(
-    "{s:o, s:o, s:o, s:I, s:o, s:o, s:o, s:o, s:o, s:b, s:o}", "id",
-    json_is_integer(json_object_get(it->in, "id")) ? json_integer(rm_int(it->in, "id", 0))
-                                                   : json_null(),
-    "code", text_of(it->in, "code"), "description", text_of(it->in, "description"), "priority",
-    (json_int_t)rm_int(it->in, "priority", 0), "target_text", text_of(it->in, "target_text"),
-    "target_quarter", text_of(it->in, "target_quarter"), "owner", text_of(it->in, "owner"), "cells",
-    cells, "status", code_or_null(s), "no_update", it->update == NULL, "comment",
-    text_of(it->update, "comment"));
+  {
+    static const char *const keys[] = {"id",          "code",           "description", "priority",
+                                       "target_text", "target_quarter", "owner",       "cells",
+                                       "status",      "no_update",      "comment"};
+    json_t *values[] = {json_is_integer(json_object_get(it->in, "id"))
+                          ? json_integer(rm_int(it->in, "id", 0))
+                          : json_null(),
+                        text_of(it->in, "code"),
+                        text_of(it->in, "description"),
+                        json_integer(rm_int(it->in, "priority", 0)),
+                        text_of(it->in, "target_text"),
+                        text_of(it->in, "target_quarter"),
+                        text_of(it->in, "owner"),
+                        cells,
+                        code_or_null(s),
+                        json_boolean(it->update == NULL),
+                        text_of(it->update, "comment")};
+
+    return object_of(keys, values, ARRAY_LEN(keys));
+  }
 }
 
 /* The rating a reading shows in its quarter: reported, else the rule's. */
@@ -217,29 +249,64 @@ rm_kpi_detail(struct rm_build *b, struct rm_item *it)
   rm_kpi_rule(b, it->in, b->quarter, &rule);
   if (it->update != NULL)
     effective = rag_effective(it->reported, it->computed);
-  o = json_pack(
-    "{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:{s:s, s:f}, s:o, s:o, s:o, s:o, s:o, "
-    "s:o, s:b, s:o, s:o, s:o, s:o, s:b, s:o}",
-    "id",
-    json_is_integer(json_object_get(it->in, "id")) ? json_integer(rm_int(it->in, "id", 0))
-                                                   : json_null(),
-    "code", text_of(it->in, "code"), "description", text_of(it->in, "description"), "priorities",
-    json_incref(json_object_get(it->in, "priorities")), "direction", text_of(it->in, "direction"),
-    "direction_words", text_or_null(direction_words(rm_str(it->in, "direction"))), "unit",
-    text_of(it->in, "unit"), "target",
-    json_is_number(json_object_get(it->in, "target"))
-      ? json_real(json_number_value(json_object_get(it->in, "target")))
-      : json_null(),
-    "target_text", text_of(it->in, "target_text"), "target_in_force",
-    rule.has_target ? json_real(rule.target) : json_null(), "tolerance", "mode",
-    rule.mode == RAG_TOL_ABSOLUTE ? "absolute" : "relative", "value", rule.tolerance, "cells",
-    cells, "value", json_is_number(v) ? json_real(json_number_value(v)) : json_null(), "value_text",
-    text_of(it->update, "value_text"), "reported_rating", code_or_null(it->reported),
-    "computed_rating", code_or_null(it->computed), "rating", code_or_null(effective),
-    "rating_differs", rag_disagrees(it->reported, it->computed), "cannot_rate",
-    text_or_null(it->update != NULL ? it->cannot_rate : NULL), "direction_of_travel",
-    text_or_null(arrow != NULL ? it->travel : NULL), "travel",
-    arrow != NULL ? rm_take(util_asprintf("%s %s", arrow, it->travel)) : json_null(), "comment",
-    text_of(it->update, "comment"), "no_update", it->update == NULL, "chart", chart_of(it->in));
+  {
+    static const char *const keys[] = {"id",
+                                       "code",
+                                       "description",
+                                       "priorities",
+                                       "direction",
+                                       "direction_words",
+                                       "unit",
+                                       "target",
+                                       "target_text",
+                                       "target_in_force",
+                                       "tolerance",
+                                       "cells",
+                                       "value",
+                                       "value_text",
+                                       "reported_rating",
+                                       "computed_rating",
+                                       "rating",
+                                       "rating_differs",
+                                       "cannot_rate",
+                                       "direction_of_travel",
+                                       "travel",
+                                       "comment",
+                                       "no_update",
+                                       "chart"};
+    static const char *const tol_keys[] = {"mode", "value"};
+    json_t *tol_values[] = {json_string(rule.mode == RAG_TOL_ABSOLUTE ? "absolute" : "relative"),
+                            json_real(rule.tolerance)};
+    json_t *values[] = {
+      json_is_integer(json_object_get(it->in, "id")) ? json_integer(rm_int(it->in, "id", 0))
+                                                     : json_null(),
+      text_of(it->in, "code"),
+      text_of(it->in, "description"),
+      json_incref(json_object_get(it->in, "priorities")),
+      text_of(it->in, "direction"),
+      text_or_null(direction_words(rm_str(it->in, "direction"))),
+      text_of(it->in, "unit"),
+      json_is_number(json_object_get(it->in, "target"))
+        ? json_real(json_number_value(json_object_get(it->in, "target")))
+        : json_null(),
+      text_of(it->in, "target_text"),
+      rule.has_target ? json_real(rule.target) : json_null(),
+      object_of(tol_keys, tol_values, ARRAY_LEN(tol_keys)),
+      cells,
+      json_is_number(v) ? json_real(json_number_value(v)) : json_null(),
+      text_of(it->update, "value_text"),
+      code_or_null(it->reported),
+      code_or_null(it->computed),
+      code_or_null(effective),
+      json_boolean(rag_disagrees(it->reported, it->computed)),
+      text_or_null(it->update != NULL ? it->cannot_rate : NULL),
+      text_or_null(arrow != NULL ? it->travel : NULL),
+      arrow != NULL ? rm_take(util_asprintf("%s %s", arrow, it->travel)) : json_null(),
+      text_of(it->update, "comment"),
+      json_boolean(it->update == NULL),
+      chart_of(it->in)};
+
+    o = object_of(keys, values, ARRAY_LEN(keys));
+  }
   return o;
 }

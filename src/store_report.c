@@ -229,7 +229,9 @@ store_report_year(struct store *st, const char *year, const char *upto, json_t *
                                      " WHERE substr(id, 1, 7) = ?1 ORDER BY id";
   /* Items in id order, each with its updates or readings in quarter
    * order: scanning the items' table by id (NOT INDEXED) gives that order
-   * without sorting every joined row. */
+   * without sorting every joined row. Milestones show the year before's
+   * Q4 too (?3), KPIs the plan year's quarters only (?4): a reading
+   * before them is in no column the report prints. */
   static const char milestones_sql[] =
     "SELECT m.id, m.code, g.code, m.priority_number, m.description, m.target_quarter,"
     " m.target_text, u.quarter, u.status, u.comment"
@@ -241,7 +243,7 @@ store_report_year(struct store *st, const char *year, const char *upto, json_t *
     " k.quarterly_targets, k.tolerance_mode, k.tolerance_value,"
     " r.quarter, r.value, r.value_text, r.rating, r.comment, k.spc"
     " FROM kpi k NOT INDEXED JOIN tgroup g ON g.id = k.group_id"
-    " LEFT JOIN kpi_reading r ON r.kpi_id = k.id AND r.quarter BETWEEN ?3 AND ?2"
+    " LEFT JOIN kpi_reading r ON r.kpi_id = k.id AND r.quarter BETWEEN ?4 AND ?2"
     " WHERE k.year = ?1 ORDER BY k.id, r.quarter";
   static const struct {
     const char *key, *sql;
@@ -255,7 +257,7 @@ store_report_year(struct store *st, const char *year, const char *upto, json_t *
   };
   json_t *doc = json_object();
   enum rb_err err = doc != NULL ? RB_OK : RB_ERR_NOMEM;
-  char from[QUARTER_LEN];
+  char from[QUARTER_LEN], first[QUARTER_LEN];
   int start;
 
   /* The quarters the report shows: the year before's Q4 to upto. */
@@ -264,6 +266,7 @@ store_report_year(struct store *st, const char *year, const char *upto, json_t *
     return RB_ERR_INVALID;
   }
   quarter_format((struct quarter){start - 1, 4}, from);
+  quarter_format((struct quarter){start, 1}, first);
 
   for (size_t i = 0; i < ARRAY_LEN(parts) && err == RB_OK; i++) {
     json_t *arr = json_array(), *last = NULL;
@@ -282,6 +285,8 @@ store_report_year(struct store *st, const char *year, const char *upto, json_t *
       store_bind_text(s, 2, upto);
     if (sqlite3_bind_parameter_count(s) >= 3)
       store_bind_text(s, 3, from);
+    if (sqlite3_bind_parameter_count(s) >= 4)
+      store_bind_text(s, 4, first);
     err = each_row(st, s, arr, parts[i].row, &last);
   }
   if (err == RB_OK)

@@ -100,7 +100,15 @@ count_rows(struct store *st, const char *sql, const char *year, int64_t *n)
   return store_int(st, s, n);
 }
 
-static enum rb_err load(struct store *st, const char *year, const char *quarter, bool trends,
+/* What a load reads beside the KPIs and their status: */
+enum {
+  LOAD_TRENDS = 1,     /* each item's travel (summary_input.trends) */
+  LOAD_MILESTONES = 2, /* the milestones (else KPIs only) */
+  LOAD_TEXTS = 4       /* the items' texts (else NULL: enough for counts and headlines) */
+};
+#define LOAD_ALL (LOAD_MILESTONES | LOAD_TEXTS)
+
+static enum rb_err load(struct store *st, const char *year, const char *quarter, int what,
                         struct store_summary **out);
 
 enum rb_err
@@ -110,7 +118,7 @@ store_summary_load(struct store *st, const char *quarter, struct store_summary *
 
   memcpy(year, quarter, 7);
   year[7] = '\0';
-  return load(st, year, quarter, false, out);
+  return load(st, year, quarter, LOAD_ALL, out);
 }
 
 enum rb_err
@@ -120,14 +128,24 @@ store_summary_load_trends(struct store *st, const char *quarter, struct store_su
 
   memcpy(year, quarter, 7);
   year[7] = '\0';
-  return load(st, year, quarter, true, out);
+  return load(st, year, quarter, LOAD_ALL | LOAD_TRENDS, out);
+}
+
+enum rb_err
+store_summary_load_kpi_travel(struct store *st, const char *quarter, struct store_summary **out)
+{
+  char year[8];
+
+  memcpy(year, quarter, 7);
+  year[7] = '\0';
+  return load(st, year, quarter, LOAD_TRENDS, out);
 }
 
 enum rb_err
 store_summary_load_year(struct store *st, const char *year, const char *quarter,
                         struct store_summary **out)
 {
-  return load(st, year, quarter, false, out);
+  return load(st, year, quarter, LOAD_MILESTONES, out);
 }
 
 /* The value a KPI's reading at quarter is judged against when the query's
@@ -179,8 +197,7 @@ kpi_travel(struct store *st, sqlite3_stmt *s, const struct summary_item *it,
 }
 
 static enum rb_err
-load(struct store *st, const char *year, const char *quarter, bool trends,
-     struct store_summary **out)
+load(struct store *st, const char *year, const char *quarter, int what, struct store_summary **out)
 {
   static const char groups_sql[] =
     "SELECT g.id, g.code, g.name, EXISTS (SELECT 1 FROM priority p WHERE p.group_id = g.id"
@@ -205,25 +222,30 @@ load(struct store *st, const char *year, const char *quarter, bool trends,
     "   WHERE pu.milestone_id = m.id AND pu.quarter = ?3) END"
     " FROM milestone m LEFT JOIN milestone_update u ON u.milestone_id = m.id"
     " AND u.quarter = ?2 WHERE m.year = ?1 ORDER BY m.id";
-  static const char kpi_sql[] =
-    "SELECT k.id, k.group_id, k.code, k.description, " RULE_COLUMNS ","
-    " r.kpi_id IS NOT NULL, r.value, r.value_text, r.rating, r.comment,"
-    " (SELECT group_concat(number) FROM (SELECT number FROM kpi_priority"
-    "   WHERE kpi_id = k.id ORDER BY number)),"
-    /* With trends (?3): the previous value in the series (kpi_travel). */
-    " CASE WHEN ?3 IS NOT NULL THEN (SELECT r1.value FROM kpi_reading r1"
-    "   WHERE r1.kpi_id = k.id AND r1.quarter < ?2 AND r1.value IS NOT NULL"
-    "   AND (k.continues_id IS NULL"
-    "     OR r1.quarter > (SELECT p.year FROM kpi p WHERE p.id = k.continues_id) || '-Q4')"
-    "   ORDER BY r1.quarter DESC LIMIT 1) END,"
-    " CASE WHEN ?3 IS NOT NULL AND k.continues_id IS NOT NULL THEN (SELECT r2.value"
-    "   FROM kpi_reading r2 JOIN kpi p ON p.id = r2.kpi_id WHERE r2.kpi_id = k.continues_id"
-    "   AND r2.quarter < ?2 AND r2.quarter >= p.year || '-Q1' AND r2.quarter <= p.year || '-Q4'"
-    "   AND r2.value IS NOT NULL ORDER BY r2.quarter DESC LIMIT 1) END,"
-    " k.continues_id IS NOT NULL"
-    " FROM kpi k LEFT JOIN kpi_reading r ON r.kpi_id = k.id AND r.quarter = ?2"
-    " WHERE k.year = ?1 ORDER BY k.id";
+  /* The KPI query, with its priority numbers' column: a comparison counts
+   * and never reads them (NULL there). */
+#define KPI_SQL(numbers)                                                                       \
+  "SELECT k.id, k.group_id, k.code, k.description, " RULE_COLUMNS ","                          \
+  " r.kpi_id IS NOT NULL, r.value, r.value_text, r.rating, r.comment,"                         \
+  " " numbers "," /* With trends (?3): the previous value in the series (kpi_travel). */       \
+  " CASE WHEN ?3 IS NOT NULL THEN (SELECT r1.value FROM kpi_reading r1"                        \
+  "   WHERE r1.kpi_id = k.id AND r1.quarter < ?2 AND r1.value IS NOT NULL"                     \
+  "   AND (k.continues_id IS NULL"                                                             \
+  "     OR r1.quarter > (SELECT p.year FROM kpi p WHERE p.id = k.continues_id) || '-Q4')"      \
+  "   ORDER BY r1.quarter DESC LIMIT 1) END,"                                                  \
+  " CASE WHEN ?3 IS NOT NULL AND k.continues_id IS NOT NULL THEN (SELECT r2.value"             \
+  "   FROM kpi_reading r2 JOIN kpi p ON p.id = r2.kpi_id WHERE r2.kpi_id = k.continues_id"     \
+  "   AND r2.quarter < ?2 AND r2.quarter >= p.year || '-Q1' AND r2.quarter <= p.year || '-Q4'" \
+  "   AND r2.value IS NOT NULL ORDER BY r2.quarter DESC LIMIT 1) END,"                         \
+  " k.continues_id IS NOT NULL"                                                                \
+  " FROM kpi k LEFT JOIN kpi_reading r ON r.kpi_id = k.id AND r.quarter = ?2"                  \
+  " WHERE k.year = ?1 ORDER BY k.id"
+  static const char kpi_sql[] = KPI_SQL("(SELECT group_concat(number) FROM (SELECT number FROM"
+                                        " kpi_priority WHERE kpi_id = k.id ORDER BY number))");
+  static const char kpi_counts_sql[] = KPI_SQL("NULL");
+#undef KPI_SQL
   struct store_summary *sum = calloc(1, sizeof(*sum));
+  bool trends = (what & LOAD_TRENDS) != 0, texts = (what & LOAD_TEXTS) != 0;
   int64_t ngroups, nprio, nitems, nlinks;
   char prev_quarter[QUARTER_LEN] = "";
   size_t used_numbers = 0;
@@ -289,6 +311,8 @@ load(struct store *st, const char *year, const char *quarter, bool trends,
   }
   sqlite3_reset(s);
 
+  if ((what & LOAD_MILESTONES) == 0)
+    goto kpis;
   if ((err = store_stmt(st, milestone_sql, &s)) != RB_OK)
     goto fail;
   store_bind_text(s, 1, sum->year);
@@ -306,8 +330,10 @@ load(struct store *st, const char *year, const char *quarter, bool trends,
     sum->numbers[used_numbers] = sqlite3_column_int64(s, 2);
     it->priorities = &sum->numbers[used_numbers++];
     it->npriorities = 1;
-    it->code = keep(sum, sqlite3_column_text(s, 3));
-    it->description = keep(sum, sqlite3_column_text(s, 4));
+    if (texts) {
+      it->code = keep(sum, sqlite3_column_text(s, 3));
+      it->description = keep(sum, sqlite3_column_text(s, 4));
+    }
     it->rated = status != NULL;
     if (status == NULL || !rag_parse_milestone_status(status, &it->status))
       it->status = RAG_TBC; /* no update provided */
@@ -323,7 +349,8 @@ load(struct store *st, const char *year, const char *quarter, bool trends,
   }
   sqlite3_reset(s);
 
-  if ((err = store_stmt(st, kpi_sql, &s)) != RB_OK)
+kpis:
+  if ((err = store_stmt(st, texts ? kpi_sql : kpi_counts_sql, &s)) != RB_OK)
     goto fail;
   store_bind_text(s, 1, sum->year);
   store_bind_text(s, 2, quarter);
@@ -338,8 +365,10 @@ load(struct store *st, const char *year, const char *quarter, bool trends,
     it->is_kpi = true;
     it->id = sqlite3_column_int64(s, 0);
     it->group = group_index(sum, sqlite3_column_int64(s, 1));
-    it->code = keep(sum, sqlite3_column_text(s, 2));
-    it->description = keep(sum, sqlite3_column_text(s, 3));
+    if (texts) {
+      it->code = keep(sum, sqlite3_column_text(s, 2));
+      it->description = keep(sum, sqlite3_column_text(s, 3));
+    }
     it->priorities = &sum->numbers[used_numbers];
     for (const char *p = numbers; p != NULL && *p != '\0' && used_numbers < (size_t)nlinks;) {
       char *end;
@@ -362,8 +391,10 @@ load(struct store *st, const char *year, const char *quarter, bool trends,
                               sqlite3_column_double(s, 10));
       it->status = rag_effective(reported, computed);
       it->disagreement = rag_disagrees(reported, computed);
-      it->value_text = keep(sum, sqlite3_column_text(s, 11));
-      it->comment = keep(sum, sqlite3_column_text(s, 13));
+      if (texts) {
+        it->value_text = keep(sum, sqlite3_column_text(s, 11));
+        it->comment = keep(sum, sqlite3_column_text(s, 13));
+      }
     }
     if (trends &&
         (err = kpi_travel(st, s, it, &rule, quarter, &sum->trends[sum->in.nitems - 1])) != RB_OK)

@@ -105,34 +105,47 @@ in_priority(const struct summary_item *it, int64_t number)
   return false;
 }
 
-/* One kind (milestones or KPIs) of one group: totals, headlines, by priority. */
+/* One kind (milestones or KPIs) of one group: totals, headlines, by priority.
+ * One pass over the items tallies the group's priorities together (a
+ * pass per priority made a large plan year's summary quadratic). */
+#define KIND_BATCH 64
 static json_t *
 kind_json(const struct summary_input *in, size_t group, bool kpi, const struct shape *sh)
 {
-  struct tally all = {0};
+  struct tally all = {0}, t[KIND_BATCH];
+  size_t which[KIND_BATCH], n = 0, p = 0;
   json_t *o, *by = json_array();
 
   for (size_t i = 0; i < in->nitems; i++)
     if (in->items[i].is_kpi == kpi && in->items[i].group == group)
       tally_add(&all, in, i);
   o = tally_json(&all, kpi, true, sh->trends);
-  for (size_t p = 0; p < in->npriorities; p++) {
-    const struct summary_priority *pr = &in->priorities[p];
-    struct tally t = {0};
-    json_t *row;
-
-    if (pr->group != group)
-      continue;
+  /* The group's priorities, in their order, a batch at a time. */
+  while (p < in->npriorities) {
+    n = 0;
+    for (; p < in->npriorities && n < KIND_BATCH; p++)
+      if (in->priorities[p].group == group)
+        which[n++] = p;
+    if (n == 0)
+      break;
+    memset(t, 0, n * sizeof(*t));
     for (size_t i = 0; i < in->nitems; i++) {
       const struct summary_item *it = &in->items[i];
 
-      if (it->is_kpi == kpi && it->group == group && in_priority(it, pr->number))
-        tally_add(&t, in, i);
+      if (it->is_kpi != kpi || it->group != group)
+        continue;
+      for (size_t k = 0; k < n; k++)
+        if (in_priority(it, in->priorities[which[k]].number))
+          tally_add(&t[k], in, i);
     }
-    row = tally_json(&t, kpi, false, sh->trends);
-    json_object_set_new(row, "priority", json_integer(pr->number));
-    json_object_set_new(row, "title", json_string(pr->title));
-    json_array_append_new(by, row);
+    for (size_t k = 0; k < n; k++) {
+      const struct summary_priority *pr = &in->priorities[which[k]];
+      json_t *row = tally_json(&t[k], kpi, false, sh->trends);
+
+      json_object_set_new(row, "priority", json_integer(pr->number));
+      json_object_set_new(row, "title", json_string(pr->title));
+      json_array_append_new(by, row);
+    }
   }
   json_object_set_new(o, "by_priority", by);
   if (kpi)
@@ -168,16 +181,18 @@ exception_json(const struct summary_input *in, size_t i, const struct shape *sh)
 static json_t *
 group_exceptions(const struct summary_input *in, size_t group, const struct shape *sh)
 {
-  json_t *arr = json_array();
+  json_t *arr = json_array(), *kpis = json_array();
 
-  /* Milestones first, then KPIs, each in the order the store gave (by id). */
-  for (int pass = 0; pass < 2; pass++)
-    for (size_t i = 0; i < in->nitems; i++) {
-      const struct summary_item *it = &in->items[i];
+  /* Milestones first, then KPIs, each in the order the store gave (by id):
+   * one pass, the KPIs gathered aside. */
+  for (size_t i = 0; i < in->nitems; i++) {
+    const struct summary_item *it = &in->items[i];
 
-      if (it->group == group && it->is_kpi == (pass == 1) && it->status == RAG_R)
-        json_array_append_new(arr, exception_json(in, i, sh));
-    }
+    if (it->group == group && it->status == RAG_R)
+      json_array_append_new(it->is_kpi ? kpis : arr, exception_json(in, i, sh));
+  }
+  json_array_extend(arr, kpis);
+  json_decref(kpis);
   return arr;
 }
 
@@ -226,6 +241,13 @@ overall_kind(const struct summary_input *in, bool kpi, const struct shape *sh)
   if (sh->trends)
     json_object_set_new(o, "direction_of_travel", trend_counts_json(&t.travel));
   return o;
+}
+
+json_t *
+summary_overall_json(const struct summary_input *in)
+{
+  return json_pack("{s:o, s:o}", "milestones", overall_kind(in, false, &plain), "kpis",
+                   overall_kind(in, true, &plain));
 }
 
 void
