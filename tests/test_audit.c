@@ -86,7 +86,7 @@ static json_t *
 verdict(struct th_server *s, const char *query)
 {
   struct th_response r;
-  char path[256];
+  char path[512]; /* the route and the longest query a test passes (an anchor) */
   json_t *v;
 
   snprintf(path, sizeof(path), "/api/v1/audit/verify%s", query);
