@@ -15,29 +15,6 @@
 
 #include "chart_int.h"
 
-/* ---- numbers and coordinates ------------------------------------------------ */
-
-void
-chart_put_num(struct textbuf *b, double v)
-{
-  char num[CHART_NUM_LEN];
-
-  chart_fmt_fixed(num, v, 1);
-  textbuf_lit(b, num);
-}
-
-double
-chart_x(const struct chart *c, size_t i)
-{
-  return PLOT_L + c->band * ((double)i + 0.5);
-}
-
-double
-chart_y(const struct chart *c, double v)
-{
-  return PLOT_B - (v - c->lo) / (c->hi - c->lo) * (PLOT_B - PLOT_T);
-}
-
 static void
 widen(double *lo, double *hi, bool *any, double v)
 {

@@ -359,3 +359,27 @@ chart_desc_text(struct textbuf *b, const struct chart_input *in)
   spc_words(b, in);
   textbuf_lit(b, ".");
 }
+
+/* ---- numbers and coordinates (chart_svg.c and chart_marks.c both place marks)
+ * ------------------------------------------------ */
+
+void
+chart_put_num(struct textbuf *b, double v)
+{
+  char num[CHART_NUM_LEN];
+
+  chart_fmt_fixed(num, v, 1);
+  textbuf_lit(b, num);
+}
+
+double
+chart_x(const struct chart *c, size_t i)
+{
+  return PLOT_L + c->band * ((double)i + 0.5);
+}
+
+double
+chart_y(const struct chart *c, double v)
+{
+  return PLOT_B - (v - c->lo) / (c->hi - c->lo) * (PLOT_B - PLOT_T);
+}

@@ -12,22 +12,6 @@
 #include "report_model.h"
 #include "textbuf.h"
 
-/* Text on background, each pair at least 4.5:1 (WCAG 2.2 AA for normal
- * text; tests/test_render.c computes the ratios). */
-static const struct render_colours colours[] = {
-  {"BR", "#ffffff", "#6b4226"}, {"B", "#ffffff", "#1d5fa8"}, {"G", "#ffffff", "#1b6e35"},
-  {"A", "#000000", "#f2b300"},  {"R", "#ffffff", "#b42318"}, {"TBC", "#000000", "#e3e3e3"},
-};
-
-const struct render_colours *
-render_html_colours(const char *code)
-{
-  for (size_t i = 0; code != NULL && i < sizeof(colours) / sizeof(colours[0]); i++)
-    if (strcmp(colours[i].code, code) == 0)
-      return &colours[i];
-  return NULL;
-}
-
 static const char css[] =
   ":root{color:#111;background:#fff;font-family:\"DejaVu Sans\",\"Liberation Sans\",Arial,"
   "sans-serif;font-size:10.5pt;line-height:1.35}\n"

@@ -344,15 +344,6 @@ check_input(struct rm_build *b)
 
 /* ---- assembly ----------------------------------------------------------------- */
 
-json_t *
-rm_take(char *s)
-{
-  json_t *v = s != NULL ? json_string(s) : NULL;
-
-  free(s);
-  return v;
-}
-
 static bool
 in_scope(struct rm_build *b, size_t g)
 {

@@ -357,3 +357,12 @@ rm_provenance(const json_t *in)
                    "ragboard_version", rm_str(p, "ragboard_version"), "line", rm_take(line),
                    "footer", rm_take(footer));
 }
+
+json_t *
+rm_take(char *s)
+{
+  json_t *v = s != NULL ? json_string(s) : NULL;
+
+  free(s);
+  return v;
+}

@@ -125,16 +125,6 @@ EXCEPTIONS = {
     ("pure-call", "src/template_xlsx.c", "getenv"): "libxlsxwriter 1.1.4 writes only to a file",
     ("pure-call", "src/template_xlsx.c", "mkdtemp"): "libxlsxwriter 1.1.4 writes only to a file",
     ("pure-call", "src/template_xlsx.c", "open"): "libxlsxwriter 1.1.4 writes only to a file",
-    # One module split in two files for size, sharing a private header
-    # (src/X_int.h): the parts call each other's helpers through it, as the
-    # functions of one file would. Neither file is included from elsewhere
-    # but through the module's public header.
-    ("call-cycle", "", "chart_marks.c <-> chart_svg.c"): "one module, private chart_int.h",
-    ("call-cycle", "", "render_html.c <-> render_html_parts.c"): "one module, private render_int.h",
-    ("call-cycle", "", "render_md.c <-> render_md_parts.c"): "one module, private render_int.h",
-    ("call-cycle", "", "report_model.c <-> report_model_items.c <-> report_model_parts.c"): (
-        "one module, private report_model_int.h"
-    ),
 }
 
 C_KEYWORDS = {
