@@ -48,30 +48,6 @@ month(struct api_ctx *c, char q[QUARTER_LEN])
   return RB_OK;
 }
 
-/* Answer a monthly value: the stored value's ETag (text: its canonical
- * form, NULL to make it), the body with its derived direction of travel.
- * Steals m. */
-static enum rb_err
-reply_month(struct api_ctx *c, unsigned status, int64_t kpi_id, json_t *m, const char *text)
-{
-  char *own = NULL;
-  enum rb_err err;
-
-  if (text == NULL && (text = own = api_canonical(m)) == NULL) {
-    json_decref(m);
-    return RB_ERR_NOMEM;
-  }
-  err = domain_figure_travel(c->st, kpi_id, m, true);
-  if (err != RB_OK) {
-    json_decref(m);
-    free(own);
-    return api_store_fail(c, err, "monthly value");
-  }
-  err = api_reply_item_text(c, status, m, text);
-  free(own);
-  return err;
-}
-
 enum rb_err
 api_month_list(struct api_ctx *c)
 {
@@ -106,7 +82,7 @@ api_month_get(struct api_ctx *c)
   else if (err != RB_OK)
     err = api_store_fail(c, err, "monthly value");
   else
-    err = reply_month(c, 200, id, m, NULL);
+    err = api_reply_figure(c, 200, id, m, NULL, true);
 out:
   json_decref(item);
   return err;
@@ -152,7 +128,7 @@ api_month_put(struct api_ctx *c)
                     json_string_value(json_object_get(body, "value_text")),
                     json_string_value(json_object_get(body, "comment")), by, c->now, false, &out);
   if (err == RB_OK && out == NULL) { /* stored as given: no change, no entry */
-    err = reply_month(c, 200, id, prior, NULL);
+    err = api_reply_figure(c, 200, id, prior, NULL, true);
     prior = NULL;
     goto out;
   }
@@ -170,7 +146,7 @@ api_month_put(struct api_ctx *c)
     json_decref(out);
     goto out;
   }
-  err = reply_month(c, prior != NULL ? 200 : 201, id, out, text);
+  err = api_reply_figure(c, prior != NULL ? 200 : 201, id, out, text, true);
 out:
   free(text);
   json_decref(body);

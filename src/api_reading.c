@@ -78,26 +78,28 @@ api_reading_list(struct api_ctx *c)
   return api_reply_list(c, items, NULL);
 }
 
-/* Answer a reading: its ETag is the stored reading's (text: its canonical
- * form, NULL to make it), the body adds its direction of travel, which is
- * derived from the series (domain_travel.c). Steals reading. */
-static enum rb_err
-reply_reading(struct api_ctx *c, unsigned status, int64_t kpi_id, json_t *reading, const char *text)
+/* Answer a reading or a monthly value (monthly): its ETag is the stored
+ * figure's (text: its canonical form, NULL to make it), the body adds its
+ * direction of travel, which is derived from the series (domain_travel.c).
+ * Steals figure. */
+enum rb_err
+api_reply_figure(struct api_ctx *c, unsigned status, int64_t kpi_id, json_t *figure,
+                 const char *text, bool monthly)
 {
   char *own = NULL;
   enum rb_err err;
 
-  if (text == NULL && (text = own = api_canonical(reading)) == NULL) {
-    json_decref(reading);
+  if (text == NULL && (text = own = api_canonical(figure)) == NULL) {
+    json_decref(figure);
     return RB_ERR_NOMEM;
   }
-  err = domain_figure_travel(c->st, kpi_id, reading, false);
+  err = domain_figure_travel(c->st, kpi_id, figure, monthly);
   if (err != RB_OK) {
-    json_decref(reading);
+    json_decref(figure);
     free(own);
-    return api_store_fail(c, err, "reading");
+    return api_store_fail(c, err, monthly ? "monthly value" : "reading");
   }
-  err = api_reply_item_text(c, status, reading, text);
+  err = api_reply_item_text(c, status, figure, text);
   free(own);
   return err;
 }
@@ -151,8 +153,8 @@ api_reading_put(struct api_ctx *c)
   if (err == RB_OK && out == NULL) {
     /* Already stored as given: not a change, so no write and no audit
      * entry; the answer is the stored item with the ETag it had. */
-    err = reply_reading(c, 200, id, prior, NULL);
-    prior = NULL; /* reply_reading took it */
+    err = api_reply_figure(c, 200, id, prior, NULL, false);
+    prior = NULL; /* api_reply_figure took it */
     goto out;
   }
   if (err != RB_OK) {
@@ -171,7 +173,7 @@ api_reading_put(struct api_ctx *c)
     json_decref(out);
     goto out;
   }
-  err = reply_reading(c, prior != NULL ? 200 : 201, id, out, text);
+  err = api_reply_figure(c, prior != NULL ? 200 : 201, id, out, text, false);
 out:
   free(text);
   json_decref(body);
