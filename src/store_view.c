@@ -117,7 +117,8 @@ collect_rows(struct store *st, sqlite3_stmt *s, int limit, struct collect *c,
   sqlite3_reset(s);
   if (err != RB_OK)
     return err;
-  qsort(c->rows, c->n, sizeof(c->rows[0]), by_id);
+  if (c->n > 1)
+    qsort(c->rows, c->n, sizeof(c->rows[0]), by_id);
   if (c->n > (size_t)limit) {
     char key[24];
 
