@@ -97,6 +97,15 @@ enum rb_err domain_quarter_may_change(const char *id, const json_t *stored, cons
 
 /* ---- KPI readings -------------------------------------------------------- */
 
+/* A reading's ratings: the one its KPI's rule computes from the value
+ * (RAG_NONE: none), the one that counts, and whether the reported one
+ * (rating, NULL or "" when none) disagrees with the computed one. Pure. */
+struct domain_rating {
+  enum rag_status computed, effective;
+  bool disagreement;
+};
+struct domain_rating domain_rating_of(const struct rag_rule *rule, bool has_value, double value,
+                                      const char *rating);
 /* Add computed_rating, effective_rating and rating_disagreement to a
  * stored reading (as GET answers it), under `rule` (the KPI's for the
  * reading's quarter). Pure. */
@@ -107,6 +116,11 @@ enum rb_err domain_reading_annotate(struct store *st, int64_t kpi_id, json_t *re
 
 /* ---- direction of travel (domain_travel.c) ------------------------------- */
 
+/* direction_of_travel of a figure's value against the previous point's
+ * (NULL: none), under rule (its KPI's at its quarter). Pure. */
+enum trend_travel domain_travel_between(const struct rag_rule *rule,
+                                        const struct trend_value *previous,
+                                        const struct trend_value *current);
 /* direction_of_travel of the figure current (its "value") against
  * previous (NULL: none), under rule (its KPI's at its quarter). */
 enum trend_travel domain_travel_of(const struct rag_rule *rule, const json_t *previous,
@@ -117,6 +131,8 @@ enum trend_travel domain_travel_of(const struct rag_rule *rule, const json_t *pr
 enum rb_err domain_figure_travel(struct store *st, int64_t kpi_id, json_t *figure, bool monthly);
 /* The same for every figure of an array, with one load of the series. */
 enum rb_err domain_figures_travel(struct store *st, int64_t kpi_id, json_t *figures, bool monthly);
+/* A milestone's status as stored, RAG_NONE when absent (NULL) or not one. */
+enum rag_status domain_status_of(const char *status);
 /* A milestone update's "status_change" against the previous quarter's
  * status: {"from", "to", "text": "G→A", "travel": "improving" | "same" |
  * "worsening" | null}, or null when either is absent (trend.h). */

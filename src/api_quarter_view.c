@@ -24,112 +24,183 @@
 #include "domain.h"
 #include "quarter.h"
 #include "store_view.h"
+#include "textbuf.h"
+#include "util.h"
 
 struct view {
   bool kpi;
   struct store_filter f;
   struct store_page pg;
-  const char *quarter;
+  char quarter[QUARTER_LEN];
   char prev_quarter[QUARTER_LEN];
   char year[YEAR_LEN];
 };
 
-/* A milestone with its update for the quarter and the one before. */
-static void
-milestone_at(const struct view *v, struct store_milestone_at *at, json_t *item)
-{
-  json_t *cur = at->update, *prev = at->previous, *change;
+/* The view's page as text: each item's object from the store with the
+ * members computed here (ratings, direction of travel, status change)
+ * added before its closing brace. The store's texts are compact objects
+ * ("{...}"), and what is added here is codes and names (ASCII letters)
+ * or jansson's own text, so the page stays the JSON a jansson-built
+ * answer would be. */
 
-  if (cur != NULL) {
-    change = domain_status_change_json(json_string_value(json_object_get(prev, "status")),
-                                       json_string_value(json_object_get(cur, "status")));
-    json_object_set_new(cur, "status_change", change);
-  }
-  json_object_set_new(item, "quarter", json_string(v->quarter));
-  json_object_set_new(item, "reported", json_boolean(cur != NULL));
-  json_object_set_new(item, "update", cur != NULL ? cur : json_null());
-  json_object_set_new(item, "previous", prev != NULL ? prev : json_null());
-  at->update = at->previous = NULL; /* the item's now */
+/* Write object text t of p without its closing brace. */
+static void
+open_object(struct textbuf *b, const struct store_view_page *p, struct store_view_text t)
+{
+  textbuf_add(b, store_view_text_of(p, t), t.len - 1);
 }
 
-/* A KPI with its reading for the quarter, rated, and the previous one in
+/* ,"key":"code" or ,"key":null (code NULL). */
+static void
+add_code(struct textbuf *b, const char *key, const char *code)
+{
+  textbuf_lit(b, ",\"");
+  textbuf_lit(b, key);
+  if (code != NULL) {
+    textbuf_lit(b, "\":\"");
+    textbuf_lit(b, code);
+    textbuf_lit(b, "\"");
+  } else {
+    textbuf_lit(b, "\":null");
+  }
+}
+
+/* A reading's ratings, as domain_reading_rate adds them. */
+static void
+add_rating(struct textbuf *b, const struct store_view_figure *fig)
+{
+  struct domain_rating r = domain_rating_of(&fig->rule, fig->has_value, fig->value, fig->rating);
+
+  add_code(b, "computed_rating", r.computed != RAG_NONE ? rag_code(r.computed) : NULL);
+  add_code(b, "effective_rating", rag_code(r.effective));
+  textbuf_lit(b,
+              r.disagreement ? ",\"rating_disagreement\":true" : ",\"rating_disagreement\":false");
+}
+
+/* A KPI with its reading for the quarter, rated, and the previous point in
  * its series, rated too, against which the direction of travel is judged. */
 static void
-kpi_at(const struct view *v, struct store_kpi_at *at, json_t *item)
+kpi_at(struct textbuf *b, const struct store_view_page *p, const struct store_view_row *row)
 {
-  json_t *cur = at->reading, *prev = at->previous;
+  const struct store_view_figure *cur = &row->figure, *prev = &row->previous_figure;
+  struct trend_value pv = {prev->has_value, prev->value}, cv = {cur->has_value, cur->value};
 
-  if (prev != NULL)
-    domain_reading_rate(&at->previous_rule, prev);
-  if (cur != NULL) {
-    domain_reading_rate(&at->rule, cur);
-    json_object_set_new(cur, "direction_of_travel",
-                        trend_travel_json(domain_travel_of(&at->rule, prev, cur)));
+  textbuf_lit(b, ",\"reading\":");
+  if (row->record.len > 0) {
+    open_object(b, p, row->record);
+    add_rating(b, cur);
+    add_code(b, "direction_of_travel",
+             trend_travel_name(
+               domain_travel_between(&cur->rule, row->previous.len > 0 ? &pv : NULL, &cv)));
+    textbuf_lit(b, "}");
+  } else {
+    textbuf_lit(b, "null");
   }
-  json_object_set_new(item, "quarter", json_string(v->quarter));
-  json_object_set_new(item, "reported", json_boolean(cur != NULL));
-  json_object_set_new(item, "reading", cur != NULL ? cur : json_null());
-  json_object_set_new(item, "previous", prev != NULL ? prev : json_null());
-  at->reading = at->previous = NULL; /* the item's now */
+  textbuf_lit(b, ",\"previous\":");
+  if (row->previous.len > 0) {
+    open_object(b, p, row->previous);
+    add_rating(b, prev);
+    textbuf_lit(b, "}");
+  } else {
+    textbuf_lit(b, "null");
+  }
 }
 
-/* Each item of the page with its records for the quarter, read for the
- * whole page at once (store_view.h). */
-static enum rb_err
-view_items(struct store *st, const struct view *v, json_t *items)
+/* An update's status change against the quarter before's, as
+ * trend_status_change_json writes it. */
+static void
+add_status_change(struct textbuf *b, const char *previous, const char *current)
 {
-  size_t n = json_array_size(items), i;
-  struct store_milestone_at *ms = NULL;
-  struct store_kpi_at *ks = NULL;
-  enum rb_err err;
-  json_t *item;
+  enum rag_status p = domain_status_of(previous[0] != '\0' ? previous : NULL);
+  enum rag_status c = domain_status_of(current);
+  char text[TREND_CHANGE_LEN];
+  enum trend_travel t;
 
-  if (n == 0)
-    return RB_OK;
-  if (v->kpi ? (ks = calloc(n, sizeof(*ks))) == NULL : (ms = calloc(n, sizeof(*ms))) == NULL)
-    return RB_ERR_NOMEM;
-  json_array_foreach(items, i, item)
-  {
-    int64_t id = json_integer_value(json_object_get(item, "id"));
+  if (!trend_status_change(p, c, text, &t)) {
+    textbuf_lit(b, ",\"status_change\":null");
+    return;
+  }
+  textbuf_lit(b, ",\"status_change\":{\"from\":\"");
+  textbuf_lit(b, rag_code(p));
+  textbuf_lit(b, "\"");
+  add_code(b, "to", rag_code(c));
+  add_code(b, "text", text); /* two codes and an arrow */
+  add_code(b, "travel", trend_travel_name(t));
+  textbuf_lit(b, "}");
+}
 
+/* A milestone with its update for the quarter, with the status change
+ * against the quarter before's, and that one. */
+static void
+milestone_at(struct textbuf *b, const struct store_view_page *p, const struct store_view_row *row)
+{
+  textbuf_lit(b, ",\"update\":");
+  if (row->record.len > 0) {
+    open_object(b, p, row->record);
+    add_status_change(b, row->previous_status, row->status);
+    textbuf_lit(b, "}");
+  } else {
+    textbuf_lit(b, "null");
+  }
+  textbuf_lit(b, ",\"previous\":");
+  if (row->previous.len > 0)
+    textbuf_add(b, store_view_text_of(p, row->previous), row->previous.len);
+  else
+    textbuf_lit(b, "null");
+}
+
+/* {"items": [...], "next": cursor | null} from page p, as api_reply_list
+ * writes a list page. */
+static enum rb_err
+reply_page(struct api_ctx *c, const struct view *v, const struct store_view_page *p)
+{
+  struct textbuf b = TEXTBUF_INIT;
+  enum rb_err err = RB_OK;
+  char *cursor = NULL, *body;
+  size_t len;
+
+  if (p->next != NULL && (err = util_cursor_encode(p->next, &cursor)) != RB_OK)
+    return err;
+  textbuf_lit(&b, "{\"items\":[");
+  for (size_t i = 0; i < p->n; i++) {
+    const struct store_view_row *row = &p->rows[i];
+
+    if (i > 0)
+      textbuf_lit(&b, ",");
+    open_object(&b, p, row->item);
+    /* the quarter is one quarter_format wrote: digits, '-' and 'Q' */
+    add_code(&b, "quarter", v->quarter);
+    textbuf_lit(&b, row->record.len > 0 ? ",\"reported\":true" : ",\"reported\":false");
     if (v->kpi)
-      ks[i].id = id;
+      kpi_at(&b, p, row);
     else
-      ms[i].id = id;
+      milestone_at(&b, p, row);
+    textbuf_lit(&b, "}");
   }
-  err = v->kpi ? store_kpis_at(st, v->quarter, ks, n)
-               : store_milestones_at(st, v->quarter, v->prev_quarter, ms, n);
-  if (err == RB_OK) {
-    json_array_foreach(items, i, item)
-    {
-      if (v->kpi)
-        kpi_at(v, &ks[i], item);
-      else
-        milestone_at(v, &ms[i], item);
-    }
-  }
-  free(ks);
-  free(ms);
-  return err;
+  /* the cursor is URL-safe base64: letters, digits, '-' and '_' */
+  if (cursor != NULL)
+    textbuf_printf(&b, "],\"next\":\"%s\"}\n", cursor);
+  else
+    textbuf_lit(&b, "],\"next\":null}\n");
+  free(cursor);
+  body = textbuf_finish(&b, &len);
+  return api_reply_raw(c, 200, "application/json", body, len);
 }
 
 static enum rb_err
 build(struct api_ctx *c, const void *arg)
 {
   const struct view *v = arg;
-  json_t *items;
-  char *next;
-  enum rb_err err = v->kpi ? store_kpi_list(c->st, &v->f, &v->pg, &items, &next)
-                           : store_milestone_list(c->st, &v->f, &v->pg, &items, &next);
+  struct store_view_page page;
+  enum rb_err err =
+    v->kpi ? store_kpi_view(c->st, &v->f, &v->pg, v->quarter, &page)
+           : store_milestone_view(c->st, &v->f, &v->pg, v->quarter, v->prev_quarter, &page);
 
   if (err != RB_OK)
-    return api_store_fail(c, err, v->kpi ? "KPIs" : "milestones");
-  if ((err = view_items(c->st, v, items)) != RB_OK) {
-    json_decref(items);
-    free(next);
     return api_store_fail(c, err, "the quarter view");
-  }
-  return api_reply_list(c, items, next);
+  err = reply_page(c, v, &page);
+  store_view_page_free(&page);
+  return err;
 }
 
 enum rb_err
@@ -148,11 +219,11 @@ api_quarter_view(struct api_ctx *c, bool kpi, const char *const *params)
   if ((err = api_query_allow(c, params)) != RB_OK)
     return err;
   (void)api_filter(c, &v.f); /* its errors are answered by api_page, with any of ours */
-  v.quarter = api_query(c, "quarter");
-  msg = quarter_parse(v.quarter, &q);
+  msg = quarter_parse(api_query(c, "quarter"), &q);
   if (msg != NULL) {
     api_field_error(c, "quarter", "%s", msg);
   } else {
+    quarter_format(q, v.quarter);
     quarter_format(quarter_previous(q), v.prev_quarter);
     quarter_format_year(q.start_year, v.year);
   }

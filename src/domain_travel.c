@@ -24,14 +24,20 @@ set_travel(json_t *figure, enum trend_travel t)
 }
 
 enum trend_travel
+domain_travel_between(const struct rag_rule *rule, const struct trend_value *previous,
+                      const struct trend_value *current)
+{
+  return trend_kpi_travel(rule->direction, rule->has_target, rule->target, previous, current);
+}
+
+enum trend_travel
 domain_travel_of(const struct rag_rule *rule, const json_t *previous, const json_t *current)
 {
   const json_t *pv = json_object_get(previous, "value"), *cv = json_object_get(current, "value");
   struct trend_value prev = {json_is_number(pv), json_number_value(pv)};
   struct trend_value cur = {json_is_number(cv), json_number_value(cv)};
 
-  return trend_kpi_travel(rule->direction, rule->has_target, rule->target,
-                          previous != NULL ? &prev : NULL, &cur);
+  return domain_travel_between(rule, previous != NULL ? &prev : NULL, &cur);
 }
 
 enum rb_err
@@ -91,16 +97,18 @@ domain_figures_travel(struct store *st, int64_t kpi_id, json_t *figures, bool mo
   return err;
 }
 
+enum rag_status
+domain_status_of(const char *status)
+{
+  enum rag_status s;
+
+  return status != NULL && rag_parse_milestone_status(status, &s) ? s : RAG_NONE;
+}
+
 json_t *
 domain_status_change_json(const char *previous, const char *current)
 {
-  enum rag_status p = RAG_NONE, c = RAG_NONE;
-
-  if (previous == NULL || !rag_parse_milestone_status(previous, &p))
-    p = RAG_NONE;
-  if (current == NULL || !rag_parse_milestone_status(current, &c))
-    c = RAG_NONE;
-  return trend_status_change_json(p, c);
+  return trend_status_change_json(domain_status_of(previous), domain_status_of(current));
 }
 
 /* The quarter before q's text, in out; false when q is not a quarter. */

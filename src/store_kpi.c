@@ -1,22 +1,8 @@
 #include "store_int.h"
+#include "store_item_sql.h"
 
 /* The id of the KPI in->continues names (?15 year, ?16 code), NULL when none. */
 #define CONTINUES_ID " (SELECT id FROM kpi WHERE year = ?15 AND code = ?16)"
-
-#define KPI_SELECT                                                                         \
-  "SELECT k.id, k.year, k.code, g.code AS \"group\","                                      \
-  " (SELECT json_group_array(number) FROM (SELECT number FROM kpi_priority"                \
-  "   WHERE kpi_id = k.id ORDER BY number)) AS priorities__json,"                          \
-  " k.description, k.direction, k.unit, k.target, k.target_text,"                          \
-  " k.quarterly_targets AS quarterly_targets__json,"                                       \
-  " json_object('mode', k.tolerance_mode, 'value', k.tolerance_value) AS tolerance__json," \
-  " o.code AS owner, k.source, k.created_at, k.updated_at,"                                \
-  " CASE WHEN pk.id IS NULL THEN 'null'"                                                   \
-  "  ELSE json_object('year', pk.year, 'code', pk.code) END AS continues__json,"           \
-  " k.frequency, coalesce(k.spc, 'null') AS spc__json"                                     \
-  " FROM kpi k JOIN tgroup g ON g.id = k.group_id"                                         \
-  " LEFT JOIN organisation o ON o.id = k.owner_id"                                         \
-  " LEFT JOIN kpi pk ON pk.id = k.continues_id"
 
 /* ?1..?13: the KPI's columns; ?14: now; ?15, ?16: the year and code of
  * the KPI it continues; ?17: frequency; ?18: SPC settings. Absent
@@ -117,17 +103,8 @@ enum rb_err
 store_kpi_list(struct store *st, const struct store_filter *f, const struct store_page *pg,
                json_t **items, char **next)
 {
-#define KPI_LIST_REST                                                                \
-  " AND (?3 IS NULL OR EXISTS (SELECT 1 FROM kpi_priority kp WHERE kp.kpi_id = k.id" \
-  "   AND kp.number = ?3))"                                                          \
-  " AND (?4 IS NULL OR o.code = ?4) AND (?5 IS NULL OR k.code = ?5)"                 \
-  " AND (?6 IS NULL OR k.id > ?6) ORDER BY k.id LIMIT ?7"
-  static const char sql[] =
-    KPI_SELECT " WHERE (?1 IS NULL OR k.year = ?1) AND (?2 IS NULL OR g.code = ?2)" KPI_LIST_REST;
-  /* The dashboard's list (a year and a group): equalities the planner can
-   * take to the (year, group_id) index, whose entries are in id order. */
-  static const char by_group_sql[] = KPI_SELECT
-    " WHERE k.year = ?1 AND k.group_id = (SELECT id FROM tgroup WHERE code = ?2)" KPI_LIST_REST;
+  static const char sql[] = KPI_SELECT KPI_LIST_WHERE KPI_LIST_REST;
+  static const char by_group_sql[] = KPI_SELECT KPI_GROUP_WHERE KPI_LIST_REST;
   sqlite3_stmt *s;
   enum rb_err err = store_stmt(st, f->year != NULL && f->group != NULL ? by_group_sql : sql, &s);
 

@@ -1,10 +1,5 @@
 #include "store_int.h"
-
-#define MILESTONE_SELECT                                                             \
-  "SELECT m.id, m.year, m.code, g.code AS \"group\", m.priority_number AS priority," \
-  " m.description, m.target_quarter, m.target_text, o.code AS owner,"                \
-  " m.created_at, m.updated_at FROM milestone m JOIN tgroup g ON g.id = m.group_id"  \
-  " LEFT JOIN organisation o ON o.id = m.owner_id"
+#include "store_item_sql.h"
 
 /* ?1..?8: the milestone's fields in this order; ?9: now. */
 static void
@@ -25,16 +20,8 @@ enum rb_err
 store_milestone_list(struct store *st, const struct store_filter *f, const struct store_page *pg,
                      json_t **items, char **next)
 {
-#define MILESTONE_LIST_REST                                                     \
-  " AND (?3 IS NULL OR m.priority_number = ?3) AND (?4 IS NULL OR o.code = ?4)" \
-  " AND (?5 IS NULL OR m.code = ?5) AND (?6 IS NULL OR m.id > ?6)"              \
-  " ORDER BY m.id LIMIT ?7"
-  static const char sql[] = MILESTONE_SELECT
-    " WHERE (?1 IS NULL OR m.year = ?1) AND (?2 IS NULL OR g.code = ?2)" MILESTONE_LIST_REST;
-  /* A year and a group: equalities the planner takes to milestone_by_group. */
-  static const char by_group_sql[] =
-    MILESTONE_SELECT " WHERE m.year = ?1 AND m.group_id = (SELECT id FROM tgroup WHERE code = "
-                     "?2)" MILESTONE_LIST_REST;
+  static const char sql[] = MILESTONE_SELECT MILESTONE_LIST_WHERE MILESTONE_LIST_REST;
+  static const char by_group_sql[] = MILESTONE_SELECT MILESTONE_GROUP_WHERE MILESTONE_LIST_REST;
   sqlite3_stmt *s;
   enum rb_err err = store_stmt(st, f->year != NULL && f->group != NULL ? by_group_sql : sql, &s);
 

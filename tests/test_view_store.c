@@ -1,10 +1,10 @@
-/* The quarter view's page reads (store_view.h) against the per-item
- * lookups they replace (store_update_get, store_reading_get,
- * store_series_previous, store_kpi_rule), record by record and byte by
- * byte, on a fresh in-memory database with chains across plan years,
- * missing readings, readings without a value, history before the plan
- * year, quarterly targets and monthly KPIs. Part of the series suite
- * (test_series.c). */
+/* The quarter view's page reads (store_view.h), which SQLite writes as
+ * JSON text, against the list's items and the per-item lookups built as
+ * jansson values (store_kpi_list, store_milestone_list, store_update_get,
+ * store_reading_get, store_series_previous, store_kpi_rule), record by
+ * record, member by member and in order, page by page, on a fresh in-memory database with chains
+ * across plan years, missing readings, readings without a value, history before the plan year,
+ * quarterly targets and monthly KPIs. Part of the series suite (test_series.c). */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,8 +72,12 @@ import_ok(struct store *st, const char *year, const char *milestones, const char
 #define B_READINGS R("2018-19-Q4", 40) "," R("2019-20-Q1", 5) "," R("2019-20-Q2", 6)
 #define H_READINGS \
   R("2016-17-Q2", 9) "," R("2017-18-Q3", 11) "," RT("2018-19-Q1", "n/a") "," R("2019-20-Q2", 12)
-#define Q_EXTRA ",\"direction\":\"decrease\",\"quarterly_targets\":{\"2019-20-Q2\":30}"
-#define Q_READINGS R("2019-20-Q1", 35) "," R("2019-20-Q2", 31)
+/* 25.36 is stored as 25.359999999999999, and 35.123456789012345 has more
+ * digits than a reply writes: the texts must be written as replies are. */
+#define Q_EXTRA                                        \
+  ",\"direction\":\"decrease\",\"quarterly_targets\":" \
+  "{\"2019-20-Q2\":30,\"2019-20-Q3\":25.36}"
+#define Q_READINGS R("2019-20-Q1", 35.123456789012345) "," R("2019-20-Q2", 31)
 #define M_READINGS R("2019-20-Q1", 7) "," R("2019-20-Q2", 8)
 #define MONTHLY ",\"frequency\":\"monthly\""
 
@@ -128,84 +132,166 @@ expect_rule(const struct rag_rule *a, const struct rag_rule *b, int64_t id)
                 "the rule of %lld differs", (long long)id);
 }
 
-/* Every KPI of year at quarter, one page, against the per-item path;
- * returns how many have a previous point. */
+/* Text t of page p as a JSON value (NULL: none). */
+static json_t *
+page_json(const struct store_view_page *p, struct store_view_text t)
+{
+  json_error_t jerr;
+  json_t *v;
+
+  if (t.len == 0)
+    return NULL;
+  v = json_loadb(store_view_text_of(p, t), t.len, JSON_REJECT_DUPLICATES, &jerr);
+  ck_assert_msg(v != NULL && json_is_object(v), "not a JSON object: %.*s (%s)", (int)t.len,
+                store_view_text_of(p, t), jerr.text);
+  return v;
+}
+
+/* The page's text t against a per-item read (NULL: none), member by
+ * member and in order. */
+static void
+expect_text(const struct store_view_page *p, struct store_view_text t, const json_t *one,
+            const char *what, int64_t id)
+{
+  json_t *v = page_json(p, t);
+  /* what a reply writes (api_reply.c) */
+  char *text = one != NULL ? json_dumps(one, JSON_COMPACT | JSON_REAL_PRECISION(15)) : NULL;
+
+  expect_same(v, one, what, id);
+  if (text != NULL)
+    ck_assert_msg(strlen(text) == t.len && memcmp(text, store_view_text_of(p, t), t.len) == 0,
+                  "%s of %lld: page text %.*s, a reply's %s", what, (long long)id, (int)t.len,
+                  store_view_text_of(p, t), text);
+  free(text);
+  json_decref(v);
+}
+
+/* A figure against the reading or point it was read from. */
+static void
+expect_figure(const struct store_view_figure *fig, const json_t *one, int64_t id)
+{
+  const json_t *value = json_object_get(one, "value");
+  const char *rating = json_string_value(json_object_get(one, "rating"));
+
+  ck_assert_msg(fig->has_value == json_is_number(value) &&
+                  (!fig->has_value || fig->value == json_number_value(value)),
+                "the value of %lld differs", (long long)id);
+  ck_assert_str_eq(fig->rating, rating != NULL ? rating : "");
+}
+
+/* The ids of the list page f, pg (as the view must show them). */
+static json_t *
+list_page(struct store *st, bool kpi, const struct store_filter *f, const struct store_page *pg,
+          char **next)
+{
+  json_t *items = NULL;
+
+  if (kpi)
+    ck_assert_int_eq(store_kpi_list(st, f, pg, &items, next), RB_OK);
+  else
+    ck_assert_int_eq(store_milestone_list(st, f, pg, &items, next), RB_OK);
+  return items;
+}
+
+/* Every KPI of year at quarter, in pages of `limit`, against the list and
+ * the per-item reads; returns how many have a previous point. */
 static size_t
-kpis_match(struct store *st, const char *year, const char *quarter)
+kpis_match(struct store *st, const char *year, const char *quarter, int limit)
 {
   struct store_filter f = {.year = year};
-  struct store_page pg = {.limit = 100};
-  struct store_kpi_at *at;
-  json_t *items = NULL, *item;
-  char *next = NULL;
-  size_t n, i, with_previous = 0;
+  struct store_page pg = {.limit = limit};
+  size_t with_previous = 0;
+  char *after = NULL;
 
-  ck_assert_int_eq(store_kpi_list(st, &f, &pg, &items, &next), RB_OK);
-  n = json_array_size(items);
-  at = calloc(n + 1, sizeof(*at));
-  json_array_foreach(items, i, item) at[i].id = json_integer_value(json_object_get(item, "id"));
-  ck_assert_int_eq(store_kpis_at(st, quarter, at, n), RB_OK);
-  for (i = 0; i < n; i++) {
-    json_t *cur = NULL, *prev = NULL;
-    struct rag_rule rule;
-    enum rb_err err = store_reading_get(st, at[i].id, quarter, &cur);
+  do {
+    struct store_view_page page;
+    char *next = NULL;
+    json_t *items;
 
-    ck_assert(err == RB_OK || err == RB_ERR_NOT_FOUND);
-    expect_same(at[i].reading, cur, "reading", at[i].id);
-    if (cur != NULL) {
-      ck_assert_int_eq(store_kpi_rule(st, at[i].id, quarter, &rule), RB_OK);
-      expect_rule(&at[i].rule, &rule, at[i].id);
+    pg.after = after;
+    items = list_page(st, true, &f, &pg, &next);
+    ck_assert_int_eq(store_kpi_view(st, &f, &pg, quarter, &page), RB_OK);
+    ck_assert_uint_eq(page.n, json_array_size(items));
+    ck_assert_msg((page.next == NULL) == (next == NULL) &&
+                    (next == NULL || strcmp(page.next, next) == 0),
+                  "the cursors differ");
+    for (size_t i = 0; i < page.n; i++) {
+      const struct store_view_row *row = &page.rows[i];
+      json_t *cur = NULL, *prev = NULL;
+      struct rag_rule rule;
+      enum rb_err err = store_reading_get(st, row->id, quarter, &cur);
+
+      ck_assert(err == RB_OK || err == RB_ERR_NOT_FOUND);
+      expect_text(&page, row->item, json_array_get(items, i), "item", row->id);
+      expect_text(&page, row->record, cur, "reading", row->id);
+      if (cur != NULL) {
+        ck_assert_int_eq(store_kpi_rule(st, row->id, quarter, &rule), RB_OK);
+        expect_rule(&row->figure.rule, &rule, row->id);
+        expect_figure(&row->figure, cur, row->id);
+      }
+      ck_assert_int_eq(store_series_previous(st, row->id, quarter, false, &prev), RB_OK);
+      expect_text(&page, row->previous, prev, "previous", row->id);
+      if (prev != NULL) {
+        with_previous++;
+        ck_assert_int_eq(store_kpi_rule(st, json_integer_value(json_object_get(prev, "kpi_id")),
+                                        json_string_value(json_object_get(prev, "quarter")), &rule),
+                         RB_OK);
+        expect_rule(&row->previous_figure.rule, &rule, row->id);
+        expect_figure(&row->previous_figure, prev, row->id);
+      }
+      json_decref(cur);
+      json_decref(prev);
     }
-    ck_assert_int_eq(store_series_previous(st, at[i].id, quarter, false, &prev), RB_OK);
-    expect_same(at[i].previous, prev, "previous", at[i].id);
-    if (prev != NULL) {
-      with_previous++;
-      ck_assert_int_eq(store_kpi_rule(st, json_integer_value(json_object_get(prev, "kpi_id")),
-                                      json_string_value(json_object_get(prev, "quarter")), &rule),
-                       RB_OK);
-      expect_rule(&at[i].previous_rule, &rule, at[i].id);
-    }
-    json_decref(cur);
-    json_decref(prev);
-  }
-  store_kpis_at_free(at, n);
-  free(at);
-  free(next);
-  json_decref(items);
+    store_view_page_free(&page);
+    json_decref(items);
+    free(after);
+    after = next;
+  } while (after != NULL);
   return with_previous;
 }
 
 static void
-milestones_match(struct store *st, const char *year, const char *quarter, const char *before)
+milestones_match(struct store *st, const char *year, const char *quarter, const char *before,
+                 int limit)
 {
   struct store_filter f = {.year = year};
-  struct store_page pg = {.limit = 100};
-  struct store_milestone_at *at;
-  json_t *items = NULL, *item;
-  char *next = NULL;
-  size_t n, i;
+  struct store_page pg = {.limit = limit};
+  char *after = NULL;
 
-  ck_assert_int_eq(store_milestone_list(st, &f, &pg, &items, &next), RB_OK);
-  n = json_array_size(items);
-  at = calloc(n + 1, sizeof(*at));
-  json_array_foreach(items, i, item) at[i].id = json_integer_value(json_object_get(item, "id"));
-  ck_assert_int_eq(store_milestones_at(st, quarter, before, at, n), RB_OK);
-  for (i = 0; i < n; i++) {
-    json_t *cur = NULL, *prev = NULL;
-    enum rb_err err = store_update_get(st, at[i].id, quarter, &cur);
+  do {
+    struct store_view_page page;
+    char *next = NULL;
+    json_t *items;
 
-    ck_assert(err == RB_OK || err == RB_ERR_NOT_FOUND);
-    err = store_update_get(st, at[i].id, before, &prev);
-    ck_assert(err == RB_OK || err == RB_ERR_NOT_FOUND);
-    expect_same(at[i].update, cur, "update", at[i].id);
-    expect_same(at[i].previous, prev, "previous update", at[i].id);
-    json_decref(cur);
-    json_decref(prev);
-  }
-  store_milestones_at_free(at, n);
-  free(at);
-  free(next);
-  json_decref(items);
+    pg.after = after;
+    items = list_page(st, false, &f, &pg, &next);
+    ck_assert_int_eq(store_milestone_view(st, &f, &pg, quarter, before, &page), RB_OK);
+    ck_assert_uint_eq(page.n, json_array_size(items));
+    ck_assert((page.next == NULL) == (next == NULL));
+    for (size_t i = 0; i < page.n; i++) {
+      const struct store_view_row *row = &page.rows[i];
+      json_t *cur = NULL, *prev = NULL;
+      enum rb_err err = store_update_get(st, row->id, quarter, &cur);
+      const char *status;
+
+      ck_assert(err == RB_OK || err == RB_ERR_NOT_FOUND);
+      err = store_update_get(st, row->id, before, &prev);
+      ck_assert(err == RB_OK || err == RB_ERR_NOT_FOUND);
+      expect_text(&page, row->item, json_array_get(items, i), "item", row->id);
+      expect_text(&page, row->record, cur, "update", row->id);
+      expect_text(&page, row->previous, prev, "previous update", row->id);
+      status = json_string_value(json_object_get(cur, "status"));
+      ck_assert_str_eq(row->status, status != NULL ? status : "");
+      status = json_string_value(json_object_get(prev, "status"));
+      ck_assert_str_eq(row->previous_status, status != NULL ? status : "");
+      json_decref(cur);
+      json_decref(prev);
+    }
+    store_view_page_free(&page);
+    json_decref(items);
+    free(after);
+    after = next;
+  } while (after != NULL);
 }
 
 START_TEST(page_reads_match_per_item_reads)
@@ -214,55 +300,86 @@ START_TEST(page_reads_match_per_item_reads)
                                          "2019-20-Q3", "2019-20-Q4", "2020-21-Q1", "2020-21-Q2"};
   static const char *const years[] = {"2018-19", "2019-20", "2020-21"};
   struct store *st = NULL;
-  struct store_kpi_at none = {0};
   size_t with_previous = 0;
 
   ck_assert_int_eq(store_open(":memory:", &mem_opt, true, &st), RB_OK);
   fixture(st);
-  for (size_t y = 0; y < sizeof(years) / sizeof(*years); y++)
-    for (size_t q = 0; q < sizeof(quarters) / sizeof(*quarters); q++)
-      with_previous += kpis_match(st, years[y], quarters[q]);
+  for (size_t y = 0; y < ARRAY_LEN(years); y++) {
+    for (size_t q = 0; q < ARRAY_LEN(quarters); q++) {
+      with_previous += kpis_match(st, years[y], quarters[q], 100);
+      (void)kpis_match(st, years[y], quarters[q], 2); /* pages of two */
+    }
+  }
   ck_assert_uint_gt(with_previous, 10); /* the comparisons were not all of nothing */
-  milestones_match(st, "2019-20", "2019-20-Q2", "2019-20-Q1");
-  milestones_match(st, "2019-20", "2019-20-Q1", "2018-19-Q4");
-  milestones_match(st, "2018-19", "2019-20-Q1", "2018-19-Q4");
-  /* an empty page reads nothing */
-  ck_assert_int_eq(store_kpis_at(st, "2019-20-Q2", &none, 0), RB_OK);
+  milestones_match(st, "2019-20", "2019-20-Q2", "2019-20-Q1", 100);
+  milestones_match(st, "2019-20", "2019-20-Q2", "2019-20-Q1", 3);
+  milestones_match(st, "2019-20", "2019-20-Q1", "2018-19-Q4", 100);
+  milestones_match(st, "2018-19", "2019-20-Q1", "2018-19-Q4", 1);
   store_close(st);
 }
 END_TEST
+
+/* The row of KPI id in page p. */
+static const struct store_view_row *
+row_of(const struct store_view_page *p, int64_t id)
+{
+  for (size_t i = 0; i < p->n; i++)
+    if (p->rows[i].id == id)
+      return &p->rows[i];
+  ck_abort_msg("KPI %lld is not on the page", (long long)id);
+  return NULL;
+}
 
 /* The cases the page read must get right, named. */
 START_TEST(page_reads_previous_points)
 {
   struct store *st = NULL;
-  struct store_kpi_at at[3] = {{0}};
-  int64_t h = 0, b = 0, c = 0;
+  struct store_filter f = {0};
+  struct store_page pg = {.limit = 100};
+  struct store_view_page page;
+  const struct store_view_row *row;
+  int64_t h = 0, b = 0, c = 0, b_prev_kpi;
+  json_t *prev;
 
   ck_assert_int_eq(store_open(":memory:", &mem_opt, true, &st), RB_OK);
   fixture(st);
   ck_assert_int_eq(store_kpi_find(st, "2019-20", "H", &h), RB_OK);
   ck_assert_int_eq(store_kpi_find(st, "2019-20", "B", &b), RB_OK);
   ck_assert_int_eq(store_kpi_find(st, "2020-21", "C", &c), RB_OK);
-  at[0].id = h;
-  at[1].id = b;
-  at[2].id = c;
-  ck_assert_int_eq(store_kpis_at(st, "2019-20-Q1", at, 3), RB_OK);
+  ck_assert_int_eq(store_kpi_view(st, &f, &pg, "2019-20-Q1", &page), RB_OK);
   /* H alone: no reading for Q1; its previous with a value is history of
    * an earlier plan year, past the reading with none */
-  ck_assert_ptr_null(at[0].reading);
-  th_expect_str(at[0].previous, "quarter", "2017-18-Q3");
+  row = row_of(&page, h);
+  ck_assert(!row->chained);
+  ck_assert_uint_eq(row->record.len, 0);
+  prev = page_json(&page, row->previous);
+  th_expect_str(prev, "quarter", "2017-18-Q3");
+  json_decref(prev);
   /* B: its own reading for Q1; the previous is A's 2018-19-Q4 (A owns it) */
-  ck_assert_ptr_nonnull(at[1].reading);
-  th_expect_str(at[1].previous, "quarter", "2018-19-Q4");
-  ck_assert_double_eq(json_number_value(json_object_get(at[1].previous, "value")), 4);
+  row = row_of(&page, b);
+  ck_assert(row->chained);
+  ck_assert_uint_gt(row->record.len, 0);
+  prev = page_json(&page, row->previous);
+  th_expect_str(prev, "quarter", "2018-19-Q4");
+  ck_assert_double_eq(json_number_value(json_object_get(prev, "value")), 4);
+  ck_assert(row->previous_figure.has_value && row->previous_figure.value == 4);
+  b_prev_kpi = json_integer_value(json_object_get(prev, "kpi_id"));
+  json_decref(prev);
   /* C: no reading of its own for Q1; the previous is A's, two years back */
-  ck_assert_ptr_null(at[2].reading);
-  th_expect_str(at[2].previous, "quarter", "2018-19-Q4");
-  th_expect_int(
-    at[2].previous, "kpi_id",
-    at[1].previous != NULL ? json_integer_value(json_object_get(at[1].previous, "kpi_id")) : -1);
-  store_kpis_at_free(at, 3);
+  row = row_of(&page, c);
+  ck_assert_uint_eq(row->record.len, 0);
+  prev = page_json(&page, row->previous);
+  th_expect_str(prev, "quarter", "2018-19-Q4");
+  th_expect_int(prev, "kpi_id", b_prev_kpi);
+  json_decref(prev);
+  store_view_page_free(&page);
+  /* an empty page reads nothing; a free of NULL is nothing */
+  f.year = "2030-31";
+  ck_assert_int_eq(store_kpi_view(st, &f, &pg, "2030-31-Q1", &page), RB_OK);
+  ck_assert_uint_eq(page.n, 0);
+  ck_assert_ptr_null(page.next);
+  store_view_page_free(&page);
+  store_view_page_free(NULL);
   store_close(st);
 }
 END_TEST

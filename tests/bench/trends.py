@@ -11,8 +11,9 @@ framework with its multi-year KPI chains (gen_framework.py --chains):
   quarter view: the biggest group's KPI and milestone lists with and without
         ?quarter= (first page of 100), WARM repeated and COLD (each right after
         a PATCH of a KPI of the year, which a list and a view both rebuild
-        after; a reading's PUT rebuilds only the view), per item: the view
-        should cost no more per item than the plain list;
+        after; a reading's PUT rebuilds only the view; list and view in
+        turn, 31 each), per item: the view should cost no more per item
+        than the plain list;
   summary build: the year's summary, median of COLD GETs after a PUT minus
         the median WARM GET, per item, beside --baseline's figure for the
         same year (scenario 7 of a results file measured before issue 18:
@@ -114,9 +115,19 @@ def series_paths(c, kpi, quarter, n_warm, n_cold):
     return out
 
 
-def per_item(c, path, n_warm, n_cold, write):
+def interleaved_cold(c, paths, n, write):
+    """n COLD GETs of each path, taken in turn (a write before each), so
+    that every path sees the same moments of a shared machine."""
+    out = {p: [] for p in paths}
+    for i in range(n):
+        for j, path in enumerate(paths):
+            out[path] += cold(c, path, 1, lambda _: write(i * len(paths) + j))
+    return out
+
+
+def per_item(c, path, n_warm, cold_s):
     items = len(c.get_json(path)["items"])
-    w, k = ms(warm(c, path, n_warm)), ms(cold(c, path, n_cold, write))
+    w, k = ms(warm(c, path, n_warm)), ms(cold_s)
     return {"path": path, "items": items, "warm_ms": w, "cold_ms": k,
             "warm_us_per_item": round(w["median"] * 1e3 / items, 3) if items else None,
             "cold_us_per_item": round(k["median"] * 1e3 / items, 3) if items else None}
@@ -131,6 +142,8 @@ def main():
     ap.add_argument("--group", required=True)
     ap.add_argument("--warm", type=int, default=200)
     ap.add_argument("--cold", type=int, default=9)
+    ap.add_argument("--cold-views", type=int, default=31,
+                    help="COLD GETs of each list and view, taken in turn (default 31)")
     ap.add_argument("--baseline", help="a results JSON with scenario 7 measured before issue 18")
     args = ap.parse_args()
     c = Client(args.port, args.token)
@@ -157,8 +170,10 @@ def main():
     views = {}
     for kind in ("kpis", "milestones"):
         plain = f"/api/v1/{kind}?year={args.year}&group={args.group}&limit=100"
-        lst = per_item(c, plain, args.warm, args.cold, patch_kpi)
-        view = per_item(c, plain + f"&quarter={args.quarter}", args.warm, args.cold, patch_kpi)
+        quarter = plain + f"&quarter={args.quarter}"
+        colds = interleaved_cold(c, [plain, quarter], args.cold_views, patch_kpi)
+        lst = per_item(c, plain, args.warm, colds[plain])
+        view = per_item(c, quarter, args.warm, colds[quarter])
         views[kind] = {"list": lst, "quarter_view": view,
                        "cold_ratio_view_to_list": round(view["cold_us_per_item"] / lst["cold_us_per_item"], 3)
                        if lst["cold_us_per_item"] else None,
