@@ -10,7 +10,7 @@
 // the view drawn again; every FULL_EVERY-th poll does that anyway, for
 // what the probe does not cover (a quarter's dates, say).
 import * as api from './api.js';
-import {h, replace, quarterShort, quarterWords} from './dom.js';
+import {h, replace, clock, quarterShort, quarterWords} from './dom.js';
 import * as views from './views.js';
 import * as group from './group.js';
 import * as kpi from './kpi.js';
@@ -120,7 +120,7 @@ async function poll() {
       const {changed} = await api.get(view.probe({...state, quarter: state.quarter || quarterShown}));
       if (gen !== generation) return;
       if (!changed) {
-        checked.textContent = `Checked for new data at ${new Date().toLocaleTimeString('en-GB')}.`;
+        checked.textContent = `Checked for new data at ${clock()}.`;
         return;
       }
       await refresh({redraw: true});
@@ -157,7 +157,7 @@ async function refresh({navigated = false, focus = false, redraw = false} = {}) 
     const {changed, model} = await (loading || view.load(state));
     if (gen !== generation) return;
     showAlert(null);
-    checked.textContent = `Checked for new data at ${new Date().toLocaleTimeString('en-GB')}.`;
+    checked.textContent = `Checked for new data at ${clock()}.`;
     if (!changed && !redraw && shown === here && !navigated) return;
     const focusKey = document.activeElement && main.contains(document.activeElement)
       ? document.activeElement.getAttribute('href') : null;
@@ -172,7 +172,7 @@ async function refresh({navigated = false, focus = false, redraw = false} = {}) 
       if (again) again.focus({preventScroll: true});
     }
     if (shown === here && !navigated && (changed || redraw)) {
-      statusLine.textContent = `Updated with new data at ${new Date().toLocaleTimeString('en-GB')}.`;
+      statusLine.textContent = `Updated with new data at ${clock()}.`;
     }
     shown = here;
     quarterShown = state.quarter;
