@@ -12,8 +12,6 @@
 import * as api from './api.js';
 import {h, replace, clock, quarterShort, quarterWords} from './dom.js';
 import * as views from './views.js';
-import * as group from './group.js';
-import * as kpi from './kpi.js';
 
 const main = document.getElementById('main');
 const picker = document.getElementById('quarter');
@@ -100,9 +98,17 @@ function titleFor(state, model) {
 
 const FULL_EVERY = 10;
 
-function viewOf(state) {
-  if (state.kpi) return {load: kpi.loadKpi, render: kpi.renderKpi, probe: kpi.probeKpi};
-  if (state.group) return {load: group.loadGroup, render: group.renderGroup, probe: group.probeGroup};
+// The group and KPI views are imported when first shown: the overview, the
+// page most people open, then fetches and compiles only what it draws.
+async function viewOf(state) {
+  if (state.kpi) {
+    const kpi = await import('./kpi.js');
+    return {load: kpi.loadKpi, render: kpi.renderKpi, probe: kpi.probeKpi};
+  }
+  if (state.group) {
+    const group = await import('./group.js');
+    return {load: group.loadGroup, render: group.renderGroup, probe: group.probeGroup};
+  }
   return {load: views.loadOverview, render: views.renderOverview, probe: views.probeOverview};
 }
 
@@ -112,11 +118,11 @@ let quarterShown = null; // the quarter of the view on screen (the default's, wh
 // One poll: the probe alone while it answers 304, everything when it changed.
 async function poll() {
   const state = readState();
-  const view = viewOf(state);
   polls++;
-  if (view.probe && quarterShown && shown === location.pathname + location.search && polls % FULL_EVERY !== 0) {
+  if (quarterShown && shown === location.pathname + location.search && polls % FULL_EVERY !== 0) {
     const gen = generation;
     try {
+      const view = await viewOf(state);
       const {changed} = await api.get(view.probe({...state, quarter: state.quarter || quarterShown}));
       if (gen !== generation) return;
       if (!changed) {
@@ -138,7 +144,8 @@ async function refresh({navigated = false, focus = false, redraw = false} = {}) 
   const state = readState();
   const here = location.pathname + location.search;
   try {
-    const view = viewOf(state);
+    const view = await viewOf(state);
+    if (gen !== generation) return;
     // With the quarter in the URL, the view's answers are asked for at
     // once, beside the quarters; without, the default quarter comes first.
     const loading = state.quarter ? view.load(state) : null;
