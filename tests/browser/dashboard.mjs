@@ -103,6 +103,29 @@ export async function dashboardTests(c) {
     lib.assertEqual(found.pct, '12.3%', 'pct(12.25)');
   });
 
+  await r.test('slow server: the page shows "Loading…" after a second rather than stay blank', async () => {
+    // app.js keeps the page out of rendering until its first view is drawn
+    // (.booting); an answer slower than BOOT_MS must not leave it blank.
+    const slow = await ctx.newPage();
+    await slow.route('**/api/v1/**', async (route) => {
+      await lib.sleep(2500);
+      await route.continue();
+    });
+    await slow.goto(`${base}/?quarter=${Q}`);
+    const shownAt = (() => {
+      const t0 = Date.now();
+      return slow.waitForFunction(() => !document.documentElement.classList.contains('booting')
+        && getComputedStyle(document.body).display !== 'none', null, {polling: 50})
+        .then(() => Date.now() - t0);
+    })();
+    const ms = await shownAt;
+    lib.assert(ms < 1800, `the page stayed blank ${ms} ms`);
+    lib.assertEqual((await slow.textContent('h1')).trim(), 'Loading…', 'heading while the answers are late');
+    lib.assertEqual(await slow.locator('.tile').count(), 0, 'tiles before the answers');
+    await slow.waitForSelector('.tile', {timeout: 10000});
+    await slow.close();
+  });
+
   await r.test('accessibility: axe-core finds nothing serious or critical on the overview', async () => {
     lib.assertEqual(await lib.axe(page), [], 'violations');
   });
