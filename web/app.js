@@ -179,6 +179,7 @@ async function refresh({navigated = false, focus = false, redraw = false} = {}) 
     if (!changed && !redraw && shown === here && !navigated) return;
     const focusKey = document.activeElement && main.contains(document.activeElement)
       ? document.activeElement.getAttribute('href') : null;
+    booted(); // before any focus(): nothing in a display: none body takes it
     replace(main, view.render(model, state));
     crumbsFor(state, model);
     document.title = titleFor(state, model);
@@ -198,6 +199,7 @@ async function refresh({navigated = false, focus = false, redraw = false} = {}) 
     requestAnimationFrame(() => setTimeout(() => performance.mark('ragboard:drawn'), 0));
   } catch (err) {
     if (gen !== generation) return;
+    booted();
     showAlert(api.explain(err));
     if (err instanceof api.ApiError && err.status === 401) {
       tokenForm.closest('details').open = true;

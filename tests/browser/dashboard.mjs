@@ -416,6 +416,8 @@ export async function dashboardTests(c) {
     await p5.waitForSelector('#alert:not([hidden])');
     lib.assert((await p5.textContent('#alert')).includes('needs a token'), 'the 401 message');
     lib.assert(await p5.$eval('details.auth', (d) => d.open), 'the token form is opened');
+    lib.assertEqual(await p5.evaluate(() => document.activeElement && document.activeElement.id), 'token',
+      'focus in the token field');
     await c.shot(p5, 'token');
     lib.assertEqual(await lib.axe(p5), [], 'axe on the token prompt');
     await p5.fill('#token', data.viewer);
