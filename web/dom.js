@@ -72,10 +72,45 @@ export function badge(kind, code) {
            m ? h('span', {class: 'vh'}, ` (${m})`) : null);
 }
 
-const numbers = new Intl.NumberFormat('en-GB', {maximumFractionDigits: 1});
+// x with at most `digits` decimals, as Intl.NumberFormat('en-GB',
+// {maximumFractionDigits}) prints it (grouping commas, halves away from
+// zero, on the shortest decimal that reads back as x), written out because
+// the first Intl formatter in a new renderer loads ICU's locale data:
+// 35-70 ms of a cold page's critical path on the benchmark's machine.
+export function decimal(x, digits = 1) {
+  if (!Number.isFinite(x)) return String(x);
+  const [, whole, part = '', exp = '0'] = /^(\d+)(?:\.(\d+))?(?:e([+-]\d+))?$/.exec(String(Math.abs(x)));
+  let all = whole + part;
+  let point = whole.length + Number(exp);
+  if (point < 1) {
+    all = '0'.repeat(1 - point) + all;
+    point = 1;
+  }
+  all = all.padEnd(point, '0');
+  let int = all.slice(0, point);
+  let frac = all.slice(point);
+  if (frac.length > digits) {
+    const up = frac[digits] >= '5';
+    frac = frac.slice(0, digits);
+    if (up) {
+      const s = String(BigInt(int + frac) + 1n).padStart(int.length + digits, '0');
+      int = s.slice(0, s.length - digits);
+      frac = s.slice(s.length - digits);
+    }
+  }
+  frac = frac.replace(/0+$/, '');
+  int = int.replace(/^0+(?=\d)/, '').replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return `${x < 0 || Object.is(x, -0) ? '-' : ''}${int}${frac ? `.${frac}` : ''}`;
+}
 
 export function pct(x) {
-  return x === null || x === undefined ? '–' : `${numbers.format(x)}%`;
+  return x === null || x === undefined ? '–' : `${decimal(x, 1)}%`;
+}
+
+// "14:05:09", as toLocaleTimeString('en-GB') prints it (without ICU: see decimal).
+export function clock(d = new Date()) {
+  const two = (n) => String(n).padStart(2, '0');
+  return `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
 }
 
 // A stacked bar of a tally {total, counts, percent}: the bar itself is

@@ -6,7 +6,7 @@
 // shown from a blob: URL, so it works without --public-read too; an <img>
 // never runs script, whatever the SVG held.
 import * as api from './api.js';
-import {h, badge, quarterShort, quarterWords} from './dom.js';
+import {h, badge, decimal, quarterShort, quarterWords} from './dom.js';
 import {link, anyChanged} from './views.js';
 
 const enc = encodeURIComponent;
@@ -70,10 +70,8 @@ const CAUSE = {improvement: 'improvement', concern: 'concern', neither: 'unusual
 
 const TRAVEL = {improving: ['▲', 'improving'], same: ['▶', 'the same'], worsening: ['▼', 'worsening']};
 
-const numbers = new Intl.NumberFormat('en-GB', {maximumFractionDigits: 2});
-
 function num(x) {
-  return x === null || x === undefined ? '–' : numbers.format(x);
+  return x === null || x === undefined ? '–' : decimal(x, 2);
 }
 
 function periodWords(p) {

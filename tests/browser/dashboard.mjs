@@ -81,6 +81,51 @@ export async function dashboardTests(c) {
     lib.assertEqual(seen.dialogs, [], 'dialogs');
   });
 
+  await r.test("numbers: the page prints numbers and times as en-GB's Intl formatters do", async () => {
+    // dom.js writes them out (a new renderer's first Intl formatter costs
+    // 35-70 ms): the module the page loaded, against chromium's Intl.
+    const found = await page.evaluate(async () => {
+      const dom = await import(document.querySelector('link[rel="modulepreload"][href*="/dom."]').href);
+      const xs = [0, -0, 0.05, 0.15, 0.25, 1.005, 2.675, -0.05, -1.25, 99.95, 100, 33.33333, 1234.5,
+        -1234.567, 123456789.125, 1e21, 1e-7, 5e-7, 9.995, 1 / 3, 2 / 3];
+      for (let i = 0; i < 2000; i++) xs.push((Math.random() - 0.3) * 10 ** (Math.random() * 12 - 4));
+      const bad = [];
+      for (const digits of [1, 2]) {
+        const intl = new Intl.NumberFormat('en-GB', {maximumFractionDigits: digits});
+        for (const x of xs) if (dom.decimal(x, digits) !== intl.format(x)) bad.push([x, digits, dom.decimal(x, digits), intl.format(x)]);
+      }
+      for (const d of [new Date(2026, 0, 2, 3, 4, 5), new Date(2026, 6, 1, 23, 59, 9), new Date()]) {
+        if (dom.clock(d) !== d.toLocaleTimeString('en-GB')) bad.push([String(d), dom.clock(d), d.toLocaleTimeString('en-GB')]);
+      }
+      return {bad: bad.slice(0, 5), pct: dom.pct(12.25)};
+    });
+    lib.assertEqual(found.bad, [], 'decimal()/clock() against Intl (value, digits, ours, Intl)');
+    lib.assertEqual(found.pct, '12.3%', 'pct(12.25)');
+  });
+
+  await r.test('slow server: the page shows "Loading…" after a second rather than stay blank', async () => {
+    // app.js keeps the page out of rendering until its first view is drawn
+    // (.booting); an answer slower than BOOT_MS must not leave it blank.
+    const slow = await ctx.newPage();
+    await slow.route('**/api/v1/**', async (route) => {
+      await lib.sleep(2500);
+      await route.continue();
+    });
+    await slow.goto(`${base}/?quarter=${Q}`);
+    const shownAt = (() => {
+      const t0 = Date.now();
+      return slow.waitForFunction(() => !document.documentElement.classList.contains('booting')
+        && getComputedStyle(document.body).display !== 'none', null, {polling: 50})
+        .then(() => Date.now() - t0);
+    })();
+    const ms = await shownAt;
+    lib.assert(ms < 1800, `the page stayed blank ${ms} ms`);
+    lib.assertEqual((await slow.textContent('h1')).trim(), 'Loading…', 'heading while the answers are late');
+    lib.assertEqual(await slow.locator('.tile').count(), 0, 'tiles before the answers');
+    await slow.waitForSelector('.tile', {timeout: 10000});
+    await slow.close();
+  });
+
   await r.test('accessibility: axe-core finds nothing serious or critical on the overview', async () => {
     lib.assertEqual(await lib.axe(page), [], 'violations');
   });
@@ -371,6 +416,8 @@ export async function dashboardTests(c) {
     await p5.waitForSelector('#alert:not([hidden])');
     lib.assert((await p5.textContent('#alert')).includes('needs a token'), 'the 401 message');
     lib.assert(await p5.$eval('details.auth', (d) => d.open), 'the token form is opened');
+    lib.assertEqual(await p5.evaluate(() => document.activeElement && document.activeElement.id), 'token',
+      'focus in the token field');
     await c.shot(p5, 'token');
     lib.assertEqual(await lib.axe(p5), [], 'axe on the token prompt');
     await p5.fill('#token', data.viewer);
