@@ -26,8 +26,10 @@ struct store_view_figure {
 };
 
 /* One item of a page. Texts are compact JSON objects with the members and
- * values the per-item reads answer (numbers to 15 significant digits, as
- * every reply writes them):
+ * values the per-item reads answer, numbers to 15 significant digits as
+ * every reply writes them. One spelling differs, not the value: SQLite
+ * writes an exponent as 5.0e-05 or 1.0e+15 where jansson writes 5e-5 and
+ * 1e15 (for |v| < 1e-4 or >= 1e15): a JSON reader reads the same number.
  *   item      store_kpi_get / store_milestone_get;
  *   record    the reading (store_reading_get) or update (store_update_get)
  *             for the quarter;

@@ -30,7 +30,7 @@
  * 15 (25.36) as store_row's values are: re-read, not copied. */
 #define KPI_QUARTERLY_TARGETS                                 \
   "CASE WHEN k.quarterly_targets = '{}' THEN json('{}') ELSE" \
-  " (SELECT json_group_object(key, value) FROM json_each(k.quarterly_targets)) END"
+  " json((SELECT json_group_object(key, value) FROM json_each(k.quarterly_targets))) END"
 #define KPI_JSON                                                                                 \
   "json_object('id', k.id, 'year', k.year, 'code', k.code, 'group', g.code,"                     \
   " 'priorities', json(" KPI_PRIORITIES "), 'description', k.description,"                       \

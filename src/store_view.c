@@ -52,7 +52,9 @@ collect_row(struct collect *c)
   return &c->rows[c->n++];
 }
 
-/* Append the text of column col (NULL: none) and note where it is. */
+/* Append the text of column col (NULL: none) and note where it is. A
+ * text SQLite could not make (out of memory: the column is not NULL) fails
+ * the page rather than read as "none". */
 static void
 take_text(struct collect *c, sqlite3_stmt *s, int col, struct store_view_text *t)
 {
@@ -60,25 +62,30 @@ take_text(struct collect *c, sqlite3_stmt *s, int col, struct store_view_text *t
 
   t->off = c->text.len;
   t->len = text != NULL ? (size_t)sqlite3_column_bytes(s, col) : 0;
+  if (text == NULL && sqlite3_column_type(s, col) != SQLITE_NULL)
+    c->text.failed = true;
   if (t->len > 0)
     textbuf_add(&c->text, text, t->len);
 }
 
+/* A code (a status or rating), "" when NULL; out of memory as take_text. */
 static void
-take_code(sqlite3_stmt *s, int col, char *out, size_t cap)
+take_code(struct collect *c, sqlite3_stmt *s, int col, char *out, size_t cap)
 {
   const char *text = (const char *)sqlite3_column_text(s, col);
 
+  if (text == NULL && sqlite3_column_type(s, col) != SQLITE_NULL)
+    c->text.failed = true;
   snprintf(out, cap, "%s", text != NULL ? text : "");
 }
 
 /* A figure's value and reported rating from columns col, col + 1. */
 static void
-take_figure(sqlite3_stmt *s, int col, struct store_view_figure *fig)
+take_figure(struct collect *c, sqlite3_stmt *s, int col, struct store_view_figure *fig)
 {
   fig->has_value = sqlite3_column_type(s, col) != SQLITE_NULL;
   fig->value = sqlite3_column_double(s, col);
-  take_code(s, col + 1, fig->rating, sizeof(fig->rating));
+  take_code(c, s, col + 1, fig->rating, sizeof(fig->rating));
 }
 
 static int
@@ -109,6 +116,10 @@ collect_rows(struct store *st, sqlite3_stmt *s, int limit, struct collect *c,
     }
     row->id = sqlite3_column_int64(s, 0);
     fill(c, s, row);
+    if (row->item.len < 2) { /* json_object writes at least "{}" */
+      err = RB_ERR_INTERNAL;
+      break;
+    }
   }
   if (err == RB_OK && rc != SQLITE_ROW && rc != SQLITE_DONE)
     err = store_fail(st, sqlite3_extended_errcode(st->db));
@@ -171,9 +182,9 @@ fill_milestone(struct collect *c, sqlite3_stmt *s, struct store_view_row *row)
 {
   take_text(c, s, M_ITEM, &row->item);
   take_text(c, s, M_UPDATE, &row->record);
-  take_code(s, M_STATUS, row->status, sizeof(row->status));
+  take_code(c, s, M_STATUS, row->status, sizeof(row->status));
   take_text(c, s, M_PREVIOUS, &row->previous);
-  take_code(s, M_PREVIOUS_STATUS, row->previous_status, sizeof(row->previous_status));
+  take_code(c, s, M_PREVIOUS_STATUS, row->previous_status, sizeof(row->previous_status));
 }
 
 /* The page's ids are chosen first, as the list chooses them, and only
@@ -240,7 +251,7 @@ fill_kpi(struct collect *c, sqlite3_stmt *s, struct store_view_row *row)
 {
   take_text(c, s, K_ITEM, &row->item);
   take_text(c, s, K_READING, &row->record);
-  take_figure(s, K_FIGURE, &row->figure);
+  take_figure(c, s, K_FIGURE, &row->figure);
   store_rule_from_row(s, K_RULE, &row->figure.rule);
   /* A KPI alone in its series owns every earlier quarter: the statement's
    * previous reading is its series' previous point. A chain's is found by
@@ -250,7 +261,7 @@ fill_kpi(struct collect *c, sqlite3_stmt *s, struct store_view_row *row)
     return;
   take_text(c, s, K_PREVIOUS, &row->previous);
   if (row->previous.len > 0) {
-    take_figure(s, K_PREVIOUS_FIGURE, &row->previous_figure);
+    take_figure(c, s, K_PREVIOUS_FIGURE, &row->previous_figure);
     store_rule_from_row(s, K_PREVIOUS_RULE, &row->previous_figure.rule);
   }
 }

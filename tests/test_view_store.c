@@ -319,6 +319,51 @@ START_TEST(page_reads_match_per_item_reads)
 }
 END_TEST
 
+/* Numbers SQLite writes with an exponent (5.0e-05, 1.0e+15) where a reply
+ * from jansson writes 5e-5 and 1e15: another spelling of the same value,
+ * which is all store_view.h promises for them. */
+START_TEST(page_texts_keep_tiny_and_huge_values)
+{
+  struct store *st = NULL;
+  struct store_filter f = {.year = "2019-20"};
+  struct store_page pg = {.limit = 10};
+  struct store_view_page page;
+  json_t *cur = NULL, *prev = NULL, *item = NULL;
+  int64_t id = 0;
+
+  ck_assert_int_eq(store_open(":memory:", &mem_opt, true, &st), RB_OK);
+  import_ok(st, "2019-20", "[]",
+            "[{\"code\":\"T\",\"group\":\"G\",\"priorities\":[1],\"description\":\"d\","
+            "\"direction\":\"increase\",\"target\":0.00002,\"readings\":["
+            "{\"quarter\":\"2019-20-Q1\",\"value\":1e15},"
+            "{\"quarter\":\"2019-20-Q2\",\"value\":0.00005}]}]");
+  ck_assert_int_eq(store_kpi_find(st, "2019-20", "T", &id), RB_OK);
+  ck_assert_int_eq(store_kpi_view(st, &f, &pg, "2019-20-Q2", &page), RB_OK);
+  ck_assert_uint_eq(page.n, 1);
+  ck_assert_int_eq(store_kpi_get(st, id, &item), RB_OK);
+  ck_assert_int_eq(store_reading_get(st, id, "2019-20-Q2", &cur), RB_OK);
+  ck_assert_int_eq(store_reading_get(st, id, "2019-20-Q1", &prev), RB_OK);
+  {
+    json_t *a = page_json(&page, page.rows[0].item), *b = page_json(&page, page.rows[0].record),
+           *c = page_json(&page, page.rows[0].previous);
+
+    expect_same(a, item, "item", id);
+    expect_same(b, cur, "reading", id);
+    expect_same(c, prev, "previous", id);
+    ck_assert_double_eq(json_number_value(json_object_get(b, "value")), 0.00005);
+    ck_assert_double_eq(json_number_value(json_object_get(c, "value")), 1e15);
+    json_decref(a);
+    json_decref(b);
+    json_decref(c);
+  }
+  json_decref(item);
+  json_decref(cur);
+  json_decref(prev);
+  store_view_page_free(&page);
+  store_close(st);
+}
+END_TEST
+
 /* The row of KPI id in page p. */
 static const struct store_view_row *
 row_of(const struct store_view_page *p, int64_t id)
@@ -391,5 +436,6 @@ view_store_suite(Suite *s)
 
   tcase_add_test(tc, page_reads_match_per_item_reads);
   tcase_add_test(tc, page_reads_previous_points);
+  tcase_add_test(tc, page_texts_keep_tiny_and_huge_values);
   return s;
 }

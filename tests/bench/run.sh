@@ -558,9 +558,11 @@ sleep 1.5 # the server sees another process's writes within a second
 say "8  trends: series, SPC and chart of the longest chains; quarter views against lists; the summary build"
 mkdir -p "$WORK/s/s8_trends"
 "${PIN_CLIENT[@]}" python3 "$HERE/trends.py" --port "${URL##*:}" --token "$ADMIN" --year "$YEAR" \
-  --quarter "$YEAR-Q2" --group "$GROUP" --baseline "$RESULTS/latest.json" \
+  --quarter "$YEAR-Q2" --group "$GROUP" --pid "$SERVER_PID" --baseline "$RESULTS/latest.json" \
   >"$WORK/s/s8_trends/trends.json"
 jq -r '.series[] | "   \(.frequency) \(.code), \(.points) points: series/spc/chart repeated \(.series.warm_ms.median)/\(.spc.warm_ms.median)/\(."chart.svg".warm_ms.median) ms, rebuilt \(.series.cold_ms.median)/\(.spc.cold_ms.median)/\(."chart.svg".cold_ms.median) ms"' \
+  "$WORK/s/s8_trends/trends.json"
+jq -r '.quarter_views | to_entries[] | "   \(.key) quarter view against the list, per item: built \(.value.quarter_view.cold_us_per_item) vs \(.value.list.cold_us_per_item) us (x\(.value.cold_ratio_view_to_list); server CPU x\(.value.cold_server_cpu_ratio_view_to_list // "?")), cached \(.value.quarter_view.warm_us_per_item) vs \(.value.list.warm_us_per_item) us"' \
   "$WORK/s/s8_trends/trends.json"
 say "9  board report cost: cached against the cached summary, rebuilt after a write (demo, 20,000 items)"
 mkdir -p "$WORK/s/s9_report"

@@ -13,7 +13,8 @@ framework with its multi-year KPI chains (gen_framework.py --chains):
         a PATCH of a KPI of the year, which a list and a view both rebuild
         after; a reading's PUT rebuilds only the view; list and view in
         turn, 31 each), per item: the view should cost no more per item
-        than the plain list;
+        than the plain list (with --pid also the server's CPU per cold GET,
+        which leaves out the client's parsing of the answer);
   summary build: the year's summary, median of COLD GETs after a PUT minus
         the median WARM GET, per item, beside --baseline's figure for the
         same year (scenario 7 of a results file measured before issue 18:
@@ -21,19 +22,21 @@ framework with its multi-year KPI chains (gen_framework.py --chains):
 Prints one JSON document. Plain Python 3 standard library.
 
     trends.py --port 8080 --token ADMIN --year 2030-31 --quarter 2030-31-Q2 --group BG46 \\
-        [--baseline tests/bench/results/latest.json]
+        [--pid SERVER_PID] [--baseline tests/bench/results/latest.json]
 """
 import argparse
 import http.client
 import json
+import os
 import statistics
 import sys
 import time
 
 
 class Client:
-    def __init__(self, port, token):
+    def __init__(self, port, token, pid=None):
         self.token = token
+        self.pid = pid
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
 
     def request(self, method, path, body=None):
@@ -70,14 +73,31 @@ def warm(c, path, n):
     return out
 
 
-def cold(c, path, n, write):
+def server_cpu_ns(pid):
+    """Every thread's time on a CPU (ns) from /proc/PID/task/*/schedstat."""
+    ns = 0
+    for t in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{t}/schedstat", encoding="ascii") as f:
+                ns += int(f.read().split()[0])
+        except OSError:
+            pass  # a thread that ended meanwhile
+    return ns
+
+
+def cold(c, path, n, write, cpu=None):
+    """n GETs of path, each right after write(i); cpu (a list) receives the
+    server's CPU seconds for each GET when the client knows its pid."""
     out = []
     for i in range(n):
         method, wpath, body = write(i)
         status, _, _ = c.request(method, wpath, body)
         if status not in (200, 201):
             raise SystemExit(f"{method} {wpath}: HTTP {status}")
+        t0 = server_cpu_ns(c.pid) if cpu is not None else 0
         status, _, took = c.request("GET", path)
+        if cpu is not None:
+            cpu.append((server_cpu_ns(c.pid) - t0) / 1e9)
         assert status == 200, (path, status)
         out.append(took)
     return out
@@ -117,20 +137,27 @@ def series_paths(c, kpi, quarter, n_warm, n_cold):
 
 def interleaved_cold(c, paths, n, write):
     """n COLD GETs of each path, taken in turn (a write before each), so
-    that every path sees the same moments of a shared machine."""
-    out = {p: [] for p in paths}
+    that every path sees the same moments of a shared machine: per path,
+    (wall seconds, server CPU seconds or [])."""
+    out = {p: ([], []) for p in paths}
     for i in range(n):
         for j, path in enumerate(paths):
-            out[path] += cold(c, path, 1, lambda _: write(i * len(paths) + j))
+            wall, cpu = out[path]
+            wall += cold(c, path, 1, lambda _: write(i * len(paths) + j),
+                         cpu if c.pid else None)
     return out
 
 
 def per_item(c, path, n_warm, cold_s):
     items = len(c.get_json(path)["items"])
-    w, k = ms(warm(c, path, n_warm)), ms(cold_s)
-    return {"path": path, "items": items, "warm_ms": w, "cold_ms": k,
-            "warm_us_per_item": round(w["median"] * 1e3 / items, 3) if items else None,
-            "cold_us_per_item": round(k["median"] * 1e3 / items, 3) if items else None}
+    wall, cpu = cold_s
+    w, k = ms(warm(c, path, n_warm)), ms(wall)
+    out = {"path": path, "items": items, "warm_ms": w, "cold_ms": k,
+           "warm_us_per_item": round(w["median"] * 1e3 / items, 3) if items else None,
+           "cold_us_per_item": round(k["median"] * 1e3 / items, 3) if items else None}
+    if cpu and items:
+        out["cold_server_cpu_us_per_item"] = round(statistics.median(cpu) * 1e6 / items, 3)
+    return out
 
 
 def main():
@@ -144,9 +171,11 @@ def main():
     ap.add_argument("--cold", type=int, default=9)
     ap.add_argument("--cold-views", type=int, default=31,
                     help="COLD GETs of each list and view, taken in turn (default 31)")
+    ap.add_argument("--pid", type=int,
+                    help="the server's pid: its CPU per cold GET is measured too (Linux /proc)")
     ap.add_argument("--baseline", help="a results JSON with scenario 7 measured before issue 18")
     args = ap.parse_args()
-    c = Client(args.port, args.token)
+    c = Client(args.port, args.token, args.pid)
 
     found = chains(c, args.year)
     if not found:
@@ -179,6 +208,9 @@ def main():
                        if lst["cold_us_per_item"] else None,
                        "warm_ratio_view_to_list": round(view["warm_us_per_item"] / lst["warm_us_per_item"], 3)
                        if lst["warm_us_per_item"] else None}
+        if lst.get("cold_server_cpu_us_per_item"):
+            views[kind]["cold_server_cpu_ratio_view_to_list"] = round(
+                view["cold_server_cpu_us_per_item"] / lst["cold_server_cpu_us_per_item"], 3)
     out["quarter_views"] = views
 
     spath = f"/api/v1/summary?quarter={args.quarter}"
