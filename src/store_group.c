@@ -105,12 +105,16 @@ store_group_delete(struct store *st, const char *code)
 enum rb_err
 store_group_upsert(struct store *st, const json_t *in, const char *now)
 {
+  /* ?5: whether the group names its chairs. Groups outlive plan years,
+   * and a year's file that leaves them out (a plan year's framework, not
+   * its governance) must not empty the chairs an earlier file gave. */
   static const char sql[] =
     "INSERT INTO tgroup (code, name, chairs, created_at, updated_at)"
     " VALUES (?1, ?2, coalesce(?3, '[]'), ?4, ?4)"
-    " ON CONFLICT (code) DO UPDATE SET name = excluded.name, chairs = excluded.chairs,"
+    " ON CONFLICT (code) DO UPDATE SET name = excluded.name,"
+    " chairs = CASE WHEN ?5 THEN excluded.chairs ELSE chairs END,"
     " updated_at = excluded.updated_at"
-    " WHERE name IS NOT excluded.name OR chairs IS NOT excluded.chairs";
+    " WHERE name IS NOT excluded.name OR (?5 AND chairs IS NOT excluded.chairs)";
   sqlite3_stmt *s;
   enum rb_err err = store_stmt(st, sql, &s);
 
@@ -120,6 +124,7 @@ store_group_upsert(struct store *st, const json_t *in, const char *now)
   store_bind(s, 2, json_object_get(in, "name"));
   store_bind(s, 3, chairs_of(in));
   store_bind_text(s, 4, now);
+  sqlite3_bind_int(s, 5, chairs_of(in) != NULL);
   err = store_exec(st, s);
   if (err == RB_OK)
     store_mark_changed(st);

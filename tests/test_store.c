@@ -1562,6 +1562,45 @@ START_TEST(test_import_audit_before_under_old_rule)
 }
 END_TEST
 
+/* Groups outlive plan years: a file that leaves a group's chairs out keeps
+ * the stored ones (and is no change to audit); null or [] empties them. */
+START_TEST(test_import_keeps_chairs_left_out)
+{
+  struct store *st = demo_store();
+  json_t *doc = load_demo(), *errors = json_array(), *counts = NULL, *got = NULL;
+  struct audit_log log = {json_array(), false};
+  struct import_audit audit = {record_audit, &log, NULL};
+
+  ck_assert_int_eq(json_object_del(th_jget(doc, "groups[0]"), "chairs"), 0);
+  json_object_set_new(th_jget(doc, "groups[1]"), "chairs", json_null());
+  json_object_set_new(th_jget(doc, "groups[2]"), "chairs", json_array());
+  begin(st);
+  ck_assert_int_eq(import_dataset(st, doc, NOW2, "test", &audit, errors, &counts), RB_OK);
+  commit(st);
+  ck_assert_uint_eq(json_array_size(errors), 0);
+  ck_assert_int_eq(store_group_get(st, "CYP", &got), RB_OK);
+  ck_assert_uint_eq(json_array_size(th_jget(got, "chairs")), 2);
+  th_expect_str(got, "chairs[1]", "Dr Jason Page, CCG");
+  th_expect_str(got, "updated_at", NOW1);
+  json_decref(got);
+  ck_assert_int_eq(store_group_get(st, "MHLD", &got), RB_OK);
+  ck_assert_uint_eq(json_array_size(th_jget(got, "chairs")), 0);
+  json_decref(got);
+  ck_assert_int_eq(store_group_get(st, "UCC", &got), RB_OK);
+  ck_assert_uint_eq(json_array_size(th_jget(got, "chairs")), 0);
+  json_decref(got);
+  /* two groups changed, and only they are audited */
+  ck_assert_uint_eq(json_array_size(log.calls), 2);
+  th_expect_str(log.calls, "[0].code", "MHLD");
+  th_expect_str(log.calls, "[1].code", "UCC");
+  json_decref(counts);
+  json_decref(log.calls);
+  json_decref(errors);
+  json_decref(doc);
+  store_close(st);
+}
+END_TEST
+
 /* The files of one command-line import are one transaction: what a first
  * file creates and a second changes was never stored, so the second's
  * change is neither audited nor counted (with the shared set). */
@@ -2195,6 +2234,7 @@ store_suite(void)
   tcase_add_test(tc, test_import_audits_changed_items);
   tcase_add_test(tc, test_import_audit_before_under_old_rule);
   tcase_add_test(tc, test_import_files_share_created);
+  tcase_add_test(tc, test_import_keeps_chairs_left_out);
   tcase_add_test(tc, test_import_structure_errors);
   tcase_add_test(tc, test_import_keeps_unmentioned);
   suite_add_tcase(s, tc);
