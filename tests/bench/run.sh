@@ -562,7 +562,7 @@ mkdir -p "$WORK/s/s8_trends"
   >"$WORK/s/s8_trends/trends.json"
 jq -r '.series[] | "   \(.frequency) \(.code), \(.points) points: series/spc/chart repeated \(.series.warm_ms.median)/\(.spc.warm_ms.median)/\(."chart.svg".warm_ms.median) ms, rebuilt \(.series.cold_ms.median)/\(.spc.cold_ms.median)/\(."chart.svg".cold_ms.median) ms"' \
   "$WORK/s/s8_trends/trends.json"
-jq -r '.quarter_views | to_entries[] | "   \(.key) quarter view against the list, per item: built \(.value.quarter_view.cold_us_per_item) vs \(.value.list.cold_us_per_item) us (x\(.value.cold_ratio_view_to_list); server CPU x\(.value.cold_server_cpu_ratio_view_to_list // "?")), cached \(.value.quarter_view.warm_us_per_item) vs \(.value.list.warm_us_per_item) us"' \
+jq -r '.quarter_views | to_entries[] | "   \(.key) quarter view against the list, per item: built \(.value.quarter_view.cold_us_per_item) vs \(.value.list.cold_us_per_item) us (x\(.value.cold_ratio_view_to_list); server CPU x\(.value.cold_server_cpu_ratio_view_to_list // "?"), by blocks x\(.value.blocks.ratio_view_to_list // "?")), cached \(.value.quarter_view.warm_us_per_item) vs \(.value.list.warm_us_per_item) us"' \
   "$WORK/s/s8_trends/trends.json"
 say "9  board report cost: cached against the cached summary, rebuilt after a write (demo, 20,000 items)"
 mkdir -p "$WORK/s/s9_report"

@@ -14,7 +14,9 @@ framework with its multi-year KPI chains (gen_framework.py --chains):
         after; a reading's PUT rebuilds only the view; list and view in
         turn, 31 each), per item: the view should cost no more per item
         than the plain list (with --pid also the server's CPU per cold GET,
-        which leaves out the client's parsing of the answer);
+        which leaves out the client's parsing of the answer, and the same
+        by blocks of write-then-GET cycles less a /healthz block: the
+        steadier of the two);
   summary build: the year's summary, median of COLD GETs after a PUT minus
         the median WARM GET, per item, beside --baseline's figure for the
         same year (scenario 7 of a results file measured before issue 18:
@@ -148,6 +150,33 @@ def interleaved_cold(c, paths, n, write):
     return out
 
 
+def blocks(c, paths, write, rounds, size):
+    """The server's CPU per GET of each path, by blocks: `size` cycles of
+    write then GET, the whole block timed from /proc (so a thread that
+    finishes the write after its answer is counted once per cycle, not in
+    whichever GET follows), minus the same block with GET /healthz; paths
+    taken in turn, the order reversed every round. Per path, the median
+    over rounds (seconds). Steadier than per-GET medians on a shared
+    machine, where one GET's window catches other threads' work."""
+    order = ["/healthz"] + list(paths)
+    got = {p: [] for p in order}
+    k = 0
+    for r in range(rounds):
+        for path in (order if r % 2 == 0 else order[::-1]):
+            t0 = server_cpu_ns(c.pid)
+            for _ in range(size):
+                method, wpath, body = write(k)
+                k += 1
+                status, _, _ = c.request(method, wpath, body)
+                if status not in (200, 201):
+                    raise SystemExit(f"{method} {wpath}: HTTP {status}")
+                status, _, _ = c.request("GET", path)
+                assert status == 200, (path, status)
+            got[path].append((server_cpu_ns(c.pid) - t0) / 1e9 / size)
+    base = statistics.median(got["/healthz"])
+    return {p: statistics.median(got[p]) - base for p in paths}
+
+
 def per_item(c, path, n_warm, cold_s):
     items = len(c.get_json(path)["items"])
     wall, cpu = cold_s
@@ -171,6 +200,10 @@ def main():
     ap.add_argument("--cold", type=int, default=9)
     ap.add_argument("--cold-views", type=int, default=31,
                     help="COLD GETs of each list and view, taken in turn (default 31)")
+    ap.add_argument("--block-rounds", type=int, default=8,
+                    help="rounds of the block measure of list and view (with --pid; default 8)")
+    ap.add_argument("--block-size", type=int, default=50,
+                    help="write-then-GET cycles per block (default 50)")
     ap.add_argument("--pid", type=int,
                     help="the server's pid: its CPU per cold GET is measured too (Linux /proc)")
     ap.add_argument("--baseline", help="a results JSON with scenario 7 measured before issue 18")
@@ -211,6 +244,13 @@ def main():
         if lst.get("cold_server_cpu_us_per_item"):
             views[kind]["cold_server_cpu_ratio_view_to_list"] = round(
                 view["cold_server_cpu_us_per_item"] / lst["cold_server_cpu_us_per_item"], 3)
+        if args.pid and lst["items"] and view["items"]:
+            b = blocks(c, [plain, quarter], patch_kpi, args.block_rounds, args.block_size)
+            lb, vb = b[plain] * 1e6 / lst["items"], b[quarter] * 1e6 / view["items"]
+            views[kind]["blocks"] = {"rounds": args.block_rounds, "size": args.block_size,
+                                     "list_server_cpu_us_per_item": round(lb, 3),
+                                     "view_server_cpu_us_per_item": round(vb, 3),
+                                     "ratio_view_to_list": round(vb / lb, 3) if lb > 0 else None}
     out["quarter_views"] = views
 
     spath = f"/api/v1/summary?quarter={args.quarter}"
