@@ -1,5 +1,5 @@
 /* Internals of the state check (GET /api/v1/audit/verify?state=true,
- * `ragboard audit verify`), shared by its four files:
+ * `ragboard audit verify`), shared by its five files:
  *   store_audit_state.c        what is checked: the entities, their fields
  *                              and queries, a stored row read as JSON;
  *   store_audit_state_hash.c   keyed row hashes, from a row's JSON image or
@@ -7,7 +7,9 @@
  *   store_audit_state_sums.c   the hashes' sums per bucket (also what an
  *                              import entry records);
  *   store_audit_state_recon.c  the reconciliation: the trail against the
- *                              rows stored now.
+ *                              rows stored now;
+ *   store_audit_state_dataset.c  the plan years' titles against the import
+ *                              entries that recorded them.
  * store_audit_state.c's head comment says how the check works. Nothing
  * outside these files includes this header but tests/test_audit_state.c,
  * which checks the row hashes white-box. */
@@ -101,6 +103,12 @@ bool state_sum_stored(struct state_table *sums, const struct state_kind *k, sqli
                       const struct state_rowkey *key, json_t **json);
 /* Add the hex sums of a recorded {"bucket": hex} to sums. */
 void state_sum_recorded(struct state_table *sums, const json_t *recorded);
+
+/* The plan years' titles (store_audit_state_dataset.c) against the import
+ * entries: each difference is counted in *ndiffs and listed in diffs while
+ * it holds fewer than max; *checked counts the rows. */
+enum rb_err state_check_datasets(struct store *st, json_t *diffs, size_t max, int64_t *ndiffs,
+                                 json_int_t *checked);
 
 /* The key the trail signs with now (NULL: unkeyed); *missing when the trail
  * is keyed but its key is not in the key file. */

@@ -356,6 +356,7 @@ store_audit_reconcile(struct store *st, json_t **out)
   const struct audit_key *key = NULL;
   char *base_at = NULL;
   const char *at;
+  json_int_t datasets = 0;
   bool missing = false, ok;
   enum rb_err err;
 
@@ -399,12 +400,15 @@ store_audit_reconcile(struct store *st, json_t **out)
     goto out;
   gone(&r);
   compare_sums(&r);
+  if ((err = state_check_datasets(st, r.diffs, DIFFERENCES_LISTED, &r.ndiffs, &datasets)) != RB_OK)
+    goto out;
   clock_gettime(CLOCK_MONOTONIC, &t1);
-  v = json_pack("{s:b, s:{s:I, s:I, s:I, s:I, s:I}, s:o, s:O, s:I, s:I}", "ok", r.ndiffs == 0,
+  v = json_pack("{s:b, s:{s:I, s:I, s:I, s:I, s:I, s:I}, s:o, s:O, s:I, s:I}", "ok", r.ndiffs == 0,
                 "checked", "milestone_updates", r.checked[0], "kpi_readings", r.checked[1],
                 "milestones", r.checked[2], "kpis", r.checked[3], "kpi_months", r.checked[4],
-                "baseline_entry", r.baseline_id > 0 ? json_integer(r.baseline_id) : json_null(),
-                "differences", r.diffs, "difference_count", (json_int_t)r.ndiffs, "elapsed_ms",
+                "datasets", datasets, "baseline_entry",
+                r.baseline_id > 0 ? json_integer(r.baseline_id) : json_null(), "differences",
+                r.diffs, "difference_count", (json_int_t)r.ndiffs, "elapsed_ms",
                 (json_int_t)((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000));
   if (v == NULL) {
     err = RB_ERR_NOMEM;

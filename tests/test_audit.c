@@ -415,6 +415,95 @@ difference(json_t *st, const char *entity, const char *field, size_t nth)
   return NULL;
 }
 
+/* text with its first `from` made `to` (the caller frees it). */
+static char *
+replaced(const char *text, const char *from, const char *to)
+{
+  const char *at = strstr(text, from);
+  size_t head, n;
+  char *out;
+
+  ck_assert_ptr_nonnull(at);
+  head = (size_t)(at - text);
+  n = strlen(text) - strlen(from) + strlen(to);
+  out = malloc(n + 1);
+  ck_assert_ptr_nonnull(out);
+  memcpy(out, text, head);
+  memcpy(out + head, to, strlen(to));
+  strcpy(out + head + strlen(to), at + strlen(from));
+  return out;
+}
+
+/* The plan year's title (the board report's cover) is checked like a
+ * figure: against the title the import entries recorded, and the time of
+ * the import that brought it. */
+START_TEST(state_checks_titles)
+{
+  static const char title[] = "Rotherham ICP Performance Report, Quarter 1 2018/19";
+  struct th_server s;
+  char rmbc[128], *doc = read_file(th_demo_path()), *renamed;
+  json_t *st, *d;
+  sqlite3 *db;
+
+  start(&s, rmbc, sizeof(rmbc));
+  st = state(&s);
+  ck_assert_msg(json_is_true(json_object_get(st, "ok")), "%s", json_dumps(st, 0));
+  ck_assert_int_eq(th_jint(st, "checked.datasets"), 1);
+  json_decref(st);
+
+  db = raw_db(&s);
+  exec_ok(db, "UPDATE dataset SET title = 'Forged Partnership' WHERE year = '2018-19'");
+  st = state(&s);
+  ck_assert(json_is_false(json_object_get(st, "ok")));
+  d = difference(st, "dataset", "title", 0);
+  ck_assert_msg(d != NULL, "%s", json_dumps(st, 0));
+  ck_assert_str_eq(th_jstr(d, "code"), "2018-19");
+  ck_assert_str_eq(th_jstr(d, "audited"), title);
+  ck_assert_str_eq(th_jstr(d, "stored"), "Forged Partnership");
+  ck_assert(th_jint(d, "entry") > 0);
+  ck_assert_int_eq(th_jint(st, "difference_count"), 1);
+  json_decref(st);
+  exec_ok(db, "UPDATE dataset SET title = (SELECT json_extract(after, '$.title') FROM audit"
+              " WHERE entity = 'dataset' AND action = 'import' ORDER BY id DESC LIMIT 1)");
+  exec_ok(db, "UPDATE dataset SET imported_at = '2001-01-01T00:00:00.000Z'");
+  st = state(&s);
+  d = difference(st, "dataset", "imported_at", 0);
+  ck_assert_msg(d != NULL && th_jint(st, "difference_count") == 1, "%s", json_dumps(st, 0));
+  ck_assert_str_eq(th_jstr(d, "stored"), "2001-01-01T00:00:00.000Z");
+  json_decref(st);
+  /* a row no import gave, and the year's row gone */
+  exec_ok(db, "DELETE FROM dataset");
+  exec_ok(db,
+          "INSERT INTO dataset VALUES ('2019-20', 'Slipped in', '2020-01-01T00:00:00.000Z', 'x')");
+  st = state(&s);
+  ck_assert_int_eq(th_jint(st, "difference_count"), 2);
+  d = difference(st, "dataset", NULL, 0);
+  ck_assert_msg(d != NULL && strcmp(th_jstr(d, "code"), "2018-19") == 0 &&
+                  strncmp(th_jstr(d, "problem"), "gone", 4) == 0,
+                "%s", json_dumps(st, 0));
+  d = difference(st, "dataset", "title", 0);
+  ck_assert_msg(d != NULL && strcmp(th_jstr(d, "code"), "2019-20") == 0 &&
+                  json_is_null(json_object_get(d, "audited")),
+                "%s", json_dumps(st, 0));
+  json_decref(st);
+  exec_ok(db, "DELETE FROM dataset");
+  sqlite3_close(db);
+
+  /* imports write it again: the same file brings the title back (the
+   * row was gone), a renamed one replaces it, and both are audited */
+  th_expect_status(&s, "POST", "/api/v1/import", doc, s.admin, NULL, 200);
+  renamed = replaced(doc, title, "Rotherham Place Performance Report");
+  th_expect_status(&s, "POST", "/api/v1/import", renamed, s.admin, NULL, 200);
+  th_expect_status(&s, "POST", "/api/v1/import", renamed, s.admin, NULL, 200);
+  st = state(&s);
+  ck_assert_msg(json_is_true(json_object_get(st, "ok")), "%s", json_dumps(st, 0));
+  json_decref(st);
+  free(renamed);
+  free(doc);
+  th_stop(&s);
+}
+END_TEST
+
 START_TEST(state_matches_the_trail)
 {
   struct th_server s;
@@ -610,6 +699,7 @@ audit_suite(void)
   tcase_add_test(tc, forged_entries_do_not_verify);
   tcase_add_test(tc, triggers_and_key_file_watched);
   tcase_add_test(tc, state_matches_the_trail);
+  tcase_add_test(tc, state_checks_titles);
   tcase_add_test(tc, state_rows_and_items);
   tcase_add_test(tc, csv_cells_neutralised);
   suite_add_tcase(s, tc);
