@@ -223,6 +223,12 @@ store_kpi_delete(struct store *st, int64_t id)
 enum rb_err
 store_kpi_upsert(struct store *st, const json_t *in, const char *now, int64_t *id)
 {
+  /* ?19..?23: whether the file gives these. What the API manages besides
+   * the plan-year file (owners given out with POST /owners, a chain, a
+   * monthly frequency, SPC settings) is kept when the file leaves the
+   * member out: importing the year's framework again must not undo it.
+   * Given, null included, they are set. */
+  static const char *const kept[] = {"owner", "source", "continues", "frequency", "spc", NULL};
   static const char sql[] =
     "INSERT INTO kpi (year, code, group_id, description, direction, unit, target,"
     " target_text, quarterly_targets, tolerance_mode, tolerance_value, owner_id, source,"
@@ -234,17 +240,22 @@ store_kpi_upsert(struct store *st, const json_t *in, const char *now, int64_t *i
     " description = excluded.description, direction = excluded.direction,"
     " unit = excluded.unit, target = excluded.target, target_text = excluded.target_text,"
     " quarterly_targets = excluded.quarterly_targets, tolerance_mode = excluded.tolerance_mode,"
-    " tolerance_value = excluded.tolerance_value, owner_id = excluded.owner_id,"
-    " source = excluded.source, updated_at = excluded.updated_at,"
-    " continues_id = excluded.continues_id, frequency = excluded.frequency, spc = excluded.spc"
+    " tolerance_value = excluded.tolerance_value,"
+    " owner_id = CASE WHEN ?19 THEN excluded.owner_id ELSE owner_id END,"
+    " source = CASE WHEN ?20 THEN excluded.source ELSE source END,"
+    " updated_at = excluded.updated_at,"
+    " continues_id = CASE WHEN ?21 THEN excluded.continues_id ELSE continues_id END,"
+    " frequency = CASE WHEN ?22 THEN excluded.frequency ELSE frequency END,"
+    " spc = CASE WHEN ?23 THEN excluded.spc ELSE spc END"
     " WHERE group_id IS NOT excluded.group_id OR description IS NOT excluded.description"
     " OR direction IS NOT excluded.direction OR unit IS NOT excluded.unit"
     " OR target IS NOT excluded.target OR target_text IS NOT excluded.target_text"
     " OR quarterly_targets IS NOT excluded.quarterly_targets"
     " OR tolerance_mode IS NOT excluded.tolerance_mode"
-    " OR tolerance_value IS NOT excluded.tolerance_value OR owner_id IS NOT excluded.owner_id"
-    " OR source IS NOT excluded.source OR continues_id IS NOT excluded.continues_id"
-    " OR frequency IS NOT excluded.frequency OR spc IS NOT excluded.spc";
+    " OR tolerance_value IS NOT excluded.tolerance_value"
+    " OR (?19 AND owner_id IS NOT excluded.owner_id) OR (?20 AND source IS NOT excluded.source)"
+    " OR (?21 AND continues_id IS NOT excluded.continues_id)"
+    " OR (?22 AND frequency IS NOT excluded.frequency) OR (?23 AND spc IS NOT excluded.spc)";
   sqlite3_stmt *s;
   enum rb_err err = store_stmt(st, sql, &s);
   int64_t kid;
@@ -252,6 +263,8 @@ store_kpi_upsert(struct store *st, const json_t *in, const char *now, int64_t *i
   if (err != RB_OK)
     return err;
   bind_fields(s, in, now);
+  for (int i = 0; kept[i] != NULL; i++)
+    sqlite3_bind_int(s, 19 + i, json_object_get(in, kept[i]) != NULL);
   err = store_exec(st, s);
   if (err != RB_OK)
     return err;

@@ -127,6 +127,9 @@ store_milestone_delete(struct store *st, int64_t id)
 enum rb_err
 store_milestone_upsert(struct store *st, const json_t *in, const char *now, int64_t *id)
 {
+  /* ?10: whether the file gives an owner. Owners given out with POST
+   * /owners are kept when the file leaves `owner` out (as store_kpi_upsert
+   * keeps them); null takes it away. */
   static const char sql[] =
     "INSERT INTO milestone (year, code, group_id, priority_number, description,"
     " target_quarter, target_text, owner_id, created_at, updated_at)"
@@ -135,16 +138,18 @@ store_milestone_upsert(struct store *st, const json_t *in, const char *now, int6
     " ON CONFLICT (year, code) DO UPDATE SET group_id = excluded.group_id,"
     " priority_number = excluded.priority_number, description = excluded.description,"
     " target_quarter = excluded.target_quarter, target_text = excluded.target_text,"
-    " owner_id = excluded.owner_id, updated_at = excluded.updated_at"
+    " owner_id = CASE WHEN ?10 THEN excluded.owner_id ELSE owner_id END,"
+    " updated_at = excluded.updated_at"
     " WHERE group_id IS NOT excluded.group_id OR priority_number IS NOT excluded.priority_number"
     " OR description IS NOT excluded.description OR target_quarter IS NOT excluded.target_quarter"
-    " OR target_text IS NOT excluded.target_text OR owner_id IS NOT excluded.owner_id";
+    " OR target_text IS NOT excluded.target_text OR (?10 AND owner_id IS NOT excluded.owner_id)";
   sqlite3_stmt *s;
   enum rb_err err = store_stmt(st, sql, &s);
 
   if (err != RB_OK)
     return err;
   bind_fields(s, in, now);
+  sqlite3_bind_int(s, 10, json_object_get(in, "owner") != NULL);
   err = store_exec(st, s);
   if (err != RB_OK)
     return err;

@@ -1315,9 +1315,13 @@ START_TEST(import_overwrite_audited)
   ck_assert_ptr_nonnull(doc);
   json_array_foreach(json_object_get(doc, "kpis"), i, k)
   {
-    if (strcmp(th_jstr(k, "code"), "CH/KPI 1") == 0)
+    if (strcmp(th_jstr(k, "code"), "CH/KPI 1") == 0) {
       json_array_append_new(json_object_get(k, "readings"),
                             json_pack("{s:s, s:i}", "quarter", Q2, "value", 90));
+      /* the file takes away the owner the fixture gave (left out, it
+       * would be kept) */
+      json_object_set_new(k, "owner", json_null());
+    }
   }
   json_array_foreach(json_object_get(doc, "milestones"), i, k)
   {
@@ -1330,12 +1334,13 @@ START_TEST(import_overwrite_audited)
   th_req(&f.s, "POST", "/api/v1/import", text, f.s.admin, NULL, 200, &r);
   ck_assert_jint(r.json, "changed.readings", 1);
   ck_assert_jint(r.json, "changed.updates", 1);
-  ck_assert_jint(r.json, "changed.items", 6);
+  ck_assert_jint(r.json, "changed.items", 2);
   ck_assert(th_header(&r, "X-Request-Id", rid, sizeof(rid)));
   th_response_free(&r);
-  /* the two figures, the six items whose owners the fixture set (the file
-   * has none), then the import's own entry */
-  ck_assert_uint_eq(audit_count(&f.s), n + 9);
+  /* the two figures, the two items whose owners the file changes (CH1.1
+   * back to the file's RDASH, CH/KPI 1 to none; the fixture's other owners
+   * are kept: the file leaves them out), then the import's own entry */
+  ck_assert_uint_eq(audit_count(&f.s), n + 5);
   entries = audit_get(&f.s, f.s.admin, "action=kpi.import&code=CH%2FKPI%201");
   ck_assert_uint_eq(json_array_size(entries), 1);
   ck_assert_jstr(entries, "[0].entity", "kpi");
@@ -1372,8 +1377,8 @@ START_TEST(import_overwrite_audited)
   ck_assert_jint(r.json, "changed.updates", 0);
   ck_assert_jint(r.json, "changed.items", 0);
   th_response_free(&r);
-  ck_assert_uint_eq(audit_count(&f.s), n + 10);
-  verify(&f, true, (long long)(n + 10), 0);
+  ck_assert_uint_eq(audit_count(&f.s), n + 6);
+  verify(&f, true, (long long)(n + 6), 0);
   free(text);
   json_decref(doc);
   free(demo);

@@ -1562,6 +1562,86 @@ START_TEST(test_import_audit_before_under_old_rule)
 }
 END_TEST
 
+/* What the API manages besides the plan-year file (owners given out with
+ * POST /owners, a monthly frequency, SPC settings, a source, a chain) is
+ * kept when the file leaves the member out; given, null included, it is
+ * set. Re-importing the demo (whose KPIs name no owner) must not undo an
+ * admin's work. */
+START_TEST(test_import_keeps_managed_members)
+{
+  struct store *st = demo_store();
+  json_t *doc = load_demo(), *kpi = NULL, *ms = NULL, *got = NULL;
+  int64_t kid = 0, mid = 0;
+  size_t i;
+  json_t *item;
+
+  ck_assert_int_eq(store_kpi_find(st, "2018-19", "CH/KPI 1", &kid), RB_OK);
+  ck_assert_int_eq(store_milestone_find(st, "2018-19", "UC1.1", &mid), RB_OK);
+  ck_assert_int_eq(store_kpi_get(st, kid, &kpi), RB_OK);
+  ck_assert_int_eq(store_milestone_get(st, mid, &ms), RB_OK);
+  json_object_set_new(kpi, "owner", json_string("RMBC"));
+  json_object_set_new(kpi, "frequency", json_string("monthly"));
+  json_object_set_new(kpi, "spc", json_pack("{s:i}", "shift_points", 7));
+  json_object_set_new(kpi, "source", json_string("SystmOne extract"));
+  json_object_set_new(ms, "owner", json_string("RMBC"));
+  begin(st);
+  ck_assert_int_eq(store_kpi_update(st, kid, kpi, NOW2, &got), RB_OK);
+  json_decref(got);
+  ck_assert_int_eq(store_milestone_update(st, mid, ms, NOW2, &got), RB_OK);
+  json_decref(got);
+  commit(st);
+  json_decref(kpi);
+  json_decref(ms);
+
+  json_decref(import_ok(st, doc, NOW3));
+  ck_assert_int_eq(store_kpi_get(st, kid, &got), RB_OK);
+  th_expect_str(got, "owner", "RMBC");
+  th_expect_str(got, "frequency", "monthly");
+  ck_assert_int_eq(th_jint(got, "spc.shift_points"), 7);
+  th_expect_str(got, "source", "SystmOne extract");
+  th_expect_str(got, "updated_at", NOW2); /* no change at all */
+  json_decref(got);
+  ck_assert_int_eq(store_milestone_get(st, mid, &got), RB_OK);
+  th_expect_str(got, "owner", "RMBC");
+  json_decref(got);
+  /* the KPI is monthly as stored, so the file's monthly values are taken
+   * without the file repeating its frequency */
+  json_array_foreach(json_object_get(doc, "kpis"), i, item)
+  {
+    if (strcmp(json_string_value(json_object_get(item, "code")), "CH/KPI 1") == 0)
+      json_object_set_new(item, "months",
+                          json_pack("[{s:s, s:i}]", "month", "2018-04", "value", 5));
+  }
+  json_decref(import_ok(st, doc, NOW3));
+  json_array_foreach(json_object_get(doc, "kpis"), i, item) json_object_del(item, "months");
+
+  /* given, they are set: null takes the owner away */
+  json_array_foreach(json_object_get(doc, "milestones"), i, item)
+  {
+    if (strcmp(json_string_value(json_object_get(item, "code")), "UC1.1") == 0)
+      json_object_set_new(item, "owner", json_null());
+  }
+  json_array_foreach(json_object_get(doc, "kpis"), i, item)
+  {
+    if (strcmp(json_string_value(json_object_get(item, "code")), "CH/KPI 1") == 0) {
+      json_object_set_new(item, "frequency", json_string("quarterly"));
+      json_object_set_new(item, "spc", json_null());
+    }
+  }
+  json_decref(import_ok(st, doc, NOW3));
+  ck_assert_int_eq(store_kpi_get(st, kid, &got), RB_OK);
+  th_expect_str(got, "owner", "RMBC");
+  th_expect_str(got, "frequency", "quarterly");
+  ck_assert(json_is_null(json_object_get(got, "spc")));
+  json_decref(got);
+  ck_assert_int_eq(store_milestone_get(st, mid, &got), RB_OK);
+  ck_assert(json_is_null(json_object_get(got, "owner")));
+  json_decref(got);
+  json_decref(doc);
+  store_close(st);
+}
+END_TEST
+
 /* Groups outlive plan years: a file that leaves a group's chairs out keeps
  * the stored ones (and is no change to audit); null or [] empties them. */
 START_TEST(test_import_keeps_chairs_left_out)
@@ -2235,6 +2315,7 @@ store_suite(void)
   tcase_add_test(tc, test_import_audit_before_under_old_rule);
   tcase_add_test(tc, test_import_files_share_created);
   tcase_add_test(tc, test_import_keeps_chairs_left_out);
+  tcase_add_test(tc, test_import_keeps_managed_members);
   tcase_add_test(tc, test_import_structure_errors);
   tcase_add_test(tc, test_import_keeps_unmentioned);
   suite_add_tcase(s, tc);
