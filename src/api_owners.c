@@ -52,10 +52,10 @@ resolve(struct api_ctx *c, json_t *item, size_t i, struct owned *o, json_t *seen
     /* the same code but for case is the likely meaning: say which */
     err = store_item_find(c->st, o->kpi, o->year, o->code, &ref);
     if (err == RB_OK)
-      api_field_error(c, field, "no %s %.64s in %s; did you mean %s?", o->kpi ? "KPI" : "milestone",
-                      o->code, o->year, ref.code);
+      api_field_error(c, field, "names no %s %.64s in %s; did you mean %s?",
+                      o->kpi ? "KPI" : "milestone", o->code, o->year, ref.code);
     else if (err == RB_ERR_NOT_FOUND || err == RB_ERR_CONFLICT)
-      api_field_error(c, field, "no %s %.64s in %s", o->kpi ? "KPI" : "milestone", o->code,
+      api_field_error(c, field, "names no %s %.64s in %s", o->kpi ? "KPI" : "milestone", o->code,
                       o->year);
     o->id = 0;
     return err == RB_ERR_NOT_FOUND || err == RB_ERR_CONFLICT || err == RB_OK ? RB_OK : err;
@@ -75,7 +75,7 @@ resolve(struct api_ctx *c, json_t *item, size_t i, struct owned *o, json_t *seen
   err = store_org_id(c->st, o->owner, &org_id);
   if (err == RB_ERR_NOT_FOUND) {
     snprintf(field, sizeof(field), "items[%zu].owner", i);
-    api_field_error(c, field, "no organisation %.64s (GET /api/v1/organisations lists them)",
+    api_field_error(c, field, "names no organisation %.64s (GET /api/v1/organisations lists them)",
                     o->owner);
     return RB_OK;
   }

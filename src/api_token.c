@@ -63,7 +63,7 @@ api_token_create(struct api_ctx *c)
       api_field_error(c, "organisation", "is required for a submitter token");
   }
   if (org != NULL && !api_field_failed(c, "organisation") && store_org_id(c->st, org, &id) != RB_OK)
-    api_field_error(c, "organisation", "no organisation with code %s", org);
+    api_field_error(c, "organisation", "names no organisation with code %s", org);
   if ((err = api_check_errors(c)) != RB_OK)
     goto out;
   api_actor(c, &who);

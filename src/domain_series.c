@@ -42,7 +42,7 @@ domain_check_kpi_series(struct store *st, json_t *obj, const char *prefix, json_
     enum rb_err err = store_kpi_find(st, cyear, ccode, &id);
 
     if (err == RB_ERR_NOT_FOUND)
-      jv_error(errors, prefix, "continues", "no KPI %s in plan year %s", ccode, cyear);
+      jv_error(errors, prefix, "continues", "names no KPI %s in plan year %s", ccode, cyear);
     else if (err != RB_OK)
       jv_error(errors, prefix, "continues", "could not be checked: %s", rb_err_title(err));
   }

@@ -50,7 +50,7 @@ domain_validate_priority(struct store *st, json_t *obj, const char *prefix, json
   jv_check(obj, priority_fields, ARRAY_LEN(priority_fields), prefix, errors);
   if (jv_check_value(json_object_get(obj, "group"), JV_KEY, 0, NULL) == NULL &&
       store_group_id(st, group, &id) != RB_OK)
-    jv_error(errors, prefix, "group", "no transformation group with code %s", group);
+    jv_error(errors, prefix, "group", "names no transformation group with code %s", group);
   return json_array_size(errors) - before;
 }
 
@@ -87,14 +87,14 @@ domain_validate_milestone(struct store *st, json_t *obj, const char *prefix, jso
   number = json_integer_value(json_object_get(obj, "priority")); /* 3.0 is 3 from here */
   if (well_formed(obj, "group", JV_KEY)) {
     if (store_group_id(st, group, &id) != RB_OK)
-      jv_error(errors, prefix, "group", "no transformation group with code %s", group);
+      jv_error(errors, prefix, "group", "names no transformation group with code %s", group);
     else if (well_formed(obj, "year", JV_YEAR) && well_formed(obj, "priority", JV_INT) &&
              store_priority_find(st, year, group, number, &id) != RB_OK)
       jv_error(errors, prefix, "priority", "group %s has no priority %lld in plan year %s", group,
                (long long)number, year);
   }
   if (well_formed(obj, "owner", JV_KEY) && store_org_id(st, owner, &id) != RB_OK)
-    jv_error(errors, prefix, "owner", "no organisation with code %s", owner);
+    jv_error(errors, prefix, "owner", "names no organisation with code %s", owner);
   return json_array_size(errors) - before;
 }
 
@@ -203,7 +203,7 @@ domain_validate_kpi(struct store *st, json_t *obj, const char *prefix, json_t *e
   if (!well_formed(obj, "group", JV_KEY)) {
     /* already reported */
   } else if (store_group_id(st, group, &id) != RB_OK) {
-    jv_error(errors, prefix, "group", "no transformation group with code %s", group);
+    jv_error(errors, prefix, "group", "names no transformation group with code %s", group);
   } else if (well_formed(obj, "year", JV_YEAR) && well_formed(obj, "priorities", JV_INT_LIST)) {
     json_array_foreach(json_object_get(obj, "priorities"), i, v)
     {
@@ -215,7 +215,7 @@ domain_validate_kpi(struct store *st, json_t *obj, const char *prefix, json_t *e
     }
   }
   if (well_formed(obj, "owner", JV_KEY) && store_org_id(st, owner, &id) != RB_OK)
-    jv_error(errors, prefix, "owner", "no organisation with code %s", owner);
+    jv_error(errors, prefix, "owner", "names no organisation with code %s", owner);
   domain_check_kpi_series(st, obj, prefix, errors);
   if (json_array_size(errors) == before)
     sort_priorities(obj);

@@ -713,6 +713,12 @@ START_TEST(token_name_bounds)
   th_assert_field_error(&r, "organisation");
   ck_assert_uint_eq(json_array_size(json_object_get(r.json, "errors")), 2);
   th_response_free(&r);
+  /* one bad field: the detail is the field and its message, as a sentence */
+  th_req(&f.s, "POST", "/api/v1/tokens",
+         "{\"name\":\"x\",\"role\":\"submitter\",\"organisation\":\"NOPE\"}", f.s.admin, NULL, 422,
+         &r);
+  ck_assert_str_eq(th_jstr(r.json, "detail"), "organisation names no organisation with code NOPE");
+  th_response_free(&r);
   th_req(&f.s, "POST", "/api/v1/tokens", "{\"name\":7,\"role\":\"submitter\"}", f.s.admin, NULL,
          422, &r);
   th_assert_field_error(&r, "name");
