@@ -12,9 +12,12 @@
 struct api_ctx;
 
 enum rb_err api_update_list(struct api_ctx *c);
+/* One update or reading with the ETag a PUT or DELETE's If-Match takes. */
+enum rb_err api_update_get(struct api_ctx *c);
 enum rb_err api_update_put(struct api_ctx *c);
 enum rb_err api_update_delete(struct api_ctx *c);
 enum rb_err api_reading_list(struct api_ctx *c);
+enum rb_err api_reading_get(struct api_ctx *c);
 enum rb_err api_reading_put(struct api_ctx *c);
 enum rb_err api_reading_delete(struct api_ctx *c);
 enum rb_err api_month_list(struct api_ctx *c);

@@ -104,6 +104,32 @@ api_reply_figure(struct api_ctx *c, unsigned status, int64_t kpi_id, json_t *fig
   return err;
 }
 
+/* As api_update_get: the reading, rated, with the ETag If-Match takes. */
+enum rb_err
+api_reading_get(struct api_ctx *c)
+{
+  json_t *item = NULL, *reading = NULL;
+  int64_t id;
+  enum rb_err err;
+
+  if ((err = kpi(c, &id, &item, NULL, NULL)) != RB_OK ||
+      (err = api_path_quarter(c, 1, NULL)) != RB_OK)
+    goto out;
+  err = store_reading_get(c->st, id, c->path[1], &reading);
+  if (err == RB_ERR_NOT_FOUND) {
+    err = api_fail(c, err, "no reading for quarter %s", c->path[1]);
+  } else if (err != RB_OK) {
+    err = api_store_fail(c, err, "reading");
+  } else if ((err = annotate(c, id, reading)) == RB_OK) {
+    err = api_reply_figure(c, 200, id, reading, NULL, false);
+    reading = NULL; /* api_reply_figure took it */
+  }
+out:
+  json_decref(reading);
+  json_decref(item);
+  return err;
+}
+
 enum rb_err
 api_reading_put(struct api_ctx *c)
 {

@@ -77,6 +77,29 @@ api_update_list(struct api_ctx *c)
   return api_reply_list(c, items, NULL);
 }
 
+/* Without it, only the client that last wrote an update knew its ETag,
+ * and nobody else could make a PUT or DELETE conditional (If-Match). */
+enum rb_err
+api_update_get(struct api_ctx *c)
+{
+  json_t *item = NULL, *update = NULL;
+  int64_t id;
+  enum rb_err err;
+
+  if ((err = milestone(c, &id, &item)) != RB_OK || (err = api_path_quarter(c, 1, NULL)) != RB_OK)
+    goto out;
+  err = store_update_get(c->st, id, c->path[1], &update);
+  if (err == RB_ERR_NOT_FOUND)
+    err = api_fail(c, err, "no update for quarter %s", c->path[1]);
+  else if (err != RB_OK)
+    err = api_store_fail(c, err, "update");
+  else
+    err = reply_update(c, 200, id, update, NULL);
+out:
+  json_decref(item);
+  return err;
+}
+
 enum rb_err
 api_update_put(struct api_ctx *c)
 {

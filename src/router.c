@@ -60,10 +60,12 @@ static const struct route routes[] = {
   {"DELETE", "/api/v1/kpis/{id}", api_kpi_delete, ROUTE_WRITE | ROUTE_ADMIN},
 
   {"GET", "/api/v1/milestones/{id}/updates", api_update_list, 0},
+  {"GET", "/api/v1/milestones/{id}/updates/{quarter}", api_update_get, 0},
   {"PUT", "/api/v1/milestones/{id}/updates/{quarter}", api_update_put, ROUTE_WRITE | ROUTE_SUBMIT},
   {"DELETE", "/api/v1/milestones/{id}/updates/{quarter}", api_update_delete,
    ROUTE_WRITE | ROUTE_SUBMIT},
   {"GET", "/api/v1/kpis/{id}/readings", api_reading_list, 0},
+  {"GET", "/api/v1/kpis/{id}/readings/{quarter}", api_reading_get, 0},
   {"PUT", "/api/v1/kpis/{id}/readings/{quarter}", api_reading_put, ROUTE_WRITE | ROUTE_SUBMIT},
   {"DELETE", "/api/v1/kpis/{id}/readings/{quarter}", api_reading_delete,
    ROUTE_WRITE | ROUTE_SUBMIT},

@@ -635,6 +635,55 @@ START_TEST(readings_and_updates_carry_etags)
 }
 END_TEST
 
+/* One update or reading can be read with its ETag, so a client that did
+ * not write it last can still make its write conditional (If-Match). */
+START_TEST(figures_read_one_for_if_match)
+{
+  static const struct {
+    const char *path, *put, *changed;
+  } rows[] = {
+    {"/api/v1/kpis/4/readings/2018-19-Q2", "{\"value\":7}", "{\"value\":8}"},
+    {"/api/v1/milestones/4/updates/2018-19-Q2", "{\"status\":\"G\"}", "{\"status\":\"A\"}"},
+  };
+  struct th_response r;
+  char e1[64], hdr[96];
+
+  for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+    th_request(&S, "PUT", rows[i].path, rows[i].put, S.admin, NULL, &r);
+    ck_assert_msg(r.status == 200 || r.status == 201, "%s: %ld", rows[i].path, r.status);
+    th_response_free(&r);
+    /* another client reads it */
+    th_request(&S, "GET", rows[i].path, NULL, S.viewer, NULL, &r);
+    ck_assert_msg(r.status == 200, "%s: %ld %s", rows[i].path, r.status, r.body);
+    etag_of(&r, e1, sizeof(e1));
+    ck_assert(json_is_object(r.json));
+    ck_assert_ptr_nonnull(json_object_get(r.json, i == 0 ? "effective_rating" : "status_change"));
+    th_response_free(&r);
+    snprintf(hdr, sizeof(hdr), "If-None-Match: %s", e1);
+    th_request(&S, "GET", rows[i].path, NULL, S.viewer, hdr, &r);
+    ck_assert_int_eq(r.status, 304);
+    th_response_free(&r);
+    /* its ETag is the one If-Match takes */
+    snprintf(hdr, sizeof(hdr), "If-Match: %s", e1);
+    th_request(&S, "PUT", rows[i].path, rows[i].changed, S.admin, hdr, &r);
+    ck_assert_msg(r.status == 200, "%s: %ld %s", rows[i].path, r.status, r.body);
+    th_response_free(&r);
+    th_request(&S, "PUT", rows[i].path, rows[i].put, S.admin, hdr, &r);
+    ck_assert_int_eq(r.status, 412);
+    th_response_free(&r);
+  }
+  th_request(&S, "GET", "/api/v1/kpis/4/readings/2018-19-Q4", NULL, S.viewer, NULL, &r);
+  ck_assert_int_eq(r.status, 404);
+  th_response_free(&r);
+  th_request(&S, "GET", "/api/v1/milestones/4/updates/2018-19-Q9", NULL, S.viewer, NULL, &r);
+  ck_assert_int_eq(r.status, 400);
+  th_response_free(&r);
+  th_request(&S, "GET", "/api/v1/kpis/99999/readings/2018-19-Q2", NULL, S.viewer, NULL, &r);
+  ck_assert_int_eq(r.status, 404);
+  th_response_free(&r);
+}
+END_TEST
+
 /* Lists are served from the response cache per data version: repeated
  * polls get 304 with the ETag, and a write shows at once. */
 START_TEST(list_cache_follows_writes)
@@ -751,7 +800,11 @@ static const struct read_rule read_rules[] = {
   {"/api/v1/kpis", "/api/v1/kpis", 401, 200, 200, 200},
   {"/api/v1/kpis/{id}", "/api/v1/kpis/1", 401, 200, 200, 200},
   {"/api/v1/milestones/{id}/updates", "/api/v1/milestones/1/updates", 401, 200, 200, 200},
+  {"/api/v1/milestones/{id}/updates/{quarter}", "/api/v1/milestones/1/updates/2018-19-Q1", 401, 200,
+   200, 200},
   {"/api/v1/kpis/{id}/readings", "/api/v1/kpis/1/readings", 401, 200, 200, 200},
+  {"/api/v1/kpis/{id}/readings/{quarter}", "/api/v1/kpis/1/readings/2018-19-Q1", 401, 200, 200,
+   200},
   {"/api/v1/kpis/{id}/months", "/api/v1/kpis/1/months", 401, 200, 200, 200},
   {"/api/v1/kpis/{id}/months/{month}", "/api/v1/kpis/1/months/2018-04", 401, 404, 404, 404},
   {"/api/v1/kpis/{id}/series", "/api/v1/kpis/1/series", 401, 200, 200, 200},
@@ -927,6 +980,7 @@ hostile_suite(void)
   tcase_add_test(tc, item_conditional_get_304);
   tcase_add_test(tc, list_conditional_get_304_after_eviction);
   tcase_add_test(tc, readings_and_updates_carry_etags);
+  tcase_add_test(tc, figures_read_one_for_if_match);
   tcase_add_test(tc, list_cache_follows_writes);
   tcase_add_test(tc, summary_cache_per_plan_year);
 

@@ -390,7 +390,7 @@ START_TEST(method_not_allowed_405)
     {"PATCH", "/api/v1/quarters/" Q1, "GET, HEAD, PUT"},
     {"GET", "/api/v1/import", "POST"},
     {"PUT", "/api/v1/milestones/1/updates", "GET, HEAD"},
-    {"GET", "/api/v1/milestones/1/updates/" Q1, "PUT, DELETE"},
+    {"POST", "/api/v1/milestones/1/updates/" Q1, "GET, HEAD, PUT, DELETE"},
     {"POST", "/healthz", "GET, HEAD"},
   };
   struct answer a;
