@@ -54,6 +54,11 @@ struct parsed_return {
   const char *column[SHEET_FIELD__COUNT];
   struct row *rows;
   size_t n;
+  /* Spreadsheet rows with nothing in the return's columns (status, value,
+   * value_text, comment) though they name an item: skipped, never checked
+   * or written, counted per kind as written (0 milestones, 1 KPIs'
+   * readings, 2 monthly values; a row of another kind in none). */
+  size_t skipped[3];
   json_t *notes; /* how the return was read: the answer's "notes" (strings) */
   json_t *codes; /* the plan year's codes, loaded for the first "did you mean" */
 };

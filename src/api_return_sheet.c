@@ -59,11 +59,27 @@ cell(const struct sheet_row *sr, const struct sheet_header *h, enum sheet_field 
   return v[0] != '\0' ? v : NULL;
 }
 
-/* One data row into r; false when none of its return columns holds
- * anything (a row of context only, such as a heading: skipped). */
+/* What a data row is: nothing at all in the columns the reader knows (a
+ * row of context only, such as a heading), an item named (kind, code,
+ * month) with nothing in the return's columns (status, value, value_text,
+ * comment: the template's rows as downloaded, so what is stored for the
+ * item stays as it is), or a row to check and write. */
+enum row_kind { ROW_EMPTY, ROW_SKIPPED, ROW_READ };
+
 static bool
-row_from_sheet(struct api_ctx *c, const struct parsed_return *pr, const struct sheet_header *h,
-               const struct sheet_row *sr, struct row *r)
+return_columns_empty(const struct sheet_row *sr, const struct sheet_header *h)
+{
+  return cell(sr, h, SHEET_STATUS) == NULL && cell(sr, h, SHEET_VALUE) == NULL &&
+         cell(sr, h, SHEET_VALUE_TEXT) == NULL && cell(sr, h, SHEET_COMMENT) == NULL;
+}
+
+/* One data row into r, when it is one to read. A skipped row is counted
+ * in pr->skipped by its kind as written (a month's value when it has a
+ * month) and *which set to that index, or -1 for a kind that is neither
+ * milestone nor kpi (a heading: not counted). */
+static enum row_kind
+row_from_sheet(struct api_ctx *c, struct parsed_return *pr, const struct sheet_header *h,
+               const struct sheet_row *sr, struct row *r, int *which)
 {
   const char *kind = cell(sr, h, SHEET_KIND);
   bool any = false;
@@ -71,7 +87,17 @@ row_from_sheet(struct api_ctx *c, const struct parsed_return *pr, const struct s
   for (int f = 0; f < SHEET_FIELD__COUNT; f++)
     any |= cell(sr, h, (enum sheet_field)f) != NULL;
   if (!any)
-    return false;
+    return ROW_EMPTY;
+  if (return_columns_empty(sr, h)) {
+    *which = kind == NULL                         ? -1
+             : strcasecmp(kind, "milestone") == 0 ? 0
+             : strcasecmp(kind, "kpi") != 0       ? -1
+             : cell(sr, h, SHEET_MONTH) != NULL   ? 2
+                                                  : 1;
+    if (*which >= 0)
+      pr->skipped[*which]++;
+    return ROW_SKIPPED;
+  }
   r->line = (long)sr->line;
   r->index = -1;
   snprintf(r->where, sizeof(r->where), "line[%zu]", sr->line);
@@ -102,7 +128,46 @@ row_from_sheet(struct api_ctx *c, const struct parsed_return *pr, const struct s
   else
     check_text(c, pr, r, SHEET_VALUE_TEXT, r->value_text);
   check_text(c, pr, r, SHEET_COMMENT, r->comment);
-  return true;
+  return ROW_READ;
+}
+
+/* The lines of the rows skipped, for the note: the first few, and how
+ * many. */
+#define SKIPPED_SHOWN 10
+struct skipped_lines {
+  size_t n;
+  size_t line[SKIPPED_SHOWN];
+};
+
+static void
+skipped_line(struct skipped_lines *sk, size_t line)
+{
+  if (sk->n < SKIPPED_SHOWN)
+    sk->line[sk->n] = line;
+  sk->n++;
+}
+
+/* "3 rows (lines 5, 6 and 7) ... skipped": what a partner needs to know
+ * about the rows left as the template gave them. */
+static void
+note_skipped(struct parsed_return *pr, const struct skipped_lines *sk)
+{
+  char lines[160] = "";
+  size_t shown = sk->n < SKIPPED_SHOWN ? sk->n : SKIPPED_SHOWN, used = 0;
+
+  if (sk->n == 0)
+    return;
+  for (size_t i = 0; i < shown && used < sizeof(lines); i++)
+    used += (size_t)snprintf(lines + used, sizeof(lines) - used, "%s%zu",
+                             i == 0                             ? ""
+                             : i + 1 == shown && shown == sk->n ? " and "
+                                                                : ", ",
+                             sk->line[i]);
+  json_array_append_new(
+    pr->notes, json_sprintf("%zu row%s (line%s %s%s) left empty in status, value, value_text and "
+                            "comment: skipped, what is stored for %s is unchanged",
+                            sk->n, sk->n == 1 ? "" : "s", sk->n == 1 ? "" : "s", lines,
+                            sk->n > shown ? ", ..." : "", sk->n == 1 ? "its item" : "their items"));
 }
 
 static void
@@ -119,6 +184,7 @@ api_return_sheet(struct api_ctx *c, struct parsed_return *pr, bool xlsx)
   struct sheet_problem why = {0, ""};
   struct sheet_header h;
   struct sheet *s = NULL;
+  struct skipped_lines sk = {0, {0}};
   size_t k = 0;
   enum rb_err err;
 
@@ -157,14 +223,22 @@ api_return_sheet(struct api_ctx *c, struct parsed_return *pr, bool xlsx)
     return RB_ERR_NOMEM;
   if (c->errors == NULL)
     c->errors = json_array();
-  for (size_t i = h.row + 1; i < s->nrows; i++)
-    if (row_from_sheet(c, pr, &h, &s->rows[i], &pr->rows[k]))
+  for (size_t i = h.row + 1; i < s->nrows; i++) {
+    int which = -1;
+    enum row_kind got = row_from_sheet(c, pr, &h, &s->rows[i], &pr->rows[k], &which);
+
+    if (got == ROW_READ)
       k++;
+    else if (got == ROW_SKIPPED && which >= 0)
+      skipped_line(&sk, s->rows[i].line);
+  }
   pr->n = k;
   if (k == 0)
     return api_fail(c, RB_ERR_INVALID,
-                    "the return holds no rows: every row below the header row (line %zu) is "
-                    "empty in the columns kind, code, status, value, value_text, comment and month",
+                    "the return holds nothing to write: every row below the header row (line %zu) "
+                    "is empty in the columns status, value, value_text and comment; fill in what "
+                    "you report for the quarter",
                     s->rows[h.row].line);
+  note_skipped(pr, &sk);
   return RB_OK;
 }

@@ -97,6 +97,17 @@ write_rows(struct api_ctx *c, struct row *rows, size_t n, const char *quarter, j
   return RB_OK;
 }
 
+/* One kind's part of the answer: rows written, rows already stored as
+ * given, rows skipped (nothing in the return's columns), the ids of the
+ * first two. NULL (json_pack's refusal) when out of memory. */
+static json_t *
+counts(json_t *ids, size_t unchanged, size_t skipped)
+{
+  return json_pack("{s:I, s:I, s:I, s:O}", "written",
+                   (json_int_t)(json_array_size(ids) - unchanged), "unchanged",
+                   (json_int_t)unchanged, "skipped", (json_int_t)skipped, "ids", ids);
+}
+
 /* Whatever the return can be refused for but its body's syntax: the window
  * (for the whole return), then every row's code, owner and, with shapes,
  * repeats, status and value. A refusal carries the notes on how the file
@@ -199,17 +210,12 @@ api_submission(struct api_ctx *c)
   err = write_rows(c, pr->rows, pr->n, quarter, mids, kids, months, unchanged);
   if (err != RB_OK)
     goto out;
-  result = json_pack("{s:s, s:s?, s:{s:I, s:I, s:O}, s:{s:I, s:I, s:O}}", "quarter", quarter,
-                     "organisation", c->actor.org[0] ? c->actor.org : NULL, "milestones", "written",
-                     (json_int_t)(json_array_size(mids) - unchanged[0]), "unchanged",
-                     (json_int_t)unchanged[0], "ids", mids, "kpis", "written",
-                     (json_int_t)(json_array_size(kids) - unchanged[1]), "unchanged",
-                     (json_int_t)unchanged[1], "ids", kids);
-  if (result != NULL && json_array_size(months) > 0)
-    json_object_set_new(result, "months",
-                        json_pack("{s:I, s:I, s:O}", "written",
-                                  (json_int_t)(json_array_size(months) - unchanged[2]), "unchanged",
-                                  (json_int_t)unchanged[2], "ids", months));
+  result = json_pack("{s:s, s:s?, s:o, s:o}", "quarter", quarter, "organisation",
+                     c->actor.org[0] ? c->actor.org : NULL, "milestones",
+                     counts(mids, unchanged[0], pr->skipped[0]), "kpis",
+                     counts(kids, unchanged[1], pr->skipped[1]));
+  if (result != NULL && (json_array_size(months) > 0 || pr->skipped[2] > 0))
+    json_object_set_new(result, "months", counts(months, unchanged[2], pr->skipped[2]));
   err = api_audit(c, "submission", "submission", 0, c->actor.org[0] ? c->actor.org : NULL, quarter,
                   NULL, result);
   if (err != RB_OK) {

@@ -1720,7 +1720,7 @@ START_TEST(submission_csv_invalid)
                              "milestone,CH1.2,G,,,\n"                      /* 8: TRFT's */
                              "milestone,CH1.1,R,,,\n"                      /* 9: repeat */
                              "milestone,,G,,,\n"                           /* 10: no code */
-                             "milestone,CH1.1\n"                           /* 11: repeat */
+                             "milestone,CH1.1,B\n"                         /* 11: repeat */
                              "kpi,CH/KPI 4,,NaN,,\n"                       /* 12: not a number */
                              "kpi,CH/KPI 5,,12abc,,\n"                     /* 13: not a number */
                              "milestone,CH1.4,G,5,,\n"           /* 14: milestones have no value */

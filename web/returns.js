@@ -110,7 +110,9 @@ async function downloadTemplate(format) {
 }
 
 function written(w, kind) {
-  return `${w.written} ${kind}${w.unchanged ? ` (${w.unchanged} unchanged)` : ''}`;
+  const also = [w.unchanged ? `${w.unchanged} unchanged` : '', w.skipped ? `${w.skipped} left empty, skipped` : '']
+    .filter(Boolean).join(', ');
+  return `${w.written} ${kind}${also ? ` (${also})` : ''}`;
 }
 
 // The row errors of a refused return, as a table a partner works through.
