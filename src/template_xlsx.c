@@ -10,6 +10,7 @@
 
 #include <xlsxwriter.h>
 
+#include "rag.h"
 #include "template.h"
 #include "template_int.h"
 
@@ -89,18 +90,43 @@ make_formats(lxw_workbook *wb, struct formats *f)
   format_set_align(f->absent, LXW_ALIGN_VERTICAL_TOP);
 }
 
+/* The status cell's prompt: each code with its meaning, from rag.c's one
+ * legend ("BR: not due to start; B: complete; ..."), so that it cannot say
+ * otherwise than the board report. Excel shows at most 255 characters. */
+static void
+status_prompt(bool kpi, char out[256])
+{
+  static const enum rag_status milestone[] = {RAG_BR, RAG_B, RAG_G, RAG_A, RAG_R, RAG_TBC};
+  static const enum rag_status kpi_order[] = {RAG_G, RAG_A, RAG_R, RAG_TBC};
+  const enum rag_status *order = kpi ? kpi_order : milestone;
+  size_t n = kpi ? sizeof(kpi_order) / sizeof(kpi_order[0])
+                 : sizeof(milestone) / sizeof(milestone[0]),
+         len = 0;
+
+  out[0] = '\0';
+  for (size_t i = 0; i < n && len < 256; i++) {
+    const struct rag_meaning *m = rag_meaning(order[i]);
+
+    len += (size_t)snprintf(out + len, 256 - len, "%s%s: %s", i > 0 ? "; " : "", m->code,
+                            kpi ? m->kpi : m->milestone);
+  }
+  if (kpi && len < 256)
+    snprintf(out + len, 256 - len, ". Or leave it empty.");
+}
+
 /* Drop-down lists and number checks, one per run of rows of one kind. */
 static lxw_error
 validate_run(lxw_worksheet *ws, bool kpi, lxw_row_t first, lxw_row_t last)
 {
   lxw_data_validation status = {0}, value = {0};
+  char prompt[256];
   lxw_error err;
 
+  status_prompt(kpi, prompt);
   status.validate = LXW_VALIDATION_TYPE_LIST;
   status.value_list = (char **)(kpi ? kpi_ratings : milestone_statuses);
   status.input_title = kpi ? "KPI rating" : "Milestone status";
-  status.input_message =
-    kpi ? "G, A, R or TBC (or leave empty)" : "BR (complete), B, G, A, R or TBC";
+  status.input_message = prompt;
   status.error_title = kpi ? "Not a KPI rating" : "Not a milestone status";
   status.error_message =
     kpi ? "A KPI is rated G, A, R or TBC." : "A milestone is BR, B, G, A, R or TBC.";
