@@ -2,15 +2,15 @@
  * read back by ragboard's own reader, checked by openpyxl (protection,
  * drop-down lists, number validation, frozen header, widths), and the
  * round trip a partner makes: download, fill in (tests/sheet/fill.py, with
- * openpyxl, as a spreadsheet program stores what is typed), upload. */
+ * openpyxl, as a spreadsheet program stores what is typed), upload. The
+ * cells' prompts and number formats, and a partner's own percent cells, are
+ * in test_template_cells.c. */
 #include <check.h>
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-#include <zip.h>
 
 #include "sheet.h"
 #include "template.h"
@@ -154,56 +154,6 @@ field(const struct sheet *s, const struct sheet_header *h, size_t data_row, enum
   return sheet_cell(&s->rows[h->row + 1 + data_row], (size_t)h->column[f]);
 }
 
-/* Member name of the zip in data, as a new NUL-terminated string. */
-static char *
-member(const char *data, size_t len, const char *name)
-{
-  zip_error_t ze;
-  zip_source_t *src;
-  zip_t *za;
-  zip_file_t *f;
-  zip_stat_t st;
-  char *out;
-
-  zip_error_init(&ze);
-  src = zip_source_buffer_create(data, len, 0, &ze);
-  ck_assert_ptr_nonnull(src);
-  za = zip_open_from_source(src, ZIP_RDONLY, &ze);
-  ck_assert_ptr_nonnull(za);
-  ck_assert_msg(zip_stat(za, name, 0, &st) == 0, "no %s in the workbook", name);
-  f = zip_fopen(za, name, 0);
-  ck_assert_ptr_nonnull(f);
-  out = xmalloc(st.size + 1);
-  ck_assert_int_eq(zip_fread(f, out, st.size), (zip_int64_t)st.size);
-  out[st.size] = '\0';
-  zip_fclose(f);
-  zip_discard(za);
-  zip_error_fini(&ze);
-  return out;
-}
-
-/* Attribute name of the first element of xml that holds
- * `holding` (an attribute such as promptTitle="KPI rating"), in a new
- * string; NULL when there is none. */
-static char *
-attr_near(const char *xml, const char *holding, const char *name)
-{
-  const char *at = strstr(xml, holding), *start, *end, *a;
-  char key[64];
-
-  if (at == NULL)
-    return NULL;
-  for (start = at; start > xml && *start != '<'; start--)
-    ;
-  end = strchr(at, '>');
-  snprintf(key, sizeof(key), " %s=\"", name);
-  a = strstr(start, key);
-  if (a == NULL || end == NULL || a > end)
-    return NULL;
-  a += strlen(key);
-  return strndup(a, (size_t)(strchr(a, '"') - a));
-}
-
 /* ---- tests -------------------------------------------------------------------- */
 
 START_TEST(test_sheet_names)
@@ -309,35 +259,6 @@ START_TEST(test_xlsx_template_reads_back)
 }
 END_TEST
 
-/* The status cells' input prompts give each code's meaning as the board
- * report does (rag.c): BR is a milestone not due to start, B a complete
- * one (once the other way round: partners would have marked finished
- * milestones as not started). Excel shows at most 255 characters. */
-START_TEST(test_xlsx_template_prompts)
-{
-  size_t len;
-  char *out = xlsx(&desc, &len), *ws = member(out, len, "xl/worksheets/sheet1.xml");
-  char *ms = attr_near(ws, "promptTitle=\"Milestone status\"", "prompt");
-  char *kpi = attr_near(ws, "promptTitle=\"KPI rating\"", "prompt");
-
-  ck_assert_msg(ms != NULL && kpi != NULL, "no status prompts in\n%s", ws);
-  ck_assert_str_eq(ms, "BR: not due to start; B: complete; G: on track; A: started but not on "
-                       "track; R: significant issues; TBC: not yet known, or no update provided");
-  ck_assert_ptr_nonnull(strstr(ms, "BR: not due to start"));
-  ck_assert_ptr_nonnull(strstr(ms, "B: complete"));
-  ck_assert_ptr_null(strstr(ms, "BR (complete)"));
-  ck_assert_str_eq(kpi, "G: achieving target; A: almost achieving target (within the tolerance, 2% "
-                        "of the target by default); R: not achieving target (beyond the "
-                        "tolerance); TBC: no data yet, or no target agreed. Or leave it empty.");
-  ck_assert_uint_le(strlen(ms), 255);
-  ck_assert_uint_le(strlen(kpi), 255);
-  free(ms);
-  free(kpi);
-  free(ws);
-  free(out);
-}
-END_TEST
-
 START_TEST(test_xlsx_template_openpyxl_sees)
 {
   size_t len;
@@ -345,7 +266,8 @@ START_TEST(test_xlsx_template_openpyxl_sees)
 
   snprintf(path, sizeof(path), "%s/template.xlsx", dir);
   write_file(path, out, len);
-  snprintf(cmd, sizeof(cmd), "%s %s/tests/sheet/check_template.py %s '2018-19-Q1 RDASH' 2 3 2>&1",
+  snprintf(cmd, sizeof(cmd),
+           "%s %s/tests/sheet/check_template.py %s '2018-19-Q1 RDASH' 2 3 'UC/KPI 1' 2>&1",
            python(), RAGBOARD_SOURCE_ROOT, path);
   run(cmd);
   unlink(path);
@@ -381,7 +303,7 @@ START_TEST(test_round_trip)
   ck_assert_str_eq(field(s, &h, 1, SHEET_STATUS), "BR");
   ck_assert_str_eq(field(s, &h, 1, SHEET_COMMENT), "");
   ck_assert_str_eq(field(s, &h, 2, SHEET_STATUS), "A");
-  ck_assert_str_eq(field(s, &h, 2, SHEET_VALUE), "95.5%"); /* 0.955 in a 0.0% cell */
+  ck_assert_str_eq(field(s, &h, 2, SHEET_VALUE), "95.5%"); /* 0.955 in the template's % cell */
   ck_assert_str_eq(field(s, &h, 2, SHEET_COMMENT), "Winter pressures");
   ck_assert_str_eq(field(s, &h, 3, SHEET_STATUS), "TBC");
   ck_assert_str_eq(field(s, &h, 3, SHEET_VALUE), "1234");
@@ -395,7 +317,8 @@ START_TEST(test_round_trip)
   ck_assert_double_eq(v, 0.3);
   ck_assert(!sheet_parse_number(&conv, "95.5%", rows[3].percent, &v, &why));
   ck_assert_str_eq(why.text, "\"95.5%\" is a percentage, but this KPI is not measured in percent: "
-                             "write the number alone, e.g. 95.5");
+                             "write the number alone, e.g. 95.5 (in a spreadsheet, format the "
+                             "cell as a number, not a percentage)");
   sheet_free(s);
   free(out);
   unlink(in);
@@ -441,6 +364,8 @@ START_TEST(test_temp_files)
 }
 END_TEST
 
+void template_cells_tests(TCase *tc); /* test_template_cells.c */
+
 static Suite *
 template_suite(void)
 {
@@ -451,10 +376,10 @@ template_suite(void)
   tcase_add_test(tc, test_sheet_names);
   tcase_add_test(tc, test_csv_template);
   tcase_add_test(tc, test_xlsx_template_reads_back);
-  tcase_add_test(tc, test_xlsx_template_prompts);
   tcase_add_test(tc, test_xlsx_template_openpyxl_sees);
   tcase_add_test(tc, test_round_trip);
   tcase_add_test(tc, test_temp_files);
+  template_cells_tests(tc);
   suite_add_tcase(s, tc);
   return s;
 }
