@@ -115,8 +115,10 @@ enum rb_err sheet_read_csv(const char *data, size_t len, const struct sheet_limi
  * strings (rich text runs joined, phonetic runs left out), inline strings,
  * booleans (TRUE/FALSE), error values as shown (#N/A), formulas by their
  * cached value, numbers as Excel shows them (sheet_format_number), with
- * "%" when the cell's format is a percentage (0.955 shown as 95.5% is read
- * as "95.5%"), and as YYYY-MM-DD when its format shows a date (the
+ * "%" when the cell's format is a percentage (built-in 9 and 10, or a custom
+ * code with a % outside quotes and escapes: the number x 100, every digit
+ * of it whatever the format shows, so 0.955 shown as 96% is read as
+ * "95.5%"), and as YYYY-MM-DD when its format shows a date (the
  * return's month column: "Jul 2018" typed into Excel is stored as the
  * serial of 2018-07-01; the 1904 date system is not read). Refused: an .xls or encrypted workbook
  * (an OLE2 file), an OpenDocument spreadsheet, a damaged zip, encrypted members, compression other
@@ -176,7 +178,11 @@ enum rb_err sheet_find_header(const struct sheet *s, struct sheet_header *out,
  *   95.5   -3   1e-3   +2       plain decimals (point), exponents allowed
  *   1,234  1,234,567.5          thousands commas: groups of exactly three
  *   95.5%                       only for a KPI measured in percent (read as 95.5),
- *                               the % right after the number
+ *                               the % right after the number; an XLSX cell
+ *                               with a percent format reads so (0.955 is
+ *                               "95.5%"), so for another KPI it is refused
+ *                               too: neither x 100 nor the stored number is
+ *                               guessed
  *   95,5                        only in a file that uses decimal commas
  *                               throughout (see sheet_numbers_decide)
  * Nothing else: no currency signs, spaces inside, "(5)" negatives, "95.5 %".

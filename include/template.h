@@ -18,9 +18,14 @@
  * the kind and code columns), sheet protection without a password (the
  * fill-in cells unlocked; columns and rows may be resized), a drop-down
  * list on status (BR, B, G, A, R, TBC for a milestone; G, A, R, TBC for a
- * KPI), decimal validation on a KPI's value, and column widths that fit.
- * Values are never given a percent format: typing 95.5 in a percent cell
- * would store 0.955. */
+ * KPI) whose input prompt gives each code's meaning from rag.h's legend
+ * (BR: not due to start; B: complete; ...), decimal validation on a
+ * KPI's value, and column widths that fit. A KPI measured in percent
+ * has its value cell formatted as a percentage (0.0##%): what a partner
+ * types there, 95.5 or 95.5%, a spreadsheet stores as 0.955 shown as
+ * 95.5%, which sheet.h's reader takes as 95.5 (a percent cell's number
+ * x 100), so the value uploaded is what the cell shows. Other KPIs' value
+ * cells have the General format: a number reads as typed. */
 #ifndef RAGBOARD_TEMPLATE_H
 #define RAGBOARD_TEMPLATE_H
 

@@ -237,7 +237,8 @@ sheet_parse_number(const struct sheet_numbers *conv, const char *text, bool perc
   if (sh.percent && !percent) {
     sheet_fail(why, 0,
                "\"%s\" is a percentage, but this KPI is not measured in percent: write the "
-               "number alone, e.g. %.*s",
+               "number alone, e.g. %.*s (in a spreadsheet, format the cell as a number, not a "
+               "percentage)",
                quoted, (int)(n < 40 ? n : 40), t);
     return false;
   }

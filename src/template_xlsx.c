@@ -10,6 +10,7 @@
 
 #include <xlsxwriter.h>
 
+#include "rag.h"
 #include "template.h"
 #include "template_int.h"
 
@@ -52,8 +53,16 @@ template_sheet_name(const struct template_desc *t, char out[128])
     strcpy(out, "Return");
 }
 
+/* A percent KPI's value cell shows a percentage: what a partner types, 95.5
+ * or 95.5%, is stored as 0.955 (Excel's and LibreOffice's percent entry)
+ * and shown as 95.5%; the reader takes a percent cell's number x 100
+ * (sheet.h), so the value is 95.5. Up to three decimals are shown; the
+ * number is read whole whatever is shown. */
+#define PERCENT_FORMAT "0.0##%"
+
 struct formats {
   lxw_format *title, *intro, *header, *context, *context_wrap, *input, *input_wrap, *absent;
+  lxw_format *input_percent;
 };
 
 static void
@@ -84,36 +93,76 @@ make_formats(lxw_workbook *wb, struct formats *f)
   format_set_border(f->input_wrap, LXW_BORDER_THIN);
   format_set_align(f->input_wrap, LXW_ALIGN_VERTICAL_TOP);
   format_set_text_wrap(f->input_wrap);
+  f->input_percent = workbook_add_format(wb);
+  format_set_unlocked(f->input_percent);
+  format_set_border(f->input_percent, LXW_BORDER_THIN);
+  format_set_align(f->input_percent, LXW_ALIGN_VERTICAL_TOP);
+  format_set_num_format(f->input_percent, PERCENT_FORMAT);
   f->absent = workbook_add_format(wb); /* a milestone's value: locked, shown as not applicable */
   format_set_bg_color(f->absent, 0xBFBFBF);
   format_set_align(f->absent, LXW_ALIGN_VERTICAL_TOP);
 }
 
-/* Drop-down lists and number checks, one per run of rows of one kind. */
-static lxw_error
-validate_run(lxw_worksheet *ws, bool kpi, lxw_row_t first, lxw_row_t last)
+/* The status cell's prompt: each code with its meaning, from rag.c's one
+ * legend ("BR: not due to start; B: complete; ..."), so that it cannot say
+ * otherwise than the board report. Excel shows at most 255 characters. */
+static void
+status_prompt(bool kpi, char out[256])
 {
-  lxw_data_validation status = {0}, value = {0};
-  lxw_error err;
+  static const enum rag_status milestone[] = {RAG_BR, RAG_B, RAG_G, RAG_A, RAG_R, RAG_TBC};
+  static const enum rag_status kpi_order[] = {RAG_G, RAG_A, RAG_R, RAG_TBC};
+  const enum rag_status *order = kpi ? kpi_order : milestone;
+  size_t n = kpi ? sizeof(kpi_order) / sizeof(kpi_order[0])
+                 : sizeof(milestone) / sizeof(milestone[0]),
+         len = 0;
 
+  out[0] = '\0';
+  for (size_t i = 0; i < n && len < 256; i++) {
+    const struct rag_meaning *m = rag_meaning(order[i]);
+
+    len += (size_t)snprintf(out + len, 256 - len, "%s%s: %s", i > 0 ? "; " : "", m->code,
+                            kpi ? m->kpi : m->milestone);
+  }
+  if (kpi && len < 256)
+    snprintf(out + len, 256 - len, ". Or leave it empty.");
+}
+
+/* The drop-down list on status, one per run of rows of one kind. */
+static lxw_error
+validate_status(lxw_worksheet *ws, bool kpi, lxw_row_t first, lxw_row_t last)
+{
+  lxw_data_validation status = {0};
+  char prompt[256];
+
+  status_prompt(kpi, prompt);
   status.validate = LXW_VALIDATION_TYPE_LIST;
   status.value_list = (char **)(kpi ? kpi_ratings : milestone_statuses);
   status.input_title = kpi ? "KPI rating" : "Milestone status";
-  status.input_message =
-    kpi ? "G, A, R or TBC (or leave empty)" : "BR (complete), B, G, A, R or TBC";
+  status.input_message = prompt;
   status.error_title = kpi ? "Not a KPI rating" : "Not a milestone status";
   status.error_message =
     kpi ? "A KPI is rated G, A, R or TBC." : "A milestone is BR, B, G, A, R or TBC.";
-  err = worksheet_data_validation_range(ws, first, TEMPLATE_COL_STATUS, last, TEMPLATE_COL_STATUS,
-                                        &status);
-  if (err != LXW_NO_ERROR || !kpi)
-    return err;
+  return worksheet_data_validation_range(ws, first, TEMPLATE_COL_STATUS, last, TEMPLATE_COL_STATUS,
+                                         &status);
+}
+
+/* The number check on value, one per run of KPI rows measured alike: a
+ * percent cell holds the fraction (0.955 for 95.5%), so its bound is 100
+ * times smaller, the value read being at most 1e15. */
+static lxw_error
+validate_value(lxw_worksheet *ws, bool percent, lxw_row_t first, lxw_row_t last)
+{
+  lxw_data_validation value = {0};
+
   value.validate = LXW_VALIDATION_TYPE_DECIMAL;
   value.criteria = LXW_VALIDATION_CRITERIA_BETWEEN;
-  value.minimum_number = -1e15;
-  value.maximum_number = 1e15;
-  value.input_title = "Value";
-  value.input_message = "A number such as 95.5 (for a percentage, 95.5 or 95.5%).";
+  value.minimum_number = percent ? -1e13 : -1e15;
+  value.maximum_number = percent ? 1e13 : 1e15;
+  value.input_title = percent ? "Value in percent" : "Value";
+  value.input_message =
+    percent ? "A percentage: type 95.5 or 95.5% and the cell shows 95.5%, read as 95.5. Below "
+              "1%, type the % sign (0.5%): a spreadsheet may read 0.5 as 50%."
+            : "A number such as 1234 or 8.5 (this KPI is not measured in percent).";
   value.error_title = "Not a number";
   value.error_message = "The value must be a number; words go in value_text.";
   return worksheet_data_validation_range(ws, first, TEMPLATE_COL_VALUE, last, TEMPLATE_COL_VALUE,
@@ -128,7 +177,7 @@ write_sheet(lxw_workbook *wb, lxw_worksheet *ws, const struct template_desc *t)
   char text[1024], last[160] = "";
   double widths[TEMPLATE_NCOLS];
   lxw_error err = LXW_NO_ERROR;
-  size_t run_start = 0;
+  size_t run_start = 0, value_start = 0;
 
   make_formats(wb, &f);
   snprintf(text, sizeof(text), "Quarterly return: %s, %s %s%s%s", t->quarter_words, t->org_code,
@@ -159,19 +208,29 @@ write_sheet(lxw_workbook *wb, lxw_worksheet *ws, const struct template_desc *t)
       r->last_quarter,
       r->last_comment,
     };
+    lxw_format *value_format = r->percent ? f.input_percent : f.input;
 
     for (size_t c = 0; c < TEMPLATE_COL_STATUS; c++)
       worksheet_write_string(ws, row, (lxw_col_t)c, ctx[c] != NULL ? ctx[c] : "",
                              template_columns[c].wrap ? f.context_wrap : f.context);
     worksheet_write_blank(ws, row, TEMPLATE_COL_STATUS, f.input);
-    worksheet_write_blank(ws, row, TEMPLATE_COL_VALUE, r->kpi ? f.input : f.absent);
+    worksheet_write_blank(ws, row, TEMPLATE_COL_VALUE, r->kpi ? value_format : f.absent);
     worksheet_write_blank(ws, row, TEMPLATE_COL_VALUE_TEXT, r->kpi ? f.input_wrap : f.absent);
     worksheet_write_blank(ws, row, TEMPLATE_COL_COMMENT, f.input_wrap);
     if (i + 1 == t->nrows || t->rows[i + 1].kpi != r->kpi) {
-      err = validate_run(ws, r->kpi, (lxw_row_t)(FIRST_ROW + run_start), row);
+      err = validate_status(ws, r->kpi, (lxw_row_t)(FIRST_ROW + run_start), row);
       if (err != LXW_NO_ERROR)
         return err;
       run_start = i + 1;
+    }
+    if (r->kpi &&
+        (i + 1 == t->nrows || !t->rows[i + 1].kpi || t->rows[i + 1].percent != r->percent)) {
+      err = validate_value(ws, r->percent, (lxw_row_t)(FIRST_ROW + value_start), row);
+      if (err != LXW_NO_ERROR)
+        return err;
+      value_start = i + 1;
+    } else if (!r->kpi) {
+      value_start = i + 1;
     }
   }
   for (size_t c = 0; c < TEMPLATE_NCOLS && err == LXW_NO_ERROR; c++)

@@ -556,8 +556,10 @@ run(const char *cmd)
 }
 
 /* The round trip: the template downloaded over HTTP (libxlsxwriter's
- * workbook), filled in with openpyxl as a partner would (a percent typed
- * in a percent KPI, a count, a status from the drop-down), uploaded as a
+ * workbook), filled in with openpyxl as a partner would (95.5 typed in a
+ * percent KPI's value cell, which the template formats as a percentage:
+ * 0.955 stored, 95.5 read; 88.25% typed in another, the partner's own
+ * 0.0% format; a count; a status from the drop-down), uploaded as a
  * browser form; then what was stored. */
 START_TEST(template_round_trip)
 {
@@ -579,8 +581,8 @@ START_TEST(template_round_trip)
       "{\"UC1.1\": {\"status\": \"A\", \"comment\": \"Delayed \\u2013 see the minutes\"},"
       " \"UC1.2\": {\"status\": \"G\"}, \"UC1.3\": {\"status\": \"BR\"},"
       " \"CH6.4\": {\"status\": \"B\"},"
-      " \"UC/KPI 4\": {\"status\": \"G\", \"value\": 95.5, \"percent\": true},"
-      " \"UC/KPI 6\": {\"value\": 88.25, \"value_text\": \"88.25%\"},"
+      " \"UC/KPI 4\": {\"status\": \"G\", \"value\": 0.955},"
+      " \"UC/KPI 6\": {\"value\": 88.25, \"percent\": true, \"value_text\": \"88.25%\"},"
       " \"UC/KPI 1\": {\"value\": 2801, \"comment\": \"above target\"}}";
 
     save(fill, spec, strlen(spec));

@@ -555,7 +555,7 @@ static const struct number_case numbers[] = {
   {"1e15", false, POINT_CSV, true, 1e15, NULL},
   {"95.5%", false, POINT_CSV, false, 0,
    "\"95.5%\" is a percentage, but this KPI is not measured in percent: write the number alone, "
-   "e.g. 95.5"},
+   "e.g. 95.5 (in a spreadsheet, format the cell as a number, not a percentage)"},
   {"95.5 %", true, POINT_CSV, false, 0, "\"95.5 %\" is not a number: expected e.g. 95.5 or 95.5%"},
   {"abc", false, POINT_CSV, false, 0, "\"abc\" is not a number: expected e.g. 95.5 or 1,234.5"},
   {"12,34", false, POINT_CSV, false, 0, "\"12,34\" is not a number: write decimals with a point"},

@@ -2,7 +2,9 @@
  * read back by ragboard's own reader, checked by openpyxl (protection,
  * drop-down lists, number validation, frozen header, widths), and the
  * round trip a partner makes: download, fill in (tests/sheet/fill.py, with
- * openpyxl, as a spreadsheet program stores what is typed), upload. */
+ * openpyxl, as a spreadsheet program stores what is typed), upload. The
+ * cells' prompts and number formats, and a partner's own percent cells, are
+ * in test_template_cells.c. */
 #include <check.h>
 #include <dirent.h>
 #include <stdio.h>
@@ -264,7 +266,8 @@ START_TEST(test_xlsx_template_openpyxl_sees)
 
   snprintf(path, sizeof(path), "%s/template.xlsx", dir);
   write_file(path, out, len);
-  snprintf(cmd, sizeof(cmd), "%s %s/tests/sheet/check_template.py %s '2018-19-Q1 RDASH' 2 3 2>&1",
+  snprintf(cmd, sizeof(cmd),
+           "%s %s/tests/sheet/check_template.py %s '2018-19-Q1 RDASH' 2 3 'UC/KPI 1' 2>&1",
            python(), RAGBOARD_SOURCE_ROOT, path);
   run(cmd);
   unlink(path);
@@ -300,7 +303,7 @@ START_TEST(test_round_trip)
   ck_assert_str_eq(field(s, &h, 1, SHEET_STATUS), "BR");
   ck_assert_str_eq(field(s, &h, 1, SHEET_COMMENT), "");
   ck_assert_str_eq(field(s, &h, 2, SHEET_STATUS), "A");
-  ck_assert_str_eq(field(s, &h, 2, SHEET_VALUE), "95.5%"); /* 0.955 in a 0.0% cell */
+  ck_assert_str_eq(field(s, &h, 2, SHEET_VALUE), "95.5%"); /* 0.955 in the template's % cell */
   ck_assert_str_eq(field(s, &h, 2, SHEET_COMMENT), "Winter pressures");
   ck_assert_str_eq(field(s, &h, 3, SHEET_STATUS), "TBC");
   ck_assert_str_eq(field(s, &h, 3, SHEET_VALUE), "1234");
@@ -314,7 +317,8 @@ START_TEST(test_round_trip)
   ck_assert_double_eq(v, 0.3);
   ck_assert(!sheet_parse_number(&conv, "95.5%", rows[3].percent, &v, &why));
   ck_assert_str_eq(why.text, "\"95.5%\" is a percentage, but this KPI is not measured in percent: "
-                             "write the number alone, e.g. 95.5");
+                             "write the number alone, e.g. 95.5 (in a spreadsheet, format the "
+                             "cell as a number, not a percentage)");
   sheet_free(s);
   free(out);
   unlink(in);
@@ -360,6 +364,8 @@ START_TEST(test_temp_files)
 }
 END_TEST
 
+void template_cells_tests(TCase *tc); /* test_template_cells.c */
+
 static Suite *
 template_suite(void)
 {
@@ -373,6 +379,7 @@ template_suite(void)
   tcase_add_test(tc, test_xlsx_template_openpyxl_sees);
   tcase_add_test(tc, test_round_trip);
   tcase_add_test(tc, test_temp_files);
+  template_cells_tests(tc);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -5,10 +5,14 @@ usage: fill_template.py IN.xlsx OUT.xlsx FILL.json
 
 FILL.json maps an item's code to the cells to fill:
   {"UC1.1": {"status": "A", "comment": "..."},
-   "UC/KPI 4": {"status": "G", "value": 95.5, "percent": true},
+   "UC/KPI 4": {"status": "G", "value": 0.955},
+   "UC/KPI 6": {"value": 88.25, "percent": true},
    "UC/KPI 1": {"value": 1234, "value_text": "1,234 people"}}
-"value" with "percent": true is typed the way Excel stores "95.5%" typed
-into a cell: the number 0.955 with a percent format. The header row is
+"value" is the number the cell stores, the template's format kept (a
+percent KPI's value cell is a percentage: 0.955 there is what a spreadsheet
+stores when 95.5 or 95.5% is typed, shown as 95.5%); "value" with
+"percent": true is typed the way Excel stores "95.5%" typed into a cell
+given its own format: the number 0.955 with the format 0.0%. The header row is
 found by its "kind" and "code" cells (the template puts a title and
 instructions above it); the other cells are left as the template made them,
 the sheet protection included.

@@ -2,10 +2,12 @@
 """Check, with openpyxl (another program than the one that wrote it), what
 a partner's spreadsheet program sees in a ragboard return template.
 
-usage: check_template.py TEMPLATE.xlsx SHEET_NAME N_MILESTONES N_KPIS
+usage: check_template.py TEMPLATE.xlsx SHEET_NAME N_MILESTONES N_KPIS [PERCENT_CODES]
 
 The template's rows are the milestones first, then the KPIs (what the test
-writes). Exits non-zero naming the first thing that is wrong."""
+writes); PERCENT_CODES, comma separated, are the KPIs measured in percent,
+whose value cells show a percentage. Exits non-zero naming the first thing
+that is wrong."""
 import sys
 
 import openpyxl
@@ -21,6 +23,7 @@ def fail(msg):
 
 def main():
     path, sheet, n_ms, n_kpi = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+    percent = set(sys.argv[5].split(",")) if len(sys.argv) > 5 and sys.argv[5] else set()
     wb = openpyxl.load_workbook(path)
     if wb.sheetnames != [sheet]:
         fail("sheets %r, want [%r]" % (wb.sheetnames, sheet))
@@ -47,6 +50,14 @@ def main():
             if ws.cell(r, c).protection.locked == want_unlocked:
                 fail("cell %s%d (%s, %s) locked=%r" % (chr(64 + c), r, name,
                      "kpi" if kpi else "milestone", ws.cell(r, c).protection.locked))
+    # a percent KPI's value cell shows a percentage (% outside quotes), the
+    # others' the number as typed
+    for r in range(4 + n_ms, 4 + n_ms + n_kpi):
+        code, fmt = ws.cell(r, 2).value, ws.cell(r, 9).number_format
+        if code in percent and (fmt.count("%") != 1 or '"' in fmt or "\\" in fmt):
+            fail("value cell I%d of %s has format %r, want a percentage" % (r, code, fmt))
+        if code not in percent and fmt != "General":
+            fail("value cell I%d of %s has format %r, want General" % (r, code, fmt))
     # drop-down lists and number checks
     lists, decimals = {}, []
     for dv in ws.data_validations.dataValidation:
@@ -63,9 +74,17 @@ def main():
         fail("milestone status list on %s is %r (lists: %r)" % (ms_range, lists.get(ms_range), lists))
     if lists.get(kpi_range) != '"G,A,R,TBC"':
         fail("KPI rating list on %s is %r (lists: %r)" % (kpi_range, lists.get(kpi_range), lists))
-    val_range = kpi_range.replace("H", "I")
-    if decimals != [(val_range, -1e15, 1e15)]:
-        fail("decimal validation %r, want on %s" % (decimals, val_range))
+    # one number check per run of KPIs measured alike; a percent cell holds
+    # the fraction, so its bounds are 100 times smaller
+    want, first = [], k0
+    for r in range(k0, k1 + 1):
+        pct = ws.cell(r, 2).value in percent
+        if r == k1 or (ws.cell(r + 1, 2).value in percent) != pct:
+            bound = 1e13 if pct else 1e15
+            want.append(("I%d" % r if r == first else "I%d:I%d" % (first, r), -bound, bound))
+            first = r + 1
+    if sorted(decimals) != sorted(want):
+        fail("decimal validation %r, want %r" % (decimals, want))
     # widths: every column set, long text columns wider than short ones
     widths = {chr(64 + c): ws.column_dimensions[chr(64 + c)].width for c in range(1, 12)}
     if any(w is None or w < 6 for w in widths.values()):

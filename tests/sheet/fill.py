@@ -6,17 +6,20 @@ usage: fill.py TEMPLATE.xlsx OUT.xlsx
 
 The template's rows are found by their header names, not by position. For
 each item (by code, see FILL) it writes the status, the value, value_text
-and comment; a percent KPI's value is stored as Excel stores "95.5%" typed
-in a cell: the number 0.955 with a percent format."""
+and comment; a percent KPI's value is stored as a spreadsheet stores 95.5
+typed into the template's percent cell: the number 0.955, the cell's
+format kept."""
 import sys
 
 import openpyxl
 
-# code -> (status, value, number_format or None, value_text, comment)
+# code -> (status, value, number_format or None, value_text, comment); no
+# number_format keeps the template's: 0.955 in a percent KPI's value cell is
+# what a spreadsheet stores when 95.5 or 95.5% is typed into it.
 FILL = {
     "UC1.1": ("g", None, None, None, "  Delivered;\nsign-off in May, café opened  "),
     "UC1.2": ("BR", None, None, None, None),
-    "UC/KPI 1": ("A", 0.955, "0.0%", None, "Winter pressures"),
+    "UC/KPI 1": ("A", 0.955, None, None, "Winter pressures"),
     "UC/KPI 2": ("TBC", 1234, None, "provisional", None),
     "UC/KPI 3": (None, 0.1 + 0.2, None, None, None),
 }
