@@ -123,8 +123,10 @@ status_prompt(bool kpi, char out[256])
     len += (size_t)snprintf(out + len, 256 - len, "%s%s: %s", i > 0 ? "; " : "", m->code,
                             kpi ? m->kpi : m->milestone);
   }
-  if (kpi && len < 256)
-    snprintf(out + len, 256 - len, ". Or leave it empty.");
+  /* a KPI's rating may be left empty; a milestone's row is skipped when
+   * all its return cells are (api_return_sheet.c) */
+  if (len < 256)
+    snprintf(out + len, 256 - len, kpi ? ". Or leave it empty." : ". Or leave the row empty.");
 }
 
 /* The drop-down list on status, one per run of rows of one kind. */
@@ -189,7 +191,8 @@ write_sheet(lxw_workbook *wb, lxw_worksheet *ws, const struct template_desc *t)
   snprintf(text, sizeof(text),
            "Fill in the white cells: status (a milestone: BR, B, G, A, R or TBC; a KPI's rating: "
            "G, A, R or TBC), value (a number), value_text and comment. Grey cells are for "
-           "reference%s. Keep the header row as it is and upload the file as it is.",
+           "reference%s. A row left empty keeps what is stored. Keep the header row as it is and "
+           "upload the file as it is.",
            last);
   worksheet_write_string(ws, INTRO_ROW, 0, text, f.intro);
   for (size_t c = 0; c < TEMPLATE_NCOLS; c++) {

@@ -492,6 +492,9 @@ START_TEST(state_checks_titles)
   /* imports write it again: the same file brings the title back (the
    * row was gone), a renamed one replaces it, and both are audited */
   th_expect_status(&s, "POST", "/api/v1/import", doc, s.admin, NULL, 200);
+  st = state(&s);
+  ck_assert_msg(json_is_true(json_object_get(st, "ok")), "%s", json_dumps(st, 0));
+  json_decref(st);
   renamed = replaced(doc, title, "Rotherham Place Performance Report");
   th_expect_status(&s, "POST", "/api/v1/import", renamed, s.admin, NULL, 200);
   th_expect_status(&s, "POST", "/api/v1/import", renamed, s.admin, NULL, 200);

@@ -238,8 +238,9 @@ START_TEST(test_xlsx_template_reads_back)
   ck_assert_str_eq(s->rows[1].cells[0],
                    "Fill in the white cells: status (a milestone: BR, B, G, A, R or TBC; a KPI's "
                    "rating: G, A, R or TBC), value (a number), value_text and comment. Grey cells "
-                   "are for reference (\"last quarter\" is Quarter 4 2017/18). Keep the header row "
-                   "as it is and upload the file as it is.");
+                   "are for reference (\"last quarter\" is Quarter 4 2017/18). A row left empty "
+                   "keeps what is stored. Keep the header row as it is and upload the file as it "
+                   "is.");
   ck_assert_int_eq(h.column[SHEET_STATUS], 7);
   ck_assert_int_eq(h.column[SHEET_COMMENT], 10);
   ck_assert_uint_eq(s->nrows, 3 + N(rows));

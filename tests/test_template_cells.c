@@ -212,8 +212,10 @@ START_TEST(test_xlsx_template_prompts)
   char *kpi = attr_near(ws, "promptTitle=\"KPI rating\"", "prompt");
 
   ck_assert_msg(ms != NULL && kpi != NULL, "no status prompts in\n%s", ws);
-  ck_assert_str_eq(ms, "BR: not due to start; B: complete; G: on track; A: started but not on "
-                       "track; R: significant issues; TBC: not yet known, or no update provided");
+  ck_assert_str_eq(ms,
+                   "BR: not due to start; B: complete; G: on track; A: started but not on "
+                   "track; R: significant issues; TBC: not yet known, or no update provided. Or "
+                   "leave the row empty.");
   ck_assert_ptr_nonnull(strstr(ms, "BR: not due to start"));
   ck_assert_ptr_nonnull(strstr(ms, "B: complete"));
   ck_assert_ptr_null(strstr(ms, "BR (complete)"));
