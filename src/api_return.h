@@ -40,6 +40,8 @@ struct row {
   char owner[STORE_CODE_LEN];
   bool percent;
   bool monthly; /* the KPI takes monthly values */
+  bool blank;   /* spreadsheet: nothing in status, value, value_text and comment (a
+                   template row as downloaded): its item is checked, nothing written */
   enum rag_status parsed;
 };
 

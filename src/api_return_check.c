@@ -439,7 +439,8 @@ api_return_check_rows(struct api_ctx *c, struct parsed_return *pr, const char *y
     if (resolve(c, pr, r, year, shapes, &err)) {
       if (shapes && strcmp(r->code, r->canon) != 0 && cased++ == 0)
         first_case = r;
-      if (shapes && repeats(c, pr, r, seen))
+      /* a blank row repeating another is no conflict: it writes nothing */
+      if (shapes && !r->blank && repeats(c, pr, r, seen))
         continue;
       check_owner(c, pr, r);
     }
@@ -449,7 +450,7 @@ api_return_check_rows(struct api_ctx *c, struct parsed_return *pr, const char *y
                          r->canon);
     if (err != RB_OK || !shapes)
       continue;
-    if (r->month == NULL)
+    if (r->month == NULL && !r->blank)
       check_status(c, pr, r);
     check_month(c, pr, r);
     check_value(c, pr, r);

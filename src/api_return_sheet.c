@@ -60,11 +60,13 @@ cell(const struct sheet_row *sr, const struct sheet_header *h, enum sheet_field 
 }
 
 /* What a data row is: nothing at all in the columns the reader knows (a
- * row of context only, such as a heading), an item named (kind, code,
- * month) with nothing in the return's columns (status, value, value_text,
- * comment: the template's rows as downloaded, so what is stored for the
- * item stays as it is), or a row to check and write. */
-enum row_kind { ROW_EMPTY, ROW_SKIPPED, ROW_READ };
+ * row of context only), or a row to check. A row that names its item
+ * (kind, code, month) with nothing in the return's columns (status,
+ * value, value_text, comment: the template's rows as downloaded) is blank:
+ * its kind, code, month and owner are checked like any row's, so a wrong
+ * code or another organisation's item is still named, but nothing is
+ * written for it and what is stored stays as it is. */
+enum row_kind { ROW_EMPTY, ROW_READ };
 
 static bool
 return_columns_empty(const struct sheet_row *sr, const struct sheet_header *h)
@@ -73,13 +75,11 @@ return_columns_empty(const struct sheet_row *sr, const struct sheet_header *h)
          cell(sr, h, SHEET_VALUE_TEXT) == NULL && cell(sr, h, SHEET_COMMENT) == NULL;
 }
 
-/* One data row into r, when it is one to read. A skipped row is counted
- * in pr->skipped by its kind as written (a month's value when it has a
- * month) and *which set to that index, or -1 for a kind that is neither
- * milestone nor kpi (a heading: not counted). */
+/* One data row into r, when it is one to read. A blank row of a known
+ * kind is counted in pr->skipped (a month's value when it has a month). */
 static enum row_kind
 row_from_sheet(struct api_ctx *c, struct parsed_return *pr, const struct sheet_header *h,
-               const struct sheet_row *sr, struct row *r, int *which)
+               const struct sheet_row *sr, struct row *r)
 {
   const char *kind = cell(sr, h, SHEET_KIND);
   bool any = false;
@@ -88,16 +88,11 @@ row_from_sheet(struct api_ctx *c, struct parsed_return *pr, const struct sheet_h
     any |= cell(sr, h, (enum sheet_field)f) != NULL;
   if (!any)
     return ROW_EMPTY;
-  if (return_columns_empty(sr, h)) {
-    *which = kind == NULL                         ? -1
-             : strcasecmp(kind, "milestone") == 0 ? 0
-             : strcasecmp(kind, "kpi") != 0       ? -1
-             : cell(sr, h, SHEET_MONTH) != NULL   ? 2
-                                                  : 1;
-    if (*which >= 0)
-      pr->skipped[*which]++;
-    return ROW_SKIPPED;
-  }
+  r->blank = return_columns_empty(sr, h);
+  if (r->blank && kind != NULL && strcasecmp(kind, "milestone") == 0)
+    pr->skipped[0]++;
+  else if (r->blank && kind != NULL && strcasecmp(kind, "kpi") == 0)
+    pr->skipped[cell(sr, h, SHEET_MONTH) != NULL ? 2 : 1]++;
   r->line = (long)sr->line;
   r->index = -1;
   snprintf(r->where, sizeof(r->where), "line[%zu]", sr->line);
@@ -185,7 +180,7 @@ api_return_sheet(struct api_ctx *c, struct parsed_return *pr, bool xlsx)
   struct sheet_header h;
   struct sheet *s = NULL;
   struct skipped_lines sk = {0, {0}};
-  size_t k = 0;
+  size_t k = 0, filled = 0;
   enum rb_err err;
 
   /* The body has been read within the route's limit already. */
@@ -224,16 +219,16 @@ api_return_sheet(struct api_ctx *c, struct parsed_return *pr, bool xlsx)
   if (c->errors == NULL)
     c->errors = json_array();
   for (size_t i = h.row + 1; i < s->nrows; i++) {
-    int which = -1;
-    enum row_kind got = row_from_sheet(c, pr, &h, &s->rows[i], &pr->rows[k], &which);
-
-    if (got == ROW_READ)
-      k++;
-    else if (got == ROW_SKIPPED && which >= 0)
+    if (row_from_sheet(c, pr, &h, &s->rows[i], &pr->rows[k]) != ROW_READ)
+      continue;
+    if (pr->rows[k].blank)
       skipped_line(&sk, s->rows[i].line);
+    else
+      filled++;
+    k++;
   }
   pr->n = k;
-  if (k == 0)
+  if (filled == 0)
     return api_fail(c, RB_ERR_INVALID,
                     "the return holds nothing to write: every row below the header row (line %zu) "
                     "is empty in the columns status, value, value_text and comment; fill in what "

@@ -54,6 +54,8 @@ write_rows(struct api_ctx *c, struct row *rows, size_t n, const char *quarter, j
     bool changed = true;
     enum rb_err err;
 
+    if (r->blank) /* checked, counted as skipped, not written */
+      continue;
     if (r->month != NULL) {
       err = write_month(c, r, quarter, by, &changed);
       if (err != RB_OK)

@@ -387,6 +387,50 @@ START_TEST(comment_only_row_written)
 }
 END_TEST
 
+/* A blank row writes nothing, but still names a real item of the
+ * partner's own: a wrong code, a kind that is none, or another
+ * organisation's item is refused like any row's (found in review: they
+ * passed with a 200 and a note that called them unchanged). Blank rows
+ * may repeat an item without conflict. */
+START_TEST(blank_rows_still_name_real_items)
+{
+  static const char bad[] = "kind,code,status,value,value_text,comment\r\n"
+                            "kpi,UC/KPI 1,,92,,\r\n"
+                            "bogus,CH6.4,,,,\r\n"
+                            "kpi,NOPE 99,,,,\r\n"
+                            "milestone,CH1.1,,,,\r\n";
+  static const char repeated[] = "kind,code,status,value,value_text,comment\r\n"
+                                 "kpi,UC/KPI 1,,,,\r\n"
+                                 "kpi,UC/KPI 1,,93,,\r\n"
+                                 "kpi,UC/KPI 1,,,,\r\n";
+  json_t *before[3];
+  struct th_response r;
+  json_t *e;
+
+  snapshot(before);
+  post(bad, strlen(bad), "text/csv", 422, &r);
+  th_assert_field_error(&r, "line[3].kind");
+  th_assert_field_error(&r, "line[4].code");
+  e = th_assert_field_error(&r, "line[5].code");
+  ck_assert_msg(strstr(th_jstr(e, "message"), "not by RMBC") != NULL, "%s", r.body);
+  ck_assert_uint_eq(json_array_size(json_object_get(r.json, "errors")), 3);
+  th_response_free(&r);
+  /* nothing written: UC/KPI 1's 92 was refused with the rest */
+  e = stored("kpis", "UC%2FKPI%201");
+  ck_assert(json_equal(e, before[0]));
+  json_decref(e);
+  post(repeated, strlen(repeated), "text/csv", 200, &r);
+  ck_assert_int_eq(th_jint(r.json, "kpis.written"), 1);
+  ck_assert_int_eq(th_jint(r.json, "kpis.skipped"), 2);
+  th_response_free(&r);
+  e = stored("kpis", "UC%2FKPI%201");
+  ck_assert(json_real_value(json_object_get(e, "value")) == 93.0);
+  json_decref(e);
+  for (int i = 0; i < 3; i++)
+    json_decref(before[i]);
+}
+END_TEST
+
 void
 returns_blank_tests(Suite *suite)
 {
@@ -397,4 +441,5 @@ returns_blank_tests(Suite *suite)
   tcase_add_test(tc, template_xlsx_blank_rows_skipped);
   tcase_add_test(tc, month_rows_blank_skipped);
   tcase_add_test(tc, comment_only_row_written);
+  tcase_add_test(tc, blank_rows_still_name_real_items);
 }
