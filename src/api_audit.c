@@ -163,6 +163,7 @@ not_listed(struct api_ctx *c, const char *param, const char *v, const char *cons
 {
   size_t used;
 
+  api_field_error(c, param, "%.40s is not one ragboard records", v);
   used = (size_t)snprintf(c->detail, sizeof(c->detail),
                           "%s %.40s is not one ragboard records; use one of", param, v);
   for (size_t i = 0; names[i] != NULL && used < sizeof(c->detail); i++)
@@ -245,8 +246,11 @@ api_audit_list(struct api_ctx *c)
   f.since = api_query(c, "since");
   f.until = api_query(c, "until");
   /* Compared as text with the stored times, so first put in their form. */
-  if ((f.since != NULL && !util_parse_time(f.since, since)) ||
-      (f.until != NULL && !util_parse_time(f.until, until)))
+  if (f.since != NULL && !util_parse_time(f.since, since))
+    api_field_error(c, "since", "must be a date (2018-08-22) or an RFC 3339 UTC time");
+  if (f.until != NULL && !util_parse_time(f.until, until))
+    api_field_error(c, "until", "must be a date (2018-08-22) or an RFC 3339 UTC time");
+  if (api_field_failed(c, "since") || api_field_failed(c, "until"))
     return api_fail(c, RB_ERR_BAD_REQUEST,
                     "since and until must be dates (2018-08-22) or RFC 3339 UTC times"
                     " (2018-08-22T10:30:00Z)");
@@ -262,8 +266,10 @@ api_audit_list(struct api_ctx *c)
     struct quarter parsed;
     const char *msg = quarter_parse(f.quarter, &parsed);
 
-    if (msg != NULL)
+    if (msg != NULL) {
+      api_field_error(c, "quarter", "%s", msg);
       return api_fail(c, RB_ERR_BAD_REQUEST, "quarter %s", msg);
+    }
   }
   if (f.action != NULL && !listed(audit_actions, f.action))
     return not_listed(c, "action", f.action, audit_actions);

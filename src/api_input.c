@@ -226,8 +226,11 @@ api_path_quarter(struct api_ctx *c, size_t i, struct quarter *q)
   struct quarter parsed;
   const char *msg = i < c->npath ? quarter_parse(c->path[i], &parsed) : "is required";
 
-  if (msg != NULL)
+  if (msg != NULL) {
+    /* named in errors too, as a bad ?quarter= is */
+    api_field_error(c, "quarter", "%s", msg);
     return api_fail(c, RB_ERR_BAD_REQUEST, "quarter %.20s %s", i < c->npath ? c->path[i] : "", msg);
+  }
   if (q != NULL)
     *q = parsed;
   return RB_OK;
@@ -240,13 +243,17 @@ api_query_quarter(struct api_ctx *c, const char **text, struct quarter *q)
   struct quarter parsed;
   const char *msg;
 
-  if (v == NULL)
+  if (v == NULL) {
+    api_field_error(c, "quarter", "is required, e.g. ?quarter=2018-19-Q1");
     return api_fail(c, RB_ERR_BAD_REQUEST,
                     "the quarter query parameter is required, e.g. "
                     "?quarter=2018-19-Q1");
+  }
   msg = quarter_parse(v, &parsed);
-  if (msg != NULL)
+  if (msg != NULL) {
+    api_field_error(c, "quarter", "%s", msg);
     return api_fail(c, RB_ERR_BAD_REQUEST, "quarter %s", msg);
+  }
   *text = v;
   if (q != NULL)
     *q = parsed;
