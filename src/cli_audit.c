@@ -37,12 +37,14 @@ print_verdict(const json_t *v)
   if (state != NULL && json_object_get(state, "checked") != NULL) {
     const json_t *c = json_object_get(state, "checked");
 
-    printf("state: %lld milestone updates, %lld KPI readings, %lld milestones, %lld KPIs checked "
-           "in %lld ms: %s\n",
+    printf("state: %lld milestone updates, %lld KPI readings, %lld milestones, %lld KPIs, %lld "
+           "monthly values, %lld plan-year titles checked in %lld ms: %s\n",
            (long long)json_integer_value(json_object_get(c, "milestone_updates")),
            (long long)json_integer_value(json_object_get(c, "kpi_readings")),
            (long long)json_integer_value(json_object_get(c, "milestones")),
            (long long)json_integer_value(json_object_get(c, "kpis")),
+           (long long)json_integer_value(json_object_get(c, "kpi_months")),
+           (long long)json_integer_value(json_object_get(c, "datasets")),
            (long long)json_integer_value(json_object_get(state, "elapsed_ms")),
            json_is_true(json_object_get(state, "ok")) ? "as the trail says" : "DIFFERENT");
   }

@@ -56,7 +56,7 @@ grep -q "signed with key $key1, which is not in the audit key file" "$WORK/other
 # audit verify: the trail and the data against it.
 "$RAGBOARD" audit verify --db "$DB" >"$WORK/verify.txt" || fail "audit verify: $(cat "$WORK/verify.txt")"
 grep -q "^key: signed with key $key1 since entry 1" "$WORK/verify.txt" || fail "audit verify said: $(cat "$WORK/verify.txt")"
-grep -q '^state: 144 milestone updates, 50 KPI readings, 76 milestones, 50 KPIs checked in [0-9]* ms: as the trail says' \
+grep -q '^state: 144 milestone updates, 50 KPI readings, 76 milestones, 50 KPIs, 0 monthly values, 1 plan-year titles checked in [0-9]* ms: as the trail says' \
   "$WORK/verify.txt" || fail "audit verify said: $(cat "$WORK/verify.txt")"
 "$RAGBOARD" audit verify --db "$DB" --json | jq -e '.ok and .state.ok' >/dev/null || fail "audit verify --json"
 sqlite3 "$DB" "UPDATE kpi_reading SET value = 30, rating = 'G' WHERE kpi_id = 1 AND quarter = '2018-19-Q1'"
