@@ -291,11 +291,11 @@ import_items(struct import_run *run, json_t *arr, bool kpi, const char *year)
       if (err == RB_OK && before != NULL)
         err = kpi ? store_kpi_get(st, id, &after) : store_milestone_get(st, id, &after);
       /* a frequency the file leaves out is the stored one (store_kpi_upsert) */
-      if (kpi && frequency == NULL && after != NULL)
-        monthly = strcmp(json_string_value(json_object_get(after, "frequency")) != NULL
-                           ? json_string_value(json_object_get(after, "frequency"))
-                           : "",
-                         "monthly") == 0;
+      if (kpi && frequency == NULL && after != NULL) {
+        const char *stored = json_string_value(json_object_get(after, "frequency"));
+
+        monthly = stored != NULL && strcmp(stored, "monthly") == 0;
+      }
       snprintf(ids, sizeof(ids), "%lld", (long long)id);
       if (!import_storage_failed(err, path, errors))
         import_audit_item(run, kpi ? "kpi" : "milestone", ids, code, NULL, before, after, path);

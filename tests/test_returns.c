@@ -19,6 +19,7 @@
 #include <jansson.h>
 
 #include "harness.h"
+#include "test_returns.h"
 
 #define Q2 "2018-19-Q2"
 #define SUBMIT "/api/v1/quarters/" Q2 "/submissions"
@@ -47,7 +48,7 @@ teardown(void)
   th_stop(&S);
 }
 
-static char *
+char *
 slurp(const char *path, size_t *len)
 {
   FILE *f = fopen(path, "rb");
@@ -418,11 +419,6 @@ START_TEST(monthly_values_in_a_return)
 }
 END_TEST
 
-static const char *python(void);
-static void save(const char *path, const char *data, size_t len);
-static void run(const char *cmd);
-static char *slurp(const char *path, size_t *len);
-
 /* Months typed into Excel become dates (a serial number with a date
  * format): read as the day they show, so "Jul 2018" is 2018-07. */
 START_TEST(monthly_values_from_excel_dates)
@@ -523,7 +519,7 @@ START_TEST(openpyxl_workbook)
 }
 END_TEST
 
-static const char *
+const char *
 python(void)
 {
   const char *p = getenv("RAGBOARD_PYTHON");
@@ -531,7 +527,7 @@ python(void)
   return p != NULL && p[0] != '\0' ? p : "python3";
 }
 
-static void
+void
 save(const char *path, const char *data, size_t len)
 {
   FILE *f = fopen(path, "wb");
@@ -542,7 +538,7 @@ save(const char *path, const char *data, size_t len)
 }
 
 /* Run a helper script; it must succeed (its output in the failure). */
-static void
+void
 run(const char *cmd)
 {
   FILE *p = popen(cmd, "r");
@@ -792,8 +788,6 @@ START_TEST(multipart_table)
   }
 }
 END_TEST
-
-void returns_blank_tests(Suite *suite); /* test_returns_blank.c */
 
 int
 main(void)

@@ -18,12 +18,11 @@
 #include <jansson.h>
 
 #include "harness.h"
+#include "test_returns.h"
 
 #define Q2 "2018-19-Q2"
 #define SUBMIT "/api/v1/quarters/" Q2 "/submissions"
 #define XLSX_TYPE "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-void returns_blank_tests(Suite *suite); /* for test_returns.c's main */
 
 static struct th_server S;
 static char rmbc[128];
@@ -250,54 +249,16 @@ START_TEST(template_blank_milestone_rows_skipped)
 }
 END_TEST
 
-static const char *
-python(void)
-{
-  const char *p = getenv("RAGBOARD_PYTHON");
-
-  return p != NULL && p[0] != '\0' ? p : "python3";
-}
-
-static void
-save(const char *path, const char *data, size_t len)
-{
-  FILE *f = fopen(path, "wb");
-
-  ck_assert_ptr_nonnull(f);
-  ck_assert_uint_eq(fwrite(data, 1, len, f), len);
-  ck_assert_int_eq(fclose(f), 0);
-}
-
-static char *
-slurp(const char *path, size_t *len)
-{
-  FILE *f = fopen(path, "rb");
-  char *buf;
-  long n;
-
-  ck_assert_msg(f != NULL, "cannot open %s", path);
-  ck_assert_int_eq(fseek(f, 0, SEEK_END), 0);
-  n = ftell(f);
-  rewind(f);
-  buf = malloc((size_t)n + 1);
-  ck_assert_ptr_nonnull(buf);
-  ck_assert_uint_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
-  fclose(f);
-  *len = (size_t)n;
-  return buf;
-}
-
 /* The XLSX template (libxlsxwriter's) filled in with openpyxl: CH6.4's
  * status alone. */
 START_TEST(template_xlsx_blank_rows_skipped)
 {
   static const char spec[] = "{\"CH6.4\": {\"status\": \"G\"}}";
-  char in[400], out[400], fill[400], cmd[1600], msg[2048];
+  char in[400], out[400], fill[400], cmd[1600];
   struct th_response t, r;
   json_t *before[3];
-  size_t len, n;
+  size_t len;
   char *filled;
-  FILE *p;
 
   seeded(before);
   th_req(&S, "GET", "/api/v1/quarters/" Q2 "/template", NULL, rmbc, NULL, 200, &t);
@@ -309,11 +270,7 @@ START_TEST(template_xlsx_blank_rows_skipped)
   save(fill, spec, strlen(spec));
   snprintf(cmd, sizeof(cmd), "%s %s/tests/returns/fill_template.py %s %s %s 2>&1", python(),
            RAGBOARD_SOURCE_ROOT, in, out, fill);
-  p = popen(cmd, "r");
-  ck_assert_ptr_nonnull(p);
-  n = fread(msg, 1, sizeof(msg) - 1, p);
-  msg[n] = '\0';
-  ck_assert_msg(pclose(p) == 0, "%s: %s", cmd, msg);
+  run(cmd);
   filled = slurp(out, &len);
   post(filled, len, XLSX_TYPE, 200, &r);
   free(filled);

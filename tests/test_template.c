@@ -14,6 +14,7 @@
 
 #include "sheet.h"
 #include "template.h"
+#include "test_template.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -22,7 +23,7 @@
 #endif
 
 /* malloc that fails the test instead of returning NULL */
-static void *
+void *
 xmalloc(size_t n)
 {
   void *p = malloc(n);
@@ -78,7 +79,7 @@ run(const char *cmd)
   ck_assert_msg(status == 0, "%s\nexited %d:\n%s", cmd, status, out);
 }
 
-static char *
+char *
 new_dir(void)
 {
   const char *base = getenv("TMPDIR");
@@ -113,7 +114,7 @@ write_file(const char *path, const char *data, size_t len)
   fclose(f);
 }
 
-static char *
+char *
 read_file(const char *path, size_t *len)
 {
   FILE *f = fopen(path, "rb");
@@ -125,7 +126,7 @@ read_file(const char *path, size_t *len)
   return buf;
 }
 
-static char *
+char *
 xlsx(const struct template_desc *t, size_t *len)
 {
   char why[256] = "", *out = NULL;
@@ -135,7 +136,7 @@ xlsx(const struct template_desc *t, size_t *len)
   return out;
 }
 
-static struct sheet *
+struct sheet *
 read_xlsx(const char *data, size_t len, struct sheet_header *h)
 {
   struct sheet_limits lim = SHEET_LIMITS_DEFAULT;
@@ -147,7 +148,7 @@ read_xlsx(const char *data, size_t len, struct sheet_header *h)
   return s;
 }
 
-static const char *
+const char *
 field(const struct sheet *s, const struct sheet_header *h, size_t data_row, enum sheet_field f)
 {
   ck_assert_int_ge(h->column[f], 0);
@@ -364,8 +365,6 @@ START_TEST(test_temp_files)
   free(dir);
 }
 END_TEST
-
-void template_cells_tests(TCase *tc); /* test_template_cells.c */
 
 static Suite *
 template_suite(void)

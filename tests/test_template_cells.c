@@ -14,6 +14,7 @@
 
 #include "sheet.h"
 #include "template.h"
+#include "test_template.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -38,68 +39,6 @@ static const struct template_desc desc = {
 };
 
 /* ---- helpers ------------------------------------------------------------------ */
-
-/* malloc that fails the test instead of returning NULL */
-static void *
-xmalloc(size_t n)
-{
-  void *p = malloc(n);
-
-  ck_assert_ptr_nonnull(p);
-  return p;
-}
-
-static char *
-xlsx(const struct template_desc *t, size_t *len)
-{
-  char why[256] = "", *out = NULL;
-  enum rb_err err = template_xlsx(t, NULL, &out, len, why, sizeof(why));
-
-  ck_assert_msg(err == RB_OK, "template_xlsx: %d %s", err, why);
-  return out;
-}
-
-static char *
-new_dir(void)
-{
-  const char *base = getenv("TMPDIR");
-  char *dir = xmalloc(512);
-
-  snprintf(dir, 512, "%s/ragboard-test.XXXXXX", base != NULL && base[0] ? base : "/tmp");
-  ck_assert_ptr_nonnull(mkdtemp(dir));
-  return dir;
-}
-
-static char *
-read_file(const char *path, size_t *len)
-{
-  FILE *f = fopen(path, "rb");
-  char *buf = xmalloc(1 << 20);
-
-  ck_assert_msg(f != NULL, "cannot open %s", path);
-  *len = fread(buf, 1, 1 << 20, f);
-  fclose(f);
-  return buf;
-}
-
-static struct sheet *
-read_xlsx(const char *data, size_t len, struct sheet_header *h)
-{
-  struct sheet_limits lim = SHEET_LIMITS_DEFAULT;
-  struct sheet_problem why = {0, ""};
-  struct sheet *s = NULL;
-
-  ck_assert_msg(sheet_read_xlsx(data, len, &lim, &s, &why) == RB_OK, "%s", why.text);
-  ck_assert_msg(sheet_find_header(s, h, &why) == RB_OK, "%s", why.text);
-  return s;
-}
-
-static const char *
-field(const struct sheet *s, const struct sheet_header *h, size_t data_row, enum sheet_field f)
-{
-  ck_assert_int_ge(h->column[f], 0);
-  return sheet_cell(&s->rows[h->row + 1 + data_row], (size_t)h->column[f]);
-}
 
 /* Member name of the zip in data, as a new NUL-terminated string. */
 static char *
@@ -327,8 +266,6 @@ START_TEST(test_own_workbook_percent_cells)
   free(dir);
 }
 END_TEST
-
-void template_cells_tests(TCase *tc);
 
 void
 template_cells_tests(TCase *tc)
