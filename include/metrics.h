@@ -32,7 +32,14 @@ void metrics_write_batch(struct metrics *m, size_t requests, double work_seconds
 /* The request log dropped `lines` lines (its buffer was full). */
 void metrics_log_dropped(struct metrics *m, uint64_t lines);
 
-/* The exposition text (malloc'd), with the database size appended. */
-char *metrics_render(struct metrics *m, int64_t db_bytes);
+/* What the exposition reports beside the counters: gauges read from
+ * elsewhere when it is rendered. */
+struct metrics_gauges {
+  int64_t db_bytes;                  /* -1: unknown */
+  size_t cache_entries, cache_bytes; /* the response cache (cache_usage) */
+};
+
+/* The exposition text (malloc'd), with the gauges appended. */
+char *metrics_render(struct metrics *m, const struct metrics_gauges *g);
 
 #endif

@@ -75,30 +75,6 @@ versions_from_db(struct app *app, struct store *st, const struct how *how, struc
   return RB_OK;
 }
 
-/* The cache entry's version is the one that moves most (the year's
- * figures, else the reference data); the others are part of its key. */
-static int64_t
-entry_version(const struct how *how, const struct versions *v)
-{
-  if (how->any_data)
-    return v->data;
-  return how->spec->year != NULL ? v->year : v->reference;
-}
-
-static void
-entry_key(char *out, size_t cap, const char *key, const struct how *how, const struct versions *v)
-{
-  const struct api_cached *spec = how->spec;
-  int n = snprintf(out, cap, "%c|%s", spec->tag, key);
-
-  if (how->any_data)
-    return;
-  if (spec->year != NULL && n >= 0 && (size_t)n < cap)
-    n += snprintf(out + n, cap - (size_t)n, "|r%lld", (long long)v->reference);
-  if (spec->previous_year != NULL && n >= 0 && (size_t)n < cap)
-    snprintf(out + n, cap - (size_t)n, "|p%lld", (long long)v->previous_year);
-}
-
 static void
 etag_of(char *out, size_t cap, const struct how *how, const struct versions *v)
 {
@@ -136,11 +112,14 @@ cached(struct api_ctx *c, const char *key, const struct how *how)
       return api_store_fail(c, RB_ERR_BUSY, spec->what);
     return spec->build(c, spec->arg);
   }
+  /* One entry per answer (its tag and URL key), holding the versions it
+   * was built from as its ETag: see cache.h. */
+  snprintf(ekey, sizeof(ekey), "%c|%s", spec->tag, key);
   /* The hot path: a recent answer for the current versions, with no
    * database work at all. */
   if (versions_in_memory(c->app, how, &v)) {
-    entry_key(ekey, sizeof(ekey), key, how, &v);
-    blob = cache_get(cache, ekey, entry_version(how, &v), now, FRESH_S);
+    etag_of(etag, sizeof(etag), how, &v);
+    blob = cache_get(cache, ekey, etag, now, FRESH_S);
   }
   if (blob == NULL) {
     if (api_store(c) == NULL)
@@ -150,21 +129,20 @@ cached(struct api_ctx *c, const char *key, const struct how *how)
     err = versions_from_db(c->app, c->st, how, &v);
     if (err != RB_OK)
       return api_store_fail(c, err, spec->what);
-    entry_key(ekey, sizeof(ekey), key, how, &v);
-    blob = cache_claim(cache, ekey, entry_version(how, &v), &claimed);
+    etag_of(etag, sizeof(etag), how, &v);
+    blob = cache_claim(cache, ekey, etag, &claimed);
     if (blob != NULL)
-      cache_confirm(cache, ekey, entry_version(how, &v), now);
+      cache_confirm(cache, ekey, etag, now);
   }
   /* The ETag is the data versions: a client holding it has this answer,
    * even when it had dropped out of the cache meanwhile. */
-  etag_of(etag, sizeof(etag), how, &v);
   rb_response_header(c->resp, "ETag", etag);
   if (api_etag_matches(c->req->if_none_match, etag)) {
     /* A claim to build it is given up, or every other request for the key
      * waits on a build that never comes (a dashboard's If-None-Match after
      * a restart). */
     if (claimed)
-      cache_abandon(cache, ekey, entry_version(how, &v));
+      cache_abandon(cache, ekey, etag);
     cache_blob_release(blob);
     return api_reply_not_modified(c);
   }
@@ -176,9 +154,9 @@ cached(struct api_ctx *c, const char *key, const struct how *how)
   }
   err = spec->build(c, spec->arg);
   if (err == RB_OK && c->resp->status == 200 && c->resp->body_free == NULL)
-    cache_put(cache, ekey, entry_version(how, &v), c->resp->body, c->resp->body_len, now);
+    cache_put(cache, ekey, etag, c->resp->body, c->resp->body_len, now);
   else if (claimed)
-    cache_abandon(cache, ekey, entry_version(how, &v));
+    cache_abandon(cache, ekey, etag);
   return err;
 }
 

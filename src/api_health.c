@@ -4,6 +4,7 @@
 #include "api_ctx.h"
 #include "api_health.h"
 #include "api_reply.h"
+#include "cache.h"
 #include "metrics.h"
 
 enum rb_err
@@ -59,12 +60,13 @@ api_openapi(struct api_ctx *c)
 enum rb_err
 api_metrics(struct api_ctx *c)
 {
-  int64_t bytes = -1;
+  struct metrics_gauges g = {-1, 0, 0};
   char *text;
 
-  if (store_db_size(c->st, &bytes) != RB_OK)
-    bytes = -1;
-  text = metrics_render(c->app->metrics, bytes);
+  if (store_db_size(c->st, &g.db_bytes) != RB_OK)
+    g.db_bytes = -1;
+  cache_usage(c->app->responses, &g.cache_entries, &g.cache_bytes);
+  text = metrics_render(c->app->metrics, &g);
   if (text == NULL)
     return RB_ERR_NOMEM;
   rb_response_drop_body(c->resp);

@@ -16,9 +16,12 @@ struct cache_blob {
   char data[]; /* NUL-terminated */
 };
 
+/* Longest version kept; a longer one is never cached. */
+#define VERSION_MAX 96
+
 struct cache_entry {
   char *key;
-  int64_t version;
+  char version[VERSION_MAX];
   struct cache_blob *blob;
   double confirmed;   /* when the version was last checked against the database */
   unsigned long used; /* for eviction: least recently used goes */
@@ -33,7 +36,7 @@ struct response_cache {
   unsigned long clock;
   struct {
     char key[128];
-    int64_t version;
+    char version[VERSION_MAX];
     bool used;
   } inflight[INFLIGHT_SLOTS];
 };
@@ -90,17 +93,17 @@ static struct cache_entry *find(struct response_cache *c, const char *key);
 
 /* Index of the build in flight for key at version, or -1 (mu held). */
 static int
-inflight_find(struct response_cache *c, const char *key, int64_t version)
+inflight_find(struct response_cache *c, const char *key, const char *version)
 {
   for (int i = 0; i < INFLIGHT_SLOTS; i++)
-    if (c->inflight[i].used && c->inflight[i].version == version &&
+    if (c->inflight[i].used && strcmp(c->inflight[i].version, version) == 0 &&
         strcmp(c->inflight[i].key, key) == 0)
       return i;
   return -1;
 }
 
 static void
-inflight_clear(struct response_cache *c, const char *key, int64_t version)
+inflight_clear(struct response_cache *c, const char *key, const char *version)
 {
   int i = inflight_find(c, key, version);
 
@@ -110,7 +113,7 @@ inflight_clear(struct response_cache *c, const char *key, int64_t version)
 }
 
 struct cache_blob *
-cache_claim(struct response_cache *c, const char *key, int64_t version, bool *claimed)
+cache_claim(struct response_cache *c, const char *key, const char *version, bool *claimed)
 {
   struct cache_blob *b = NULL;
   struct cache_entry *e;
@@ -122,7 +125,7 @@ cache_claim(struct response_cache *c, const char *key, int64_t version, bool *cl
     int i;
 
     e = find(c, key);
-    if (e != NULL && e->version == version) {
+    if (e != NULL && strcmp(e->version, version) == 0) {
       b = e->blob;
       atomic_fetch_add(&b->refs, 1);
       break;
@@ -131,9 +134,10 @@ cache_claim(struct response_cache *c, const char *key, int64_t version, bool *cl
       /* Claim it (if the table is full, build without a claim). */
       for (i = 0; i < INFLIGHT_SLOTS && c->inflight[i].used; i++)
         ;
-      if (i < INFLIGHT_SLOTS && strlen(key) < sizeof(c->inflight[i].key)) {
+      if (i < INFLIGHT_SLOTS && strlen(key) < sizeof(c->inflight[i].key) &&
+          strlen(version) < sizeof(c->inflight[i].version)) {
         strcpy(c->inflight[i].key, key);
-        c->inflight[i].version = version;
+        strcpy(c->inflight[i].version, version);
         c->inflight[i].used = true;
         mine = true;
       }
@@ -151,7 +155,7 @@ cache_claim(struct response_cache *c, const char *key, int64_t version, bool *cl
 }
 
 void
-cache_abandon(struct response_cache *c, const char *key, int64_t version)
+cache_abandon(struct response_cache *c, const char *key, const char *version)
 {
   pthread_mutex_lock(&c->mu);
   inflight_clear(c, key, version);
@@ -168,14 +172,16 @@ find(struct response_cache *c, const char *key)
 }
 
 struct cache_blob *
-cache_get(struct response_cache *c, const char *key, int64_t version, double now, double max_age)
+cache_get(struct response_cache *c, const char *key, const char *version, double now,
+          double max_age)
 {
   struct cache_blob *b = NULL;
   struct cache_entry *e;
 
   pthread_mutex_lock(&c->mu);
   e = find(c, key);
-  if (e != NULL && e->version == version && (max_age <= 0 || now - e->confirmed <= max_age)) {
+  if (e != NULL && strcmp(e->version, version) == 0 &&
+      (max_age <= 0 || now - e->confirmed <= max_age)) {
     b = e->blob;
     atomic_fetch_add(&b->refs, 1);
     e->used = ++c->clock;
@@ -185,25 +191,31 @@ cache_get(struct response_cache *c, const char *key, int64_t version, double now
 }
 
 void
-cache_confirm(struct response_cache *c, const char *key, int64_t version, double now)
+cache_confirm(struct response_cache *c, const char *key, const char *version, double now)
 {
   struct cache_entry *e;
 
   pthread_mutex_lock(&c->mu);
   e = find(c, key);
-  if (e != NULL && e->version == version && now > e->confirmed)
+  if (e != NULL && strcmp(e->version, version) == 0 && now > e->confirmed)
     e->confirmed = now;
   pthread_mutex_unlock(&c->mu);
 }
 
 void
-cache_put(struct response_cache *c, const char *key, int64_t version, const char *body, size_t len,
-          double now)
+cache_put(struct response_cache *c, const char *key, const char *version, const char *body,
+          size_t len, double now)
 {
   struct cache_entry *victim = NULL;
-  struct cache_blob *b = malloc(sizeof(*b) + len + 1);
-  char *k = strdup(key);
+  struct cache_blob *b;
+  char *k;
 
+  if (strlen(version) >= VERSION_MAX) {
+    cache_abandon(c, key, version);
+    return;
+  }
+  b = malloc(sizeof(*b) + len + 1);
+  k = strdup(key);
   if (k == NULL || b == NULL) {
     free(k);
     free(b);
@@ -228,9 +240,25 @@ cache_put(struct response_cache *c, const char *key, int64_t version, const char
   cache_blob_release(victim->blob); /* readers holding it keep it alive */
   victim->key = k;
   victim->blob = b;
-  victim->version = version;
+  strcpy(victim->version, version);
   victim->confirmed = now;
   victim->used = ++c->clock;
   inflight_clear(c, key, version);
   pthread_mutex_unlock(&c->mu);
+}
+
+void
+cache_usage(struct response_cache *c, size_t *entries, size_t *bytes)
+{
+  size_t n = 0, total = 0;
+
+  pthread_mutex_lock(&c->mu);
+  for (size_t i = 0; i < CACHE_SLOTS; i++)
+    if (c->e[i].key != NULL) {
+      n++;
+      total += c->e[i].blob->len;
+    }
+  pthread_mutex_unlock(&c->mu);
+  *entries = n;
+  *bytes = total;
 }

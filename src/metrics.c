@@ -179,7 +179,7 @@ add(struct text *t, const char *fmt, ...)
 }
 
 char *
-metrics_render(struct metrics *m, int64_t db_bytes)
+metrics_render(struct metrics *m, const struct metrics_gauges *g)
 {
   struct text t = {malloc(4096), 0, 4096};
   uint64_t cum = 0;
@@ -252,6 +252,14 @@ metrics_render(struct metrics *m, int64_t db_bytes)
       "# HELP ragboard_database_size_bytes Size of the SQLite database (pages in use "
       "times page size).\n# TYPE ragboard_database_size_bytes gauge\n"
       "ragboard_database_size_bytes %lld\n",
-      (long long)db_bytes);
+      (long long)g->db_bytes);
+  add(&t,
+      "# HELP ragboard_response_cache_entries Answers held by the response cache (one per "
+      "URL at most).\n# TYPE ragboard_response_cache_entries gauge\n"
+      "ragboard_response_cache_entries %zu\n"
+      "# HELP ragboard_response_cache_bytes Bytes of the answers the response cache holds.\n"
+      "# TYPE ragboard_response_cache_bytes gauge\n"
+      "ragboard_response_cache_bytes %zu\n",
+      g->cache_entries, g->cache_bytes);
   return t.buf;
 }

@@ -819,27 +819,27 @@ START_TEST(test_summary_cache)
   struct cache_blob *b, *held;
 
   ck_assert_int_eq(cache_new(&c), RB_OK);
-  ck_assert_ptr_null(cache_get(c, "summary:2018-19-Q1", 1, 0.0, 0));
-  cache_put(c, "summary:2018-19-Q1", 1, "{\"a\":1}", 7, 10.0);
-  b = cache_get(c, "summary:2018-19-Q1", 1, 10.5, 0);
+  ck_assert_ptr_null(cache_get(c, "summary:2018-19-Q1", "\"v1\"", 0.0, 0));
+  cache_put(c, "summary:2018-19-Q1", "\"v1\"", "{\"a\":1}", 7, 10.0);
+  b = cache_get(c, "summary:2018-19-Q1", "\"v1\"", 10.5, 0);
   ck_assert_ptr_nonnull(b);
   ck_assert_uint_eq(cache_blob_len(b), 7);
   ck_assert_str_eq(cache_blob_data(b), "{\"a\":1}");
   cache_blob_release(b);
   /* freshness: confirmed at 10.0, so too old for a 1 s window at 11.5 */
-  ck_assert_ptr_null(cache_get(c, "summary:2018-19-Q1", 1, 11.5, 1.0));
-  cache_confirm(c, "summary:2018-19-Q1", 1, 11.4);
-  b = cache_get(c, "summary:2018-19-Q1", 1, 11.5, 1.0);
+  ck_assert_ptr_null(cache_get(c, "summary:2018-19-Q1", "\"v1\"", 11.5, 1.0));
+  cache_confirm(c, "summary:2018-19-Q1", "\"v1\"", 11.4);
+  b = cache_get(c, "summary:2018-19-Q1", "\"v1\"", 11.5, 1.0);
   ck_assert_ptr_nonnull(b);
   /* hold a reference across a replacement: the bytes stay valid */
   held = b;
   /* another data version or key misses */
-  ck_assert_ptr_null(cache_get(c, "summary:2018-19-Q1", 2, 12.0, 0));
-  ck_assert_ptr_null(cache_get(c, "summary:2018-19-Q2", 1, 12.0, 0));
+  ck_assert_ptr_null(cache_get(c, "summary:2018-19-Q1", "\"v2\"", 12.0, 0));
+  ck_assert_ptr_null(cache_get(c, "summary:2018-19-Q2", "\"v1\"", 12.0, 0));
   /* a new version replaces the entry */
-  cache_put(c, "summary:2018-19-Q1", 2, "[]", 2, 12.0);
-  ck_assert_ptr_null(cache_get(c, "summary:2018-19-Q1", 1, 12.0, 0));
-  b = cache_get(c, "summary:2018-19-Q1", 2, 12.0, 0);
+  cache_put(c, "summary:2018-19-Q1", "\"v2\"", "[]", 2, 12.0);
+  ck_assert_ptr_null(cache_get(c, "summary:2018-19-Q1", "\"v1\"", 12.0, 0));
+  b = cache_get(c, "summary:2018-19-Q1", "\"v2\"", 12.0, 0);
   ck_assert_ptr_nonnull(b);
   ck_assert_str_eq(cache_blob_data(b), "[]");
   cache_blob_release(b);
@@ -850,9 +850,9 @@ START_TEST(test_summary_cache)
     char key[32];
 
     snprintf(key, sizeof(key), "k%d", i);
-    cache_put(c, key, 7, key, strlen(key), 20.0 + i);
+    cache_put(c, key, "\"v7\"", key, strlen(key), 20.0 + i);
   }
-  b = cache_get(c, "k199", 7, 300.0, 0);
+  b = cache_get(c, "k199", "\"v7\"", 300.0, 0);
   ck_assert_ptr_nonnull(b);
   ck_assert_str_eq(cache_blob_data(b), "k199");
   cache_blob_release(b);
@@ -861,21 +861,67 @@ START_TEST(test_summary_cache)
   {
     bool claimed = false;
 
-    ck_assert_ptr_null(cache_claim(c, "claim:1", 3, &claimed));
+    ck_assert_ptr_null(cache_claim(c, "claim:1", "\"v3\"", &claimed));
     ck_assert(claimed);
-    ck_assert_ptr_null(cache_claim(c, "claim:1", 3, &claimed));
+    ck_assert_ptr_null(cache_claim(c, "claim:1", "\"v3\"", &claimed));
     ck_assert(!claimed);
-    cache_abandon(c, "claim:1", 3);
-    ck_assert_ptr_null(cache_claim(c, "claim:1", 3, &claimed));
+    cache_abandon(c, "claim:1", "\"v3\"");
+    ck_assert_ptr_null(cache_claim(c, "claim:1", "\"v3\"", &claimed));
     ck_assert(claimed);
-    cache_put(c, "claim:1", 3, "x", 1, 400.0);
-    b = cache_claim(c, "claim:1", 3, &claimed);
+    cache_put(c, "claim:1", "\"v3\"", "x", 1, 400.0);
+    b = cache_claim(c, "claim:1", "\"v3\"", &claimed);
     ck_assert_ptr_nonnull(b);
     ck_assert(!claimed);
     cache_blob_release(b);
   }
   cache_free(c);
   cache_free(NULL);
+}
+END_TEST
+
+/* One entry per key whatever the version: a put for another version
+ * replaces the entry, so versions that can no longer be asked for hold no
+ * memory and push out no live answer. */
+START_TEST(test_cache_one_entry_per_key)
+{
+  struct response_cache *c = NULL;
+  struct cache_blob *b;
+  size_t entries = 9, bytes = 9;
+  char version[32];
+
+  ck_assert_int_eq(cache_new(&c), RB_OK);
+  cache_usage(c, &entries, &bytes);
+  ck_assert_uint_eq(entries, 0);
+  ck_assert_uint_eq(bytes, 0);
+  cache_put(c, "s|/live", "\"r1\"", "live", 4, 1.0);
+  for (int i = 0; i < 300; i++) {
+    snprintf(version, sizeof(version), "\"r%d.7\"", i);
+    cache_put(c, "l|/view", version, "0123456789", 10, 2.0 + i);
+  }
+  cache_usage(c, &entries, &bytes);
+  ck_assert_uint_eq(entries, 2);
+  ck_assert_uint_eq(bytes, 14);
+  /* the answer put first is still there, though 300 puts came after it */
+  b = cache_get(c, "s|/live", "\"r1\"", 400.0, 0);
+  ck_assert_ptr_nonnull(b);
+  cache_blob_release(b);
+  ck_assert_ptr_null(cache_get(c, "l|/view", "\"r298.7\"", 400.0, 0));
+  b = cache_get(c, "l|/view", "\"r299.7\"", 400.0, 0);
+  ck_assert_ptr_nonnull(b);
+  cache_blob_release(b);
+  /* a version too long to keep is not cached, and its claim is given up */
+  {
+    char longv[200];
+    bool claimed = true;
+
+    memset(longv, 'x', sizeof(longv) - 1);
+    longv[sizeof(longv) - 1] = '\0';
+    ck_assert_ptr_null(cache_claim(c, "l|/long", longv, &claimed));
+    ck_assert(!claimed);
+    cache_put(c, "l|/long", longv, "x", 1, 500.0);
+    ck_assert_ptr_null(cache_get(c, "l|/long", longv, 500.0, 0));
+  }
+  cache_free(c);
 }
 END_TEST
 
@@ -1747,6 +1793,7 @@ unit_suite(void)
   tcase_add_test(tc, test_summary_counts);
   tcase_add_test(tc, test_accept_choose);
   tcase_add_test(tc, test_summary_cache);
+  tcase_add_test(tc, test_cache_one_entry_per_key);
   tcase_add_test(tc, test_problem_json);
   suite_add_tcase(s, tc);
 

@@ -271,6 +271,58 @@ START_TEST(quarter_view_etag_follows_figures)
 }
 END_TEST
 
+/* A gauge of /metrics. */
+static long long
+metric(const char *name)
+{
+  struct th_response r;
+  char pattern[96];
+  const char *at;
+  long long v;
+
+  th_req(&S, "GET", "/metrics", NULL, NULL, NULL, 200, &r);
+  snprintf(pattern, sizeof(pattern), "\n%s ", name);
+  at = strstr(r.body, pattern);
+  ck_assert_msg(at != NULL, "no %s in /metrics", name);
+  v = strtoll(at + strlen(pattern), NULL, 10);
+  th_response_free(&r);
+  return v;
+}
+
+/* An edit of the reference data (a KPI's source) moves the versions of
+ * every view and summary: the answers of the old versions can never be
+ * asked for again, and must not stay in the cache beside the new ones
+ * (they filled it, 125 KB a quarter view on the benchmark, pushing out
+ * live answers). */
+START_TEST(cache_holds_one_answer_per_url)
+{
+  static const char *const paths[] = {
+    "/api/v1/kpis?quarter=" Q2 "&group=CYP", "/api/v1/milestones?quarter=" Q2,
+    "/api/v1/summary?quarter=" Q2, "/api/v1/groups/CYP/summary?quarter=" Q2};
+  long long first, bytes;
+  char body[64], *tag;
+
+  for (size_t p = 0; p < sizeof(paths) / sizeof(paths[0]); p++)
+    expect("GET", paths[p], NULL, 200);
+  first = metric("ragboard_response_cache_entries");
+  ck_assert_int_ge(first, 4);
+  bytes = metric("ragboard_response_cache_bytes");
+  for (int i = 0; i < 40; i++) {
+    snprintf(body, sizeof(body), "{\"source\":\"edit %d\"}", i);
+    expect("PATCH", "/api/v1/kpis/1", body, 200);
+    for (size_t p = 0; p < sizeof(paths) / sizeof(paths[0]); p++)
+      expect("GET", paths[p], NULL, 200);
+  }
+  ck_assert_int_eq(metric("ragboard_response_cache_entries"), first);
+  /* the same answers, give or take the edit's text */
+  ck_assert_int_lt(metric("ragboard_response_cache_bytes"), bytes + 1000);
+  /* and they are served from the cache */
+  tag = etag(paths[0]);
+  conditional(paths[0], tag, 304);
+  free(tag);
+}
+END_TEST
+
 /* ---- direction of travel on figures ------------------------------------------------ */
 
 START_TEST(readings_and_updates_carry_travel)
@@ -454,6 +506,7 @@ views_suite(void)
   tcase_add_test(tc, milestone_quarter_view);
   tcase_add_test(tc, quarter_view_pages_and_bad_input);
   tcase_add_test(tc, quarter_view_etag_follows_figures);
+  tcase_add_test(tc, cache_holds_one_answer_per_url);
   tc = th_tcase(s, "travel", setup, teardown, TIMEOUT_S);
   tcase_add_test(tc, readings_and_updates_carry_travel);
   tcase_add_test(tc, summaries_count_apart_and_compare_per_group);
