@@ -16,7 +16,11 @@ framework with its multi-year KPI chains (gen_framework.py --chains):
         than the plain list (with --pid also the server's CPU per cold GET,
         which leaves out the client's parsing of the answer, and the same
         by blocks of write-then-GET cycles less a /healthz block: the
-        steadier of the two);
+        steadier of the two; and by blocks of WARM GETs, as full answers
+        and as 304s to If-None-Match, a dashboard's poll). A view item
+        carries its update or reading and the previous one: about 2.5
+        times a list item's bytes, which a full cached answer pays for;
+        building it and revalidating it should cost no more per item;
   summary build: the year's summary, median of COLD GETs after a PUT minus
         the median WARM GET, per item, beside --baseline's figure for the
         same year (scenario 7 of a results file measured before issue 18:
@@ -41,14 +45,16 @@ class Client:
         self.pid = pid
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
 
-    def request(self, method, path, body=None):
+    def request(self, method, path, body=None, extra=None):
         headers = {"Authorization": "Bearer " + self.token}
         if body is not None:
             headers["Content-Type"] = "application/json"
+        headers.update(extra or {})
         t0 = time.perf_counter()
         self.conn.request(method, path, body=body, headers=headers)
         resp = self.conn.getresponse()
         data = resp.read()
+        self.etag = resp.getheader("ETag")
         return resp.status, data, time.perf_counter() - t0
 
     def get_json(self, path):
@@ -177,11 +183,37 @@ def blocks(c, paths, write, rounds, size):
     return {p: statistics.median(got[p]) - base for p in paths}
 
 
+def warm_blocks(c, paths, rounds, size):
+    """The server's CPU per WARM GET of each path (served from the cache),
+    by blocks as blocks() takes them, minus a /healthz block: as a full 200
+    and as a dashboard's poll, a 304 to If-None-Match. Per path, a pair of
+    medians (seconds)."""
+    tags = {}
+    for path in paths:
+        c.request("GET", path)
+        tags[path] = c.etag
+    order = [("/healthz", None)] + [(p, None) for p in paths] + [(p, tags[p]) for p in paths]
+    got = {o: [] for o in order}
+    for r in range(rounds):
+        for path, tag in (order if r % 2 == 0 else order[::-1]):
+            extra = {"If-None-Match": tag} if tag else None
+            t0 = server_cpu_ns(c.pid)
+            for _ in range(size):
+                status, _, _ = c.request("GET", path, extra=extra)
+                assert status == (304 if tag else 200), (path, status)
+            got[(path, tag)].append((server_cpu_ns(c.pid) - t0) / 1e9 / size)
+    base = statistics.median(got[("/healthz", None)])
+    return {p: (statistics.median(got[(p, None)]) - base, statistics.median(got[(p, tags[p])]) - base)
+            for p in paths}
+
+
 def per_item(c, path, n_warm, cold_s):
-    items = len(c.get_json(path)["items"])
+    _, body, _ = c.request("GET", path)
+    items = len(json.loads(body)["items"])
     wall, cpu = cold_s
     w, k = ms(warm(c, path, n_warm)), ms(wall)
-    out = {"path": path, "items": items, "warm_ms": w, "cold_ms": k,
+    out = {"path": path, "items": items, "bytes_per_item": round(len(body) / items) if items else None,
+           "warm_ms": w, "cold_ms": k,
            "warm_us_per_item": round(w["median"] * 1e3 / items, 3) if items else None,
            "cold_us_per_item": round(k["median"] * 1e3 / items, 3) if items else None}
     if cpu and items:
@@ -251,6 +283,17 @@ def main():
                                      "list_server_cpu_us_per_item": round(lb, 3),
                                      "view_server_cpu_us_per_item": round(vb, 3),
                                      "ratio_view_to_list": round(vb / lb, 3) if lb > 0 else None}
+            wb = warm_blocks(c, [plain, quarter], args.block_rounds, 4 * args.block_size)
+            per = {k: [x * 1e6 / n for x in wb[p]]
+                   for k, p, n in (("list", plain, lst["items"]), ("view", quarter, view["items"]))}
+            views[kind]["warm_blocks"] = {
+                "rounds": args.block_rounds, "size": 4 * args.block_size,
+                "list_server_cpu_us_per_item": round(per["list"][0], 3),
+                "view_server_cpu_us_per_item": round(per["view"][0], 3),
+                "ratio_view_to_list": round(per["view"][0] / per["list"][0], 3) if per["list"][0] > 0 else None,
+                "list_304_server_cpu_us_per_item": round(per["list"][1], 3),
+                "view_304_server_cpu_us_per_item": round(per["view"][1], 3),
+                "ratio_304_view_to_list": round(per["view"][1] / per["list"][1], 3) if per["list"][1] > 0 else None}
     out["quarter_views"] = views
 
     spath = f"/api/v1/summary?quarter={args.quarter}"
