@@ -26,6 +26,9 @@
 struct response_cache;
 struct cache_blob;
 
+/* Room for a version with its NUL; a longer one is never cached. */
+#define CACHE_VERSION_MAX 96
+
 enum rb_err cache_new(struct response_cache **out);
 void cache_free(struct response_cache *c); /* NULL is a no-op */
 /* A new reference to the body cached for key at version, or NULL. When
@@ -49,11 +52,11 @@ struct cache_blob *cache_claim(struct response_cache *c, const char *key, const 
 void cache_abandon(struct response_cache *c, const char *key, const char *version);
 /* The entry for key at version was confirmed current at now. */
 void cache_confirm(struct response_cache *c, const char *key, const char *version, double now);
+/* Entries held and the bytes of their bodies, for /metrics. */
+void cache_usage(struct response_cache *c, size_t *entries, size_t *bytes);
 
 const char *cache_blob_data(const struct cache_blob *b);
 size_t cache_blob_len(const struct cache_blob *b);
-/* Entries held and the bytes of their bodies, for /metrics. */
-void cache_usage(struct response_cache *c, size_t *entries, size_t *bytes);
 /* Drop a reference (takes void * so it can be a free callback); NULL is a
  * no-op. */
 void cache_blob_release(void *b);

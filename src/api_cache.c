@@ -75,6 +75,8 @@ versions_from_db(struct app *app, struct store *st, const struct how *how, struc
   return RB_OK;
 }
 
+/* At most 78 bytes with its NUL ('"', the tag, three 19-digit versions with
+ * their separators, "-" and a variant, '"'): CACHE_VERSION_MAX holds it. */
 static void
 etag_of(char *out, size_t cap, const struct how *how, const struct versions *v)
 {
@@ -101,7 +103,7 @@ cached(struct api_ctx *c, const char *key, const struct how *how)
   const struct api_cached *spec = how->spec;
   struct response_cache *cache = c->app->responses;
   double now = util_monotonic();
-  char ekey[640], etag[96];
+  char ekey[640], etag[CACHE_VERSION_MAX];
   struct cache_blob *blob = NULL;
   struct versions v;
   bool claimed = false;

@@ -60,7 +60,7 @@ api_openapi(struct api_ctx *c)
 enum rb_err
 api_metrics(struct api_ctx *c)
 {
-  struct metrics_gauges g = {-1, 0, 0};
+  struct metrics_gauges g = {.db_bytes = -1};
   char *text;
 
   if (store_db_size(c->st, &g.db_bytes) != RB_OK)

@@ -16,12 +16,9 @@ struct cache_blob {
   char data[]; /* NUL-terminated */
 };
 
-/* Longest version kept; a longer one is never cached. */
-#define VERSION_MAX 96
-
 struct cache_entry {
   char *key;
-  char version[VERSION_MAX];
+  char version[CACHE_VERSION_MAX];
   struct cache_blob *blob;
   double confirmed;   /* when the version was last checked against the database */
   unsigned long used; /* for eviction: least recently used goes */
@@ -36,7 +33,7 @@ struct response_cache {
   unsigned long clock;
   struct {
     char key[128];
-    char version[VERSION_MAX];
+    char version[CACHE_VERSION_MAX];
     bool used;
   } inflight[INFLIGHT_SLOTS];
 };
@@ -117,11 +114,14 @@ cache_claim(struct response_cache *c, const char *key, const char *version, bool
 {
   struct cache_blob *b = NULL;
   struct cache_entry *e;
+  struct timespec deadline;
   bool mine = false;
 
+  /* One deadline for the whole wait: every put or abandon, of any key,
+   * wakes every waiter. */
+  util_deadline_in(&deadline, 2000);
   pthread_mutex_lock(&c->mu);
   for (;;) {
-    struct timespec deadline;
     int i;
 
     e = find(c, key);
@@ -144,7 +144,6 @@ cache_claim(struct response_cache *c, const char *key, const char *version, bool
       break;
     }
     /* Someone is building it: wait, but never forever. */
-    util_deadline_in(&deadline, 2000);
     if (pthread_cond_timedwait(&c->built, &c->mu, &deadline) != 0)
       break; /* build it ourselves */
   }
@@ -210,7 +209,7 @@ cache_put(struct response_cache *c, const char *key, const char *version, const 
   struct cache_blob *b;
   char *k;
 
-  if (strlen(version) >= VERSION_MAX) {
+  if (strlen(version) >= CACHE_VERSION_MAX) {
     cache_abandon(c, key, version);
     return;
   }
@@ -219,6 +218,7 @@ cache_put(struct response_cache *c, const char *key, const char *version, const 
   if (k == NULL || b == NULL) {
     free(k);
     free(b);
+    cache_abandon(c, key, version); /* the waiters build it themselves */
     return;
   }
   atomic_init(&b->refs, 1);

@@ -1,10 +1,13 @@
 /* ragboard serve: the JSON API over HTTP, until SIGTERM or SIGINT. */
-#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/resource.h>
+#ifdef __GLIBC__ /* defined by the headers above */
+#include <malloc.h>
+#endif
 
 #include "app.h"
 #include "cli.h"
@@ -52,14 +55,22 @@ fit_connections(struct app_config *cfg)
  * of its worker's arena; glibc's default then hands the pages back
  * (madvise) and the next rebuild faults them in again: 18 page faults, a
  * tenth of a millisecond, per rebuild on the benchmark. Up to 4 MB free
- * stays per arena (one per worker thread); blocks of 1 MB and more still
- * come from mmap and go back to the system when freed. Fixed values, so
- * glibc's moving thresholds do not change the figures run to run. */
+ * stays per arena (one per worker thread: 32 MB with 8 workers, at
+ * worst); blocks of 1 MB and more (large uploads and reports) come from
+ * mmap and go back to the system when freed. An operator's own malloc
+ * settings (GLIBC_TUNABLES, MALLOC_*_ in the environment) are left alone. */
 static void
 tune_malloc(void)
 {
+#ifdef __GLIBC__
+  const char *tunables = getenv("GLIBC_TUNABLES");
+
+  if ((tunables != NULL && strstr(tunables, "glibc.malloc.") != NULL) ||
+      getenv("MALLOC_TRIM_THRESHOLD_") != NULL || getenv("MALLOC_MMAP_THRESHOLD_") != NULL)
+    return;
   (void)mallopt(M_MMAP_THRESHOLD, 1024 * 1024);
   (void)mallopt(M_TRIM_THRESHOLD, 4 * 1024 * 1024);
+#endif
 }
 
 int

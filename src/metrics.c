@@ -254,8 +254,8 @@ metrics_render(struct metrics *m, const struct metrics_gauges *g)
       "ragboard_database_size_bytes %lld\n",
       (long long)g->db_bytes);
   add(&t,
-      "# HELP ragboard_response_cache_entries Answers held by the response cache (one per "
-      "URL at most).\n# TYPE ragboard_response_cache_entries gauge\n"
+      "# HELP ragboard_response_cache_entries Answers held by the response cache (one "
+      "per URL and representation at most).\n# TYPE ragboard_response_cache_entries gauge\n"
       "ragboard_response_cache_entries %zu\n"
       "# HELP ragboard_response_cache_bytes Bytes of the answers the response cache holds.\n"
       "# TYPE ragboard_response_cache_bytes gauge\n"

@@ -879,9 +879,11 @@ START_TEST(test_summary_cache)
 }
 END_TEST
 
-/* One entry per key whatever the version: a put for another version
- * replaces the entry, so versions that can no longer be asked for hold no
- * memory and push out no live answer. */
+/* The cache's side of one entry per key whatever the version (api_cache
+ * keeps versions out of its keys; views/cache_holds_one_answer_per_url
+ * checks that): a put for another version replaces the entry, so versions
+ * that can no longer be asked for hold no memory and push out no live
+ * answer. */
 START_TEST(test_cache_one_entry_per_key)
 {
   struct response_cache *c = NULL;
@@ -909,7 +911,7 @@ START_TEST(test_cache_one_entry_per_key)
   b = cache_get(c, "l|/view", "\"r299.7\"", 400.0, 0);
   ck_assert_ptr_nonnull(b);
   cache_blob_release(b);
-  /* a version too long to keep is not cached, and its claim is given up */
+  /* a version too long to keep is neither claimed nor cached */
   {
     char longv[200];
     bool claimed = true;
