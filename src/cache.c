@@ -209,10 +209,8 @@ cache_put(struct response_cache *c, const char *key, const char *version, const 
   struct cache_blob *b;
   char *k;
 
-  if (strlen(version) >= CACHE_VERSION_MAX) {
-    cache_abandon(c, key, version);
-    return;
-  }
+  if (strlen(version) >= CACHE_VERSION_MAX)
+    return; /* never claimed either (cache_claim): nothing to wake */
   b = malloc(sizeof(*b) + len + 1);
   k = strdup(key);
   if (k == NULL || b == NULL) {
